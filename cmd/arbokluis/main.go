@@ -1,0 +1,89 @@
+// Command arbokluis is the Arbokluis case system: one binary with the
+// subcommands serve, migrate, seed and version.
+//
+// It loads the configuration once from ARBOKLUIS_* variables, wires the
+// adapters to the services and runs the chosen subcommand until it finishes
+// or SIGINT/SIGTERM arrives.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"runtime/debug"
+	"syscall"
+
+	"github.com/arbokluis/arbokluis/internal/config"
+)
+
+const usage = `usage: arbokluis <command>
+
+commands:
+  serve                 serve the HTTP API (ARBOKLUIS_LISTEN_ADDR, default :8080)
+  migrate up            apply every pending migration
+  migrate down [N]      revert N migrations (default 1); "all" reverts every one
+  migrate status        show the applied and available migrations
+  seed [--json]         create the demo data (idempotent)
+  version               print the version
+`
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	if err != nil {
+		var ue usageError
+		if errors.As(err, &ue) {
+			fmt.Fprint(os.Stderr, string(ue)+"\n"+usage)
+			os.Exit(2)
+		}
+		fmt.Fprintln(os.Stderr, "arbokluis:", err)
+		os.Exit(1)
+	}
+}
+
+type usageError string
+
+func (e usageError) Error() string { return string(e) }
+
+// run executes one subcommand.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		return usageError("no command given")
+	}
+	if args[0] == "version" {
+		fmt.Fprintln(stdout, "arbokluis", version())
+		return nil
+	}
+	cfg, err := config.Load(os.LookupEnv)
+	if err != nil {
+		return err
+	}
+	log := slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: cfg.LogLevel}))
+
+	switch args[0] {
+	case "serve":
+		return serve(ctx, cfg, log)
+	case "migrate":
+		return migrateCmd(cfg, args[1:], stdout)
+	case "seed":
+		return seedCmd(ctx, cfg, args[1:], stdout)
+	}
+	return usageError(fmt.Sprintf("unknown command %q", args[0]))
+}
+
+func version() string {
+	bi, ok := debug.ReadBuildInfo()
+	if !ok {
+		return "unknown"
+	}
+	v := bi.Main.Version
+	if v == "" || v == "(devel)" {
+		v = "dev"
+	}
+	return v + " (" + bi.GoVersion + ")"
+}

@@ -1,0 +1,121 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+
+	"github.com/arbokluis/arbokluis/internal/config"
+	"github.com/arbokluis/arbokluis/internal/httpapi"
+	"github.com/arbokluis/arbokluis/internal/postgres"
+	"github.com/arbokluis/arbokluis/internal/vault"
+)
+
+// pingKey is the transit key the readiness check reads.
+const pingKey = "pii"
+
+// app is the wired server and what must be closed after it.
+type app struct {
+	server *httpapi.Server
+	pools  []*pgxpool.Pool
+}
+
+func (a *app) close() {
+	for _, p := range a.pools {
+		p.Close()
+	}
+}
+
+// newApp opens the three pools and the Vault client and wires the HTTP
+// server. It fails when a database cannot be reached; a Vault that is down
+// at start only makes the server not ready.
+func newApp(ctx context.Context, cfg config.Config, log *slog.Logger) (*app, error) {
+	if err := cfg.Require(config.EnvHRDatabaseURL, config.EnvMedDatabaseURL, config.EnvAuditDatabaseURL,
+		config.EnvVaultAddr, config.EnvVaultToken); err != nil {
+		return nil, err
+	}
+	a := &app{}
+	open := func(name, url string) (*pgxpool.Pool, error) {
+		p, err := postgres.Open(ctx, url, cfg.DBMaxConns)
+		if err != nil {
+			a.close()
+			return nil, fmt.Errorf("%s pool: %w", name, err)
+		}
+		a.pools = append(a.pools, p)
+		return p, nil
+	}
+	hr, err := open("hr", cfg.HRDatabaseURL)
+	if err != nil {
+		return nil, err
+	}
+	med, err := open("med", cfg.MedDatabaseURL)
+	if err != nil {
+		return nil, err
+	}
+	audit, err := open("audit", cfg.AuditDatabaseURL)
+	if err != nil {
+		return nil, err
+	}
+	vc, err := vault.New(vault.Config{
+		Addr: cfg.VaultAddr, Token: cfg.VaultToken, Mount: cfg.VaultTransitMount,
+		Timeout: cfg.VaultTimeout, MaxRetries: 2,
+	})
+	if err != nil {
+		a.close()
+		return nil, err
+	}
+	if err := vc.Check(ctx, pingKey); err != nil {
+		log.Warn("vault is not usable yet; the server starts not ready", "error", err.Error())
+	}
+
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	srv, err := httpapi.New(httpapi.Options{
+		Logger:         log,
+		Registry:       reg,
+		MaxBodyBytes:   cfg.MaxBodyBytes,
+		TrustedProxies: cfg.TrustedProxies,
+		ReadyTimeout:   cfg.ReadyTimeout,
+		ReadyChecks: []httpapi.Check{
+			{Name: "postgres_hr", Probe: func(ctx context.Context) error { return postgres.Ping(ctx, hr) }},
+			{Name: "postgres_med", Probe: func(ctx context.Context) error { return postgres.Ping(ctx, med) }},
+			{Name: "postgres_audit", Probe: func(ctx context.Context) error { return postgres.Ping(ctx, audit) }},
+			{Name: "vault", Probe: func(ctx context.Context) error { return vc.Check(ctx, pingKey) }},
+		},
+	})
+	if err != nil {
+		a.close()
+		return nil, err
+	}
+	a.server = srv
+	return a, nil
+}
+
+// serve runs the HTTP server until ctx ends, then drains.
+func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
+	a, err := newApp(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer a.close()
+	ln, err := net.Listen("tcp", cfg.ListenAddr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", cfg.ListenAddr, err)
+	}
+	log.Info("serving", "addr", ln.Addr().String(), "version", version())
+	err = httpapi.Serve(ctx, ln, a.server.Handler(), httpapi.Timeouts{
+		ReadHeader: cfg.ReadHeaderTimeout, Read: cfg.ReadTimeout, Write: cfg.WriteTimeout,
+		Idle: cfg.IdleTimeout, Shutdown: cfg.ShutdownTimeout,
+	}, log)
+	if err != nil && !errors.Is(err, context.Canceled) {
+		return err
+	}
+	log.Info("stopped")
+	return nil
+}

@@ -1,0 +1,285 @@
+// Package config loads Arbokluis's configuration once, from ARBOKLUIS_*
+// environment variables with defaults, and fails fast on invalid values.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/netip"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Config is the whole configuration of one Arbokluis process.
+type Config struct {
+	ListenAddr string // ARBOKLUIS_LISTEN_ADDR
+
+	HRDatabaseURL      string // ARBOKLUIS_HR_DATABASE_URL (role arbokluis_hr)
+	MedDatabaseURL     string // ARBOKLUIS_MED_DATABASE_URL (role arbokluis_med)
+	AuditDatabaseURL   string // ARBOKLUIS_AUDIT_DATABASE_URL (role arbokluis_audit)
+	MigrateDatabaseURL string // ARBOKLUIS_MIGRATE_DATABASE_URL (owner; migrate only)
+	DBMaxConns         int32  // ARBOKLUIS_DB_MAX_CONNS, per pool
+
+	VaultAddr             string        // ARBOKLUIS_VAULT_ADDR
+	VaultToken            string        // ARBOKLUIS_VAULT_TOKEN (application token)
+	VaultDestructionToken string        // ARBOKLUIS_VAULT_DESTRUCTION_TOKEN
+	VaultTransitMount     string        // ARBOKLUIS_VAULT_TRANSIT_MOUNT
+	VaultTimeout          time.Duration // ARBOKLUIS_VAULT_TIMEOUT, per Vault request
+
+	LogLevel slog.Level // ARBOKLUIS_LOG_LEVEL: debug, info, warn, error
+
+	MaxBodyBytes      int64         // ARBOKLUIS_MAX_BODY_BYTES
+	ReadHeaderTimeout time.Duration // ARBOKLUIS_READ_HEADER_TIMEOUT
+	ReadTimeout       time.Duration // ARBOKLUIS_READ_TIMEOUT
+	WriteTimeout      time.Duration // ARBOKLUIS_WRITE_TIMEOUT
+	IdleTimeout       time.Duration // ARBOKLUIS_IDLE_TIMEOUT
+	ShutdownTimeout   time.Duration // ARBOKLUIS_SHUTDOWN_TIMEOUT
+	ReadyTimeout      time.Duration // ARBOKLUIS_READY_TIMEOUT, per readiness check
+
+	// TrustedProxies are the proxy addresses or CIDRs whose X-Forwarded-For
+	// is believed (ARBOKLUIS_TRUSTED_PROXIES, comma-separated). Empty means
+	// the client IP is always the peer address.
+	TrustedProxies []string
+}
+
+// Variable names that commands may require.
+const (
+	EnvHRDatabaseURL      = "ARBOKLUIS_HR_DATABASE_URL"
+	EnvMedDatabaseURL     = "ARBOKLUIS_MED_DATABASE_URL"
+	EnvAuditDatabaseURL   = "ARBOKLUIS_AUDIT_DATABASE_URL"
+	EnvMigrateDatabaseURL = "ARBOKLUIS_MIGRATE_DATABASE_URL"
+	EnvVaultAddr          = "ARBOKLUIS_VAULT_ADDR"
+	EnvVaultToken         = "ARBOKLUIS_VAULT_TOKEN"
+)
+
+// Default returns the configuration used when no variable is set.
+func Default() Config {
+	return Config{
+		ListenAddr:        ":8080",
+		DBMaxConns:        10,
+		VaultTransitMount: "transit",
+		VaultTimeout:      5 * time.Second,
+		LogLevel:          slog.LevelInfo,
+		MaxBodyBytes:      1 << 20,
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		ShutdownTimeout:   20 * time.Second,
+		ReadyTimeout:      2 * time.Second,
+	}
+}
+
+// Load reads the configuration through lookup (os.LookupEnv in production)
+// on top of Default. It returns an error naming every variable whose value
+// is invalid; the message never repeats a value, which may be a secret.
+func Load(lookup func(string) (string, bool)) (Config, error) {
+	c := Default()
+	p := parser{lookup: lookup}
+
+	p.str("ARBOKLUIS_LISTEN_ADDR", &c.ListenAddr, validListenAddr)
+	p.str(EnvHRDatabaseURL, &c.HRDatabaseURL, validDatabaseURL)
+	p.str(EnvMedDatabaseURL, &c.MedDatabaseURL, validDatabaseURL)
+	p.str(EnvAuditDatabaseURL, &c.AuditDatabaseURL, validDatabaseURL)
+	p.str(EnvMigrateDatabaseURL, &c.MigrateDatabaseURL, validDatabaseURL)
+	p.int32("ARBOKLUIS_DB_MAX_CONNS", &c.DBMaxConns, 1, 1000)
+	p.str(EnvVaultAddr, &c.VaultAddr, validHTTPURL)
+	p.str(EnvVaultToken, &c.VaultToken, nil)
+	p.str("ARBOKLUIS_VAULT_DESTRUCTION_TOKEN", &c.VaultDestructionToken, nil)
+	p.str("ARBOKLUIS_VAULT_TRANSIT_MOUNT", &c.VaultTransitMount, validMount)
+	p.duration("ARBOKLUIS_VAULT_TIMEOUT", &c.VaultTimeout)
+	p.level("ARBOKLUIS_LOG_LEVEL", &c.LogLevel)
+	p.int64("ARBOKLUIS_MAX_BODY_BYTES", &c.MaxBodyBytes, 1024, 1<<30)
+	p.duration("ARBOKLUIS_READ_HEADER_TIMEOUT", &c.ReadHeaderTimeout)
+	p.duration("ARBOKLUIS_READ_TIMEOUT", &c.ReadTimeout)
+	p.duration("ARBOKLUIS_WRITE_TIMEOUT", &c.WriteTimeout)
+	p.duration("ARBOKLUIS_IDLE_TIMEOUT", &c.IdleTimeout)
+	p.duration("ARBOKLUIS_SHUTDOWN_TIMEOUT", &c.ShutdownTimeout)
+	p.duration("ARBOKLUIS_READY_TIMEOUT", &c.ReadyTimeout)
+	p.list("ARBOKLUIS_TRUSTED_PROXIES", &c.TrustedProxies, validProxy)
+
+	if len(p.errs) > 0 {
+		return Config{}, errors.Join(p.errs...)
+	}
+	return c, nil
+}
+
+// Require returns an error naming each of the given variables that is unset
+// in c. Commands call it with the variables they cannot run without.
+func (c Config) Require(names ...string) error {
+	values := map[string]string{
+		EnvHRDatabaseURL:      c.HRDatabaseURL,
+		EnvMedDatabaseURL:     c.MedDatabaseURL,
+		EnvAuditDatabaseURL:   c.AuditDatabaseURL,
+		EnvMigrateDatabaseURL: c.MigrateDatabaseURL,
+		EnvVaultAddr:          c.VaultAddr,
+		EnvVaultToken:         c.VaultToken,
+	}
+	var errs []error
+	for _, name := range names {
+		v, known := values[name]
+		if !known {
+			errs = append(errs, fmt.Errorf("config: %s cannot be required", name))
+			continue
+		}
+		if v == "" {
+			errs = append(errs, fmt.Errorf("config: %s is required", name))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+type parser struct {
+	lookup func(string) (string, bool)
+	errs   []error
+}
+
+func (p *parser) get(name string) (string, bool) {
+	v, ok := p.lookup(name)
+	if !ok || strings.TrimSpace(v) == "" {
+		return "", false
+	}
+	return strings.TrimSpace(v), true
+}
+
+func (p *parser) fail(name, reason string) {
+	p.errs = append(p.errs, fmt.Errorf("config: %s %s", name, reason))
+}
+
+func (p *parser) str(name string, dst *string, check func(string) string) {
+	v, ok := p.get(name)
+	if !ok {
+		return
+	}
+	if check != nil {
+		if reason := check(v); reason != "" {
+			p.fail(name, reason)
+			return
+		}
+	}
+	*dst = v
+}
+
+func (p *parser) duration(name string, dst *time.Duration) {
+	v, ok := p.get(name)
+	if !ok {
+		return
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d <= 0 {
+		p.fail(name, "must be a positive duration such as 5s or 2m")
+		return
+	}
+	*dst = d
+}
+
+func (p *parser) int64(name string, dst *int64, lo, hi int64) {
+	v, ok := p.get(name)
+	if !ok {
+		return
+	}
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || n < lo || n > hi {
+		p.fail(name, fmt.Sprintf("must be a whole number from %d to %d", lo, hi))
+		return
+	}
+	*dst = n
+}
+
+func (p *parser) int32(name string, dst *int32, lo, hi int32) {
+	n := int64(*dst)
+	p.int64(name, &n, int64(lo), int64(hi))
+	*dst = int32(n)
+}
+
+func (p *parser) level(name string, dst *slog.Level) {
+	v, ok := p.get(name)
+	if !ok {
+		return
+	}
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(v)); err != nil {
+		p.fail(name, "must be one of debug, info, warn, error")
+		return
+	}
+	*dst = l
+}
+
+func (p *parser) list(name string, dst *[]string, check func(string) string) {
+	v, ok := p.get(name)
+	if !ok {
+		return
+	}
+	var out []string
+	for _, item := range strings.Split(v, ",") {
+		item = strings.TrimSpace(item)
+		if item == "" {
+			continue
+		}
+		if reason := check(item); reason != "" {
+			p.fail(name, reason)
+			return
+		}
+		out = append(out, item)
+	}
+	*dst = out
+}
+
+func validListenAddr(v string) string {
+	host, port, err := net.SplitHostPort(v)
+	if err != nil {
+		return "must be host:port, such as :8080 or 127.0.0.1:8080"
+	}
+	if host != "" {
+		if _, err := netip.ParseAddr(host); err != nil && host != "localhost" {
+			return "must have an IP address or localhost as host"
+		}
+	}
+	n, err := strconv.Atoi(port)
+	if err != nil || n < 0 || n > 65535 {
+		return "must have a port from 0 to 65535"
+	}
+	return ""
+}
+
+func validDatabaseURL(v string) string {
+	u, err := url.Parse(v)
+	if err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") || u.Host == "" {
+		return "must be a postgres:// URL with a host"
+	}
+	return ""
+}
+
+func validHTTPURL(v string) string {
+	u, err := url.Parse(v)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return "must be an http:// or https:// URL"
+	}
+	return ""
+}
+
+func validMount(v string) string {
+	for _, r := range v {
+		if !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '-' || r == '_' || r == '/') {
+			return "may hold only a-z, 0-9, '-', '_' and '/'"
+		}
+	}
+	if strings.HasPrefix(v, "/") || strings.HasSuffix(v, "/") {
+		return "must not start or end with '/'"
+	}
+	return ""
+}
+
+func validProxy(v string) string {
+	if _, err := netip.ParsePrefix(v); err == nil {
+		return ""
+	}
+	if _, err := netip.ParseAddr(v); err == nil {
+		return ""
+	}
+	return "must list IP addresses or CIDR prefixes"
+}

@@ -1,0 +1,111 @@
+package config
+
+import (
+	"log/slog"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func lookup(env map[string]string) func(string) (string, bool) {
+	return func(k string) (string, bool) {
+		v, ok := env[k]
+		return v, ok
+	}
+}
+
+func TestLoadDefaults(t *testing.T) {
+	got, err := Load(lookup(nil))
+	require.NoError(t, err, "Load(empty env)")
+	assert.Equal(t, Default(), got, "Load(empty env)")
+	assert.Equal(t, ":8080", got.ListenAddr)
+}
+
+func TestLoadValues(t *testing.T) {
+	env := map[string]string{
+		"ARBOKLUIS_LISTEN_ADDR":          "127.0.0.1:9090",
+		"ARBOKLUIS_HR_DATABASE_URL":      "postgres://hr:pw@127.0.0.1:54329/arbokluis",
+		"ARBOKLUIS_VAULT_ADDR":           "http://127.0.0.1:8299",
+		"ARBOKLUIS_VAULT_TRANSIT_MOUNT":  "transit",
+		"ARBOKLUIS_LOG_LEVEL":            "debug",
+		"ARBOKLUIS_MAX_BODY_BYTES":       "2048",
+		"ARBOKLUIS_SHUTDOWN_TIMEOUT":     "3s",
+		"ARBOKLUIS_DB_MAX_CONNS":         "4",
+		"ARBOKLUIS_TRUSTED_PROXIES":      "10.0.0.0/8, 127.0.0.1",
+		"ARBOKLUIS_VAULT_TOKEN":          " hvs.x ",
+		"ARBOKLUIS_MIGRATE_DATABASE_URL": "",
+	}
+	got, err := Load(lookup(env))
+	require.NoError(t, err, "Load(%v)", env)
+	assert.Equal(t, "127.0.0.1:9090", got.ListenAddr)
+	assert.Equal(t, slog.LevelDebug, got.LogLevel)
+	assert.Equal(t, int64(2048), got.MaxBodyBytes)
+	assert.Equal(t, 3*time.Second, got.ShutdownTimeout)
+	assert.Equal(t, int32(4), got.DBMaxConns)
+	assert.Equal(t, []string{"10.0.0.0/8", "127.0.0.1"}, got.TrustedProxies)
+	assert.Equal(t, "hvs.x", got.VaultToken, "values are trimmed")
+	assert.Empty(t, got.MigrateDatabaseURL, "an empty variable keeps the default")
+}
+
+func TestLoadInvalid(t *testing.T) {
+	const secret = "s3cr3t-value"
+	tests := []struct {
+		name, value string
+	}{
+		{"ARBOKLUIS_LISTEN_ADDR", "8080"},
+		{"ARBOKLUIS_LISTEN_ADDR", ":99999"},
+		{"ARBOKLUIS_LISTEN_ADDR", "example.org:80"},
+		{"ARBOKLUIS_HR_DATABASE_URL", "mysql://" + secret + "@host/db"},
+		{"ARBOKLUIS_MED_DATABASE_URL", secret},
+		{"ARBOKLUIS_AUDIT_DATABASE_URL", "postgres:///nohost"},
+		{"ARBOKLUIS_MIGRATE_DATABASE_URL", "::" + secret},
+		{"ARBOKLUIS_VAULT_ADDR", "127.0.0.1:8299"},
+		{"ARBOKLUIS_VAULT_TRANSIT_MOUNT", "/transit"},
+		{"ARBOKLUIS_VAULT_TRANSIT_MOUNT", "Transit!"},
+		{"ARBOKLUIS_VAULT_TIMEOUT", "5"},
+		{"ARBOKLUIS_LOG_LEVEL", "loud"},
+		{"ARBOKLUIS_MAX_BODY_BYTES", "10"},
+		{"ARBOKLUIS_MAX_BODY_BYTES", "lots"},
+		{"ARBOKLUIS_READ_TIMEOUT", "-1s"},
+		{"ARBOKLUIS_DB_MAX_CONNS", "0"},
+		{"ARBOKLUIS_TRUSTED_PROXIES", "proxy.example.org"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name+"="+tt.value, func(t *testing.T) {
+			_, err := Load(lookup(map[string]string{tt.name: tt.value}))
+			if err == nil {
+				t.Fatalf("Load(%s=%q) error = nil, want an error naming the variable", tt.name, tt.value)
+			}
+			if !strings.Contains(err.Error(), tt.name) {
+				t.Errorf("Load(%s=%q) error = %q, want it to name %s", tt.name, tt.value, err, tt.name)
+			}
+			if strings.Contains(err.Error(), secret) {
+				t.Errorf("Load(%s=%q) error = %q repeats the value", tt.name, tt.value, err)
+			}
+		})
+	}
+}
+
+func TestLoadReportsEveryInvalidVariable(t *testing.T) {
+	_, err := Load(lookup(map[string]string{
+		"ARBOKLUIS_LOG_LEVEL":   "loud",
+		"ARBOKLUIS_LISTEN_ADDR": "nope",
+	}))
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "ARBOKLUIS_LOG_LEVEL")
+	assert.Contains(t, err.Error(), "ARBOKLUIS_LISTEN_ADDR")
+}
+
+func TestRequire(t *testing.T) {
+	c := Default()
+	c.HRDatabaseURL = "postgres://x@h/db"
+	err := c.Require(EnvHRDatabaseURL, EnvVaultAddr, EnvVaultToken)
+	require.Error(t, err)
+	assert.NotContains(t, err.Error(), EnvHRDatabaseURL, "a set variable is not reported")
+	assert.Contains(t, err.Error(), EnvVaultAddr)
+	assert.Contains(t, err.Error(), EnvVaultToken)
+	assert.NoError(t, c.Require(EnvHRDatabaseURL))
+}

@@ -1,0 +1,78 @@
+package employer
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/arbokluis/arbokluis/internal/derrors"
+)
+
+func TestValidate(t *testing.T) {
+	tests := []struct {
+		name      string
+		in        Employer
+		badFields []string
+	}{
+		{"valid", Employer{Name: "Bakkerij De Korst BV", KvKNumber: "12345678"}, nil},
+		{"empty name", Employer{Name: "  ", KvKNumber: "12345678"}, []string{"name"}},
+		{"long name", Employer{Name: strings.Repeat("x", 201), KvKNumber: "12345678"}, []string{"name"}},
+		{"control character", Employer{Name: "a\nb", KvKNumber: "12345678"}, []string{"name"}},
+		{"short kvk", Employer{Name: "X", KvKNumber: "1234567"}, []string{"kvk_number"}},
+		{"letters in kvk", Employer{Name: "X", KvKNumber: "1234567a"}, []string{"kvk_number"}},
+		{"both", Employer{}, []string{"name", "kvk_number"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := tt.in.Validate()
+			if tt.badFields == nil {
+				if err != nil {
+					t.Fatalf("Validate(%+v) = %v, want nil", tt.in, err)
+				}
+				return
+			}
+			var fe derrors.FieldErrors
+			if !errors.As(err, &fe) {
+				t.Fatalf("Validate(%+v) = %v, want FieldErrors", tt.in, err)
+			}
+			if len(fe) != len(tt.badFields) {
+				t.Errorf("Validate(%+v) fields = %v, want %v", tt.in, fe, tt.badFields)
+			}
+			for _, f := range tt.badFields {
+				if _, ok := fe[f]; !ok {
+					t.Errorf("Validate(%+v) fields = %v, want %q among them", tt.in, fe, f)
+				}
+			}
+		})
+	}
+}
+
+type fakeStore struct{ calls int }
+
+func (f *fakeStore) Ensure(_ context.Context, e Employer) (Employer, bool, error) {
+	f.calls++
+	return e, true, nil
+}
+
+func TestServiceEnsureRejectsInvalidWithoutWriting(t *testing.T) {
+	st := &fakeStore{}
+	_, _, err := NewService(st).Ensure(context.Background(), Employer{Name: "X", KvKNumber: "no"})
+	if !errors.Is(err, derrors.ErrInvalid) {
+		t.Errorf("Ensure(invalid) error = %v, want ErrInvalid", err)
+	}
+	if st.calls != 0 {
+		t.Errorf("Ensure(invalid) called the store %d times, want 0", st.calls)
+	}
+}
+
+func TestServiceEnsureTrimsName(t *testing.T) {
+	st := &fakeStore{}
+	got, _, err := NewService(st).Ensure(context.Background(), Employer{Name: "  Demo BV ", KvKNumber: "00000001"})
+	if err != nil {
+		t.Fatalf("Ensure: %v", err)
+	}
+	if got.Name != "Demo BV" {
+		t.Errorf("Ensure name = %q, want %q", got.Name, "Demo BV")
+	}
+}

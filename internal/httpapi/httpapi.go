@@ -1,0 +1,156 @@
+// Package httpapi is Arbokluis's HTTP interface: the gin router, middleware,
+// handlers, DTOs and the single place where errors become
+// application/problem+json responses (RFC 9457).
+//
+// Handlers return error. The table in errors.go maps the domain's errors to
+// status codes; any other error is a 500 with a generic body, and its detail
+// goes to the log only.
+package httpapi
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+)
+
+func init() {
+	// Release mode: no route dump or debug warnings on stdout. gin keeps the
+	// mode in a package variable, so it is set once here rather than per
+	// server.
+	gin.SetMode(gin.ReleaseMode)
+}
+
+// Options configures a Server.
+type Options struct {
+	Logger *slog.Logger
+	// Registry receives the HTTP metrics and is served on /metrics.
+	Registry *prometheus.Registry
+	// MaxBodyBytes limits every request body; larger bodies get 413.
+	MaxBodyBytes int64
+	// TrustedProxies are the proxies whose X-Forwarded-For is believed;
+	// empty means none.
+	TrustedProxies []string
+	// ReadyChecks are run by /readyz, concurrently, each under ReadyTimeout.
+	ReadyChecks  []Check
+	ReadyTimeout time.Duration
+}
+
+// Check is one readiness check: a named dependency and a probe that returns
+// nil when the dependency works.
+type Check struct {
+	Name  string
+	Probe func(ctx context.Context) error
+}
+
+// Server holds the router and what its handlers need.
+type Server struct {
+	log     *slog.Logger
+	opts    Options
+	engine  *gin.Engine
+	metrics *httpMetrics
+}
+
+// New returns a Server with every route registered. It returns an error when
+// the options are unusable (for example an invalid trusted proxy).
+func New(opts Options) (*Server, error) {
+	if opts.Logger == nil {
+		return nil, errors.New("httpapi: Options.Logger is required")
+	}
+	if opts.Registry == nil {
+		return nil, errors.New("httpapi: Options.Registry is required")
+	}
+	if opts.MaxBodyBytes <= 0 {
+		return nil, errors.New("httpapi: Options.MaxBodyBytes must be positive")
+	}
+	if opts.ReadyTimeout <= 0 {
+		opts.ReadyTimeout = 2 * time.Second
+	}
+	m, err := newHTTPMetrics(opts.Registry)
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{log: opts.Logger, opts: opts, metrics: m}
+
+	e := gin.New()
+	e.ContextWithFallback = true
+	e.HandleMethodNotAllowed = true
+	e.RedirectTrailingSlash = false
+	e.RedirectFixedPath = false
+	if err := e.SetTrustedProxies(opts.TrustedProxies); err != nil {
+		return nil, fmt.Errorf("httpapi: trusted proxies: %w", err)
+	}
+	e.Use(s.requestID, s.recover, s.accessLog, s.observe, s.limitBody)
+	e.NoRoute(s.handle(func(*gin.Context) error { return errRouteNotFound }))
+	e.NoMethod(s.handle(func(*gin.Context) error { return errMethodNotAllowed }))
+
+	e.GET("/healthz", s.handle(s.healthz))
+	e.GET("/readyz", s.handle(s.readyz))
+	e.GET("/metrics", gin.WrapH(promhttp.HandlerFor(opts.Registry, promhttp.HandlerOpts{})))
+
+	s.engine = e
+	return s, nil
+}
+
+// Handler returns the http.Handler serving every route.
+func (s *Server) Handler() http.Handler { return s.engine }
+
+// Route is a registered method and path, with gin's ":param" placeholders.
+type Route struct {
+	Method, Path string
+}
+
+// Routes lists the registered routes.
+func (s *Server) Routes() []Route {
+	var out []Route
+	for _, r := range s.engine.Routes() {
+		out = append(out, Route{Method: r.Method, Path: r.Path})
+	}
+	return out
+}
+
+// Timeouts bound the phases of an HTTP exchange and the drain on shutdown.
+type Timeouts struct {
+	ReadHeader, Read, Write, Idle, Shutdown time.Duration
+}
+
+// Serve serves h on ln until ctx is cancelled, then stops accepting
+// connections and waits up to t.Shutdown for in-flight requests to finish.
+// It returns nil after a clean drain, and an error when serving fails or the
+// drain times out.
+func Serve(ctx context.Context, ln net.Listener, h http.Handler, t Timeouts, log *slog.Logger) error {
+	srv := &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: t.ReadHeader,
+		ReadTimeout:       t.Read,
+		WriteTimeout:      t.Write,
+		IdleTimeout:       t.Idle,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+
+	select {
+	case err := <-errc:
+		return fmt.Errorf("httpapi: serve: %w", err)
+	case <-ctx.Done():
+	}
+	log.Info("shutting down; draining in-flight requests", "timeout", t.Shutdown.String())
+	shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), t.Shutdown)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		return fmt.Errorf("httpapi: shutdown: %w", err)
+	}
+	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("httpapi: serve: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,71 @@
+package httpapi
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+
+	"github.com/arbokluis/arbokluis/internal/derrors"
+)
+
+// writeJSON encodes v without HTML escaping.
+func writeJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	return enc.Encode(v)
+}
+
+// decodeJSON reads one JSON object from r into dst. Unknown fields, trailing
+// data, a wrong content type and an oversized body are rejected. The errors
+// never quote the input.
+func decodeJSON(r *http.Request, dst any) error {
+	if ct := r.Header.Get("Content-Type"); ct != "" && !isJSONContentType(ct) {
+		return withDetail(derrors.ErrInvalid, "Content-Type must be application/json.")
+	}
+	body, err := io.ReadAll(r.Body)
+	if err != nil {
+		var tooLarge *http.MaxBytesError
+		if errors.As(err, &tooLarge) {
+			return errBodyTooLarge
+		}
+		return fmt.Errorf("httpapi: read body: %w", derrors.ErrInvalid)
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(dst); err != nil {
+		return withDetail(derrors.ErrInvalid, describeJSONError(err))
+	}
+	if dec.More() {
+		return withDetail(derrors.ErrInvalid, "The body must hold exactly one JSON object.")
+	}
+	return nil
+}
+
+func isJSONContentType(ct string) bool {
+	return ct == "application/json" || bytes.HasPrefix([]byte(ct), []byte("application/json;"))
+}
+
+// describeJSONError names what is wrong without echoing values.
+func describeJSONError(err error) string {
+	var syntax *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	switch {
+	case errors.Is(err, io.EOF):
+		return "The body is empty; a JSON object is expected."
+	case errors.As(err, &syntax), errors.Is(err, io.ErrUnexpectedEOF):
+		return "The body is not valid JSON."
+	case errors.As(err, &typ):
+		if typ.Field != "" {
+			return fmt.Sprintf("Field %q has the wrong type; %s expected.", typ.Field, typ.Type.String())
+		}
+		return "The body must be a JSON object."
+	case bytes.HasPrefix([]byte(err.Error()), []byte("json: unknown field ")):
+		// encoding/json offers no typed error for unknown fields; its text
+		// names only the field, which the caller chose.
+		return "The body has a field that is not allowed here: " + err.Error()[len("json: unknown field "):] + "."
+	}
+	return "The body is not valid JSON."
+}

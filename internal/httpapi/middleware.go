@@ -1,0 +1,123 @@
+package httpapi
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"regexp"
+	"runtime/debug"
+	"strconv"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"github.com/google/uuid"
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+const (
+	requestIDHeader = "X-Request-ID"
+	requestIDKey    = "arbokluis.request_id"
+)
+
+// A request id from the caller is kept only when it is short and plain, so it
+// cannot smuggle data into logs or audit events.
+var requestIDRE = regexp.MustCompile(`^[A-Za-z0-9-]{8,64}$`)
+
+// requestID gives every request an id, echoed in the X-Request-ID header,
+// the logs, problem bodies and (later) audit events.
+func (s *Server) requestID(c *gin.Context) {
+	id := c.GetHeader(requestIDHeader)
+	if !requestIDRE.MatchString(id) {
+		id = uuid.NewString()
+	}
+	c.Set(requestIDKey, id)
+	c.Header(requestIDHeader, id)
+	c.Next()
+}
+
+func requestIDOf(c *gin.Context) string { return c.GetString(requestIDKey) }
+
+// routeOf is the route template (never the raw path, which may hold data).
+func routeOf(c *gin.Context) string {
+	if r := c.FullPath(); r != "" {
+		return r
+	}
+	return "unmatched"
+}
+
+// recover turns a panic into a 500 problem and logs the stack, never the
+// request.
+func (s *Server) recover(c *gin.Context) {
+	defer func() {
+		if v := recover(); v != nil {
+			if v == http.ErrAbortHandler {
+				panic(v)
+			}
+			s.log.ErrorContext(c, "panic", "request_id", requestIDOf(c), "route", routeOf(c),
+				"panic", fmt.Sprint(v), "stack", string(debug.Stack()))
+			s.fail(c, errors.New("httpapi: handler panicked"))
+		}
+	}()
+	c.Next()
+}
+
+// accessLog writes one structured line per request: ids, route template,
+// status and duration only.
+func (s *Server) accessLog(c *gin.Context) {
+	start := time.Now()
+	c.Next()
+	s.log.InfoContext(c, "request",
+		"request_id", requestIDOf(c),
+		"method", c.Request.Method,
+		"route", routeOf(c),
+		"status", c.Writer.Status(),
+		"bytes", c.Writer.Size(),
+		"duration_ms", float64(time.Since(start).Microseconds())/1000,
+	)
+}
+
+// limitBody caps the request body at MaxBodyBytes. Bodies are read into
+// memory by the handlers, never spooled to disk. A declared length over the
+// limit is refused before reading.
+func (s *Server) limitBody(c *gin.Context) {
+	if c.Request.ContentLength > s.opts.MaxBodyBytes {
+		s.fail(c, errBodyTooLarge)
+		return
+	}
+	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, s.opts.MaxBodyBytes)
+	c.Next()
+}
+
+// httpMetrics are labelled by method, route template and status only.
+type httpMetrics struct {
+	requests *prometheus.CounterVec
+	duration *prometheus.HistogramVec
+}
+
+func newHTTPMetrics(reg *prometheus.Registry) (*httpMetrics, error) {
+	m := &httpMetrics{
+		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "arbokluis_http_requests_total",
+			Help: "HTTP requests by method, route template and status.",
+		}, []string{"method", "route", "status"}),
+		duration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "arbokluis_http_request_duration_seconds",
+			Help:    "HTTP request duration by method and route template.",
+			Buckets: prometheus.DefBuckets,
+		}, []string{"method", "route"}),
+	}
+	for _, c := range []prometheus.Collector{m.requests, m.duration} {
+		if err := reg.Register(c); err != nil {
+			return nil, fmt.Errorf("httpapi: register metrics: %w", err)
+		}
+	}
+	return m, nil
+}
+
+func (s *Server) observe(c *gin.Context) {
+	start := time.Now()
+	c.Next()
+	route := routeOf(c)
+	s.metrics.requests.WithLabelValues(c.Request.Method, route, strconv.Itoa(c.Writer.Status())).Inc()
+	s.metrics.duration.WithLabelValues(c.Request.Method, route).Observe(time.Since(start).Seconds())
+}

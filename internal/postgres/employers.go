@@ -1,0 +1,73 @@
+package postgres
+
+import (
+	"context"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/arbokluis/arbokluis/internal/employer"
+)
+
+// EmployerStore keeps employers in hr.employers, through the hr pool.
+type EmployerStore struct {
+	pool *pgxpool.Pool
+}
+
+var _ employer.Store = (*EmployerStore)(nil)
+
+// NewEmployerStore returns an EmployerStore on the hr pool.
+func NewEmployerStore(pool *pgxpool.Pool) *EmployerStore { return &EmployerStore{pool: pool} }
+
+// employerRow is hr.employers as stored.
+type employerRow struct {
+	ID                      uuid.UUID
+	Name                    string
+	KvKNumber               string
+	ShareAdviceWithEmployer bool
+	CreatedAt               time.Time
+}
+
+func (r employerRow) domain() employer.Employer {
+	return employer.Employer{
+		ID: r.ID, Name: r.Name, KvKNumber: r.KvKNumber,
+		ShareAdviceWithEmployer: r.ShareAdviceWithEmployer, CreatedAt: r.CreatedAt,
+	}
+}
+
+const employerColumns = "id, name, kvk_number, share_advice_with_employer, created_at"
+
+// Ensure inserts e unless its KvK number is taken, and returns the stored
+// row and whether this call created it.
+func (s *EmployerStore) Ensure(ctx context.Context, e employer.Employer) (employer.Employer, bool, error) {
+	var (
+		out     employer.Employer
+		created bool
+	)
+	err := InTx(ctx, s.pool, func(tx pgx.Tx) error {
+		rows, _ := tx.Query(ctx, `
+			INSERT INTO hr.employers (name, kvk_number, share_advice_with_employer)
+			VALUES ($1, $2, $3)
+			ON CONFLICT ON CONSTRAINT employers_kvk_number_key DO NOTHING
+			RETURNING `+employerColumns,
+			e.Name, e.KvKNumber, e.ShareAdviceWithEmployer)
+		row, err := pgx.CollectOneRow(rows, pgx.RowToStructByPos[employerRow])
+		if err == nil {
+			out, created = row.domain(), true
+			return nil
+		}
+		if err != pgx.ErrNoRows {
+			return Translate(err)
+		}
+		rows, _ = tx.Query(ctx, `SELECT `+employerColumns+` FROM hr.employers WHERE kvk_number = $1`, e.KvKNumber)
+		row, err = pgx.CollectOneRow(rows, pgx.RowToStructByPos[employerRow])
+		if err != nil {
+			return Translate(err)
+		}
+		out = row.domain()
+		return nil
+	})
+	return out, created, err
+}

@@ -1,0 +1,288 @@
+// Package testenv gives integration tests the real PostgreSQL and Vault that
+// `make deps` starts, with isolated state per test.
+//
+// Settings come from the process environment (make test loads .local/env) or,
+// when absent, from .local/env at the module root. When the dependencies are
+// missing a test fails — it is skipped only under `go test -short`, never in
+// CI (CI=true), so a broken environment cannot pass as green.
+package testenv
+
+import (
+	"bufio"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/arbokluis/arbokluis/internal/postgres"
+	"github.com/arbokluis/arbokluis/migrations"
+)
+
+// Env holds the connection settings of one database and one Vault server.
+type Env struct {
+	MigrateURL, HRURL, MedURL, AuditURL string
+	VaultAddr, VaultToken               string
+	VaultDestructionToken               string
+	VaultRootToken                      string // admin client for assertions only
+	VaultDir                            string // the server's directory (pid file, keys)
+	TransitMount                        string
+	Root                                string // the module root
+}
+
+const testDatabase = "arbokluis_test"
+
+var (
+	loadOnce sync.Once
+	loaded   Env
+	loadErr  error
+
+	sharedOnce sync.Once
+	shared     Env
+	sharedErr  error
+)
+
+// Unavailable stops the test when a dependency is missing: a failure unless
+// the run is -short (and not CI), where it is a skip.
+func Unavailable(t testing.TB, format string, args ...any) {
+	t.Helper()
+	msg := fmt.Sprintf(format, args...) + " (run `make test`, which starts PostgreSQL and Vault)"
+	if testing.Short() && os.Getenv("CI") != "true" {
+		t.Skip("short mode: " + msg)
+	}
+	t.Fatal(msg)
+}
+
+// Load returns the settings of the shared test database (arbokluis_test,
+// created and migrated on first use) and the development Vault server.
+func Load(t testing.TB) Env {
+	t.Helper()
+	loadOnce.Do(func() { loaded, loadErr = load() })
+	if loadErr != nil {
+		Unavailable(t, "testenv: %v", loadErr)
+	}
+	sharedOnce.Do(func() { shared, sharedErr = prepareShared(loaded) })
+	if sharedErr != nil {
+		Unavailable(t, "testenv: prepare %s: %v", testDatabase, sharedErr)
+	}
+	return shared
+}
+
+func load() (Env, error) {
+	root, err := moduleRoot()
+	if err != nil {
+		return Env{}, err
+	}
+	get := os.Getenv
+	if os.Getenv("ARBOKLUIS_MIGRATE_DATABASE_URL") == "" {
+		vars, err := readEnvFile(filepath.Join(root, ".local", "env"))
+		if err != nil {
+			return Env{}, fmt.Errorf("no ARBOKLUIS_* settings in the environment and %w", err)
+		}
+		get = func(k string) string { return vars[k] }
+	}
+	e := Env{
+		MigrateURL:            get("ARBOKLUIS_MIGRATE_DATABASE_URL"),
+		HRURL:                 get("ARBOKLUIS_HR_DATABASE_URL"),
+		MedURL:                get("ARBOKLUIS_MED_DATABASE_URL"),
+		AuditURL:              get("ARBOKLUIS_AUDIT_DATABASE_URL"),
+		VaultAddr:             get("ARBOKLUIS_VAULT_ADDR"),
+		VaultToken:            get("ARBOKLUIS_VAULT_TOKEN"),
+		VaultDestructionToken: get("ARBOKLUIS_VAULT_DESTRUCTION_TOKEN"),
+		TransitMount:          get("ARBOKLUIS_VAULT_TRANSIT_MOUNT"),
+		VaultDir:              get("ARBOKLUIS_TEST_VAULT_DIR"),
+		Root:                  root,
+	}
+	for name, v := range map[string]string{
+		"ARBOKLUIS_MIGRATE_DATABASE_URL": e.MigrateURL, "ARBOKLUIS_HR_DATABASE_URL": e.HRURL,
+		"ARBOKLUIS_MED_DATABASE_URL": e.MedURL, "ARBOKLUIS_AUDIT_DATABASE_URL": e.AuditURL,
+		"ARBOKLUIS_VAULT_ADDR": e.VaultAddr, "ARBOKLUIS_VAULT_TOKEN": e.VaultToken,
+		"ARBOKLUIS_VAULT_DESTRUCTION_TOKEN": e.VaultDestructionToken,
+		"ARBOKLUIS_VAULT_TRANSIT_MOUNT": e.TransitMount, "ARBOKLUIS_TEST_VAULT_DIR": e.VaultDir,
+	} {
+		if v == "" {
+			return Env{}, fmt.Errorf("%s is not set", name)
+		}
+	}
+	rootToken, err := os.ReadFile(filepath.Join(e.VaultDir, "root-token"))
+	if err != nil {
+		return Env{}, fmt.Errorf("read the Vault root token: %w", err)
+	}
+	e.VaultRootToken = strings.TrimSpace(string(rootToken))
+	return e, nil
+}
+
+// prepareShared creates the shared test database once and migrates it up.
+// Several test binaries may race here; CREATE DATABASE losing the race is
+// fine and golang-migrate serialises on an advisory lock.
+func prepareShared(e Env) (Env, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	if err := createDatabase(ctx, e.MigrateURL, testDatabase); err != nil {
+		var pgErr *pgconn.PgError
+		if !errors.As(err, &pgErr) || (pgErr.Code != "42P04" && pgErr.Code != "23505") {
+			return Env{}, err
+		}
+	}
+	out := e.withDatabase(testDatabase)
+	if err := migrateUp(out.MigrateURL); err != nil {
+		return Env{}, err
+	}
+	return out, nil
+}
+
+// FreshDatabase creates an empty database, migrates it up and drops it when
+// the test ends. Tests that change shared state (tampering, down
+// migrations) use it instead of the shared test database.
+func FreshDatabase(t testing.TB) Env {
+	t.Helper()
+	e := EmptyDatabase(t)
+	if err := migrateUp(e.MigrateURL); err != nil {
+		t.Fatalf("testenv: migrate: %v", err)
+	}
+	return e
+}
+
+// EmptyDatabase creates a database without any migration applied and drops
+// it when the test ends.
+func EmptyDatabase(t testing.TB) Env {
+	t.Helper()
+	e := Load(t)
+	name := "arbokluis_t_" + randomHex(6)
+	if err := createDatabase(context.Background(), e.MigrateURL, name); err != nil {
+		t.Fatalf("testenv: create database %s: %v", name, err)
+	}
+	t.Cleanup(func() {
+		ctx := context.Background()
+		conn, err := pgx.Connect(ctx, e.MigrateURL)
+		if err != nil {
+			t.Errorf("testenv: drop database %s: connect: %v", name, postgres.Translate(err))
+			return
+		}
+		defer conn.Close(ctx)
+		if _, err := conn.Exec(ctx, "DROP DATABASE "+pgx.Identifier{name}.Sanitize()+" WITH (FORCE)"); err != nil {
+			t.Errorf("testenv: drop database %s: %v", name, err)
+		}
+	})
+	return e.withDatabase(name)
+}
+
+// Pool opens a pool on url, closed when the test ends.
+func Pool(t testing.TB, url string) *pgxpool.Pool {
+	t.Helper()
+	pool, err := postgres.Open(context.Background(), url, 4)
+	if err != nil {
+		Unavailable(t, "testenv: open pool: %v", err)
+	}
+	t.Cleanup(pool.Close)
+	return pool
+}
+
+// Tx begins a transaction on pool that is rolled back when the test ends, so
+// nothing the test writes through it survives.
+func Tx(t testing.TB, pool *pgxpool.Pool) pgx.Tx {
+	t.Helper()
+	tx, err := pool.Begin(context.Background())
+	if err != nil {
+		t.Fatalf("testenv: begin: %v", err)
+	}
+	t.Cleanup(func() { tx.Rollback(context.Background()) }) //nolint:errcheck
+	return tx
+}
+
+func (e Env) withDatabase(name string) Env {
+	out := e
+	out.MigrateURL = replaceDatabase(e.MigrateURL, name)
+	out.HRURL = replaceDatabase(e.HRURL, name)
+	out.MedURL = replaceDatabase(e.MedURL, name)
+	out.AuditURL = replaceDatabase(e.AuditURL, name)
+	return out
+}
+
+func replaceDatabase(raw, name string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return raw
+	}
+	u.Path = "/" + name
+	return u.String()
+}
+
+func createDatabase(ctx context.Context, ownerURL, name string) error {
+	conn, err := pgx.Connect(ctx, ownerURL)
+	if err != nil {
+		return fmt.Errorf("connect as owner: %w", postgres.Translate(err))
+	}
+	defer conn.Close(ctx)
+	_, err = conn.Exec(ctx, "CREATE DATABASE "+pgx.Identifier{name}.Sanitize())
+	return err
+}
+
+func migrateUp(ownerURL string) error {
+	m, err := postgres.NewMigrator(migrations.FS, ownerURL)
+	if err != nil {
+		return err
+	}
+	defer m.Close()
+	return m.Up()
+}
+
+func randomHex(n int) string {
+	b := make([]byte, n)
+	if _, err := rand.Read(b); err != nil {
+		panic(err)
+	}
+	return hex.EncodeToString(b)
+}
+
+func moduleRoot() (string, error) {
+	if r := os.Getenv("ARBOKLUIS_TEST_ROOT"); r != "" {
+		return r, nil
+	}
+	dir, err := os.Getwd()
+	if err != nil {
+		return "", err
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			return dir, nil
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return "", errors.New("module root (go.mod) not found")
+		}
+		dir = parent
+	}
+}
+
+func readEnvFile(path string) (map[string]string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", path, err)
+	}
+	defer f.Close()
+	vars := map[string]string{}
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		line := strings.TrimSpace(sc.Text())
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		k, v, ok := strings.Cut(line, "=")
+		if ok {
+			vars[k] = v
+		}
+	}
+	return vars, sc.Err()
+}

@@ -1,0 +1,134 @@
+package testenv
+
+import (
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+
+	vaultapi "github.com/hashicorp/vault/api"
+)
+
+// VaultServer is a private Vault server started for one test with the same
+// script `make deps` uses, so tests may stop, pause and restart it without
+// disturbing other tests.
+type VaultServer struct {
+	Env  Env // Vault fields describe this server; database fields are the shared ones
+	Port int
+	t    testing.TB
+}
+
+// StartVault starts a private, initialised and unsealed Vault server with the
+// transit mount, keys, policies and tokens of the development server. It is
+// stopped when the test ends.
+func StartVault(t testing.TB) *VaultServer {
+	t.Helper()
+	e := Load(t)
+	port := freePortPair(t)
+	v := &VaultServer{Env: e, Port: port, t: t}
+	v.Env.VaultDir = filepath.Join(t.TempDir(), "vault")
+	v.Up()
+	t.Cleanup(func() { v.script("stop") })
+	return v
+}
+
+// Up runs `vault.sh up` for this server: it starts it if stopped, unseals
+// it and (re)writes its configuration, exactly as `make deps` does.
+func (v *VaultServer) Up() {
+	v.t.Helper()
+	v.script("up")
+	env, err := readEnvFile(filepath.Join(v.Env.VaultDir, "env"))
+	if err != nil {
+		v.t.Fatalf("testenv: %v", err)
+	}
+	root, err := os.ReadFile(filepath.Join(v.Env.VaultDir, "root-token"))
+	if err != nil {
+		v.t.Fatalf("testenv: %v", err)
+	}
+	v.Env.VaultAddr = env["ARBOKLUIS_VAULT_ADDR"]
+	v.Env.VaultToken = env["ARBOKLUIS_VAULT_TOKEN"]
+	v.Env.VaultDestructionToken = env["ARBOKLUIS_VAULT_DESTRUCTION_TOKEN"]
+	v.Env.VaultRootToken = strings.TrimSpace(string(root))
+}
+
+// Stop runs `vault.sh stop` for this server, as `make stop` does.
+func (v *VaultServer) Stop() {
+	v.t.Helper()
+	v.script("stop")
+}
+
+// Pause stops the server process with SIGSTOP: connections hang.
+func (v *VaultServer) Pause() { v.signal(syscall.SIGSTOP) }
+
+// Resume continues a paused server with SIGCONT.
+func (v *VaultServer) Resume() { v.signal(syscall.SIGCONT) }
+
+func (v *VaultServer) signal(sig syscall.Signal) {
+	v.t.Helper()
+	b, err := os.ReadFile(filepath.Join(v.Env.VaultDir, "vault.pid"))
+	if err != nil {
+		v.t.Fatalf("testenv: read vault pid: %v", err)
+	}
+	pid, err := strconv.Atoi(strings.TrimSpace(string(b)))
+	if err != nil {
+		v.t.Fatalf("testenv: vault pid: %v", err)
+	}
+	if err := syscall.Kill(pid, sig); err != nil {
+		v.t.Fatalf("testenv: signal vault %d: %v", pid, err)
+	}
+}
+
+func (v *VaultServer) script(cmd string) {
+	v.t.Helper()
+	c := exec.Command("bash", filepath.Join(v.Env.Root, ".ci", "vault.sh"), cmd)
+	c.Env = append(os.Environ(),
+		"ARBOKLUIS_VAULT_DIR="+v.Env.VaultDir,
+		"ARBOKLUIS_VAULT_PORT="+strconv.Itoa(v.Port),
+	)
+	out, err := c.CombinedOutput()
+	if err != nil {
+		v.t.Fatalf("testenv: vault.sh %s: %v\n%s", cmd, err, out)
+	}
+}
+
+// VaultClient returns a raw Vault API client for addr with token, for
+// assertions a test makes from outside the application (policy denials, key
+// existence).
+func VaultClient(t testing.TB, addr, token string) *vaultapi.Client {
+	t.Helper()
+	cfg := vaultapi.DefaultConfig()
+	cfg.Address = addr
+	cfg.MaxRetries = 0
+	c, err := vaultapi.NewClient(cfg)
+	if err != nil {
+		t.Fatalf("testenv: vault client: %v", err)
+	}
+	c.SetToken(token)
+	return c
+}
+
+// freePortPair returns a port p such that p and p+1 (Vault's cluster port)
+// are free on loopback at the time of the call.
+func freePortPair(t testing.TB) int {
+	t.Helper()
+	for range 50 {
+		l1, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatalf("testenv: listen: %v", err)
+		}
+		p := l1.Addr().(*net.TCPAddr).Port
+		l2, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", p+1))
+		l1.Close()
+		if err == nil {
+			l2.Close()
+			return p
+		}
+	}
+	t.Fatal("testenv: no free port pair")
+	return 0
+}

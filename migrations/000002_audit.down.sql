@@ -1,0 +1,3 @@
+DROP TABLE audit.events;
+DROP TABLE audit.outbox;
+DROP FUNCTION audit.forbid_change();
