@@ -109,7 +109,7 @@ func load() (Env, error) {
 		"ARBOKLUIS_MED_DATABASE_URL": e.MedURL, "ARBOKLUIS_AUDIT_DATABASE_URL": e.AuditURL,
 		"ARBOKLUIS_VAULT_ADDR": e.VaultAddr, "ARBOKLUIS_VAULT_TOKEN": e.VaultToken,
 		"ARBOKLUIS_VAULT_DESTRUCTION_TOKEN": e.VaultDestructionToken,
-		"ARBOKLUIS_VAULT_TRANSIT_MOUNT": e.TransitMount, "ARBOKLUIS_TEST_VAULT_DIR": e.VaultDir,
+		"ARBOKLUIS_VAULT_TRANSIT_MOUNT":     e.TransitMount, "ARBOKLUIS_TEST_VAULT_DIR": e.VaultDir,
 	} {
 		if v == "" {
 			return Env{}, fmt.Errorf("%s is not set", name)
