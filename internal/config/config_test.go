@@ -109,3 +109,18 @@ func TestRequire(t *testing.T) {
 	assert.Contains(t, err.Error(), EnvVaultToken)
 	assert.NoError(t, c.Require(EnvHRDatabaseURL))
 }
+
+// FuzzLoad checks that no value makes Load panic, and that an error never
+// repeats the value (which may be a password inside a URL).
+func FuzzLoad(f *testing.F) {
+	for _, s := range []string{":8080", "postgres://u:p@h/db", "5s", "debug", "10.0.0.0/8,::1", "", "\x00", "postgres://u:%zz@h"} {
+		f.Add("ARBOKLUIS_HR_DATABASE_URL", s)
+		f.Add("ARBOKLUIS_TRUSTED_PROXIES", s)
+	}
+	f.Fuzz(func(t *testing.T, name, value string) {
+		_, err := Load(lookup(map[string]string{name: value}))
+		if err != nil && len(strings.TrimSpace(value)) >= 6 && strings.Contains(err.Error(), strings.TrimSpace(value)) {
+			t.Errorf("Load(%s=%q) error %q repeats the value", name, value, err)
+		}
+	})
+}
