@@ -14,7 +14,19 @@ if [[ -x "$bin" && -f "$stamp" && "$(cat "$stamp")" == "$VAULT_VERSION" ]]; then
   exit 0
 fi
 
-echo "vault: building Vault $VAULT_VERSION from the Go module proxy (first time takes about 5 minutes)"
+# A machine-wide cache lets further checkouts on the same machine skip the
+# slow build; the binary is keyed by the pinned version.
+cache_dir=${ARBOKLUIS_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/arbokluis}
+cached="$cache_dir/vault-$VAULT_VERSION"
+mkdir -p "$local_dir/bin"
+if [[ -x "$cached" ]] && "$cached" version >/dev/null 2>&1; then
+  cp "$cached" "$bin.tmp" && mv "$bin.tmp" "$bin"
+  echo "$VAULT_VERSION" > "$stamp"
+  echo "vault: using the cached build of $VAULT_VERSION"
+  exit 0
+fi
+
+echo "vault: building Vault $VAULT_VERSION from the Go module proxy (takes about 9 minutes on 2 cores the first time)"
 mkdir -p "$local_dir/bin"
 export GONOSUMDB=github.com/hashicorp/vault
 export GOFLAGS=-mod=mod
@@ -54,4 +66,5 @@ mv "$bin.tmp" "$bin"
 echo "$VAULT_VERSION" > "$stamp"
 cd "$root"
 rm -rf "$work"
+mkdir -p "$cache_dir" && cp "$bin" "$cached.tmp" && mv "$cached.tmp" "$cached" || true
 echo "vault: built $("$bin" version)"
