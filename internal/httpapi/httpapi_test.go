@@ -445,3 +445,26 @@ func ginToOpenAPI(p string) string {
 	}
 	return strings.Join(parts, "/")
 }
+
+// BenchmarkProblem measures the error path: a handler error rendered as
+// problem+json through the whole middleware chain.
+func BenchmarkProblem(b *testing.B) {
+	s, err := New(Options{
+		Logger:       slog.New(slog.NewJSONHandler(io.Discard, nil)),
+		Registry:     prometheus.NewRegistry(),
+		MaxBodyBytes: 1024,
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	s.engine.GET("/t/:id", s.handle(func(*gin.Context) error { return derrors.ErrNotFound }))
+	req := httptest.NewRequest("GET", "/t/1", nil)
+	b.ReportAllocs()
+	for b.Loop() {
+		rec := httptest.NewRecorder()
+		s.Handler().ServeHTTP(rec, req)
+		if rec.Code != 404 {
+			b.Fatalf("status %d", rec.Code)
+		}
+	}
+}

@@ -140,6 +140,9 @@ func TestTokenPolicies(t *testing.T) {
 		{"destruction changes min decryption version", destruction, op{"write", m + "/keys/" + key + "/config", map[string]any{"min_decryption_version": 2}}, false},
 		{"destruction trims", destruction, op{"write", m + "/keys/" + key + "/trim", map[string]any{"min_available_version": 2}}, false},
 		{"destruction deletes the pii key", destruction, op{"delete", m + "/keys/pii", nil}, false},
+		{"destruction allows deletion of the pii key", destruction, op{"write", m + "/keys/pii/config", map[string]any{"deletion_allowed": true}}, false},
+		{"destruction allows deletion of the checkpoint key", destruction, op{"write", m + "/keys/audit-checkpoint/config", map[string]any{"deletion_allowed": true}}, false},
+		{"destruction creates an exportable key", destruction, op{"write", m + "/keys/" + other, map[string]any{"deletion_allowed": true, "exportable": true}}, false},
 		{"destruction reads sys/mounts", destruction, op{"read", "sys/mounts", nil}, false},
 	}
 	for _, tt := range tests {
@@ -252,5 +255,34 @@ func TestPausedVaultIsUnavailable(t *testing.T) {
 	v.Resume()
 	if err := c.Check(ctx, "pii"); err != nil {
 		t.Errorf("Check after resume: %v", err)
+	}
+}
+
+// BenchmarkEncrypt measures one transit encryption of a 1 KiB entry through
+// the adapter against the real server (sequential round trips).
+func BenchmarkEncrypt(b *testing.B) {
+	e := testenv.Load(b)
+	c, err := vault.New(vault.Config{Addr: e.VaultAddr, Token: e.VaultToken, Mount: e.TransitMount, Timeout: 5 * time.Second})
+	if err != nil {
+		b.Fatal(err)
+	}
+	ctx := context.Background()
+	key := "dossier-" + uuid.NewString() + "-g1"
+	if err := c.CreateKey(ctx, key); err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() {
+		d := testenv.VaultClient(b, e.VaultAddr, e.VaultDestructionToken)
+		d.Logical().Write(e.TransitMount+"/keys/"+key+"/config", map[string]any{"deletion_allowed": true}) //nolint:errcheck
+		d.Logical().Delete(e.TransitMount + "/keys/" + key)                                                //nolint:errcheck
+	})
+	plaintext := bytes.Repeat([]byte("a"), 1024)
+	aad := []byte(uuid.NewString())
+	b.SetBytes(int64(len(plaintext)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := c.Encrypt(ctx, key, plaintext, aad); err != nil {
+			b.Fatal(err)
+		}
 	}
 }

@@ -6,12 +6,14 @@
 # no_default_policy, so the default policy's sys/ paths are absent as well.
 
 # Dossier keys: create (aes256-gcm96, never exportable), read, rotate, and
-# raise the minimum decryption version after a rewrap. The glob also matches
-# keys/dossier-*/rotate, /config and /trim; the parameter list below makes
-# deletion_allowed, exportable=true, allow_plaintext_backup and trim's
-# min_available_version impossible, and there is no delete capability.
+# raise the minimum decryption version after a rewrap. Transit creates a key
+# on an update of keys/<name> (it has no existence check, so Vault's "create"
+# capability plays no part). The glob also matches keys/dossier-*/rotate,
+# /config and /trim; the parameter list below makes deletion_allowed,
+# exportable=true, allow_plaintext_backup and trim's min_available_version
+# impossible, and there is no delete capability.
 path "transit/keys/dossier-*" {
-  capabilities = ["create", "update", "read"]
+  capabilities = ["update", "read"]
   allowed_parameters = {
     "type"                   = ["aes256-gcm96"]
     "exportable"             = [false, "false"]
