@@ -27,6 +27,9 @@ var (
 	ErrUnauthenticated = errors.New("unauthenticated")
 	// ErrUnavailable means a dependency (PostgreSQL, Vault) cannot be reached.
 	ErrUnavailable = errors.New("unavailable")
+	// ErrThrottled means the caller must wait before trying again (failed
+	// logins back off).
+	ErrThrottled = errors.New("throttled")
 )
 
 // FieldErrors is invalid input described per field. It wraps ErrInvalid, so

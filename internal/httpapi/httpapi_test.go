@@ -102,6 +102,7 @@ func TestErrorTable(t *testing.T) {
 		{derrors.ErrNotFound, 404, "not-found"},
 		{derrors.ErrConflict, 409, "conflict"},
 		{derrors.ErrUnavailable, 503, "unavailable"},
+		{derrors.ErrThrottled, 429, "throttled"},
 		{fmt.Errorf("store: %w", derrors.ErrNotFound), 404, "not-found"},
 		{errors.New("pg: " + secret), 500, "internal"},
 	}

@@ -46,6 +46,7 @@ var errorTable = []struct {
 	{derrors.ErrForbidden, kind{http.StatusForbidden, "forbidden", "This action is not allowed."}},
 	{derrors.ErrNotFound, kind{http.StatusNotFound, "not-found", "The resource was not found."}},
 	{derrors.ErrConflict, kind{http.StatusConflict, "conflict", "The request conflicts with the current state."}},
+	{derrors.ErrThrottled, kind{http.StatusTooManyRequests, "throttled", "Too many attempts; wait before trying again."}},
 	{derrors.ErrUnavailable, kind{http.StatusServiceUnavailable, "unavailable", "A service this request needs is unavailable; try again later."}},
 	{errRouteNotFound, kind{http.StatusNotFound, "not-found", "The resource was not found."}},
 	{errMethodNotAllowed, kind{http.StatusMethodNotAllowed, "method-not-allowed", "This method is not allowed here."}},
