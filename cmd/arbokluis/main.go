@@ -28,12 +28,14 @@ commands:
   migrate down [N]      revert N migrations (default 1); "all" reverts every one
   migrate status        show the applied and available migrations
   seed [--json]         create the demo data (idempotent)
+  user add --email E --name N --role R [--employer ID] [--big N] --password-stdin
+                        create an active account at the console (prints its TOTP secret)
   version               print the version
 `
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	err := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
 	stop()
 	if err != nil {
 		var ue usageError
@@ -51,7 +53,7 @@ type usageError string
 func (e usageError) Error() string { return string(e) }
 
 // run executes one subcommand.
-func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
 		return usageError("no command given")
 	}
@@ -72,6 +74,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return migrateCmd(cfg, args[1:], stdout)
 	case "seed":
 		return seedCmd(ctx, cfg, args[1:], stdout)
+	case "user":
+		return userCmd(ctx, cfg, args[1:], stdin, stdout)
 	}
 	return usageError(fmt.Sprintf("unknown command %q", args[0]))
 }

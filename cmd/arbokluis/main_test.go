@@ -28,7 +28,7 @@ func TestRunUsage(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
 			t.Setenv("ARBOKLUIS_MIGRATE_DATABASE_URL", "postgres://x@127.0.0.1:1/none")
-			err := run(context.Background(), tt.args, io.Discard, io.Discard)
+			err := run(context.Background(), tt.args, nil, io.Discard, io.Discard)
 			if _, ok := err.(usageError); !ok || !strings.Contains(err.Error(), tt.want) {
 				t.Errorf("run(%q) = %v, want usage error %q", tt.args, err, tt.want)
 			}
@@ -38,7 +38,7 @@ func TestRunUsage(t *testing.T) {
 
 func TestRunRejectsInvalidConfig(t *testing.T) {
 	t.Setenv("ARBOKLUIS_LISTEN_ADDR", "not-an-address")
-	err := run(context.Background(), []string{"serve"}, io.Discard, io.Discard)
+	err := run(context.Background(), []string{"serve"}, nil, io.Discard, io.Discard)
 	if err == nil || !strings.Contains(err.Error(), "ARBOKLUIS_LISTEN_ADDR") {
 		t.Errorf("run(serve) with a bad listen address = %v, want an error naming ARBOKLUIS_LISTEN_ADDR", err)
 	}
@@ -48,7 +48,7 @@ func TestRunServeRequiresSettings(t *testing.T) {
 	for _, name := range []string{"ARBOKLUIS_HR_DATABASE_URL", "ARBOKLUIS_VAULT_TOKEN"} {
 		t.Setenv(name, "")
 	}
-	err := run(context.Background(), []string{"serve"}, io.Discard, io.Discard)
+	err := run(context.Background(), []string{"serve"}, nil, io.Discard, io.Discard)
 	if err == nil || !strings.Contains(err.Error(), "ARBOKLUIS_HR_DATABASE_URL is required") {
 		t.Errorf("run(serve) without settings = %v, want the missing variables named", err)
 	}
@@ -56,7 +56,7 @@ func TestRunServeRequiresSettings(t *testing.T) {
 
 func TestVersion(t *testing.T) {
 	var out bytes.Buffer
-	if err := run(context.Background(), []string{"version"}, &out, io.Discard); err != nil {
+	if err := run(context.Background(), []string{"version"}, nil, &out, io.Discard); err != nil {
 		t.Fatalf("run(version): %v", err)
 	}
 	if !strings.HasPrefix(out.String(), "arbokluis ") {

@@ -13,6 +13,7 @@ import (
 
 	"github.com/arbokluis/arbokluis/internal/config"
 	"github.com/arbokluis/arbokluis/internal/httpapi"
+	"github.com/arbokluis/arbokluis/internal/identity"
 	"github.com/arbokluis/arbokluis/internal/postgres"
 	"github.com/arbokluis/arbokluis/internal/vault"
 )
@@ -62,10 +63,12 @@ func newApp(ctx context.Context, cfg config.Config, log *slog.Logger) (*app, err
 	if err != nil {
 		return nil, err
 	}
-	vc, err := vault.New(vault.Config{
-		Addr: cfg.VaultAddr, Token: cfg.VaultToken, Mount: cfg.VaultTransitMount,
-		Timeout: cfg.VaultTimeout, MaxRetries: 2,
-	})
+	vc, err := newVault(cfg)
+	if err != nil {
+		a.close()
+		return nil, err
+	}
+	ids, err := identity.NewService(postgres.NewIdentityStore(hr), vc, identity.Options{})
 	if err != nil {
 		a.close()
 		return nil, err
@@ -82,6 +85,7 @@ func newApp(ctx context.Context, cfg config.Config, log *slog.Logger) (*app, err
 		MaxBodyBytes:   cfg.MaxBodyBytes,
 		TrustedProxies: cfg.TrustedProxies,
 		ReadyTimeout:   cfg.ReadyTimeout,
+		Auth:           ids,
 		ReadyChecks: []httpapi.Check{
 			{Name: "postgres_hr", Probe: func(ctx context.Context) error { return postgres.Ping(ctx, hr) }},
 			{Name: "postgres_med", Probe: func(ctx context.Context) error { return postgres.Ping(ctx, med) }},
@@ -95,6 +99,14 @@ func newApp(ctx context.Context, cfg config.Config, log *slog.Logger) (*app, err
 	}
 	a.server = srv
 	return a, nil
+}
+
+// newVault returns the application's Vault client.
+func newVault(cfg config.Config) (*vault.Client, error) {
+	return vault.New(vault.Config{
+		Addr: cfg.VaultAddr, Token: cfg.VaultToken, Mount: cfg.VaultTransitMount,
+		Timeout: cfg.VaultTimeout, MaxRetries: 2,
+	})
 }
 
 // serve runs the HTTP server until ctx ends, then drains.

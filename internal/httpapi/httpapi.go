@@ -41,6 +41,8 @@ type Options struct {
 	// ReadyChecks are run by /readyz, concurrently, each under ReadyTimeout.
 	ReadyChecks  []Check
 	ReadyTimeout time.Duration
+	// Auth logs callers in and resolves their sessions.
+	Auth Authenticator
 }
 
 // Check is one readiness check: a named dependency and a probe that returns
@@ -70,6 +72,9 @@ func New(opts Options) (*Server, error) {
 	if opts.MaxBodyBytes <= 0 {
 		return nil, errors.New("httpapi: Options.MaxBodyBytes must be positive")
 	}
+	if opts.Auth == nil {
+		return nil, errors.New("httpapi: Options.Auth is required")
+	}
 	if opts.ReadyTimeout <= 0 {
 		opts.ReadyTimeout = 2 * time.Second
 	}
@@ -94,6 +99,11 @@ func New(opts Options) (*Server, error) {
 	e.GET("/healthz", s.handle(s.healthz))
 	e.GET("/readyz", s.handle(s.readyz))
 	e.GET("/metrics", gin.WrapH(promhttp.HandlerFor(opts.Registry, promhttp.HandlerOpts{})))
+
+	api := e.Group("/api/v1")
+	api.POST("/auth/login", s.handle(s.login))
+	api.POST("/auth/logout", s.authenticated(s.logout))
+	api.GET("/me", s.authenticated(s.me))
 
 	s.engine = e
 	return s, nil

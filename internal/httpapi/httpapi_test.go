@@ -11,6 +11,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"sort"
@@ -24,6 +25,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/arbokluis/arbokluis/internal/derrors"
+	"github.com/arbokluis/arbokluis/internal/identity"
 )
 
 // logBuffer is a concurrency-safe log sink for assertions on log lines.
@@ -44,6 +46,22 @@ func (b *logBuffer) String() string {
 	return b.buf.String()
 }
 
+// noAuth refuses every credential; the real identity service is exercised
+// by the integration tests in cmd/arbokluis.
+type noAuth struct{}
+
+func (noAuth) Login(context.Context, identity.LoginRequest) (identity.Session, error) {
+	return identity.Session{}, derrors.ErrUnauthenticated
+}
+
+func (noAuth) Authenticate(context.Context, string) (identity.Principal, error) {
+	return identity.Principal{}, derrors.ErrUnauthenticated
+}
+
+func (noAuth) Logout(context.Context, string, identity.Principal, string, netip.Addr) error {
+	return derrors.ErrUnauthenticated
+}
+
 func newTestServer(t *testing.T, checks ...Check) (*Server, *logBuffer) {
 	t.Helper()
 	logs := &logBuffer{}
@@ -53,6 +71,7 @@ func newTestServer(t *testing.T, checks ...Check) (*Server, *logBuffer) {
 		MaxBodyBytes: 1024,
 		ReadyChecks:  checks,
 		ReadyTimeout: 200 * time.Millisecond,
+		Auth:         noAuth{},
 	})
 	if err != nil {
 		t.Fatalf("New: %v", err)
@@ -454,6 +473,7 @@ func BenchmarkProblem(b *testing.B) {
 		Logger:       slog.New(slog.NewJSONHandler(io.Discard, nil)),
 		Registry:     prometheus.NewRegistry(),
 		MaxBodyBytes: 1024,
+		Auth:         noAuth{},
 	})
 	if err != nil {
 		b.Fatal(err)

@@ -1,0 +1,377 @@
+package identity
+
+import (
+	"context"
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"net/netip"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/google/uuid"
+
+	"github.com/arbokluis/arbokluis/internal/audit"
+	"github.com/arbokluis/arbokluis/internal/derrors"
+)
+
+// Role is one of the roles of DESIGN §1.
+type Role string
+
+// The roles of DESIGN §1.
+const (
+	RolePhysician        Role = "physician"
+	RoleLeadPhysician    Role = "lead_physician"
+	RoleMedicalAssistant Role = "medical_assistant"
+	RoleCaseManager      Role = "case_manager"
+	RoleLabourExpert     Role = "labour_expert"
+	RoleEmployer         Role = "employer"
+	RoleEmployee         Role = "employee"
+	RolePrivacyOfficer   Role = "privacy_officer"
+	RoleAdmin            Role = "admin"
+)
+
+// Roles lists every role.
+var Roles = []Role{RolePhysician, RoleLeadPhysician, RoleMedicalAssistant, RoleCaseManager,
+	RoleLabourExpert, RoleEmployer, RoleEmployee, RolePrivacyOfficer, RoleAdmin}
+
+// Valid reports whether r is a known role.
+func (r Role) Valid() bool {
+	for _, known := range Roles {
+		if r == known {
+			return true
+		}
+	}
+	return false
+}
+
+// TenantBound reports whether the role belongs to exactly one employer.
+func (r Role) TenantBound() bool { return r == RoleEmployer || r == RoleEmployee }
+
+// Grant is an active role of a user; EmployerID is uuid.Nil for service-wide.
+type Grant struct {
+	Role       Role
+	EmployerID uuid.UUID
+}
+
+// Principal is the authenticated caller of a request.
+type Principal struct {
+	UserID uuid.UUID
+	Grants []Grant
+}
+
+// Credentials are what login checks for an active user.
+type Credentials struct {
+	UserID         uuid.UUID
+	PasswordHash   string
+	TOTPCiphertext string
+	TOTPLastStep   int64
+}
+
+// LoginRequest is one login attempt.
+type LoginRequest struct {
+	Email, Password, TOTP string
+	ClientIP              netip.Addr
+	RequestID             string
+}
+
+// Session is a new session: the token is shown to the caller once.
+type Session struct {
+	Token     string
+	ExpiresAt time.Time
+}
+
+// Failure is a failed login to record.
+type Failure struct {
+	AccountKey []byte
+	ClientIP   netip.Addr
+	Now        time.Time
+	Backoff    Backoff
+	Event      audit.Event
+}
+
+// CompletedLogin is a successful login to record in one transaction: the
+// TOTP step consumed, the failures forgotten, the session and its event.
+type CompletedLogin struct {
+	UserID     uuid.UUID
+	TOTPStep   int64
+	AccountKey []byte
+	ClientIP   netip.Addr
+	TokenHash  []byte
+	Now        time.Time
+	ExpiresAt  time.Time
+	Event      audit.Event
+}
+
+// NewUser is a user created at the console or by the seed, active at once.
+type NewUser struct {
+	ID             uuid.UUID
+	Email          string
+	DisplayName    string
+	PasswordHash   string
+	TOTPCiphertext string
+	BIGNumber      string
+	Grant          Grant
+	Event          audit.Event
+}
+
+// Store persists identities. Methods that change state also write the
+// audit event they are given, in the same transaction.
+type Store interface {
+	// Credentials returns the credentials of the active user with email;
+	// derrors.ErrNotFound when there is none.
+	Credentials(ctx context.Context, email string) (Credentials, error)
+	// BlockedUntil returns when the (account, IP) pair may try again; the
+	// zero time when it may now.
+	BlockedUntil(ctx context.Context, accountKey []byte, ip netip.Addr) (time.Time, error)
+	// RecordFailure counts a failed attempt and sets the back-off.
+	RecordFailure(ctx context.Context, f Failure) error
+	// CompleteLogin consumes the TOTP step and creates the session;
+	// derrors.ErrConflict when the step is not newer than the last one used
+	// (a replay that raced another login).
+	CompleteLogin(ctx context.Context, c CompletedLogin) error
+	// Authenticate returns the principal of a live session and marks it
+	// seen; derrors.ErrUnauthenticated when the session is unknown, expired,
+	// idle too long, revoked, or its user is not active.
+	Authenticate(ctx context.Context, tokenHash []byte, now time.Time, idle time.Duration) (Principal, error)
+	// Logout revokes the session.
+	Logout(ctx context.Context, tokenHash []byte, now time.Time, event audit.Event) error
+	// CreateUser stores an active user with one grant; derrors.ErrConflict
+	// when the email is taken.
+	CreateUser(ctx context.Context, u NewUser) error
+}
+
+// Cipher encrypts small secrets (TOTP secrets) with a Vault transit key.
+type Cipher interface {
+	Encrypt(ctx context.Context, key string, plaintext, associatedData []byte) (string, error)
+	Decrypt(ctx context.Context, key, ciphertext string, associatedData []byte) ([]byte, error)
+}
+
+// Options tune a Service; zero fields take defaults.
+type Options struct {
+	Now            func() time.Time
+	PasswordParams PasswordParams
+	Backoff        Backoff
+	SessionTTL     time.Duration // absolute lifetime, default 12h
+	IdleTimeout    time.Duration // default 30m
+	Issuer         string        // TOTP issuer shown in authenticator apps
+}
+
+// Service runs logins, sessions and console user creation.
+type Service struct {
+	store     Store
+	cipher    Cipher
+	opts      Options
+	dummyHash string
+}
+
+// secretKey is the Vault transit key for personal secrets.
+const secretKey = "pii"
+
+// NewService returns a Service. It hashes a dummy password once, so logins
+// for unknown addresses cost the same as for known ones.
+func NewService(store Store, cipher Cipher, opts Options) (*Service, error) {
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.PasswordParams == (PasswordParams{}) {
+		opts.PasswordParams = DefaultPasswordParams
+	}
+	if opts.Backoff == (Backoff{}) {
+		opts.Backoff = DefaultBackoff
+	}
+	if opts.SessionTTL == 0 {
+		opts.SessionTTL = 12 * time.Hour
+	}
+	if opts.IdleTimeout == 0 {
+		opts.IdleTimeout = 30 * time.Minute
+	}
+	if opts.Issuer == "" {
+		opts.Issuer = "Arbokluis"
+	}
+	dummy, err := HashPassword("dummy password for unknown accounts", opts.PasswordParams)
+	if err != nil {
+		return nil, err
+	}
+	return &Service{store: store, cipher: cipher, opts: opts, dummyHash: dummy}, nil
+}
+
+// NormalizeEmail trims and lower-cases an address.
+func NormalizeEmail(email string) string { return strings.ToLower(strings.TrimSpace(email)) }
+
+func accountKey(email string) []byte {
+	sum := sha256.Sum256([]byte(email))
+	return sum[:]
+}
+
+// errLoginFailed is what every failed login answers: unknown address, wrong
+// password and wrong or replayed code are indistinguishable.
+var errLoginFailed = fmt.Errorf("identity: login failed: %w", derrors.ErrUnauthenticated)
+
+// Login checks email, password and TOTP code and opens a session. Every
+// failure is derrors.ErrUnauthenticated, identical for every cause; an
+// (account, IP) pair that failed too often is derrors.ErrThrottled until its
+// back-off ends. Vault is called outside any database transaction.
+func (s *Service) Login(ctx context.Context, req LoginRequest) (Session, error) {
+	now := s.opts.Now()
+	email := NormalizeEmail(req.Email)
+	key := accountKey(email)
+	if !req.ClientIP.IsValid() {
+		return Session{}, fmt.Errorf("identity: login without client IP: %w", derrors.ErrInvalid)
+	}
+	until, err := s.store.BlockedUntil(ctx, key, req.ClientIP)
+	if err != nil {
+		return Session{}, err
+	}
+	if now.Before(until) {
+		return Session{}, fmt.Errorf("identity: login: %w", derrors.ErrThrottled)
+	}
+
+	creds, err := s.store.Credentials(ctx, email)
+	switch {
+	case errors.Is(err, derrors.ErrNotFound):
+		VerifyPassword(s.dummyHash, req.Password) //nolint:errcheck // spends the same time as a real check
+		return Session{}, s.fail(ctx, key, req, uuid.Nil, now)
+	case err != nil:
+		return Session{}, err
+	}
+	ok, err := VerifyPassword(creds.PasswordHash, req.Password)
+	if err != nil {
+		return Session{}, fmt.Errorf("identity: user %s: %w", creds.UserID, err)
+	}
+	if !ok {
+		return Session{}, s.fail(ctx, key, req, creds.UserID, now)
+	}
+	secret, err := s.cipher.Decrypt(ctx, secretKey, creds.TOTPCiphertext, creds.UserID[:])
+	if err != nil {
+		return Session{}, fmt.Errorf("identity: decrypt TOTP secret of %s: %w", creds.UserID, err)
+	}
+	step, ok := VerifyTOTP(string(secret), req.TOTP, creds.TOTPLastStep, now)
+	if !ok {
+		return Session{}, s.fail(ctx, key, req, creds.UserID, now)
+	}
+
+	token, hash, err := NewToken()
+	if err != nil {
+		return Session{}, err
+	}
+	expires := now.Add(s.opts.SessionTTL)
+	err = s.store.CompleteLogin(ctx, CompletedLogin{
+		UserID: creds.UserID, TOTPStep: step, AccountKey: key, ClientIP: req.ClientIP,
+		TokenHash: hash, Now: now, ExpiresAt: expires,
+		Event: audit.Event{ActorUserID: creds.UserID, Action: audit.ActionLogin, ObjectKind: "session",
+			Outcome: audit.OutcomeOK, RequestID: req.RequestID, ClientIP: req.ClientIP},
+	})
+	if errors.Is(err, derrors.ErrConflict) {
+		return Session{}, s.fail(ctx, key, req, creds.UserID, now)
+	}
+	if err != nil {
+		return Session{}, err
+	}
+	return Session{Token: token, ExpiresAt: expires}, nil
+}
+
+func (s *Service) fail(ctx context.Context, key []byte, req LoginRequest, userID uuid.UUID, now time.Time) error {
+	err := s.store.RecordFailure(ctx, Failure{
+		AccountKey: key, ClientIP: req.ClientIP, Now: now, Backoff: s.opts.Backoff,
+		Event: audit.Event{ActorUserID: userID, Action: audit.ActionLogin, ObjectKind: "session",
+			Outcome: audit.OutcomeDenied, RequestID: req.RequestID, ClientIP: req.ClientIP},
+	})
+	if err != nil {
+		return err
+	}
+	return errLoginFailed
+}
+
+// Authenticate returns the principal behind a session token. Any problem —
+// malformed, unknown, expired, idle, revoked, user blocked — is
+// derrors.ErrUnauthenticated.
+func (s *Service) Authenticate(ctx context.Context, token string) (Principal, error) {
+	if !ValidTokenShape(token) {
+		return Principal{}, fmt.Errorf("identity: malformed token: %w", derrors.ErrUnauthenticated)
+	}
+	return s.store.Authenticate(ctx, HashToken(token), s.opts.Now(), s.opts.IdleTimeout)
+}
+
+// Logout ends the session of token; an unknown or already ended session is
+// derrors.ErrUnauthenticated.
+func (s *Service) Logout(ctx context.Context, token string, p Principal, requestID string, ip netip.Addr) error {
+	if !ValidTokenShape(token) {
+		return fmt.Errorf("identity: malformed token: %w", derrors.ErrUnauthenticated)
+	}
+	return s.store.Logout(ctx, HashToken(token), s.opts.Now(), audit.Event{
+		ActorUserID: p.UserID, Action: audit.ActionLogout, ObjectKind: "session",
+		Outcome: audit.OutcomeOK, RequestID: requestID, ClientIP: ip,
+	})
+}
+
+// ConsoleUser is the input of `arbokluis user add`.
+type ConsoleUser struct {
+	Email, DisplayName, Password, BIGNumber string
+	Role                                    Role
+	EmployerID                              uuid.UUID
+}
+
+// Enrolment is what the console prints once: the new id and the TOTP secret
+// to enrol in an authenticator app.
+type Enrolment struct {
+	UserID     uuid.UUID
+	TOTPSecret string
+	TOTPURI    string
+}
+
+// AddConsoleUser creates an active user with one role, at the console (the
+// bootstrap of the first lead physician and of the demo). Invalid input is
+// derrors.FieldErrors; a taken email is derrors.ErrConflict. The event is
+// audited with no actor: the console operator is outside the application.
+func (s *Service) AddConsoleUser(ctx context.Context, in ConsoleUser) (Enrolment, error) {
+	email := NormalizeEmail(in.Email)
+	name := strings.TrimSpace(in.DisplayName)
+	fe := derrors.FieldErrors{}
+	if len(email) > 254 || strings.Count(email, "@") != 1 || strings.HasPrefix(email, "@") ||
+		strings.HasSuffix(email, "@") || strings.ContainsAny(email, " \t\r\n") {
+		fe.Add("email", "must be an email address")
+	}
+	if name == "" || utf8.RuneCountInString(name) > 200 {
+		fe.Add("name", "must be 1 to 200 characters")
+	}
+	if !in.Role.Valid() {
+		fe.Add("role", "must be one of the roles")
+	}
+	if in.Role.TenantBound() != (in.EmployerID != uuid.Nil) {
+		fe.Add("employer", "is required for employer and employee users, and only for them")
+	}
+	if in.BIGNumber != "" && (len(in.BIGNumber) != 11 || strings.Trim(in.BIGNumber, "0123456789") != "") {
+		fe.Add("big_number", "must be 11 digits")
+	}
+	if err := ValidatePassword(in.Password); err != nil {
+		fe.Add("password", err.(derrors.FieldErrors)["password"])
+	}
+	if err := fe.Err(); err != nil {
+		return Enrolment{}, err
+	}
+	hash, err := HashPassword(in.Password, s.opts.PasswordParams)
+	if err != nil {
+		return Enrolment{}, err
+	}
+	id := uuid.New()
+	secret, uri, err := NewTOTP(s.opts.Issuer, email)
+	if err != nil {
+		return Enrolment{}, err
+	}
+	ct, err := s.cipher.Encrypt(ctx, secretKey, []byte(secret), id[:])
+	if err != nil {
+		return Enrolment{}, fmt.Errorf("identity: encrypt TOTP secret: %w", err)
+	}
+	err = s.store.CreateUser(ctx, NewUser{
+		ID: id, Email: email, DisplayName: name, PasswordHash: hash, TOTPCiphertext: ct,
+		BIGNumber: in.BIGNumber, Grant: Grant{Role: in.Role, EmployerID: in.EmployerID},
+		Event: audit.Event{Action: audit.ActionGrant, ObjectKind: "user", ObjectID: id.String(),
+			TenantID: in.EmployerID, Outcome: audit.OutcomeOK},
+	})
+	if err != nil {
+		return Enrolment{}, fmt.Errorf("identity: add user: %w", err)
+	}
+	return Enrolment{UserID: id, TOTPSecret: secret, TOTPURI: uri}, nil
+}

@@ -1,0 +1,178 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/netip"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/arbokluis/arbokluis/internal/audit"
+	"github.com/arbokluis/arbokluis/internal/derrors"
+	"github.com/arbokluis/arbokluis/internal/identity"
+)
+
+// IdentityStore keeps users, grants, sessions and login failures in schema
+// hr, through the hr pool.
+type IdentityStore struct {
+	pool *pgxpool.Pool
+}
+
+var _ identity.Store = (*IdentityStore)(nil)
+
+// NewIdentityStore returns an IdentityStore on the hr pool.
+func NewIdentityStore(pool *pgxpool.Pool) *IdentityStore { return &IdentityStore{pool: pool} }
+
+// Credentials returns the credentials of the active user with email.
+func (s *IdentityStore) Credentials(ctx context.Context, email string) (identity.Credentials, error) {
+	var c identity.Credentials
+	err := s.pool.QueryRow(ctx, `
+		SELECT id, password_hash, totp_secret_ciphertext, totp_last_step
+		FROM hr.users WHERE email = $1 AND status = 'active'`, email).
+		Scan(&c.UserID, &c.PasswordHash, &c.TOTPCiphertext, &c.TOTPLastStep)
+	if err != nil {
+		return identity.Credentials{}, Translate(err)
+	}
+	return c, nil
+}
+
+// BlockedUntil returns the end of the back-off for (accountKey, ip).
+func (s *IdentityStore) BlockedUntil(ctx context.Context, accountKey []byte, ip netip.Addr) (time.Time, error) {
+	var until *time.Time
+	err := s.pool.QueryRow(ctx, `
+		SELECT blocked_until FROM hr.login_failures WHERE account_key = $1 AND client_ip = $2`,
+		accountKey, ip).Scan(&until)
+	if errors.Is(err, pgx.ErrNoRows) || (err == nil && until == nil) {
+		return time.Time{}, nil
+	}
+	if err != nil {
+		return time.Time{}, Translate(err)
+	}
+	return *until, nil
+}
+
+// RecordFailure counts one more failure for the pair and sets its back-off,
+// atomically, with the denied login event.
+func (s *IdentityStore) RecordFailure(ctx context.Context, f identity.Failure) error {
+	return InTx(ctx, s.pool, func(tx pgx.Tx) error {
+		var failures int
+		err := tx.QueryRow(ctx, `
+			INSERT INTO hr.login_failures (account_key, client_ip, failures, last_failure_at)
+			VALUES ($1, $2, 1, $3)
+			ON CONFLICT (account_key, client_ip)
+			DO UPDATE SET failures = hr.login_failures.failures + 1, last_failure_at = EXCLUDED.last_failure_at
+			RETURNING failures`, f.AccountKey, f.ClientIP, f.Now).Scan(&failures)
+		if err != nil {
+			return Translate(err)
+		}
+		if d := f.Backoff.Delay(failures); d > 0 {
+			if _, err := tx.Exec(ctx, `
+				UPDATE hr.login_failures SET blocked_until = $3
+				WHERE account_key = $1 AND client_ip = $2`, f.AccountKey, f.ClientIP, f.Now.Add(d)); err != nil {
+				return Translate(err)
+			}
+		}
+		return insertEvent(ctx, tx, f.Event)
+	})
+}
+
+// CompleteLogin consumes the TOTP step, forgets the pair's failures, and
+// creates the session with its event, in one transaction.
+func (s *IdentityStore) CompleteLogin(ctx context.Context, c identity.CompletedLogin) error {
+	return InTx(ctx, s.pool, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, `
+			UPDATE hr.users SET totp_last_step = $2, updated_at = $3
+			WHERE id = $1 AND status = 'active' AND totp_last_step < $2`, c.UserID, c.TOTPStep, c.Now)
+		if err != nil {
+			return Translate(err)
+		}
+		if tag.RowsAffected() != 1 {
+			return fmt.Errorf("postgres: TOTP step already used: %w", derrors.ErrConflict)
+		}
+		if _, err := tx.Exec(ctx, `DELETE FROM hr.login_failures WHERE account_key = $1 AND client_ip = $2`,
+			c.AccountKey, c.ClientIP); err != nil {
+			return Translate(err)
+		}
+		if _, err := tx.Exec(ctx, `
+			INSERT INTO hr.sessions (token_hash, user_id, created_at, last_seen_at, expires_at)
+			VALUES ($1, $2, $3, $3, $4)`, c.TokenHash, c.UserID, c.Now, c.ExpiresAt); err != nil {
+			return Translate(err)
+		}
+		return insertEvent(ctx, tx, c.Event)
+	})
+}
+
+// Authenticate resolves a live session to its principal and marks it seen.
+// The user's status and grants are read on every call, so blocking a user or
+// revoking a role takes effect on the next request.
+func (s *IdentityStore) Authenticate(ctx context.Context, tokenHash []byte, now time.Time, idle time.Duration) (identity.Principal, error) {
+	var p identity.Principal
+	err := InTx(ctx, s.pool, func(tx pgx.Tx) error {
+		err := tx.QueryRow(ctx, `
+			UPDATE hr.sessions s SET last_seen_at = $2
+			FROM hr.users u
+			WHERE s.token_hash = $1 AND u.id = s.user_id AND u.status = 'active'
+			  AND s.revoked_at IS NULL AND s.expires_at > $2 AND s.last_seen_at > $2 - $3::interval
+			RETURNING s.user_id`, tokenHash, now, idle.String()).Scan(&p.UserID)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return fmt.Errorf("postgres: no live session: %w", derrors.ErrUnauthenticated)
+		}
+		if err != nil {
+			return Translate(err)
+		}
+		rows, _ := tx.Query(ctx, `
+			SELECT role, coalesce(employer_id, '00000000-0000-0000-0000-000000000000'::uuid)
+			FROM hr.role_grants WHERE user_id = $1 AND status = 'active' ORDER BY role, employer_id`, p.UserID)
+		p.Grants, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (identity.Grant, error) {
+			var g identity.Grant
+			var role string
+			err := r.Scan(&role, &g.EmployerID)
+			g.Role = identity.Role(role)
+			return g, err
+		})
+		if err != nil {
+			return Translate(err)
+		}
+		if len(p.Grants) == 0 {
+			return fmt.Errorf("postgres: user has no active role: %w", derrors.ErrUnauthenticated)
+		}
+		return nil
+	})
+	return p, err
+}
+
+// Logout revokes the session with its event.
+func (s *IdentityStore) Logout(ctx context.Context, tokenHash []byte, now time.Time, event audit.Event) error {
+	return InTx(ctx, s.pool, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, `UPDATE hr.sessions SET revoked_at = $2 WHERE token_hash = $1 AND revoked_at IS NULL`,
+			tokenHash, now)
+		if err != nil {
+			return Translate(err)
+		}
+		if tag.RowsAffected() != 1 {
+			return fmt.Errorf("postgres: no live session: %w", derrors.ErrUnauthenticated)
+		}
+		return insertEvent(ctx, tx, event)
+	})
+}
+
+// CreateUser stores an active user with one active grant and its event.
+func (s *IdentityStore) CreateUser(ctx context.Context, u identity.NewUser) error {
+	return InTx(ctx, s.pool, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `
+			INSERT INTO hr.users (id, email, display_name, status, password_hash, totp_secret_ciphertext, big_number)
+			VALUES ($1, $2, $3, 'active', $4, $5, $6)`,
+			u.ID, u.Email, u.DisplayName, u.PasswordHash, u.TOTPCiphertext, nullString(u.BIGNumber)); err != nil {
+			return Translate(err)
+		}
+		if _, err := tx.Exec(ctx, `
+			INSERT INTO hr.role_grants (user_id, role, employer_id, status, decided_at)
+			VALUES ($1, $2, $3, 'active', now())`, u.ID, string(u.Grant.Role), nullUUID(u.Grant.EmployerID)); err != nil {
+			return Translate(err)
+		}
+		return insertEvent(ctx, tx, u.Event)
+	})
+}

@@ -1,0 +1,4 @@
+DROP TABLE hr.login_failures;
+DROP TABLE hr.sessions;
+DROP TABLE hr.role_grants;
+DROP TABLE hr.users;
