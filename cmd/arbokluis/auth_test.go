@@ -35,7 +35,12 @@ type stack struct {
 
 func newStack(t *testing.T, trustedProxies ...string) *stack {
 	t.Helper()
-	e := testenv.Load(t)
+	return newStackOn(t, testenv.Load(t), trustedProxies...)
+}
+
+// newStackOn wires a server to the databases and Vault of e.
+func newStackOn(t *testing.T, e testenv.Env, trustedProxies ...string) *stack {
+	t.Helper()
 	cfg := config.Default()
 	cfg.HRDatabaseURL, cfg.MedDatabaseURL, cfg.AuditDatabaseURL = e.HRURL, e.MedURL, e.AuditURL
 	cfg.VaultAddr, cfg.VaultToken, cfg.VaultTransitMount = e.VaultAddr, e.VaultToken, e.TransitMount

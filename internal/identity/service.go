@@ -140,6 +140,20 @@ type Store interface {
 	// CreateUser stores an active user with one grant; derrors.ErrConflict
 	// when the email is taken.
 	CreateUser(ctx context.Context, u NewUser) error
+	// UserIDByEmail returns the id of the user with email;
+	// derrors.ErrNotFound when there is none.
+	UserIDByEmail(ctx context.Context, email string) (uuid.UUID, error)
+	// SetCredentials replaces a user's password hash and TOTP secret, resets
+	// the last used TOTP step and revokes the user's sessions.
+	SetCredentials(ctx context.Context, c NewCredentials) error
+}
+
+// NewCredentials replace a user's credentials.
+type NewCredentials struct {
+	UserID         uuid.UUID
+	PasswordHash   string
+	TOTPCiphertext string
+	Event          audit.Event
 }
 
 // Cipher encrypts small secrets (TOTP secrets) with a Vault transit key.
@@ -351,18 +365,10 @@ func (s *Service) AddConsoleUser(ctx context.Context, in ConsoleUser) (Enrolment
 	if err := fe.Err(); err != nil {
 		return Enrolment{}, err
 	}
-	hash, err := HashPassword(in.Password, s.opts.PasswordParams)
-	if err != nil {
-		return Enrolment{}, err
-	}
 	id := uuid.New()
-	secret, uri, err := NewTOTP(s.opts.Issuer, email)
+	hash, ct, enr, err := s.credentials(ctx, id, email, in.Password)
 	if err != nil {
 		return Enrolment{}, err
-	}
-	ct, err := s.cipher.Encrypt(ctx, secretKey, []byte(secret), id[:])
-	if err != nil {
-		return Enrolment{}, fmt.Errorf("identity: encrypt TOTP secret: %w", err)
 	}
 	err = s.store.CreateUser(ctx, NewUser{
 		ID: id, Email: email, DisplayName: name, PasswordHash: hash, TOTPCiphertext: ct,
@@ -373,5 +379,48 @@ func (s *Service) AddConsoleUser(ctx context.Context, in ConsoleUser) (Enrolment
 	if err != nil {
 		return Enrolment{}, fmt.Errorf("identity: add user: %w", err)
 	}
-	return Enrolment{UserID: id, TOTPSecret: secret, TOTPURI: uri}, nil
+	return enr, nil
+}
+
+// credentials hashes password and creates and encrypts a TOTP secret for the
+// user id with email.
+func (s *Service) credentials(ctx context.Context, id uuid.UUID, email, password string) (hash, ciphertext string, enr Enrolment, err error) {
+	hash, err = HashPassword(password, s.opts.PasswordParams)
+	if err != nil {
+		return "", "", Enrolment{}, err
+	}
+	secret, uri, err := NewTOTP(s.opts.Issuer, email)
+	if err != nil {
+		return "", "", Enrolment{}, err
+	}
+	ciphertext, err = s.cipher.Encrypt(ctx, secretKey, []byte(secret), id[:])
+	if err != nil {
+		return "", "", Enrolment{}, fmt.Errorf("identity: encrypt TOTP secret: %w", err)
+	}
+	return hash, ciphertext, Enrolment{UserID: id, TOTPSecret: secret, TOTPURI: uri}, nil
+}
+
+// ResetConsoleCredentials gives the existing user with email a new password
+// and a new TOTP secret, at the console (the demo seed), ending the user's
+// sessions. An unknown email is derrors.ErrNotFound; a weak password is
+// derrors.FieldErrors.
+func (s *Service) ResetConsoleCredentials(ctx context.Context, email, password string) (Enrolment, error) {
+	if err := ValidatePassword(password); err != nil {
+		return Enrolment{}, err
+	}
+	email = NormalizeEmail(email)
+	id, err := s.store.UserIDByEmail(ctx, email)
+	if err != nil {
+		return Enrolment{}, fmt.Errorf("identity: reset credentials: %w", err)
+	}
+	hash, ct, enr, err := s.credentials(ctx, id, email, password)
+	if err != nil {
+		return Enrolment{}, err
+	}
+	err = s.store.SetCredentials(ctx, NewCredentials{UserID: id, PasswordHash: hash, TOTPCiphertext: ct,
+		Event: audit.Event{Action: audit.ActionUpdate, ObjectKind: "credentials", ObjectID: id.String(), Outcome: audit.OutcomeOK}})
+	if err != nil {
+		return Enrolment{}, fmt.Errorf("identity: reset credentials: %w", err)
+	}
+	return enr, nil
 }

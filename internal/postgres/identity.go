@@ -7,6 +7,7 @@ import (
 	"net/netip"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
@@ -174,5 +175,35 @@ func (s *IdentityStore) CreateUser(ctx context.Context, u identity.NewUser) erro
 			return Translate(err)
 		}
 		return insertEvent(ctx, tx, u.Event)
+	})
+}
+
+// UserIDByEmail returns the id of the user with email.
+func (s *IdentityStore) UserIDByEmail(ctx context.Context, email string) (uuid.UUID, error) {
+	var id uuid.UUID
+	if err := s.pool.QueryRow(ctx, `SELECT id FROM hr.users WHERE email = $1`, email).Scan(&id); err != nil {
+		return uuid.Nil, Translate(err)
+	}
+	return id, nil
+}
+
+// SetCredentials replaces the user's credentials, resets the TOTP step and
+// revokes every session of the user, with its event.
+func (s *IdentityStore) SetCredentials(ctx context.Context, c identity.NewCredentials) error {
+	return InTx(ctx, s.pool, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, `
+			UPDATE hr.users SET password_hash = $2, totp_secret_ciphertext = $3, totp_last_step = 0, updated_at = now()
+			WHERE id = $1`, c.UserID, c.PasswordHash, c.TOTPCiphertext)
+		if err != nil {
+			return Translate(err)
+		}
+		if tag.RowsAffected() != 1 {
+			return derrors.ErrNotFound
+		}
+		if _, err := tx.Exec(ctx, `UPDATE hr.sessions SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL`,
+			c.UserID); err != nil {
+			return Translate(err)
+		}
+		return insertEvent(ctx, tx, c.Event)
 	})
 }

@@ -1,0 +1,76 @@
+package main
+
+import (
+	"context"
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/arbokluis/arbokluis/internal/employer"
+	"github.com/arbokluis/arbokluis/internal/identity"
+	"github.com/arbokluis/arbokluis/internal/postgres"
+	"github.com/arbokluis/arbokluis/internal/testenv"
+)
+
+// TestSeedIsIdempotentAndItsLoginsWork seeds a database of its own twice:
+// the same tenants and users come back, and every printed login works over
+// HTTP (password plus TOTP).
+func TestSeedIsIdempotentAndItsLoginsWork(t *testing.T) {
+	e := testenv.FreshDatabase(t)
+	s := newStackOn(t, e)
+	hr := testenv.Pool(t, e.HRURL)
+	employers := employer.NewService(postgres.NewEmployerStore(hr))
+	ctx := context.Background()
+
+	first, err := seed(ctx, employers, s.ids)
+	if err != nil {
+		t.Fatalf("seed: %v", err)
+	}
+	second, err := seed(ctx, employers, s.ids)
+	if err != nil {
+		t.Fatalf("seed again: %v", err)
+	}
+	if len(first.Employers) != 2 || len(first.Logins) != len(identity.Roles)+1 {
+		t.Fatalf("seed made %d employers and %d logins, want 2 and one per role plus a second employer login",
+			len(first.Employers), len(first.Logins))
+	}
+	roles := map[string]bool{}
+	for i := range first.Logins {
+		a, b := first.Logins[i], second.Logins[i]
+		roles[a.Role] = true
+		if a.UserID != b.UserID || !a.Created || b.Created {
+			t.Errorf("login %s: first %s (created %v), second %s (created %v); want the same user, created once",
+				a.Email, a.UserID, a.Created, b.UserID, b.Created)
+		}
+		if (a.Role == "employer" || a.Role == "employee") && a.EmployerID == "" {
+			t.Errorf("login %s (%s) has no employer_id", a.Email, a.Role)
+		}
+	}
+	if len(roles) != len(identity.Roles) {
+		t.Errorf("seed covers roles %v, want all %d", roles, len(identity.Roles))
+	}
+	employerTenants := map[string]bool{}
+	for _, l := range first.Logins {
+		if l.Role == "employer" {
+			employerTenants[l.EmployerID] = true
+		}
+	}
+	if len(employerTenants) != 2 {
+		t.Errorf("employer logins cover tenants %v, want one login in each of the two tenants", employerTenants)
+	}
+	for i, em := range first.Employers {
+		if em.ID != second.Employers[i].ID {
+			t.Errorf("employer %s: id %s then %s, want stable", em.Name, em.ID, second.Employers[i].ID)
+		}
+	}
+	for _, l := range second.Logins {
+		r := s.login(l.Email, l.Password, code(t, l.TOTPSecret, time.Now()))
+		if r.status != http.StatusOK {
+			t.Errorf("login as seeded %s = %d %s, want 200", l.Role, r.status, r.raw)
+		}
+	}
+	// The first run's credentials were replaced.
+	if r := s.login(first.Logins[0].Email, first.Logins[0].Password, code(t, first.Logins[0].TOTPSecret, time.Now())); r.status == http.StatusOK {
+		t.Errorf("login with the credentials of the first seed run = 200, want refused after reseeding")
+	}
+}
