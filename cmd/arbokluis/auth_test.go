@@ -41,11 +41,25 @@ func newStack(t *testing.T, trustedProxies ...string) *stack {
 // newStackOn wires a server to the databases and Vault of e.
 func newStackOn(t *testing.T, e testenv.Env, trustedProxies ...string) *stack {
 	t.Helper()
+	cfg := configFor(e)
+	cfg.DBMaxConns = 4
+	cfg.TrustedProxies = trustedProxies
+	a, url := startApp(t, cfg)
+	return &stack{t: t, env: e, url: url, ids: a.ids}
+}
+
+// configFor returns the default configuration pointed at e.
+func configFor(e testenv.Env) config.Config {
 	cfg := config.Default()
 	cfg.HRDatabaseURL, cfg.MedDatabaseURL, cfg.AuditDatabaseURL = e.HRURL, e.MedURL, e.AuditURL
 	cfg.VaultAddr, cfg.VaultToken, cfg.VaultTransitMount = e.VaultAddr, e.VaultToken, e.TransitMount
-	cfg.DBMaxConns = 4
-	cfg.TrustedProxies = trustedProxies
+	return cfg
+}
+
+// startApp wires cfg and serves it on a test server, both closed when the
+// test ends.
+func startApp(t *testing.T, cfg config.Config) (*app, string) {
+	t.Helper()
 	a, err := newApp(context.Background(), cfg, slog.New(slog.NewJSONHandler(io.Discard, nil)))
 	if err != nil {
 		t.Fatalf("newApp: %v", err)
@@ -53,15 +67,7 @@ func newStackOn(t *testing.T, e testenv.Env, trustedProxies ...string) *stack {
 	t.Cleanup(a.close)
 	srv := httptest.NewServer(a.server.Handler())
 	t.Cleanup(srv.Close)
-	vc, err := newVault(cfg)
-	if err != nil {
-		t.Fatalf("newVault: %v", err)
-	}
-	ids, err := identity.NewService(postgres.NewIdentityStore(a.pools[0]), vc, identity.Options{})
-	if err != nil {
-		t.Fatalf("identity.NewService: %v", err)
-	}
-	return &stack{t: t, env: e, url: srv.URL, ids: ids}
+	return a, srv.URL
 }
 
 // login is a test account.

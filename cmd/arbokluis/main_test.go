@@ -5,14 +5,11 @@ import (
 	"context"
 	"encoding/json"
 	"io"
-	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/arbokluis/arbokluis/internal/config"
 	"github.com/arbokluis/arbokluis/internal/testenv"
 )
 
@@ -69,25 +66,15 @@ func TestVersion(t *testing.T) {
 // and 200 again after SIGCONT.
 func TestReadyzFollowsVault(t *testing.T) {
 	v := testenv.StartVault(t)
-	e := v.Env
-	cfg := config.Default()
-	cfg.HRDatabaseURL, cfg.MedDatabaseURL, cfg.AuditDatabaseURL = e.HRURL, e.MedURL, e.AuditURL
-	cfg.VaultAddr, cfg.VaultToken, cfg.VaultTransitMount = e.VaultAddr, e.VaultToken, e.TransitMount
+	cfg := configFor(v.Env)
 	cfg.VaultTimeout = 500 * time.Millisecond
 	cfg.ReadyTimeout = time.Second
 	cfg.DBMaxConns = 2
-
-	a, err := newApp(context.Background(), cfg, slog.New(slog.NewJSONHandler(io.Discard, nil)))
-	if err != nil {
-		t.Fatalf("newApp: %v", err)
-	}
-	t.Cleanup(a.close)
-	srv := httptest.NewServer(a.server.Handler())
-	t.Cleanup(srv.Close)
+	_, url := startApp(t, cfg)
 
 	readyz := func() (int, string) {
 		t.Helper()
-		resp, err := http.Get(srv.URL + "/readyz")
+		resp, err := http.Get(url + "/readyz")
 		if err != nil {
 			t.Fatalf("GET /readyz: %v", err)
 		}

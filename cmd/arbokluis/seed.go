@@ -79,22 +79,11 @@ func seedCmd(ctx context.Context, cfg config.Config, args []string, stdout io.Wr
 		}
 		asJSON = true
 	}
-	if err := cfg.Require(config.EnvHRDatabaseURL, config.EnvVaultAddr, config.EnvVaultToken); err != nil {
-		return err
-	}
-	hr, err := postgres.Open(ctx, cfg.HRDatabaseURL, 2)
+	ids, hr, err := consoleIdentity(ctx, cfg)
 	if err != nil {
 		return err
 	}
 	defer hr.Close()
-	vc, err := newVault(cfg)
-	if err != nil {
-		return err
-	}
-	ids, err := identity.NewService(postgres.NewIdentityStore(hr), vc, identity.Options{})
-	if err != nil {
-		return err
-	}
 	out, err := seed(ctx, employer.NewService(postgres.NewEmployerStore(hr)), ids)
 	if err != nil {
 		return err

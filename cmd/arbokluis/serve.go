@@ -24,6 +24,7 @@ const pingKey = "pii"
 // app is the wired server and what must be closed after it.
 type app struct {
 	server *httpapi.Server
+	ids    *identity.Service
 	pools  []*pgxpool.Pool
 }
 
@@ -97,7 +98,7 @@ func newApp(ctx context.Context, cfg config.Config, log *slog.Logger) (*app, err
 		a.close()
 		return nil, err
 	}
-	a.server = srv
+	a.server, a.ids = srv, ids
 	return a, nil
 }
 

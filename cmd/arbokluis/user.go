@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/arbokluis/arbokluis/internal/config"
 	"github.com/arbokluis/arbokluis/internal/identity"
@@ -51,22 +52,11 @@ func userCmd(ctx context.Context, cfg config.Config, args []string, stdin io.Rea
 	}
 	password := strings.TrimRight(line, "\r\n")
 
-	if err := cfg.Require(config.EnvHRDatabaseURL, config.EnvVaultAddr, config.EnvVaultToken); err != nil {
-		return err
-	}
-	hr, err := postgres.Open(ctx, cfg.HRDatabaseURL, 2)
+	ids, hr, err := consoleIdentity(ctx, cfg)
 	if err != nil {
 		return err
 	}
 	defer hr.Close()
-	vc, err := newVault(cfg)
-	if err != nil {
-		return err
-	}
-	ids, err := identity.NewService(postgres.NewIdentityStore(hr), vc, identity.Options{})
-	if err != nil {
-		return err
-	}
 	enr, err := ids.AddConsoleUser(ctx, identity.ConsoleUser{
 		Email: *email, DisplayName: *name, Password: password, BIGNumber: *big,
 		Role: identity.Role(*role), EmployerID: employerID,
@@ -76,6 +66,29 @@ func userCmd(ctx context.Context, cfg config.Config, args []string, stdin io.Rea
 	}
 	fmt.Fprintf(stdout, "user %s created\nTOTP secret: %s\nenrol with: %s\n", enr.UserID, enr.TOTPSecret, enr.TOTPURI)
 	return nil
+}
+
+// consoleIdentity wires the identity service for console commands over a
+// small hr pool, which the caller closes.
+func consoleIdentity(ctx context.Context, cfg config.Config) (*identity.Service, *pgxpool.Pool, error) {
+	if err := cfg.Require(config.EnvHRDatabaseURL, config.EnvVaultAddr, config.EnvVaultToken); err != nil {
+		return nil, nil, err
+	}
+	hr, err := postgres.Open(ctx, cfg.HRDatabaseURL, 2)
+	if err != nil {
+		return nil, nil, err
+	}
+	vc, err := newVault(cfg)
+	if err != nil {
+		hr.Close()
+		return nil, nil, err
+	}
+	ids, err := identity.NewService(postgres.NewIdentityStore(hr), vc, identity.Options{})
+	if err != nil {
+		hr.Close()
+		return nil, nil, err
+	}
+	return ids, hr, nil
 }
 
 func rolesList() string {
