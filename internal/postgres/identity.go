@@ -116,8 +116,9 @@ func (s *IdentityStore) Authenticate(ctx context.Context, tokenHash []byte, now 
 			UPDATE hr.sessions s SET last_seen_at = $2
 			FROM hr.users u
 			WHERE s.token_hash = $1 AND u.id = s.user_id AND u.status = 'active'
-			  AND s.revoked_at IS NULL AND s.expires_at > $2 AND s.last_seen_at > $2 - $3::interval
-			RETURNING s.user_id`, tokenHash, now, idle.String()).Scan(&p.UserID)
+			  AND s.revoked_at IS NULL AND s.expires_at > $2
+			  AND s.last_seen_at > $2 - make_interval(secs => $3)
+			RETURNING s.user_id`, tokenHash, now, idle.Seconds()).Scan(&p.UserID)
 		if errors.Is(err, pgx.ErrNoRows) {
 			return fmt.Errorf("postgres: no live session: %w", derrors.ErrUnauthenticated)
 		}

@@ -1,0 +1,72 @@
+package postgres_test
+
+import (
+	"context"
+	"errors"
+	"net/netip"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/arbokluis/arbokluis/internal/audit"
+	"github.com/arbokluis/arbokluis/internal/derrors"
+	"github.com/arbokluis/arbokluis/internal/identity"
+	"github.com/arbokluis/arbokluis/internal/postgres"
+	"github.com/arbokluis/arbokluis/internal/testenv"
+)
+
+// TestSessionLifetime drives IdentityStore with an injected clock: a session
+// lives until its absolute expiry, but dies after idling longer than the
+// idle timeout, and a TOTP step can be consumed once.
+func TestSessionLifetime(t *testing.T) {
+	env := testenv.Load(t)
+	store := postgres.NewIdentityStore(testenv.Pool(t, env.HRURL))
+	ctx := context.Background()
+	id := uuid.New()
+	if err := store.CreateUser(ctx, identity.NewUser{
+		ID: id, Email: "s-" + id.String() + "@example.test", DisplayName: "S",
+		PasswordHash: "x", TOTPCiphertext: "vault:v1:x", Grant: identity.Grant{Role: identity.RoleCaseManager},
+		Event: audit.Event{Action: audit.ActionGrant, ObjectKind: "user", Outcome: audit.OutcomeOK},
+	}); err != nil {
+		t.Fatalf("CreateUser: %v", err)
+	}
+	t0 := time.Date(2030, 1, 2, 9, 0, 0, 0, time.UTC)
+	ip := netip.MustParseAddr("192.0.2.1")
+	login := func(step int64, tokenHash []byte) error {
+		return store.CompleteLogin(ctx, identity.CompletedLogin{
+			UserID: id, TOTPStep: step, AccountKey: []byte("k"), ClientIP: ip, TokenHash: tokenHash,
+			Now: t0, ExpiresAt: t0.Add(12 * time.Hour),
+			Event: audit.Event{ActorUserID: id, Action: audit.ActionLogin, ObjectKind: "session", Outcome: audit.OutcomeOK},
+		})
+	}
+	_, hash, _ := identity.NewToken()
+	if err := login(100, hash); err != nil {
+		t.Fatalf("CompleteLogin(step 100): %v", err)
+	}
+	_, other, _ := identity.NewToken()
+	if err := login(100, other); !errors.Is(err, derrors.ErrConflict) {
+		t.Errorf("CompleteLogin(step 100 again) = %v, want ErrConflict (replay)", err)
+	}
+
+	steps := []struct {
+		at   time.Duration
+		idle time.Duration
+		ok   bool
+	}{
+		{10 * time.Minute, 30 * time.Minute, true},          // seen at +10m
+		{39 * time.Minute, 30 * time.Minute, true},          // 29m idle; seen at +39m
+		{70 * time.Minute, 30 * time.Minute, false},         // 31m idle
+		{11 * time.Hour, 24 * time.Hour, true},              // a long idle limit keeps it alive…
+		{12*time.Hour + time.Second, 24 * time.Hour, false}, // …until the absolute expiry
+	}
+	for _, st := range steps {
+		p, err := store.Authenticate(ctx, hash, t0.Add(st.at), st.idle)
+		if st.ok && (err != nil || p.UserID != id || len(p.Grants) != 1) {
+			t.Errorf("Authenticate at +%v (idle %v) = %+v, %v; want the user with one grant", st.at, st.idle, p, err)
+		}
+		if !st.ok && !errors.Is(err, derrors.ErrUnauthenticated) {
+			t.Errorf("Authenticate at +%v (idle %v) = %v, want ErrUnauthenticated", st.at, st.idle, err)
+		}
+	}
+}
