@@ -70,7 +70,7 @@ func TestReadyzFollowsVault(t *testing.T) {
 	cfg.VaultTimeout = 500 * time.Millisecond
 	cfg.ReadyTimeout = time.Second
 	cfg.DBMaxConns = 2
-	_, url := startApp(t, cfg)
+	_, url := startApp(t, cfg, io.Discard)
 
 	readyz := func() (int, string) {
 		t.Helper()
