@@ -87,6 +87,7 @@ func newApp(ctx context.Context, cfg config.Config, log *slog.Logger) (*app, err
 		TrustedProxies: cfg.TrustedProxies,
 		ReadyTimeout:   cfg.ReadyTimeout,
 		Auth:           ids,
+		Grants:         identity.NewGrantService(postgres.NewIdentityStore(hr), nil),
 		ReadyChecks: []httpapi.Check{
 			{Name: "postgres_hr", Probe: func(ctx context.Context) error { return postgres.Ping(ctx, hr) }},
 			{Name: "postgres_med", Probe: func(ctx context.Context) error { return postgres.Ping(ctx, med) }},

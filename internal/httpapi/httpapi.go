@@ -43,6 +43,8 @@ type Options struct {
 	ReadyTimeout time.Duration
 	// Auth logs callers in and resolves their sessions.
 	Auth Authenticator
+	// Grants proposes and approves role grants.
+	Grants Grants
 }
 
 // Check is one readiness check: a named dependency and a probe that returns
@@ -72,8 +74,8 @@ func New(opts Options) (*Server, error) {
 	if opts.MaxBodyBytes <= 0 {
 		return nil, errors.New("httpapi: Options.MaxBodyBytes must be positive")
 	}
-	if opts.Auth == nil {
-		return nil, errors.New("httpapi: Options.Auth is required")
+	if opts.Auth == nil || opts.Grants == nil {
+		return nil, errors.New("httpapi: Options.Auth and Options.Grants are required")
 	}
 	if opts.ReadyTimeout <= 0 {
 		opts.ReadyTimeout = 2 * time.Second
@@ -104,6 +106,8 @@ func New(opts Options) (*Server, error) {
 	api.POST("/auth/login", s.handle(s.login))
 	api.POST("/auth/logout", s.authenticated(s.logout))
 	api.GET("/me", s.authenticated(s.me))
+	api.POST("/users/:id/grants", s.authenticated(s.proposeGrant))
+	api.POST("/grants/:id/approve", s.authenticated(s.approveGrant))
 
 	s.engine = e
 	return s, nil

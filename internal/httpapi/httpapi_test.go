@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
+	"github.com/google/uuid"
 	"github.com/prometheus/client_golang/prometheus"
 	"gopkg.in/yaml.v3"
 
@@ -62,6 +63,17 @@ func (noAuth) Logout(context.Context, string, identity.Principal, string, netip.
 	return derrors.ErrUnauthenticated
 }
 
+// noGrants is never reached: noAuth refuses every session first.
+type noGrants struct{}
+
+func (noGrants) Propose(context.Context, identity.Principal, identity.GrantProposal, string) (identity.GrantRecord, error) {
+	return identity.GrantRecord{}, derrors.ErrNotFound
+}
+
+func (noGrants) Approve(context.Context, identity.Principal, uuid.UUID, string) (identity.GrantRecord, error) {
+	return identity.GrantRecord{}, derrors.ErrNotFound
+}
+
 func newTestServer(t *testing.T, checks ...Check) (*Server, *logBuffer) {
 	t.Helper()
 	logs := &logBuffer{}
@@ -72,6 +84,7 @@ func newTestServer(t *testing.T, checks ...Check) (*Server, *logBuffer) {
 		ReadyChecks:  checks,
 		ReadyTimeout: 200 * time.Millisecond,
 		Auth:         noAuth{},
+		Grants:       noGrants{},
 	})
 	if err != nil {
 		t.Fatalf("New: %v", err)
@@ -474,6 +487,7 @@ func BenchmarkProblem(b *testing.B) {
 		Registry:     prometheus.NewRegistry(),
 		MaxBodyBytes: 1024,
 		Auth:         noAuth{},
+		Grants:       noGrants{},
 	})
 	if err != nil {
 		b.Fatal(err)

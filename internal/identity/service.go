@@ -356,7 +356,7 @@ func (s *Service) AddConsoleUser(ctx context.Context, in ConsoleUser) (Enrolment
 	if in.Role.TenantBound() != (in.EmployerID != uuid.Nil) {
 		fe.Add("employer", "is required for employer and employee users, and only for them")
 	}
-	if in.BIGNumber != "" && (len(in.BIGNumber) != 11 || strings.Trim(in.BIGNumber, "0123456789") != "") {
+	if in.BIGNumber != "" && !validBIG(in.BIGNumber) {
 		fe.Add("big_number", "must be 11 digits")
 	}
 	if err := ValidatePassword(in.Password); err != nil {

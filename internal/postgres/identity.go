@@ -208,3 +208,78 @@ func (s *IdentityStore) SetCredentials(ctx context.Context, c identity.NewCreden
 		return insertEvent(ctx, tx, c.Event)
 	})
 }
+
+var _ identity.GrantStore = (*IdentityStore)(nil)
+
+// ProposeGrant stores a grant (and the user's BIG number when given) with
+// its event.
+func (s *IdentityStore) ProposeGrant(ctx context.Context, g identity.GrantRecord, bigNumber string, event audit.Event) error {
+	return InTx(ctx, s.pool, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, `
+			UPDATE hr.users SET big_number = coalesce($2, big_number), updated_at = now() WHERE id = $1`,
+			g.UserID, nullString(bigNumber))
+		if err != nil {
+			return Translate(err)
+		}
+		if tag.RowsAffected() != 1 {
+			return fmt.Errorf("postgres: user %s: %w", g.UserID, derrors.ErrNotFound)
+		}
+		var decided any
+		if !g.DecidedAt.IsZero() {
+			decided = g.DecidedAt
+		}
+		if _, err := tx.Exec(ctx, `
+			INSERT INTO hr.role_grants (id, user_id, role, employer_id, status, proposed_by, decided_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+			g.ID, g.UserID, string(g.Role), nullUUID(g.EmployerID), string(g.Status), nullUUID(g.ProposedBy), decided); err != nil {
+			return Translate(err)
+		}
+		return insertEvent(ctx, tx, event)
+	})
+}
+
+// Grant returns the grant with id.
+func (s *IdentityStore) Grant(ctx context.Context, id uuid.UUID) (identity.GrantRecord, error) {
+	var (
+		g                  identity.GrantRecord
+		role, status       string
+		employer, by, appr *uuid.UUID
+		decided            *time.Time
+	)
+	err := s.pool.QueryRow(ctx, `
+		SELECT id, user_id, role, employer_id, status, proposed_by, approved_by, decided_at
+		FROM hr.role_grants WHERE id = $1`, id).
+		Scan(&g.ID, &g.UserID, &role, &employer, &status, &by, &appr, &decided)
+	if err != nil {
+		return identity.GrantRecord{}, Translate(err)
+	}
+	g.Role, g.Status = identity.Role(role), identity.GrantStatus(status)
+	g.EmployerID, g.ProposedBy, g.ApprovedBy = deref(employer), deref(by), deref(appr)
+	g.DecidedAt = deref(decided)
+	return g, nil
+}
+
+// ApproveGrant activates a proposed grant with its event.
+func (s *IdentityStore) ApproveGrant(ctx context.Context, id, approver uuid.UUID, at time.Time, event audit.Event) error {
+	return InTx(ctx, s.pool, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, `
+			UPDATE hr.role_grants SET status = 'active', approved_by = $2, decided_at = $3
+			WHERE id = $1 AND status = 'proposed'`, id, approver, at)
+		if err != nil {
+			return Translate(err)
+		}
+		if tag.RowsAffected() != 1 {
+			return fmt.Errorf("postgres: grant %s is not proposed: %w", id, derrors.ErrConflict)
+		}
+		return insertEvent(ctx, tx, event)
+	})
+}
+
+// deref returns *p, or the zero value for a NULL column.
+func deref[T any](p *T) T {
+	var zero T
+	if p == nil {
+		return zero
+	}
+	return *p
+}

@@ -1,0 +1,95 @@
+package httpapi
+
+import (
+	"context"
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+	"github.com/google/uuid"
+
+	"github.com/arbokluis/arbokluis/internal/derrors"
+	"github.com/arbokluis/arbokluis/internal/identity"
+)
+
+// Grants is what the HTTP layer needs of the grant service.
+type Grants interface {
+	Propose(ctx context.Context, actor identity.Principal, p identity.GrantProposal, requestID string) (identity.GrantRecord, error)
+	Approve(ctx context.Context, actor identity.Principal, grantID uuid.UUID, requestID string) (identity.GrantRecord, error)
+}
+
+// grantRequest is the body of POST /api/v1/users/{id}/grants.
+type grantRequest struct {
+	Role       string `json:"role"`
+	EmployerID string `json:"employer_id"`
+	BIGNumber  string `json:"big_number"`
+}
+
+// grantResponse describes a role grant.
+type grantResponse struct {
+	ID         string `json:"id"`
+	UserID     string `json:"user_id"`
+	Role       string `json:"role"`
+	EmployerID string `json:"employer_id,omitempty"`
+	Status     string `json:"status"`
+	ProposedBy string `json:"proposed_by,omitempty"`
+	ApprovedBy string `json:"approved_by,omitempty"`
+}
+
+func toGrantResponse(g identity.GrantRecord) grantResponse {
+	opt := func(id uuid.UUID) string {
+		if id == uuid.Nil {
+			return ""
+		}
+		return id.String()
+	}
+	return grantResponse{ID: g.ID.String(), UserID: g.UserID.String(), Role: string(g.Role),
+		EmployerID: opt(g.EmployerID), Status: string(g.Status), ProposedBy: opt(g.ProposedBy), ApprovedBy: opt(g.ApprovedBy)}
+}
+
+// pathID parses the :id path parameter; a malformed id names nothing that
+// exists, so it is 404.
+func pathID(c *gin.Context) (uuid.UUID, error) {
+	id, err := uuid.Parse(c.Param("id"))
+	if err != nil {
+		return uuid.Nil, derrors.ErrNotFound
+	}
+	return id, nil
+}
+
+func (s *Server) proposeGrant(c *gin.Context) error {
+	userID, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	var in grantRequest
+	if err := decodeJSON(c.Request, &in); err != nil {
+		return err
+	}
+	var employerID uuid.UUID
+	if in.EmployerID != "" {
+		if employerID, err = uuid.Parse(in.EmployerID); err != nil {
+			return derrors.FieldErrors{"employer_id": "must be a uuid"}
+		}
+	}
+	g, err := s.opts.Grants.Propose(c, principalOf(c), identity.GrantProposal{
+		UserID: userID, Role: identity.Role(in.Role), EmployerID: employerID, BIGNumber: in.BIGNumber,
+	}, requestIDOf(c))
+	if err != nil {
+		return err
+	}
+	c.JSON(http.StatusCreated, toGrantResponse(g))
+	return nil
+}
+
+func (s *Server) approveGrant(c *gin.Context) error {
+	grantID, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	g, err := s.opts.Grants.Approve(c, principalOf(c), grantID, requestIDOf(c))
+	if err != nil {
+		return err
+	}
+	c.JSON(http.StatusOK, toGrantResponse(g))
+	return nil
+}

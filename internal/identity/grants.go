@@ -1,0 +1,170 @@
+package identity
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/arbokluis/arbokluis/internal/audit"
+	"github.com/arbokluis/arbokluis/internal/derrors"
+)
+
+// Medical reports whether the role gives access to medical data; such grants
+// need two keys: an admin proposes, a lead physician approves.
+func (r Role) Medical() bool {
+	return r == RolePhysician || r == RoleLeadPhysician || r == RoleMedicalAssistant
+}
+
+// Has reports whether p holds role (in any scope).
+func (p Principal) Has(role Role) bool {
+	for _, g := range p.Grants {
+		if g.Role == role {
+			return true
+		}
+	}
+	return false
+}
+
+// GrantStatus is the state of a role grant.
+type GrantStatus string
+
+// Grant states.
+const (
+	GrantProposed GrantStatus = "proposed"
+	GrantActive   GrantStatus = "active"
+	GrantRevoked  GrantStatus = "revoked"
+)
+
+// GrantProposal is an admin's request to give a user a role.
+type GrantProposal struct {
+	UserID     uuid.UUID
+	Role       Role
+	EmployerID uuid.UUID // for employer and employee grants
+	BIGNumber  string    // required for physician and lead_physician
+}
+
+// GrantRecord is a stored grant.
+type GrantRecord struct {
+	ID         uuid.UUID
+	UserID     uuid.UUID
+	Role       Role
+	EmployerID uuid.UUID
+	Status     GrantStatus
+	ProposedBy uuid.UUID
+	ApprovedBy uuid.UUID
+	DecidedAt  time.Time
+}
+
+// GrantStore persists role grants. Each method writes the event it is given
+// in the same transaction.
+type GrantStore interface {
+	// ProposeGrant stores g (status proposed or active) and, when bigNumber
+	// is set, records it on the user. A user that does not exist is
+	// derrors.ErrNotFound; a live grant of the same role and scope is
+	// derrors.ErrConflict.
+	ProposeGrant(ctx context.Context, g GrantRecord, bigNumber string, event audit.Event) error
+	// Grant returns a grant; derrors.ErrNotFound when there is none.
+	Grant(ctx context.Context, id uuid.UUID) (GrantRecord, error)
+	// ApproveGrant makes a proposed grant active; derrors.ErrConflict when it
+	// is no longer proposed.
+	ApproveGrant(ctx context.Context, id, approver uuid.UUID, at time.Time, event audit.Event) error
+}
+
+// GrantService runs the two-key rule for role grants.
+type GrantService struct {
+	store GrantStore
+	now   func() time.Time
+}
+
+// NewGrantService returns a GrantService; now defaults to time.Now.
+func NewGrantService(store GrantStore, now func() time.Time) *GrantService {
+	if now == nil {
+		now = time.Now
+	}
+	return &GrantService{store: store, now: now}
+}
+
+// Propose lets an admin give a user a role. Non-medical roles are active at
+// once; medical roles wait for a lead physician's approval. Callers who are
+// not admins get derrors.ErrNotFound (they may not know the route's objects
+// exist); proposing a role for oneself is derrors.ErrForbidden; bad input is
+// derrors.FieldErrors.
+func (s *GrantService) Propose(ctx context.Context, actor Principal, p GrantProposal, requestID string) (GrantRecord, error) {
+	if !actor.Has(RoleAdmin) {
+		return GrantRecord{}, fmt.Errorf("identity: propose grant: caller is not an admin: %w", derrors.ErrNotFound)
+	}
+	if p.UserID == actor.UserID {
+		return GrantRecord{}, fmt.Errorf("identity: propose grant for oneself: %w", derrors.ErrForbidden)
+	}
+	fe := derrors.FieldErrors{}
+	if !p.Role.Valid() {
+		fe.Add("role", "must be one of the roles")
+	}
+	if p.Role.TenantBound() != (p.EmployerID != uuid.Nil) {
+		fe.Add("employer_id", "is required for employer and employee grants, and only for them")
+	}
+	needsBIG := p.Role == RolePhysician || p.Role == RoleLeadPhysician
+	switch {
+	case needsBIG && !validBIG(p.BIGNumber):
+		fe.Add("big_number", "must be the 11-digit BIG registration number")
+	case !needsBIG && p.BIGNumber != "":
+		fe.Add("big_number", "belongs to physician grants only")
+	}
+	if err := fe.Err(); err != nil {
+		return GrantRecord{}, err
+	}
+	g := GrantRecord{ID: uuid.New(), UserID: p.UserID, Role: p.Role, EmployerID: p.EmployerID,
+		Status: GrantActive, ProposedBy: actor.UserID}
+	if p.Role.Medical() {
+		g.Status = GrantProposed
+	} else {
+		g.DecidedAt = s.now()
+	}
+	err := s.store.ProposeGrant(ctx, g, p.BIGNumber, audit.Event{
+		ActorUserID: actor.UserID, ActorRole: string(RoleAdmin), TenantID: p.EmployerID,
+		Action: audit.ActionGrant, ObjectKind: "role_grant", ObjectID: g.ID.String(),
+		Outcome: audit.OutcomeOK, RequestID: requestID,
+	})
+	if err != nil {
+		return GrantRecord{}, fmt.Errorf("identity: propose grant: %w", err)
+	}
+	return g, nil
+}
+
+// Approve lets a lead physician activate a proposed medical grant. Callers
+// who are not lead physicians get derrors.ErrNotFound; approving a grant for
+// oneself is derrors.ErrForbidden; a grant that is not proposed is
+// derrors.ErrConflict.
+func (s *GrantService) Approve(ctx context.Context, actor Principal, grantID uuid.UUID, requestID string) (GrantRecord, error) {
+	if !actor.Has(RoleLeadPhysician) {
+		return GrantRecord{}, fmt.Errorf("identity: approve grant: caller is not a lead physician: %w", derrors.ErrNotFound)
+	}
+	g, err := s.store.Grant(ctx, grantID)
+	if err != nil {
+		return GrantRecord{}, fmt.Errorf("identity: approve grant: %w", err)
+	}
+	if g.UserID == actor.UserID {
+		return GrantRecord{}, fmt.Errorf("identity: approve own grant: %w", derrors.ErrForbidden)
+	}
+	if g.Status != GrantProposed {
+		return GrantRecord{}, fmt.Errorf("identity: approve grant in status %s: %w", g.Status, derrors.ErrConflict)
+	}
+	now := s.now()
+	err = s.store.ApproveGrant(ctx, grantID, actor.UserID, now, audit.Event{
+		ActorUserID: actor.UserID, ActorRole: string(RoleLeadPhysician), TenantID: g.EmployerID,
+		Action: audit.ActionGrant, ObjectKind: "role_grant", ObjectID: grantID.String(),
+		Outcome: audit.OutcomeOK, RequestID: requestID,
+	})
+	if err != nil {
+		return GrantRecord{}, fmt.Errorf("identity: approve grant: %w", err)
+	}
+	g.Status, g.ApprovedBy, g.DecidedAt = GrantActive, actor.UserID, now
+	return g, nil
+}
+
+func validBIG(s string) bool {
+	return len(s) == 11 && strings.Trim(s, "0123456789") == ""
+}
