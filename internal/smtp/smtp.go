@@ -1,0 +1,120 @@
+// Package smtp is the adapter that delivers notification emails over SMTP
+// (plain text, UTF-8), with STARTTLS when the server offers it and
+// authentication when configured.
+package smtp
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"mime"
+	"net"
+	"net/mail"
+	netsmtp "net/smtp"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/arbokluis/arbokluis/internal/derrors"
+)
+
+// Config selects the SMTP server.
+type Config struct {
+	Addr     string // host:port
+	From     string // "Name <address>"
+	Username string // optional; PLAIN authentication over TLS or loopback
+	Password string
+	Timeout  time.Duration
+}
+
+// Mailer sends one message per call.
+type Mailer struct {
+	cfg  Config
+	from *mail.Address
+}
+
+// New returns a Mailer for cfg; an unparsable From is derrors.ErrInvalid.
+func New(cfg Config) (*Mailer, error) {
+	from, err := mail.ParseAddress(cfg.From)
+	if err != nil {
+		return nil, fmt.Errorf("smtp: from address: %w", derrors.ErrInvalid)
+	}
+	if cfg.Timeout <= 0 {
+		cfg.Timeout = 10 * time.Second
+	}
+	return &Mailer{cfg: cfg, from: from}, nil
+}
+
+// Send delivers a plain-text message to one recipient. Header values with
+// line breaks are derrors.ErrInvalid (no header injection); a server that
+// cannot be reached or refuses is derrors.ErrUnavailable.
+func (m *Mailer) Send(ctx context.Context, to, subject, body string) error {
+	rcpt, err := mail.ParseAddress(to)
+	if err != nil || strings.ContainsAny(to+subject, "\r\n") {
+		return fmt.Errorf("smtp: recipient or subject: %w", derrors.ErrInvalid)
+	}
+	ctx, cancel := context.WithTimeout(ctx, m.cfg.Timeout)
+	defer cancel()
+	conn, err := (&net.Dialer{}).DialContext(ctx, "tcp", m.cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("smtp: dial: %w", derrors.ErrUnavailable)
+	}
+	defer conn.Close()
+	if deadline, ok := ctx.Deadline(); ok {
+		conn.SetDeadline(deadline) //nolint:errcheck // a failed deadline shows up as a failed write
+	}
+	host, _, _ := net.SplitHostPort(m.cfg.Addr)
+	c, err := netsmtp.NewClient(conn, host)
+	if err != nil {
+		return fmt.Errorf("smtp: greeting: %w", derrors.ErrUnavailable)
+	}
+	defer c.Close()
+	if ok, _ := c.Extension("STARTTLS"); ok {
+		if err := c.StartTLS(&tls.Config{ServerName: host, MinVersion: tls.VersionTLS12}); err != nil {
+			return fmt.Errorf("smtp: starttls: %w", derrors.ErrUnavailable)
+		}
+	}
+	if m.cfg.Username != "" {
+		if err := c.Auth(netsmtp.PlainAuth("", m.cfg.Username, m.cfg.Password, host)); err != nil {
+			return fmt.Errorf("smtp: auth: %w", derrors.ErrUnavailable)
+		}
+	}
+	msg := m.compose(rcpt, subject, body)
+	if err := c.Mail(m.from.Address); err != nil {
+		return fmt.Errorf("smtp: MAIL: %w", derrors.ErrUnavailable)
+	}
+	if err := c.Rcpt(rcpt.Address); err != nil {
+		return fmt.Errorf("smtp: RCPT: %w", derrors.ErrUnavailable)
+	}
+	w, err := c.Data()
+	if err != nil {
+		return fmt.Errorf("smtp: DATA: %w", derrors.ErrUnavailable)
+	}
+	if _, err := w.Write([]byte(msg)); err != nil {
+		return fmt.Errorf("smtp: write: %w", derrors.ErrUnavailable)
+	}
+	if err := w.Close(); err != nil {
+		return fmt.Errorf("smtp: end of data: %w", derrors.ErrUnavailable)
+	}
+	if err := c.Quit(); err != nil && !errors.Is(err, net.ErrClosed) {
+		return fmt.Errorf("smtp: QUIT: %w", derrors.ErrUnavailable)
+	}
+	return nil
+}
+
+func (m *Mailer) compose(to *mail.Address, subject, body string) string {
+	var b strings.Builder
+	domain := m.from.Address[strings.LastIndex(m.from.Address, "@")+1:]
+	fmt.Fprintf(&b, "From: %s\r\n", m.from.String())
+	fmt.Fprintf(&b, "To: %s\r\n", to.String())
+	fmt.Fprintf(&b, "Subject: %s\r\n", mime.QEncoding.Encode("utf-8", subject))
+	fmt.Fprintf(&b, "Date: %s\r\n", time.Now().UTC().Format(time.RFC1123Z))
+	fmt.Fprintf(&b, "Message-ID: <%s@%s>\r\n", uuid.NewString(), domain)
+	b.WriteString("MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n")
+	for _, line := range strings.Split(strings.ReplaceAll(body, "\r\n", "\n"), "\n") {
+		b.WriteString(line + "\r\n")
+	}
+	return b.String()
+}

@@ -1,0 +1,3 @@
+ALTER TABLE hr.employers DROP COLUMN mail_domains;
+DROP TABLE hr.notifications;
+DROP TABLE hr.invitations;
