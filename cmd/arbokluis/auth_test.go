@@ -55,15 +55,18 @@ func (b *syncBuffer) String() string {
 
 func newStack(t *testing.T, trustedProxies ...string) *stack {
 	t.Helper()
-	return newStackOn(t, testenv.Load(t), trustedProxies...)
+	return newStackWith(t, testenv.Load(t), func(c *config.Config) { c.TrustedProxies = trustedProxies })
 }
 
-// newStackOn wires a server to the databases and Vault of e.
-func newStackOn(t *testing.T, e testenv.Env, trustedProxies ...string) *stack {
+// newStackWith wires a server to the databases and Vault of e, with the
+// configuration adjusted by configure (may be nil).
+func newStackWith(t *testing.T, e testenv.Env, configure func(*config.Config)) *stack {
 	t.Helper()
 	cfg := configFor(e)
 	cfg.DBMaxConns = 4
-	cfg.TrustedProxies = trustedProxies
+	if configure != nil {
+		configure(&cfg)
+	}
 	logs := &syncBuffer{}
 	a, url := startApp(t, cfg, logs)
 	return &stack{t: t, env: e, url: url, ids: a.ids, logs: logs}

@@ -17,7 +17,7 @@ import (
 // HTTP (password plus TOTP).
 func TestSeedIsIdempotentAndItsLoginsWork(t *testing.T) {
 	e := testenv.FreshDatabase(t)
-	s := newStackOn(t, e)
+	s := newStackWith(t, e, nil)
 	hr := testenv.Pool(t, e.HRURL)
 	employers := employer.NewService(postgres.NewEmployerStore(hr))
 	ctx := context.Background()

@@ -14,7 +14,9 @@ import (
 	"github.com/arbokluis/arbokluis/internal/config"
 	"github.com/arbokluis/arbokluis/internal/httpapi"
 	"github.com/arbokluis/arbokluis/internal/identity"
+	"github.com/arbokluis/arbokluis/internal/notify"
 	"github.com/arbokluis/arbokluis/internal/postgres"
+	"github.com/arbokluis/arbokluis/internal/smtp"
 	"github.com/arbokluis/arbokluis/internal/vault"
 )
 
@@ -69,10 +71,20 @@ func newApp(ctx context.Context, cfg config.Config, log *slog.Logger) (*app, err
 		a.close()
 		return nil, err
 	}
-	ids, err := identity.NewService(postgres.NewIdentityStore(hr), vc, identity.Options{})
+	store := postgres.NewIdentityStore(hr)
+	ids, err := identity.NewService(store, vc, identity.Options{})
 	if err != nil {
 		a.close()
 		return nil, err
+	}
+	var mailer identity.Mailer // nil: invitations answer 503
+	if cfg.SMTPAddr != "" {
+		m, err := smtp.New(smtp.Config{Addr: cfg.SMTPAddr, From: cfg.SMTPFrom, Username: cfg.SMTPUsername, Password: cfg.SMTPPassword})
+		if err != nil {
+			a.close()
+			return nil, err
+		}
+		mailer = m
 	}
 	if err := vc.Check(ctx, pingKey); err != nil {
 		log.Warn("vault is not usable yet; the server starts not ready", "error", err.Error())
@@ -87,7 +99,9 @@ func newApp(ctx context.Context, cfg config.Config, log *slog.Logger) (*app, err
 		TrustedProxies: cfg.TrustedProxies,
 		ReadyTimeout:   cfg.ReadyTimeout,
 		Auth:           ids,
-		Grants:         identity.NewGrantService(postgres.NewIdentityStore(hr), nil),
+		Grants:         identity.NewGrantService(store, nil),
+		Invitations:    identity.NewInvitations(store, mailer, cfg.PublicURL, ids),
+		Inbox:          notify.NewService(store),
 		ReadyChecks: []httpapi.Check{
 			{Name: "postgres_hr", Probe: func(ctx context.Context) error { return postgres.Ping(ctx, hr) }},
 			{Name: "postgres_med", Probe: func(ctx context.Context) error { return postgres.Ping(ctx, med) }},

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/mail"
 	"net/netip"
 	"net/url"
 	"strconv"
@@ -40,6 +41,16 @@ type Config struct {
 	ShutdownTimeout   time.Duration // ARBOKLUIS_SHUTDOWN_TIMEOUT
 	ReadyTimeout      time.Duration // ARBOKLUIS_READY_TIMEOUT, per readiness check
 
+	// PublicURL is the address users reach the service at, for links in
+	// emails (ARBOKLUIS_PUBLIC_URL).
+	PublicURL string
+
+	// SMTP delivery of notification emails; off while SMTPAddr is empty.
+	SMTPAddr     string // ARBOKLUIS_SMTP_ADDR, host:port
+	SMTPFrom     string // ARBOKLUIS_SMTP_FROM
+	SMTPUsername string // ARBOKLUIS_SMTP_USERNAME
+	SMTPPassword string // ARBOKLUIS_SMTP_PASSWORD
+
 	// TrustedProxies are the proxy addresses or CIDRs whose X-Forwarded-For
 	// is believed (ARBOKLUIS_TRUSTED_PROXIES, comma-separated). Empty means
 	// the client IP is always the peer address.
@@ -71,6 +82,8 @@ func Default() Config {
 		IdleTimeout:       120 * time.Second,
 		ShutdownTimeout:   20 * time.Second,
 		ReadyTimeout:      2 * time.Second,
+		PublicURL:         "http://localhost:8080",
+		SMTPFrom:          "Arbokluis <noreply@localhost>",
 	}
 }
 
@@ -101,6 +114,11 @@ func Load(lookup func(string) (string, bool)) (Config, error) {
 	p.duration("ARBOKLUIS_SHUTDOWN_TIMEOUT", &c.ShutdownTimeout)
 	p.duration("ARBOKLUIS_READY_TIMEOUT", &c.ReadyTimeout)
 	p.list("ARBOKLUIS_TRUSTED_PROXIES", &c.TrustedProxies, validProxy)
+	p.str("ARBOKLUIS_PUBLIC_URL", &c.PublicURL, validHTTPURL)
+	p.str("ARBOKLUIS_SMTP_ADDR", &c.SMTPAddr, validHostPort)
+	p.str("ARBOKLUIS_SMTP_FROM", &c.SMTPFrom, validMailbox)
+	p.str("ARBOKLUIS_SMTP_USERNAME", &c.SMTPUsername, nil)
+	p.str("ARBOKLUIS_SMTP_PASSWORD", &c.SMTPPassword, nil)
 
 	if len(p.errs) > 0 {
 		return Config{}, errors.Join(p.errs...)
@@ -242,6 +260,24 @@ func validListenAddr(v string) string {
 	n, err := strconv.Atoi(port)
 	if err != nil || n < 0 || n > 65535 {
 		return "must have a port from 0 to 65535"
+	}
+	return ""
+}
+
+func validHostPort(v string) string {
+	host, port, err := net.SplitHostPort(v)
+	if err != nil || host == "" {
+		return "must be host:port"
+	}
+	if n, err := strconv.Atoi(port); err != nil || n < 1 || n > 65535 {
+		return "must have a port from 1 to 65535"
+	}
+	return ""
+}
+
+func validMailbox(v string) string {
+	if _, err := mail.ParseAddress(v); err != nil {
+		return "must be an email address, optionally with a name: Name <address>"
 	}
 	return ""
 }

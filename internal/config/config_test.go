@@ -72,6 +72,10 @@ func TestLoadInvalid(t *testing.T) {
 		{"ARBOKLUIS_READ_TIMEOUT", "-1s"},
 		{"ARBOKLUIS_DB_MAX_CONNS", "0"},
 		{"ARBOKLUIS_TRUSTED_PROXIES", "proxy.example.org"},
+		{"ARBOKLUIS_PUBLIC_URL", "arbokluis.example.org"},
+		{"ARBOKLUIS_SMTP_ADDR", "mail.example.org"},
+		{"ARBOKLUIS_SMTP_ADDR", "mail.example.org:0"},
+		{"ARBOKLUIS_SMTP_FROM", "not a mailbox"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name+"="+tt.value, func(t *testing.T) {

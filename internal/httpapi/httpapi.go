@@ -45,6 +45,10 @@ type Options struct {
 	Auth Authenticator
 	// Grants proposes and approves role grants.
 	Grants Grants
+	// Invitations invites users and lets them accept.
+	Invitations Invitations
+	// Inbox lists in-app notifications.
+	Inbox Inbox
 }
 
 // Check is one readiness check: a named dependency and a probe that returns
@@ -74,8 +78,8 @@ func New(opts Options) (*Server, error) {
 	if opts.MaxBodyBytes <= 0 {
 		return nil, errors.New("httpapi: Options.MaxBodyBytes must be positive")
 	}
-	if opts.Auth == nil || opts.Grants == nil {
-		return nil, errors.New("httpapi: Options.Auth and Options.Grants are required")
+	if opts.Auth == nil || opts.Grants == nil || opts.Invitations == nil || opts.Inbox == nil {
+		return nil, errors.New("httpapi: Options.Auth, Grants, Invitations and Inbox are required")
 	}
 	if opts.ReadyTimeout <= 0 {
 		opts.ReadyTimeout = 2 * time.Second
@@ -108,6 +112,9 @@ func New(opts Options) (*Server, error) {
 	api.GET("/me", s.authenticated(s.me))
 	api.POST("/users/:id/grants", s.authenticated(s.proposeGrant))
 	api.POST("/grants/:id/approve", s.authenticated(s.approveGrant))
+	api.POST("/invitations", s.authenticated(s.invite))
+	api.POST("/invitations/accept", s.handle(s.acceptInvitation))
+	api.GET("/me/notifications", s.authenticated(s.notifications))
 
 	s.engine = e
 	return s, nil

@@ -27,6 +27,7 @@ import (
 
 	"github.com/arbokluis/arbokluis/internal/derrors"
 	"github.com/arbokluis/arbokluis/internal/identity"
+	"github.com/arbokluis/arbokluis/internal/notify"
 )
 
 // logBuffer is a concurrency-safe log sink for assertions on log lines.
@@ -74,6 +75,23 @@ func (noGrants) Approve(context.Context, identity.Principal, uuid.UUID, string) 
 	return identity.GrantRecord{}, derrors.ErrNotFound
 }
 
+// noInvitations refuses every link; noInbox is never reached (noAuth
+// refuses every session first).
+type (
+	noInvitations struct{}
+	noInbox       struct{}
+)
+
+func (noInvitations) Invite(context.Context, identity.Principal, identity.InvitationRequest, string) (identity.Invited, error) {
+	return identity.Invited{}, derrors.ErrNotFound
+}
+
+func (noInvitations) Accept(context.Context, string, string, string) (identity.Enrolment, error) {
+	return identity.Enrolment{}, derrors.ErrNotFound
+}
+
+func (noInbox) Inbox(context.Context, uuid.UUID) ([]notify.Notification, error) { return nil, nil }
+
 func newTestServer(t *testing.T, checks ...Check) (*Server, *logBuffer) {
 	t.Helper()
 	logs := &logBuffer{}
@@ -85,6 +103,8 @@ func newTestServer(t *testing.T, checks ...Check) (*Server, *logBuffer) {
 		ReadyTimeout: 200 * time.Millisecond,
 		Auth:         noAuth{},
 		Grants:       noGrants{},
+		Invitations:  noInvitations{},
+		Inbox:        noInbox{},
 	})
 	if err != nil {
 		t.Fatalf("New: %v", err)
@@ -488,6 +508,8 @@ func BenchmarkProblem(b *testing.B) {
 		MaxBodyBytes: 1024,
 		Auth:         noAuth{},
 		Grants:       noGrants{},
+		Invitations:  noInvitations{},
+		Inbox:        noInbox{},
 	})
 	if err != nil {
 		b.Fatal(err)

@@ -320,6 +320,25 @@ func (s *Service) Logout(ctx context.Context, token string, p Principal, request
 	})
 }
 
+// validateAccount checks the fields every new account has.
+func validateAccount(email, name string, role Role, employerID uuid.UUID) derrors.FieldErrors {
+	fe := derrors.FieldErrors{}
+	if len(email) > 254 || strings.Count(email, "@") != 1 || strings.HasPrefix(email, "@") ||
+		strings.HasSuffix(email, "@") || strings.ContainsAny(email, " \t\r\n<>,;") {
+		fe.Add("email", "must be an email address")
+	}
+	if name == "" || utf8.RuneCountInString(name) > 200 || strings.ContainsAny(name, "\r\n") {
+		fe.Add("name", "must be 1 to 200 characters on one line")
+	}
+	if !role.Valid() {
+		fe.Add("role", "must be one of the roles")
+	}
+	if role.TenantBound() != (employerID != uuid.Nil) {
+		fe.Add("employer_id", "is required for employer and employee users, and only for them")
+	}
+	return fe
+}
+
 // ConsoleUser is the input of `arbokluis user add`.
 type ConsoleUser struct {
 	Email, DisplayName, Password, BIGNumber string
@@ -342,20 +361,7 @@ type Enrolment struct {
 func (s *Service) AddConsoleUser(ctx context.Context, in ConsoleUser) (Enrolment, error) {
 	email := NormalizeEmail(in.Email)
 	name := strings.TrimSpace(in.DisplayName)
-	fe := derrors.FieldErrors{}
-	if len(email) > 254 || strings.Count(email, "@") != 1 || strings.HasPrefix(email, "@") ||
-		strings.HasSuffix(email, "@") || strings.ContainsAny(email, " \t\r\n") {
-		fe.Add("email", "must be an email address")
-	}
-	if name == "" || utf8.RuneCountInString(name) > 200 {
-		fe.Add("name", "must be 1 to 200 characters")
-	}
-	if !in.Role.Valid() {
-		fe.Add("role", "must be one of the roles")
-	}
-	if in.Role.TenantBound() != (in.EmployerID != uuid.Nil) {
-		fe.Add("employer", "is required for employer and employee users, and only for them")
-	}
+	fe := validateAccount(email, name, in.Role, in.EmployerID)
 	if in.BIGNumber != "" && !validBIG(in.BIGNumber) {
 		fe.Add("big_number", "must be 11 digits")
 	}

@@ -224,14 +224,10 @@ func (s *IdentityStore) ProposeGrant(ctx context.Context, g identity.GrantRecord
 		if tag.RowsAffected() != 1 {
 			return fmt.Errorf("postgres: user %s: %w", g.UserID, derrors.ErrNotFound)
 		}
-		var decided any
-		if !g.DecidedAt.IsZero() {
-			decided = g.DecidedAt
-		}
 		if _, err := tx.Exec(ctx, `
 			INSERT INTO hr.role_grants (id, user_id, role, employer_id, status, proposed_by, decided_at)
 			VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-			g.ID, g.UserID, string(g.Role), nullUUID(g.EmployerID), string(g.Status), nullUUID(g.ProposedBy), decided); err != nil {
+			g.ID, g.UserID, string(g.Role), nullUUID(g.EmployerID), string(g.Status), nullUUID(g.ProposedBy), nullTime(g.DecidedAt)); err != nil {
 			return Translate(err)
 		}
 		return insertEvent(ctx, tx, event)

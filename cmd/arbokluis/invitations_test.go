@@ -1,0 +1,223 @@
+package main
+
+import (
+	"context"
+	"net/http"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/arbokluis/arbokluis/internal/config"
+	"github.com/arbokluis/arbokluis/internal/identity"
+	"github.com/arbokluis/arbokluis/internal/testenv"
+)
+
+var linkRE = regexp.MustCompile(`/invitation#([A-Za-z0-9_-]{43})`)
+
+// mailedToken returns the link token of the only mail the sink received for
+// to.
+func mailedToken(t *testing.T, sink *testenv.SMTPSink, to string) string {
+	t.Helper()
+	var found []string
+	for _, m := range sink.Mails() {
+		if m.To == to {
+			found = append(found, m.Data)
+		}
+	}
+	if len(found) != 1 {
+		t.Fatalf("the sink holds %d mails for %s, want 1", len(found), to)
+	}
+	match := linkRE.FindStringSubmatch(found[0])
+	if match == nil {
+		t.Fatalf("the mail to %s has no invitation link:\n%s", to, found[0])
+	}
+	return match[1]
+}
+
+func newMailStack(t *testing.T) (*stack, *testenv.SMTPSink) {
+	t.Helper()
+	sink := testenv.StartSMTPSink(t)
+	s := newStackWith(t, testenv.Load(t), func(c *config.Config) {
+		c.SMTPAddr, c.SMTPFrom, c.PublicURL = sink.Addr, "Arbokluis <noreply@arbokluis.test>", "https://arbokluis.test"
+	})
+	return s, sink
+}
+
+func TestInvitationFlow(t *testing.T) {
+	s, sink := newMailStack(t)
+	admin := s.addUser(identity.RoleAdmin, uuid.Nil)
+	adminTok := s.session(admin)
+	email := "cm-" + uuid.NewString() + "@example.test"
+
+	r := s.do("POST", "/api/v1/invitations", adminTok, map[string]any{"email": email, "name": "Nieuwe Casemanager", "role": "case_manager"})
+	if r.status != http.StatusAccepted {
+		t.Fatalf("admin invites = %d %s, want 202", r.status, r.raw)
+	}
+	token := mailedToken(t, sink, email)
+	if strings.Contains(r.raw, token) {
+		t.Errorf("the inviter's answer contains the link token")
+	}
+	owner := testenv.Pool(t, s.env.MigrateURL)
+	var leaks int
+	if err := owner.QueryRow(context.Background(), `
+		SELECT (SELECT count(*) FROM hr.notifications WHERE body LIKE '%' || $1 || '%')
+		     + (SELECT count(*) FROM audit.outbox WHERE object_id = $1 OR request_id = $1)`, token).Scan(&leaks); err != nil {
+		t.Fatalf("scan for the token: %v", err)
+	}
+	if leaks != 0 {
+		t.Errorf("the link token is stored in %d readable rows, want none", leaks)
+	}
+	// The invited user cannot log in before accepting.
+	if r := s.login(email, "whatever password", "000000"); r.status != http.StatusUnauthorized {
+		t.Errorf("login before accepting = %d, want 401", r.status)
+	}
+
+	accept := func(tok, pw string) response {
+		return s.do("POST", "/api/v1/invitations/accept", "", map[string]string{"token": tok, "password": pw})
+	}
+	if r := accept(token, "short"); r.status != http.StatusBadRequest {
+		t.Errorf("accept with a weak password = %d %s, want 400", r.status, r.raw)
+	}
+	r = accept(token, "mijn eigen lange wachtwoord")
+	if r.status != http.StatusOK {
+		t.Fatalf("accept = %d %s, want 200 (a weak password must leave the link working)", r.status, r.raw)
+	}
+	secret, _ := r.body["totp_secret"].(string)
+	if uri, _ := r.body["otpauth_uri"].(string); !strings.HasPrefix(uri, "otpauth://totp/") || secret == "" {
+		t.Errorf("accept answered %s, want a TOTP secret and otpauth URI", r.raw)
+	}
+	if r := accept(token, "mijn eigen lange wachtwoord"); r.status != http.StatusNotFound {
+		t.Errorf("accept the same link again = %d, want 404", r.status)
+	}
+	login := s.login(email, "mijn eigen lange wachtwoord", code(t, secret, time.Now()))
+	if login.status != http.StatusOK {
+		t.Fatalf("login after accepting = %d %s, want 200", login.status, login.raw)
+	}
+	tok, _ := login.body["token"].(string)
+	inbox := s.do("GET", "/api/v1/me/notifications", tok, nil)
+	if inbox.status != http.StatusOK || !strings.Contains(inbox.raw, `"kind":"account_activated"`) {
+		t.Errorf("inbox = %d %s, want the activation notice", inbox.status, inbox.raw)
+	}
+	if adminInbox := s.do("GET", "/api/v1/me/notifications", adminTok, nil); strings.Contains(adminInbox.raw, "account_activated") {
+		t.Errorf("the admin sees the invitee's notification: %s", adminInbox.raw)
+	}
+	if r := s.do("POST", "/api/v1/invitations", adminTok, map[string]any{"email": email, "name": "X", "role": "case_manager"}); r.status != http.StatusConflict {
+		t.Errorf("invite an address with an account = %d, want 409", r.status)
+	}
+}
+
+func TestInvitationExpires(t *testing.T) {
+	s, sink := newMailStack(t)
+	adminTok := s.session(s.addUser(identity.RoleAdmin, uuid.Nil))
+	email := "late-" + uuid.NewString() + "@example.test"
+	if r := s.do("POST", "/api/v1/invitations", adminTok, map[string]any{"email": email, "name": "Te Laat", "role": "labour_expert"}); r.status != http.StatusAccepted {
+		t.Fatalf("invite = %d %s", r.status, r.raw)
+	}
+	token := mailedToken(t, sink, email)
+	owner := testenv.Pool(t, s.env.MigrateURL)
+	if _, err := owner.Exec(context.Background(), `
+		UPDATE hr.invitations SET expires_at = now() - interval '1 second'
+		WHERE user_id = (SELECT id FROM hr.users WHERE email = $1)`, email); err != nil {
+		t.Fatalf("expire the link: %v", err)
+	}
+	r := s.do("POST", "/api/v1/invitations/accept", "", map[string]string{"token": token, "password": "mijn eigen lange wachtwoord"})
+	if r.status != http.StatusNotFound {
+		t.Errorf("accept an expired link = %d %s, want 404", r.status, r.raw)
+	}
+	for _, bad := range []string{"", "x", strings.Repeat("A", 43)} {
+		if r := s.do("POST", "/api/v1/invitations/accept", "", map[string]string{"token": bad, "password": "mijn eigen lange wachtwoord"}); r.status != http.StatusNotFound {
+			t.Errorf("accept token %q = %d, want 404", bad, r.status)
+		}
+	}
+}
+
+func TestWhoMayInvite(t *testing.T) {
+	s, sink := newMailStack(t)
+	tenant, other := s.addEmployer(), s.addEmployer()
+	owner := testenv.Pool(t, s.env.MigrateURL)
+	if _, err := owner.Exec(context.Background(), `UPDATE hr.employers SET mail_domains = '{werkgever.test}' WHERE id = $1`, tenant); err != nil {
+		t.Fatalf("set mail domains: %v", err)
+	}
+	hrTok := s.session(s.addUser(identity.RoleEmployer, tenant))
+	cmTok := s.session(s.addUser(identity.RoleCaseManager, uuid.Nil))
+	physTok := s.session(s.addUser(identity.RolePhysician, uuid.Nil))
+	private := func() string { return "w-" + uuid.NewString() + "@prive.test" }
+	employee := func(email string, employer uuid.UUID) map[string]any {
+		return map[string]any{"email": email, "name": "Werknemer", "role": "employee", "employer_id": employer.String()}
+	}
+	tests := []struct {
+		name  string
+		token string
+		body  map[string]any
+		want  int
+	}{
+		{"employer invites own employee", hrTok, employee(private(), tenant), http.StatusAccepted},
+		{"employer invites at own mail domain", hrTok, employee("w-"+uuid.NewString()+"@werkgever.test", tenant), http.StatusBadRequest},
+		{"employer invites for another tenant", hrTok, employee(private(), other), http.StatusNotFound},
+		{"employer invites a case manager", hrTok, map[string]any{"email": private(), "name": "X", "role": "case_manager"}, http.StatusNotFound},
+		{"case manager invites an employee", cmTok, employee(private(), other), http.StatusAccepted},
+		{"case manager invites an admin", cmTok, map[string]any{"email": private(), "name": "X", "role": "admin"}, http.StatusNotFound},
+		{"physician invites an employee", physTok, employee(private(), tenant), http.StatusNotFound},
+		{"employee without employer", cmTok, map[string]any{"email": private(), "name": "X", "role": "employee"}, http.StatusBadRequest},
+		{"malformed address", cmTok, employee("not-an-address", tenant), http.StatusBadRequest},
+		{"no session", "", employee(private(), tenant), http.StatusUnauthorized},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			before := len(sink.Mails())
+			r := s.do("POST", "/api/v1/invitations", tt.token, tt.body)
+			if r.status != tt.want {
+				t.Fatalf("%s = %d %s, want %d", tt.name, r.status, r.raw, tt.want)
+			}
+			sent := len(sink.Mails()) - before
+			if (tt.want == http.StatusAccepted) != (sent == 1) {
+				t.Errorf("%s sent %d mails", tt.name, sent)
+			}
+			if tt.want != http.StatusAccepted {
+				var n int
+				owner.QueryRow(context.Background(), `SELECT count(*) FROM hr.users WHERE email = $1`, tt.body["email"]).Scan(&n) //nolint:errcheck
+				if n != 0 {
+					t.Errorf("%s was refused but created a user", tt.name)
+				}
+			}
+		})
+	}
+}
+
+func TestMedicalInvitationIsAProposal(t *testing.T) {
+	s, sink := newMailStack(t)
+	adminTok := s.session(s.addUser(identity.RoleAdmin, uuid.Nil))
+	email := "arts-" + uuid.NewString() + "@example.test"
+	r := s.do("POST", "/api/v1/invitations", adminTok, map[string]any{"email": email, "name": "Nieuwe Arts", "role": "physician"})
+	if r.status != http.StatusAccepted {
+		t.Fatalf("admin invites a physician = %d %s", r.status, r.raw)
+	}
+	mailedToken(t, sink, email)
+	var status string
+	owner := testenv.Pool(t, s.env.MigrateURL)
+	if err := owner.QueryRow(context.Background(), `
+		SELECT g.status FROM hr.role_grants g JOIN hr.users u ON u.id = g.user_id WHERE u.email = $1`, email).Scan(&status); err != nil {
+		t.Fatalf("read grant: %v", err)
+	}
+	if status != "proposed" {
+		t.Errorf("grant of an invited physician is %q, want proposed (a lead physician must approve)", status)
+	}
+}
+
+func TestInvitationWithoutMailIsUnavailable(t *testing.T) {
+	s := newStack(t) // no SMTP configured
+	adminTok := s.session(s.addUser(identity.RoleAdmin, uuid.Nil))
+	email := "nomail-" + uuid.NewString() + "@example.test"
+	r := s.do("POST", "/api/v1/invitations", adminTok, map[string]any{"email": email, "name": "X", "role": "case_manager"})
+	if r.status != http.StatusServiceUnavailable {
+		t.Errorf("invite without email delivery = %d %s, want 503", r.status, r.raw)
+	}
+	var n int
+	testenv.Pool(t, s.env.MigrateURL).QueryRow(context.Background(), `SELECT count(*) FROM hr.users WHERE email = $1`, email).Scan(&n) //nolint:errcheck
+	if n != 0 {
+		t.Errorf("a refused invitation created a user")
+	}
+}

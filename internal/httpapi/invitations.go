@@ -1,0 +1,119 @@
+package httpapi
+
+import (
+	"context"
+	"net/http"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"github.com/google/uuid"
+
+	"github.com/arbokluis/arbokluis/internal/derrors"
+	"github.com/arbokluis/arbokluis/internal/identity"
+	"github.com/arbokluis/arbokluis/internal/notify"
+)
+
+// Invitations is what the HTTP layer needs of the invitation service.
+type Invitations interface {
+	Invite(ctx context.Context, actor identity.Principal, req identity.InvitationRequest, requestID string) (identity.Invited, error)
+	Accept(ctx context.Context, token, password, requestID string) (identity.Enrolment, error)
+}
+
+// Inbox lists a user's notifications.
+type Inbox interface {
+	Inbox(ctx context.Context, userID uuid.UUID) ([]notify.Notification, error)
+}
+
+// invitationRequest is the body of POST /api/v1/invitations.
+type invitationRequest struct {
+	Email      string `json:"email"`
+	Name       string `json:"name"`
+	Role       string `json:"role"`
+	EmployerID string `json:"employer_id"`
+}
+
+// invitationResponse tells the inviter who was invited; the link goes to
+// the invitee's address only.
+type invitationResponse struct {
+	UserID    string `json:"user_id"`
+	ExpiresAt string `json:"expires_at"`
+}
+
+// acceptRequest is the body of POST /api/v1/invitations/accept.
+type acceptRequest struct {
+	Token    string `json:"token"`
+	Password string `json:"password"`
+}
+
+// acceptResponse is shown to the invitee once: the TOTP secret to enrol.
+type acceptResponse struct {
+	UserID     string `json:"user_id"`
+	TOTPSecret string `json:"totp_secret"`
+	TOTPURI    string `json:"otpauth_uri"`
+}
+
+// notificationDTO is one inbox item.
+type notificationDTO struct {
+	ID        string `json:"id"`
+	Kind      string `json:"kind"`
+	Subject   string `json:"subject"`
+	Body      string `json:"body"`
+	CreatedAt string `json:"created_at"`
+	Read      bool   `json:"read"`
+}
+
+type notificationsResponse struct {
+	Notifications []notificationDTO `json:"notifications"`
+}
+
+func (s *Server) invite(c *gin.Context) error {
+	var in invitationRequest
+	if err := decodeJSON(c.Request, &in); err != nil {
+		return err
+	}
+	var employerID uuid.UUID
+	if in.EmployerID != "" {
+		id, err := uuid.Parse(in.EmployerID)
+		if err != nil {
+			return derrors.FieldErrors{"employer_id": "must be a uuid"}
+		}
+		employerID = id
+	}
+	inv, err := s.opts.Invitations.Invite(c, principalOf(c), identity.InvitationRequest{
+		Email: in.Email, DisplayName: in.Name, Role: identity.Role(in.Role), EmployerID: employerID,
+	}, requestIDOf(c))
+	if err != nil {
+		return err
+	}
+	c.JSON(http.StatusAccepted, invitationResponse{UserID: inv.UserID.String(), ExpiresAt: inv.ExpiresAt.UTC().Format(time.RFC3339)})
+	return nil
+}
+
+func (s *Server) acceptInvitation(c *gin.Context) error {
+	var in acceptRequest
+	if err := decodeJSON(c.Request, &in); err != nil {
+		return err
+	}
+	enr, err := s.opts.Invitations.Accept(c, in.Token, in.Password, requestIDOf(c))
+	if err != nil {
+		return err
+	}
+	c.Header("Cache-Control", "no-store")
+	c.JSON(http.StatusOK, acceptResponse{UserID: enr.UserID.String(), TOTPSecret: enr.TOTPSecret, TOTPURI: enr.TOTPURI})
+	return nil
+}
+
+func (s *Server) notifications(c *gin.Context) error {
+	list, err := s.opts.Inbox.Inbox(c, principalOf(c).UserID)
+	if err != nil {
+		return err
+	}
+	out := notificationsResponse{Notifications: make([]notificationDTO, len(list))}
+	for i, n := range list {
+		out.Notifications[i] = notificationDTO{ID: n.ID.String(), Kind: n.Kind, Subject: n.Subject, Body: n.Body,
+			CreatedAt: n.CreatedAt.UTC().Format(time.RFC3339), Read: n.Read}
+	}
+	c.Header("Cache-Control", "no-store")
+	c.JSON(http.StatusOK, out)
+	return nil
+}

@@ -1,0 +1,145 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+
+	"github.com/arbokluis/arbokluis/internal/derrors"
+	"github.com/arbokluis/arbokluis/internal/identity"
+	"github.com/arbokluis/arbokluis/internal/notify"
+)
+
+var (
+	_ identity.InvitationStore = (*IdentityStore)(nil)
+	_ notify.Store             = (*IdentityStore)(nil)
+)
+
+// EmployerMailDomains returns the employer's own mail domains.
+func (s *IdentityStore) EmployerMailDomains(ctx context.Context, employerID uuid.UUID) ([]string, error) {
+	var domains []string
+	if err := s.pool.QueryRow(ctx, `SELECT mail_domains FROM hr.employers WHERE id = $1`, employerID).Scan(&domains); err != nil {
+		return nil, Translate(err)
+	}
+	return domains, nil
+}
+
+// CreateInvitation stores the invited user (or reuses one still invited),
+// the grant and the link, ending earlier links of that user.
+func (s *IdentityStore) CreateInvitation(ctx context.Context, inv identity.NewInvitation) (uuid.UUID, error) {
+	userID := inv.UserID
+	err := InTx(ctx, s.pool, func(tx pgx.Tx) error {
+		var status string
+		err := tx.QueryRow(ctx, `SELECT id, status FROM hr.users WHERE email = $1 FOR UPDATE`, inv.Email).Scan(&userID, &status)
+		switch {
+		case errors.Is(err, pgx.ErrNoRows):
+			userID = inv.UserID
+			if _, err := tx.Exec(ctx, `INSERT INTO hr.users (id, email, display_name, status) VALUES ($1, $2, $3, 'invited')`,
+				userID, inv.Email, inv.DisplayName); err != nil {
+				return Translate(err)
+			}
+		case err != nil:
+			return Translate(err)
+		case status != "invited":
+			return fmt.Errorf("postgres: the address has an account: %w", derrors.ErrConflict)
+		default:
+			if _, err := tx.Exec(ctx, `UPDATE hr.invitations SET used_at = now() WHERE user_id = $1 AND used_at IS NULL`, userID); err != nil {
+				return Translate(err)
+			}
+		}
+		g := inv.Grant
+		if _, err := tx.Exec(ctx, `
+			INSERT INTO hr.role_grants (id, user_id, role, employer_id, status, proposed_by, decided_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7)
+			ON CONFLICT DO NOTHING`,
+			g.ID, userID, string(g.Role), nullUUID(g.EmployerID), string(g.Status), nullUUID(g.ProposedBy), nullTime(g.DecidedAt)); err != nil {
+			return Translate(err)
+		}
+		if _, err := tx.Exec(ctx, `
+			INSERT INTO hr.invitations (token_hash, user_id, created_by, expires_at) VALUES ($1, $2, $3, $4)`,
+			inv.TokenHash, userID, nullUUID(inv.CreatedBy), inv.ExpiresAt); err != nil {
+			return Translate(err)
+		}
+		ev := inv.Event
+		ev.ObjectID = userID.String()
+		return insertEvent(ctx, tx, ev)
+	})
+	return userID, err
+}
+
+// InvitedUser returns the user behind a working link.
+func (s *IdentityStore) InvitedUser(ctx context.Context, tokenHash []byte, now time.Time) (uuid.UUID, string, error) {
+	var (
+		id    uuid.UUID
+		email string
+	)
+	err := s.pool.QueryRow(ctx, `
+		SELECT u.id, u.email FROM hr.invitations i JOIN hr.users u ON u.id = i.user_id
+		WHERE i.token_hash = $1 AND i.used_at IS NULL AND i.expires_at > $2 AND u.status = 'invited'`,
+		tokenHash, now).Scan(&id, &email)
+	if err != nil {
+		return uuid.Nil, "", Translate(err)
+	}
+	return id, email, nil
+}
+
+// AcceptInvitation uses the link once, sets the credentials, activates the
+// user and puts the first notification in the inbox, with its event.
+func (s *IdentityStore) AcceptInvitation(ctx context.Context, a identity.AcceptedInvitation) error {
+	return InTx(ctx, s.pool, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, `
+			UPDATE hr.invitations SET used_at = $3
+			WHERE token_hash = $1 AND user_id = $2 AND used_at IS NULL AND expires_at > $3`,
+			a.TokenHash, a.UserID, a.Now)
+		if err != nil {
+			return Translate(err)
+		}
+		if tag.RowsAffected() != 1 {
+			return fmt.Errorf("postgres: invitation link no longer works: %w", derrors.ErrNotFound)
+		}
+		tag, err = tx.Exec(ctx, `
+			UPDATE hr.users SET status = 'active', password_hash = $2, totp_secret_ciphertext = $3,
+				totp_last_step = 0, updated_at = $4
+			WHERE id = $1 AND status = 'invited'`, a.UserID, a.PasswordHash, a.TOTPCiphertext, a.Now)
+		if err != nil {
+			return Translate(err)
+		}
+		if tag.RowsAffected() != 1 {
+			return fmt.Errorf("postgres: user is no longer invited: %w", derrors.ErrNotFound)
+		}
+		if _, err := tx.Exec(ctx, `
+			INSERT INTO hr.notifications (user_id, kind, subject, body) VALUES ($1, $2, $3, $4)`,
+			a.UserID, a.Notice.Kind, a.Notice.Subject, a.Notice.Body); err != nil {
+			return Translate(err)
+		}
+		return insertEvent(ctx, tx, a.Event)
+	})
+}
+
+// notificationRow is hr.notifications as read.
+type notificationRow struct {
+	ID                  uuid.UUID
+	Kind, Subject, Body string
+	CreatedAt           time.Time
+	Read                bool
+}
+
+// Notifications returns the user's newest notifications.
+func (s *IdentityStore) Notifications(ctx context.Context, userID uuid.UUID, limit int) ([]notify.Notification, error) {
+	rows, _ := s.pool.Query(ctx, `
+		SELECT id, kind, subject, body, created_at, read_at IS NOT NULL
+		FROM hr.notifications WHERE user_id = $1 ORDER BY created_at DESC, id LIMIT $2`, userID, limit)
+	list, err := pgx.CollectRows(rows, pgx.RowToStructByPos[notificationRow])
+	if err != nil {
+		return nil, Translate(err)
+	}
+	out := make([]notify.Notification, len(list))
+	for i, r := range list {
+		out[i] = notify.Notification{ID: r.ID, Kind: r.Kind, Subject: r.Subject, Body: r.Body, CreatedAt: r.CreatedAt, Read: r.Read}
+	}
+	return out, nil
+}
