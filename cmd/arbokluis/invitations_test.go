@@ -119,7 +119,7 @@ func TestInvitationExpires(t *testing.T) {
 	token := mailedToken(t, sink, email)
 	owner := testenv.Pool(t, s.env.MigrateURL)
 	if _, err := owner.Exec(context.Background(), `
-		UPDATE hr.invitations SET expires_at = now() - interval '1 second'
+		UPDATE hr.one_time_links SET expires_at = now() - interval '1 second'
 		WHERE user_id = (SELECT id FROM hr.users WHERE email = $1)`, email); err != nil {
 		t.Fatalf("expire the link: %v", err)
 	}
@@ -219,5 +219,101 @@ func TestInvitationWithoutMailIsUnavailable(t *testing.T) {
 	testenv.Pool(t, s.env.MigrateURL).QueryRow(context.Background(), `SELECT count(*) FROM hr.users WHERE email = $1`, email).Scan(&n) //nolint:errcheck
 	if n != 0 {
 		t.Errorf("a refused invitation created a user")
+	}
+}
+
+// resetToken returns the reset-link token in the newest mail to to.
+func resetToken(t *testing.T, sink *testenv.SMTPSink, to string) string {
+	t.Helper()
+	re := regexp.MustCompile(`/password-reset#([A-Za-z0-9_-]{43})`)
+	mails := sink.Mails()
+	for i := len(mails) - 1; i >= 0; i-- {
+		if m := re.FindStringSubmatch(mails[i].Data); mails[i].To == to && m != nil {
+			return m[1]
+		}
+	}
+	t.Fatalf("no password-reset mail for %s", to)
+	return ""
+}
+
+func TestPasswordReset(t *testing.T) {
+	s, sink := newMailStack(t)
+	u := s.addUser(identity.RoleLabourExpert, uuid.Nil)
+	oldSession := s.session(u)
+
+	unknown := "nobody-" + uuid.NewString() + "@example.test"
+	for _, email := range []string{unknown, u.email} {
+		if r := s.do("POST", "/api/v1/auth/password-reset", "", map[string]string{"email": email}); r.status != http.StatusAccepted {
+			t.Fatalf("request reset for %s = %d %s, want 202 either way", email, r.status, r.raw)
+		}
+	}
+	for _, m := range sink.Mails() {
+		if m.To == unknown {
+			t.Errorf("a reset mail went to an address without an account")
+		}
+	}
+	token := resetToken(t, sink, u.email)
+	complete := func(tok, pw string) response {
+		return s.do("POST", "/api/v1/auth/password-reset/complete", "", map[string]string{"token": tok, "password": pw})
+	}
+	if r := complete(token, "short"); r.status != http.StatusBadRequest {
+		t.Errorf("reset with a weak password = %d, want 400", r.status)
+	}
+	const newPW = "een heel nieuw wachtwoord"
+	if r := complete(token, newPW); r.status != http.StatusNoContent {
+		t.Fatalf("reset = %d %s, want 204", r.status, r.raw)
+	}
+	if r := complete(token, newPW+" again"); r.status != http.StatusNotFound {
+		t.Errorf("reset with a used link = %d, want 404", r.status)
+	}
+	if me := s.do("GET", "/api/v1/me", oldSession, nil); me.status != http.StatusUnauthorized {
+		t.Errorf("a session from before the reset = %d, want 401", me.status)
+	}
+	if r := s.login(u.email, u.password, code(t, u.secret, time.Now())); r.status != http.StatusUnauthorized {
+		t.Errorf("login with the old password = %d, want 401", r.status)
+	}
+	r := s.login(u.email, newPW, code(t, u.secret, time.Now().Add(30*time.Second)))
+	if r.status != http.StatusOK {
+		t.Fatalf("login with the new password = %d %s, want 200", r.status, r.raw)
+	}
+	tok, _ := r.body["token"].(string)
+	if inbox := s.do("GET", "/api/v1/me/notifications", tok, nil); !strings.Contains(inbox.raw, `"kind":"password_changed"`) {
+		t.Errorf("inbox after reset = %s, want the password_changed notice", inbox.raw)
+	}
+	// A newer request ends the older link.
+	s.do("POST", "/api/v1/auth/password-reset", "", map[string]string{"email": u.email})
+	first := resetToken(t, sink, u.email)
+	s.do("POST", "/api/v1/auth/password-reset", "", map[string]string{"email": u.email})
+	if r := complete(first, "nog een ander wachtwoord"); r.status != http.StatusNotFound {
+		t.Errorf("reset with a superseded link = %d, want 404", r.status)
+	}
+}
+
+func TestRecoveryCodes(t *testing.T) {
+	s, sink := newMailStack(t)
+	adminTok := s.session(s.addUser(identity.RoleAdmin, uuid.Nil))
+	email := "rc-" + uuid.NewString() + "@example.test"
+	s.do("POST", "/api/v1/invitations", adminTok, map[string]any{"email": email, "name": "Telefoon Kwijt", "role": "case_manager"})
+	const pw = "mijn eigen lange wachtwoord"
+	r := s.do("POST", "/api/v1/invitations/accept", "", map[string]string{"token": mailedToken(t, sink, email), "password": pw})
+	codes, _ := r.body["recovery_codes"].([]any)
+	if r.status != http.StatusOK || len(codes) != identity.RecoveryCodeCount {
+		t.Fatalf("accept = %d %s, want %d recovery codes", r.status, r.raw, identity.RecoveryCodeCount)
+	}
+	first, _ := codes[0].(string)
+	if r := s.login(email, pw, strings.ToLower(first)); r.status != http.StatusOK {
+		t.Errorf("login with a recovery code (lower case) = %d %s, want 200", r.status, r.raw)
+	}
+	if r := s.login(email, pw, first); r.status != http.StatusUnauthorized {
+		t.Errorf("login with the same recovery code again = %d, want 401", r.status)
+	}
+	if r := s.login(email, "wrong password number x", codes[1].(string)); r.status != http.StatusUnauthorized {
+		t.Errorf("recovery code with a wrong password = %d, want 401", r.status)
+	}
+	if r := s.login(email, pw, codes[1].(string)); r.status != http.StatusOK {
+		t.Errorf("the second code after a failed attempt = %d, want 200 (a failed password must not burn it)", r.status)
+	}
+	if r := s.login(email, pw, "AAAA-AAAA-AAAA-AAAA"); r.status != http.StatusUnauthorized {
+		t.Errorf("login with an invented recovery code = %d, want 401", r.status)
 	}
 }

@@ -100,7 +100,7 @@ func newApp(ctx context.Context, cfg config.Config, log *slog.Logger) (*app, err
 		ReadyTimeout:   cfg.ReadyTimeout,
 		Auth:           ids,
 		Grants:         identity.NewGrantService(store, nil),
-		Invitations:    identity.NewInvitations(store, mailer, cfg.PublicURL, ids),
+		Invitations:    identity.NewInvitations(store, store, mailer, cfg.PublicURL, ids),
 		Inbox:          notify.NewService(store),
 		ReadyChecks: []httpapi.Check{
 			{Name: "postgres_hr", Probe: func(ctx context.Context) error { return postgres.Ping(ctx, hr) }},

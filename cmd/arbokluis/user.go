@@ -64,7 +64,8 @@ func userCmd(ctx context.Context, cfg config.Config, args []string, stdin io.Rea
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "user %s created\nTOTP secret: %s\nenrol with: %s\n", enr.UserID, enr.TOTPSecret, enr.TOTPURI)
+	fmt.Fprintf(stdout, "user %s created\nTOTP secret: %s\nenrol with: %s\nrecovery codes (each works once, in place of a TOTP code):\n  %s\n",
+		enr.UserID, enr.TOTPSecret, enr.TOTPURI, strings.Join(enr.RecoveryCodes, "\n  "))
 	return nil
 }
 

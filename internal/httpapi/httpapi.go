@@ -109,6 +109,8 @@ func New(opts Options) (*Server, error) {
 	api := e.Group("/api/v1")
 	api.POST("/auth/login", s.handle(s.login))
 	api.POST("/auth/logout", s.authenticated(s.logout))
+	api.POST("/auth/password-reset", s.handle(s.requestPasswordReset))
+	api.POST("/auth/password-reset/complete", s.handle(s.completePasswordReset))
 	api.GET("/me", s.authenticated(s.me))
 	api.POST("/users/:id/grants", s.authenticated(s.proposeGrant))
 	api.POST("/grants/:id/approve", s.authenticated(s.approveGrant))

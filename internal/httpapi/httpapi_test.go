@@ -90,6 +90,12 @@ func (noInvitations) Accept(context.Context, string, string, string) (identity.E
 	return identity.Enrolment{}, derrors.ErrNotFound
 }
 
+func (noInvitations) RequestPasswordReset(context.Context, string, string) error { return nil }
+
+func (noInvitations) ResetPassword(context.Context, string, string, string) error {
+	return derrors.ErrNotFound
+}
+
 func (noInbox) Inbox(context.Context, uuid.UUID) ([]notify.Notification, error) { return nil, nil }
 
 func newTestServer(t *testing.T, checks ...Check) (*Server, *logBuffer) {

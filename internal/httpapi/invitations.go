@@ -17,6 +17,8 @@ import (
 type Invitations interface {
 	Invite(ctx context.Context, actor identity.Principal, req identity.InvitationRequest, requestID string) (identity.Invited, error)
 	Accept(ctx context.Context, token, password, requestID string) (identity.Enrolment, error)
+	RequestPasswordReset(ctx context.Context, email, requestID string) error
+	ResetPassword(ctx context.Context, token, password, requestID string) error
 }
 
 // Inbox lists a user's notifications.
@@ -39,7 +41,8 @@ type invitationResponse struct {
 	ExpiresAt string `json:"expires_at"`
 }
 
-// acceptRequest is the body of POST /api/v1/invitations/accept.
+// acceptRequest is the body of POST /api/v1/invitations/accept and of
+// POST /api/v1/auth/password-reset/complete.
 type acceptRequest struct {
 	Token    string `json:"token"`
 	Password string `json:"password"`
@@ -47,9 +50,15 @@ type acceptRequest struct {
 
 // acceptResponse is shown to the invitee once: the TOTP secret to enrol.
 type acceptResponse struct {
-	UserID     string `json:"user_id"`
-	TOTPSecret string `json:"totp_secret"`
-	TOTPURI    string `json:"otpauth_uri"`
+	UserID        string   `json:"user_id"`
+	TOTPSecret    string   `json:"totp_secret"`
+	TOTPURI       string   `json:"otpauth_uri"`
+	RecoveryCodes []string `json:"recovery_codes"`
+}
+
+// resetRequest is the body of POST /api/v1/auth/password-reset.
+type resetRequest struct {
+	Email string `json:"email"`
 }
 
 // notificationDTO is one inbox item.
@@ -99,7 +108,37 @@ func (s *Server) acceptInvitation(c *gin.Context) error {
 		return err
 	}
 	c.Header("Cache-Control", "no-store")
-	c.JSON(http.StatusOK, acceptResponse{UserID: enr.UserID.String(), TOTPSecret: enr.TOTPSecret, TOTPURI: enr.TOTPURI})
+	c.JSON(http.StatusOK, acceptResponse{UserID: enr.UserID.String(), TOTPSecret: enr.TOTPSecret, TOTPURI: enr.TOTPURI,
+		RecoveryCodes: enr.RecoveryCodes})
+	return nil
+}
+
+// requestPasswordReset answers 202 whether or not the address has an
+// account.
+func (s *Server) requestPasswordReset(c *gin.Context) error {
+	var in resetRequest
+	if err := decodeJSON(c.Request, &in); err != nil {
+		return err
+	}
+	if in.Email == "" || len(in.Email) > 254 {
+		return derrors.FieldErrors{"email": "is required"}
+	}
+	if err := s.opts.Invitations.RequestPasswordReset(c, in.Email, requestIDOf(c)); err != nil {
+		return err
+	}
+	c.Status(http.StatusAccepted)
+	return nil
+}
+
+func (s *Server) completePasswordReset(c *gin.Context) error {
+	var in acceptRequest
+	if err := decodeJSON(c.Request, &in); err != nil {
+		return err
+	}
+	if err := s.opts.Invitations.ResetPassword(c, in.Token, in.Password, requestIDOf(c)); err != nil {
+		return err
+	}
+	c.Status(http.StatusNoContent)
 	return nil
 }
 

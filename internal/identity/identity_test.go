@@ -215,3 +215,57 @@ func BenchmarkHashPassword(b *testing.B) {
 		}
 	}
 }
+
+func TestRecoveryCodes(t *testing.T) {
+	codes, hashes, err := NewRecoveryCodes()
+	if err != nil {
+		t.Fatalf("NewRecoveryCodes: %v", err)
+	}
+	if len(codes) != RecoveryCodeCount || len(hashes) != RecoveryCodeCount {
+		t.Fatalf("NewRecoveryCodes = %d codes, %d hashes; want %d", len(codes), len(hashes), RecoveryCodeCount)
+	}
+	seen := map[string]bool{}
+	for i, c := range codes {
+		norm, ok := NormalizeRecoveryCode(c)
+		if !ok || norm != c || string(HashToken(c)) != string(hashes[i]) {
+			t.Errorf("code %q: normalised %q (%v), want itself and its hash", c, norm, ok)
+		}
+		if seen[c] {
+			t.Errorf("code %q repeats", c)
+		}
+		seen[c] = true
+	}
+	tests := []struct {
+		in, want string
+		ok       bool
+	}{
+		{"abcd-efgh-jkmn-pqrs", "ABCD-EFGH-JKMN-PQRS", true},
+		{" ABCDEFGHJKMNPQRS ", "ABCD-EFGH-JKMN-PQRS", true},
+		{"ABCD-EFGH-JKMN-PQRI", "", false}, // I is not in the alphabet
+		{"123456", "", false},
+		{"ABCD-EFGH-JKMN", "", false},
+		{"", "", false},
+	}
+	for _, tt := range tests {
+		got, ok := NormalizeRecoveryCode(tt.in)
+		if got != tt.want || ok != tt.ok {
+			t.Errorf("NormalizeRecoveryCode(%q) = %q, %v; want %q, %v", tt.in, got, ok, tt.want, tt.ok)
+		}
+	}
+}
+
+func FuzzNormalizeRecoveryCode(f *testing.F) {
+	for _, s := range []string{"ABCD-EFGH-JKMN-PQRS", "abcd", "", "----------------", "ÀBCD-EFGH-JKMN-PQRS"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, in string) {
+		got, ok := NormalizeRecoveryCode(in)
+		if !ok {
+			return
+		}
+		again, ok2 := NormalizeRecoveryCode(got)
+		if !ok2 || again != got || len(got) != 19 {
+			t.Errorf("NormalizeRecoveryCode(%q) = %q, which does not normalise to itself", in, got)
+		}
+	})
+}

@@ -44,13 +44,12 @@ type NewInvitation struct {
 // AcceptedInvitation completes an invitation: credentials, the first inbox
 // notification and the event.
 type AcceptedInvitation struct {
-	TokenHash      []byte
-	UserID         uuid.UUID
-	PasswordHash   string
-	TOTPCiphertext string
-	Now            time.Time
-	Notice         Notice
-	Event          audit.Event
+	TokenHash []byte
+	UserID    uuid.UUID
+	Secrets   Secrets
+	Now       time.Time
+	Notice    Notice
+	Event     audit.Event
 }
 
 // Notice is an in-app notification. It never carries a token or medical
@@ -77,20 +76,21 @@ type InvitationStore interface {
 	AcceptInvitation(ctx context.Context, a AcceptedInvitation) error
 }
 
-// Invitations runs invitations: only the invitee, holding the emailed link,
+// Invitations runs one-time links: only the user holding the emailed link
 // ever chooses the password and sees the TOTP secret.
 type Invitations struct {
 	store     InvitationStore
+	resets    ResetStore
 	mailer    Mailer // nil when email delivery is not configured
 	publicURL string
 	ids       *Service
 }
 
-// NewInvitations returns the invitation service. mailer may be nil; then
-// invitations answer derrors.ErrUnavailable, since the link can reach the
-// invitee by email only.
-func NewInvitations(store InvitationStore, mailer Mailer, publicURL string, ids *Service) *Invitations {
-	return &Invitations{store: store, mailer: mailer, publicURL: strings.TrimRight(publicURL, "/"), ids: ids}
+// NewInvitations returns the service for one-time links (invitations and
+// password resets). mailer may be nil; then both answer
+// derrors.ErrUnavailable, since a link reaches its user by email only.
+func NewInvitations(store InvitationStore, resets ResetStore, mailer Mailer, publicURL string, ids *Service) *Invitations {
+	return &Invitations{store: store, resets: resets, mailer: mailer, publicURL: strings.TrimRight(publicURL, "/"), ids: ids}
 }
 
 // Invited is what the inviter learns: never the link.
@@ -197,12 +197,12 @@ func (s *Invitations) Accept(ctx context.Context, token, password, requestID str
 	if err != nil {
 		return Enrolment{}, fmt.Errorf("identity: accept: %w", err)
 	}
-	pwHash, ct, enr, err := s.ids.credentials(ctx, userID, email, password)
+	sec, enr, err := s.ids.credentials(ctx, userID, email, password)
 	if err != nil {
 		return Enrolment{}, err
 	}
 	err = s.store.AcceptInvitation(ctx, AcceptedInvitation{
-		TokenHash: hash, UserID: userID, PasswordHash: pwHash, TOTPCiphertext: ct, Now: now,
+		TokenHash: hash, UserID: userID, Secrets: sec, Now: now,
 		Notice: Notice{Kind: "account_activated", Subject: "Uw account is actief",
 			Body: "Welkom bij Arbokluis. U logt voortaan in met uw wachtwoord en de code uit uw authenticator-app."},
 		Event: audit.Event{ActorUserID: userID, Action: audit.ActionUpdate, ObjectKind: "invitation",

@@ -92,28 +92,29 @@ type Failure struct {
 }
 
 // CompletedLogin is a successful login to record in one transaction: the
-// TOTP step consumed, the failures forgotten, the session and its event.
+// TOTP step (or the recovery code) consumed, the failures forgotten, the
+// session and its event.
 type CompletedLogin struct {
-	UserID     uuid.UUID
-	TOTPStep   int64
-	AccountKey []byte
-	ClientIP   netip.Addr
-	TokenHash  []byte
-	Now        time.Time
-	ExpiresAt  time.Time
-	Event      audit.Event
+	UserID           uuid.UUID
+	TOTPStep         int64  // 0 when a recovery code was used
+	RecoveryCodeHash []byte // set when a recovery code replaced the TOTP code
+	AccountKey       []byte
+	ClientIP         netip.Addr
+	TokenHash        []byte
+	Now              time.Time
+	ExpiresAt        time.Time
+	Event            audit.Event
 }
 
 // NewUser is a user created at the console or by the seed, active at once.
 type NewUser struct {
-	ID             uuid.UUID
-	Email          string
-	DisplayName    string
-	PasswordHash   string
-	TOTPCiphertext string
-	BIGNumber      string
-	Grant          Grant
-	Event          audit.Event
+	ID          uuid.UUID
+	Email       string
+	DisplayName string
+	Secrets     Secrets
+	BIGNumber   string
+	Grant       Grant
+	Event       audit.Event
 }
 
 // Store persists identities. Methods that change state also write the
@@ -127,9 +128,9 @@ type Store interface {
 	BlockedUntil(ctx context.Context, accountKey []byte, ip netip.Addr) (time.Time, error)
 	// RecordFailure counts a failed attempt and sets the back-off.
 	RecordFailure(ctx context.Context, f Failure) error
-	// CompleteLogin consumes the TOTP step and creates the session;
-	// derrors.ErrConflict when the step is not newer than the last one used
-	// (a replay that raced another login).
+	// CompleteLogin consumes the TOTP step or the recovery code and creates
+	// the session; derrors.ErrConflict when the step is not newer than the
+	// last one used (a replay) or the recovery code is unknown or used.
 	CompleteLogin(ctx context.Context, c CompletedLogin) error
 	// Authenticate returns the principal of a live session and marks it
 	// seen; derrors.ErrUnauthenticated when the session is unknown, expired,
@@ -143,17 +144,17 @@ type Store interface {
 	// UserIDByEmail returns the id of the user with email;
 	// derrors.ErrNotFound when there is none.
 	UserIDByEmail(ctx context.Context, email string) (uuid.UUID, error)
-	// SetCredentials replaces a user's password hash and TOTP secret, resets
-	// the last used TOTP step and revokes the user's sessions.
+	// SetCredentials replaces a user's password hash, TOTP secret and
+	// recovery codes, resets the last used TOTP step and revokes the user's
+	// sessions.
 	SetCredentials(ctx context.Context, c NewCredentials) error
 }
 
 // NewCredentials replace a user's credentials.
 type NewCredentials struct {
-	UserID         uuid.UUID
-	PasswordHash   string
-	TOTPCiphertext string
-	Event          audit.Event
+	UserID  uuid.UUID
+	Secrets Secrets
+	Event   audit.Event
 }
 
 // Cipher encrypts small secrets (TOTP secrets) with a Vault transit key.
@@ -257,13 +258,18 @@ func (s *Service) Login(ctx context.Context, req LoginRequest) (Session, error) 
 	if !ok {
 		return Session{}, s.fail(ctx, key, req, creds.UserID, now)
 	}
-	secret, err := s.cipher.Decrypt(ctx, secretKey, creds.TOTPCiphertext, creds.UserID[:])
-	if err != nil {
-		return Session{}, fmt.Errorf("identity: decrypt TOTP secret of %s: %w", creds.UserID, err)
-	}
-	step, ok := VerifyTOTP(string(secret), req.TOTP, creds.TOTPLastStep, now)
-	if !ok {
-		return Session{}, s.fail(ctx, key, req, creds.UserID, now)
+	var step int64
+	var recoveryHash []byte
+	if code, isRecovery := NormalizeRecoveryCode(req.TOTP); isRecovery {
+		recoveryHash = HashToken(code) // checked and consumed by CompleteLogin
+	} else {
+		secret, err := s.cipher.Decrypt(ctx, secretKey, creds.TOTPCiphertext, creds.UserID[:])
+		if err != nil {
+			return Session{}, fmt.Errorf("identity: decrypt TOTP secret of %s: %w", creds.UserID, err)
+		}
+		if step, ok = VerifyTOTP(string(secret), req.TOTP, creds.TOTPLastStep, now); !ok {
+			return Session{}, s.fail(ctx, key, req, creds.UserID, now)
+		}
 	}
 
 	token, hash, err := NewToken()
@@ -272,7 +278,7 @@ func (s *Service) Login(ctx context.Context, req LoginRequest) (Session, error) 
 	}
 	expires := now.Add(s.opts.SessionTTL)
 	err = s.store.CompleteLogin(ctx, CompletedLogin{
-		UserID: creds.UserID, TOTPStep: step, AccountKey: key, ClientIP: req.ClientIP,
+		UserID: creds.UserID, TOTPStep: step, RecoveryCodeHash: recoveryHash, AccountKey: key, ClientIP: req.ClientIP,
 		TokenHash: hash, Now: now, ExpiresAt: expires,
 		Event: audit.Event{ActorUserID: creds.UserID, Action: audit.ActionLogin, ObjectKind: "session",
 			Outcome: audit.OutcomeOK, RequestID: req.RequestID, ClientIP: req.ClientIP},
@@ -349,9 +355,10 @@ type ConsoleUser struct {
 // Enrolment is what the console prints once: the new id and the TOTP secret
 // to enrol in an authenticator app.
 type Enrolment struct {
-	UserID     uuid.UUID
-	TOTPSecret string
-	TOTPURI    string
+	UserID        uuid.UUID
+	TOTPSecret    string
+	TOTPURI       string
+	RecoveryCodes []string // single use, each in place of a TOTP code
 }
 
 // AddConsoleUser creates an active user with one role, at the console (the
@@ -372,12 +379,12 @@ func (s *Service) AddConsoleUser(ctx context.Context, in ConsoleUser) (Enrolment
 		return Enrolment{}, err
 	}
 	id := uuid.New()
-	hash, ct, enr, err := s.credentials(ctx, id, email, in.Password)
+	sec, enr, err := s.credentials(ctx, id, email, in.Password)
 	if err != nil {
 		return Enrolment{}, err
 	}
 	err = s.store.CreateUser(ctx, NewUser{
-		ID: id, Email: email, DisplayName: name, PasswordHash: hash, TOTPCiphertext: ct,
+		ID: id, Email: email, DisplayName: name, Secrets: sec,
 		BIGNumber: in.BIGNumber, Grant: Grant{Role: in.Role, EmployerID: in.EmployerID},
 		Event: audit.Event{Action: audit.ActionGrant, ObjectKind: "user", ObjectID: id.String(),
 			TenantID: in.EmployerID, Outcome: audit.OutcomeOK},
@@ -388,22 +395,35 @@ func (s *Service) AddConsoleUser(ctx context.Context, in ConsoleUser) (Enrolment
 	return enr, nil
 }
 
-// credentials hashes password and creates and encrypts a TOTP secret for the
-// user id with email.
-func (s *Service) credentials(ctx context.Context, id uuid.UUID, email, password string) (hash, ciphertext string, enr Enrolment, err error) {
-	hash, err = HashPassword(password, s.opts.PasswordParams)
+// Secrets are a new account's stored credentials: what the store keeps.
+type Secrets struct {
+	PasswordHash   string
+	TOTPCiphertext string
+	RecoveryHashes [][]byte
+}
+
+// credentials hashes password, creates and encrypts a TOTP secret and
+// creates recovery codes for the user id with email. The Enrolment carries
+// the plaintext secret and codes to show the user once.
+func (s *Service) credentials(ctx context.Context, id uuid.UUID, email, password string) (Secrets, Enrolment, error) {
+	hash, err := HashPassword(password, s.opts.PasswordParams)
 	if err != nil {
-		return "", "", Enrolment{}, err
+		return Secrets{}, Enrolment{}, err
 	}
 	secret, uri, err := NewTOTP(s.opts.Issuer, email)
 	if err != nil {
-		return "", "", Enrolment{}, err
+		return Secrets{}, Enrolment{}, err
 	}
-	ciphertext, err = s.cipher.Encrypt(ctx, secretKey, []byte(secret), id[:])
+	ciphertext, err := s.cipher.Encrypt(ctx, secretKey, []byte(secret), id[:])
 	if err != nil {
-		return "", "", Enrolment{}, fmt.Errorf("identity: encrypt TOTP secret: %w", err)
+		return Secrets{}, Enrolment{}, fmt.Errorf("identity: encrypt TOTP secret: %w", err)
 	}
-	return hash, ciphertext, Enrolment{UserID: id, TOTPSecret: secret, TOTPURI: uri}, nil
+	codes, hashes, err := NewRecoveryCodes()
+	if err != nil {
+		return Secrets{}, Enrolment{}, err
+	}
+	return Secrets{PasswordHash: hash, TOTPCiphertext: ciphertext, RecoveryHashes: hashes},
+		Enrolment{UserID: id, TOTPSecret: secret, TOTPURI: uri, RecoveryCodes: codes}, nil
 }
 
 // ResetConsoleCredentials gives the existing user with email a new password
@@ -419,11 +439,11 @@ func (s *Service) ResetConsoleCredentials(ctx context.Context, email, password s
 	if err != nil {
 		return Enrolment{}, fmt.Errorf("identity: reset credentials: %w", err)
 	}
-	hash, ct, enr, err := s.credentials(ctx, id, email, password)
+	sec, enr, err := s.credentials(ctx, id, email, password)
 	if err != nil {
 		return Enrolment{}, err
 	}
-	err = s.store.SetCredentials(ctx, NewCredentials{UserID: id, PasswordHash: hash, TOTPCiphertext: ct,
+	err = s.store.SetCredentials(ctx, NewCredentials{UserID: id, Secrets: sec,
 		Event: audit.Event{Action: audit.ActionUpdate, ObjectKind: "credentials", ObjectID: id.String(), Outcome: audit.OutcomeOK}})
 	if err != nil {
 		return Enrolment{}, fmt.Errorf("identity: reset credentials: %w", err)

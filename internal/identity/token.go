@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -66,4 +67,43 @@ func (b Backoff) Delay(failures int) time.Duration {
 		}
 	}
 	return min(d, b.Max)
+}
+
+// recoveryAlphabet is Crockford's base32: no I, L, O or U to misread.
+const recoveryAlphabet = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+
+// RecoveryCodeCount is how many single-use recovery codes an account gets.
+const RecoveryCodeCount = 10
+
+// NewRecoveryCodes returns RecoveryCodeCount codes of 80 random bits each,
+// formatted XXXX-XXXX-XXXX-XXXX, and their storage hashes. 80 bits make an
+// unsalted SHA-256 safe to store.
+func NewRecoveryCodes() (codes []string, hashes [][]byte, err error) {
+	for range RecoveryCodeCount {
+		b := make([]byte, 16)
+		if _, err := rand.Read(b); err != nil {
+			return nil, nil, fmt.Errorf("identity: recovery code: %w", err)
+		}
+		var sb strings.Builder
+		for i, v := range b {
+			if i > 0 && i%4 == 0 {
+				sb.WriteByte('-')
+			}
+			sb.WriteByte(recoveryAlphabet[v%32]) // 32 divides 256: no bias
+		}
+		code := sb.String()
+		codes = append(codes, code)
+		hashes = append(hashes, HashToken(code))
+	}
+	return codes, hashes, nil
+}
+
+// NormalizeRecoveryCode returns code in canonical form and whether it has
+// the shape of a recovery code (case and dashes are forgiven).
+func NormalizeRecoveryCode(code string) (string, bool) {
+	raw := strings.ToUpper(strings.ReplaceAll(strings.TrimSpace(code), "-", ""))
+	if len(raw) != 16 || strings.Trim(raw, recoveryAlphabet) != "" {
+		return "", false
+	}
+	return raw[0:4] + "-" + raw[4:8] + "-" + raw[8:12] + "-" + raw[12:16], true
 }

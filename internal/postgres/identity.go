@@ -9,6 +9,7 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/arbokluis/arbokluis/internal/audit"
@@ -84,14 +85,24 @@ func (s *IdentityStore) RecordFailure(ctx context.Context, f identity.Failure) e
 // creates the session with its event, in one transaction.
 func (s *IdentityStore) CompleteLogin(ctx context.Context, c identity.CompletedLogin) error {
 	return InTx(ctx, s.pool, func(tx pgx.Tx) error {
-		tag, err := tx.Exec(ctx, `
-			UPDATE hr.users SET totp_last_step = $2, updated_at = $3
-			WHERE id = $1 AND status = 'active' AND totp_last_step < $2`, c.UserID, c.TOTPStep, c.Now)
+		var (
+			tag pgconn.CommandTag
+			err error
+		)
+		if c.RecoveryCodeHash != nil {
+			tag, err = tx.Exec(ctx, `
+				UPDATE hr.recovery_codes SET used_at = $3
+				WHERE user_id = $1 AND code_hash = $2 AND used_at IS NULL`, c.UserID, c.RecoveryCodeHash, c.Now)
+		} else {
+			tag, err = tx.Exec(ctx, `
+				UPDATE hr.users SET totp_last_step = $2, updated_at = $3
+				WHERE id = $1 AND status = 'active' AND totp_last_step < $2`, c.UserID, c.TOTPStep, c.Now)
+		}
 		if err != nil {
 			return Translate(err)
 		}
 		if tag.RowsAffected() != 1 {
-			return fmt.Errorf("postgres: TOTP step already used: %w", derrors.ErrConflict)
+			return fmt.Errorf("postgres: second factor already used or unknown: %w", derrors.ErrConflict)
 		}
 		if _, err := tx.Exec(ctx, `DELETE FROM hr.login_failures WHERE account_key = $1 AND client_ip = $2`,
 			c.AccountKey, c.ClientIP); err != nil {
@@ -167,8 +178,11 @@ func (s *IdentityStore) CreateUser(ctx context.Context, u identity.NewUser) erro
 		if _, err := tx.Exec(ctx, `
 			INSERT INTO hr.users (id, email, display_name, status, password_hash, totp_secret_ciphertext, big_number)
 			VALUES ($1, $2, $3, 'active', $4, $5, $6)`,
-			u.ID, u.Email, u.DisplayName, u.PasswordHash, u.TOTPCiphertext, nullString(u.BIGNumber)); err != nil {
+			u.ID, u.Email, u.DisplayName, u.Secrets.PasswordHash, u.Secrets.TOTPCiphertext, nullString(u.BIGNumber)); err != nil {
 			return Translate(err)
+		}
+		if err := replaceRecoveryCodes(ctx, tx, u.ID, u.Secrets.RecoveryHashes); err != nil {
+			return err
 		}
 		if _, err := tx.Exec(ctx, `
 			INSERT INTO hr.role_grants (user_id, role, employer_id, status, decided_at)
@@ -194,12 +208,15 @@ func (s *IdentityStore) SetCredentials(ctx context.Context, c identity.NewCreden
 	return InTx(ctx, s.pool, func(tx pgx.Tx) error {
 		tag, err := tx.Exec(ctx, `
 			UPDATE hr.users SET password_hash = $2, totp_secret_ciphertext = $3, totp_last_step = 0, updated_at = now()
-			WHERE id = $1`, c.UserID, c.PasswordHash, c.TOTPCiphertext)
+			WHERE id = $1`, c.UserID, c.Secrets.PasswordHash, c.Secrets.TOTPCiphertext)
 		if err != nil {
 			return Translate(err)
 		}
 		if tag.RowsAffected() != 1 {
 			return derrors.ErrNotFound
+		}
+		if err := replaceRecoveryCodes(ctx, tx, c.UserID, c.Secrets.RecoveryHashes); err != nil {
+			return err
 		}
 		if _, err := tx.Exec(ctx, `UPDATE hr.sessions SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL`,
 			c.UserID); err != nil {
@@ -278,4 +295,16 @@ func deref[T any](p *T) T {
 		return zero
 	}
 	return *p
+}
+
+// replaceRecoveryCodes makes hashes the user's only recovery codes.
+func replaceRecoveryCodes(ctx context.Context, tx pgx.Tx, userID uuid.UUID, hashes [][]byte) error {
+	if _, err := tx.Exec(ctx, `DELETE FROM hr.recovery_codes WHERE user_id = $1`, userID); err != nil {
+		return Translate(err)
+	}
+	if _, err := tx.Exec(ctx, `
+		INSERT INTO hr.recovery_codes (user_id, code_hash) SELECT $1, unnest($2::bytea[])`, userID, hashes); err != nil {
+		return Translate(err)
+	}
+	return nil
 }

@@ -26,7 +26,7 @@ func TestSessionLifetime(t *testing.T) {
 	id := uuid.New()
 	if err := store.CreateUser(ctx, identity.NewUser{
 		ID: id, Email: "s-" + id.String() + "@example.test", DisplayName: "S",
-		PasswordHash: "x", TOTPCiphertext: "vault:v1:x", Grant: identity.Grant{Role: identity.RoleCaseManager},
+		Secrets: identity.Secrets{PasswordHash: "x", TOTPCiphertext: "vault:v1:x"}, Grant: identity.Grant{Role: identity.RoleCaseManager},
 		Event: audit.Event{Action: audit.ActionGrant, ObjectKind: "user", Outcome: audit.OutcomeOK},
 	}); err != nil {
 		t.Fatalf("CreateUser: %v", err)

@@ -9,6 +9,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
+	"github.com/arbokluis/arbokluis/internal/audit"
 	"github.com/arbokluis/arbokluis/internal/derrors"
 	"github.com/arbokluis/arbokluis/internal/identity"
 	"github.com/arbokluis/arbokluis/internal/notify"
@@ -47,7 +48,7 @@ func (s *IdentityStore) CreateInvitation(ctx context.Context, inv identity.NewIn
 		case status != "invited":
 			return fmt.Errorf("postgres: the address has an account: %w", derrors.ErrConflict)
 		default:
-			if _, err := tx.Exec(ctx, `UPDATE hr.invitations SET used_at = now() WHERE user_id = $1 AND used_at IS NULL`, userID); err != nil {
+			if _, err := tx.Exec(ctx, `UPDATE hr.one_time_links SET used_at = now() WHERE user_id = $1 AND purpose = 'invitation' AND used_at IS NULL`, userID); err != nil {
 				return Translate(err)
 			}
 		}
@@ -60,7 +61,8 @@ func (s *IdentityStore) CreateInvitation(ctx context.Context, inv identity.NewIn
 			return Translate(err)
 		}
 		if _, err := tx.Exec(ctx, `
-			INSERT INTO hr.invitations (token_hash, user_id, created_by, expires_at) VALUES ($1, $2, $3, $4)`,
+			INSERT INTO hr.one_time_links (token_hash, user_id, purpose, created_by, expires_at)
+			VALUES ($1, $2, 'invitation', $3, $4)`,
 			inv.TokenHash, userID, nullUUID(inv.CreatedBy), inv.ExpiresAt); err != nil {
 			return Translate(err)
 		}
@@ -78,8 +80,9 @@ func (s *IdentityStore) InvitedUser(ctx context.Context, tokenHash []byte, now t
 		email string
 	)
 	err := s.pool.QueryRow(ctx, `
-		SELECT u.id, u.email FROM hr.invitations i JOIN hr.users u ON u.id = i.user_id
-		WHERE i.token_hash = $1 AND i.used_at IS NULL AND i.expires_at > $2 AND u.status = 'invited'`,
+		SELECT u.id, u.email FROM hr.one_time_links l JOIN hr.users u ON u.id = l.user_id
+		WHERE l.token_hash = $1 AND l.purpose = 'invitation' AND l.used_at IS NULL AND l.expires_at > $2
+		  AND u.status = 'invited'`,
 		tokenHash, now).Scan(&id, &email)
 	if err != nil {
 		return uuid.Nil, "", Translate(err)
@@ -92,8 +95,8 @@ func (s *IdentityStore) InvitedUser(ctx context.Context, tokenHash []byte, now t
 func (s *IdentityStore) AcceptInvitation(ctx context.Context, a identity.AcceptedInvitation) error {
 	return InTx(ctx, s.pool, func(tx pgx.Tx) error {
 		tag, err := tx.Exec(ctx, `
-			UPDATE hr.invitations SET used_at = $3
-			WHERE token_hash = $1 AND user_id = $2 AND used_at IS NULL AND expires_at > $3`,
+			UPDATE hr.one_time_links SET used_at = $3
+			WHERE token_hash = $1 AND user_id = $2 AND purpose = 'invitation' AND used_at IS NULL AND expires_at > $3`,
 			a.TokenHash, a.UserID, a.Now)
 		if err != nil {
 			return Translate(err)
@@ -104,12 +107,15 @@ func (s *IdentityStore) AcceptInvitation(ctx context.Context, a identity.Accepte
 		tag, err = tx.Exec(ctx, `
 			UPDATE hr.users SET status = 'active', password_hash = $2, totp_secret_ciphertext = $3,
 				totp_last_step = 0, updated_at = $4
-			WHERE id = $1 AND status = 'invited'`, a.UserID, a.PasswordHash, a.TOTPCiphertext, a.Now)
+			WHERE id = $1 AND status = 'invited'`, a.UserID, a.Secrets.PasswordHash, a.Secrets.TOTPCiphertext, a.Now)
 		if err != nil {
 			return Translate(err)
 		}
 		if tag.RowsAffected() != 1 {
 			return fmt.Errorf("postgres: user is no longer invited: %w", derrors.ErrNotFound)
+		}
+		if err := replaceRecoveryCodes(ctx, tx, a.UserID, a.Secrets.RecoveryHashes); err != nil {
+			return err
 		}
 		if _, err := tx.Exec(ctx, `
 			INSERT INTO hr.notifications (user_id, kind, subject, body) VALUES ($1, $2, $3, $4)`,
@@ -142,4 +148,67 @@ func (s *IdentityStore) Notifications(ctx context.Context, userID uuid.UUID, lim
 		out[i] = notify.Notification{ID: r.ID, Kind: r.Kind, Subject: r.Subject, Body: r.Body, CreatedAt: r.CreatedAt, Read: r.Read}
 	}
 	return out, nil
+}
+
+var _ identity.ResetStore = (*IdentityStore)(nil)
+
+// ActiveUserID returns the id of the active user with email.
+func (s *IdentityStore) ActiveUserID(ctx context.Context, email string) (uuid.UUID, error) {
+	var id uuid.UUID
+	if err := s.pool.QueryRow(ctx, `SELECT id FROM hr.users WHERE email = $1 AND status = 'active'`, email).Scan(&id); err != nil {
+		return uuid.Nil, Translate(err)
+	}
+	return id, nil
+}
+
+// CreateResetLink stores a reset link and ends the user's earlier ones.
+func (s *IdentityStore) CreateResetLink(ctx context.Context, userID uuid.UUID, tokenHash []byte, expiresAt time.Time, event audit.Event) error {
+	return InTx(ctx, s.pool, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `
+			UPDATE hr.one_time_links SET used_at = now()
+			WHERE user_id = $1 AND purpose = 'password_reset' AND used_at IS NULL`, userID); err != nil {
+			return Translate(err)
+		}
+		if _, err := tx.Exec(ctx, `
+			INSERT INTO hr.one_time_links (token_hash, user_id, purpose, expires_at) VALUES ($1, $2, 'password_reset', $3)`,
+			tokenHash, userID, expiresAt); err != nil {
+			return Translate(err)
+		}
+		return insertEvent(ctx, tx, event)
+	})
+}
+
+// ResetPassword uses the link once, sets the password, ends the sessions and
+// notifies the user, with the event.
+func (s *IdentityStore) ResetPassword(ctx context.Context, r identity.PasswordReset) error {
+	return InTx(ctx, s.pool, func(tx pgx.Tx) error {
+		var userID uuid.UUID
+		err := tx.QueryRow(ctx, `
+			UPDATE hr.one_time_links l SET used_at = $2
+			FROM hr.users u
+			WHERE l.token_hash = $1 AND l.purpose = 'password_reset' AND l.used_at IS NULL AND l.expires_at > $2
+			  AND u.id = l.user_id AND u.status = 'active'
+			RETURNING l.user_id`, r.TokenHash, r.Now).Scan(&userID)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return fmt.Errorf("postgres: reset link no longer works: %w", derrors.ErrNotFound)
+		}
+		if err != nil {
+			return Translate(err)
+		}
+		if _, err := tx.Exec(ctx, `UPDATE hr.users SET password_hash = $2, updated_at = $3 WHERE id = $1`,
+			userID, r.PasswordHash, r.Now); err != nil {
+			return Translate(err)
+		}
+		if _, err := tx.Exec(ctx, `UPDATE hr.sessions SET revoked_at = $2 WHERE user_id = $1 AND revoked_at IS NULL`,
+			userID, r.Now); err != nil {
+			return Translate(err)
+		}
+		if _, err := tx.Exec(ctx, `INSERT INTO hr.notifications (user_id, kind, subject, body) VALUES ($1, $2, $3, $4)`,
+			userID, r.Notice.Kind, r.Notice.Subject, r.Notice.Body); err != nil {
+			return Translate(err)
+		}
+		ev := r.Event
+		ev.ActorUserID, ev.ObjectID = userID, userID.String()
+		return insertEvent(ctx, tx, ev)
+	})
 }

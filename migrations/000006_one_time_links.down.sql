@@ -1,3 +1,4 @@
 ALTER TABLE hr.employers DROP COLUMN mail_domains;
 DROP TABLE hr.notifications;
-DROP TABLE hr.invitations;
+DROP TABLE hr.recovery_codes;
+DROP TABLE hr.one_time_links;
