@@ -102,9 +102,17 @@ func TestMedicalGrantNeedsTwoKeys(t *testing.T) {
 		t.Errorf("propose a role the user holds = %d %s, want 409", r.status, r.raw)
 	}
 
-	// A non-medical role needs one key.
+	// A non-medical role needs one key; staff may be scoped to an employer.
 	r = propose(adminTok, target.userID, map[string]any{"role": "labour_expert"})
 	if r.status != http.StatusCreated || r.body["status"] != "active" {
 		t.Errorf("admin grants labour_expert = %d %s, want 201 active", r.status, r.raw)
+	}
+	tenant := s.addEmployer()
+	r = propose(adminTok, target.userID, map[string]any{"role": "case_manager", "employer_id": tenant.String()})
+	if r.status != http.StatusCreated || r.body["employer_id"] != tenant.String() {
+		t.Errorf("admin scopes case_manager to an employer = %d %s, want 201 with the employer", r.status, r.raw)
+	}
+	if r := propose(adminTok, target.userID, map[string]any{"role": "admin", "employer_id": tenant.String()}); r.status != http.StatusBadRequest {
+		t.Errorf("admin grant scoped to an employer = %d %s, want 400", r.status, r.raw)
 	}
 }

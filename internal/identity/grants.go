@@ -103,8 +103,8 @@ func (s *GrantService) Propose(ctx context.Context, actor Principal, p GrantProp
 	if !p.Role.Valid() {
 		fe.Add("role", "must be one of the roles")
 	}
-	if p.Role.TenantBound() != (p.EmployerID != uuid.Nil) {
-		fe.Add("employer_id", "is required for employer and employee grants, and only for them")
+	if msg := scopeProblem(p.Role, p.EmployerID); msg != "" {
+		fe.Add("employer_id", msg)
 	}
 	needsBIG := p.Role == RolePhysician || p.Role == RoleLeadPhysician
 	switch {

@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
+
 	"github.com/arbokluis/arbokluis/internal/derrors"
 )
 
@@ -268,4 +270,25 @@ func FuzzNormalizeRecoveryCode(f *testing.F) {
 			t.Errorf("NormalizeRecoveryCode(%q) = %q, which does not normalise to itself", in, got)
 		}
 	})
+}
+
+func TestScopeProblem(t *testing.T) {
+	emp := uuid.New()
+	tests := []struct {
+		role     Role
+		employer uuid.UUID
+		ok       bool
+	}{
+		{RoleEmployer, emp, true}, {RoleEmployer, uuid.Nil, false},
+		{RoleEmployee, emp, true}, {RoleEmployee, uuid.Nil, false},
+		{RoleCaseManager, uuid.Nil, true}, {RoleCaseManager, emp, true},
+		{RolePhysician, emp, true}, {RoleLabourExpert, uuid.Nil, true},
+		{RoleAdmin, uuid.Nil, true}, {RoleAdmin, emp, false},
+		{RolePrivacyOfficer, emp, false},
+	}
+	for _, tt := range tests {
+		if got := scopeProblem(tt.role, tt.employer) == ""; got != tt.ok {
+			t.Errorf("scopeProblem(%s, employer set %v) ok = %v, want %v", tt.role, tt.employer != uuid.Nil, got, tt.ok)
+		}
+	}
 }

@@ -49,6 +49,20 @@ func (r Role) Valid() bool {
 // TenantBound reports whether the role belongs to exactly one employer.
 func (r Role) TenantBound() bool { return r == RoleEmployer || r == RoleEmployee }
 
+// scopeProblem says what is wrong with granting role for employerID (uuid.Nil
+// meaning service-wide), or "" when nothing is. Employer and employee grants
+// name their one employer; admins and privacy officers work service-wide;
+// other staff work service-wide or per assigned employer (one grant each).
+func scopeProblem(role Role, employerID uuid.UUID) string {
+	switch {
+	case role.TenantBound() && employerID == uuid.Nil:
+		return "is required for employer and employee users"
+	case (role == RoleAdmin || role == RolePrivacyOfficer) && employerID != uuid.Nil:
+		return "is not allowed for admins and privacy officers, who work service-wide"
+	}
+	return ""
+}
+
 // Grant is an active role of a user; EmployerID is uuid.Nil for service-wide.
 type Grant struct {
 	Role       Role
@@ -339,8 +353,8 @@ func validateAccount(email, name string, role Role, employerID uuid.UUID) derror
 	if !role.Valid() {
 		fe.Add("role", "must be one of the roles")
 	}
-	if role.TenantBound() != (employerID != uuid.Nil) {
-		fe.Add("employer_id", "is required for employer and employee users, and only for them")
+	if msg := scopeProblem(role, employerID); msg != "" {
+		fe.Add("employer_id", msg)
 	}
 	return fe
 }
