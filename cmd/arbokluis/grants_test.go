@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"net/http"
 	"strings"
 	"testing"
@@ -9,6 +10,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/arbokluis/arbokluis/internal/identity"
+	"github.com/arbokluis/arbokluis/internal/testenv"
 )
 
 // session logs u in and returns its bearer token.
@@ -114,5 +116,56 @@ func TestMedicalGrantNeedsTwoKeys(t *testing.T) {
 	}
 	if r := propose(adminTok, target.userID, map[string]any{"role": "admin", "employer_id": tenant.String()}); r.status != http.StatusBadRequest {
 		t.Errorf("admin grant scoped to an employer = %d %s, want 400", r.status, r.raw)
+	}
+}
+
+// TestAssistantGrantNeedsStatement: a medical assistant is proposed only
+// with a signed, unexpired confidentiality statement naming an active
+// physician.
+func TestAssistantGrantNeedsStatement(t *testing.T) {
+	s := newStack(t)
+	adminTok := s.session(s.addUser(identity.RoleAdmin, uuid.Nil))
+	physician := s.addUser(identity.RolePhysician, uuid.Nil)
+	notPhysician := s.addUser(identity.RoleCaseManager, uuid.Nil)
+	assistant := s.addUser(identity.RoleLabourExpert, uuid.Nil)
+	today := time.Now().In(time.UTC)
+	day := func(d int) string { return today.AddDate(0, 0, d).Format(time.DateOnly) }
+	statement := func(physicianID uuid.UUID, signed, expires string) map[string]any {
+		return map[string]any{"role": "medical_assistant",
+			"statement": map[string]any{"physician_id": physicianID.String(), "signed_on": signed, "expires_on": expires}}
+	}
+	tests := []struct {
+		name string
+		body map[string]any
+		want int
+	}{
+		{"no statement", map[string]any{"role": "medical_assistant"}, http.StatusBadRequest},
+		{"names a non-physician", statement(notPhysician.userID, day(-1), day(365)), http.StatusBadRequest},
+		{"names the assistant", statement(assistant.userID, day(-1), day(365)), http.StatusBadRequest},
+		{"expired", statement(physician.userID, day(-400), day(-35)), http.StatusBadRequest},
+		{"signed in the future", statement(physician.userID, day(5), day(365)), http.StatusBadRequest},
+		{"malformed date", statement(physician.userID, "01-02-2026", day(365)), http.StatusBadRequest},
+		{"statement on another role", map[string]any{"role": "labour_expert",
+			"statement": map[string]any{"physician_id": physician.userID.String(), "signed_on": day(-1), "expires_on": day(365)}}, http.StatusBadRequest},
+		{"valid", statement(physician.userID, day(-2), day(365)), http.StatusCreated},
+	}
+	owner := testenv.Pool(t, s.env.MigrateURL)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := s.do("POST", "/api/v1/users/"+assistant.userID.String()+"/grants", adminTok, tt.body)
+			if r.status != tt.want {
+				t.Fatalf("%s = %d %s, want %d", tt.name, r.status, r.raw, tt.want)
+			}
+			var grants, statements int
+			owner.QueryRow(context.Background(), `SELECT count(*) FROM hr.role_grants WHERE user_id = $1 AND role = 'medical_assistant'`, assistant.userID).Scan(&grants) //nolint:errcheck
+			owner.QueryRow(context.Background(), `SELECT count(*) FROM hr.confidentiality_statements WHERE assistant_user_id = $1`, assistant.userID).Scan(&statements)   //nolint:errcheck
+			wantRows := 0
+			if tt.want == http.StatusCreated {
+				wantRows = 1
+			}
+			if grants != wantRows || statements != wantRows {
+				t.Errorf("%s left %d grants and %d statements, want %d of each (a refusal writes nothing)", tt.name, grants, statements, wantRows)
+			}
+		})
 	}
 }

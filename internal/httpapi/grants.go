@@ -3,6 +3,7 @@ package httpapi
 import (
 	"context"
 	"net/http"
+	"time"
 
 	"github.com/gin-gonic/gin"
 	"github.com/google/uuid"
@@ -19,9 +20,40 @@ type Grants interface {
 
 // grantRequest is the body of POST /api/v1/users/{id}/grants.
 type grantRequest struct {
-	Role       string `json:"role"`
-	EmployerID string `json:"employer_id"`
-	BIGNumber  string `json:"big_number"`
+	Role       string            `json:"role"`
+	EmployerID string            `json:"employer_id"`
+	BIGNumber  string            `json:"big_number"`
+	Statement  *statementRequest `json:"statement"`
+}
+
+// statementRequest is a medical assistant's confidentiality statement.
+type statementRequest struct {
+	PhysicianID string `json:"physician_id"`
+	SignedOn    string `json:"signed_on"`  // YYYY-MM-DD
+	ExpiresOn   string `json:"expires_on"` // YYYY-MM-DD
+}
+
+// statement parses r; nil stays nil.
+func (r *statementRequest) statement() (*identity.Statement, error) {
+	if r == nil {
+		return nil, nil
+	}
+	fe := derrors.FieldErrors{}
+	var st identity.Statement
+	var err error
+	if st.PhysicianID, err = uuid.Parse(r.PhysicianID); err != nil {
+		fe.Add("statement.physician_id", "must be a uuid")
+	}
+	if st.SignedOn, err = time.Parse(time.DateOnly, r.SignedOn); err != nil {
+		fe.Add("statement.signed_on", "must be a date YYYY-MM-DD")
+	}
+	if st.ExpiresOn, err = time.Parse(time.DateOnly, r.ExpiresOn); err != nil {
+		fe.Add("statement.expires_on", "must be a date YYYY-MM-DD")
+	}
+	if err := fe.Err(); err != nil {
+		return nil, err
+	}
+	return &st, nil
 }
 
 // grantResponse describes a role grant.
@@ -71,8 +103,12 @@ func (s *Server) proposeGrant(c *gin.Context) error {
 			return derrors.FieldErrors{"employer_id": "must be a uuid"}
 		}
 	}
+	st, err := in.Statement.statement()
+	if err != nil {
+		return err
+	}
 	g, err := s.opts.Grants.Propose(c, principalOf(c), identity.GrantProposal{
-		UserID: userID, Role: identity.Role(in.Role), EmployerID: employerID, BIGNumber: in.BIGNumber,
+		UserID: userID, Role: identity.Role(in.Role), EmployerID: employerID, BIGNumber: in.BIGNumber, Statement: st,
 	}, requestIDOf(c))
 	if err != nil {
 		return err

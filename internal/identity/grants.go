@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	_ "time/tzdata" // "today" is the date in Europe/Amsterdam, on any host
 
 	"github.com/google/uuid"
 
@@ -42,8 +43,16 @@ const (
 type GrantProposal struct {
 	UserID     uuid.UUID
 	Role       Role
-	EmployerID uuid.UUID // for employer and employee grants
-	BIGNumber  string    // required for physician and lead_physician
+	EmployerID uuid.UUID  // for employer and employee grants
+	BIGNumber  string     // required for physician and lead_physician
+	Statement  *Statement // required for medical_assistant
+}
+
+// Statement is a medical assistant's signed confidentiality statement
+// naming the physician they act for. Dates are calendar days.
+type Statement struct {
+	PhysicianID         uuid.UUID
+	SignedOn, ExpiresOn time.Time
 }
 
 // GrantRecord is a stored grant.
@@ -61,11 +70,12 @@ type GrantRecord struct {
 // GrantStore persists role grants. Each method writes the event it is given
 // in the same transaction.
 type GrantStore interface {
-	// ProposeGrant stores g (status proposed or active) and, when bigNumber
-	// is set, records it on the user. A user that does not exist is
-	// derrors.ErrNotFound; a live grant of the same role and scope is
-	// derrors.ErrConflict.
-	ProposeGrant(ctx context.Context, g GrantRecord, bigNumber string, event audit.Event) error
+	// ProposeGrant stores g (status proposed or active), records bigNumber
+	// on the user when set, and the statement when not nil. A user that does
+	// not exist is derrors.ErrNotFound; a live grant of the same role and
+	// scope is derrors.ErrConflict; a statement naming someone who is not an
+	// active physician is derrors.FieldErrors.
+	ProposeGrant(ctx context.Context, g GrantRecord, bigNumber string, st *Statement, event audit.Event) error
 	// Grant returns a grant; derrors.ErrNotFound when there is none.
 	Grant(ctx context.Context, id uuid.UUID) (GrantRecord, error)
 	// ApproveGrant makes a proposed grant active; derrors.ErrConflict when it
@@ -113,6 +123,23 @@ func (s *GrantService) Propose(ctx context.Context, actor Principal, p GrantProp
 	case !needsBIG && p.BIGNumber != "":
 		fe.Add("big_number", "belongs to physician grants only")
 	}
+	today := s.now().In(amsterdam).Format(time.DateOnly)
+	switch st := p.Statement; {
+	case p.Role == RoleMedicalAssistant && st == nil:
+		fe.Add("statement", "is required for a medical assistant: the signed confidentiality statement")
+	case p.Role != RoleMedicalAssistant && st != nil:
+		fe.Add("statement", "belongs to medical assistant grants only")
+	case st != nil:
+		if st.PhysicianID == uuid.Nil || st.PhysicianID == p.UserID {
+			fe.Add("statement.physician_id", "must name the physician the assistant acts for")
+		}
+		if st.SignedOn.Format(time.DateOnly) > today {
+			fe.Add("statement.signed_on", "must not be in the future")
+		}
+		if st.ExpiresOn.Format(time.DateOnly) <= today {
+			fe.Add("statement.expires_on", "must be after today")
+		}
+	}
 	if err := fe.Err(); err != nil {
 		return GrantRecord{}, err
 	}
@@ -123,7 +150,7 @@ func (s *GrantService) Propose(ctx context.Context, actor Principal, p GrantProp
 	} else {
 		g.DecidedAt = s.now()
 	}
-	err := s.store.ProposeGrant(ctx, g, p.BIGNumber, audit.Event{
+	err := s.store.ProposeGrant(ctx, g, p.BIGNumber, p.Statement, audit.Event{
 		ActorUserID: actor.UserID, ActorRole: string(RoleAdmin), TenantID: p.EmployerID,
 		Action: audit.ActionGrant, ObjectKind: "role_grant", ObjectID: g.ID.String(),
 		Outcome: audit.OutcomeOK, RequestID: requestID,
@@ -163,6 +190,17 @@ func (s *GrantService) Approve(ctx context.Context, actor Principal, grantID uui
 	}
 	g.Status, g.ApprovedBy, g.DecidedAt = GrantActive, actor.UserID, now
 	return g, nil
+}
+
+// amsterdam is the zone in which "today" is decided.
+var amsterdam = mustLoadLocation("Europe/Amsterdam")
+
+func mustLoadLocation(name string) *time.Location {
+	loc, err := time.LoadLocation(name)
+	if err != nil {
+		panic(err) // cannot happen: time/tzdata embeds the zone database
+	}
+	return loc
 }
 
 func validBIG(s string) bool {

@@ -230,7 +230,7 @@ var _ identity.GrantStore = (*IdentityStore)(nil)
 
 // ProposeGrant stores a grant (and the user's BIG number when given) with
 // its event.
-func (s *IdentityStore) ProposeGrant(ctx context.Context, g identity.GrantRecord, bigNumber string, event audit.Event) error {
+func (s *IdentityStore) ProposeGrant(ctx context.Context, g identity.GrantRecord, bigNumber string, st *identity.Statement, event audit.Event) error {
 	return InTx(ctx, s.pool, func(tx pgx.Tx) error {
 		tag, err := tx.Exec(ctx, `
 			UPDATE hr.users SET big_number = coalesce($2, big_number), updated_at = now() WHERE id = $1`,
@@ -246,6 +246,22 @@ func (s *IdentityStore) ProposeGrant(ctx context.Context, g identity.GrantRecord
 			VALUES ($1, $2, $3, $4, $5, $6, $7)`,
 			g.ID, g.UserID, string(g.Role), nullUUID(g.EmployerID), string(g.Status), nullUUID(g.ProposedBy), nullTime(g.DecidedAt)); err != nil {
 			return Translate(err)
+		}
+		if st != nil {
+			tag, err := tx.Exec(ctx, `
+				INSERT INTO hr.confidentiality_statements
+					(grant_id, assistant_user_id, physician_user_id, signed_on, expires_on, recorded_by)
+				SELECT $1, $2, $3, $4, $5, $6
+				WHERE EXISTS (SELECT 1 FROM hr.role_grants r JOIN hr.users u ON u.id = r.user_id
+					WHERE r.user_id = $3 AND r.status = 'active' AND u.status = 'active'
+					  AND r.role IN ('physician', 'lead_physician'))`,
+				g.ID, g.UserID, st.PhysicianID, st.SignedOn, st.ExpiresOn, nullUUID(g.ProposedBy))
+			if err != nil {
+				return Translate(err)
+			}
+			if tag.RowsAffected() != 1 {
+				return derrors.FieldErrors{"statement.physician_id": "must name an active physician"}
+			}
 		}
 		return insertEvent(ctx, tx, event)
 	})
