@@ -13,7 +13,6 @@ import (
 	"net/http/httptest"
 	"sort"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -32,25 +31,7 @@ type stack struct {
 	env  testenv.Env
 	url  string
 	ids  *identity.Service
-	logs *syncBuffer // everything the server logged
-}
-
-// syncBuffer is a concurrency-safe log sink.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
+	logs *testenv.LogBuffer // everything the server logged
 }
 
 func newStack(t *testing.T, trustedProxies ...string) *stack {
@@ -67,7 +48,7 @@ func newStackWith(t *testing.T, e testenv.Env, configure func(*config.Config)) *
 	if configure != nil {
 		configure(&cfg)
 	}
-	logs := &syncBuffer{}
+	logs := &testenv.LogBuffer{}
 	a, url := startApp(t, cfg, logs)
 	return &stack{t: t, env: e, url: url, ids: a.ids, logs: logs}
 }
