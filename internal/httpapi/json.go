@@ -6,7 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"mime"
 	"net/http"
+	"strings"
 
 	"github.com/arbokluis/arbokluis/internal/derrors"
 )
@@ -45,7 +47,8 @@ func decodeJSON(r *http.Request, dst any) error {
 }
 
 func isJSONContentType(ct string) bool {
-	return ct == "application/json" || bytes.HasPrefix([]byte(ct), []byte("application/json;"))
+	mt, _, err := mime.ParseMediaType(ct)
+	return err == nil && mt == "application/json"
 }
 
 // describeJSONError names what is wrong without echoing values.
@@ -62,10 +65,10 @@ func describeJSONError(err error) string {
 			return fmt.Sprintf("Field %q has the wrong type; %s expected.", typ.Field, typ.Type.String())
 		}
 		return "The body must be a JSON object."
-	case bytes.HasPrefix([]byte(err.Error()), []byte("json: unknown field ")):
+	case strings.HasPrefix(err.Error(), "json: unknown field "):
 		// encoding/json offers no typed error for unknown fields; its text
 		// names only the field, which the caller chose.
-		return "The body has a field that is not allowed here: " + err.Error()[len("json: unknown field "):] + "."
+		return "The body has a field that is not allowed here: " + strings.TrimPrefix(err.Error(), "json: unknown field ") + "."
 	}
 	return "The body is not valid JSON."
 }

@@ -386,8 +386,11 @@ func (s *Service) AddConsoleUser(ctx context.Context, in ConsoleUser) (Enrolment
 	if in.BIGNumber != "" && !validBIG(in.BIGNumber) {
 		fe.Add("big_number", "must be 11 digits")
 	}
-	if err := ValidatePassword(in.Password); err != nil {
-		fe.Add("password", err.(derrors.FieldErrors)["password"])
+	var pwErrs derrors.FieldErrors
+	if errors.As(ValidatePassword(in.Password), &pwErrs) {
+		for field, msg := range pwErrs {
+			fe.Add(field, msg)
+		}
 	}
 	if err := fe.Err(); err != nil {
 		return Enrolment{}, err

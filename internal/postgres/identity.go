@@ -121,40 +121,35 @@ func (s *IdentityStore) CompleteLogin(ctx context.Context, c identity.CompletedL
 // The user's status and grants are read on every call, so blocking a user or
 // revoking a role takes effect on the next request.
 func (s *IdentityStore) Authenticate(ctx context.Context, tokenHash []byte, now time.Time, idle time.Duration) (identity.Principal, error) {
-	var p identity.Principal
-	err := InTx(ctx, s.pool, func(tx pgx.Tx) error {
-		err := tx.QueryRow(ctx, `
+	// One round trip on the hot path: touch the session and read the grants.
+	rows, _ := s.pool.Query(ctx, `
+		WITH live AS (
 			UPDATE hr.sessions s SET last_seen_at = $2
 			FROM hr.users u
 			WHERE s.token_hash = $1 AND u.id = s.user_id AND u.status = 'active'
 			  AND s.revoked_at IS NULL AND s.expires_at > $2
 			  AND s.last_seen_at > $2 - make_interval(secs => $3)
-			RETURNING s.user_id`, tokenHash, now, idle.Seconds()).Scan(&p.UserID)
-		if errors.Is(err, pgx.ErrNoRows) {
-			return fmt.Errorf("postgres: no live session: %w", derrors.ErrUnauthenticated)
-		}
-		if err != nil {
-			return Translate(err)
-		}
-		rows, _ := tx.Query(ctx, `
-			SELECT role, coalesce(employer_id, '00000000-0000-0000-0000-000000000000'::uuid)
-			FROM hr.role_grants WHERE user_id = $1 AND status = 'active' ORDER BY role, employer_id`, p.UserID)
-		p.Grants, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (identity.Grant, error) {
-			var g identity.Grant
-			var role string
-			err := r.Scan(&role, &g.EmployerID)
-			g.Role = identity.Role(role)
-			return g, err
-		})
-		if err != nil {
-			return Translate(err)
-		}
-		if len(p.Grants) == 0 {
-			return fmt.Errorf("postgres: user has no active role: %w", derrors.ErrUnauthenticated)
-		}
-		return nil
+			RETURNING s.user_id)
+		SELECT live.user_id, g.role, coalesce(g.employer_id, '00000000-0000-0000-0000-000000000000'::uuid)
+		FROM live JOIN hr.role_grants g ON g.user_id = live.user_id AND g.status = 'active'
+		ORDER BY g.role, g.employer_id`, tokenHash, now, idle.Seconds())
+	var p identity.Principal
+	grants, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (identity.Grant, error) {
+		var g identity.Grant
+		var role string
+		err := r.Scan(&p.UserID, &role, &g.EmployerID)
+		g.Role = identity.Role(role)
+		return g, err
 	})
-	return p, err
+	if err != nil {
+		return identity.Principal{}, Translate(err)
+	}
+	if len(grants) == 0 {
+		// No live session, or a user without an active role: the same answer.
+		return identity.Principal{}, fmt.Errorf("postgres: no live session with an active role: %w", derrors.ErrUnauthenticated)
+	}
+	p.Grants = grants
+	return p, nil
 }
 
 // Logout revokes the session with its event.
@@ -218,9 +213,8 @@ func (s *IdentityStore) SetCredentials(ctx context.Context, c identity.NewCreden
 		if err := replaceRecoveryCodes(ctx, tx, c.UserID, c.Secrets.RecoveryHashes); err != nil {
 			return err
 		}
-		if _, err := tx.Exec(ctx, `UPDATE hr.sessions SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL`,
-			c.UserID); err != nil {
-			return Translate(err)
+		if err := revokeSessions(ctx, tx, c.UserID, time.Now()); err != nil {
+			return err
 		}
 		return insertEvent(ctx, tx, c.Event)
 	})
@@ -323,4 +317,17 @@ func replaceRecoveryCodes(ctx context.Context, tx pgx.Tx, userID uuid.UUID, hash
 		return Translate(err)
 	}
 	return nil
+}
+
+// revokeSessions ends every live session of the user.
+func revokeSessions(ctx context.Context, tx pgx.Tx, userID uuid.UUID, at time.Time) error {
+	_, err := tx.Exec(ctx, `UPDATE hr.sessions SET revoked_at = $2 WHERE user_id = $1 AND revoked_at IS NULL`, userID, at)
+	return Translate(err)
+}
+
+// insertNotice puts a notification in the user's inbox.
+func insertNotice(ctx context.Context, tx pgx.Tx, userID uuid.UUID, n identity.Notice) error {
+	_, err := tx.Exec(ctx, `INSERT INTO hr.notifications (user_id, kind, subject, body) VALUES ($1, $2, $3, $4)`,
+		userID, n.Kind, n.Subject, n.Body)
+	return Translate(err)
 }

@@ -117,10 +117,8 @@ func (s *IdentityStore) AcceptInvitation(ctx context.Context, a identity.Accepte
 		if err := replaceRecoveryCodes(ctx, tx, a.UserID, a.Secrets.RecoveryHashes); err != nil {
 			return err
 		}
-		if _, err := tx.Exec(ctx, `
-			INSERT INTO hr.notifications (user_id, kind, subject, body) VALUES ($1, $2, $3, $4)`,
-			a.UserID, a.Notice.Kind, a.Notice.Subject, a.Notice.Body); err != nil {
-			return Translate(err)
+		if err := insertNotice(ctx, tx, a.UserID, a.Notice); err != nil {
+			return err
 		}
 		return insertEvent(ctx, tx, a.Event)
 	})
@@ -199,13 +197,11 @@ func (s *IdentityStore) ResetPassword(ctx context.Context, r identity.PasswordRe
 			userID, r.PasswordHash, r.Now); err != nil {
 			return Translate(err)
 		}
-		if _, err := tx.Exec(ctx, `UPDATE hr.sessions SET revoked_at = $2 WHERE user_id = $1 AND revoked_at IS NULL`,
-			userID, r.Now); err != nil {
-			return Translate(err)
+		if err := revokeSessions(ctx, tx, userID, r.Now); err != nil {
+			return err
 		}
-		if _, err := tx.Exec(ctx, `INSERT INTO hr.notifications (user_id, kind, subject, body) VALUES ($1, $2, $3, $4)`,
-			userID, r.Notice.Kind, r.Notice.Subject, r.Notice.Body); err != nil {
-			return Translate(err)
+		if err := insertNotice(ctx, tx, userID, r.Notice); err != nil {
+			return err
 		}
 		ev := r.Event
 		ev.ActorUserID, ev.ObjectID = userID, userID.String()
