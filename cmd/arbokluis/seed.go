@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"math/big"
+	"time"
 
 	"github.com/google/uuid"
 
@@ -84,7 +85,7 @@ func seedCmd(ctx context.Context, cfg config.Config, args []string, stdout io.Wr
 		return err
 	}
 	defer hr.Close()
-	out, err := seed(ctx, employer.NewService(postgres.NewEmployerStore(hr)), ids)
+	out, err := seed(ctx, employer.NewService(postgres.NewEmployerStore(hr)), ids, identity.NewDelegations(postgres.NewIdentityStore(hr), nil))
 	if err != nil {
 		return err
 	}
@@ -103,7 +104,7 @@ func seedCmd(ctx context.Context, cfg config.Config, args []string, stdout io.Wr
 	return nil
 }
 
-func seed(ctx context.Context, employers *employer.Service, ids *identity.Service) (seedOutput, error) {
+func seed(ctx context.Context, employers *employer.Service, ids *identity.Service, delegations *identity.Delegations) (seedOutput, error) {
 	var out seedOutput
 	tenants := make([]uuid.UUID, len(demoEmployers))
 	for i, de := range demoEmployers {
@@ -141,7 +142,51 @@ func seed(ctx context.Context, employers *employer.Service, ids *identity.Servic
 		}
 		out.Logins = append(out.Logins, l)
 	}
+	if err := seedDelegations(ctx, delegations, out, tenants); err != nil {
+		return out, err
+	}
 	return out, nil
+}
+
+// seedDelegations sets up, on the run that creates them, what the two-key
+// rule needs an admin and a lead physician for: the demo physician assigned
+// to both demo employers, and the demo assistant's confidentiality
+// statement naming that physician.
+func seedDelegations(ctx context.Context, d *identity.Delegations, out seedOutput, tenants []uuid.UUID) error {
+	users := map[identity.Role]seedLogin{}
+	for _, l := range out.Logins {
+		users[identity.Role(l.Role)] = l
+	}
+	actor := func(role identity.Role) identity.Actor {
+		id := uuid.MustParse(users[role].UserID)
+		return identity.Actor{Principal: identity.Principal{UserID: id, Grants: []identity.Grant{{Role: role}}}, Role: role}
+	}
+	admin, lead := actor(identity.RoleAdmin), actor(identity.RoleLeadPhysician)
+	physician := uuid.MustParse(users[identity.RolePhysician].UserID)
+	approve := func(p identity.Delegation, err error) error {
+		if err != nil {
+			return fmt.Errorf("seed: propose %s: %w", p.Kind, err)
+		}
+		if _, err := d.Approve(ctx, lead, p.Kind, p.ID); err != nil {
+			return fmt.Errorf("seed: approve %s: %w", p.Kind, err)
+		}
+		return nil
+	}
+	if users[identity.RolePhysician].Created {
+		for _, tenant := range tenants {
+			if err := approve(d.ProposeAssignment(ctx, admin, identity.Assignment{EmployerID: tenant, PhysicianID: physician})); err != nil {
+				return err
+			}
+		}
+	}
+	if a := users[identity.RoleMedicalAssistant]; a.Created {
+		today := time.Now()
+		st := identity.Statement{PhysicianID: physician, SignedOn: today.AddDate(0, 0, -1), ExpiresOn: today.AddDate(1, 0, 0)}
+		if err := approve(d.ProposeStatement(ctx, admin, uuid.MustParse(a.UserID), st)); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // demoPassword returns 20 random letters and digits.

@@ -20,13 +20,14 @@ func TestSeedIsIdempotentAndItsLoginsWork(t *testing.T) {
 	s := newStackWith(t, e, nil)
 	hr := testenv.Pool(t, e.HRURL)
 	employers := employer.NewService(postgres.NewEmployerStore(hr))
+	delegations := identity.NewDelegations(postgres.NewIdentityStore(hr), nil)
 	ctx := context.Background()
 
-	first, err := seed(ctx, employers, s.ids)
+	first, err := seed(ctx, employers, s.ids, delegations)
 	if err != nil {
 		t.Fatalf("seed: %v", err)
 	}
-	second, err := seed(ctx, employers, s.ids)
+	second, err := seed(ctx, employers, s.ids, delegations)
 	if err != nil {
 		t.Fatalf("seed again: %v", err)
 	}
@@ -63,11 +64,30 @@ func TestSeedIsIdempotentAndItsLoginsWork(t *testing.T) {
 			t.Errorf("employer %s: id %s then %s, want stable", em.Name, em.ID, second.Employers[i].ID)
 		}
 	}
+	tokens := map[string]string{}
 	for _, l := range second.Logins {
 		r := s.login(l.Email, l.Password, code(t, l.TOTPSecret, time.Now()))
 		if r.status != http.StatusOK {
 			t.Errorf("login as seeded %s = %d %s, want 200", l.Role, r.status, r.raw)
 		}
+		tok, _ := r.body["token"].(string)
+		tokens[l.Role] = tok
+	}
+	// The demo physician is assigned to both demo employers, and the demo
+	// assistant has one approved statement naming them, after two runs.
+	for _, em := range second.Employers {
+		if r := s.do("GET", "/api/v1/employers/"+em.ID, tokens["physician"], nil); r.status != http.StatusOK {
+			t.Errorf("GET demo employer %s as the demo physician = %d, want 200 (assigned)", em.Name, r.status)
+		}
+	}
+	owner := testenv.Pool(t, e.MigrateURL)
+	var statements, assignments int
+	if err := owner.QueryRow(ctx, `SELECT (SELECT count(*) FROM hr.confidentiality_statements WHERE status = 'active' AND approved_by IS NOT NULL),
+		(SELECT count(*) FROM hr.physician_assignments WHERE status = 'active' AND approved_by IS NOT NULL)`).Scan(&statements, &assignments); err != nil {
+		t.Fatal(err)
+	}
+	if statements != 1 || assignments != 2 {
+		t.Errorf("after two seed runs: %d approved statements and %d approved assignments, want 1 and 2", statements, assignments)
 	}
 	// The first run's credentials were replaced.
 	if r := s.login(first.Logins[0].Email, first.Logins[0].Password, code(t, first.Logins[0].TOTPSecret, time.Now())); r.status == http.StatusOK {

@@ -11,13 +11,18 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
+	"github.com/arbokluis/arbokluis/internal/authz"
 	"github.com/arbokluis/arbokluis/internal/config"
+	"github.com/arbokluis/arbokluis/internal/dossier"
+	"github.com/arbokluis/arbokluis/internal/employee"
+	"github.com/arbokluis/arbokluis/internal/employer"
 	"github.com/arbokluis/arbokluis/internal/httpapi"
 	"github.com/arbokluis/arbokluis/internal/identity"
 	"github.com/arbokluis/arbokluis/internal/notify"
 	"github.com/arbokluis/arbokluis/internal/postgres"
 	"github.com/arbokluis/arbokluis/internal/smtp"
 	"github.com/arbokluis/arbokluis/internal/vault"
+	"github.com/arbokluis/arbokluis/policies"
 )
 
 // pingKey is the transit key the readiness check reads.
@@ -90,6 +95,12 @@ func newApp(ctx context.Context, cfg config.Config, log *slog.Logger) (*app, err
 		log.Warn("vault is not usable yet; the server starts not ready", "error", err.Error())
 	}
 
+	enforcer, err := authz.New(policies.CasbinModel, policies.CasbinPolicy)
+	if err != nil {
+		a.close()
+		return nil, err
+	}
+
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	srv, err := httpapi.New(httpapi.Options{
@@ -102,6 +113,11 @@ func newApp(ctx context.Context, cfg config.Config, log *slog.Logger) (*app, err
 		Grants:         identity.NewGrantService(store, nil),
 		Invitations:    identity.NewInvitations(store, store, mailer, cfg.PublicURL, ids),
 		Inbox:          notify.NewService(store),
+		Authz:          enforcer,
+		Employers:      employer.NewService(postgres.NewEmployerStore(hr)),
+		Employees:      employee.NewService(postgres.NewEmployeeStore(hr), nil),
+		Delegations:    identity.NewDelegations(store, nil),
+		Dossiers:       dossier.NewService(postgres.NewDossierStore(med), vc, cfg.EmergencyAccessTTL, nil),
 		ReadyChecks: []httpapi.Check{
 			{Name: "postgres_hr", Probe: func(ctx context.Context) error { return postgres.Ping(ctx, hr) }},
 			{Name: "postgres_med", Probe: func(ctx context.Context) error { return postgres.Ping(ctx, med) }},

@@ -40,6 +40,9 @@ type Config struct {
 	IdleTimeout       time.Duration // ARBOKLUIS_IDLE_TIMEOUT
 	ShutdownTimeout   time.Duration // ARBOKLUIS_SHUTDOWN_TIMEOUT
 	ReadyTimeout      time.Duration // ARBOKLUIS_READY_TIMEOUT, per readiness check
+	// EmergencyAccessTTL is how long a lead physician's declared emergency
+	// access to a dossier lasts (ARBOKLUIS_EMERGENCY_ACCESS_TTL).
+	EmergencyAccessTTL time.Duration
 
 	// PublicURL is the address users reach the service at, for links in
 	// emails (ARBOKLUIS_PUBLIC_URL).
@@ -70,20 +73,21 @@ const (
 // Default returns the configuration used when no variable is set.
 func Default() Config {
 	return Config{
-		ListenAddr:        ":8080",
-		DBMaxConns:        10,
-		VaultTransitMount: "transit",
-		VaultTimeout:      5 * time.Second,
-		LogLevel:          slog.LevelInfo,
-		MaxBodyBytes:      1 << 20,
-		ReadHeaderTimeout: 5 * time.Second,
-		ReadTimeout:       30 * time.Second,
-		WriteTimeout:      60 * time.Second,
-		IdleTimeout:       120 * time.Second,
-		ShutdownTimeout:   20 * time.Second,
-		ReadyTimeout:      2 * time.Second,
-		PublicURL:         "http://localhost:8080",
-		SMTPFrom:          "Arbokluis <noreply@localhost>",
+		ListenAddr:         ":8080",
+		DBMaxConns:         10,
+		VaultTransitMount:  "transit",
+		VaultTimeout:       5 * time.Second,
+		LogLevel:           slog.LevelInfo,
+		MaxBodyBytes:       1 << 20,
+		ReadHeaderTimeout:  5 * time.Second,
+		ReadTimeout:        30 * time.Second,
+		WriteTimeout:       60 * time.Second,
+		IdleTimeout:        120 * time.Second,
+		ShutdownTimeout:    20 * time.Second,
+		ReadyTimeout:       2 * time.Second,
+		EmergencyAccessTTL: 4 * time.Hour,
+		PublicURL:          "http://localhost:8080",
+		SMTPFrom:           "Arbokluis <noreply@localhost>",
 	}
 }
 
@@ -113,6 +117,7 @@ func Load(lookup func(string) (string, bool)) (Config, error) {
 	p.duration("ARBOKLUIS_IDLE_TIMEOUT", &c.IdleTimeout)
 	p.duration("ARBOKLUIS_SHUTDOWN_TIMEOUT", &c.ShutdownTimeout)
 	p.duration("ARBOKLUIS_READY_TIMEOUT", &c.ReadyTimeout)
+	p.duration("ARBOKLUIS_EMERGENCY_ACCESS_TTL", &c.EmergencyAccessTTL)
 	p.list("ARBOKLUIS_TRUSTED_PROXIES", &c.TrustedProxies, validProxy)
 	p.str("ARBOKLUIS_PUBLIC_URL", &c.PublicURL, validHTTPURL)
 	p.str("ARBOKLUIS_SMTP_ADDR", &c.SMTPAddr, validHostPort)

@@ -11,7 +11,9 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/arbokluis/arbokluis/internal/audit"
 	"github.com/arbokluis/arbokluis/internal/derrors"
+	"github.com/arbokluis/arbokluis/internal/identity"
 )
 
 // Employer is a client employer (a tenant).
@@ -22,7 +24,10 @@ type Employer struct {
 	// ShareAdviceWithEmployer sends the physician's work-ability advice to the
 	// employer as well (DESIGN §1); off by default.
 	ShareAdviceWithEmployer bool
-	CreatedAt               time.Time
+	// MailDomains are the employer's own mail domains; employees are
+	// invited at a private address instead.
+	MailDomains []string
+	CreatedAt   time.Time
 }
 
 // Validate checks the fields a caller supplies. It returns
@@ -41,7 +46,29 @@ func (e Employer) Validate() error {
 	if !isKvKNumber(e.KvKNumber) {
 		fe.Add("kvk_number", "must be 8 digits")
 	}
+	if len(e.MailDomains) > 10 {
+		fe.Add("mail_domains", "must list at most 10 domains")
+	}
+	for _, d := range e.MailDomains {
+		if !isDomain(d) {
+			fe.Add("mail_domains", "must be lowercase domain names such as example.nl")
+			break
+		}
+	}
 	return fe.Err()
+}
+
+// isDomain reports whether d looks like a lowercase DNS name with a dot.
+func isDomain(d string) bool {
+	if len(d) < 3 || len(d) > 253 || !strings.Contains(d, ".") || strings.HasPrefix(d, ".") || strings.HasSuffix(d, ".") {
+		return false
+	}
+	for _, r := range d {
+		if !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '-' || r == '.') {
+			return false
+		}
+	}
+	return !strings.Contains(d, "..")
 }
 
 func isControl(r rune) bool { return r < 0x20 || r == 0x7f }
@@ -63,6 +90,12 @@ type Store interface {
 	// Ensure inserts e unless an employer with its KvK number exists, and
 	// returns the stored employer and whether it was created.
 	Ensure(ctx context.Context, e Employer) (Employer, bool, error)
+	// Create inserts e with its event; a KvK number already registered is
+	// derrors.ErrConflict.
+	Create(ctx context.Context, e Employer, event audit.Event) (Employer, error)
+	// Get returns the employer with id if it lies in scope;
+	// derrors.ErrNotFound otherwise.
+	Get(ctx context.Context, scope identity.Scope, id uuid.UUID) (Employer, error)
 }
 
 // Service runs employer use cases.
@@ -85,4 +118,37 @@ func (s *Service) Ensure(ctx context.Context, e Employer) (Employer, bool, error
 		return Employer{}, false, fmt.Errorf("employer: ensure: %w", err)
 	}
 	return out, created, nil
+}
+
+// Create registers a new client employer for an admin. Invalid input is
+// derrors.FieldErrors; a KvK number already registered is
+// derrors.ErrConflict.
+func (s *Service) Create(ctx context.Context, a identity.Actor, e Employer) (Employer, error) {
+	e.Name = strings.TrimSpace(e.Name)
+	if err := e.Validate(); err != nil {
+		return Employer{}, err
+	}
+	e.ID = uuid.New()
+	out, err := s.store.Create(ctx, e, audit.Event{
+		ActorUserID: a.UserID(), ActorRole: string(a.Role), TenantID: e.ID,
+		Action: audit.ActionCreate, ObjectKind: "employer", ObjectID: e.ID.String(),
+		Outcome: audit.OutcomeOK, RequestID: a.RequestID, ClientIP: a.ClientIP,
+	})
+	if err != nil {
+		return Employer{}, fmt.Errorf("employer: create: %w", err)
+	}
+	return out, nil
+}
+
+// Get returns an employer within the caller's scope; any other id, existing
+// or not, is derrors.ErrNotFound.
+func (s *Service) Get(ctx context.Context, a identity.Actor, id uuid.UUID) (Employer, error) {
+	if err := a.InTenant(id); err != nil {
+		return Employer{}, err
+	}
+	e, err := s.store.Get(ctx, a.Scope, id)
+	if err != nil {
+		return Employer{}, fmt.Errorf("employer: get: %w", err)
+	}
+	return e, nil
 }

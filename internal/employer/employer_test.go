@@ -6,7 +6,11 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/google/uuid"
+
+	"github.com/arbokluis/arbokluis/internal/audit"
 	"github.com/arbokluis/arbokluis/internal/derrors"
+	"github.com/arbokluis/arbokluis/internal/identity"
 )
 
 func TestValidate(t *testing.T) {
@@ -53,6 +57,42 @@ type fakeStore struct{ calls int }
 func (f *fakeStore) Ensure(_ context.Context, e Employer) (Employer, bool, error) {
 	f.calls++
 	return e, true, nil
+}
+
+func (f *fakeStore) Create(_ context.Context, e Employer, _ audit.Event) (Employer, error) {
+	f.calls++
+	return e, nil
+}
+
+func (f *fakeStore) Get(context.Context, identity.Scope, uuid.UUID) (Employer, error) {
+	f.calls++
+	return Employer{}, derrors.ErrNotFound
+}
+
+func TestServiceGetOutsideScopeIsNotFoundWithoutQuerying(t *testing.T) {
+	st := &fakeStore{}
+	own, other := uuid.New(), uuid.New()
+	a := identity.Actor{Role: identity.RoleEmployer, Scope: identity.Scope{Employers: []uuid.UUID{own}}}
+	_, err := NewService(st).Get(context.Background(), a, other)
+	if !errors.Is(err, derrors.ErrNotFound) {
+		t.Errorf("Get(other tenant) error = %v, want ErrNotFound", err)
+	}
+	if st.calls != 0 {
+		t.Errorf("Get(other tenant) called the store %d times, want 0", st.calls)
+	}
+}
+
+func TestServiceCreateRejectsBadMailDomainsWithoutWriting(t *testing.T) {
+	st := &fakeStore{}
+	_, err := NewService(st).Create(context.Background(), identity.Actor{Role: identity.RoleAdmin},
+		Employer{Name: "Demo", KvKNumber: "12345678", MailDomains: []string{"Example.NL"}})
+	var fe derrors.FieldErrors
+	if !errors.As(err, &fe) || fe["mail_domains"] == "" {
+		t.Errorf("Create(upper-case domain) error = %v, want a mail_domains field error", err)
+	}
+	if st.calls != 0 {
+		t.Errorf("Create(invalid) called the store %d times, want 0", st.calls)
+	}
 }
 
 func TestServiceEnsureRejectsInvalidWithoutWriting(t *testing.T) {

@@ -68,14 +68,8 @@ type grantResponse struct {
 }
 
 func toGrantResponse(g identity.GrantRecord) grantResponse {
-	opt := func(id uuid.UUID) string {
-		if id == uuid.Nil {
-			return ""
-		}
-		return id.String()
-	}
 	return grantResponse{ID: g.ID.String(), UserID: g.UserID.String(), Role: string(g.Role),
-		EmployerID: opt(g.EmployerID), Status: string(g.Status), ProposedBy: opt(g.ProposedBy), ApprovedBy: opt(g.ApprovedBy)}
+		EmployerID: optID(g.EmployerID), Status: string(g.Status), ProposedBy: optID(g.ProposedBy), ApprovedBy: optID(g.ApprovedBy)}
 }
 
 // pathID parses the :id path parameter; a malformed id names nothing that

@@ -19,6 +19,8 @@ import (
 	"github.com/gin-gonic/gin"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/arbokluis/arbokluis/internal/identity"
 )
 
 func init() {
@@ -49,6 +51,13 @@ type Options struct {
 	Invitations Invitations
 	// Inbox lists in-app notifications.
 	Inbox Inbox
+	// Authz decides role × resource × action for every authenticated route.
+	Authz Authorizer
+	// Employers, Employees, Delegations and Dossiers run the use cases.
+	Employers   Employers
+	Employees   Employees
+	Delegations Delegations
+	Dossiers    Dossiers
 }
 
 // Check is one readiness check: a named dependency and a probe that returns
@@ -64,6 +73,8 @@ type Server struct {
 	opts    Options
 	engine  *gin.Engine
 	metrics *httpMetrics
+	// permissions are the resource and action of every authorised route.
+	permissions []permission
 }
 
 // New returns a Server with every route registered. It returns an error when
@@ -78,8 +89,9 @@ func New(opts Options) (*Server, error) {
 	if opts.MaxBodyBytes <= 0 {
 		return nil, errors.New("httpapi: Options.MaxBodyBytes must be positive")
 	}
-	if opts.Auth == nil || opts.Grants == nil || opts.Invitations == nil || opts.Inbox == nil {
-		return nil, errors.New("httpapi: Options.Auth, Grants, Invitations and Inbox are required")
+	if opts.Auth == nil || opts.Grants == nil || opts.Invitations == nil || opts.Inbox == nil || opts.Authz == nil ||
+		opts.Employers == nil || opts.Employees == nil || opts.Delegations == nil || opts.Dossiers == nil {
+		return nil, errors.New("httpapi: Options.Auth, Grants, Invitations, Inbox, Authz, Employers, Employees, Delegations and Dossiers are required")
 	}
 	if opts.ReadyTimeout <= 0 {
 		opts.ReadyTimeout = 2 * time.Second
@@ -108,16 +120,34 @@ func New(opts Options) (*Server, error) {
 
 	api := e.Group("/api/v1")
 	api.POST("/auth/login", s.handle(s.login))
-	api.POST("/auth/logout", s.authenticated(s.logout))
+	api.POST("/auth/logout", s.allow("self", "logout", s.logout))
 	api.POST("/auth/password-reset", s.handle(s.requestPasswordReset))
 	api.POST("/auth/password-reset/complete", s.handle(s.completePasswordReset))
-	api.GET("/me", s.authenticated(s.me))
-	api.POST("/users/:id/grants", s.authenticated(s.proposeGrant))
-	api.POST("/grants/:id/approve", s.authenticated(s.approveGrant))
-	api.POST("/invitations", s.authenticated(s.invite))
+	api.GET("/me", s.allow("self", "read", s.me))
+	api.GET("/me/notifications", s.allow("self", "read", s.notifications))
+	api.POST("/invitations", s.allow("invitations", "create", s.invite))
 	api.POST("/invitations/accept", s.handle(s.acceptInvitation))
-	api.GET("/me/notifications", s.authenticated(s.notifications))
 
+	api.POST("/users/:id/grants", s.allow("grants", "propose", s.proposeGrant))
+	api.POST("/grants/:id/approve", s.allow("grants", "approve", s.approveGrant))
+	api.POST("/users/:id/statements", s.allow("statements", "propose", s.proposeStatement))
+	api.POST("/statements/:id/approve", s.allow("statements", "approve", s.approveDelegation(identity.KindStatement)))
+	api.POST("/substitutions", s.allow("substitutions", "propose", s.proposeSubstitution))
+	api.POST("/substitutions/:id/approve", s.allow("substitutions", "approve", s.approveDelegation(identity.KindSubstitution)))
+
+	api.POST("/employers", s.allow("employers", "create", s.createEmployer))
+	api.GET("/employers/:id", s.allow("employers", "read", s.getEmployer))
+	api.POST("/employers/:id/physician-assignments", s.allow("physician_assignments", "propose", s.proposeAssignment))
+	api.POST("/physician-assignments/:id/approve", s.allow("physician_assignments", "approve", s.approveDelegation(identity.KindAssignment)))
+	api.POST("/employers/:id/employees", s.allow("employees", "create", s.createEmployee))
+	api.GET("/employees/:id", s.allow("employees", "read", s.getEmployee))
+
+	api.GET("/employees/:id/dossier", s.allow("medical.dossier", "read", s.getDossier))
+	api.POST("/employees/:id/dossier/emergency-access", s.allow("medical.emergency_access", "create", s.declareEmergency))
+
+	if err := s.checkPermissions(); err != nil {
+		return nil, err
+	}
 	s.engine = e
 	return s, nil
 }

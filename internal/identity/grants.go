@@ -130,14 +130,8 @@ func (s *GrantService) Propose(ctx context.Context, actor Principal, p GrantProp
 	case p.Role != RoleMedicalAssistant && st != nil:
 		fe.Add("statement", "belongs to medical assistant grants only")
 	case st != nil:
-		if st.PhysicianID == uuid.Nil || st.PhysicianID == p.UserID {
-			fe.Add("statement.physician_id", "must name the physician the assistant acts for")
-		}
-		if st.SignedOn.Format(time.DateOnly) > today {
-			fe.Add("statement.signed_on", "must not be in the future")
-		}
-		if st.ExpiresOn.Format(time.DateOnly) <= today {
-			fe.Add("statement.expires_on", "must be after today")
+		for field, msg := range validateStatement(*st, p.UserID, today) {
+			fe.Add("statement."+field, msg)
 		}
 	}
 	if err := fe.Err(); err != nil {

@@ -100,8 +100,8 @@ type Invited struct {
 }
 
 // mayInvite reports whether actor may invite for req: admins anyone (medical
-// roles only as a proposal), employers employees of their own tenant, case
-// managers employees.
+// roles only as a proposal), employers and case managers employees of the
+// employers their grant covers (a service-wide case manager: any).
 func mayInvite(actor Principal, req InvitationRequest) bool {
 	if actor.Has(RoleAdmin) {
 		return true
@@ -109,11 +109,11 @@ func mayInvite(actor Principal, req InvitationRequest) bool {
 	if req.Role != RoleEmployee {
 		return false
 	}
-	if actor.Has(RoleCaseManager) {
-		return true
-	}
 	for _, g := range actor.Grants {
-		if g.Role == RoleEmployer && g.EmployerID == req.EmployerID {
+		switch {
+		case g.Role == RoleEmployer && g.EmployerID == req.EmployerID:
+			return true
+		case g.Role == RoleCaseManager && (g.EmployerID == uuid.Nil || g.EmployerID == req.EmployerID):
 			return true
 		}
 	}

@@ -69,10 +69,22 @@ type Grant struct {
 	EmployerID uuid.UUID
 }
 
-// Principal is the authenticated caller of a request.
+// Principal is the authenticated caller of a request, read from PostgreSQL
+// on every request: the active grants and, for medical staff, whom they
+// may act for today.
 type Principal struct {
 	UserID uuid.UUID
 	Grants []Grant
+	// AssignedEmployers are the employers whose assigned physician the
+	// caller is (approved physician assignments).
+	AssignedEmployers []uuid.UUID
+	// Substitutes are the physicians the caller stands in for today
+	// (approved substitution periods).
+	Substitutes []uuid.UUID
+	// ActsForPhysicians are the physicians a medical assistant acts for
+	// today: named on an active, signed, unexpired confidentiality
+	// statement of an active physician.
+	ActsForPhysicians []uuid.UUID
 }
 
 // Credentials are what login checks for an active user.

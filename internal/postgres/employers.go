@@ -8,7 +8,9 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/arbokluis/arbokluis/internal/audit"
 	"github.com/arbokluis/arbokluis/internal/employer"
+	"github.com/arbokluis/arbokluis/internal/identity"
 )
 
 // EmployerStore keeps employers in hr.employers, through the hr pool.
@@ -27,17 +29,18 @@ type employerRow struct {
 	Name                    string
 	KvKNumber               string
 	ShareAdviceWithEmployer bool
+	MailDomains             []string
 	CreatedAt               time.Time
 }
 
 func (r employerRow) domain() employer.Employer {
 	return employer.Employer{
 		ID: r.ID, Name: r.Name, KvKNumber: r.KvKNumber,
-		ShareAdviceWithEmployer: r.ShareAdviceWithEmployer, CreatedAt: r.CreatedAt,
+		ShareAdviceWithEmployer: r.ShareAdviceWithEmployer, MailDomains: r.MailDomains, CreatedAt: r.CreatedAt,
 	}
 }
 
-const employerColumns = "id, name, kvk_number, share_advice_with_employer, created_at"
+const employerColumns = "id, name, kvk_number, share_advice_with_employer, mail_domains, created_at"
 
 // Ensure inserts e unless its KvK number is taken, and returns the stored
 // row and whether this call created it.
@@ -46,7 +49,8 @@ func (s *EmployerStore) Ensure(ctx context.Context, e employer.Employer) (employ
 		out     employer.Employer
 		created bool
 	)
-	err := InTx(ctx, s.pool, func(tx pgx.Tx) error {
+	// Seeding works service-wide.
+	err := InScope(ctx, s.pool, identity.Scope{All: true}, func(tx pgx.Tx) error {
 		rows, _ := tx.Query(ctx, `
 			INSERT INTO hr.employers (name, kvk_number, share_advice_with_employer)
 			VALUES ($1, $2, $3)
@@ -70,4 +74,43 @@ func (s *EmployerStore) Ensure(ctx context.Context, e employer.Employer) (employ
 		return nil
 	})
 	return out, created, err
+}
+
+// Create inserts a new employer with its event.
+func (s *EmployerStore) Create(ctx context.Context, e employer.Employer, event audit.Event) (employer.Employer, error) {
+	var out employer.Employer
+	domains := e.MailDomains
+	if domains == nil {
+		domains = []string{}
+	}
+	err := InScope(ctx, s.pool, identity.Scope{Employers: []uuid.UUID{e.ID}}, func(tx pgx.Tx) error {
+		rows, _ := tx.Query(ctx, `
+			INSERT INTO hr.employers (id, name, kvk_number, share_advice_with_employer, mail_domains)
+			VALUES ($1, $2, $3, $4, $5)
+			RETURNING `+employerColumns,
+			e.ID, e.Name, e.KvKNumber, e.ShareAdviceWithEmployer, domains)
+		row, err := pgx.CollectOneRow(rows, pgx.RowToStructByPos[employerRow])
+		if err != nil {
+			return Translate(err)
+		}
+		out = row.domain()
+		return insertEvent(ctx, tx, event)
+	})
+	return out, err
+}
+
+// Get returns the employer with id when it lies in scope.
+func (s *EmployerStore) Get(ctx context.Context, scope identity.Scope, id uuid.UUID) (employer.Employer, error) {
+	var out employer.Employer
+	err := InScope(ctx, s.pool, scope, func(tx pgx.Tx) error {
+		rows, _ := tx.Query(ctx, `SELECT `+employerColumns+` FROM hr.employers
+			WHERE id = $1 AND ($2 OR id = ANY ($3::uuid[]))`, id, scope.All, scope.Employers)
+		row, err := pgx.CollectOneRow(rows, pgx.RowToStructByPos[employerRow])
+		if err != nil {
+			return Translate(err)
+		}
+		out = row.domain()
+		return nil
+	})
+	return out, err
 }

@@ -118,10 +118,12 @@ func (s *IdentityStore) CompleteLogin(ctx context.Context, c identity.CompletedL
 }
 
 // Authenticate resolves a live session to its principal and marks it seen.
-// The user's status and grants are read on every call, so blocking a user or
-// revoking a role takes effect on the next request.
+// The user's status, grants, physician assignments, substitution periods
+// and confidentiality statements are read on every call, so blocking a user,
+// revoking a role or ending a statement takes effect on the next request.
 func (s *IdentityStore) Authenticate(ctx context.Context, tokenHash []byte, now time.Time, idle time.Duration) (identity.Principal, error) {
-	// One round trip on the hot path: touch the session and read the grants.
+	// One round trip on the hot path: touch the session and read what the
+	// caller may do, one row per grant or capacity.
 	rows, _ := s.pool.Query(ctx, `
 		WITH live AS (
 			UPDATE hr.sessions s SET last_seen_at = $2
@@ -130,25 +132,54 @@ func (s *IdentityStore) Authenticate(ctx context.Context, tokenHash []byte, now 
 			  AND s.revoked_at IS NULL AND s.expires_at > $2
 			  AND s.last_seen_at > $2 - make_interval(secs => $3)
 			RETURNING s.user_id)
-		SELECT live.user_id, g.role, coalesce(g.employer_id, '00000000-0000-0000-0000-000000000000'::uuid)
+		SELECT live.user_id, 'grant', g.role, coalesce(g.employer_id, '00000000-0000-0000-0000-000000000000'::uuid)
 		FROM live JOIN hr.role_grants g ON g.user_id = live.user_id AND g.status = 'active'
-		ORDER BY g.role, g.employer_id`, tokenHash, now, idle.Seconds())
+		UNION ALL
+		SELECT live.user_id, 'assigned', '', a.employer_id
+		FROM live JOIN hr.physician_assignments a ON a.physician_id = live.user_id AND a.status = 'active'
+		UNION ALL
+		SELECT live.user_id, 'substitute', '', sub.absent_physician_id
+		FROM live JOIN hr.substitutions sub ON sub.substitute_id = live.user_id AND sub.status = 'active'
+			AND $4::date BETWEEN sub.starts_on AND sub.ends_on
+		UNION ALL
+		SELECT live.user_id, 'statement', '', c.physician_user_id
+		FROM live JOIN hr.confidentiality_statements c ON c.assistant_user_id = live.user_id AND c.status = 'active'
+			AND c.signed_on <= $4::date AND c.expires_on > $4::date
+		WHERE (c.grant_id IS NULL OR EXISTS (
+				SELECT 1 FROM hr.role_grants ag WHERE ag.id = c.grant_id AND ag.status = 'active'))
+		  AND EXISTS (SELECT 1 FROM hr.role_grants pg JOIN hr.users pu ON pu.id = pg.user_id
+				WHERE pg.user_id = c.physician_user_id AND pg.status = 'active' AND pu.status = 'active'
+				  AND pg.role IN ('physician', 'lead_physician'))
+		ORDER BY 2, 3, 4`, tokenHash, now, idle.Seconds(), identity.Today(now))
 	var p identity.Principal
-	grants, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (identity.Grant, error) {
-		var g identity.Grant
-		var role string
-		err := r.Scan(&p.UserID, &role, &g.EmployerID)
-		g.Role = identity.Role(role)
-		return g, err
+	type capacity struct {
+		kind, role string
+		id         uuid.UUID
+	}
+	caps, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (capacity, error) {
+		var c capacity
+		err := r.Scan(&p.UserID, &c.kind, &c.role, &c.id)
+		return c, err
 	})
 	if err != nil {
 		return identity.Principal{}, Translate(err)
 	}
-	if len(grants) == 0 {
+	for _, c := range caps {
+		switch c.kind {
+		case "grant":
+			p.Grants = append(p.Grants, identity.Grant{Role: identity.Role(c.role), EmployerID: c.id})
+		case "assigned":
+			p.AssignedEmployers = append(p.AssignedEmployers, c.id)
+		case "substitute":
+			p.Substitutes = append(p.Substitutes, c.id)
+		case "statement":
+			p.ActsForPhysicians = append(p.ActsForPhysicians, c.id)
+		}
+	}
+	if len(p.Grants) == 0 {
 		// No live session, or a user without an active role: the same answer.
 		return identity.Principal{}, fmt.Errorf("postgres: no live session with an active role: %w", derrors.ErrUnauthenticated)
 	}
-	p.Grants = grants
 	return p, nil
 }
 

@@ -20,10 +20,15 @@ var (
 	_ notify.Store             = (*IdentityStore)(nil)
 )
 
-// EmployerMailDomains returns the employer's own mail domains.
+// EmployerMailDomains returns the employer's own mail domains. The
+// inviter has been authorised for this employer (identity.mayInvite), so
+// the transaction is scoped to it alone.
 func (s *IdentityStore) EmployerMailDomains(ctx context.Context, employerID uuid.UUID) ([]string, error) {
 	var domains []string
-	if err := s.pool.QueryRow(ctx, `SELECT mail_domains FROM hr.employers WHERE id = $1`, employerID).Scan(&domains); err != nil {
+	err := InScope(ctx, s.pool, identity.Scope{Employers: []uuid.UUID{employerID}}, func(tx pgx.Tx) error {
+		return tx.QueryRow(ctx, `SELECT mail_domains FROM hr.employers WHERE id = $1`, employerID).Scan(&domains)
+	})
+	if err != nil {
 		return nil, Translate(err)
 	}
 	return domains, nil

@@ -1,0 +1,338 @@
+package main
+
+import (
+	"context"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/arbokluis/arbokluis/internal/identity"
+	"github.com/arbokluis/arbokluis/internal/testenv"
+)
+
+// The authorization matrix: every route × every caller, with the expected
+// status written by hand from DESIGN §1 and §4 — never derived from
+// policies/policy.csv, so that widening a policy line turns this test red.
+//
+// Callers. Tenant A is "own", tenant B "other". pResp is the physician
+// assigned to A and responsible for the dossiers of A1 and A2; pSub stands
+// in for pResp today; pUn is a physician with no assignment; asValid,
+// asExpired and asMissing are medical assistants with a valid, an expired
+// and no confidentiality statement naming pResp; leadE is a lead physician
+// who declared emergency access to A1's dossier, lead one who did not;
+// eeA1 is the employee A1 themself and eeA2 a colleague in the same tenant.
+var matrixCallers = []string{
+	"anonymous", "admin", "privacy", "lead", "leadE", "pResp", "pSub", "pUn",
+	"asValid", "asExpired", "asMissing", "cmA", "cmB", "leA", "erA", "erB", "eeA1", "eeA2",
+}
+
+// expect lists statuses per caller; callers not named get def.
+func expect(def int, except map[string]int) map[string]int {
+	out := map[string]int{}
+	for _, c := range matrixCallers {
+		out[c] = def
+		if st, ok := except[c]; ok {
+			out[c] = st
+		}
+	}
+	out["anonymous"] = http.StatusUnauthorized
+	return out
+}
+
+const (
+	s200 = http.StatusOK
+	s201 = http.StatusCreated
+	s202 = http.StatusAccepted
+	s204 = http.StatusNoContent
+	s403 = http.StatusForbidden
+	s404 = http.StatusNotFound
+)
+
+// matrixFixture is the world the matrix runs in.
+type matrixFixture struct {
+	s                      *stack
+	tenantA, tenantB, tenC uuid.UUID
+	a1, a2                 uuid.UUID // employees of A with dossiers
+	users                  map[string]login
+	tokens                 map[string]string
+}
+
+func newMatrixFixture(t *testing.T) *matrixFixture {
+	t.Helper()
+	s, _ := newMailStack(t)
+	f := &matrixFixture{s: s, users: map[string]login{}, tokens: map[string]string{}}
+	f.tenantA, f.tenantB, f.tenC = s.addEmployer(), s.addEmployer(), s.addEmployer()
+	for name, spec := range map[string]struct {
+		role     identity.Role
+		employer uuid.UUID
+	}{
+		"admin": {identity.RoleAdmin, uuid.Nil}, "privacy": {identity.RolePrivacyOfficer, uuid.Nil},
+		"lead": {identity.RoleLeadPhysician, uuid.Nil}, "leadE": {identity.RoleLeadPhysician, uuid.Nil},
+		"pResp": {identity.RolePhysician, uuid.Nil}, "pSub": {identity.RolePhysician, uuid.Nil}, "pUn": {identity.RolePhysician, uuid.Nil},
+		"asValid": {identity.RoleMedicalAssistant, uuid.Nil}, "asExpired": {identity.RoleMedicalAssistant, uuid.Nil},
+		"asMissing": {identity.RoleMedicalAssistant, uuid.Nil},
+		"cmA":       {identity.RoleCaseManager, f.tenantA}, "cmB": {identity.RoleCaseManager, f.tenantB},
+		"leA": {identity.RoleLabourExpert, f.tenantA},
+		"erA": {identity.RoleEmployer, f.tenantA}, "erB": {identity.RoleEmployer, f.tenantB},
+		"eeA1": {identity.RoleEmployee, f.tenantA}, "eeA2": {identity.RoleEmployee, f.tenantA},
+	} {
+		f.users[name] = s.addUser(spec.role, spec.employer)
+	}
+	id := func(name string) uuid.UUID { return f.users[name].userID }
+
+	// The world as an admin and lead physicians would have set it up,
+	// written directly so that the matrix does not depend on the routes it
+	// tests.
+	owner := testenv.Pool(t, s.env.MigrateURL)
+	ctx := context.Background()
+	today := time.Now().In(amsterdamForTest(t))
+	exec := func(sql string, args ...any) {
+		t.Helper()
+		if _, err := owner.Exec(ctx, sql, args...); err != nil {
+			t.Fatalf("fixture %q: %v", strings.Fields(sql)[0:3], err)
+		}
+	}
+	f.a1, f.a2 = uuid.New(), uuid.New()
+	for emp, user := range map[uuid.UUID]uuid.UUID{f.a1: id("eeA1"), f.a2: id("eeA2")} {
+		exec(`INSERT INTO hr.employees (id, employer_id, employee_number, first_name, last_name, date_of_birth, employment_start, user_id)
+			VALUES ($1, $2, $3, 'Test', 'Persoon', '1980-01-01', '2020-01-01', $4)`, emp, f.tenantA, "M"+emp.String()[:8], user)
+		exec(`INSERT INTO medical.dossiers (employee_id, responsible_physician_id) VALUES ($1, $2)`, emp, id("pResp"))
+	}
+	exec(`INSERT INTO hr.physician_assignments (employer_id, physician_id, status, proposed_by, approved_by, decided_at)
+		VALUES ($1, $2, 'active', $3, $4, now())`, f.tenantA, id("pResp"), id("admin"), id("lead"))
+	exec(`INSERT INTO hr.substitutions (absent_physician_id, substitute_id, starts_on, ends_on, status, proposed_by, approved_by, decided_at)
+		VALUES ($1, $2, $3, $4, 'active', $5, $6, now())`,
+		id("pResp"), id("pSub"), today.AddDate(0, 0, -1), today.AddDate(0, 0, 7), id("admin"), id("lead"))
+	exec(`INSERT INTO hr.confidentiality_statements (assistant_user_id, physician_user_id, signed_on, expires_on, recorded_by, status)
+		VALUES ($1, $2, $3, $4, $5, 'active')`, id("asValid"), id("pResp"), today.AddDate(0, -1, 0), today.AddDate(1, 0, 0), id("admin"))
+	exec(`INSERT INTO hr.confidentiality_statements (assistant_user_id, physician_user_id, signed_on, expires_on, recorded_by, status)
+		VALUES ($1, $2, $3, $4, $5, 'active')`, id("asExpired"), id("pResp"), today.AddDate(-2, 0, 0), today.AddDate(0, 0, -1), id("admin"))
+
+	for name, u := range f.users {
+		f.tokens[name] = s.session(u)
+	}
+	if r := s.do("POST", "/api/v1/employees/"+f.a1.String()+"/dossier/emergency-access", f.tokens["leadE"],
+		map[string]any{"reason": "Responsible physician unreachable; urgent question from the treating physician."}); r.status != s201 {
+		t.Fatalf("fixture: declare emergency access = %d %s", r.status, r.raw)
+	}
+	return f
+}
+
+func amsterdamForTest(t *testing.T) *time.Location {
+	t.Helper()
+	loc, err := time.LoadLocation("Europe/Amsterdam")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return loc
+}
+
+// proposed returns a fresh proposal of kind, made by the admin through the
+// API, for an approve route to act on.
+func (f *matrixFixture) proposed(t *testing.T, kind string) string {
+	t.Helper()
+	s, admin := f.s, f.tokens["admin"]
+	var r response
+	switch kind {
+	case "grant":
+		target := s.addUser(identity.RoleCaseManager, uuid.Nil)
+		r = s.do("POST", "/api/v1/users/"+target.userID.String()+"/grants", admin,
+			map[string]any{"role": "physician", "big_number": "12345678901"})
+	case "statement":
+		// A fresh assistant: approving must not give asMissing a statement.
+		assistant := s.addUser(identity.RoleMedicalAssistant, uuid.Nil)
+		r = s.do("POST", "/api/v1/users/"+assistant.userID.String()+"/statements", admin, f.statementBody())
+	case "substitution":
+		r = s.do("POST", "/api/v1/substitutions", admin, f.substitutionBody())
+	case "assignment":
+		// Tenant C, so that approving never ends the assignment of A.
+		r = s.do("POST", "/api/v1/employers/"+f.tenC.String()+"/physician-assignments", admin,
+			map[string]any{"physician_id": f.users["pUn"].userID.String()})
+	}
+	id, _ := r.body["id"].(string)
+	if r.status != s201 || id == "" {
+		t.Fatalf("fixture: propose %s = %d %s", kind, r.status, r.raw)
+	}
+	return id
+}
+
+func (f *matrixFixture) statementBody() map[string]any {
+	today := time.Now()
+	return map[string]any{"physician_id": f.users["pResp"].userID.String(),
+		"signed_on": today.AddDate(0, 0, -2).Format(time.DateOnly), "expires_on": today.AddDate(1, 0, 0).Format(time.DateOnly)}
+}
+
+func (f *matrixFixture) substitutionBody() map[string]any {
+	today := time.Now()
+	return map[string]any{"absent_physician_id": f.users["pUn"].userID.String(), "substitute_id": f.users["pResp"].userID.String(),
+		"starts_on": today.AddDate(0, 0, 10).Format(time.DateOnly), "ends_on": today.AddDate(0, 0, 20).Format(time.DateOnly)}
+}
+
+// matrixRoute is one route of the matrix: how to call it, and who gets what.
+type matrixRoute struct {
+	method, route string // route as the router names it
+	path          func(t *testing.T, f *matrixFixture) string
+	body          func(f *matrixFixture) any
+	want          map[string]int
+}
+
+func matrixRoutes() []matrixRoute {
+	fixed := func(p string) func(*testing.T, *matrixFixture) string {
+		return func(*testing.T, *matrixFixture) string { return p }
+	}
+	employeeA1 := func(suffix string) func(*testing.T, *matrixFixture) string {
+		return func(_ *testing.T, f *matrixFixture) string { return "/api/v1/employees/" + f.a1.String() + suffix }
+	}
+	approve := func(kind, prefix string) func(*testing.T, *matrixFixture) string {
+		return func(t *testing.T, f *matrixFixture) string { return prefix + f.proposed(t, kind) + "/approve" }
+	}
+	// Only lead physicians approve; nobody else may learn a proposal exists.
+	leadsApprove := expect(s404, map[string]int{"lead": s200, "leadE": s200})
+	return []matrixRoute{
+		{"GET", "/api/v1/me", fixed("/api/v1/me"), nil, expect(s200, nil)},
+		{"GET", "/api/v1/me/notifications", fixed("/api/v1/me/notifications"), nil, expect(s200, nil)},
+		{"POST", "/api/v1/invitations", fixed("/api/v1/invitations"),
+			func(f *matrixFixture) any {
+				return map[string]any{"email": "inv-" + uuid.NewString() + "@private.test", "name": "Nieuwe Werknemer",
+					"role": "employee", "employer_id": f.tenantA.String()}
+			},
+			// Admins invite anyone; the employer and the case manager of A
+			// invite A's employees; B's may not even learn A exists.
+			expect(s404, map[string]int{"admin": s202, "erA": s202, "cmA": s202})},
+		{"POST", "/api/v1/users/:id/grants",
+			func(t *testing.T, f *matrixFixture) string {
+				return "/api/v1/users/" + f.s.addUser(identity.RoleCaseManager, uuid.Nil).userID.String() + "/grants"
+			},
+			func(f *matrixFixture) any {
+				return map[string]any{"role": "labour_expert", "employer_id": f.tenantA.String()}
+			},
+			expect(s404, map[string]int{"admin": s201})},
+		{"POST", "/api/v1/grants/:id/approve", approve("grant", "/api/v1/grants/"), nil, leadsApprove},
+		{"POST", "/api/v1/users/:id/statements",
+			func(_ *testing.T, f *matrixFixture) string {
+				return "/api/v1/users/" + f.s.addUser(identity.RoleMedicalAssistant, uuid.Nil).userID.String() + "/statements"
+			},
+			func(f *matrixFixture) any { return f.statementBody() },
+			expect(s404, map[string]int{"admin": s201})},
+		{"POST", "/api/v1/statements/:id/approve", approve("statement", "/api/v1/statements/"), nil, leadsApprove},
+		{"POST", "/api/v1/substitutions", fixed("/api/v1/substitutions"),
+			func(f *matrixFixture) any { return f.substitutionBody() },
+			expect(s404, map[string]int{"admin": s201, "lead": s201, "leadE": s201})},
+		{"POST", "/api/v1/substitutions/:id/approve", approve("substitution", "/api/v1/substitutions/"), nil, leadsApprove},
+		{"POST", "/api/v1/employers", fixed("/api/v1/employers"),
+			func(*matrixFixture) any {
+				return map[string]any{"name": "Matrix BV", "kvk_number": randomKvK()}
+			},
+			// Roles that see employers learn they may not create one (403);
+			// the others may not know the route's objects exist (404).
+			expect(s404, map[string]int{"admin": s201,
+				"erA": s403, "erB": s403, "cmA": s403, "cmB": s403, "leA": s403,
+				"pResp": s403, "pSub": s403, "pUn": s403, "lead": s403, "leadE": s403})},
+		{"GET", "/api/v1/employers/:id",
+			func(_ *testing.T, f *matrixFixture) string { return "/api/v1/employers/" + f.tenantA.String() }, nil,
+			// The admin, A's own users, and staff whose scope holds A.
+			expect(s404, map[string]int{"admin": s200, "erA": s200, "cmA": s200, "leA": s200, "pResp": s200})},
+		{"POST", "/api/v1/employers/:id/physician-assignments",
+			func(_ *testing.T, f *matrixFixture) string {
+				return "/api/v1/employers/" + f.tenC.String() + "/physician-assignments"
+			},
+			func(f *matrixFixture) any { return map[string]any{"physician_id": f.users["pUn"].userID.String()} },
+			expect(s404, map[string]int{"admin": s201})},
+		{"POST", "/api/v1/physician-assignments/:id/approve", approve("assignment", "/api/v1/physician-assignments/"), nil, leadsApprove},
+		{"POST", "/api/v1/employers/:id/employees",
+			func(_ *testing.T, f *matrixFixture) string {
+				return "/api/v1/employers/" + f.tenantA.String() + "/employees"
+			},
+			func(*matrixFixture) any {
+				return map[string]any{"employee_number": "N" + uuid.NewString()[:8], "first_name": "Gérard", "last_name": "Özdemir",
+					"date_of_birth": "1985-03-04", "employment_start": "2019-09-01"}
+			},
+			// A's employer and case manager create; B's learn nothing; roles
+			// that read employees elsewhere learn they may not create (403);
+			// the admin never touches employee data (404).
+			expect(s404, map[string]int{"erA": s201, "cmA": s201,
+				"leA": s403, "pResp": s403, "pSub": s403, "pUn": s403, "lead": s403, "leadE": s403,
+				"eeA1": s403, "eeA2": s403})},
+		{"GET", "/api/v1/employees/:id", employeeA1(""), nil,
+			// A's employer, case manager, labour expert and assigned
+			// physician; the employee themself; nobody else.
+			expect(s404, map[string]int{"erA": s200, "cmA": s200, "leA": s200, "pResp": s200, "eeA1": s200})},
+		{"GET", "/api/v1/employees/:id/dossier", employeeA1("/dossier"), nil,
+			// Responsible, substituting, the assistant with a valid
+			// statement, and the lead physician under emergency access.
+			expect(s404, map[string]int{"pResp": s200, "pSub": s200, "asValid": s200, "leadE": s200})},
+		{"POST", "/api/v1/employees/:id/dossier/emergency-access",
+			func(_ *testing.T, f *matrixFixture) string {
+				return "/api/v1/employees/" + f.a2.String() + "/dossier/emergency-access"
+			},
+			func(*matrixFixture) any {
+				return map[string]any{"reason": "Responsible physician absent; urgent request from the employee's GP."}
+			},
+			expect(s404, map[string]int{"lead": s201, "leadE": s201})},
+		// Last: it ends the sessions the rows above use.
+		{"POST", "/api/v1/auth/logout", fixed("/api/v1/auth/logout"), nil, expect(s204, nil)},
+	}
+}
+
+// publicRoutes need no session and are outside the role matrix; each has
+// its own tests.
+var publicRoutes = map[string]bool{
+	"GET /healthz": true, "GET /readyz": true, "GET /metrics": true,
+	"POST /api/v1/auth/login": true, "POST /api/v1/auth/password-reset": true,
+	"POST /api/v1/auth/password-reset/complete": true, "POST /api/v1/invitations/accept": true,
+}
+
+func randomKvK() string {
+	n := uuid.New()
+	out := make([]byte, 8)
+	for i := range out {
+		out[i] = '0' + n[i]%10
+	}
+	out[0] = '1' + n[8]%9
+	return string(out)
+}
+
+func TestAuthorizationMatrix(t *testing.T) {
+	f := newMatrixFixture(t)
+	routes := matrixRoutes()
+
+	t.Run("every route is in the matrix", func(t *testing.T) {
+		a, _ := startApp(t, configFor(f.s.env), &testenv.LogBuffer{})
+		inMatrix := map[string]bool{}
+		for _, r := range routes {
+			inMatrix[r.method+" "+r.route] = true
+		}
+		for _, r := range a.server.Routes() {
+			key := r.Method + " " + r.Path
+			if !inMatrix[key] && !publicRoutes[key] {
+				t.Errorf("route %s is in the router but not in the authorization matrix", key)
+			}
+		}
+	})
+
+	for _, r := range routes {
+		for _, caller := range matrixCallers {
+			want, ok := r.want[caller]
+			if !ok {
+				t.Fatalf("matrix row %s %s has no expectation for %s", r.method, r.route, caller)
+			}
+			t.Run(r.method+" "+r.route+"/"+caller, func(t *testing.T) {
+				var body any
+				if r.body != nil {
+					body = r.body(f)
+				}
+				path := r.path(t, f)
+				got := f.s.do(r.method, path, f.tokens[caller], body)
+				if got.status != want {
+					t.Errorf("%s %s as %s = %d %s, want %d", r.method, r.route, caller, got.status, got.raw, want)
+				}
+				if got.status >= 400 && !strings.HasPrefix(got.raw, "{") {
+					t.Errorf("%s %s as %s = %d with a non-JSON body", r.method, r.route, caller, got.status)
+				}
+			})
+		}
+	}
+}

@@ -1,0 +1,159 @@
+// Package employee holds the HR record of the people a client employer
+// reports: who they are, how to reach them, and when they are employed.
+// Nothing medical is ever stored here.
+package employee
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/google/uuid"
+
+	"github.com/arbokluis/arbokluis/internal/audit"
+	"github.com/arbokluis/arbokluis/internal/derrors"
+	"github.com/arbokluis/arbokluis/internal/identity"
+)
+
+// Employee is an employee of a client employer.
+type Employee struct {
+	ID              uuid.UUID
+	EmployerID      uuid.UUID
+	EmployeeNumber  string
+	FirstName       string
+	LastName        string
+	DateOfBirth     time.Time
+	EmploymentStart time.Time
+	EmploymentEnd   time.Time // zero while employed
+	Email           string
+	Phone           string
+	// UserID is the employee's own login, when they have one.
+	UserID    uuid.UUID
+	CreatedAt time.Time
+}
+
+var (
+	numberPattern = regexp.MustCompile(`^[A-Za-z0-9._/-]{1,32}$`)
+	emailPattern  = regexp.MustCompile(`^[^@\s]+@[^@\s]+$`)
+	phonePattern  = regexp.MustCompile(`^\+?[0-9 ()-]{6,20}$`)
+)
+
+// Validate checks the fields a caller supplies against today (in
+// Europe/Amsterdam). It returns derrors.FieldErrors naming each bad field.
+func (e Employee) Validate(today time.Time) error {
+	fe := derrors.FieldErrors{}
+	if !numberPattern.MatchString(e.EmployeeNumber) {
+		fe.Add("employee_number", "must be 1-32 letters, digits or . _ / -")
+	}
+	for field, v := range map[string]string{"first_name": e.FirstName, "last_name": e.LastName} {
+		switch {
+		case strings.TrimSpace(v) == "":
+			fe.Add(field, "is required")
+		case utf8.RuneCountInString(v) > 100:
+			fe.Add(field, "must be at most 100 characters")
+		case !utf8.ValidString(v) || strings.ContainsFunc(v, func(r rune) bool { return r < 0x20 || r == 0x7f }):
+			fe.Add(field, "must not contain control characters")
+		}
+	}
+	switch {
+	case e.DateOfBirth.IsZero():
+		fe.Add("date_of_birth", "is required")
+	case e.DateOfBirth.After(today.AddDate(-14, 0, 0)):
+		fe.Add("date_of_birth", "must be at least 14 years ago")
+	case e.DateOfBirth.Before(today.AddDate(-120, 0, 0)):
+		fe.Add("date_of_birth", "must be within the last 120 years")
+	}
+	if e.EmploymentStart.IsZero() {
+		fe.Add("employment_start", "is required")
+	} else if !e.DateOfBirth.IsZero() && !e.EmploymentStart.After(e.DateOfBirth) {
+		fe.Add("employment_start", "must be after date_of_birth")
+	}
+	if !e.EmploymentEnd.IsZero() && e.EmploymentEnd.Before(e.EmploymentStart) {
+		fe.Add("employment_end", "must not be before employment_start")
+	}
+	if e.Email != "" && (len(e.Email) > 254 || !emailPattern.MatchString(e.Email) || e.Email != strings.ToLower(e.Email)) {
+		fe.Add("email", "must be a lowercase email address")
+	}
+	if e.Phone != "" && !phonePattern.MatchString(e.Phone) {
+		fe.Add("phone", "must be a phone number of 6-20 digits, spaces, ( ) - and an optional leading +")
+	}
+	return fe.Err()
+}
+
+// Store persists employees, within a tenant scope. Each method writes the
+// event it is given in the same transaction.
+type Store interface {
+	// Create inserts e with its event. An employer outside scope, or
+	// unknown, is derrors.ErrNotFound; an employee number already used at
+	// the employer is derrors.ErrConflict.
+	Create(ctx context.Context, scope identity.Scope, e Employee, event audit.Event) (Employee, error)
+	// Get loads the employee with id within scope, asks authorize for the
+	// read event (or a denial), writes the event and only then returns the
+	// employee. Outside scope or unknown is derrors.ErrNotFound; the error of
+	// authorize is returned as it is and nothing is written.
+	Get(ctx context.Context, scope identity.Scope, id uuid.UUID, authorize func(Employee) (audit.Event, error)) (Employee, error)
+}
+
+// Service runs the employee use cases.
+type Service struct {
+	store Store
+	now   func() time.Time
+}
+
+// NewService returns a Service; now defaults to time.Now.
+func NewService(store Store, now func() time.Time) *Service {
+	if now == nil {
+		now = time.Now
+	}
+	return &Service{store: store, now: now}
+}
+
+func event(a identity.Actor, action audit.Action, e Employee) audit.Event {
+	return audit.Event{
+		ActorUserID: a.UserID(), ActorRole: string(a.Role), SubjectEmployeeID: e.ID, TenantID: e.EmployerID,
+		Action: action, ObjectKind: "employee", ObjectID: e.ID.String(),
+		Outcome: audit.OutcomeOK, RequestID: a.RequestID, ClientIP: a.ClientIP,
+	}
+}
+
+// Create registers an employee of employer e.EmployerID. An employer outside
+// the caller's scope is derrors.ErrNotFound; invalid input is
+// derrors.FieldErrors; a used employee number is derrors.ErrConflict.
+func (s *Service) Create(ctx context.Context, a identity.Actor, e Employee) (Employee, error) {
+	if err := a.InTenant(e.EmployerID); err != nil {
+		return Employee{}, err
+	}
+	today, _ := time.Parse(time.DateOnly, identity.Today(s.now()))
+	e.FirstName, e.LastName = strings.TrimSpace(e.FirstName), strings.TrimSpace(e.LastName)
+	if err := e.Validate(today); err != nil {
+		return Employee{}, err
+	}
+	e.ID, e.UserID = uuid.New(), uuid.Nil
+	out, err := s.store.Create(ctx, a.Scope, e, event(a, audit.ActionCreate, e))
+	if err != nil {
+		return Employee{}, fmt.Errorf("employee: create: %w", err)
+	}
+	return out, nil
+}
+
+// Get returns an employee's HR record, audited as a read before it is
+// returned. An employee outside the caller's tenants, or (for an employee
+// caller) anyone but themselves, is derrors.ErrNotFound.
+func (s *Service) Get(ctx context.Context, a identity.Actor, id uuid.UUID) (Employee, error) {
+	e, err := s.store.Get(ctx, a.Scope, id, func(e Employee) (audit.Event, error) {
+		if err := a.InTenant(e.EmployerID); err != nil {
+			return audit.Event{}, err
+		}
+		if err := a.Subject(e.UserID); err != nil {
+			return audit.Event{}, err
+		}
+		return event(a, audit.ActionRead, e), nil
+	})
+	if err != nil {
+		return Employee{}, fmt.Errorf("employee: get: %w", err)
+	}
+	return e, nil
+}

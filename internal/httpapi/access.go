@@ -1,0 +1,218 @@
+package httpapi
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"github.com/google/uuid"
+
+	"github.com/arbokluis/arbokluis/internal/derrors"
+	"github.com/arbokluis/arbokluis/internal/identity"
+)
+
+// Authorizer decides role × resource × action (see package authz).
+type Authorizer interface {
+	// Authorize returns the role that allows the action and the tenants it
+	// reaches, or derrors.ErrNotFound / derrors.ErrForbidden.
+	Authorize(p identity.Principal, resource, action string) (identity.Role, identity.Scope, error)
+	// Knows reports whether the policy names resource and action at all.
+	Knows(resource, action string) bool
+}
+
+const actorKey = "arbokluis.actor"
+
+// permission is the resource and action a route needs.
+type permission struct{ resource, action string }
+
+// allow runs h for an authenticated caller whom the policy allows action on
+// resource, with the identity.Actor it is allowed as. The route's
+// permission is recorded so that New can check the policy knows it.
+func (s *Server) allow(resource, action string, h handlerFunc) gin.HandlerFunc {
+	s.permissions = append(s.permissions, permission{resource, action})
+	return s.authenticated(func(c *gin.Context) error {
+		p := principalOf(c)
+		role, scope, err := s.opts.Authz.Authorize(p, resource, action)
+		if err != nil {
+			return err
+		}
+		c.Set(actorKey, identity.Actor{Principal: p, Role: role, Scope: scope, RequestID: requestIDOf(c), ClientIP: clientIP(c)})
+		return h(c)
+	})
+}
+
+func actorOf(c *gin.Context) identity.Actor {
+	a, _ := c.Get(actorKey)
+	actor, _ := a.(identity.Actor)
+	return actor
+}
+
+// checkPermissions fails when a route names a resource and action that no
+// policy line allows anyone: a typo that would deny everyone silently.
+func (s *Server) checkPermissions() error {
+	for _, p := range s.permissions {
+		if !s.opts.Authz.Knows(p.resource, p.action) {
+			return fmt.Errorf("httpapi: no policy line allows %s on %s", p.action, p.resource)
+		}
+	}
+	return nil
+}
+
+// Delegations is what the HTTP layer needs of the two-key delegations.
+type Delegations interface {
+	ProposeAssignment(ctx context.Context, a identity.Actor, in identity.Assignment) (identity.Delegation, error)
+	ProposeSubstitution(ctx context.Context, a identity.Actor, in identity.Substitution) (identity.Delegation, error)
+	ProposeStatement(ctx context.Context, a identity.Actor, assistantID uuid.UUID, st identity.Statement) (identity.Delegation, error)
+	Approve(ctx context.Context, a identity.Actor, kind identity.DelegationKind, id uuid.UUID) (identity.Delegation, error)
+}
+
+// delegationResponse describes a physician assignment, substitution or
+// confidentiality statement and its two keys.
+type delegationResponse struct {
+	ID         string `json:"id"`
+	Kind       string `json:"kind"`
+	Status     string `json:"status"`
+	GranteeID  string `json:"grantee_id"`
+	EmployerID string `json:"employer_id,omitempty"`
+	ProposedBy string `json:"proposed_by"`
+	ApprovedBy string `json:"approved_by,omitempty"`
+}
+
+func optID(id uuid.UUID) string {
+	if id == uuid.Nil {
+		return ""
+	}
+	return id.String()
+}
+
+func toDelegationResponse(d identity.Delegation) delegationResponse {
+	return delegationResponse{ID: d.ID.String(), Kind: string(d.Kind), Status: string(d.Status),
+		GranteeID: d.Grantee.String(), EmployerID: optID(d.EmployerID),
+		ProposedBy: d.ProposedBy.String(), ApprovedBy: optID(d.ApprovedBy)}
+}
+
+// assignmentRequest is the body of POST /api/v1/employers/{id}/physician-assignments.
+type assignmentRequest struct {
+	PhysicianID string `json:"physician_id"`
+}
+
+// substitutionRequest is the body of POST /api/v1/substitutions.
+type substitutionRequest struct {
+	AbsentPhysicianID string `json:"absent_physician_id"`
+	SubstituteID      string `json:"substitute_id"`
+	StartsOn          string `json:"starts_on"`
+	EndsOn            string `json:"ends_on"`
+}
+
+// uuidField parses a required uuid field into fe.
+func uuidField(fe derrors.FieldErrors, name, v string) uuid.UUID {
+	id, err := uuid.Parse(v)
+	if err != nil {
+		fe.Add(name, "must be a uuid")
+		return uuid.Nil
+	}
+	return id
+}
+
+// dateField parses a date field (YYYY-MM-DD) into fe; an empty optional
+// field is the zero time.
+func dateField(fe derrors.FieldErrors, name, v string, required bool) time.Time {
+	if v == "" && !required {
+		return time.Time{}
+	}
+	d, err := time.Parse(time.DateOnly, v)
+	if err != nil {
+		fe.Add(name, "must be a date YYYY-MM-DD")
+		return time.Time{}
+	}
+	return d
+}
+
+func (s *Server) proposeAssignment(c *gin.Context) error {
+	employerID, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	var in assignmentRequest
+	if err := decodeJSON(c.Request, &in); err != nil {
+		return err
+	}
+	fe := derrors.FieldErrors{}
+	physician := uuidField(fe, "physician_id", in.PhysicianID)
+	if err := fe.Err(); err != nil {
+		return err
+	}
+	d, err := s.opts.Delegations.ProposeAssignment(c, actorOf(c), identity.Assignment{EmployerID: employerID, PhysicianID: physician})
+	if err != nil {
+		return err
+	}
+	c.JSON(http.StatusCreated, toDelegationResponse(d))
+	return nil
+}
+
+func (s *Server) proposeSubstitution(c *gin.Context) error {
+	var in substitutionRequest
+	if err := decodeJSON(c.Request, &in); err != nil {
+		return err
+	}
+	fe := derrors.FieldErrors{}
+	sub := identity.Substitution{
+		AbsentPhysicianID: uuidField(fe, "absent_physician_id", in.AbsentPhysicianID),
+		SubstituteID:      uuidField(fe, "substitute_id", in.SubstituteID),
+		StartsOn:          dateField(fe, "starts_on", in.StartsOn, true),
+		EndsOn:            dateField(fe, "ends_on", in.EndsOn, true),
+	}
+	if err := fe.Err(); err != nil {
+		return err
+	}
+	d, err := s.opts.Delegations.ProposeSubstitution(c, actorOf(c), sub)
+	if err != nil {
+		return err
+	}
+	c.JSON(http.StatusCreated, toDelegationResponse(d))
+	return nil
+}
+
+func (s *Server) proposeStatement(c *gin.Context) error {
+	assistantID, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	var in statementRequest
+	if err := decodeJSON(c.Request, &in); err != nil {
+		return err
+	}
+	fe := derrors.FieldErrors{}
+	st := identity.Statement{
+		PhysicianID: uuidField(fe, "physician_id", in.PhysicianID),
+		SignedOn:    dateField(fe, "signed_on", in.SignedOn, true),
+		ExpiresOn:   dateField(fe, "expires_on", in.ExpiresOn, true),
+	}
+	if err := fe.Err(); err != nil {
+		return err
+	}
+	d, err := s.opts.Delegations.ProposeStatement(c, actorOf(c), assistantID, st)
+	if err != nil {
+		return err
+	}
+	c.JSON(http.StatusCreated, toDelegationResponse(d))
+	return nil
+}
+
+// approveDelegation returns the handler approving delegations of kind.
+func (s *Server) approveDelegation(kind identity.DelegationKind) handlerFunc {
+	return func(c *gin.Context) error {
+		id, err := pathID(c)
+		if err != nil {
+			return err
+		}
+		d, err := s.opts.Delegations.Approve(c, actorOf(c), kind, id)
+		if err != nil {
+			return err
+		}
+		c.JSON(http.StatusOK, toDelegationResponse(d))
+		return nil
+	}
+}

@@ -1,0 +1,234 @@
+package httpapi
+
+import (
+	"context"
+	"net/http"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"github.com/google/uuid"
+
+	"github.com/arbokluis/arbokluis/internal/derrors"
+	"github.com/arbokluis/arbokluis/internal/dossier"
+	"github.com/arbokluis/arbokluis/internal/employee"
+	"github.com/arbokluis/arbokluis/internal/employer"
+	"github.com/arbokluis/arbokluis/internal/identity"
+)
+
+// Employers is what the HTTP layer needs of the employer service.
+type Employers interface {
+	Create(ctx context.Context, a identity.Actor, e employer.Employer) (employer.Employer, error)
+	Get(ctx context.Context, a identity.Actor, id uuid.UUID) (employer.Employer, error)
+}
+
+// Employees is what the HTTP layer needs of the employee service.
+type Employees interface {
+	Create(ctx context.Context, a identity.Actor, e employee.Employee) (employee.Employee, error)
+	Get(ctx context.Context, a identity.Actor, id uuid.UUID) (employee.Employee, error)
+}
+
+// Dossiers is what the HTTP layer needs of the medical dossier service.
+type Dossiers interface {
+	Get(ctx context.Context, a identity.Actor, employeeID uuid.UUID) (dossier.View, error)
+	DeclareEmergency(ctx context.Context, a identity.Actor, employeeID uuid.UUID, reason string) (dossier.EmergencyAccess, error)
+}
+
+// employerRequest is the body of POST /api/v1/employers.
+type employerRequest struct {
+	Name                    string   `json:"name"`
+	KvKNumber               string   `json:"kvk_number"`
+	ShareAdviceWithEmployer bool     `json:"share_advice_with_employer"`
+	MailDomains             []string `json:"mail_domains"`
+}
+
+// employerResponse describes a client employer.
+type employerResponse struct {
+	ID                      string   `json:"id"`
+	Name                    string   `json:"name"`
+	KvKNumber               string   `json:"kvk_number"`
+	ShareAdviceWithEmployer bool     `json:"share_advice_with_employer"`
+	MailDomains             []string `json:"mail_domains"`
+	CreatedAt               string   `json:"created_at"`
+}
+
+func toEmployerResponse(e employer.Employer) employerResponse {
+	domains := e.MailDomains
+	if domains == nil {
+		domains = []string{}
+	}
+	return employerResponse{ID: e.ID.String(), Name: e.Name, KvKNumber: e.KvKNumber,
+		ShareAdviceWithEmployer: e.ShareAdviceWithEmployer, MailDomains: domains,
+		CreatedAt: e.CreatedAt.UTC().Format(time.RFC3339)}
+}
+
+func (s *Server) createEmployer(c *gin.Context) error {
+	var in employerRequest
+	if err := decodeJSON(c.Request, &in); err != nil {
+		return err
+	}
+	e, err := s.opts.Employers.Create(c, actorOf(c), employer.Employer{
+		Name: in.Name, KvKNumber: in.KvKNumber, ShareAdviceWithEmployer: in.ShareAdviceWithEmployer, MailDomains: in.MailDomains,
+	})
+	if err != nil {
+		return err
+	}
+	c.JSON(http.StatusCreated, toEmployerResponse(e))
+	return nil
+}
+
+func (s *Server) getEmployer(c *gin.Context) error {
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	e, err := s.opts.Employers.Get(c, actorOf(c), id)
+	if err != nil {
+		return err
+	}
+	c.JSON(http.StatusOK, toEmployerResponse(e))
+	return nil
+}
+
+// employeeRequest is the body of POST /api/v1/employers/{id}/employees.
+type employeeRequest struct {
+	EmployeeNumber  string `json:"employee_number"`
+	FirstName       string `json:"first_name"`
+	LastName        string `json:"last_name"`
+	DateOfBirth     string `json:"date_of_birth"`
+	EmploymentStart string `json:"employment_start"`
+	EmploymentEnd   string `json:"employment_end"`
+	Email           string `json:"email"`
+	Phone           string `json:"phone"`
+}
+
+// employeeResponse describes an employee's HR record.
+type employeeResponse struct {
+	ID              string `json:"id"`
+	EmployerID      string `json:"employer_id"`
+	EmployeeNumber  string `json:"employee_number"`
+	FirstName       string `json:"first_name"`
+	LastName        string `json:"last_name"`
+	DateOfBirth     string `json:"date_of_birth"`
+	EmploymentStart string `json:"employment_start"`
+	EmploymentEnd   string `json:"employment_end,omitempty"`
+	Email           string `json:"email,omitempty"`
+	Phone           string `json:"phone,omitempty"`
+}
+
+func optDate(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.Format(time.DateOnly)
+}
+
+func toEmployeeResponse(e employee.Employee) employeeResponse {
+	return employeeResponse{ID: e.ID.String(), EmployerID: e.EmployerID.String(), EmployeeNumber: e.EmployeeNumber,
+		FirstName: e.FirstName, LastName: e.LastName, DateOfBirth: optDate(e.DateOfBirth),
+		EmploymentStart: optDate(e.EmploymentStart), EmploymentEnd: optDate(e.EmploymentEnd),
+		Email: e.Email, Phone: e.Phone}
+}
+
+func (s *Server) createEmployee(c *gin.Context) error {
+	employerID, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	var in employeeRequest
+	if err := decodeJSON(c.Request, &in); err != nil {
+		return err
+	}
+	fe := derrors.FieldErrors{}
+	e := employee.Employee{
+		EmployerID: employerID, EmployeeNumber: in.EmployeeNumber, FirstName: in.FirstName, LastName: in.LastName,
+		DateOfBirth:     dateField(fe, "date_of_birth", in.DateOfBirth, true),
+		EmploymentStart: dateField(fe, "employment_start", in.EmploymentStart, true),
+		EmploymentEnd:   dateField(fe, "employment_end", in.EmploymentEnd, false),
+		Email:           in.Email, Phone: in.Phone,
+	}
+	if err := fe.Err(); err != nil {
+		return err
+	}
+	out, err := s.opts.Employees.Create(c, actorOf(c), e)
+	if err != nil {
+		return err
+	}
+	c.Header("Cache-Control", "no-store")
+	c.JSON(http.StatusCreated, toEmployeeResponse(out))
+	return nil
+}
+
+func (s *Server) getEmployee(c *gin.Context) error {
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	e, err := s.opts.Employees.Get(c, actorOf(c), id)
+	if err != nil {
+		return err
+	}
+	c.Header("Cache-Control", "no-store")
+	c.JSON(http.StatusOK, toEmployeeResponse(e))
+	return nil
+}
+
+// dossierResponse describes a medical dossier as the caller may see it.
+type dossierResponse struct {
+	ID                     string `json:"id"`
+	EmployeeID             string `json:"employee_id"`
+	ResponsiblePhysicianID string `json:"responsible_physician_id,omitempty"`
+	Status                 string `json:"status"`
+	CreatedAt              string `json:"created_at"`
+	// Access says how the caller comes to see it: responsible, substitute,
+	// assistant or emergency.
+	Access     string `json:"access"`
+	OnBehalfOf string `json:"on_behalf_of,omitempty"`
+}
+
+func (s *Server) getDossier(c *gin.Context) error {
+	employeeID, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	v, err := s.opts.Dossiers.Get(c, actorOf(c), employeeID)
+	if err != nil {
+		return err
+	}
+	c.Header("Cache-Control", "no-store")
+	c.JSON(http.StatusOK, dossierResponse{ID: v.ID.String(), EmployeeID: v.EmployeeID.String(),
+		ResponsiblePhysicianID: optID(v.ResponsiblePhysicianID), Status: v.Status,
+		CreatedAt: v.CreatedAt.UTC().Format(time.RFC3339), Access: string(v.Access.Capacity),
+		OnBehalfOf: optID(v.Access.OnBehalfOf)})
+	return nil
+}
+
+// emergencyRequest is the body of POST /api/v1/employees/{id}/dossier/emergency-access.
+type emergencyRequest struct {
+	Reason string `json:"reason"`
+}
+
+// emergencyResponse confirms a declared emergency access; never the reason.
+type emergencyResponse struct {
+	ID        string `json:"id"`
+	DossierID string `json:"dossier_id"`
+	ExpiresAt string `json:"expires_at"`
+}
+
+func (s *Server) declareEmergency(c *gin.Context) error {
+	employeeID, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	var in emergencyRequest
+	if err := decodeJSON(c.Request, &in); err != nil {
+		return err
+	}
+	ea, err := s.opts.Dossiers.DeclareEmergency(c, actorOf(c), employeeID, in.Reason)
+	if err != nil {
+		return err
+	}
+	c.Header("Cache-Control", "no-store")
+	c.JSON(http.StatusCreated, emergencyResponse{ID: ea.ID.String(), DossierID: ea.DossierID.String(),
+		ExpiresAt: ea.ExpiresAt.UTC().Format(time.RFC3339)})
+	return nil
+}

@@ -1,0 +1,139 @@
+package identity
+
+import (
+	"fmt"
+	"net/netip"
+	"slices"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/arbokluis/arbokluis/internal/derrors"
+)
+
+// Scope is the set of client employers (tenants) a caller may reach with
+// one action. All means service-wide. The zero Scope reaches no tenant.
+type Scope struct {
+	All       bool
+	Employers []uuid.UUID
+}
+
+// Contains reports whether employerID lies in the scope.
+func (s Scope) Contains(employerID uuid.UUID) bool {
+	return s.All || (employerID != uuid.Nil && slices.Contains(s.Employers, employerID))
+}
+
+// Empty reports whether the scope reaches no tenant.
+func (s Scope) Empty() bool { return !s.All && len(s.Employers) == 0 }
+
+// Union returns the scope reaching what s or o reaches.
+func (s Scope) Union(o Scope) Scope {
+	if s.All || o.All {
+		return Scope{All: true}
+	}
+	out := Scope{Employers: slices.Clone(s.Employers)}
+	for _, id := range o.Employers {
+		if !slices.Contains(out.Employers, id) {
+			out.Employers = append(out.Employers, id)
+		}
+	}
+	return out
+}
+
+// Actor is an authorised caller performing one action: who, in which role,
+// within which tenants, and where the request came from (for the audit
+// trail).
+type Actor struct {
+	Principal Principal
+	// Role is the caller's role that allows the action.
+	Role      Role
+	Scope     Scope
+	RequestID string
+	ClientIP  netip.Addr
+}
+
+// UserID returns the caller's user id.
+func (a Actor) UserID() uuid.UUID { return a.Principal.UserID }
+
+// Today returns the calendar date of now in Europe/Amsterdam, the zone in
+// which "today" is decided, as YYYY-MM-DD.
+func Today(now time.Time) string { return now.In(amsterdam).Format(time.DateOnly) }
+
+// ActsFor says whether p may act as the responsible physician of a dossier
+// whose responsible physician is physicianID, and on whose behalf: a
+// physician or lead physician for their own dossiers (on behalf of nobody
+// else), a substitute during an approved substitution period, a medical
+// assistant for the physician named on a valid, unexpired confidentiality
+// statement (on behalf of that physician). It reports false otherwise.
+func (p Principal) ActsFor(physicianID uuid.UUID) (onBehalfOf uuid.UUID, how Capacity, ok bool) {
+	if physicianID == uuid.Nil {
+		return uuid.Nil, "", false
+	}
+	isPhysician := p.Has(RolePhysician) || p.Has(RoleLeadPhysician)
+	switch {
+	case isPhysician && physicianID == p.UserID:
+		return uuid.Nil, CapacityResponsible, true
+	case isPhysician && slices.Contains(p.Substitutes, physicianID):
+		return uuid.Nil, CapacitySubstitute, true
+	case p.Has(RoleMedicalAssistant) && slices.Contains(p.ActsForPhysicians, physicianID):
+		return physicianID, CapacityAssistant, true
+	}
+	return uuid.Nil, "", false
+}
+
+// Capacity is how a caller comes to act on a medical dossier.
+type Capacity string
+
+// The capacities of DESIGN §1 and §5.
+const (
+	CapacityResponsible Capacity = "responsible"
+	CapacitySubstitute  Capacity = "substitute"
+	CapacityAssistant   Capacity = "assistant"
+	CapacityEmergency   Capacity = "emergency"
+)
+
+// InTenant checks the tenant rule after an object is loaded: the object's
+// employer must lie in the actor's scope for this action. Outside it the
+// object does not exist for the caller: derrors.ErrNotFound.
+func (a Actor) InTenant(employerID uuid.UUID) error {
+	if !a.Scope.Contains(employerID) {
+		return fmt.Errorf("identity: employer outside the caller's scope: %w", derrors.ErrNotFound)
+	}
+	return nil
+}
+
+// Subject checks the rule for an employee acting as themselves: an actor
+// whose role is employee reaches only the record linked to their own login
+// (linkedUserID). Other roles pass. A record about someone else is
+// derrors.ErrNotFound.
+func (a Actor) Subject(linkedUserID uuid.UUID) error {
+	if a.Role == RoleEmployee && (linkedUserID == uuid.Nil || linkedUserID != a.UserID()) {
+		return fmt.Errorf("identity: employee record of someone else: %w", derrors.ErrNotFound)
+	}
+	return nil
+}
+
+// DossierAccess is how an actor comes to act on one medical dossier.
+type DossierAccess struct {
+	Capacity Capacity
+	// OnBehalfOf is the physician a medical assistant acts for; uuid.Nil
+	// for physicians acting themselves.
+	OnBehalfOf uuid.UUID
+}
+
+// Dossier checks the object rules of a medical dossier whose responsible
+// physician is responsible: the responsible physician, the physician
+// standing in for them during an approved substitution period, a medical
+// assistant with a valid statement naming them (on behalf of that
+// physician), or a lead physician whose declared emergency access to this
+// dossier runs until emergencyUntil (zero: none), later than now. Anyone
+// else is outside the dossier's care and gets derrors.ErrNotFound.
+func (a Actor) Dossier(responsible uuid.UUID, emergencyUntil, now time.Time) (DossierAccess, error) {
+	if onBehalf, how, ok := a.Principal.ActsFor(responsible); ok {
+		return DossierAccess{Capacity: how, OnBehalfOf: onBehalf}, nil
+	}
+	if a.Principal.Has(RoleLeadPhysician) && emergencyUntil.After(now) {
+		return DossierAccess{Capacity: CapacityEmergency}, nil
+	}
+	return DossierAccess{}, fmt.Errorf("identity: dossier outside the caller's care: %w", derrors.ErrNotFound)
+}

@@ -1,0 +1,87 @@
+package postgres
+
+import (
+	"context"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/arbokluis/arbokluis/internal/audit"
+	"github.com/arbokluis/arbokluis/internal/dossier"
+)
+
+// DossierStore keeps medical dossiers in schema medical, through the med
+// pool only.
+type DossierStore struct {
+	pool *pgxpool.Pool
+}
+
+var _ dossier.Store = (*DossierStore)(nil)
+
+// NewDossierStore returns a DossierStore on the med pool.
+func NewDossierStore(pool *pgxpool.Pool) *DossierStore { return &DossierStore{pool: pool} }
+
+const dossierColumns = "id, employee_id, coalesce(responsible_physician_id, '00000000-0000-0000-0000-000000000000'), status, created_at"
+
+func scanDossier(row pgx.Row) (dossier.Dossier, error) {
+	var d dossier.Dossier
+	err := row.Scan(&d.ID, &d.EmployeeID, &d.ResponsiblePhysicianID, &d.Status, &d.CreatedAt)
+	return d, err
+}
+
+// Read loads the dossier of employeeID with the caller's running emergency
+// access, writes the event authorize returns, then returns the dossier.
+func (s *DossierStore) Read(ctx context.Context, employeeID, callerID uuid.UUID, authorize func(dossier.Dossier, time.Time) (audit.Event, error)) (dossier.Dossier, error) {
+	var out dossier.Dossier
+	err := InTx(ctx, s.pool, func(tx pgx.Tx) error {
+		var (
+			d     dossier.Dossier
+			until *time.Time
+		)
+		err := tx.QueryRow(ctx, `
+			SELECT `+dossierColumns+`,
+				(SELECT max(expires_at) FROM medical.emergency_accesses ea
+				 WHERE ea.dossier_id = d.id AND ea.physician_id = $2)
+			FROM medical.dossiers d WHERE employee_id = $1 AND status <> 'destroyed'`, employeeID, callerID).
+			Scan(&d.ID, &d.EmployeeID, &d.ResponsiblePhysicianID, &d.Status, &d.CreatedAt, &until)
+		if err != nil {
+			return Translate(err)
+		}
+		ev, err := authorize(d, deref(until))
+		if err != nil {
+			return err
+		}
+		if err := insertEvent(ctx, tx, ev); err != nil {
+			return err
+		}
+		out = d
+		return nil
+	})
+	return out, err
+}
+
+// DeclareEmergency stores an emergency access to the dossier of employeeID
+// with its event.
+func (s *DossierStore) DeclareEmergency(ctx context.Context, employeeID uuid.UUID, ea dossier.EmergencyAccess, event func(dossier.Dossier) audit.Event) (dossier.Dossier, error) {
+	var out dossier.Dossier
+	err := InTx(ctx, s.pool, func(tx pgx.Tx) error {
+		d, err := scanDossier(tx.QueryRow(ctx, `SELECT `+dossierColumns+` FROM medical.dossiers
+			WHERE employee_id = $1 AND status <> 'destroyed'`, employeeID))
+		if err != nil {
+			return Translate(err)
+		}
+		if _, err := tx.Exec(ctx, `
+			INSERT INTO medical.emergency_accesses (id, dossier_id, physician_id, reason_ciphertext, expires_at)
+			VALUES ($1, $2, $3, $4, $5)`, ea.ID, d.ID, ea.PhysicianID, ea.ReasonCiphertext, ea.ExpiresAt); err != nil {
+			return Translate(err)
+		}
+		if err := insertEvent(ctx, tx, event(d)); err != nil {
+			return err
+		}
+		out = d
+		return nil
+	})
+	return out, err
+}
