@@ -71,6 +71,13 @@ func startApp(t *testing.T, cfg config.Config, logs io.Writer) (*app, string) {
 		t.Fatalf("newApp: %v", err)
 	}
 	t.Cleanup(a.close)
+	// The appender runs beside every test server, as in serve: many of
+	// them share the test database, and the advisory lock lets one at a
+	// time append.
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); a.appender.Run(ctx) }()
+	t.Cleanup(func() { cancel(); <-done })
 	srv := httptest.NewServer(a.server.Handler())
 	t.Cleanup(srv.Close)
 	return a, srv.URL
@@ -337,15 +344,21 @@ func TestLoginIsAudited(t *testing.T) {
 	s.do("POST", "/api/v1/auth/logout", token, nil)
 
 	auditPool := testenv.Pool(t, s.env.AuditURL)
+	// One statement, one snapshot: each event is either still in the
+	// outbox or already appended, never both or neither.
 	rows, err := auditPool.Query(context.Background(), `
-		SELECT action || ':' || outcome FROM audit.outbox WHERE actor_user_id = $1 ORDER BY id`, u.userID)
+		SELECT action || ':' || outcome, occurred_at FROM audit.outbox WHERE actor_user_id = $1
+		UNION ALL
+		SELECT action || ':' || outcome, occurred_at FROM audit.events WHERE actor_user_id = $1
+		ORDER BY 2`, u.userID)
 	if err != nil {
 		t.Fatalf("read outbox: %v", err)
 	}
 	var got []string
 	for rows.Next() {
 		var s string
-		rows.Scan(&s) //nolint:errcheck
+		var at time.Time
+		rows.Scan(&s, &at) //nolint:errcheck
 		got = append(got, s)
 	}
 	want := "login:denied,login:ok,logout:ok"

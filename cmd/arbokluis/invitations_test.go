@@ -64,7 +64,8 @@ func TestInvitationFlow(t *testing.T) {
 	var leaks int
 	if err := owner.QueryRow(context.Background(), `
 		SELECT (SELECT count(*) FROM hr.notifications WHERE body LIKE '%' || $1 || '%')
-		     + (SELECT count(*) FROM audit.outbox WHERE object_id = $1 OR request_id = $1)`, token).Scan(&leaks); err != nil {
+		     + (SELECT count(*) FROM audit.outbox WHERE object_id = $1 OR request_id = $1)
+		     + (SELECT count(*) FROM audit.events WHERE object_id = $1 OR request_id = $1)`, token).Scan(&leaks); err != nil {
 		t.Fatalf("scan for the token: %v", err)
 	}
 	if leaks != 0 {

@@ -1,5 +1,5 @@
 // Command arbokluis is the Arbokluis case system: one binary with the
-// subcommands serve, migrate, seed and version.
+// subcommands serve, migrate, seed, user, audit and version.
 //
 // It loads the configuration once from ARBOKLUIS_* variables, wires the
 // adapters to the services and runs the chosen subcommand until it finishes
@@ -30,6 +30,8 @@ commands:
   seed [--json]         create the demo data (idempotent)
   user add --email E --name N --role R [--employer ID] [--big N] --password-stdin
                         create an active account at the console (prints its TOTP secret)
+  audit verify          recompute the audit hash chain and checkpoint signatures;
+                        names the first broken seq and exits 1 when the trail was altered
   version               print the version
 `
 
@@ -74,6 +76,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return migrateCmd(cfg, args[1:], stdout)
 	case "seed":
 		return seedCmd(ctx, cfg, args[1:], stdout)
+	case "audit":
+		return auditCmd(ctx, cfg, args[1:], stdout)
 	case "user":
 		return userCmd(ctx, cfg, args[1:], stdin, stdout)
 	}

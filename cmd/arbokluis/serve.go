@@ -6,11 +6,13 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
+	"github.com/arbokluis/arbokluis/internal/audit"
 	"github.com/arbokluis/arbokluis/internal/authz"
 	"github.com/arbokluis/arbokluis/internal/config"
 	"github.com/arbokluis/arbokluis/internal/dossier"
@@ -30,9 +32,10 @@ const pingKey = "pii"
 
 // app is the wired server and what must be closed after it.
 type app struct {
-	server *httpapi.Server
-	ids    *identity.Service
-	pools  []*pgxpool.Pool
+	server   *httpapi.Server
+	ids      *identity.Service
+	appender *audit.Appender
+	pools    []*pgxpool.Pool
 }
 
 func (a *app) close() {
@@ -67,7 +70,7 @@ func newApp(ctx context.Context, cfg config.Config, log *slog.Logger) (*app, err
 	if err != nil {
 		return nil, err
 	}
-	audit, err := open("audit", cfg.AuditDatabaseURL)
+	auditPool, err := open("audit", cfg.AuditDatabaseURL)
 	if err != nil {
 		return nil, err
 	}
@@ -101,6 +104,9 @@ func newApp(ctx context.Context, cfg config.Config, log *slog.Logger) (*app, err
 		return nil, err
 	}
 
+	auditStore := postgres.NewAuditStore(auditPool)
+	a.appender = audit.NewAppender(auditStore, checkpointSigner{vc}, log, audit.AppenderOptions{CheckpointEvery: cfg.AuditCheckpointEvery})
+
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	srv, err := httpapi.New(httpapi.Options{
@@ -121,7 +127,10 @@ func newApp(ctx context.Context, cfg config.Config, log *slog.Logger) (*app, err
 		ReadyChecks: []httpapi.Check{
 			{Name: "postgres_hr", Probe: func(ctx context.Context) error { return postgres.Ping(ctx, hr) }},
 			{Name: "postgres_med", Probe: func(ctx context.Context) error { return postgres.Ping(ctx, med) }},
-			{Name: "postgres_audit", Probe: func(ctx context.Context) error { return postgres.Ping(ctx, audit) }},
+			{Name: "postgres_audit", Probe: func(ctx context.Context) error { return postgres.Ping(ctx, auditPool) }},
+			{Name: "audit_outbox", Probe: func(ctx context.Context) error {
+				return backlog(ctx, auditStore, cfg.AuditBacklogMaxAge)
+			}},
 			{Name: "vault", Probe: func(ctx context.Context) error { return vc.Check(ctx, pingKey) }},
 		},
 	})
@@ -131,6 +140,30 @@ func newApp(ctx context.Context, cfg config.Config, log *slog.Logger) (*app, err
 	}
 	a.server, a.ids = srv, ids
 	return a, nil
+}
+
+// checkpointSigner adapts the Vault client to audit.Signer.
+type checkpointSigner struct{ vc *vault.Client }
+
+func (s checkpointSigner) SignCheckpoint(ctx context.Context, msg []byte) (string, error) {
+	return s.vc.SignCheckpoint(ctx, msg)
+}
+
+func (s checkpointSigner) VerifyCheckpoint(ctx context.Context, msg []byte, sig string) (bool, error) {
+	return s.vc.VerifyCheckpoint(ctx, msg, sig)
+}
+
+// backlog fails when the oldest event waiting in the audit outbox is older
+// than maxAge: the appender is not keeping up, or not running anywhere.
+func backlog(ctx context.Context, store *postgres.AuditStore, maxAge time.Duration) error {
+	oldest, err := store.OldestPending(ctx)
+	if err != nil {
+		return err
+	}
+	if !oldest.IsZero() && time.Since(oldest) > maxAge {
+		return fmt.Errorf("audit outbox backlog older than %s", maxAge)
+	}
+	return nil
 }
 
 // newVault returns the application's Vault client.
@@ -152,6 +185,20 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", cfg.ListenAddr, err)
 	}
+	appenderCtx, stopAppender := context.WithCancel(context.WithoutCancel(ctx))
+	appenderDone := make(chan struct{})
+	go func() {
+		defer close(appenderDone)
+		a.appender.Run(appenderCtx)
+	}()
+	defer func() {
+		// After the drain: the last requests' events are appended first.
+		stopAppender()
+		<-appenderDone
+		if err := a.appender.Drain(context.Background()); err != nil {
+			log.Warn("final audit append failed; the events stay in the outbox", "error", err.Error())
+		}
+	}()
 	log.Info("serving", "addr", ln.Addr().String(), "version", version())
 	err = httpapi.Serve(ctx, ln, a.server.Handler(), httpapi.Timeouts{
 		ReadHeader: cfg.ReadHeaderTimeout, Read: cfg.ReadTimeout, Write: cfg.WriteTimeout,

@@ -43,6 +43,13 @@ type Config struct {
 	// EmergencyAccessTTL is how long a lead physician's declared emergency
 	// access to a dossier lasts (ARBOKLUIS_EMERGENCY_ACCESS_TTL).
 	EmergencyAccessTTL time.Duration
+	// AuditCheckpointEvery is the number of audit events between signed
+	// checkpoints (ARBOKLUIS_AUDIT_CHECKPOINT_EVERY); one is signed at
+	// least hourly as well.
+	AuditCheckpointEvery int64
+	// AuditBacklogMaxAge makes /readyz fail when the oldest event still in
+	// the audit outbox is older (ARBOKLUIS_AUDIT_BACKLOG_MAX_AGE).
+	AuditBacklogMaxAge time.Duration
 
 	// PublicURL is the address users reach the service at, for links in
 	// emails (ARBOKLUIS_PUBLIC_URL).
@@ -73,21 +80,23 @@ const (
 // Default returns the configuration used when no variable is set.
 func Default() Config {
 	return Config{
-		ListenAddr:         ":8080",
-		DBMaxConns:         10,
-		VaultTransitMount:  "transit",
-		VaultTimeout:       5 * time.Second,
-		LogLevel:           slog.LevelInfo,
-		MaxBodyBytes:       1 << 20,
-		ReadHeaderTimeout:  5 * time.Second,
-		ReadTimeout:        30 * time.Second,
-		WriteTimeout:       60 * time.Second,
-		IdleTimeout:        120 * time.Second,
-		ShutdownTimeout:    20 * time.Second,
-		ReadyTimeout:       2 * time.Second,
-		EmergencyAccessTTL: 4 * time.Hour,
-		PublicURL:          "http://localhost:8080",
-		SMTPFrom:           "Arbokluis <noreply@localhost>",
+		ListenAddr:           ":8080",
+		DBMaxConns:           10,
+		VaultTransitMount:    "transit",
+		VaultTimeout:         5 * time.Second,
+		LogLevel:             slog.LevelInfo,
+		MaxBodyBytes:         1 << 20,
+		ReadHeaderTimeout:    5 * time.Second,
+		ReadTimeout:          30 * time.Second,
+		WriteTimeout:         60 * time.Second,
+		IdleTimeout:          120 * time.Second,
+		ShutdownTimeout:      20 * time.Second,
+		ReadyTimeout:         2 * time.Second,
+		EmergencyAccessTTL:   4 * time.Hour,
+		AuditCheckpointEvery: 1000,
+		AuditBacklogMaxAge:   30 * time.Second,
+		PublicURL:            "http://localhost:8080",
+		SMTPFrom:             "Arbokluis <noreply@localhost>",
 	}
 }
 
@@ -118,6 +127,8 @@ func Load(lookup func(string) (string, bool)) (Config, error) {
 	p.duration("ARBOKLUIS_SHUTDOWN_TIMEOUT", &c.ShutdownTimeout)
 	p.duration("ARBOKLUIS_READY_TIMEOUT", &c.ReadyTimeout)
 	p.duration("ARBOKLUIS_EMERGENCY_ACCESS_TTL", &c.EmergencyAccessTTL)
+	p.duration("ARBOKLUIS_AUDIT_BACKLOG_MAX_AGE", &c.AuditBacklogMaxAge)
+	p.int64("ARBOKLUIS_AUDIT_CHECKPOINT_EVERY", &c.AuditCheckpointEvery, 1, 1_000_000)
 	p.list("ARBOKLUIS_TRUSTED_PROXIES", &c.TrustedProxies, validProxy)
 	p.str("ARBOKLUIS_PUBLIC_URL", &c.PublicURL, validHTTPURL)
 	p.str("ARBOKLUIS_SMTP_ADDR", &c.SMTPAddr, validHostPort)

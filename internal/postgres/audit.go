@@ -1,0 +1,212 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"net/netip"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/arbokluis/arbokluis/internal/audit"
+)
+
+// AuditStore moves events from audit.outbox into the hash chain of
+// audit.events and keeps the signed checkpoints, through the audit pool.
+type AuditStore struct {
+	pool *pgxpool.Pool
+}
+
+var _ audit.Store = (*AuditStore)(nil)
+
+// NewAuditStore returns an AuditStore on the audit pool.
+func NewAuditStore(pool *pgxpool.Pool) *AuditStore { return &AuditStore{pool: pool} }
+
+// appenderLock is the advisory lock key that makes one appender at a time
+// across every server process ("arbokluis-audit" as an int64 tag).
+const appenderLock int64 = 0x61756469746c6f63
+
+const eventColumns = `seq, occurred_at, actor_user_id, actor_role, on_behalf_of, subject_employee_id, tenant_id,
+	action, object_kind, object_id, outcome, request_id, client_ip`
+
+// scanRecord reads the event columns (with seq first) into a record.
+func scanRecord(row pgx.Row, extra ...any) (audit.Record, error) {
+	var (
+		r                                    audit.Record
+		actor, onBehalf, subject, tenant     *uuid.UUID
+		role, objectID, requestID, action, o *string
+		kind                                 string
+		ip                                   *netip.Prefix
+	)
+	dest := append([]any{&r.Seq, &r.Time, &actor, &role, &onBehalf, &subject, &tenant, &action, &kind, &objectID, &o, &requestID, &ip}, extra...)
+	if err := row.Scan(dest...); err != nil {
+		return audit.Record{}, err
+	}
+	r.ActorUserID, r.OnBehalfOf, r.SubjectEmployeeID, r.TenantID = deref(actor), deref(onBehalf), deref(subject), deref(tenant)
+	r.ActorRole, r.ObjectID, r.RequestID = deref(role), deref(objectID), deref(requestID)
+	r.Action, r.ObjectKind, r.Outcome = audit.Action(deref(action)), kind, audit.Outcome(deref(o))
+	if ip != nil {
+		r.ClientIP = ip.Addr()
+	}
+	return r, nil
+}
+
+// Append moves up to max outbox rows, oldest first, into audit.events in
+// one transaction: it takes the appender lock (returning 0 when another
+// process holds it), numbers the rows after the last seq, chains their
+// hashes, inserts them and deletes them from the outbox.
+func (s *AuditStore) Append(ctx context.Context, max int, now time.Time) (audit.Appended, error) {
+	var out audit.Appended
+	err := InTx(ctx, s.pool, func(tx pgx.Tx) error {
+		var locked bool
+		if err := tx.QueryRow(ctx, `SELECT pg_try_advisory_xact_lock($1)`, appenderLock).Scan(&locked); err != nil {
+			return Translate(err)
+		}
+		if !locked {
+			return nil
+		}
+		last, prev := int64(0), audit.Genesis
+		err := tx.QueryRow(ctx, `SELECT seq, hash FROM audit.events ORDER BY seq DESC LIMIT 1`).Scan(&last, &prev)
+		if err != nil && !errors.Is(err, pgx.ErrNoRows) {
+			return Translate(err)
+		}
+		rows, err := tx.Query(ctx, `SELECT id AS seq, occurred_at, actor_user_id, actor_role, on_behalf_of, subject_employee_id,
+			tenant_id, action, object_kind, object_id, outcome, request_id, client_ip
+			FROM audit.outbox ORDER BY id LIMIT $1`, max)
+		if err != nil {
+			return Translate(err)
+		}
+		var (
+			ids   []int64
+			links []audit.Link
+		)
+		for rows.Next() {
+			r, err := scanRecord(rows)
+			if err != nil {
+				rows.Close()
+				return Translate(err)
+			}
+			ids = append(ids, r.Seq)
+			last++
+			r.Seq = last
+			h := audit.Hash(prev, r)
+			links = append(links, audit.Link{Record: r, PrevHash: prev, Hash: h})
+			prev = h
+		}
+		if err := rows.Err(); err != nil {
+			return Translate(err)
+		}
+		if len(links) == 0 {
+			out.Locked = true
+			return nil
+		}
+		_, err = tx.CopyFrom(ctx, pgx.Identifier{"audit", "events"},
+			[]string{"seq", "occurred_at", "actor_user_id", "actor_role", "on_behalf_of", "subject_employee_id", "tenant_id",
+				"action", "object_kind", "object_id", "outcome", "request_id", "client_ip", "appended_at", "prev_hash", "hash"},
+			pgx.CopyFromSlice(len(links), func(i int) ([]any, error) {
+				l := links[i]
+				var ip any
+				if l.ClientIP.IsValid() {
+					ip = netip.PrefixFrom(l.ClientIP, l.ClientIP.BitLen())
+				}
+				return []any{l.Seq, l.Time, nullUUID(l.ActorUserID), nullString(l.ActorRole), nullUUID(l.OnBehalfOf),
+					nullUUID(l.SubjectEmployeeID), nullUUID(l.TenantID), string(l.Action), l.ObjectKind, nullString(l.ObjectID),
+					string(l.Outcome), nullString(l.RequestID), ip, now, l.PrevHash, l.Hash}, nil
+			}))
+		if err != nil {
+			return Translate(err)
+		}
+		if _, err := tx.Exec(ctx, `DELETE FROM audit.outbox WHERE id = ANY ($1)`, ids); err != nil {
+			return Translate(err)
+		}
+		out = audit.Appended{Locked: true, Count: len(links), LastSeq: last, LastHash: prev}
+		return nil
+	})
+	return out, err
+}
+
+// LastCheckpoint returns the newest checkpoint; the zero Checkpoint when
+// there is none.
+func (s *AuditStore) LastCheckpoint(ctx context.Context) (audit.Checkpoint, error) {
+	var cp audit.Checkpoint
+	err := s.pool.QueryRow(ctx, `SELECT seq, hash, signature, created_at FROM audit.checkpoints ORDER BY seq DESC LIMIT 1`).
+		Scan(&cp.Seq, &cp.Hash, &cp.Signature, &cp.CreatedAt)
+	if err != nil && !errors.Is(err, pgx.ErrNoRows) {
+		return audit.Checkpoint{}, Translate(err)
+	}
+	return cp, nil
+}
+
+// Head returns the seq and hash of the newest event; 0 and nil when the
+// trail is empty.
+func (s *AuditStore) Head(ctx context.Context) (int64, []byte, error) {
+	var (
+		seq  int64
+		hash []byte
+	)
+	err := s.pool.QueryRow(ctx, `SELECT seq, hash FROM audit.events ORDER BY seq DESC LIMIT 1`).Scan(&seq, &hash)
+	if err != nil && !errors.Is(err, pgx.ErrNoRows) {
+		return 0, nil, Translate(err)
+	}
+	return seq, hash, nil
+}
+
+// AddCheckpoint stores a signed checkpoint; one at an already checkpointed
+// seq is derrors.ErrConflict.
+func (s *AuditStore) AddCheckpoint(ctx context.Context, cp audit.Checkpoint) error {
+	_, err := s.pool.Exec(ctx, `INSERT INTO audit.checkpoints (seq, hash, signature) VALUES ($1, $2, $3)`, cp.Seq, cp.Hash, cp.Signature)
+	return Translate(err)
+}
+
+// OldestPending returns when the oldest outbox event happened; the zero
+// time when the outbox is empty.
+func (s *AuditStore) OldestPending(ctx context.Context) (time.Time, error) {
+	var t *time.Time
+	if err := s.pool.QueryRow(ctx, `SELECT min(occurred_at) FROM audit.outbox`).Scan(&t); err != nil {
+		return time.Time{}, Translate(err)
+	}
+	return deref(t), nil
+}
+
+// Checkpoints returns every checkpoint in seq order.
+func (s *AuditStore) Checkpoints(ctx context.Context) ([]audit.Checkpoint, error) {
+	rows, _ := s.pool.Query(ctx, `SELECT seq, hash, signature, created_at FROM audit.checkpoints ORDER BY seq`)
+	cps, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (audit.Checkpoint, error) {
+		var cp audit.Checkpoint
+		err := r.Scan(&cp.Seq, &cp.Hash, &cp.Signature, &cp.CreatedAt)
+		return cp, err
+	})
+	if err != nil {
+		return nil, Translate(err)
+	}
+	return cps, nil
+}
+
+// Walk calls fn with every event in seq order, from one read-only
+// repeatable-read snapshot, streaming.
+func (s *AuditStore) Walk(ctx context.Context, fn func(audit.Link) error) error {
+	tx, err := s.pool.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly})
+	if err != nil {
+		return Translate(err)
+	}
+	defer tx.Rollback(ctx) //nolint:errcheck // read-only
+	rows, err := tx.Query(ctx, `SELECT `+eventColumns+`, prev_hash, hash FROM audit.events ORDER BY seq`)
+	if err != nil {
+		return Translate(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var l audit.Link
+		r, err := scanRecord(rows, &l.PrevHash, &l.Hash)
+		if err != nil {
+			return Translate(err)
+		}
+		l.Record = r
+		if err := fn(l); err != nil {
+			return err
+		}
+	}
+	return Translate(rows.Err())
+}

@@ -1,0 +1,2 @@
+DROP INDEX audit.outbox_occurred_idx;
+DROP TABLE audit.checkpoints;
