@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -100,5 +101,121 @@ func TestAuditAcrossTwoProcesses(t *testing.T) {
 	cfg := configFor(env)
 	if err := auditCmd(ctx, cfg, []string{"verify"}, &out); err != nil || !strings.HasPrefix(out.String(), "ok: ") {
 		t.Errorf("audit verify = %v, %q; want ok", err, out.String())
+	}
+}
+
+// TestFailingAuditWriteFailsTheRequest: with the outbox insert refused, a
+// change answers 503 and leaves nothing behind, and a read returns no data.
+func TestFailingAuditWriteFailsTheRequest(t *testing.T) {
+	env := testenv.FreshDatabase(t)
+	s := newStackWith(t, env, nil)
+	tenant := s.addEmployer()
+	hrTok := s.session(s.addUser(identity.RoleEmployer, tenant))
+	create := func(number string) response {
+		return s.do("POST", "/api/v1/employers/"+tenant.String()+"/employees", hrTok, map[string]any{
+			"employee_number": number, "first_name": "Anna", "last_name": "Jansen", "date_of_birth": "1980-05-06", "employment_start": "2010-01-01"})
+	}
+	r := create("OK1")
+	if r.status != http.StatusCreated {
+		t.Fatalf("create employee with auditing working = %d %s", r.status, r.raw)
+	}
+	existing, _ := r.body["id"].(string)
+
+	owner := testenv.Pool(t, env.MigrateURL)
+	ctx := context.Background()
+	if _, err := owner.Exec(ctx, `REVOKE INSERT ON audit.outbox FROM arbokluis_hr`); err != nil {
+		t.Fatal(err)
+	}
+	if r := create("FAIL1"); r.status != http.StatusServiceUnavailable || r.body["type"] == nil {
+		t.Errorf("create employee with the audit write failing = %d %s, want 503 problem+json", r.status, r.raw)
+	}
+	var n int
+	if err := owner.QueryRow(ctx, `SELECT count(*) FROM hr.employees WHERE employee_number = 'FAIL1'`).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	if n != 0 {
+		t.Errorf("the employee was stored although its audit event was not")
+	}
+	if r := s.do("GET", "/api/v1/employees/"+existing, hrTok, nil); r.status != http.StatusServiceUnavailable || strings.Contains(r.raw, "Jansen") {
+		t.Errorf("read with the audit write failing = %d %s, want 503 without the data", r.status, r.raw)
+	}
+}
+
+// waitAppended waits until the outbox holds no event of the request ids.
+func waitAppended(t *testing.T, s *stack, subject uuid.UUID) {
+	t.Helper()
+	owner := testenv.Pool(t, s.env.MigrateURL)
+	for range 100 {
+		var n int
+		if err := owner.QueryRow(context.Background(), `SELECT count(*) FROM audit.outbox WHERE subject_employee_id = $1`, subject).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		if n == 0 {
+			return
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	t.Fatalf("events about %s stayed in the outbox", subject)
+}
+
+func TestAuditEventsSearch(t *testing.T) {
+	s := newStack(t)
+	tenant := s.addEmployer()
+	hrTok := s.session(s.addUser(identity.RoleEmployer, tenant))
+	po := s.addUser(identity.RolePrivacyOfficer, uuid.Nil)
+	poTok := s.session(po)
+	r := s.do("POST", "/api/v1/employers/"+tenant.String()+"/employees", hrTok, map[string]any{
+		"employee_number": "S1", "first_name": "Anna", "last_name": "Jansen", "date_of_birth": "1980-05-06", "employment_start": "2010-01-01"})
+	id := uuid.MustParse(r.body["id"].(string))
+	for range 3 {
+		if r := s.do("GET", "/api/v1/employees/"+id.String(), hrTok, nil); r.status != http.StatusOK {
+			t.Fatalf("read employee = %d", r.status)
+		}
+	}
+	waitAppended(t, s, id)
+
+	base := "/api/v1/audit/events?employee_id=" + id.String()
+	r = s.do("GET", base+"&action=read", poTok, nil)
+	events, _ := r.body["events"].([]any)
+	if r.status != http.StatusOK || len(events) != 3 {
+		t.Fatalf("search reads of the employee = %d, %d events (%s), want 200 with 3", r.status, len(events), r.raw)
+	}
+	for _, e := range events {
+		ev := e.(map[string]any)
+		if ev["subject_employee_id"] != id.String() || ev["action"] != "read" || ev["actor_role"] != "employer" {
+			t.Errorf("event %v does not match the filter", ev)
+		}
+	}
+	if strings.Contains(r.raw, "Jansen") {
+		t.Errorf("audit events contain the employee's name")
+	}
+	page := s.do("GET", base+"&limit=2", poTok, nil)
+	next, _ := page.body["next_after"].(float64)
+	rest := s.do("GET", base+"&limit=2&after="+strconv.FormatInt(int64(next), 10), poTok, nil)
+	p1, _ := page.body["events"].([]any)
+	p2, _ := rest.body["events"].([]any)
+	if len(p1) != 2 || next == 0 || len(p2) != 2 {
+		t.Errorf("paging by 2 over 4 events (create + 3 reads) = %d then %d (next_after %v), want 2 and 2", len(p1), len(p2), next)
+	}
+	today := time.Now().Format(time.DateOnly)
+	if r := s.do("GET", base+"&from="+today+"&to="+today+"&outcome=ok", poTok, nil); r.status != http.StatusOK {
+		t.Errorf("search with a period = %d %s", r.status, r.raw)
+	}
+	for _, q := range []string{"action=steal", "outcome=maybe", "from=2026-13-01", "employee_id=nope", "limit=0", "limit=201",
+		"after=-1", "color=red", "from=2026-05-02&to=2026-05-01"} {
+		if r := s.do("GET", "/api/v1/audit/events?"+q, poTok, nil); r.status != http.StatusBadRequest {
+			t.Errorf("GET /audit/events?%s = %d, want 400", q, r.status)
+		}
+	}
+	// The searches themselves are audited.
+	owner := testenv.Pool(t, s.env.MigrateURL)
+	var searches int
+	if err := owner.QueryRow(context.Background(), `SELECT count(*) FROM (
+		SELECT actor_user_id, action FROM audit.outbox UNION ALL SELECT actor_user_id, action FROM audit.events) e
+		WHERE actor_user_id = $1 AND action = 'search'`, po.userID).Scan(&searches); err != nil {
+		t.Fatal(err)
+	}
+	if searches < 4 {
+		t.Errorf("audited searches by the privacy officer = %d, want at least 4", searches)
 	}
 }

@@ -260,6 +260,9 @@ func matrixRoutes() []matrixRoute {
 			// A's employer, case manager, labour expert and assigned
 			// physician; the employee themself; nobody else.
 			expect(s404, map[string]int{"erA": s200, "cmA": s200, "leA": s200, "pResp": s200, "eeA1": s200})},
+		{"GET", "/api/v1/audit/events", fixed("/api/v1/audit/events?limit=5"), nil,
+			// The privacy officer only; the trail holds ids, never content.
+			expect(s404, map[string]int{"privacy": s200})},
 		{"GET", "/api/v1/employees/:id/dossier", employeeA1("/dossier"), nil,
 			// Responsible, substituting, the assistant with a valid
 			// statement, and the lead physician under emergency access.

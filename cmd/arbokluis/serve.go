@@ -124,6 +124,7 @@ func newApp(ctx context.Context, cfg config.Config, log *slog.Logger) (*app, err
 		Employees:      employee.NewService(postgres.NewEmployeeStore(hr), nil),
 		Delegations:    identity.NewDelegations(store, nil),
 		Dossiers:       dossier.NewService(postgres.NewDossierStore(med), vc, cfg.EmergencyAccessTTL, nil),
+		AuditLog:       audit.NewLog(auditStore, postgres.NewRecorder(hr)),
 		ReadyChecks: []httpapi.Check{
 			{Name: "postgres_hr", Probe: func(ctx context.Context) error { return postgres.Ping(ctx, hr) }},
 			{Name: "postgres_med", Probe: func(ctx context.Context) error { return postgres.Ping(ctx, med) }},

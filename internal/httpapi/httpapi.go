@@ -58,6 +58,8 @@ type Options struct {
 	Employees   Employees
 	Delegations Delegations
 	Dossiers    Dossiers
+	// AuditLog searches the audit trail for the privacy officer.
+	AuditLog AuditLog
 }
 
 // Check is one readiness check: a named dependency and a probe that returns
@@ -90,8 +92,8 @@ func New(opts Options) (*Server, error) {
 		return nil, errors.New("httpapi: Options.MaxBodyBytes must be positive")
 	}
 	if opts.Auth == nil || opts.Grants == nil || opts.Invitations == nil || opts.Inbox == nil || opts.Authz == nil ||
-		opts.Employers == nil || opts.Employees == nil || opts.Delegations == nil || opts.Dossiers == nil {
-		return nil, errors.New("httpapi: Options.Auth, Grants, Invitations, Inbox, Authz, Employers, Employees, Delegations and Dossiers are required")
+		opts.Employers == nil || opts.Employees == nil || opts.Delegations == nil || opts.Dossiers == nil || opts.AuditLog == nil {
+		return nil, errors.New("httpapi: Options.Auth, Grants, Invitations, Inbox, Authz, Employers, Employees, Delegations, Dossiers and AuditLog are required")
 	}
 	if opts.ReadyTimeout <= 0 {
 		opts.ReadyTimeout = 2 * time.Second
@@ -141,6 +143,8 @@ func New(opts Options) (*Server, error) {
 	api.POST("/physician-assignments/:id/approve", s.allow("physician_assignments", "approve", s.approveDelegation(identity.KindAssignment)))
 	api.POST("/employers/:id/employees", s.allow("employees", "create", s.createEmployee))
 	api.GET("/employees/:id", s.allow("employees", "read", s.getEmployee))
+
+	api.GET("/audit/events", s.allow("audit_events", "search", s.auditEvents))
 
 	api.GET("/employees/:id/dossier", s.allow("medical.dossier", "read", s.getDossier))
 	api.POST("/employees/:id/dossier/emergency-access", s.allow("medical.emergency_access", "create", s.declareEmergency))

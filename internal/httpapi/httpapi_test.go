@@ -126,6 +126,7 @@ func newTestServer(t *testing.T, checks ...Check) (*Server, *logBuffer) {
 		Employees:   struct{ Employees }{},
 		Delegations: struct{ Delegations }{},
 		Dossiers:    struct{ Dossiers }{},
+		AuditLog:    struct{ AuditLog }{},
 	})
 	if err != nil {
 		t.Fatalf("New: %v", err)
@@ -535,6 +536,7 @@ func BenchmarkProblem(b *testing.B) {
 		Employees:   struct{ Employees }{},
 		Delegations: struct{ Delegations }{},
 		Dossiers:    struct{ Dossiers }{},
+		AuditLog:    struct{ AuditLog }{},
 	})
 	if err != nil {
 		b.Fatal(err)

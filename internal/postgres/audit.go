@@ -210,3 +210,47 @@ func (s *AuditStore) Walk(ctx context.Context, fn func(audit.Link) error) error 
 	}
 	return Translate(rows.Err())
 }
+
+// Events returns appended events matching f, in seq order after f.After.
+func (s *AuditStore) Events(ctx context.Context, f audit.Filter) ([]audit.Record, error) {
+	rows, err := s.pool.Query(ctx, `SELECT `+eventColumns+` FROM audit.events
+		WHERE seq > $1
+		  AND ($2::uuid IS NULL OR subject_employee_id = $2)
+		  AND ($3::uuid IS NULL OR actor_user_id = $3)
+		  AND ($4::timestamptz IS NULL OR occurred_at >= $4)
+		  AND ($5::timestamptz IS NULL OR occurred_at < $5)
+		  AND ($6::text IS NULL OR action = $6)
+		  AND ($7::text IS NULL OR outcome = $7)
+		ORDER BY seq LIMIT $8`,
+		f.After, nullUUID(f.EmployeeID), nullUUID(f.ActorID), nullTime(f.From), nullTime(f.To),
+		nullString(string(f.Action)), nullString(string(f.Outcome)), f.Limit)
+	if err != nil {
+		return nil, Translate(err)
+	}
+	defer rows.Close()
+	var out []audit.Record
+	for rows.Next() {
+		r, err := scanRecord(rows)
+		if err != nil {
+			return nil, Translate(err)
+		}
+		out = append(out, r)
+	}
+	return out, Translate(rows.Err())
+}
+
+// Recorder writes single audit events into the outbox through the hr pool,
+// each in its own transaction.
+type Recorder struct {
+	pool *pgxpool.Pool
+}
+
+var _ audit.Recorder = (*Recorder)(nil)
+
+// NewRecorder returns a Recorder on the hr pool.
+func NewRecorder(pool *pgxpool.Pool) *Recorder { return &Recorder{pool: pool} }
+
+// Record writes e into the outbox; failure is derrors.ErrUnavailable.
+func (r *Recorder) Record(ctx context.Context, e audit.Event) error {
+	return InTx(ctx, r.pool, func(tx pgx.Tx) error { return insertEvent(ctx, tx, e) })
+}

@@ -2,12 +2,14 @@ package postgres
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
 	"github.com/arbokluis/arbokluis/internal/audit"
+	"github.com/arbokluis/arbokluis/internal/derrors"
 )
 
 // insertEvent writes e into audit.outbox inside tx, so the event commits or
@@ -24,7 +26,13 @@ func insertEvent(ctx context.Context, tx pgx.Tx, e audit.Event) error {
 		nullUUID(e.ActorUserID), nullString(e.ActorRole), nullUUID(e.OnBehalfOf), nullUUID(e.SubjectEmployeeID),
 		nullUUID(e.TenantID), string(e.Action), e.ObjectKind, nullString(e.ObjectID), string(e.Outcome),
 		nullString(e.RequestID), ip)
-	return Translate(err)
+	if err != nil {
+		// No event, no access: whatever made the audit write fail, the
+		// business change rolls back with it and the caller is told the
+		// service is unavailable, never that their input was wrong.
+		return fmt.Errorf("postgres: audit outbox (%v): %w", Translate(err), derrors.ErrUnavailable)
+	}
+	return nil
 }
 
 func nullUUID(id uuid.UUID) any {
