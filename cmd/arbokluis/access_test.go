@@ -143,6 +143,18 @@ func TestEmergencyAccess(t *testing.T) {
 	if strings.Contains(s.logs.String(), reason) {
 		t.Errorf("the emergency reason appears in the log")
 	}
+	// The 404 before the declaration was audited as a denied read.
+	var denied int
+	if err := owner.QueryRow(ctx, `
+		SELECT count(*) FROM (SELECT actor_user_id, action, outcome, object_kind, object_id FROM audit.outbox
+			UNION ALL SELECT actor_user_id, action, outcome, object_kind, object_id FROM audit.events) e
+		WHERE actor_user_id = $1 AND action = 'read' AND outcome = 'denied' AND object_kind = 'dossier' AND object_id = $2`,
+		lead.userID, employee.String()).Scan(&denied); err != nil {
+		t.Fatal(err)
+	}
+	if denied != 1 {
+		t.Errorf("denied dossier reads audited for the lead physician = %d, want 1", denied)
+	}
 
 	// Expired: the dossier closes again.
 	if _, err := owner.Exec(ctx, `UPDATE medical.emergency_accesses SET created_at = now() - interval '2 hours', expires_at = now() - interval '1 second'

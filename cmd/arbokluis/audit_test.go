@@ -3,6 +3,10 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/ed25519"
+	"encoding/base64"
+	"io"
+	"log/slog"
 	"net/http"
 	"os/exec"
 	"path/filepath"
@@ -14,7 +18,9 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/arbokluis/arbokluis/internal/audit"
 	"github.com/arbokluis/arbokluis/internal/identity"
+	"github.com/arbokluis/arbokluis/internal/postgres"
 	"github.com/arbokluis/arbokluis/internal/testenv"
 )
 
@@ -97,10 +103,40 @@ func TestAuditAcrossTwoProcesses(t *testing.T) {
 		t.Errorf("read events for the employee = %d, want %d", reads, writers*each)
 	}
 
-	var out bytes.Buffer
+	// Sign a checkpoint at the head, exporting the public key on first
+	// use, then verify online (Vault) and offline (the exported key).
+	auditPool := testenv.Pool(t, env.AuditURL)
+	store := postgres.NewAuditStore(auditPool)
+	vc, err := newVault(configFor(env))
+	if err != nil {
+		t.Fatal(err)
+	}
+	keyFile := filepath.Join(t.TempDir(), "audit-checkpoint-public-key.json")
+	app := audit.NewAppender(store, checkpointSigner{vc}, slog.New(slog.NewTextHandler(io.Discard, nil)),
+		audit.AppenderOptions{PublicKeyFile: keyFile})
+	head, hash, err := store.Head(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := app.Checkpoint(ctx, head, hash); err != nil {
+		t.Fatalf("Checkpoint(%d): %v", head, err)
+	}
 	cfg := configFor(env)
-	if err := auditCmd(ctx, cfg, []string{"verify"}, &out); err != nil || !strings.HasPrefix(out.String(), "ok: ") {
-		t.Errorf("audit verify = %v, %q; want ok", err, out.String())
+	for _, args := range [][]string{{"verify"}, {"verify", "--public-key", keyFile}} {
+		var out bytes.Buffer
+		if err := auditCmd(ctx, cfg, args, &out); err != nil || !strings.HasPrefix(out.String(), "ok: ") || strings.Contains(out.String(), " 0 checkpoint") {
+			t.Errorf("audit %v = %v, %q; want ok with checkpoints", args, err, out.String())
+		}
+	}
+	// A key that did not sign the checkpoints does not verify them.
+	pub, _, _ := ed25519.GenerateKey(nil)
+	other := filepath.Join(t.TempDir(), "other.json")
+	if err := audit.WritePublicKeys(other, map[string]string{"1": base64.StdEncoding.EncodeToString(pub)}); err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	if err := auditCmd(ctx, cfg, []string{"verify", "--public-key", other}, &out); err == nil || !strings.Contains(out.String(), "BROKEN") {
+		t.Errorf("audit verify with a foreign public key = %v, %q; want BROKEN", err, out.String())
 	}
 }
 

@@ -30,8 +30,10 @@ commands:
   seed [--json]         create the demo data (idempotent)
   user add --email E --name N --role R [--employer ID] [--big N] --password-stdin
                         create an active account at the console (prints its TOTP secret)
-  audit verify          recompute the audit hash chain and checkpoint signatures;
-                        names the first broken seq and exits 1 when the trail was altered
+  audit verify [--public-key FILE]
+                        recompute the audit hash chain and checkpoint signatures (with
+                        Vault, or offline with the exported public key); names the
+                        first broken seq and exits 1 when the trail was altered
   version               print the version
 `
 

@@ -105,7 +105,9 @@ func newApp(ctx context.Context, cfg config.Config, log *slog.Logger) (*app, err
 	}
 
 	auditStore := postgres.NewAuditStore(auditPool)
-	a.appender = audit.NewAppender(auditStore, checkpointSigner{vc}, log, audit.AppenderOptions{CheckpointEvery: cfg.AuditCheckpointEvery})
+	a.appender = audit.NewAppender(auditStore, checkpointSigner{vc}, log, audit.AppenderOptions{
+		CheckpointEvery: cfg.AuditCheckpointEvery, PublicKeyFile: cfg.AuditPublicKeyFile,
+	})
 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
@@ -125,6 +127,7 @@ func newApp(ctx context.Context, cfg config.Config, log *slog.Logger) (*app, err
 		Delegations:    identity.NewDelegations(store, nil),
 		Dossiers:       dossier.NewService(postgres.NewDossierStore(med), vc, cfg.EmergencyAccessTTL, nil),
 		AuditLog:       audit.NewLog(auditStore, postgres.NewRecorder(hr)),
+		Recorder:       postgres.NewRecorder(hr),
 		ReadyChecks: []httpapi.Check{
 			{Name: "postgres_hr", Probe: func(ctx context.Context) error { return postgres.Ping(ctx, hr) }},
 			{Name: "postgres_med", Probe: func(ctx context.Context) error { return postgres.Ping(ctx, med) }},
@@ -148,6 +151,10 @@ type checkpointSigner struct{ vc *vault.Client }
 
 func (s checkpointSigner) SignCheckpoint(ctx context.Context, msg []byte) (string, error) {
 	return s.vc.SignCheckpoint(ctx, msg)
+}
+
+func (s checkpointSigner) CheckpointPublicKeys(ctx context.Context) (map[string]string, error) {
+	return s.vc.CheckpointPublicKeys(ctx)
 }
 
 func (s checkpointSigner) VerifyCheckpoint(ctx context.Context, msg []byte, sig string) (bool, error) {

@@ -40,6 +40,8 @@ type Store interface {
 // audit-checkpoint and verifies such signatures.
 type Signer interface {
 	SignCheckpoint(ctx context.Context, message []byte) (string, error)
+	// CheckpointPublicKeys returns the public key of each key version.
+	CheckpointPublicKeys(ctx context.Context) (map[string]string, error)
 	Verifier
 }
 
@@ -49,17 +51,22 @@ type AppenderOptions struct {
 	Batch           int           // events per transaction, default 500
 	CheckpointEvery int64         // events between checkpoints, default 1000
 	CheckpointMax   time.Duration // longest time between checkpoints, default 1h
-	Now             func() time.Time
+	// PublicKeyFile, when set, receives the checkpoint key's public keys
+	// on the first checkpoint this appender signs, for offline
+	// verification (`audit verify --public-key`).
+	PublicKeyFile string
+	Now           func() time.Time
 }
 
 // Appender moves outbox events into the hash chain and signs checkpoints.
 // Any number of processes may run one; an advisory lock lets one at a time
 // append.
 type Appender struct {
-	store  Store
-	signer Signer
-	log    *slog.Logger
-	opts   AppenderOptions
+	store    Store
+	signer   Signer
+	log      *slog.Logger
+	opts     AppenderOptions
+	exported bool // the public keys were written to PublicKeyFile
 }
 
 // NewAppender returns an Appender.
@@ -144,6 +151,17 @@ func (a *Appender) Checkpoint(ctx context.Context, seq int64, hash []byte) error
 	}
 	if err := a.store.AddCheckpoint(ctx, Checkpoint{Seq: seq, Hash: hash, Signature: sig}); err != nil {
 		return fmt.Errorf("audit: store checkpoint %d: %w", seq, err)
+	}
+	if a.opts.PublicKeyFile != "" && !a.exported {
+		keys, err := a.signer.CheckpointPublicKeys(ctx)
+		if err == nil {
+			err = WritePublicKeys(a.opts.PublicKeyFile, keys)
+		}
+		if err != nil {
+			// Checkpoints go on; verification online through Vault works.
+			a.log.Warn("could not export the checkpoint public key", "error", err.Error())
+		}
+		a.exported = err == nil
 	}
 	return nil
 }

@@ -50,6 +50,10 @@ type Config struct {
 	// AuditBacklogMaxAge makes /readyz fail when the oldest event still in
 	// the audit outbox is older (ARBOKLUIS_AUDIT_BACKLOG_MAX_AGE).
 	AuditBacklogMaxAge time.Duration
+	// AuditPublicKeyFile receives the audit checkpoint key's public keys on
+	// first use, for offline verification (ARBOKLUIS_AUDIT_PUBLIC_KEY_FILE;
+	// empty: no export).
+	AuditPublicKeyFile string
 
 	// PublicURL is the address users reach the service at, for links in
 	// emails (ARBOKLUIS_PUBLIC_URL).
@@ -129,6 +133,7 @@ func Load(lookup func(string) (string, bool)) (Config, error) {
 	p.duration("ARBOKLUIS_EMERGENCY_ACCESS_TTL", &c.EmergencyAccessTTL)
 	p.duration("ARBOKLUIS_AUDIT_BACKLOG_MAX_AGE", &c.AuditBacklogMaxAge)
 	p.int64("ARBOKLUIS_AUDIT_CHECKPOINT_EVERY", &c.AuditCheckpointEvery, 1, 1_000_000)
+	p.str("ARBOKLUIS_AUDIT_PUBLIC_KEY_FILE", &c.AuditPublicKeyFile, nil)
 	p.list("ARBOKLUIS_TRUSTED_PROXIES", &c.TrustedProxies, validProxy)
 	p.str("ARBOKLUIS_PUBLIC_URL", &c.PublicURL, validHTTPURL)
 	p.str("ARBOKLUIS_SMTP_ADDR", &c.SMTPAddr, validHostPort)

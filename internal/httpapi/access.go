@@ -2,13 +2,16 @@ package httpapi
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
 	"github.com/google/uuid"
 
+	"github.com/arbokluis/arbokluis/internal/audit"
 	"github.com/arbokluis/arbokluis/internal/derrors"
 	"github.com/arbokluis/arbokluis/internal/identity"
 )
@@ -30,17 +33,50 @@ type permission struct{ resource, action string }
 // allow runs h for an authenticated caller whom the policy allows action on
 // resource, with the identity.Actor it is allowed as. The route's
 // permission is recorded so that New can check the policy knows it.
+//
+// A denial — by the policy, or by an object rule after loading (404/403) —
+// is audited with outcome denied: ids only, never the body.
 func (s *Server) allow(resource, action string, h handlerFunc) gin.HandlerFunc {
 	s.permissions = append(s.permissions, permission{resource, action})
 	return s.authenticated(func(c *gin.Context) error {
 		p := principalOf(c)
 		role, scope, err := s.opts.Authz.Authorize(p, resource, action)
-		if err != nil {
-			return err
+		if err == nil {
+			c.Set(actorKey, identity.Actor{Principal: p, Role: role, Scope: scope, RequestID: requestIDOf(c), ClientIP: clientIP(c)})
+			err = h(c)
 		}
-		c.Set(actorKey, identity.Actor{Principal: p, Role: role, Scope: scope, RequestID: requestIDOf(c), ClientIP: clientIP(c)})
-		return h(c)
+		if errors.Is(err, derrors.ErrNotFound) || errors.Is(err, derrors.ErrForbidden) {
+			s.recordDenied(c, p, role, resource, action)
+		}
+		return err
 	})
+}
+
+// deniedActions maps a policy action to the audit action of DESIGN §6.
+var deniedActions = map[string]audit.Action{
+	"read": audit.ActionRead, "create": audit.ActionCreate, "propose": audit.ActionGrant,
+	"approve": audit.ActionGrant, "search": audit.ActionSearch, "logout": audit.ActionLogout,
+}
+
+// recordDenied audits a denied attempt. Failing to record a denial does
+// not change the answer (nothing was accessed); it is logged.
+func (s *Server) recordDenied(c *gin.Context, p identity.Principal, role identity.Role, resource, action string) {
+	act, ok := deniedActions[action]
+	if !ok {
+		act = audit.ActionRead
+	}
+	kind := strings.ReplaceAll(strings.TrimPrefix(resource, "medical."), ".", "_")
+	objectID := ""
+	if _, err := uuid.Parse(c.Param("id")); err == nil {
+		objectID = c.Param("id")
+	}
+	err := s.opts.Recorder.Record(c, audit.Event{
+		ActorUserID: p.UserID, ActorRole: string(role), Action: act, ObjectKind: kind, ObjectID: objectID,
+		Outcome: audit.OutcomeDenied, RequestID: requestIDOf(c), ClientIP: clientIP(c),
+	})
+	if err != nil {
+		s.log.Warn("could not audit a denied attempt", "request_id", requestIDOf(c), "error", err.Error())
+	}
 }
 
 func actorOf(c *gin.Context) identity.Actor {

@@ -20,6 +20,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"github.com/arbokluis/arbokluis/internal/audit"
 	"github.com/arbokluis/arbokluis/internal/identity"
 )
 
@@ -60,6 +61,8 @@ type Options struct {
 	Dossiers    Dossiers
 	// AuditLog searches the audit trail for the privacy officer.
 	AuditLog AuditLog
+	// Recorder audits denied attempts.
+	Recorder audit.Recorder
 }
 
 // Check is one readiness check: a named dependency and a probe that returns
@@ -92,8 +95,8 @@ func New(opts Options) (*Server, error) {
 		return nil, errors.New("httpapi: Options.MaxBodyBytes must be positive")
 	}
 	if opts.Auth == nil || opts.Grants == nil || opts.Invitations == nil || opts.Inbox == nil || opts.Authz == nil ||
-		opts.Employers == nil || opts.Employees == nil || opts.Delegations == nil || opts.Dossiers == nil || opts.AuditLog == nil {
-		return nil, errors.New("httpapi: Options.Auth, Grants, Invitations, Inbox, Authz, Employers, Employees, Delegations, Dossiers and AuditLog are required")
+		opts.Employers == nil || opts.Employees == nil || opts.Delegations == nil || opts.Dossiers == nil || opts.AuditLog == nil || opts.Recorder == nil {
+		return nil, errors.New("httpapi: Options.Auth, Grants, Invitations, Inbox, Authz, Employers, Employees, Delegations, Dossiers, AuditLog and Recorder are required")
 	}
 	if opts.ReadyTimeout <= 0 {
 		opts.ReadyTimeout = 2 * time.Second

@@ -25,6 +25,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"gopkg.in/yaml.v3"
 
+	"github.com/arbokluis/arbokluis/internal/audit"
 	"github.com/arbokluis/arbokluis/internal/derrors"
 	"github.com/arbokluis/arbokluis/internal/identity"
 	"github.com/arbokluis/arbokluis/internal/notify"
@@ -127,6 +128,7 @@ func newTestServer(t *testing.T, checks ...Check) (*Server, *logBuffer) {
 		Delegations: struct{ Delegations }{},
 		Dossiers:    struct{ Dossiers }{},
 		AuditLog:    struct{ AuditLog }{},
+		Recorder:    struct{ audit.Recorder }{},
 	})
 	if err != nil {
 		t.Fatalf("New: %v", err)
@@ -537,6 +539,7 @@ func BenchmarkProblem(b *testing.B) {
 		Delegations: struct{ Delegations }{},
 		Dossiers:    struct{ Dossiers }{},
 		AuditLog:    struct{ AuditLog }{},
+		Recorder:    struct{ audit.Recorder }{},
 	})
 	if err != nil {
 		b.Fatal(err)

@@ -23,6 +23,10 @@ func (s vaultSigner) SignCheckpoint(ctx context.Context, m []byte) (string, erro
 	return s.vc.SignCheckpoint(ctx, m)
 }
 
+func (s vaultSigner) CheckpointPublicKeys(ctx context.Context) (map[string]string, error) {
+	return s.vc.CheckpointPublicKeys(ctx)
+}
+
 func (s vaultSigner) VerifyCheckpoint(ctx context.Context, m []byte, sig string) (bool, error) {
 	return s.vc.VerifyCheckpoint(ctx, m, sig)
 }

@@ -55,3 +55,32 @@ func (c *Client) VerifyCheckpoint(ctx context.Context, message []byte, signature
 	valid, _ := s.Data["valid"].(bool)
 	return valid, nil
 }
+
+// CheckpointPublicKeys returns the public keys of every version of the
+// audit checkpoint key, by version ("1", "2", …), base64 as Vault gives
+// them.
+func (c *Client) CheckpointPublicKeys(ctx context.Context) (map[string]string, error) {
+	p, err := c.path("keys", CheckpointKey)
+	if err != nil {
+		return nil, err
+	}
+	s, err := c.api.Logical().ReadWithContext(ctx, p)
+	if err != nil {
+		return nil, translate("read key", err)
+	}
+	if s == nil || s.Data == nil {
+		return nil, errors.New("vault: read key: empty response")
+	}
+	versions, _ := s.Data["keys"].(map[string]any)
+	out := map[string]string{}
+	for v, info := range versions {
+		m, _ := info.(map[string]any)
+		if pk, _ := m["public_key"].(string); pk != "" {
+			out[v] = pk
+		}
+	}
+	if len(out) == 0 {
+		return nil, errors.New("vault: read key: no public key in response")
+	}
+	return out, nil
+}
