@@ -19,6 +19,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/arbokluis/arbokluis/internal/audit"
+	"github.com/arbokluis/arbokluis/internal/config"
 	"github.com/arbokluis/arbokluis/internal/identity"
 	"github.com/arbokluis/arbokluis/internal/postgres"
 	"github.com/arbokluis/arbokluis/internal/testenv"
@@ -253,5 +254,30 @@ func TestAuditEventsSearch(t *testing.T) {
 	}
 	if searches < 4 {
 		t.Errorf("audited searches by the privacy officer = %d, want at least 4", searches)
+	}
+}
+
+// TestReadyzReportsAuditBacklog: when the outbox holds an event older than
+// the configured age that no appender can move, the server is not ready and
+// says why.
+func TestReadyzReportsAuditBacklog(t *testing.T) {
+	env := testenv.FreshDatabase(t)
+	owner := testenv.Pool(t, env.MigrateURL)
+	ctx := context.Background()
+	// The appender may read but not delete: nothing leaves the outbox.
+	if _, err := owner.Exec(ctx, `REVOKE DELETE ON audit.outbox FROM arbokluis_audit`); err != nil {
+		t.Fatal(err)
+	}
+	s := newStackWith(t, env, func(c *config.Config) { c.AuditBacklogMaxAge = time.Second })
+	if r := s.do("GET", "/readyz", "", nil); r.status != http.StatusOK {
+		t.Fatalf("readyz with an empty outbox = %d %s, want 200", r.status, r.raw)
+	}
+	if _, err := owner.Exec(ctx, `INSERT INTO audit.outbox (occurred_at, action, object_kind, outcome)
+		VALUES (now() - interval '5 seconds', 'read', 'employee', 'ok')`); err != nil {
+		t.Fatal(err)
+	}
+	r := s.do("GET", "/readyz", "", nil)
+	if r.status != http.StatusServiceUnavailable || !strings.Contains(r.raw, "audit_outbox") {
+		t.Errorf("readyz with a stuck outbox = %d %s, want 503 naming audit_outbox", r.status, r.raw)
 	}
 }

@@ -40,9 +40,13 @@ type EventReader interface {
 	Events(ctx context.Context, f Filter) ([]Record, error)
 }
 
-// Recorder writes one event into the outbox in a transaction of its own.
+// Recorder writes events into the outbox in a transaction of its own.
 type Recorder interface {
+	// Record writes one event.
 	Record(ctx context.Context, e Event) error
+	// RecordAll writes events in one statement: a list writes one event
+	// per person listed.
+	RecordAll(ctx context.Context, events []Event) error
 }
 
 // Log answers searches of the trail.
@@ -55,17 +59,31 @@ type Log struct {
 // with rec.
 func NewLog(events EventReader, rec Recorder) *Log { return &Log{events: events, rec: rec} }
 
-// Search lists audit events for a privacy officer, after recording the
-// search itself as the searcher's event (no event, no access): an outbox
-// that cannot be written is derrors.ErrUnavailable and nothing is returned.
+// Search lists audit events for a privacy officer. Before any event is
+// returned it records the search (no event, no access): one search event
+// per person whose events are listed, written in one statement, or one
+// without a subject when none is. An outbox that cannot be written is
+// derrors.ErrUnavailable and nothing is returned.
 func (l *Log) Search(ctx context.Context, searcher Event, f Filter) ([]Record, error) {
-	searcher.Action, searcher.ObjectKind, searcher.Outcome = ActionSearch, "audit_events", OutcomeOK
-	searcher.SubjectEmployeeID = f.EmployeeID
-	if err := l.rec.Record(ctx, searcher); err != nil {
-		return nil, fmt.Errorf("audit: search: %w", err)
-	}
 	out, err := l.events.Events(ctx, f)
 	if err != nil {
+		return nil, fmt.Errorf("audit: search: %w", err)
+	}
+	searcher.Action, searcher.ObjectKind, searcher.Outcome = ActionSearch, "audit_events", OutcomeOK
+	var events []Event
+	seen := map[uuid.UUID]bool{}
+	for _, r := range out {
+		if r.SubjectEmployeeID != uuid.Nil && !seen[r.SubjectEmployeeID] {
+			seen[r.SubjectEmployeeID] = true
+			e := searcher
+			e.SubjectEmployeeID = r.SubjectEmployeeID
+			events = append(events, e)
+		}
+	}
+	if len(events) == 0 {
+		events = append(events, searcher)
+	}
+	if err := l.rec.RecordAll(ctx, events); err != nil {
 		return nil, fmt.Errorf("audit: search: %w", err)
 	}
 	return out, nil

@@ -254,3 +254,9 @@ func NewRecorder(pool *pgxpool.Pool) *Recorder { return &Recorder{pool: pool} }
 func (r *Recorder) Record(ctx context.Context, e audit.Event) error {
 	return InTx(ctx, r.pool, func(tx pgx.Tx) error { return insertEvent(ctx, tx, e) })
 }
+
+// RecordAll writes events into the outbox in one statement; failure is
+// derrors.ErrUnavailable.
+func (r *Recorder) RecordAll(ctx context.Context, events []audit.Event) error {
+	return InTx(ctx, r.pool, func(tx pgx.Tx) error { return insertEvents(ctx, tx, events) })
+}

@@ -15,21 +15,34 @@ import (
 // insertEvent writes e into audit.outbox inside tx, so the event commits or
 // rolls back with the change it records.
 func insertEvent(ctx context.Context, tx pgx.Tx, e audit.Event) error {
-	var ip any
-	if e.ClientIP.IsValid() {
-		ip = e.ClientIP
+	// No event, no access: whatever makes the audit write fail, the
+	// business change rolls back with it and the caller is told the service
+	// is unavailable, never that their input was wrong.
+	return insertEvents(ctx, tx, []audit.Event{e})
+}
+
+// insertEvents writes events into audit.outbox inside tx in one statement
+// (a list writes one event per person listed).
+func insertEvents(ctx context.Context, tx pgx.Tx, events []audit.Event) error {
+	n := len(events)
+	actors, behalf, subjects, tenants := make([]any, n), make([]any, n), make([]any, n), make([]any, n)
+	roles, actions, kinds, objects, outcomes, requests, ips := make([]any, n), make([]string, n), make([]string, n),
+		make([]any, n), make([]string, n), make([]any, n), make([]any, n)
+	for i, e := range events {
+		actors[i], behalf[i], subjects[i], tenants[i] = nullUUID(e.ActorUserID), nullUUID(e.OnBehalfOf), nullUUID(e.SubjectEmployeeID), nullUUID(e.TenantID)
+		roles[i], actions[i], kinds[i], objects[i] = nullString(e.ActorRole), string(e.Action), e.ObjectKind, nullString(e.ObjectID)
+		outcomes[i], requests[i] = string(e.Outcome), nullString(e.RequestID)
+		if e.ClientIP.IsValid() {
+			ips[i] = e.ClientIP.String()
+		}
 	}
 	_, err := tx.Exec(ctx, `
 		INSERT INTO audit.outbox (actor_user_id, actor_role, on_behalf_of, subject_employee_id, tenant_id,
 			action, object_kind, object_id, outcome, request_id, client_ip)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
-		nullUUID(e.ActorUserID), nullString(e.ActorRole), nullUUID(e.OnBehalfOf), nullUUID(e.SubjectEmployeeID),
-		nullUUID(e.TenantID), string(e.Action), e.ObjectKind, nullString(e.ObjectID), string(e.Outcome),
-		nullString(e.RequestID), ip)
+		SELECT * FROM unnest($1::uuid[], $2::text[], $3::uuid[], $4::uuid[], $5::uuid[],
+			$6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::inet[])`,
+		actors, roles, behalf, subjects, tenants, actions, kinds, objects, outcomes, requests, ips)
 	if err != nil {
-		// No event, no access: whatever made the audit write fail, the
-		// business change rolls back with it and the caller is told the
-		// service is unavailable, never that their input was wrong.
 		return fmt.Errorf("postgres: audit outbox (%v): %w", Translate(err), derrors.ErrUnavailable)
 	}
 	return nil
