@@ -44,7 +44,8 @@ func writeOutbox(t *testing.T, hr *pgxpool.Pool, n int) {
 	}
 }
 
-// auditWorld is a throwaway database with 30 appended events and
+// auditWorld is a throwaway database, copied from the migrated template so
+// the shared chain stays intact, with 30 appended events and
 // checkpoints at 10, 20 and 30.
 type auditWorld struct {
 	owner *pgxpool.Pool

@@ -11,9 +11,11 @@ import (
 	"bufio"
 	"context"
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io/fs"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -51,6 +53,10 @@ var (
 	sharedOnce sync.Once
 	shared     Env
 	sharedErr  error
+
+	templOnce sync.Once
+	templName string
+	templErr  error
 )
 
 // Unavailable stops the test when a dependency is missing: a failure unless
@@ -142,16 +148,136 @@ func prepareShared(e Env) (Env, error) {
 	return out, nil
 }
 
-// FreshDatabase creates an empty database, migrates it up and drops it when
-// the test ends. Tests that change shared state (tampering, down
-// migrations) use it instead of the shared test database.
+// FreshDatabase creates a database from the migrated template and drops it
+// when the test ends. Tests that change shared state (tampering with the
+// audit chain, seeding) use it instead of the shared test database.
 func FreshDatabase(t testing.TB) Env {
 	t.Helper()
-	e := EmptyDatabase(t)
-	if err := migrateUp(e.MigrateURL); err != nil {
-		t.Fatalf("testenv: migrate: %v", err)
+	e := Load(t)
+	templOnce.Do(func() { templName, templErr = prepareTemplate(e) })
+	if templErr != nil {
+		t.Fatalf("testenv: migrated template: %v", templErr)
 	}
-	return e
+	name := "arbokluis_t_" + randomHex(6)
+	if err := createFromTemplate(context.Background(), e.MigrateURL, name, templName); err != nil {
+		t.Fatalf("testenv: create database %s from %s: %v", name, templName, err)
+	}
+	t.Cleanup(func() { dropDatabase(t, e.MigrateURL, name) })
+	return e.withDatabase(name)
+}
+
+// prepareTemplate returns the name of a database holding every migration and
+// no data, named after a digest of the migration files so an edited
+// migration gets a new template. Concurrent test binaries each build under a
+// private name and rename into place; the loser drops its copy.
+func prepareTemplate(e Env) (string, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	digest, err := migrationsDigest()
+	if err != nil {
+		return "", err
+	}
+	final := "arbokluis_template_" + digest
+	dropStaleTemplates(ctx, e.MigrateURL, final)
+	if exists, err := databaseExists(ctx, e.MigrateURL, final); err != nil || exists {
+		return final, err
+	}
+	building := "arbokluis_building_" + randomHex(6)
+	if err := createDatabase(ctx, e.MigrateURL, building); err != nil {
+		return "", err
+	}
+	if err := migrateUp(e.withDatabase(building).MigrateURL); err != nil {
+		return "", errors.Join(err, execOwner(ctx, e.MigrateURL, "DROP DATABASE "+pgx.Identifier{building}.Sanitize()+" WITH (FORCE)"))
+	}
+	err = execOwner(ctx, e.MigrateURL, "ALTER DATABASE "+pgx.Identifier{building}.Sanitize()+" RENAME TO "+pgx.Identifier{final}.Sanitize())
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) && pgErr.Code == "42P04" { // another binary won
+		return final, execOwner(ctx, e.MigrateURL, "DROP DATABASE "+pgx.Identifier{building}.Sanitize()+" WITH (FORCE)")
+	}
+	return final, err
+}
+
+// createFromTemplate copies templ into name. PostgreSQL refuses the copy
+// while another session is connected to the template (SQLSTATE 55006), which
+// happens for a moment when several test binaries copy at once, so it retries.
+func createFromTemplate(ctx context.Context, ownerURL, name, templ string) error {
+	stmt := "CREATE DATABASE " + pgx.Identifier{name}.Sanitize() + " TEMPLATE " + pgx.Identifier{templ}.Sanitize()
+	var err error
+	for attempt := 0; attempt < 50; attempt++ {
+		err = execOwner(ctx, ownerURL, stmt)
+		var pgErr *pgconn.PgError
+		if !errors.As(err, &pgErr) || pgErr.Code != "55006" {
+			return err
+		}
+		time.Sleep(time.Duration(50+attempt*20) * time.Millisecond)
+	}
+	return err
+}
+
+func migrationsDigest() (string, error) {
+	h := sha256.New()
+	err := fs.WalkDir(migrations.FS, ".", func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := fs.ReadFile(migrations.FS, path)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(h, "%s\x00%d\x00", path, len(b))
+		h.Write(b)
+		return nil
+	})
+	return hex.EncodeToString(h.Sum(nil))[:16], err
+}
+
+// dropStaleTemplates removes templates of earlier migration sets; failing
+// to is harmless, so errors are ignored.
+func dropStaleTemplates(ctx context.Context, ownerURL, keep string) {
+	conn, err := pgx.Connect(ctx, ownerURL)
+	if err != nil {
+		return
+	}
+	defer conn.Close(ctx)
+	rows, err := conn.Query(ctx, "SELECT datname FROM pg_database WHERE datname LIKE 'arbokluis\\_template\\_%' AND datname <> $1", keep)
+	if err != nil {
+		return
+	}
+	names, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return
+	}
+	for _, n := range names {
+		conn.Exec(ctx, "DROP DATABASE IF EXISTS "+pgx.Identifier{n}.Sanitize()+" WITH (FORCE)") //nolint:errcheck
+	}
+}
+
+func databaseExists(ctx context.Context, ownerURL, name string) (bool, error) {
+	conn, err := pgx.Connect(ctx, ownerURL)
+	if err != nil {
+		return false, fmt.Errorf("connect as owner: %w", postgres.Translate(err))
+	}
+	defer conn.Close(ctx)
+	var exists bool
+	err = conn.QueryRow(ctx, "SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)", name).Scan(&exists)
+	return exists, err
+}
+
+func execOwner(ctx context.Context, ownerURL, stmt string) error {
+	conn, err := pgx.Connect(ctx, ownerURL)
+	if err != nil {
+		return fmt.Errorf("connect as owner: %w", postgres.Translate(err))
+	}
+	defer conn.Close(ctx)
+	_, err = conn.Exec(ctx, stmt)
+	return err
+}
+
+func dropDatabase(t testing.TB, ownerURL, name string) {
+	t.Helper()
+	if err := execOwner(context.Background(), ownerURL, "DROP DATABASE "+pgx.Identifier{name}.Sanitize()+" WITH (FORCE)"); err != nil {
+		t.Errorf("testenv: drop database %s: %v", name, err)
+	}
 }
 
 // EmptyDatabase creates a database without any migration applied and drops
@@ -163,18 +289,7 @@ func EmptyDatabase(t testing.TB) Env {
 	if err := createDatabase(context.Background(), e.MigrateURL, name); err != nil {
 		t.Fatalf("testenv: create database %s: %v", name, err)
 	}
-	t.Cleanup(func() {
-		ctx := context.Background()
-		conn, err := pgx.Connect(ctx, e.MigrateURL)
-		if err != nil {
-			t.Errorf("testenv: drop database %s: connect: %v", name, postgres.Translate(err))
-			return
-		}
-		defer conn.Close(ctx)
-		if _, err := conn.Exec(ctx, "DROP DATABASE "+pgx.Identifier{name}.Sanitize()+" WITH (FORCE)"); err != nil {
-			t.Errorf("testenv: drop database %s: %v", name, err)
-		}
-	})
+	t.Cleanup(func() { dropDatabase(t, e.MigrateURL, name) })
 	return e.withDatabase(name)
 }
 
