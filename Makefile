@@ -23,6 +23,7 @@ help:
 ## deps: install what is missing, start PostgreSQL (:54329) and Vault (:8299), write .local/env
 deps:
 	@command -v go >/dev/null || { echo "deps: Go is not installed (see go.mod for the version)"; exit 1; }
+	@bash .ci/tools.sh
 	@bash .ci/pg.sh up
 	@bash .ci/vault.sh up
 	@umask 077 && { cat $(LOCAL)/pg.env $(LOCAL)/vault/env; \

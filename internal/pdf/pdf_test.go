@@ -1,0 +1,125 @@
+package pdf_test
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"os/exec"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/arbokluis/arbokluis/internal/pdf"
+)
+
+func date(t *testing.T, s string) time.Time {
+	t.Helper()
+	d, err := time.Parse(time.DateOnly, s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
+
+func samplePlan(t *testing.T) pdf.PlanOfAction {
+	t.Helper()
+	p := pdf.PlanOfAction{
+		ServiceName: "Arbokluis arbodienst", EmployerName: "Bouwbedrijf Ĳsselmeer BV", EmployeeName: "Gérard Özdemir",
+		EmployeeNumber: "B-1001", FirstSickDay: date(t, "2026-01-02"), Version: 2,
+		Goals:            "Terugkeer in het eigen werk als monteur, met opbouw van uren over acht weken.",
+		EmployerView:     "De werkgever verwacht terugkeer binnen drie maanden en biedt aangepast werk aan.",
+		EmployeeView:     "Ik wil eerst halve dagen werken en daarna opbouwen; reizen kost me nog veel energie.",
+		EmployerSignedOn: date(t, "2026-02-20"),
+		Evaluations: []pdf.Evaluation{
+			{Kind: "evaluation", Date: date(t, "2026-04-03"), Summary: "Opbouw loopt volgens plan.", EmployerView: "Tevreden.", EmployeeView: "Gaat goed."},
+			{Kind: "first_year_evaluation", Date: date(t, "2026-12-30"), Summary: "Volledig hersteld in eigen werk.", EmployerView: "Afgerond.", EmployeeView: "Eens."},
+		},
+		GeneratedAt: time.Date(2026, 11, 24, 10, 0, 0, 0, time.UTC),
+	}
+	for i := 1; i <= 12; i++ {
+		p.Activities = append(p.Activities, pdf.Activity{
+			Description: fmt.Sprintf("Activiteit %d: gesprek over de werkplek, de werktijden en de begeleiding door de leidinggevende, met een lange omschrijving die over meerdere regels loopt.", i),
+			Who:         "Leidinggevende en werknemer", ByWhen: date(t, "2026-03-01").AddDate(0, 0, 7*i)})
+	}
+	return p
+}
+
+// text extracts the text of a PDF with pdftotext (poppler-utils, which make
+// deps installs).
+func text(t *testing.T, b []byte) string {
+	t.Helper()
+	if _, err := exec.LookPath("pdftotext"); err != nil {
+		if os.Getenv("CI") == "true" || !testing.Short() {
+			t.Fatal("pdftotext is not installed (make deps installs poppler-utils)")
+		}
+		t.Skip("pdftotext is not installed")
+	}
+	cmd := exec.Command("pdftotext", "-layout", "-", "-")
+	cmd.Stdin = bytes.NewReader(b)
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("pdftotext: %v", err)
+	}
+	return string(out)
+}
+
+func TestPlanOfActionRendersDutchUTF8(t *testing.T) {
+	r, err := pdf.NewRenderer()
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := r.PlanOfAction(samplePlan(t))
+	if err != nil {
+		t.Fatalf("PlanOfAction: %v", err)
+	}
+	got := text(t, b)
+	for _, want := range []string{
+		"Plan van aanpak", "Exemplaar voor de werkgever", "Gérard Özdemir", "Bouwbedrijf Ĳsselmeer BV", "B-1001",
+		"2 januari 2026", "Doelen", "Afgesproken activiteiten", "Activiteit 12:", "Visie van de werkgever op re-integratie",
+		"Visie van de werknemer op re-integratie", "getekend op 20 februari 2026", "nog niet getekend",
+		"Eerstejaarsevaluatie van 30 december 2026", "pagina 1 van 2", "pagina 2 van 2",
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("PlanOfAction text lacks %q; got:\n%s", want, got)
+		}
+	}
+	if !bytes.Contains(b, []byte("/FontFile2")) {
+		t.Errorf("PlanOfAction: no embedded TrueType font (/FontFile2) in the PDF")
+	}
+}
+
+func TestPlanOfActionIsDeterministic(t *testing.T) {
+	r, err := pdf.NewRenderer()
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := samplePlan(t)
+	a, err := r.PlanOfAction(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := r.PlanOfAction(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(a, b) {
+		t.Errorf("PlanOfAction rendered the same input to different bytes (%d and %d)", len(a), len(b))
+	}
+}
+
+func BenchmarkPlanOfAction(b *testing.B) {
+	r, err := pdf.NewRenderer()
+	if err != nil {
+		b.Fatal(err)
+	}
+	p := pdf.PlanOfAction{EmployeeName: "Gérard Özdemir", Goals: "Terugkeer", GeneratedAt: time.Unix(0, 0)}
+	for i := 0; i < 5; i++ {
+		p.Activities = append(p.Activities, pdf.Activity{Description: "Werkplekonderzoek", Who: "Werkgever", ByWhen: time.Unix(0, 0)})
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := r.PlanOfAction(p); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
