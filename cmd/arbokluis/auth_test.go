@@ -130,15 +130,26 @@ type response struct {
 	raw    string
 }
 
+// rawBody is a request body sent as it is, with its content type.
+type rawBody struct {
+	contentType string
+	data        []byte
+}
+
 func (s *stack) do(method, path, token string, body any, header ...string) response {
 	s.t.Helper()
 	var rd io.Reader
-	if body != nil {
-		b, _ := json.Marshal(body)
-		rd = bytes.NewReader(b)
+	contentType := "application/json"
+	switch b := body.(type) {
+	case nil:
+	case rawBody:
+		rd, contentType = bytes.NewReader(b.data), b.contentType
+	default:
+		data, _ := json.Marshal(body)
+		rd = bytes.NewReader(data)
 	}
 	req, _ := http.NewRequest(method, s.url+path, rd)
-	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Content-Type", contentType)
 	if token != "" {
 		req.Header.Set("Authorization", "Bearer "+token)
 	}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/arbokluis/arbokluis/internal/identity"
 	"github.com/arbokluis/arbokluis/internal/testenv"
@@ -56,8 +57,10 @@ type matrixFixture struct {
 	s                      *stack
 	tenantA, tenantB, tenC uuid.UUID
 	a1, a2                 uuid.UUID // employees of A with dossiers
+	caseA1                 string    // an open absence case of a1, with a plan
 	users                  map[string]login
 	tokens                 map[string]string
+	owner                  *pgxpool.Pool
 }
 
 func newMatrixFixture(t *testing.T) *matrixFixture {
@@ -87,6 +90,7 @@ func newMatrixFixture(t *testing.T) *matrixFixture {
 	// written directly so that the matrix does not depend on the routes it
 	// tests.
 	owner := testenv.Pool(t, s.env.MigrateURL)
+	f.owner = owner
 	ctx := context.Background()
 	today := time.Now().In(amsterdamForTest(t))
 	exec := func(sql string, args ...any) {
@@ -118,7 +122,64 @@ func newMatrixFixture(t *testing.T) *matrixFixture {
 		map[string]any{"reason": "Responsible physician unreachable; urgent question from the treating physician."}); r.status != s201 {
 		t.Fatalf("fixture: declare emergency access = %d %s", r.status, r.raw)
 	}
+	f.caseA1 = f.report(t, f.a1)
+	if r := s.do("POST", "/api/v1/absences/"+f.caseA1+"/plans", f.tokens["cmA"], planBody(today)); r.status != s201 {
+		t.Fatalf("fixture: record plan = %d %s", r.status, r.raw)
+	}
 	return f
+}
+
+// freshEmployee adds an employee of A without a login.
+func (f *matrixFixture) freshEmployee(t *testing.T) uuid.UUID {
+	t.Helper()
+	id := uuid.New()
+	if _, err := f.owner.Exec(context.Background(), `INSERT INTO hr.employees (id, employer_id, employee_number, first_name, last_name,
+		date_of_birth, employment_start) VALUES ($1, $2, $3, 'Vers', 'Persoon', '1982-02-02', '2018-01-01')`,
+		id, f.tenantA, "F"+id.String()[:8]); err != nil {
+		t.Fatalf("fixture: fresh employee: %v", err)
+	}
+	return id
+}
+
+// report files a sick report for employee as A's case manager, ten days
+// ago, and returns the case id.
+func (f *matrixFixture) report(t *testing.T, employee uuid.UUID) string {
+	t.Helper()
+	r := f.s.do("POST", "/api/v1/employees/"+employee.String()+"/absences", f.tokens["cmA"],
+		map[string]any{"first_sick_day": time.Now().AddDate(0, 0, -10).Format(time.DateOnly), "percentage": 100})
+	id, _ := r.body["id"].(string)
+	if r.status != s201 || id == "" {
+		t.Fatalf("fixture: sick report = %d %s", r.status, r.raw)
+	}
+	return id
+}
+
+// freshCase returns a new open case of a new employee of A.
+func (f *matrixFixture) freshCase(t *testing.T) string {
+	t.Helper()
+	return f.report(t, f.freshEmployee(t))
+}
+
+// freshNote adds a note to the shared case as A's case manager.
+func (f *matrixFixture) freshNote(t *testing.T) string {
+	t.Helper()
+	r := f.s.do("POST", "/api/v1/absences/"+f.caseA1+"/notes", f.tokens["cmA"], map[string]any{"text": "Gebeld, afspraak gemaakt."})
+	id, _ := r.body["id"].(string)
+	if r.status != s201 || id == "" {
+		t.Fatalf("fixture: note = %d %s", r.status, r.raw)
+	}
+	return id
+}
+
+// planBody is a complete plan of action signed by both parties.
+func planBody(today time.Time) map[string]any {
+	d := today.Format(time.DateOnly)
+	return map[string]any{
+		"goals":         "Terugkeer in het eigen werk, eerst halve dagen.",
+		"activities":    []map[string]any{{"description": "Werkplekonderzoek", "who": "Werkgever", "by_when": today.AddDate(0, 0, 14).Format(time.DateOnly)}},
+		"employer_view": "Wij verwachten terugkeer binnen drie maanden.", "employee_view": "Ik wil eerst in aangepast werk beginnen.",
+		"employer_signed_on": d, "employee_signed_on": d,
+	}
 }
 
 func amsterdamForTest(t *testing.T) *time.Location {
@@ -171,6 +232,21 @@ func (f *matrixFixture) substitutionBody() map[string]any {
 		"starts_on": today.AddDate(0, 0, 10).Format(time.DateOnly), "ends_on": today.AddDate(0, 0, 20).Format(time.DateOnly)}
 }
 
+// Roles that may read cases (or contact logs and notes) but not change
+// them: refused with 403 wherever the action itself is not theirs.
+var (
+	absenceReaders = []string{"leA", "pResp", "pSub", "pUn", "lead", "leadE", "eeA1", "eeA2"}
+	physicians     = []string{"pResp", "pSub", "pUn", "lead", "leadE"}
+)
+
+// plus adds names with status st to m.
+func plus(m map[string]int, st int, names []string) map[string]int {
+	for _, n := range names {
+		m[n] = st
+	}
+	return m
+}
+
 // matrixRoute is one route of the matrix: how to call it, and who gets what.
 type matrixRoute struct {
 	method, route string // route as the router names it
@@ -189,6 +265,20 @@ func matrixRoutes() []matrixRoute {
 	approve := func(kind, prefix string) func(*testing.T, *matrixFixture) string {
 		return func(t *testing.T, f *matrixFixture) string { return prefix + f.proposed(t, kind) + "/approve" }
 	}
+	caseA1 := func(suffix string) func(*testing.T, *matrixFixture) string {
+		return func(_ *testing.T, f *matrixFixture) string { return "/api/v1/absences/" + f.caseA1 + suffix }
+	}
+	freshCase := func(suffix string) func(*testing.T, *matrixFixture) string {
+		return func(t *testing.T, f *matrixFixture) string {
+			if suffix == "" {
+				suffix = "/changes"
+			}
+			return "/api/v1/absences/" + f.freshCase(t) + suffix
+		}
+	}
+	// A case of a1 is read by A's employer, case manager, labour expert and
+	// assigned physician, and by a1 themself.
+	caseReaders := expect(s404, map[string]int{"erA": s200, "cmA": s200, "leA": s200, "pResp": s200, "eeA1": s200})
 	// Only lead physicians approve; nobody else may learn a proposal exists.
 	leadsApprove := expect(s404, map[string]int{"lead": s200, "leadE": s200})
 	return []matrixRoute{
@@ -275,6 +365,100 @@ func matrixRoutes() []matrixRoute {
 				return map[string]any{"reason": "Responsible physician absent; urgent request from the employee's GP."}
 			},
 			expect(s404, map[string]int{"lead": s201, "leadE": s201})},
+		{"POST", "/api/v1/employers/:id/employees/import",
+			func(_ *testing.T, f *matrixFixture) string {
+				return "/api/v1/employers/" + f.tenantA.String() + "/employees/import"
+			},
+			func(*matrixFixture) any {
+				return rawBody{"text/csv", []byte(importColumns + "\n" +
+					"I" + uuid.NewString()[:8] + ",Anna,de Vries,1990-05-06,2021-03-01,,,,\n")}
+			},
+			expect(s404, map[string]int{"erA": s201, "cmA": s201,
+				"leA": s403, "pResp": s403, "pSub": s403, "pUn": s403, "lead": s403, "leadE": s403,
+				"eeA1": s403, "eeA2": s403})},
+		{"POST", "/api/v1/employees/:id/absences",
+			func(t *testing.T, f *matrixFixture) string {
+				return "/api/v1/employees/" + f.freshEmployee(t).String() + "/absences"
+			},
+			func(*matrixFixture) any {
+				return map[string]any{"first_sick_day": time.Now().Format(time.DateOnly), "percentage": 100}
+			},
+			// A's employer and case manager report; B's learn nothing;
+			// those who read cases learn they may not report (403).
+			expect(s404, plus(map[string]int{"erA": s201, "cmA": s201}, s403, absenceReaders))},
+		{"GET", "/api/v1/employees/:id/absences", employeeA1("/absences"), nil, caseReaders},
+		{"GET", "/api/v1/absences/:id", caseA1(""), nil, caseReaders},
+		{"PATCH", "/api/v1/absences/:id", caseA1(""),
+			func(*matrixFixture) any { return map[string]any{"work_accident": false, "expected_duration_weeks": 6} },
+			expect(s404, plus(map[string]int{"erA": s200, "cmA": s200}, s403, absenceReaders))},
+		{"POST", "/api/v1/absences/:id/changes", freshCase(""),
+			func(*matrixFixture) any {
+				return map[string]any{"date": time.Now().Format(time.DateOnly), "percentage": 50}
+			},
+			expect(s404, plus(map[string]int{"erA": s200, "cmA": s200}, s403, absenceReaders))},
+		{"POST", "/api/v1/absences/:id/closure", freshCase("/closure"),
+			func(*matrixFixture) any {
+				return map[string]any{"reason": "employment_end", "date": time.Now().Format(time.DateOnly)}
+			},
+			expect(s404, plus(map[string]int{"erA": s200, "cmA": s200}, s403, absenceReaders))},
+		{"POST", "/api/v1/absences/:id/vangnet", caseA1("/vangnet"),
+			func(*matrixFixture) any { return map[string]any{"type": "no_risk"} },
+			// Only the case manager knows which safety-net rule applies.
+			expect(s404, plus(map[string]int{"cmA": s200, "erA": s403, "erB": s403}, s403, absenceReaders))},
+		{"POST", "/api/v1/absences/:id/extensions", freshCase("/extensions"),
+			func(*matrixFixture) any {
+				return map[string]any{"kind": "voluntary", "weeks": 4, "reason": "Afgesproken verlenging.",
+					"decided_on": time.Now().Format(time.DateOnly)}
+			},
+			expect(s404, plus(map[string]int{"cmA": s200, "erA": s403, "erB": s403}, s403, absenceReaders))},
+		{"POST", "/api/v1/absences/:id/milestones", freshCase("/milestones"),
+			func(*matrixFixture) any {
+				return map[string]any{"kind": "problem_analysis", "done_on": time.Now().Format(time.DateOnly)}
+			},
+			// The case manager, and A's physician for the problem analysis;
+			// physicians without A in scope learn nothing.
+			expect(s404, map[string]int{"cmA": s200, "pResp": s200, "erA": s403, "erB": s403, "leA": s403,
+				"eeA1": s403, "eeA2": s403})},
+		{"POST", "/api/v1/absences/:id/plans", caseA1("/plans"),
+			func(*matrixFixture) any { return planBody(time.Now()) },
+			expect(s404, plus(map[string]int{"cmA": s201, "erA": s403, "erB": s403}, s403, absenceReaders))},
+		{"GET", "/api/v1/absences/:id/plan", caseA1("/plan"), nil, caseReaders},
+		{"GET", "/api/v1/absences/:id/plan.pdf", caseA1("/plan.pdf"), nil,
+			// The employer's copy: A's employer and case manager.
+			expect(s404, plus(map[string]int{"erA": s200, "cmA": s200}, s403, absenceReaders))},
+		{"POST", "/api/v1/absences/:id/evaluations", caseA1("/evaluations"),
+			func(*matrixFixture) any {
+				return map[string]any{"kind": "evaluation", "held_on": time.Now().Format(time.DateOnly),
+					"summary": "Opbouw loopt volgens plan.", "employer_view": "Tevreden.", "employee_view": "Gaat goed."}
+			},
+			expect(s404, map[string]int{"cmA": s201})},
+		{"POST", "/api/v1/absences/:id/contacts", caseA1("/contacts"),
+			func(*matrixFixture) any {
+				return map[string]any{"occurred_on": time.Now().Format(time.DateOnly), "channel": "phone",
+					"participants": []string{"casemanager", "werknemer"}, "summary": "Voortgang besproken."}
+			},
+			// The service's own log: case manager and labour expert write,
+			// physicians read; the employer side never sees it.
+			expect(s404, plus(map[string]int{"cmA": s201, "leA": s201}, s403, physicians))},
+		{"GET", "/api/v1/absences/:id/contacts", caseA1("/contacts"), nil,
+			expect(s404, map[string]int{"cmA": s200, "leA": s200, "pResp": s200})},
+		{"POST", "/api/v1/absences/:id/notes", caseA1("/notes"),
+			func(*matrixFixture) any { return map[string]any{"text": "Werkgever belt volgende week."} },
+			expect(s404, plus(map[string]int{"cmA": s201, "leA": s201}, s403, physicians))},
+		{"GET", "/api/v1/absences/:id/notes", caseA1("/notes"), nil,
+			expect(s404, map[string]int{"cmA": s200, "leA": s200, "pResp": s200})},
+		{"POST", "/api/v1/notes/:id/redact",
+			func(t *testing.T, f *matrixFixture) string { return "/api/v1/notes/" + f.freshNote(t) + "/redact" },
+			func(*matrixFixture) any { return map[string]any{"reason": "Bevatte medische details."} },
+			expect(s404, plus(map[string]int{"cmA": s200, "leA": s403}, s403, physicians))},
+		{"GET", "/api/v1/signals", fixed("/api/v1/signals?within_days=30"), nil,
+			// Each sees their own caseload (possibly empty); nobody else.
+			expect(s404, map[string]int{"cmA": s200, "cmB": s200, "leA": s200, "erA": s200, "erB": s200})},
+		{"GET", "/api/v1/employers/:id/overview",
+			func(_ *testing.T, f *matrixFixture) string {
+				return "/api/v1/employers/" + f.tenantA.String() + "/overview"
+			}, nil,
+			expect(s404, map[string]int{"erA": s200, "cmA": s200, "leA": s200})},
 		// Last: it ends the sessions the rows above use.
 		{"POST", "/api/v1/auth/logout", fixed("/api/v1/auth/logout"), nil, expect(s204, nil)},
 	}

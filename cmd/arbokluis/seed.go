@@ -12,8 +12,10 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/arbokluis/arbokluis/internal/absence"
 	"github.com/arbokluis/arbokluis/internal/config"
 	"github.com/arbokluis/arbokluis/internal/derrors"
+	"github.com/arbokluis/arbokluis/internal/employee"
 	"github.com/arbokluis/arbokluis/internal/employer"
 	"github.com/arbokluis/arbokluis/internal/identity"
 	"github.com/arbokluis/arbokluis/internal/postgres"
@@ -85,7 +87,17 @@ func seedCmd(ctx context.Context, cfg config.Config, args []string, stdout io.Wr
 		return err
 	}
 	defer hr.Close()
-	out, err := seed(ctx, employer.NewService(postgres.NewEmployerStore(hr)), ids, identity.NewDelegations(postgres.NewIdentityStore(hr), nil))
+	vc, err := newVault(cfg)
+	if err != nil {
+		return err
+	}
+	out, err := seed(ctx, seedServices{
+		employers:   employer.NewService(postgres.NewEmployerStore(hr)),
+		ids:         ids,
+		delegations: identity.NewDelegations(postgres.NewIdentityStore(hr), nil),
+		employees:   employee.NewService(postgres.NewEmployeeStore(hr), bsnSealer{vc}, nil),
+		absences:    absence.NewService(postgres.NewAbsenceStore(hr), nil, cfg.Absence, nil),
+	})
 	if err != nil {
 		return err
 	}
@@ -104,7 +116,17 @@ func seedCmd(ctx context.Context, cfg config.Config, args []string, stdout io.Wr
 	return nil
 }
 
-func seed(ctx context.Context, employers *employer.Service, ids *identity.Service, delegations *identity.Delegations) (seedOutput, error) {
+// seedServices are the services the demo is created through.
+type seedServices struct {
+	employers   *employer.Service
+	ids         *identity.Service
+	delegations *identity.Delegations
+	employees   *employee.Service
+	absences    *absence.Service
+}
+
+func seed(ctx context.Context, svc seedServices) (seedOutput, error) {
+	employers, ids := svc.employers, svc.ids
 	var out seedOutput
 	tenants := make([]uuid.UUID, len(demoEmployers))
 	for i, de := range demoEmployers {
@@ -142,10 +164,106 @@ func seed(ctx context.Context, employers *employer.Service, ids *identity.Servic
 		}
 		out.Logins = append(out.Logins, l)
 	}
-	if err := seedDelegations(ctx, delegations, out, tenants); err != nil {
+	if err := seedDelegations(ctx, svc.delegations, out, tenants); err != nil {
+		return out, err
+	}
+	if err := seedCases(ctx, svc, out, tenants); err != nil {
 		return out, err
 	}
 	return out, nil
+}
+
+// demoPerson is a demo employee and the state of their absence, if any:
+// sick since sickDaysAgo (0: not sick), with later steps applied in order.
+type demoPerson struct {
+	tenant      int
+	number      string
+	first, last string
+	born        string
+	sickDaysAgo int
+	steps       []demoStep
+}
+
+// demoStep is one step of a demo case, daysAgo before today.
+type demoStep struct {
+	daysAgo    int
+	percentage int          // a change of percentage (when kind is "")
+	kind       absence.Kind // a milestone done
+	plan       bool         // the plan of action, signed by both
+	vangnet    absence.VangnetType
+}
+
+var demoPeople = []demoPerson{
+	{tenant: 0, number: "B-1001", first: "Gérard", last: "Özdemir", born: "1978-04-12", sickDaysAgo: 20},
+	{tenant: 0, number: "B-1002", first: "Fatima", last: "el Amrani", born: "1985-09-30", sickDaysAgo: 75, steps: []demoStep{
+		{daysAgo: 40, kind: absence.KindProblemAnalysis}, {daysAgo: 30, plan: true}, {daysAgo: 25, percentage: 50}}},
+	{tenant: 0, number: "B-1003", first: "Jan", last: "de Vries", born: "1966-01-05", sickDaysAgo: 300, steps: []demoStep{
+		{daysAgo: 262, kind: absence.KindProblemAnalysis}, {daysAgo: 250, plan: true},
+		{daysAgo: 208, kind: absence.KindEvaluation}, {daysAgo: 166, kind: absence.KindEvaluation}, {daysAgo: 120, percentage: 80}}},
+	{tenant: 0, number: "B-1004", first: "Anouk", last: "Jansen", born: "1992-07-21", sickDaysAgo: 90, steps: []demoStep{
+		{daysAgo: 55, kind: absence.KindProblemAnalysis}, {daysAgo: 45, percentage: 0}}},
+	{tenant: 0, number: "B-1005", first: "Pieter", last: "Bakker", born: "1988-11-02"},
+	{tenant: 1, number: "Z-2001", first: "Sanne", last: "Visser", born: "1990-02-14", sickDaysAgo: 10, steps: []demoStep{
+		{daysAgo: 5, vangnet: absence.VangnetNoRisk}}},
+	{tenant: 1, number: "Z-2002", first: "Ĳsbrand", last: "Smit", born: "1975-06-18"},
+}
+
+// seedCases adds the demo employees, and on the run that creates an
+// employee, their case at its stage, all as the demo case manager.
+func seedCases(ctx context.Context, svc seedServices, out seedOutput, tenants []uuid.UUID) error {
+	var cm uuid.UUID
+	for _, l := range out.Logins {
+		if l.Role == string(identity.RoleCaseManager) {
+			cm = uuid.MustParse(l.UserID)
+		}
+	}
+	a := identity.Actor{Principal: identity.Principal{UserID: cm, Grants: []identity.Grant{{Role: identity.RoleCaseManager}}},
+		Role: identity.RoleCaseManager, Scope: identity.Scope{All: true}}
+	today := svc.absences.Today()
+	day := func(daysAgo int) time.Time { return today.AddDate(0, 0, -daysAgo) }
+	for _, p := range demoPeople {
+		born, _ := time.Parse(time.DateOnly, p.born)
+		e, err := svc.employees.Create(ctx, a, employee.Employee{EmployerID: tenants[p.tenant], EmployeeNumber: p.number,
+			FirstName: p.first, LastName: p.last, DateOfBirth: born, EmploymentStart: born.AddDate(22, 0, 0)})
+		if errors.Is(err, derrors.ErrConflict) {
+			continue // made by an earlier run
+		}
+		if err != nil {
+			return fmt.Errorf("seed employee %s: %w", p.number, err)
+		}
+		if p.sickDaysAgo == 0 {
+			continue
+		}
+		x, _, err := svc.absences.Report(ctx, a, e.ID, absence.Report{FirstSickDay: day(p.sickDaysAgo), Percentage: 100})
+		if err != nil {
+			return fmt.Errorf("seed case %s: %w", p.number, err)
+		}
+		for _, st := range p.steps {
+			switch {
+			case st.kind != "":
+				_, err = svc.absences.RecordMilestone(ctx, a, x.ID, st.kind, day(st.daysAgo), false)
+			case st.plan:
+				_, err = svc.absences.RecordPlan(ctx, a, x.ID, absence.Plan{
+					Goals: "Terugkeer in het eigen werk via opbouw van uren.",
+					Activities: []absence.Activity{
+						{Description: "Werkplekonderzoek en aanpassing van de werkplek", Who: "Werkgever", ByWhen: day(st.daysAgo - 14)},
+						{Description: "Opbouw naar 50% van de contracturen", Who: "Werknemer", ByWhen: day(st.daysAgo - 28)},
+					},
+					EmployerView:     "Wij zien terugkeer in het eigen werk binnen drie maanden.",
+					EmployeeView:     "Ik wil eerst halve dagen werken en dan opbouwen.",
+					EmployerSignedOn: day(st.daysAgo), EmployeeSignedOn: day(st.daysAgo),
+				})
+			case st.vangnet != "":
+				_, err = svc.absences.SetVangnetType(ctx, a, x.ID, st.vangnet)
+			default:
+				_, err = svc.absences.Change(ctx, a, x.ID, day(st.daysAgo), st.percentage)
+			}
+			if err != nil {
+				return fmt.Errorf("seed case %s step: %w", p.number, err)
+			}
+		}
+	}
+	return nil
 }
 
 // seedDelegations sets up, on the run that creates them, what the two-key

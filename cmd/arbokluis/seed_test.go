@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/arbokluis/arbokluis/internal/absence"
+	"github.com/arbokluis/arbokluis/internal/employee"
 	"github.com/arbokluis/arbokluis/internal/employer"
 	"github.com/arbokluis/arbokluis/internal/identity"
 	"github.com/arbokluis/arbokluis/internal/postgres"
@@ -19,15 +21,24 @@ func TestSeedIsIdempotentAndItsLoginsWork(t *testing.T) {
 	e := testenv.FreshDatabase(t)
 	s := newStackWith(t, e, nil)
 	hr := testenv.Pool(t, e.HRURL)
-	employers := employer.NewService(postgres.NewEmployerStore(hr))
-	delegations := identity.NewDelegations(postgres.NewIdentityStore(hr), nil)
+	vc, err := newVault(configFor(e))
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc := seedServices{
+		employers:   employer.NewService(postgres.NewEmployerStore(hr)),
+		ids:         s.ids,
+		delegations: identity.NewDelegations(postgres.NewIdentityStore(hr), nil),
+		employees:   employee.NewService(postgres.NewEmployeeStore(hr), bsnSealer{vc}, nil),
+		absences:    absence.NewService(postgres.NewAbsenceStore(hr), nil, absence.DefaultSettings(), nil),
+	}
 	ctx := context.Background()
 
-	first, err := seed(ctx, employers, s.ids, delegations)
+	first, err := seed(ctx, svc)
 	if err != nil {
 		t.Fatalf("seed: %v", err)
 	}
-	second, err := seed(ctx, employers, s.ids, delegations)
+	second, err := seed(ctx, svc)
 	if err != nil {
 		t.Fatalf("seed again: %v", err)
 	}
@@ -88,6 +99,24 @@ func TestSeedIsIdempotentAndItsLoginsWork(t *testing.T) {
 	}
 	if statements != 1 || assignments != 2 {
 		t.Errorf("after two seed runs: %d approved statements and %d approved assignments, want 1 and 2", statements, assignments)
+	}
+	// The demo people and their cases exist once, at different stages: open
+	// and early, partly back with a signed plan, late in the first year,
+	// recovered, and a safety-net case in the second tenant.
+	var employees, open, closed, plans, vangnet int
+	if err := owner.QueryRow(ctx, `SELECT (SELECT count(*) FROM hr.employees), (SELECT count(*) FROM hr.absences WHERE status = 'open'),
+		(SELECT count(*) FROM hr.absences WHERE status = 'closed'), (SELECT count(*) FROM hr.plans),
+		(SELECT count(*) FROM hr.absences WHERE vangnet_type IS NOT NULL)`).Scan(&employees, &open, &closed, &plans, &vangnet); err != nil {
+		t.Fatal(err)
+	}
+	if employees != len(demoPeople) || open != 4 || closed != 1 || plans != 2 || vangnet != 1 {
+		t.Errorf("after two seed runs: %d employees, %d open and %d closed cases, %d plans, %d safety-net cases; want %d, 4, 1, 2, 1",
+			employees, open, closed, plans, vangnet, len(demoPeople))
+	}
+	if r := s.do("GET", "/api/v1/signals?within_days=60", tokens["case_manager"], nil); r.status != http.StatusOK {
+		t.Errorf("GET /signals as the demo case manager = %d %s, want 200", r.status, r.raw)
+	} else if sigs, _ := r.body["signals"].([]any); len(sigs) == 0 {
+		t.Errorf("the demo case manager's signals are empty, want the demo cases' milestones")
 	}
 	// The first run's credentials were replaced.
 	if r := s.login(first.Logins[0].Email, first.Logins[0].Password, code(t, first.Logins[0].TOTPSecret, time.Now())); r.status == http.StatusOK {

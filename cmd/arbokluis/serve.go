@@ -12,6 +12,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
+	"github.com/arbokluis/arbokluis/internal/absence"
 	"github.com/arbokluis/arbokluis/internal/audit"
 	"github.com/arbokluis/arbokluis/internal/authz"
 	"github.com/arbokluis/arbokluis/internal/config"
@@ -21,6 +22,7 @@ import (
 	"github.com/arbokluis/arbokluis/internal/httpapi"
 	"github.com/arbokluis/arbokluis/internal/identity"
 	"github.com/arbokluis/arbokluis/internal/notify"
+	"github.com/arbokluis/arbokluis/internal/pdf"
 	"github.com/arbokluis/arbokluis/internal/postgres"
 	"github.com/arbokluis/arbokluis/internal/smtp"
 	"github.com/arbokluis/arbokluis/internal/vault"
@@ -109,6 +111,12 @@ func newApp(ctx context.Context, cfg config.Config, log *slog.Logger) (*app, err
 		CheckpointEvery: cfg.AuditCheckpointEvery, PublicKeyFile: cfg.AuditPublicKeyFile,
 	})
 
+	renderer, err := pdf.NewRenderer()
+	if err != nil {
+		a.close()
+		return nil, err
+	}
+
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	srv, err := httpapi.New(httpapi.Options{
@@ -123,9 +131,10 @@ func newApp(ctx context.Context, cfg config.Config, log *slog.Logger) (*app, err
 		Inbox:          notify.NewService(store),
 		Authz:          enforcer,
 		Employers:      employer.NewService(postgres.NewEmployerStore(hr)),
-		Employees:      employee.NewService(postgres.NewEmployeeStore(hr), nil),
+		Employees:      employee.NewService(postgres.NewEmployeeStore(hr), bsnSealer{vc}, nil),
 		Delegations:    identity.NewDelegations(store, nil),
 		Dossiers:       dossier.NewService(postgres.NewDossierStore(med), vc, cfg.EmergencyAccessTTL, nil),
+		Absences:       absence.NewService(postgres.NewAbsenceStore(hr), planRenderer{renderer}, cfg.Absence, nil),
 		AuditLog:       audit.NewLog(auditStore, postgres.NewRecorder(hr)),
 		Recorder:       postgres.NewRecorder(hr),
 		ReadyChecks: []httpapi.Check{
@@ -144,6 +153,53 @@ func newApp(ctx context.Context, cfg config.Config, log *slog.Logger) (*app, err
 	}
 	a.server, a.ids = srv, ids
 	return a, nil
+}
+
+// bsnKey is the service-wide Vault transit key for BSNs.
+const bsnKey = "pii"
+
+// bsnAD binds BSN ciphertexts to their use, so that no other pii
+// ciphertext decrypts as a BSN.
+var bsnAD = []byte("employee-bsn")
+
+// bsnSealer adapts the Vault client to employee.Sealer.
+type bsnSealer struct{ vc *vault.Client }
+
+func (s bsnSealer) SealBSN(ctx context.Context, bsn string) (employee.SealedBSN, error) {
+	ct, err := s.vc.Encrypt(ctx, bsnKey, []byte(bsn), bsnAD)
+	if err != nil {
+		return employee.SealedBSN{}, err
+	}
+	h, err := s.vc.HMAC(ctx, bsnKey, []byte(bsn))
+	if err != nil {
+		return employee.SealedBSN{}, err
+	}
+	return employee.SealedBSN{Ciphertext: ct, Hash: h}, nil
+}
+
+func (s bsnSealer) OpenBSN(ctx context.Context, sealed employee.SealedBSN) (string, error) {
+	b, err := s.vc.Decrypt(ctx, bsnKey, sealed.Ciphertext, bsnAD)
+	return string(b), err
+}
+
+// planRenderer adapts the PDF renderer to absence.PlanRenderer.
+type planRenderer struct{ r *pdf.Renderer }
+
+func (p planRenderer) PlanOfAction(doc absence.PlanDocument) ([]byte, error) {
+	in := pdf.PlanOfAction{
+		ServiceName: "Arbokluis arbodienst", EmployerName: doc.EmployerName, EmployeeName: doc.EmployeeName,
+		EmployeeNumber: doc.EmployeeNumber, FirstSickDay: doc.FirstSickDay, Version: doc.Plan.Version,
+		Goals: doc.Plan.Goals, EmployerView: doc.Plan.EmployerView, EmployeeView: doc.Plan.EmployeeView,
+		EmployerSignedOn: doc.Plan.EmployerSignedOn, EmployeeSignedOn: doc.Plan.EmployeeSignedOn, GeneratedAt: doc.GeneratedAt,
+	}
+	for _, a := range doc.Plan.Activities {
+		in.Activities = append(in.Activities, pdf.Activity{Description: a.Description, Who: a.Who, ByWhen: a.ByWhen})
+	}
+	for _, e := range doc.Evaluations {
+		in.Evaluations = append(in.Evaluations, pdf.Evaluation{Kind: string(e.Kind), Date: e.HeldOn, Summary: e.Summary,
+			EmployerView: e.EmployerView, EmployeeView: e.EmployeeView})
+	}
+	return p.r.PlanOfAction(in)
 }
 
 // checkpointSigner adapts the Vault client to audit.Signer.

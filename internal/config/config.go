@@ -13,6 +13,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/arbokluis/arbokluis/internal/absence"
 )
 
 // Config is the whole configuration of one Arbokluis process.
@@ -54,6 +56,10 @@ type Config struct {
 	// first use, for offline verification (ARBOKLUIS_AUDIT_PUBLIC_KEY_FILE;
 	// empty: no export).
 	AuditPublicKeyFile string
+	// Absence holds the calendar's configurable terms: the safety-net
+	// report deadlines (ARBOKLUIS_VANGNET_DEADLINES, e.g.
+	// "no_risk=41d,pregnancy=41d,organ_donation=4wd,employment_end=end").
+	Absence absence.Settings
 
 	// PublicURL is the address users reach the service at, for links in
 	// emails (ARBOKLUIS_PUBLIC_URL).
@@ -101,6 +107,7 @@ func Default() Config {
 		AuditBacklogMaxAge:   30 * time.Second,
 		PublicURL:            "http://localhost:8080",
 		SMTPFrom:             "Arbokluis <noreply@localhost>",
+		Absence:              absence.DefaultSettings(),
 	}
 }
 
@@ -134,6 +141,14 @@ func Load(lookup func(string) (string, bool)) (Config, error) {
 	p.duration("ARBOKLUIS_AUDIT_BACKLOG_MAX_AGE", &c.AuditBacklogMaxAge)
 	p.int64("ARBOKLUIS_AUDIT_CHECKPOINT_EVERY", &c.AuditCheckpointEvery, 1, 1_000_000)
 	p.str("ARBOKLUIS_AUDIT_PUBLIC_KEY_FILE", &c.AuditPublicKeyFile, nil)
+	if v, ok := p.get("ARBOKLUIS_VANGNET_DEADLINES"); ok {
+		s, err := absence.ParseVangnetDeadlines(v)
+		if err != nil {
+			p.fail("ARBOKLUIS_VANGNET_DEADLINES", "is invalid: "+err.Error())
+		} else {
+			c.Absence = s
+		}
+	}
 	p.list("ARBOKLUIS_TRUSTED_PROXIES", &c.TrustedProxies, validProxy)
 	p.str("ARBOKLUIS_PUBLIC_URL", &c.PublicURL, validHTTPURL)
 	p.str("ARBOKLUIS_SMTP_ADDR", &c.SMTPAddr, validHostPort)

@@ -30,8 +30,14 @@ type Employee struct {
 	EmploymentEnd   time.Time // zero while employed
 	Email           string
 	Phone           string
+	// BSN is the optional citizen service number, canonical 9 digits. It is
+	// stored encrypted (Sealed) and never logged.
+	BSN string
 	// UserID is the employee's own login, when they have one.
-	UserID    uuid.UUID
+	UserID uuid.UUID
+	// Sealed is the stored form of the BSN; BSN itself is set only on the
+	// way in and, as the caller may see it, on the way out.
+	Sealed    SealedBSN
 	CreatedAt time.Time
 }
 
@@ -80,6 +86,9 @@ func (e Employee) Validate(today time.Time) error {
 	if e.Phone != "" && !phonePattern.MatchString(e.Phone) {
 		fe.Add("phone", "must be a phone number of 6-20 digits, spaces, ( ) - and an optional leading +")
 	}
+	if e.BSN != "" && !ValidBSN(e.BSN) {
+		fe.Add("bsn", "must be a valid citizen service number (9 digits, eleven-test)")
+	}
 	return fe.Err()
 }
 
@@ -95,20 +104,56 @@ type Store interface {
 	// employee. Outside scope or unknown is derrors.ErrNotFound; the error of
 	// authorize is returned as it is and nothing is written.
 	Get(ctx context.Context, scope identity.Scope, id uuid.UUID, authorize func(Employee) (audit.Event, error)) (Employee, error)
+	// CreateMany inserts all of es, each with its event, in one
+	// transaction, or none. Employee numbers or BSNs already used at the
+	// employer are derrors.FieldErrors keyed "row N: field" (N = index + 1).
+	CreateMany(ctx context.Context, scope identity.Scope, employerID uuid.UUID, es []Employee, events []audit.Event) ([]Employee, error)
 }
 
 // Service runs the employee use cases.
 type Service struct {
-	store Store
-	now   func() time.Time
+	store  Store
+	sealer Sealer
+	now    func() time.Time
 }
 
 // NewService returns a Service; now defaults to time.Now.
-func NewService(store Store, now func() time.Time) *Service {
+func NewService(store Store, sealer Sealer, now func() time.Time) *Service {
 	if now == nil {
 		now = time.Now
 	}
-	return &Service{store: store, now: now}
+	return &Service{store: store, sealer: sealer, now: now}
+}
+
+// seal encrypts e's BSN, if any, outside any transaction.
+func (s *Service) seal(ctx context.Context, e *Employee) error {
+	if e.BSN == "" {
+		return nil
+	}
+	sealed, err := s.sealer.SealBSN(ctx, e.BSN)
+	if err != nil {
+		return fmt.Errorf("employee: seal bsn: %w", err)
+	}
+	e.Sealed, e.BSN = sealed, ""
+	return nil
+}
+
+// reveal sets e.BSN to what role may see of the stored BSN.
+func (s *Service) reveal(ctx context.Context, role identity.Role, e *Employee) error {
+	e.BSN = ""
+	full, masked := SeesBSN(role)
+	if e.Sealed.IsZero() || (!full && !masked) {
+		return nil
+	}
+	bsn, err := s.sealer.OpenBSN(ctx, e.Sealed)
+	if err != nil {
+		return fmt.Errorf("employee: open bsn: %w", err)
+	}
+	if masked {
+		bsn = MaskBSN(bsn)
+	}
+	e.BSN = bsn
+	return nil
 }
 
 func event(a identity.Actor, action audit.Action, e Employee) audit.Event {
@@ -132,11 +177,14 @@ func (s *Service) Create(ctx context.Context, a identity.Actor, e Employee) (Emp
 		return Employee{}, err
 	}
 	e.ID, e.UserID = uuid.New(), uuid.Nil
+	if err := s.seal(ctx, &e); err != nil {
+		return Employee{}, err
+	}
 	out, err := s.store.Create(ctx, a.Scope, e, event(a, audit.ActionCreate, e))
 	if err != nil {
 		return Employee{}, fmt.Errorf("employee: create: %w", err)
 	}
-	return out, nil
+	return out, s.reveal(ctx, a.Role, &out)
 }
 
 // Get returns an employee's HR record, audited as a read before it is
@@ -155,5 +203,5 @@ func (s *Service) Get(ctx context.Context, a identity.Actor, id uuid.UUID) (Empl
 	if err != nil {
 		return Employee{}, fmt.Errorf("employee: get: %w", err)
 	}
-	return e, nil
+	return e, s.reveal(ctx, a.Role, &e)
 }

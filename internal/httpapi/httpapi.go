@@ -59,6 +59,8 @@ type Options struct {
 	Employees   Employees
 	Delegations Delegations
 	Dossiers    Dossiers
+	// Absences runs sickness-absence cases and the Poortwachter process.
+	Absences Absences
 	// AuditLog searches the audit trail for the privacy officer.
 	AuditLog AuditLog
 	// Recorder audits denied attempts.
@@ -95,8 +97,8 @@ func New(opts Options) (*Server, error) {
 		return nil, errors.New("httpapi: Options.MaxBodyBytes must be positive")
 	}
 	if opts.Auth == nil || opts.Grants == nil || opts.Invitations == nil || opts.Inbox == nil || opts.Authz == nil ||
-		opts.Employers == nil || opts.Employees == nil || opts.Delegations == nil || opts.Dossiers == nil || opts.AuditLog == nil || opts.Recorder == nil {
-		return nil, errors.New("httpapi: Options.Auth, Grants, Invitations, Inbox, Authz, Employers, Employees, Delegations, Dossiers, AuditLog and Recorder are required")
+		opts.Employers == nil || opts.Employees == nil || opts.Delegations == nil || opts.Dossiers == nil || opts.Absences == nil || opts.AuditLog == nil || opts.Recorder == nil {
+		return nil, errors.New("httpapi: Options.Auth, Grants, Invitations, Inbox, Authz, Employers, Employees, Delegations, Dossiers, Absences, AuditLog and Recorder are required")
 	}
 	if opts.ReadyTimeout <= 0 {
 		opts.ReadyTimeout = 2 * time.Second
@@ -146,6 +148,28 @@ func New(opts Options) (*Server, error) {
 	api.POST("/physician-assignments/:id/approve", s.allow("physician_assignments", "approve", s.approveDelegation(identity.KindAssignment)))
 	api.POST("/employers/:id/employees", s.allow("employees", "create", s.createEmployee))
 	api.GET("/employees/:id", s.allow("employees", "read", s.getEmployee))
+	api.POST("/employers/:id/employees/import", s.allow("employees", "import", s.importEmployees))
+
+	api.POST("/employees/:id/absences", s.allow("absences", "report", s.reportSick))
+	api.GET("/employees/:id/absences", s.allow("absences", "read", s.listAbsences))
+	api.GET("/absences/:id", s.allow("absences", "read", s.getAbsence))
+	api.PATCH("/absences/:id", s.allow("absences", "update", s.setAbsenceDetails))
+	api.POST("/absences/:id/changes", s.allow("absences", "change", s.changeAbsence))
+	api.POST("/absences/:id/closure", s.allow("absences", "close", s.closeAbsence))
+	api.POST("/absences/:id/vangnet", s.allow("absences", "set_vangnet_type", s.setVangnetType))
+	api.POST("/absences/:id/extensions", s.allow("absences", "extend", s.extendAbsence))
+	api.POST("/absences/:id/milestones", s.allow("absences", "record_milestone", s.recordMilestone))
+	api.POST("/absences/:id/plans", s.allow("plans", "create", s.recordPlan))
+	api.GET("/absences/:id/plan", s.allow("plans", "read", s.getPlan))
+	api.GET("/absences/:id/plan.pdf", s.allow("plans", "print", s.planPDF))
+	api.POST("/absences/:id/evaluations", s.allow("evaluations", "create", s.recordEvaluation))
+	api.POST("/absences/:id/contacts", s.allow("contacts", "create", s.addContact))
+	api.GET("/absences/:id/contacts", s.allow("contacts", "read", s.listContacts))
+	api.POST("/absences/:id/notes", s.allow("notes", "create", s.addNote))
+	api.GET("/absences/:id/notes", s.allow("notes", "read", s.listNotes))
+	api.POST("/notes/:id/redact", s.allow("notes", "redact", s.redactNote))
+	api.GET("/signals", s.allow("signals", "read", s.signals))
+	api.GET("/employers/:id/overview", s.allow("employer_overview", "read", s.employerOverview))
 
 	api.GET("/audit/events", s.allow("audit_events", "search", s.auditEvents))
 

@@ -127,6 +127,7 @@ func newTestServer(t *testing.T, checks ...Check) (*Server, *logBuffer) {
 		Employees:   struct{ Employees }{},
 		Delegations: struct{ Delegations }{},
 		Dossiers:    struct{ Dossiers }{},
+		Absences:    struct{ Absences }{},
 		AuditLog:    struct{ AuditLog }{},
 		Recorder:    struct{ audit.Recorder }{},
 	})
@@ -538,6 +539,7 @@ func BenchmarkProblem(b *testing.B) {
 		Employees:   struct{ Employees }{},
 		Delegations: struct{ Delegations }{},
 		Dossiers:    struct{ Dossiers }{},
+		Absences:    struct{ Absences }{},
 		AuditLog:    struct{ AuditLog }{},
 		Recorder:    struct{ audit.Recorder }{},
 	})

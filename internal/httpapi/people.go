@@ -1,7 +1,12 @@
 package httpapi
 
 import (
+	"bytes"
 	"context"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
 	"net/http"
 	"time"
 
@@ -25,6 +30,7 @@ type Employers interface {
 type Employees interface {
 	Create(ctx context.Context, a identity.Actor, e employee.Employee) (employee.Employee, error)
 	Get(ctx context.Context, a identity.Actor, id uuid.UUID) (employee.Employee, error)
+	Import(ctx context.Context, a identity.Actor, employerID uuid.UUID, r io.Reader) ([]employee.Employee, error)
 }
 
 // Dossiers is what the HTTP layer needs of the medical dossier service.
@@ -99,6 +105,7 @@ type employeeRequest struct {
 	EmploymentEnd   string `json:"employment_end"`
 	Email           string `json:"email"`
 	Phone           string `json:"phone"`
+	BSN             string `json:"bsn"`
 }
 
 // employeeResponse describes an employee's HR record.
@@ -113,6 +120,10 @@ type employeeResponse struct {
 	EmploymentEnd   string `json:"employment_end,omitempty"`
 	Email           string `json:"email,omitempty"`
 	Phone           string `json:"phone,omitempty"`
+	// BSN is in full for the employer and the case manager, masked to the
+	// last three digits for other staff and the employee, absent otherwise.
+	BSN    string `json:"bsn,omitempty"`
+	UserID string `json:"user_id,omitempty"`
 }
 
 func optDate(t time.Time) string {
@@ -126,7 +137,7 @@ func toEmployeeResponse(e employee.Employee) employeeResponse {
 	return employeeResponse{ID: e.ID.String(), EmployerID: e.EmployerID.String(), EmployeeNumber: e.EmployeeNumber,
 		FirstName: e.FirstName, LastName: e.LastName, DateOfBirth: optDate(e.DateOfBirth),
 		EmploymentStart: optDate(e.EmploymentStart), EmploymentEnd: optDate(e.EmploymentEnd),
-		Email: e.Email, Phone: e.Phone}
+		Email: e.Email, Phone: e.Phone, BSN: e.BSN, UserID: optID(e.UserID)}
 }
 
 func (s *Server) createEmployee(c *gin.Context) error {
@@ -144,7 +155,7 @@ func (s *Server) createEmployee(c *gin.Context) error {
 		DateOfBirth:     dateField(fe, "date_of_birth", in.DateOfBirth, true),
 		EmploymentStart: dateField(fe, "employment_start", in.EmploymentStart, true),
 		EmploymentEnd:   dateField(fe, "employment_end", in.EmploymentEnd, false),
-		Email:           in.Email, Phone: in.Phone,
+		Email:           in.Email, Phone: in.Phone, BSN: employee.NormalizeBSN(in.BSN),
 	}
 	if err := fe.Err(); err != nil {
 		return err
@@ -169,6 +180,35 @@ func (s *Server) getEmployee(c *gin.Context) error {
 	}
 	c.Header("Cache-Control", "no-store")
 	c.JSON(http.StatusOK, toEmployeeResponse(e))
+	return nil
+}
+
+func (s *Server) importEmployees(c *gin.Context) error {
+	employerID, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	if mt, _, err := mime.ParseMediaType(c.GetHeader("Content-Type")); err != nil || mt != "text/csv" {
+		return withDetail(derrors.ErrInvalid, "Content-Type must be text/csv.")
+	}
+	body, err := io.ReadAll(c.Request.Body)
+	if err != nil {
+		var tooLarge *http.MaxBytesError
+		if errors.As(err, &tooLarge) {
+			return errBodyTooLarge
+		}
+		return fmt.Errorf("httpapi: read body: %w", derrors.ErrInvalid)
+	}
+	es, err := s.opts.Employees.Import(c, actorOf(c), employerID, bytes.NewReader(body))
+	if err != nil {
+		return err
+	}
+	out := make([]employeeResponse, 0, len(es))
+	for _, e := range es {
+		out = append(out, toEmployeeResponse(e))
+	}
+	c.Header("Cache-Control", "no-store")
+	c.JSON(http.StatusCreated, gin.H{"employees": out})
 	return nil
 }
 

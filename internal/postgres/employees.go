@@ -44,10 +44,12 @@ type employeeRow struct {
 	Phone           *string
 	UserID          *uuid.UUID
 	CreatedAt       time.Time
+	BSNCiphertext   *string
+	BSNHash         *string
 }
 
 const employeeColumns = `id, employer_id, employee_number, first_name, last_name, date_of_birth,
-	employment_start, employment_end, email, phone, user_id, created_at`
+	employment_start, employment_end, email, phone, user_id, created_at, bsn_ciphertext, bsn_hash`
 
 func (r employeeRow) domain() employee.Employee {
 	return employee.Employee{
@@ -55,6 +57,7 @@ func (r employeeRow) domain() employee.Employee {
 		FirstName: r.FirstName, LastName: r.LastName, DateOfBirth: r.DateOfBirth,
 		EmploymentStart: r.EmploymentStart, EmploymentEnd: deref(r.EmploymentEnd),
 		Email: deref(r.Email), Phone: deref(r.Phone), UserID: deref(r.UserID), CreatedAt: r.CreatedAt,
+		Sealed: employee.SealedBSN{Ciphertext: deref(r.BSNCiphertext), Hash: deref(r.BSNHash)},
 	}
 }
 
@@ -66,13 +69,13 @@ func (s *EmployeeStore) Create(ctx context.Context, scope identity.Scope, e empl
 		// would accept another tenant's employer.
 		rows, _ := tx.Query(ctx, `
 			INSERT INTO hr.employees (id, employer_id, employee_number, first_name, last_name, date_of_birth,
-				employment_start, employment_end, email, phone)
-			SELECT $1, e.id, $3, $4, $5, $6, $7, $8, $9, $10
+				employment_start, employment_end, email, phone, bsn_ciphertext, bsn_hash)
+			SELECT $1, e.id, $3, $4, $5, $6, $7, $8, $9, $10, $13, $14
 			FROM hr.employers e WHERE e.id = $2 AND ($11 OR e.id = ANY ($12::uuid[]))
 			RETURNING `+employeeColumns,
 			e.ID, e.EmployerID, e.EmployeeNumber, e.FirstName, e.LastName, e.DateOfBirth,
 			e.EmploymentStart, nullTime(e.EmploymentEnd), nullString(e.Email), nullString(e.Phone),
-			scope.All, scope.Employers)
+			scope.All, scope.Employers, nullString(e.Sealed.Ciphertext), nullString(e.Sealed.Hash))
 		row, err := pgx.CollectOneRow(rows, pgx.RowToStructByPos[employeeRow])
 		if errors.Is(err, pgx.ErrNoRows) {
 			return fmt.Errorf("postgres: employer %s: %w", e.EmployerID, derrors.ErrNotFound)
@@ -82,6 +85,79 @@ func (s *EmployeeStore) Create(ctx context.Context, scope identity.Scope, e empl
 		}
 		out = row.domain()
 		return insertEvent(ctx, tx, event)
+	})
+	return out, err
+}
+
+// CreateMany inserts the employees of one import, each with its event, in
+// one transaction. Numbers and BSNs already used at the employer are
+// reported per row before anything is written.
+func (s *EmployeeStore) CreateMany(ctx context.Context, scope identity.Scope, employerID uuid.UUID, es []employee.Employee, events []audit.Event) ([]employee.Employee, error) {
+	n := len(es)
+	ids, numbers, firsts, lasts := make([]uuid.UUID, n), make([]string, n), make([]string, n), make([]string, n)
+	births, starts, ends, emails, phones := make([]time.Time, n), make([]time.Time, n), make([]any, n), make([]any, n), make([]any, n)
+	cts, hashes := make([]any, n), make([]any, n)
+	for i, e := range es {
+		ids[i], numbers[i], firsts[i], lasts[i] = e.ID, e.EmployeeNumber, e.FirstName, e.LastName
+		births[i], starts[i], ends[i], emails[i], phones[i] = e.DateOfBirth, e.EmploymentStart, nullTime(e.EmploymentEnd), nullString(e.Email), nullString(e.Phone)
+		cts[i], hashes[i] = nullString(e.Sealed.Ciphertext), nullString(e.Sealed.Hash)
+	}
+	var out []employee.Employee
+	err := InScope(ctx, s.pool, scope, func(tx pgx.Tx) error {
+		var exists bool
+		if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM hr.employers WHERE id = $1 AND ($2 OR id = ANY ($3::uuid[])))`,
+			employerID, scope.All, scope.Employers).Scan(&exists); err != nil {
+			return Translate(err)
+		}
+		if !exists {
+			return fmt.Errorf("postgres: employer %s: %w", employerID, derrors.ErrNotFound)
+		}
+		// Lock the employer's numbering, so two imports cannot both pass
+		// the check below with the same number.
+		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtextextended($1::text, 7513))`, employerID); err != nil {
+			return Translate(err)
+		}
+		rows, _ := tx.Query(ctx, `SELECT u.ord::int, e.employee_number = u.number, e.bsn_hash IS NOT DISTINCT FROM u.hash AND u.hash IS NOT NULL
+			FROM unnest($2::text[], $3::text[]) WITH ORDINALITY AS u(number, hash, ord)
+			JOIN hr.employees e ON e.employer_id = $1 AND (e.employee_number = u.number OR e.bsn_hash = u.hash)
+			ORDER BY u.ord`, employerID, numbers, hashes)
+		type clash struct {
+			Row            int
+			Number, BSNDup bool
+		}
+		clashes, err := pgx.CollectRows(rows, pgx.RowToStructByPos[clash])
+		if err != nil {
+			return Translate(err)
+		}
+		if len(clashes) > 0 {
+			fe := derrors.FieldErrors{}
+			for _, c := range clashes {
+				if c.Number {
+					fe.Add(fmt.Sprintf("row %d: employee_number", c.Row), "is already used at this employer")
+				}
+				if c.BSNDup {
+					fe.Add(fmt.Sprintf("row %d: bsn", c.Row), "is already registered at this employer")
+				}
+			}
+			return fe
+		}
+		rows, _ = tx.Query(ctx, `
+			INSERT INTO hr.employees (id, employer_id, employee_number, first_name, last_name, date_of_birth,
+				employment_start, employment_end, email, phone, bsn_ciphertext, bsn_hash)
+			SELECT u.id, $1, u.number, u.first, u.last, u.born, u.start, u.stop, u.email, u.phone, u.ct, u.hash
+			FROM unnest($2::uuid[], $3::text[], $4::text[], $5::text[], $6::date[], $7::date[], $8::date[], $9::text[],
+				$10::text[], $11::text[], $12::text[]) AS u(id, number, first, last, born, start, stop, email, phone, ct, hash)
+			RETURNING `+employeeColumns,
+			employerID, ids, numbers, firsts, lasts, births, starts, ends, emails, phones, cts, hashes)
+		got, err := pgx.CollectRows(rows, pgx.RowToStructByPos[employeeRow])
+		if err != nil {
+			return Translate(err)
+		}
+		out = make([]employee.Employee, 0, len(got))
+		for _, r := range got {
+			out = append(out, r.domain())
+		}
+		return insertEvents(ctx, tx, events)
 	})
 	return out, err
 }

@@ -273,9 +273,22 @@ func execOwner(ctx context.Context, ownerURL, stmt string) error {
 	return err
 }
 
+// dropDatabase drops name. An autovacuum worker (owned by the superuser,
+// which the owner role may not terminate) can hold the database for a
+// moment after a bulk load, so a refusal to terminate (SQLSTATE 42501) or
+// a busy database (55006) is retried for a while.
 func dropDatabase(t testing.TB, ownerURL, name string) {
 	t.Helper()
-	if err := execOwner(context.Background(), ownerURL, "DROP DATABASE "+pgx.Identifier{name}.Sanitize()+" WITH (FORCE)"); err != nil {
+	var err error
+	for attempt := 0; attempt < 60; attempt++ {
+		err = execOwner(context.Background(), ownerURL, "DROP DATABASE "+pgx.Identifier{name}.Sanitize()+" WITH (FORCE)")
+		var pgErr *pgconn.PgError
+		if !errors.As(err, &pgErr) || (pgErr.Code != "42501" && pgErr.Code != "55006") {
+			break
+		}
+		time.Sleep(250 * time.Millisecond)
+	}
+	if err != nil {
 		t.Errorf("testenv: drop database %s: %v", name, err)
 	}
 }

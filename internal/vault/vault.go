@@ -184,3 +184,25 @@ func translate(op string, err error) error {
 	// Transport failures: refused, reset, timed out, context deadline.
 	return fmt.Errorf("vault: %s: %w: %w", op, derrors.ErrUnavailable, err)
 }
+
+// HMAC returns the keyed hash of input under key (transit hmac, SHA-256), as
+// Vault renders it ("vault:v1:…"). It is deterministic per key version, so
+// it serves for uniqueness and lookup of values stored encrypted.
+func (c *Client) HMAC(ctx context.Context, key string, input []byte) (string, error) {
+	p, err := c.path("hmac", key)
+	if err != nil {
+		return "", err
+	}
+	s, err := c.api.Logical().WriteWithContext(ctx, p, map[string]any{
+		"input":     base64.StdEncoding.EncodeToString(input),
+		"algorithm": "sha2-256",
+	})
+	if err != nil {
+		return "", translate("hmac", err)
+	}
+	h, _ := responseString(s, "hmac")
+	if h == "" {
+		return "", errors.New("vault: hmac: no hmac in response")
+	}
+	return h, nil
+}

@@ -1,0 +1,39 @@
+package employee
+
+import (
+	"context"
+
+	"github.com/arbokluis/arbokluis/internal/identity"
+)
+
+// SealedBSN is a citizen service number as stored: the Vault ciphertext
+// (service-wide key pii) and a keyed hash (Vault hmac with the same key) for
+// uniqueness and lookup. The zero value means no BSN.
+type SealedBSN struct {
+	Ciphertext string
+	Hash       string
+}
+
+// IsZero reports whether no BSN is stored.
+func (s SealedBSN) IsZero() bool { return s.Ciphertext == "" }
+
+// Sealer encrypts and hashes BSNs, and decrypts them. Errors wrap
+// derrors.ErrUnavailable when Vault cannot be reached.
+type Sealer interface {
+	SealBSN(ctx context.Context, bsn string) (SealedBSN, error)
+	OpenBSN(ctx context.Context, s SealedBSN) (string, error)
+}
+
+// SeesBSN says how much of a BSN role may see: full for the owning
+// employer and the case manager; masked to the last three digits for other
+// service staff and for the employee; nothing for anyone else (the admin
+// never sees employee data at all).
+func SeesBSN(role identity.Role) (full, masked bool) {
+	switch role {
+	case identity.RoleEmployer, identity.RoleCaseManager:
+		return true, false
+	case identity.RoleLabourExpert, identity.RolePhysician, identity.RoleLeadPhysician, identity.RoleEmployee:
+		return false, true
+	}
+	return false, false
+}
