@@ -240,6 +240,12 @@ func Calendar(c Case, s Settings, today time.Time) []Milestone {
 	return ms
 }
 
+// Valid reports whether k is one of the milestone kinds.
+func (k Kind) Valid() bool {
+	_, ok := kindOrder[k]
+	return ok
+}
+
 var kindOrder = map[Kind]int{
 	KindProblemAnalysis: 0, KindPlanOfAction: 1, KindEvaluation: 2, KindUWVReportVangnet: 3,
 	KindUWVReport42: 4, KindFirstYearEvaluation: 5, KindWIAApplication: 6, KindEndOfWageContinuation: 7,

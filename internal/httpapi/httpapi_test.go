@@ -25,6 +25,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"gopkg.in/yaml.v3"
 
+	"github.com/arbokluis/arbokluis/internal/absence"
 	"github.com/arbokluis/arbokluis/internal/audit"
 	"github.com/arbokluis/arbokluis/internal/derrors"
 	"github.com/arbokluis/arbokluis/internal/identity"
@@ -556,4 +557,32 @@ func BenchmarkProblem(b *testing.B) {
 			b.Fatalf("status %d", rec.Code)
 		}
 	}
+}
+
+// FuzzDecodeCursor checks that no signals cursor panics, that only known
+// milestone kinds pass, and that every accepted cursor encodes back to the
+// same keyset position.
+func FuzzDecodeCursor(f *testing.F) {
+	good := encodeCursor(absence.Signal{Due: time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC),
+		AbsenceID: uuid.MustParse("7d1e4f36-8a43-4c1f-9a55-2f3b0c1d2e3f"), Kind: absence.KindEvaluation, N: 2})
+	for _, s := range []string{good, "", "bm90LWEtY3Vyc29y", "MjAyNi0wMy0wMXx4fHl8MQ", "////"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		cur, err := decodeCursor(s)
+		if err != nil {
+			var fe derrors.FieldErrors
+			if !errors.As(err, &fe) || fe["after"] == "" {
+				t.Fatalf("decodeCursor(%q) error = %v, want a field error on after", s, err)
+			}
+			return
+		}
+		if !cur.Kind.Valid() || cur.N < 0 {
+			t.Fatalf("decodeCursor(%q) = %+v: unknown kind or negative n accepted", s, cur)
+		}
+		again, err := decodeCursor(encodeCursor(absence.Signal{Due: cur.Due, AbsenceID: cur.AbsenceID, Kind: cur.Kind, N: cur.N}))
+		if err != nil || *again != *cur {
+			t.Fatalf("decodeCursor(%q) = %+v, re-encoded decodes to %+v, %v", s, cur, again, err)
+		}
+	})
 }
