@@ -318,3 +318,105 @@ func TestRecoveryCodes(t *testing.T) {
 		t.Errorf("login with an invented recovery code = %d, want 401", r.status)
 	}
 }
+
+// TestEmployeeInvitationLinksTheRecord checks the employee's login link: an
+// invitation naming the employee record links it to the new login, which
+// then reads that record and no other; a record of another tenant, one
+// already linked, or a link on a staff invitation is refused and writes
+// nothing.
+func TestEmployeeInvitationLinksTheRecord(t *testing.T) {
+	s, sink := newMailStack(t)
+	ctx := context.Background()
+	owner := testenv.Pool(t, s.env.MigrateURL)
+	tenant, other := s.addEmployer(), s.addEmployer()
+	er := s.session(s.addUser(identity.RoleEmployer, tenant))
+	erOther := s.session(s.addUser(identity.RoleEmployer, other))
+	newEmployee := func(tok string, employer uuid.UUID) string {
+		t.Helper()
+		r := s.do("POST", "/api/v1/employers/"+employer.String()+"/employees", tok, map[string]any{
+			"employee_number": "L" + uuid.NewString()[:8], "first_name": "Lotte", "last_name": "Koppel",
+			"date_of_birth": "1984-05-06", "employment_start": "2012-02-01"})
+		id, _ := r.body["id"].(string)
+		if r.status != http.StatusCreated || id == "" {
+			t.Fatalf("create employee = %d %s", r.status, r.raw)
+		}
+		return id
+	}
+	mine, colleague, elsewhere := newEmployee(er, tenant), newEmployee(er, tenant), newEmployee(erOther, other)
+	users := func(email string) int {
+		t.Helper()
+		var n int
+		if err := owner.QueryRow(ctx, `SELECT count(*) FROM hr.users WHERE email = $1`, email).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	invite := func(email, role, employeeID string) response {
+		return s.do("POST", "/api/v1/invitations", er, map[string]any{"email": email, "name": "Lotte Koppel",
+			"role": role, "employer_id": tenant.String(), "employee_id": employeeID})
+	}
+
+	for _, tc := range []struct {
+		name, role, employee string
+		want                 int
+	}{
+		{"a record of another tenant", "employee", elsewhere, http.StatusNotFound},
+		{"an unknown record", "employee", uuid.NewString(), http.StatusNotFound},
+		{"a malformed id", "employee", "not-a-uuid", http.StatusBadRequest},
+		{"a link on an employer invitation", "employer", mine, http.StatusNotFound}, // employers may invite employees only
+	} {
+		email := "fout-" + uuid.NewString()[:8] + "@prive.test"
+		if r := invite(email, tc.role, tc.employee); r.status != tc.want {
+			t.Errorf("invite with %s = %d %s, want %d", tc.name, r.status, r.raw, tc.want)
+		}
+		if n := users(email); n != 0 {
+			t.Errorf("invite with %s left %d user rows, want 0", tc.name, n)
+		}
+	}
+
+	email := "lotte-" + uuid.NewString()[:8] + "@prive.test"
+	r := invite(email, "employee", mine)
+	if r.status != http.StatusAccepted {
+		t.Fatalf("invite the employee = %d %s, want 202", r.status, r.raw)
+	}
+	userID, _ := r.body["user_id"].(string)
+	var linked *uuid.UUID
+	if err := owner.QueryRow(ctx, `SELECT user_id FROM hr.employees WHERE id = $1`, mine).Scan(&linked); err != nil {
+		t.Fatal(err)
+	}
+	if linked == nil || linked.String() != userID {
+		t.Fatalf("employee record user_id = %v, want the invited user %s", linked, userID)
+	}
+	// The record has its login: another address for it is refused.
+	second := "tweede-" + uuid.NewString()[:8] + "@prive.test"
+	if r := invite(second, "employee", mine); r.status != http.StatusConflict {
+		t.Errorf("invite another address for a linked record = %d %s, want 409", r.status, r.raw)
+	}
+	if n := users(second); n != 0 {
+		t.Errorf("the refused second invitation left %d user rows, want 0", n)
+	}
+
+	token := mailedToken(t, sink, email)
+	acc := s.do("POST", "/api/v1/invitations/accept", "", map[string]string{"token": token, "password": "lotte haar lange wachtwoord"})
+	if acc.status != http.StatusOK {
+		t.Fatalf("accept = %d %s", acc.status, acc.raw)
+	}
+	secret, _ := acc.body["totp_secret"].(string)
+	login := s.login(email, "lotte haar lange wachtwoord", code(t, secret, time.Now()))
+	tok, _ := login.body["token"].(string)
+	if login.status != http.StatusOK || tok == "" {
+		t.Fatalf("login = %d %s", login.status, login.raw)
+	}
+	if r := s.do("GET", "/api/v1/employees/"+mine, tok, nil); r.status != http.StatusOK {
+		t.Errorf("the employee reads their own record = %d %s, want 200", r.status, r.raw)
+	}
+	if r := s.do("GET", "/api/v1/employees/"+mine+"/absences", tok, nil); r.status != http.StatusOK {
+		t.Errorf("the employee lists their own absences = %d %s, want 200", r.status, r.raw)
+	}
+	if r := s.do("GET", "/api/v1/employees/"+colleague+"/absences", tok, nil); r.status != http.StatusNotFound {
+		t.Errorf("the employee lists a colleague's absences = %d, want 404", r.status)
+	}
+	if r := s.do("GET", "/api/v1/employees/"+colleague, tok, nil); r.status != http.StatusNotFound {
+		t.Errorf("the employee reads a colleague's record = %d, want 404", r.status)
+	}
+}

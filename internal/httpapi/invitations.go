@@ -32,6 +32,8 @@ type invitationRequest struct {
 	Name       string `json:"name"`
 	Role       string `json:"role"`
 	EmployerID string `json:"employer_id"`
+	// EmployeeID links an employee invitation to the employee record.
+	EmployeeID string `json:"employee_id"`
 }
 
 // invitationResponse tells the inviter who was invited; the link goes to
@@ -88,8 +90,16 @@ func (s *Server) invite(c *gin.Context) error {
 		}
 		employerID = id
 	}
+	var employeeID uuid.UUID
+	if in.EmployeeID != "" {
+		id, err := uuid.Parse(in.EmployeeID)
+		if err != nil {
+			return derrors.FieldErrors{"employee_id": "must be a uuid"}
+		}
+		employeeID = id
+	}
 	inv, err := s.opts.Invitations.Invite(c, principalOf(c), identity.InvitationRequest{
-		Email: in.Email, DisplayName: in.Name, Role: identity.Role(in.Role), EmployerID: employerID,
+		Email: in.Email, DisplayName: in.Name, Role: identity.Role(in.Role), EmployerID: employerID, EmployeeID: employeeID,
 	}, requestIDOf(c))
 	if err != nil {
 		return err

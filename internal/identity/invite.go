@@ -26,6 +26,10 @@ type InvitationRequest struct {
 	Email, DisplayName string
 	Role               Role
 	EmployerID         uuid.UUID // for employer and employee invitations
+	// EmployeeID, for an employee invitation, is the employee record of
+	// EmployerID that the new login belongs to: the employee then sees
+	// their own data through it.
+	EmployeeID uuid.UUID
 }
 
 // NewInvitation is an invitation to store: an invited user (created, or
@@ -35,10 +39,13 @@ type NewInvitation struct {
 	Email       string
 	DisplayName string
 	Grant       GrantRecord
-	TokenHash   []byte
-	CreatedBy   uuid.UUID
-	ExpiresAt   time.Time
-	Event       audit.Event
+	// EmployeeID, when set, is the employee record (of the grant's
+	// employer) to link to the invited user.
+	EmployeeID uuid.UUID
+	TokenHash  []byte
+	CreatedBy  uuid.UUID
+	ExpiresAt  time.Time
+	Event      audit.Event
 }
 
 // AcceptedInvitation completes an invitation: credentials, the first inbox
@@ -66,7 +73,11 @@ type InvitationStore interface {
 	// CreateInvitation stores inv and returns the invited user's id. An
 	// address that belongs to an active or blocked user is
 	// derrors.ErrConflict; for a user still invited, earlier links stop
-	// working and the new one replaces them.
+	// working and the new one replaces them. With EmployeeID set it links
+	// that employee record to the user in the same transaction: a record
+	// not of the grant's employer is derrors.ErrNotFound, one linked to
+	// another login (or a user linked to another record) is
+	// derrors.ErrConflict.
 	CreateInvitation(ctx context.Context, inv NewInvitation) (uuid.UUID, error)
 	// InvitedUser returns the user and address behind a working link;
 	// derrors.ErrNotFound when the link is unknown, used or expired.
@@ -134,6 +145,9 @@ func (s *Invitations) Invite(ctx context.Context, actor Principal, req Invitatio
 	email := NormalizeEmail(req.Email)
 	name := strings.TrimSpace(req.DisplayName)
 	fe := validateAccount(email, name, req.Role, req.EmployerID)
+	if req.EmployeeID != uuid.Nil && req.Role != RoleEmployee {
+		fe.Add("employee_id", "applies to employee invitations only")
+	}
 	if len(fe) == 0 && req.Role == RoleEmployee {
 		domains, err := s.store.EmployerMailDomains(ctx, req.EmployerID)
 		if err != nil {
@@ -161,10 +175,10 @@ func (s *Invitations) Invite(ctx context.Context, actor Principal, req Invitatio
 	}
 	expires := now.Add(InvitationTTL)
 	userID, err := s.store.CreateInvitation(ctx, NewInvitation{
-		UserID: uuid.New(), Email: email, DisplayName: name, Grant: g, TokenHash: hash,
+		UserID: uuid.New(), Email: email, DisplayName: name, Grant: g, EmployeeID: req.EmployeeID, TokenHash: hash,
 		CreatedBy: actor.UserID, ExpiresAt: expires,
-		Event: audit.Event{ActorUserID: actor.UserID, TenantID: req.EmployerID, Action: audit.ActionGrant,
-			ObjectKind: "invitation", Outcome: audit.OutcomeOK, RequestID: requestID},
+		Event: audit.Event{ActorUserID: actor.UserID, TenantID: req.EmployerID, SubjectEmployeeID: req.EmployeeID,
+			Action: audit.ActionGrant, ObjectKind: "invitation", Outcome: audit.OutcomeOK, RequestID: requestID},
 	})
 	if err != nil {
 		return Invited{}, fmt.Errorf("identity: invite: %w", err)

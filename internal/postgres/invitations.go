@@ -57,6 +57,11 @@ func (s *IdentityStore) CreateInvitation(ctx context.Context, inv identity.NewIn
 				return Translate(err)
 			}
 		}
+		if inv.EmployeeID != uuid.Nil {
+			if err := linkEmployee(ctx, tx, inv.EmployeeID, inv.Grant.EmployerID, userID); err != nil {
+				return err
+			}
+		}
 		g := inv.Grant
 		if _, err := tx.Exec(ctx, `
 			INSERT INTO hr.role_grants (id, user_id, role, employer_id, status, proposed_by, decided_at)
@@ -76,6 +81,31 @@ func (s *IdentityStore) CreateInvitation(ctx context.Context, inv identity.NewIn
 		return insertEvent(ctx, tx, ev)
 	})
 	return userID, err
+}
+
+// linkEmployee links the employee record employeeID of employerID to the
+// login userID, within a transaction scoped to that employer alone. A
+// record of another employer is derrors.ErrNotFound; a record linked to
+// another login is derrors.ErrConflict, as is a login already linked to
+// another record (employees_user_id_key).
+func linkEmployee(ctx context.Context, tx pgx.Tx, employeeID, employerID, userID uuid.UUID) error {
+	if _, err := tx.Exec(ctx, `SELECT set_config($1, $2, true)`, scopeSetting,
+		scopeValue(identity.Scope{Employers: []uuid.UUID{employerID}})); err != nil {
+		return Translate(err)
+	}
+	var linked *uuid.UUID
+	err := tx.QueryRow(ctx, `SELECT user_id FROM hr.employees WHERE id = $1 AND employer_id = $2 FOR UPDATE`,
+		employeeID, employerID).Scan(&linked)
+	switch {
+	case err != nil:
+		return Translate(err)
+	case linked != nil && *linked == userID:
+		return nil
+	case linked != nil:
+		return fmt.Errorf("postgres: the employee has a login already: %w", derrors.ErrConflict)
+	}
+	_, err = tx.Exec(ctx, `UPDATE hr.employees SET user_id = $1 WHERE id = $2 AND employer_id = $3`, userID, employeeID, employerID)
+	return Translate(err)
 }
 
 // InvitedUser returns the user behind a working link.
