@@ -11,14 +11,17 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/arbokluis/arbokluis/internal/absence"
+	"github.com/arbokluis/arbokluis/internal/audit"
 	"github.com/arbokluis/arbokluis/internal/config"
 	"github.com/arbokluis/arbokluis/internal/derrors"
 	"github.com/arbokluis/arbokluis/internal/employee"
 	"github.com/arbokluis/arbokluis/internal/employer"
 	"github.com/arbokluis/arbokluis/internal/identity"
 	"github.com/arbokluis/arbokluis/internal/postgres"
+	"github.com/arbokluis/arbokluis/internal/vault"
 )
 
 // The demo: two employer tenants, so tenant isolation can be shown, and one
@@ -91,13 +94,7 @@ func seedCmd(ctx context.Context, cfg config.Config, args []string, stdout io.Wr
 	if err != nil {
 		return err
 	}
-	out, err := seed(ctx, seedServices{
-		employers:   employer.NewService(postgres.NewEmployerStore(hr)),
-		ids:         ids,
-		delegations: identity.NewDelegations(postgres.NewIdentityStore(hr), nil),
-		employees:   employee.NewService(postgres.NewEmployeeStore(hr), bsnSealer{vc}, nil),
-		absences:    absence.NewService(postgres.NewAbsenceStore(hr), nil, cfg.Absence, nil),
-	})
+	out, err := seed(ctx, newSeedServices(hr, ids, vc, cfg.Absence))
 	if err != nil {
 		return err
 	}
@@ -122,7 +119,23 @@ type seedServices struct {
 	ids         *identity.Service
 	delegations *identity.Delegations
 	employees   *employee.Service
-	absences    *absence.Service
+	// employeeStore links the demo employee's login to their record, as
+	// an employee invitation does through the API.
+	employeeStore *postgres.EmployeeStore
+	absences      *absence.Service
+}
+
+// newSeedServices wires the seed's services on the hr pool.
+func newSeedServices(hr *pgxpool.Pool, ids *identity.Service, vc *vault.Client, settings absence.Settings) seedServices {
+	es := postgres.NewEmployeeStore(hr)
+	return seedServices{
+		employers:     employer.NewService(postgres.NewEmployerStore(hr)),
+		ids:           ids,
+		delegations:   identity.NewDelegations(postgres.NewIdentityStore(hr), nil),
+		employees:     employee.NewService(es, bsnSealer{vc}, nil),
+		employeeStore: es,
+		absences:      absence.NewService(postgres.NewAbsenceStore(hr), nil, settings, nil),
+	}
 }
 
 func seed(ctx context.Context, svc seedServices) (seedOutput, error) {
@@ -182,6 +195,8 @@ type demoPerson struct {
 	born        string
 	sickDaysAgo int
 	steps       []demoStep
+	// login links the demo employee's login to this record.
+	login bool
 }
 
 // demoStep is one step of a demo case, daysAgo before today.
@@ -194,7 +209,7 @@ type demoStep struct {
 }
 
 var demoPeople = []demoPerson{
-	{tenant: 0, number: "B-1001", first: "Gérard", last: "Özdemir", born: "1978-04-12", sickDaysAgo: 20},
+	{tenant: 0, number: "B-1001", first: "Gérard", last: "Özdemir", born: "1978-04-12", sickDaysAgo: 20, login: true},
 	{tenant: 0, number: "B-1002", first: "Fatima", last: "el Amrani", born: "1985-09-30", sickDaysAgo: 75, steps: []demoStep{
 		{daysAgo: 40, kind: absence.KindProblemAnalysis}, {daysAgo: 30, plan: true}, {daysAgo: 25, percentage: 50}}},
 	{tenant: 0, number: "B-1003", first: "Jan", last: "de Vries", born: "1966-01-05", sickDaysAgo: 300, steps: []demoStep{
@@ -211,10 +226,13 @@ var demoPeople = []demoPerson{
 // seedCases adds the demo employees, and on the run that creates an
 // employee, their case at its stage, all as the demo case manager.
 func seedCases(ctx context.Context, svc seedServices, out seedOutput, tenants []uuid.UUID) error {
-	var cm uuid.UUID
+	var cm, employeeLogin uuid.UUID
 	for _, l := range out.Logins {
-		if l.Role == string(identity.RoleCaseManager) {
+		switch l.Role {
+		case string(identity.RoleCaseManager):
 			cm = uuid.MustParse(l.UserID)
+		case string(identity.RoleEmployee):
+			employeeLogin = uuid.MustParse(l.UserID)
 		}
 	}
 	a := identity.Actor{Principal: identity.Principal{UserID: cm, Grants: []identity.Grant{{Role: identity.RoleCaseManager}}},
@@ -230,6 +248,14 @@ func seedCases(ctx context.Context, svc seedServices, out seedOutput, tenants []
 		}
 		if err != nil {
 			return fmt.Errorf("seed employee %s: %w", p.number, err)
+		}
+		if p.login && employeeLogin != uuid.Nil {
+			ev := audit.Event{ActorUserID: cm, ActorRole: string(identity.RoleCaseManager), SubjectEmployeeID: e.ID,
+				TenantID: e.EmployerID, Action: audit.ActionGrant, ObjectKind: "employee_login", ObjectID: e.ID.String(),
+				Outcome: audit.OutcomeOK}
+			if err := svc.employeeStore.LinkLogin(ctx, e.EmployerID, e.ID, employeeLogin, ev); err != nil {
+				return fmt.Errorf("seed employee %s login: %w", p.number, err)
+			}
 		}
 		if p.sickDaysAgo == 0 {
 			continue

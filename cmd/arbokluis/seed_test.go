@@ -7,10 +7,7 @@ import (
 	"time"
 
 	"github.com/arbokluis/arbokluis/internal/absence"
-	"github.com/arbokluis/arbokluis/internal/employee"
-	"github.com/arbokluis/arbokluis/internal/employer"
 	"github.com/arbokluis/arbokluis/internal/identity"
-	"github.com/arbokluis/arbokluis/internal/postgres"
 	"github.com/arbokluis/arbokluis/internal/testenv"
 )
 
@@ -25,13 +22,7 @@ func TestSeedIsIdempotentAndItsLoginsWork(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	svc := seedServices{
-		employers:   employer.NewService(postgres.NewEmployerStore(hr)),
-		ids:         s.ids,
-		delegations: identity.NewDelegations(postgres.NewIdentityStore(hr), nil),
-		employees:   employee.NewService(postgres.NewEmployeeStore(hr), bsnSealer{vc}, nil),
-		absences:    absence.NewService(postgres.NewAbsenceStore(hr), nil, absence.DefaultSettings(), nil),
-	}
+	svc := newSeedServices(hr, s.ids, vc, absence.DefaultSettings())
 	ctx := context.Background()
 
 	first, err := seed(ctx, svc)
@@ -117,6 +108,22 @@ func TestSeedIsIdempotentAndItsLoginsWork(t *testing.T) {
 		t.Errorf("GET /signals as the demo case manager = %d %s, want 200", r.status, r.raw)
 	} else if sigs, _ := r.body["signals"].([]any); len(sigs) == 0 {
 		t.Errorf("the demo case manager's signals are empty, want the demo cases' milestones")
+	}
+	// The demo employee's login is linked to their record and reads it.
+	var demoEmployee, linkedTo string
+	if err := owner.QueryRow(ctx, `SELECT id::text, coalesce(user_id::text, '') FROM hr.employees WHERE employee_number = 'B-1001'`).
+		Scan(&demoEmployee, &linkedTo); err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range second.Logins {
+		if l.Role == string(identity.RoleEmployee) && l.UserID != linkedTo {
+			t.Errorf("demo employee record B-1001 is linked to %q, want the demo employee login %s", linkedTo, l.UserID)
+		}
+	}
+	if r := s.do("GET", "/api/v1/employees/"+demoEmployee+"/absences", tokens["employee"], nil); r.status != http.StatusOK {
+		t.Errorf("GET own absences as the demo employee = %d %s, want 200", r.status, r.raw)
+	} else if cases, _ := r.body["absences"].([]any); len(cases) != 1 {
+		t.Errorf("the demo employee sees %d cases, want 1: %s", len(cases), r.raw)
 	}
 	// The first run's credentials were replaced.
 	if r := s.login(first.Logins[0].Email, first.Logins[0].Password, code(t, first.Logins[0].TOTPSecret, time.Now())); r.status == http.StatusOK {

@@ -188,3 +188,17 @@ func (s *EmployeeStore) Get(ctx context.Context, scope identity.Scope, id uuid.U
 	})
 	return out, err
 }
+
+// LinkLogin links the employee record employeeID of employerID to the login
+// userID, with its audit event, for the console bootstrap (`seed`); through
+// the API the link is made by an employee invitation. A record of another
+// employer is derrors.ErrNotFound; a record linked to another login is
+// derrors.ErrConflict. Linking the same login again changes nothing.
+func (s *EmployeeStore) LinkLogin(ctx context.Context, employerID, employeeID, userID uuid.UUID, ev audit.Event) error {
+	return InTx(ctx, s.pool, func(tx pgx.Tx) error {
+		if err := linkEmployee(ctx, tx, employeeID, employerID, userID); err != nil {
+			return err
+		}
+		return insertEvent(ctx, tx, ev)
+	})
+}
