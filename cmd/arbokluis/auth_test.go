@@ -32,6 +32,7 @@ type stack struct {
 	url  string
 	ids  *identity.Service
 	logs *testenv.LogBuffer // everything the server logged
+	app  *app
 }
 
 func newStack(t *testing.T, trustedProxies ...string) *stack {
@@ -50,7 +51,7 @@ func newStackWith(t *testing.T, e testenv.Env, configure func(*config.Config)) *
 	}
 	logs := &testenv.LogBuffer{}
 	a, url := startApp(t, cfg, logs)
-	return &stack{t: t, env: e, url: url, ids: a.ids, logs: logs}
+	return &stack{t: t, env: e, url: url, ids: a.ids, logs: logs, app: a}
 }
 
 // configFor returns the default configuration pointed at e.
@@ -128,6 +129,7 @@ type response struct {
 	status int
 	body   map[string]any
 	raw    string
+	header http.Header
 }
 
 // rawBody is a request body sent as it is, with its content type.
@@ -162,7 +164,7 @@ func (s *stack) do(method, path, token string, body any, header ...string) respo
 	}
 	defer resp.Body.Close()
 	raw, _ := io.ReadAll(resp.Body)
-	r := response{status: resp.StatusCode, raw: string(raw)}
+	r := response{status: resp.StatusCode, raw: string(raw), header: resp.Header}
 	json.Unmarshal(raw, &r.body) //nolint:errcheck // some bodies are empty
 	return r
 }

@@ -58,6 +58,7 @@ type matrixFixture struct {
 	tenantA, tenantB, tenC uuid.UUID
 	a1, a2                 uuid.UUID // employees of A with dossiers
 	caseA1                 string    // an open absence case of a1, with a plan
+	entryA1                string    // a note in a1's dossier, by pResp
 	users                  map[string]login
 	tokens                 map[string]string
 	owner                  *pgxpool.Pool
@@ -122,6 +123,7 @@ func newMatrixFixture(t *testing.T) *matrixFixture {
 		map[string]any{"reason": "Responsible physician unreachable; urgent question from the treating physician."}); r.status != s201 {
 		t.Fatalf("fixture: declare emergency access = %d %s", r.status, r.raw)
 	}
+	f.entryA1 = f.freshEntry(t)
 	f.caseA1 = f.report(t, f.a1)
 	if r := s.do("POST", "/api/v1/absences/"+f.caseA1+"/plans", f.tokens["cmA"], planBody(today)); r.status != s201 {
 		t.Fatalf("fixture: record plan = %d %s", r.status, r.raw)
@@ -158,6 +160,32 @@ func (f *matrixFixture) report(t *testing.T, employee uuid.UUID) string {
 func (f *matrixFixture) freshCase(t *testing.T) string {
 	t.Helper()
 	return f.report(t, f.freshEmployee(t))
+}
+
+// freshEntry writes a note into a1's dossier as its responsible physician
+// and returns its id.
+func (f *matrixFixture) freshEntry(t *testing.T) string {
+	t.Helper()
+	r := f.s.do("POST", "/api/v1/employees/"+f.a1.String()+"/dossier/entries", f.tokens["pResp"],
+		map[string]any{"kind": "note", "text": "Spreekuur gepland."})
+	id, _ := r.body["id"].(string)
+	if r.status != s201 || id == "" {
+		t.Fatalf("fixture: dossier entry = %d %s", r.status, r.raw)
+	}
+	return id
+}
+
+// freshExamination records an examination outcome of a1, pending a1's
+// decision, as the assigned physician and returns its id.
+func (f *matrixFixture) freshExamination(t *testing.T) string {
+	t.Helper()
+	r := f.s.do("POST", "/api/v1/employees/"+f.a1.String()+"/verdicts", f.tokens["pResp"],
+		map[string]any{"kind": "examination", "outcome": "approved", "date": time.Now().Format(time.DateOnly)})
+	id, _ := r.body["id"].(string)
+	if r.status != s201 || id == "" {
+		t.Fatalf("fixture: examination = %d %s", r.status, r.raw)
+	}
+	return id
 }
 
 // freshNote adds a note to the shared case as A's case manager.
@@ -365,6 +393,53 @@ func matrixRoutes() []matrixRoute {
 				return map[string]any{"reason": "Responsible physician absent; urgent request from the employee's GP."}
 			},
 			expect(s404, map[string]int{"lead": s201, "leadE": s201})},
+		{"POST", "/api/v1/employees/:id/dossier/entries", employeeA1("/dossier/entries"),
+			func(*matrixFixture) any { return map[string]any{"kind": "consultation", "text": "Spreekuur gehad."} },
+			// Who reads the dossier writes into it (an assistant never a
+			// diagnosis or working note: see TestDossierEntries).
+			expect(s404, map[string]int{"pResp": s201, "pSub": s201, "asValid": s201, "leadE": s201})},
+		{"GET", "/api/v1/employees/:id/dossier/entries", employeeA1("/dossier/entries"), nil,
+			expect(s404, map[string]int{"pResp": s200, "pSub": s200, "asValid": s200, "leadE": s200})},
+		{"GET", "/api/v1/employees/:id/dossier/entries/:entry_id",
+			func(_ *testing.T, f *matrixFixture) string {
+				return "/api/v1/employees/" + f.a1.String() + "/dossier/entries/" + f.entryA1
+			}, nil,
+			expect(s404, map[string]int{"pResp": s200, "pSub": s200, "asValid": s200, "leadE": s200})},
+		{"POST", "/api/v1/employees/:id/dossier/entries/:entry_id/corrections",
+			func(t *testing.T, f *matrixFixture) string {
+				return "/api/v1/employees/" + f.a1.String() + "/dossier/entries/" + f.freshEntry(t) + "/corrections"
+			},
+			func(*matrixFixture) any { return map[string]any{"text": "Spreekuur verplaatst."} },
+			expect(s404, map[string]int{"pResp": s201, "pSub": s201, "asValid": s201, "leadE": s201})},
+		{"POST", "/api/v1/employees/:id/verdicts", employeeA1("/verdicts"),
+			func(*matrixFixture) any {
+				return map[string]any{"kind": "absence", "verdict": "partly_fit", "work_ability_percentage": 50,
+					"date": time.Now().Format(time.DateOnly)}
+			},
+			// The physician assigned to A records; those who read verdicts
+			// may not (403); physicians without A in reach never learn of a1.
+			expect(s404, map[string]int{"pResp": s201,
+				"erA": s403, "erB": s403, "cmA": s403, "cmB": s403, "leA": s403, "eeA1": s403, "eeA2": s403})},
+		{"GET", "/api/v1/employees/:id/verdicts", employeeA1("/verdicts"), nil,
+			expect(s404, map[string]int{"pResp": s200, "erA": s200, "cmA": s200, "leA": s200, "eeA1": s200})},
+		{"POST", "/api/v1/verdicts/:id/decision",
+			func(t *testing.T, f *matrixFixture) string {
+				return "/api/v1/verdicts/" + f.freshExamination(t) + "/decision"
+			},
+			func(*matrixFixture) any { return map[string]any{"decision": "released"} },
+			// The examined employee only; another employee never learns it
+			// exists; those who read verdicts may not decide.
+			expect(s404, plus(map[string]int{"eeA1": s200}, s403,
+				[]string{"erA", "erB", "cmA", "cmB", "leA", "pResp", "pSub", "pUn", "lead", "leadE"}))},
+		{"POST", "/api/v1/employees/:id/advice", employeeA1("/advice"),
+			func(*matrixFixture) any {
+				return map[string]any{"limitations": "Geen zwaar tilwerk.", "possibilities": "Kantoorwerk, halve dagen."}
+			},
+			expect(s404, map[string]int{"pResp": s201,
+				"erA": s403, "erB": s403, "cmA": s403, "cmB": s403, "leA": s403, "eeA1": s403, "eeA2": s403})},
+		{"GET", "/api/v1/employees/:id/advice", employeeA1("/advice"), nil,
+			// A does not share advice with its employer users.
+			expect(s404, map[string]int{"pResp": s200, "cmA": s200, "leA": s200, "eeA1": s200})},
 		{"POST", "/api/v1/employers/:id/employees/import",
 			func(_ *testing.T, f *matrixFixture) string {
 				return "/api/v1/employers/" + f.tenantA.String() + "/employees/import"

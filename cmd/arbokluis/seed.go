@@ -17,8 +17,10 @@ import (
 	"github.com/arbokluis/arbokluis/internal/audit"
 	"github.com/arbokluis/arbokluis/internal/config"
 	"github.com/arbokluis/arbokluis/internal/derrors"
+	"github.com/arbokluis/arbokluis/internal/dossier"
 	"github.com/arbokluis/arbokluis/internal/employee"
 	"github.com/arbokluis/arbokluis/internal/employer"
+	"github.com/arbokluis/arbokluis/internal/fitness"
 	"github.com/arbokluis/arbokluis/internal/identity"
 	"github.com/arbokluis/arbokluis/internal/postgres"
 	"github.com/arbokluis/arbokluis/internal/vault"
@@ -94,7 +96,15 @@ func seedCmd(ctx context.Context, cfg config.Config, args []string, stdout io.Wr
 	if err != nil {
 		return err
 	}
-	out, err := seed(ctx, newSeedServices(hr, ids, vc, cfg.Absence))
+	if err := cfg.Require(config.EnvMedDatabaseURL); err != nil {
+		return err
+	}
+	med, err := postgres.Open(ctx, cfg.MedDatabaseURL, 2)
+	if err != nil {
+		return fmt.Errorf("med pool: %w", err)
+	}
+	defer med.Close()
+	out, err := seed(ctx, newSeedServices(hr, med, ids, vc, cfg.Absence))
 	if err != nil {
 		return err
 	}
@@ -123,10 +133,12 @@ type seedServices struct {
 	// an employee invitation does through the API.
 	employeeStore *postgres.EmployeeStore
 	absences      *absence.Service
+	entries       *dossier.Entries
+	fitness       *fitness.Service
 }
 
 // newSeedServices wires the seed's services on the hr pool.
-func newSeedServices(hr *pgxpool.Pool, ids *identity.Service, vc *vault.Client, settings absence.Settings) seedServices {
+func newSeedServices(hr, med *pgxpool.Pool, ids *identity.Service, vc *vault.Client, settings absence.Settings) seedServices {
 	es := postgres.NewEmployeeStore(hr)
 	return seedServices{
 		employers:     employer.NewService(postgres.NewEmployerStore(hr)),
@@ -135,6 +147,8 @@ func newSeedServices(hr *pgxpool.Pool, ids *identity.Service, vc *vault.Client, 
 		employees:     employee.NewService(es, bsnSealer{vc}, nil),
 		employeeStore: es,
 		absences:      absence.NewService(postgres.NewAbsenceStore(hr), nil, settings, nil),
+		entries:       dossier.NewEntries(postgres.NewDossierStore(med), postgres.NewSubjectStore(hr), entryCipher{vc}, nil),
+		fitness:       fitness.NewService(postgres.NewFitnessStore(hr), nil),
 	}
 }
 
@@ -197,6 +211,9 @@ type demoPerson struct {
 	steps       []demoStep
 	// login links the demo employee's login to this record.
 	login bool
+	// dossier gives the person a medical dossier with an entry of every
+	// kind, a fitness verdict and published advice.
+	dossier bool
 }
 
 // demoStep is one step of a demo case, daysAgo before today.
@@ -209,8 +226,8 @@ type demoStep struct {
 }
 
 var demoPeople = []demoPerson{
-	{tenant: 0, number: "B-1001", first: "Gérard", last: "Özdemir", born: "1978-04-12", sickDaysAgo: 20, login: true},
-	{tenant: 0, number: "B-1002", first: "Fatima", last: "el Amrani", born: "1985-09-30", sickDaysAgo: 75, steps: []demoStep{
+	{tenant: 0, number: "B-1001", first: "Gérard", last: "Özdemir", born: "1978-04-12", sickDaysAgo: 20, login: true, dossier: true},
+	{tenant: 0, number: "B-1002", first: "Fatima", last: "el Amrani", born: "1985-09-30", sickDaysAgo: 75, dossier: true, steps: []demoStep{
 		{daysAgo: 40, kind: absence.KindProblemAnalysis}, {daysAgo: 30, plan: true}, {daysAgo: 25, percentage: 50}}},
 	{tenant: 0, number: "B-1003", first: "Jan", last: "de Vries", born: "1966-01-05", sickDaysAgo: 300, steps: []demoStep{
 		{daysAgo: 262, kind: absence.KindProblemAnalysis}, {daysAgo: 250, plan: true},
@@ -226,15 +243,21 @@ var demoPeople = []demoPerson{
 // seedCases adds the demo employees, and on the run that creates an
 // employee, their case at its stage, all as the demo case manager.
 func seedCases(ctx context.Context, svc seedServices, out seedOutput, tenants []uuid.UUID) error {
-	var cm, employeeLogin uuid.UUID
+	var cm, employeeLogin, doctor uuid.UUID
 	for _, l := range out.Logins {
 		switch l.Role {
 		case string(identity.RoleCaseManager):
 			cm = uuid.MustParse(l.UserID)
 		case string(identity.RoleEmployee):
 			employeeLogin = uuid.MustParse(l.UserID)
+		case string(identity.RolePhysician):
+			doctor = uuid.MustParse(l.UserID)
 		}
 	}
+	// The demo physician, assigned to both demo employers (seedDelegations).
+	physician := identity.Actor{Principal: identity.Principal{UserID: doctor,
+		Grants: []identity.Grant{{Role: identity.RolePhysician}}, AssignedEmployers: tenants},
+		Role: identity.RolePhysician, Scope: identity.Scope{Employers: tenants}}
 	a := identity.Actor{Principal: identity.Principal{UserID: cm, Grants: []identity.Grant{{Role: identity.RoleCaseManager}}},
 		Role: identity.RoleCaseManager, Scope: identity.Scope{All: true}}
 	today := svc.absences.Today()
@@ -288,8 +311,43 @@ func seedCases(ctx context.Context, svc seedServices, out seedOutput, tenants []
 				return fmt.Errorf("seed case %s step: %w", p.number, err)
 			}
 		}
+		if p.dossier {
+			if err := seedDossier(ctx, svc, physician, e.ID, x.ID, today); err != nil {
+				return fmt.Errorf("seed dossier %s: %w", p.number, err)
+			}
+		}
 	}
 	return nil
+}
+
+// demoEntries are the demo dossier's entries, one of every kind. They are
+// invented: no real person's medical data.
+var demoEntries = []dossier.NewEntry{
+	{Kind: dossier.KindConsultation, Text: "Spreekuur: klachten sinds drie weken, slaapt slecht, werkdruk hoog. Afspraak over opbouw."},
+	{Kind: dossier.KindNote, Text: "Telefonisch contact met werknemer; voortgang besproken."},
+	{Kind: dossier.KindDiagnosis, Text: "Overspanning (demo)."},
+	{Kind: dossier.KindTreatingPhysicianInfo, Text: "Huisarts: begeleiding door praktijkondersteuner GGZ gestart."},
+	{Kind: dossier.KindExamination, Text: "Geen afwijkingen bij lichamelijk onderzoek."},
+	{Kind: dossier.KindOwnStatement, Text: "Werknemer: ik wil eerst halve dagen werken."},
+	{Kind: dossier.KindWorkingNote, Text: "Persoonlijke werkaantekening: over twee weken opnieuw beoordelen."},
+}
+
+// seedDossier writes the demo dossier of employeeID as the demo physician,
+// a partly-fit verdict on the case, and published advice.
+func seedDossier(ctx context.Context, svc seedServices, physician identity.Actor, employeeID, caseID uuid.UUID, today time.Time) error {
+	for _, ne := range demoEntries {
+		if _, err := svc.entries.Create(ctx, physician, employeeID, ne); err != nil {
+			return err
+		}
+	}
+	if _, err := svc.fitness.Record(ctx, physician, employeeID, fitness.Verdict{Kind: fitness.KindAbsence,
+		Verdict: fitness.PartlyFit, WorkAbilityPercentage: 50, AbsenceID: caseID, Date: today}); err != nil {
+		return err
+	}
+	_, err := svc.fitness.Publish(ctx, physician, employeeID, fitness.Advice{AbsenceID: caseID, ExpectedDurationWeeks: 6,
+		Limitations:   "Maximaal vier uur per dag; geen piekbelasting of deadlines.",
+		Possibilities: "Eigen werk in halve dagen, opbouw per twee weken."})
+	return err
 }
 
 // seedDelegations sets up, on the run that creates them, what the two-key

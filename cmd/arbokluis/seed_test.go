@@ -22,7 +22,7 @@ func TestSeedIsIdempotentAndItsLoginsWork(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	svc := newSeedServices(hr, s.ids, vc, absence.DefaultSettings())
+	svc := newSeedServices(hr, testenv.Pool(t, e.MedURL), s.ids, vc, absence.DefaultSettings())
 	ctx := context.Background()
 
 	first, err := seed(ctx, svc)
@@ -124,6 +124,15 @@ func TestSeedIsIdempotentAndItsLoginsWork(t *testing.T) {
 		t.Errorf("GET own absences as the demo employee = %d %s, want 200", r.status, r.raw)
 	} else if cases, _ := r.body["absences"].([]any); len(cases) != 1 {
 		t.Errorf("the demo employee sees %d cases, want 1: %s", len(cases), r.raw)
+	}
+	// Two demo dossiers with an entry of every kind, each once.
+	var dossiers, entries, kinds int
+	if err := owner.QueryRow(ctx, `SELECT count(DISTINCT d.id), count(e.id), count(DISTINCT e.kind)
+		FROM medical.dossiers d JOIN medical.entries e ON e.dossier_id = d.id`).Scan(&dossiers, &entries, &kinds); err != nil {
+		t.Fatal(err)
+	}
+	if dossiers != 2 || entries != 14 || kinds != 7 {
+		t.Errorf("after two seed runs: %d dossiers, %d entries of %d kinds; want 2, 14, 7", dossiers, entries, kinds)
 	}
 	// The first run's credentials were replaced.
 	if r := s.login(first.Logins[0].Email, first.Logins[0].Password, code(t, first.Logins[0].TOTPSecret, time.Now())); r.status == http.StatusOK {

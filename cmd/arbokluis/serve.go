@@ -19,6 +19,7 @@ import (
 	"github.com/arbokluis/arbokluis/internal/dossier"
 	"github.com/arbokluis/arbokluis/internal/employee"
 	"github.com/arbokluis/arbokluis/internal/employer"
+	"github.com/arbokluis/arbokluis/internal/fitness"
 	"github.com/arbokluis/arbokluis/internal/httpapi"
 	"github.com/arbokluis/arbokluis/internal/identity"
 	"github.com/arbokluis/arbokluis/internal/notify"
@@ -29,6 +30,9 @@ import (
 	"github.com/arbokluis/arbokluis/policies"
 )
 
+// vaultRenewEvery is how often serve renews the application token.
+const vaultRenewEvery = time.Hour
+
 // pingKey is the transit key the readiness check reads.
 const pingKey = "pii"
 
@@ -37,6 +41,7 @@ type app struct {
 	server   *httpapi.Server
 	ids      *identity.Service
 	appender *audit.Appender
+	vault    *vault.Client
 	pools    []*pgxpool.Pool
 }
 
@@ -107,6 +112,7 @@ func newApp(ctx context.Context, cfg config.Config, log *slog.Logger) (*app, err
 	}
 
 	auditStore := postgres.NewAuditStore(auditPool)
+	a.vault = vc
 	a.appender = audit.NewAppender(auditStore, checkpointSigner{vc}, log, audit.AppenderOptions{
 		CheckpointEvery: cfg.AuditCheckpointEvery, PublicKeyFile: cfg.AuditPublicKeyFile,
 	})
@@ -134,6 +140,8 @@ func newApp(ctx context.Context, cfg config.Config, log *slog.Logger) (*app, err
 		Employees:      employee.NewService(postgres.NewEmployeeStore(hr), bsnSealer{vc}, nil),
 		Delegations:    identity.NewDelegations(store, nil),
 		Dossiers:       dossier.NewService(postgres.NewDossierStore(med), vc, cfg.EmergencyAccessTTL, nil),
+		Fitness:        fitness.NewService(postgres.NewFitnessStore(hr), nil),
+		Entries:        dossier.NewEntries(postgres.NewDossierStore(med), postgres.NewSubjectStore(hr), entryCipher{vc}, nil),
 		Absences:       absence.NewService(postgres.NewAbsenceStore(hr), planRenderer{renderer}, cfg.Absence, nil),
 		AuditLog:       audit.NewLog(auditStore, postgres.NewRecorder(hr)),
 		Recorder:       postgres.NewRecorder(hr),
@@ -161,6 +169,17 @@ const bsnKey = "pii"
 // bsnAD binds BSN ciphertexts to their use, so that no other pii
 // ciphertext decrypts as a BSN.
 var bsnAD = []byte("employee-bsn")
+
+// entryCipher adapts the Vault client to dossier.EntryCipher.
+type entryCipher struct{ *vault.Client }
+
+func (c entryCipher) DecryptBatch(ctx context.Context, key string, items []dossier.Sealed) ([][]byte, error) {
+	in := make([]vault.BatchItem, len(items))
+	for i, x := range items {
+		in[i] = vault.BatchItem{Ciphertext: x.Ciphertext, AssociatedData: x.AssociatedData}
+	}
+	return c.Client.DecryptBatch(ctx, key, in)
+}
 
 // bsnSealer adapts the Vault client to employee.Sealer.
 type bsnSealer struct{ vc *vault.Client }
@@ -249,6 +268,12 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", cfg.ListenAddr, err)
 	}
+	// The Vault tokens are periodic: renewed well within their period.
+	renewCtx, stopRenewal := context.WithCancel(ctx)
+	defer stopRenewal()
+	go a.vault.KeepRenewed(renewCtx, vaultRenewEvery, func(err error) {
+		log.Warn("vault token renewal failed", "error", err.Error())
+	})
 	appenderCtx, stopAppender := context.WithCancel(context.WithoutCancel(ctx))
 	appenderDone := make(chan struct{})
 	go func() {

@@ -27,6 +27,11 @@ type Dossier struct {
 	ResponsiblePhysicianID uuid.UUID
 	Status                 string
 	CreatedAt              time.Time
+	// KeyName is the dossier's current Vault transit key,
+	// dossier-<id>-g<generation>; KeyReadyAt is when it was created in
+	// Vault (zero: not yet).
+	KeyName    string
+	KeyReadyAt time.Time
 }
 
 // View is a dossier as one caller may see it, with how they come to see it.

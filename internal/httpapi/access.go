@@ -56,6 +56,7 @@ func (s *Server) allow(resource, action string, h handlerFunc) gin.HandlerFunc {
 var deniedActions = map[string]audit.Action{
 	"read": audit.ActionRead, "create": audit.ActionCreate, "propose": audit.ActionGrant,
 	"approve": audit.ActionGrant, "search": audit.ActionSearch, "logout": audit.ActionLogout,
+	"correct": audit.ActionUpdate, "publish": audit.ActionCreate, "decide": audit.ActionUpdate,
 }
 
 // recordDenied audits a denied attempt. Failing to record a denial does

@@ -59,6 +59,10 @@ type Options struct {
 	Employees   Employees
 	Delegations Delegations
 	Dossiers    Dossiers
+	// Entries runs the medical entries of dossiers.
+	Entries Entries
+	// Fitness runs verdicts and work-ability advice.
+	Fitness Fitness
 	// Absences runs sickness-absence cases and the Poortwachter process.
 	Absences Absences
 	// AuditLog searches the audit trail for the privacy officer.
@@ -97,8 +101,8 @@ func New(opts Options) (*Server, error) {
 		return nil, errors.New("httpapi: Options.MaxBodyBytes must be positive")
 	}
 	if opts.Auth == nil || opts.Grants == nil || opts.Invitations == nil || opts.Inbox == nil || opts.Authz == nil ||
-		opts.Employers == nil || opts.Employees == nil || opts.Delegations == nil || opts.Dossiers == nil || opts.Absences == nil || opts.AuditLog == nil || opts.Recorder == nil {
-		return nil, errors.New("httpapi: Options.Auth, Grants, Invitations, Inbox, Authz, Employers, Employees, Delegations, Dossiers, Absences, AuditLog and Recorder are required")
+		opts.Employers == nil || opts.Employees == nil || opts.Delegations == nil || opts.Dossiers == nil || opts.Entries == nil || opts.Fitness == nil || opts.Absences == nil || opts.AuditLog == nil || opts.Recorder == nil {
+		return nil, errors.New("httpapi: Options.Auth, Grants, Invitations, Inbox, Authz, Employers, Employees, Delegations, Dossiers, Entries, Fitness, Absences, AuditLog and Recorder are required")
 	}
 	if opts.ReadyTimeout <= 0 {
 		opts.ReadyTimeout = 2 * time.Second
@@ -169,12 +173,21 @@ func New(opts Options) (*Server, error) {
 	api.GET("/absences/:id/notes", s.allow("notes", "read", s.listNotes))
 	api.POST("/notes/:id/redact", s.allow("notes", "redact", s.redactNote))
 	api.GET("/signals", s.allow("signals", "read", s.signals))
+	api.POST("/employees/:id/verdicts", s.allow("verdicts", "create", s.recordVerdict))
+	api.GET("/employees/:id/verdicts", s.allow("verdicts", "read", s.listVerdicts))
+	api.POST("/verdicts/:id/decision", s.allow("verdicts", "decide", s.decideVerdict))
+	api.POST("/employees/:id/advice", s.allow("advice", "publish", s.publishAdvice))
+	api.GET("/employees/:id/advice", s.allow("advice", "read", s.listAdvice))
 	api.GET("/employers/:id/overview", s.allow("employer_overview", "read", s.employerOverview))
 
 	api.GET("/audit/events", s.allow("audit_events", "search", s.auditEvents))
 
 	api.GET("/employees/:id/dossier", s.allow("medical.dossier", "read", s.getDossier))
 	api.POST("/employees/:id/dossier/emergency-access", s.allow("medical.emergency_access", "create", s.declareEmergency))
+	api.POST("/employees/:id/dossier/entries", s.allow("medical.entries", "create", s.createEntry))
+	api.GET("/employees/:id/dossier/entries", s.allow("medical.entries", "read", s.listEntries))
+	api.GET("/employees/:id/dossier/entries/:entry_id", s.allow("medical.entries", "read", s.getEntry))
+	api.POST("/employees/:id/dossier/entries/:entry_id/corrections", s.allow("medical.entries", "correct", s.correctEntry))
 
 	if err := s.checkPermissions(); err != nil {
 		return nil, err

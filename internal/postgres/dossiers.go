@@ -23,11 +23,21 @@ var _ dossier.Store = (*DossierStore)(nil)
 // NewDossierStore returns a DossierStore on the med pool.
 func NewDossierStore(pool *pgxpool.Pool) *DossierStore { return &DossierStore{pool: pool} }
 
-const dossierColumns = "id, employee_id, coalesce(responsible_physician_id, '00000000-0000-0000-0000-000000000000'), status, created_at"
+const dossierColumns = "d.id, d.employee_id, coalesce(d.responsible_physician_id, '00000000-0000-0000-0000-000000000000'), d.status, d.created_at, coalesce(d.key_name, ''), d.key_ready_at"
+
+// dossierTargets returns the scan targets of dossierColumns for d, and a
+// finish func to call after the scan.
+func dossierTargets(d *dossier.Dossier) ([]any, func()) {
+	var ready *time.Time
+	return []any{&d.ID, &d.EmployeeID, &d.ResponsiblePhysicianID, &d.Status, &d.CreatedAt, &d.KeyName, &ready},
+		func() { d.KeyReadyAt = deref(ready) }
+}
 
 func scanDossier(row pgx.Row) (dossier.Dossier, error) {
 	var d dossier.Dossier
-	err := row.Scan(&d.ID, &d.EmployeeID, &d.ResponsiblePhysicianID, &d.Status, &d.CreatedAt)
+	targets, finish := dossierTargets(&d)
+	err := row.Scan(targets...)
+	finish()
 	return d, err
 }
 
@@ -36,20 +46,11 @@ func scanDossier(row pgx.Row) (dossier.Dossier, error) {
 func (s *DossierStore) Read(ctx context.Context, employeeID, callerID uuid.UUID, authorize func(dossier.Dossier, time.Time) (audit.Event, error)) (dossier.Dossier, error) {
 	var out dossier.Dossier
 	err := InTx(ctx, s.pool, func(tx pgx.Tx) error {
-		var (
-			d     dossier.Dossier
-			until *time.Time
-		)
-		err := tx.QueryRow(ctx, `
-			SELECT `+dossierColumns+`,
-				(SELECT max(expires_at) FROM medical.emergency_accesses ea
-				 WHERE ea.dossier_id = d.id AND ea.physician_id = $2)
-			FROM medical.dossiers d WHERE employee_id = $1 AND status <> 'destroyed'`, employeeID, callerID).
-			Scan(&d.ID, &d.EmployeeID, &d.ResponsiblePhysicianID, &d.Status, &d.CreatedAt, &until)
+		d, until, err := lookupDossier(ctx, tx, employeeID, callerID, "")
 		if err != nil {
-			return Translate(err)
+			return err
 		}
-		ev, err := authorize(d, deref(until))
+		ev, err := authorize(d, until)
 		if err != nil {
 			return err
 		}
@@ -67,8 +68,8 @@ func (s *DossierStore) Read(ctx context.Context, employeeID, callerID uuid.UUID,
 func (s *DossierStore) DeclareEmergency(ctx context.Context, employeeID uuid.UUID, ea dossier.EmergencyAccess, event func(dossier.Dossier) audit.Event) (dossier.Dossier, error) {
 	var out dossier.Dossier
 	err := InTx(ctx, s.pool, func(tx pgx.Tx) error {
-		d, err := scanDossier(tx.QueryRow(ctx, `SELECT `+dossierColumns+` FROM medical.dossiers
-			WHERE employee_id = $1 AND status <> 'destroyed'`, employeeID))
+		d, err := scanDossier(tx.QueryRow(ctx, `SELECT `+dossierColumns+` FROM medical.dossiers d
+			WHERE d.employee_id = $1 AND d.status <> 'destroyed'`, employeeID))
 		if err != nil {
 			return Translate(err)
 		}
@@ -84,4 +85,28 @@ func (s *DossierStore) DeclareEmergency(ctx context.Context, employeeID uuid.UUI
 		return nil
 	})
 	return out, err
+}
+
+// lookupDossier loads the dossier of employeeID (not destroyed) with the end
+// of callerID's latest emergency access to it; lock is "" or a row-lock
+// clause such as "FOR SHARE".
+func lookupDossier(ctx context.Context, q interface {
+	QueryRow(context.Context, string, ...any) pgx.Row
+}, employeeID, callerID uuid.UUID, lock string) (dossier.Dossier, time.Time, error) {
+	var (
+		d     dossier.Dossier
+		until *time.Time
+	)
+	targets, finish := dossierTargets(&d)
+	err := q.QueryRow(ctx, `
+		SELECT `+dossierColumns+`,
+			(SELECT max(expires_at) FROM medical.emergency_accesses ea
+			 WHERE ea.dossier_id = d.id AND ea.physician_id = $2)
+		FROM medical.dossiers d WHERE d.employee_id = $1 AND d.status <> 'destroyed' `+lock, employeeID, callerID).
+		Scan(append(targets, &until)...)
+	finish()
+	if err != nil {
+		return dossier.Dossier{}, time.Time{}, Translate(err)
+	}
+	return d, deref(until), nil
 }

@@ -33,6 +33,14 @@ type Config struct {
 	Mount      string        // transit mount path, e.g. "transit"
 	Timeout    time.Duration // per request, retries included
 	MaxRetries int           // retries on 5xx and 412; 0 means none
+
+	// HTTPClient, when set, carries the requests instead of the default
+	// pooled client (tests use it to observe them). New uses a copy: it
+	// gives the copy Timeout when it has none and, when it has no
+	// CheckRedirect, the Vault client's policy of not following redirects
+	// itself. Retries and the per-request timeout apply as with the default.
+	// Its transport's TLS settings are the caller's.
+	HTTPClient *http.Client
 }
 
 // New returns a Client for cfg. It does not contact Vault.
@@ -46,6 +54,16 @@ func New(cfg Config) (*Client, error) {
 	vc.MaxRetries = cfg.MaxRetries
 	vc.MinRetryWait = 50 * time.Millisecond
 	vc.MaxRetryWait = 500 * time.Millisecond
+	if cfg.HTTPClient != nil {
+		hc := *cfg.HTTPClient
+		if hc.Timeout == 0 {
+			hc.Timeout = cfg.Timeout
+		}
+		if hc.CheckRedirect == nil {
+			hc.CheckRedirect = vc.HttpClient.CheckRedirect
+		}
+		vc.HttpClient = &hc
+	}
 	c, err := vaultapi.NewClient(vc)
 	if err != nil {
 		return nil, fmt.Errorf("vault: client: %w", err)
@@ -130,6 +148,11 @@ func (c *Client) Encrypt(ctx context.Context, key string, plaintext, associatedD
 // does not belong to key and associatedData is derrors.ErrInvalid; a deleted
 // key is derrors.ErrNotFound.
 func (c *Client) Decrypt(ctx context.Context, key, ciphertext string, associatedData []byte) ([]byte, error) {
+	return c.decrypt(ctx, "decrypt", key, ciphertext, associatedData)
+}
+
+// decrypt is Decrypt with op naming the operation in errors.
+func (c *Client) decrypt(ctx context.Context, op, key, ciphertext string, associatedData []byte) ([]byte, error) {
 	p, err := c.path("decrypt", key)
 	if err != nil {
 		return nil, err
@@ -139,15 +162,15 @@ func (c *Client) Decrypt(ctx context.Context, key, ciphertext string, associated
 		"associated_data": base64.StdEncoding.EncodeToString(associatedData),
 	})
 	if err != nil {
-		return nil, translate("decrypt", err)
+		return nil, translate(op, err)
 	}
 	b64, ok := responseString(s, "plaintext")
 	if !ok {
-		return nil, errors.New("vault: decrypt: no plaintext in response")
+		return nil, fmt.Errorf("vault: %s: no plaintext in response", op)
 	}
 	pt, err := base64.StdEncoding.DecodeString(b64)
 	if err != nil {
-		return nil, fmt.Errorf("vault: decrypt: decode plaintext: %w", err)
+		return nil, fmt.Errorf("vault: %s: decode plaintext: %w", op, err)
 	}
 	return pt, nil
 }

@@ -16,7 +16,7 @@ import (
 	"github.com/arbokluis/arbokluis/internal/vault"
 )
 
-func newClient(t *testing.T, e testenv.Env, timeout time.Duration) *vault.Client {
+func newClient(t testing.TB, e testenv.Env, timeout time.Duration) *vault.Client {
 	t.Helper()
 	c, err := vault.New(vault.Config{Addr: e.VaultAddr, Token: e.VaultToken, Mount: e.TransitMount, Timeout: timeout})
 	if err != nil {
@@ -27,7 +27,7 @@ func newClient(t *testing.T, e testenv.Env, timeout time.Duration) *vault.Client
 
 // newDossierKey creates a fresh dossier key with the application token and
 // deletes it with the destruction token when the test ends.
-func newDossierKey(t *testing.T, e testenv.Env, c *vault.Client) string {
+func newDossierKey(t testing.TB, e testenv.Env, c *vault.Client) string {
 	t.Helper()
 	name := "dossier-" + uuid.NewString() + "-g1"
 	if err := c.CreateKey(context.Background(), name); err != nil {

@@ -1,0 +1,331 @@
+// Package fitness is what the company doctor tells the HR side: fitness
+// verdicts (fit, unfit, partly fit with a work-ability percentage) on a
+// sickness absence, outcomes of medical examinations (approved or rejected,
+// reaching the employer only after the employee lets them through), and
+// the work-ability advice in non-medical terms, published at one moment to
+// the employee, the case manager and the labour expert, and to the employer
+// only where the employer's contract says so.
+//
+// Nothing here is medical content: verdicts are outcomes only, and the
+// advice speaks of limitations and possibilities for work, never of a
+// diagnosis or a treatment.
+package fitness
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/google/uuid"
+
+	"github.com/arbokluis/arbokluis/internal/audit"
+	"github.com/arbokluis/arbokluis/internal/derrors"
+	"github.com/arbokluis/arbokluis/internal/identity"
+)
+
+// Kind is what a verdict is about.
+type Kind string
+
+// The verdict kinds.
+const (
+	KindAbsence     Kind = "absence"
+	KindExamination Kind = "examination"
+)
+
+// Verdict values of an absence verdict.
+const (
+	Fit       = "fit"
+	Unfit     = "unfit"
+	PartlyFit = "partly_fit"
+)
+
+// Outcome values of an examination.
+const (
+	Approved = "approved"
+	Rejected = "rejected"
+)
+
+// Decision is the employee's say over an examination outcome.
+type Decision string
+
+// The employee's decisions.
+const (
+	DecisionPending  Decision = "pending"
+	DecisionReleased Decision = "released"
+	DecisionBlocked  Decision = "blocked"
+)
+
+// Verdict is a fitness verdict or an examination outcome.
+type Verdict struct {
+	ID         uuid.UUID
+	EmployerID uuid.UUID
+	EmployeeID uuid.UUID
+	Kind       Kind
+	// Verdict and WorkAbilityPercentage (partly_fit only) for an absence
+	// verdict, linked to AbsenceID when given.
+	Verdict               string
+	WorkAbilityPercentage int
+	AbsenceID             uuid.UUID
+	// Outcome and the employee's Decision for an examination.
+	Outcome    string
+	Decision   Decision
+	Date       time.Time
+	RecordedBy uuid.UUID
+	RecordedAt time.Time
+}
+
+// VisibleTo reports whether role may see v: an employer sees an
+// examination outcome only once the employee released it.
+func (v Verdict) VisibleTo(role identity.Role) bool {
+	return role != identity.RoleEmployer || v.Kind != KindExamination || v.Decision == DecisionReleased
+}
+
+// Advice is the physician's work-ability advice, in non-medical terms.
+type Advice struct {
+	ID                    uuid.UUID
+	EmployerID            uuid.UUID
+	EmployeeID            uuid.UUID
+	AbsenceID             uuid.UUID
+	Limitations           string
+	Possibilities         string
+	ExpectedDurationWeeks int
+	PublishedBy           uuid.UUID
+	PublishedAt           time.Time
+}
+
+// Person is what the HR side knows of an employee that fitness needs.
+type Person struct {
+	EmployeeID uuid.UUID
+	EmployerID uuid.UUID
+	UserID     uuid.UUID // the employee's login, uuid.Nil when none
+	// ShareAdvice is the employer's share_advice_with_employer setting.
+	ShareAdvice bool
+}
+
+// Notice is an inbox notification for a publication; never medical.
+type Notice struct {
+	Kind, Subject, Body string
+}
+
+// Store persists verdicts and advice within a tenant scope. Every method
+// writes the events it is given in its transaction.
+type Store interface {
+	// Person loads the employee within scope; otherwise derrors.ErrNotFound.
+	Person(ctx context.Context, scope identity.Scope, employeeID uuid.UUID) (Person, error)
+	// AddVerdict inserts v with its event after authorize approves the
+	// person; an absence id not of this employee is derrors.ErrNotFound.
+	AddVerdict(ctx context.Context, scope identity.Scope, v Verdict, authorize func(Person) (audit.Event, error)) (Verdict, error)
+	// Verdicts lists the employee's verdicts, newest first, with the event.
+	Verdicts(ctx context.Context, scope identity.Scope, employeeID uuid.UUID, authorize func(Person) (audit.Event, error)) ([]Verdict, error)
+	// Decide records the employee's decision on a pending examination
+	// outcome; one not pending is derrors.ErrConflict.
+	Decide(ctx context.Context, scope identity.Scope, verdictID uuid.UUID, d Decision, authorize func(Person, Verdict) (audit.Event, error)) (Verdict, error)
+	// Publish inserts the advice, its event and notice n to every recipient
+	// in one transaction: the employee's login, the case managers and
+	// labour experts whose grants reach the employer, and the employer's
+	// users where the employer shares advice.
+	Publish(ctx context.Context, scope identity.Scope, a Advice, authorize func(Person) (audit.Event, error), n Notice) (Advice, error)
+	// Advice lists the employee's published advice, newest first.
+	Advice(ctx context.Context, scope identity.Scope, employeeID uuid.UUID, authorize func(Person) (audit.Event, error)) ([]Advice, error)
+}
+
+// Service runs verdicts and advice.
+type Service struct {
+	store Store
+	now   func() time.Time
+}
+
+// NewService returns a Service; now defaults to time.Now.
+func NewService(store Store, now func() time.Time) *Service {
+	if now == nil {
+		now = time.Now
+	}
+	return &Service{store: store, now: now}
+}
+
+func (s *Service) today() time.Time {
+	t, _ := time.Parse(time.DateOnly, identity.Today(s.now()))
+	return t
+}
+
+func event(a identity.Actor, action audit.Action, kind string, id uuid.UUID, p Person) audit.Event {
+	return audit.Event{ActorUserID: a.UserID(), ActorRole: string(a.Role), SubjectEmployeeID: p.EmployeeID,
+		TenantID: p.EmployerID, Action: action, ObjectKind: kind, ObjectID: id.String(),
+		Outcome: audit.OutcomeOK, RequestID: a.RequestID, ClientIP: a.ClientIP}
+}
+
+// see is the object rule for reading a person's fitness data: within the
+// caller's tenants, and an employee only their own.
+func see(a identity.Actor, p Person) error {
+	if err := a.InTenant(p.EmployerID); err != nil {
+		return err
+	}
+	return a.Subject(p.UserID)
+}
+
+// Record records a verdict for employeeID as of its date. An absence verdict
+// needs fit, unfit or partly_fit (the last with a work-ability percentage
+// of 1–99); an examination needs approved or rejected and starts pending
+// the employee's decision. Bad input is derrors.FieldErrors; an employee
+// outside the caller's tenants is derrors.ErrNotFound.
+func (s *Service) Record(ctx context.Context, a identity.Actor, employeeID uuid.UUID, v Verdict) (Verdict, error) {
+	fe := derrors.FieldErrors{}
+	switch v.Kind {
+	case KindAbsence:
+		switch v.Verdict {
+		case Fit, Unfit:
+			if v.WorkAbilityPercentage != 0 {
+				fe.Add("work_ability_percentage", "applies to partly_fit only")
+			}
+		case PartlyFit:
+			if v.WorkAbilityPercentage < 1 || v.WorkAbilityPercentage > 99 {
+				fe.Add("work_ability_percentage", "must be between 1 and 99 for partly_fit")
+			}
+		default:
+			fe.Add("verdict", "must be fit, unfit or partly_fit")
+		}
+		if v.Outcome != "" {
+			fe.Add("outcome", "applies to examinations only")
+		}
+	case KindExamination:
+		if v.Outcome != Approved && v.Outcome != Rejected {
+			fe.Add("outcome", "must be approved or rejected")
+		}
+		if v.Verdict != "" || v.WorkAbilityPercentage != 0 || v.AbsenceID != uuid.Nil {
+			fe.Add("verdict", "an examination has an outcome only")
+		}
+		v.Decision = DecisionPending
+	default:
+		fe.Add("kind", "must be absence or examination")
+	}
+	switch {
+	case v.Date.IsZero():
+		fe.Add("date", "is required")
+	case v.Date.After(s.today()):
+		fe.Add("date", "must not be in the future")
+	}
+	if err := fe.Err(); err != nil {
+		return Verdict{}, err
+	}
+	v.ID, v.EmployeeID, v.RecordedBy, v.RecordedAt = uuid.New(), employeeID, a.UserID(), s.now().UTC()
+	out, err := s.store.AddVerdict(ctx, a.Scope, v, func(p Person) (audit.Event, error) {
+		if err := a.InTenant(p.EmployerID); err != nil {
+			return audit.Event{}, err
+		}
+		return event(a, audit.ActionCreate, "verdict", v.ID, p), nil
+	})
+	if err != nil {
+		return Verdict{}, fmt.Errorf("fitness: record verdict: %w", err)
+	}
+	return out, nil
+}
+
+// Verdicts lists employeeID's verdicts as the caller may see them (the
+// employer: examination outcomes only once released), audited as one read.
+// An employee outside the caller's reach is derrors.ErrNotFound.
+func (s *Service) Verdicts(ctx context.Context, a identity.Actor, employeeID uuid.UUID) ([]Verdict, error) {
+	vs, err := s.store.Verdicts(ctx, a.Scope, employeeID, func(p Person) (audit.Event, error) {
+		if err := see(a, p); err != nil {
+			return audit.Event{}, err
+		}
+		return event(a, audit.ActionRead, "verdicts", p.EmployeeID, p), nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("fitness: verdicts: %w", err)
+	}
+	out := vs[:0]
+	for _, v := range vs {
+		if v.VisibleTo(a.Role) {
+			out = append(out, v)
+		}
+	}
+	return out, nil
+}
+
+// Decide records the employee's decision on their own pending examination
+// outcome: released reaches the employer, blocked never does. Another
+// person's verdict, or one that is not an examination, is
+// derrors.ErrNotFound; a decision already made is derrors.ErrConflict.
+func (s *Service) Decide(ctx context.Context, a identity.Actor, verdictID uuid.UUID, d Decision) (Verdict, error) {
+	if d != DecisionReleased && d != DecisionBlocked {
+		return Verdict{}, derrors.FieldErrors{"decision": "must be released or blocked"}
+	}
+	out, err := s.store.Decide(ctx, a.Scope, verdictID, d, func(p Person, v Verdict) (audit.Event, error) {
+		if a.Role != identity.RoleEmployee || p.UserID != a.UserID() || v.Kind != KindExamination {
+			return audit.Event{}, fmt.Errorf("fitness: not the employee's examination: %w", derrors.ErrNotFound)
+		}
+		if v.Decision != DecisionPending {
+			return audit.Event{}, fmt.Errorf("fitness: already %s: %w", v.Decision, derrors.ErrConflict)
+		}
+		return event(a, audit.ActionUpdate, "verdict", v.ID, p), nil
+	})
+	if err != nil {
+		return Verdict{}, fmt.Errorf("fitness: decide: %w", err)
+	}
+	return out, nil
+}
+
+// MaxAdviceRunes bounds each text of an advice.
+const MaxAdviceRunes = 4000
+
+func adviceText(fe derrors.FieldErrors, field, v string) {
+	switch {
+	case strings.TrimSpace(v) == "":
+		fe.Add(field, "is required")
+	case !utf8.ValidString(v) || utf8.RuneCountInString(v) > MaxAdviceRunes:
+		fe.Add(field, fmt.Sprintf("must be valid text of at most %d characters", MaxAdviceRunes))
+	case strings.ContainsFunc(v, func(r rune) bool { return r < 0x20 && r != '\n' && r != '\t' || r == 0x7f }):
+		fe.Add(field, "must not contain control characters")
+	}
+}
+
+// Publish publishes the physician's work-ability advice for employeeID at
+// one moment to the employee, the case managers and labour experts of the
+// employer, and its employer users only where the employer shares advice;
+// each gets an inbox notification without the advice's text. Bad input is
+// derrors.FieldErrors; an employee outside the caller's tenants is
+// derrors.ErrNotFound.
+func (s *Service) Publish(ctx context.Context, a identity.Actor, employeeID uuid.UUID, adv Advice) (Advice, error) {
+	fe := derrors.FieldErrors{}
+	adviceText(fe, "limitations", adv.Limitations)
+	adviceText(fe, "possibilities", adv.Possibilities)
+	if adv.ExpectedDurationWeeks < 0 || adv.ExpectedDurationWeeks > 104 {
+		fe.Add("expected_duration_weeks", "must be between 0 and 104")
+	}
+	if err := fe.Err(); err != nil {
+		return Advice{}, err
+	}
+	adv.ID, adv.EmployeeID, adv.PublishedBy, adv.PublishedAt = uuid.New(), employeeID, a.UserID(), s.now().UTC()
+	out, err := s.store.Publish(ctx, a.Scope, adv, func(p Person) (audit.Event, error) {
+		if err := a.InTenant(p.EmployerID); err != nil {
+			return audit.Event{}, err
+		}
+		return event(a, audit.ActionCreate, "advice", adv.ID, p), nil
+	}, Notice{Kind: "advice_published", Subject: "Nieuw advies van de bedrijfsarts",
+		Body: "De bedrijfsarts heeft een advies over werkmogelijkheden uitgebracht. U vindt het in Arbokluis."})
+	if err != nil {
+		return Advice{}, fmt.Errorf("fitness: publish advice: %w", err)
+	}
+	return out, nil
+}
+
+// AdviceFor lists employeeID's published advice, audited as one read. The
+// employer sees it only where the employer shares advice; otherwise, like
+// an employee outside the caller's reach, derrors.ErrNotFound.
+func (s *Service) AdviceFor(ctx context.Context, a identity.Actor, employeeID uuid.UUID) ([]Advice, error) {
+	out, err := s.store.Advice(ctx, a.Scope, employeeID, func(p Person) (audit.Event, error) {
+		if err := see(a, p); err != nil {
+			return audit.Event{}, err
+		}
+		if a.Role == identity.RoleEmployer && !p.ShareAdvice {
+			return audit.Event{}, fmt.Errorf("fitness: the employer does not share advice: %w", derrors.ErrNotFound)
+		}
+		return event(a, audit.ActionRead, "advice", p.EmployeeID, p), nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("fitness: advice: %w", err)
+	}
+	return out, nil
+}
