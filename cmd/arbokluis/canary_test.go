@@ -18,7 +18,8 @@ import (
 )
 
 // TestMedicalCanaryNeverLeaves writes a unique string into every kind of
-// medical entry, a correction and an emergency-access reason, then proves
+// medical entry, a correction, an attachment and an emergency-access
+// reason, then proves
 // that it appears in no response of any GET route to anyone outside the
 // dossier's care, in no log line, in no PDF those callers can download, in
 // no row of schemas hr and audit, and nowhere in plaintext in schema
@@ -90,6 +91,8 @@ func TestMedicalCanaryNeverLeaves(t *testing.T) {
 	b := must(s.do("POST", entries+"/"+entryIDs[0]+"/corrections", pTok, map[string]any{"text": "correctie " + canary}),
 		http.StatusCreated, "correction")
 	entryIDs = append(entryIDs, b["id"].(string))
+	attachment := must(s.do("POST", "/api/v1/employees/"+emp+"/dossier/attachments", pTok,
+		rawBody{"application/pdf", []byte("%PDF-1.4\n% " + canary + "\n%%EOF\n")}), http.StatusCreated, "attachment")["id"].(string)
 	must(s.do("POST", "/api/v1/employees/"+emp+"/dossier/emergency-access", leadTok,
 		map[string]any{"reason": "spoed " + canary}), http.StatusCreated, "emergency access")
 	var dossierID string
@@ -109,6 +112,8 @@ func TestMedicalCanaryNeverLeaves(t *testing.T) {
 		"/api/v1/signals":      "?within_days=365&limit=100",
 		"/api/v1/audit/events": "?limit=500",
 	}
+	// Path parameters other than :id take the ids of a dossier's parts.
+	children := append(append([]string{attachment}, entryIDs...), uuid.NewString())
 	var pdfs, calls int
 	routes := s.app.server.Routes()
 	sort.Slice(routes, func(i, j int) bool { return routes[i].Path < routes[j].Path })
@@ -116,7 +121,7 @@ func TestMedicalCanaryNeverLeaves(t *testing.T) {
 		if rt.Method != http.MethodGet {
 			continue
 		}
-		for _, path := range expand(rt.Path, ids, append(entryIDs[:len(entryIDs):len(entryIDs)], uuid.NewString())) {
+		for _, path := range expand(rt.Path, ids, children) {
 			path += queries[rt.Path]
 			for name, tok := range tokens {
 				req, err := http.NewRequest(http.MethodGet, s.url+path, nil)
@@ -173,9 +178,10 @@ func TestMedicalCanaryNeverLeaves(t *testing.T) {
 }
 
 // expand returns route with each path parameter replaced by every id the
-// test knows for it (all combinations): entry ids for :entry_id, every id
-// for the others. A route without parameters is returned as it is.
-func expand(route string, ids, entryIDs []string) []string {
+// test knows for it (all combinations): the ids of a dossier's parts for
+// parameters such as :entry_id, every id for :id. A route without
+// parameters is returned as it is.
+func expand(route string, ids, children []string) []string {
 	i := strings.Index(route, "/:")
 	if i < 0 {
 		return []string{route}
@@ -185,12 +191,12 @@ func expand(route string, ids, entryIDs []string) []string {
 		name, rest = name[:j], name[j:]
 	}
 	values := ids
-	if name == "entry_id" {
-		values = entryIDs
+	if name != "id" {
+		values = children
 	}
 	var out []string
 	for _, v := range values {
-		for _, tail := range expand(rest, ids, entryIDs) {
+		for _, tail := range expand(rest, ids, children) {
 			out = append(out, route[:i+1]+v+tail)
 		}
 	}

@@ -4,6 +4,8 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"fmt"
+	"runtime"
 	"sort"
 	"sync/atomic"
 	"testing"
@@ -123,20 +125,41 @@ func BenchmarkEntryCreate(b *testing.B) {
 		`SELECT key_name FROM medical.dossiers WHERE employee_id = $1`, eb.employee).Scan(&key); err != nil {
 		b.Fatal(err)
 	}
-	b.Run("raw_transit_encrypt", func(b *testing.B) {
-		for b.Loop() {
-			if _, err := eb.vc.Encrypt(context.Background(), key, []byte(text), []byte(uuid.NewString())); err != nil {
-				b.Fatal(err)
-			}
+	raw := func() error {
+		_, err := eb.vc.Encrypt(context.Background(), key, []byte(text), []byte(uuid.NewString()))
+		return err
+	}
+	create := func() error {
+		_, err := eb.svc.Create(context.Background(), eb.actor, eb.employee, dossier.NewEntry{Kind: dossier.KindNote, Text: text})
+		return err
+	}
+	for _, par := range []int{1, 8} {
+		for _, tc := range []struct {
+			name string
+			f    func() error
+		}{{"raw_transit_encrypt", raw}, {"service_create_audited", create}} {
+			b.Run(fmt.Sprintf("%s/concurrency_%d", tc.name, par), func(b *testing.B) {
+				if par == 1 {
+					for b.Loop() {
+						if err := tc.f(); err != nil {
+							b.Fatal(err)
+						}
+					}
+					return
+				}
+				// About par goroutines in all.
+				b.SetParallelism((par + runtime.GOMAXPROCS(0) - 1) / runtime.GOMAXPROCS(0))
+				b.RunParallel(func(pb *testing.PB) {
+					for pb.Next() {
+						if err := tc.f(); err != nil {
+							b.Error(err)
+							return
+						}
+					}
+				})
+			})
 		}
-	})
-	b.Run("service_create_audited", func(b *testing.B) {
-		for b.Loop() {
-			if _, err := eb.svc.Create(context.Background(), eb.actor, eb.employee, dossier.NewEntry{Kind: dossier.KindNote, Text: text}); err != nil {
-				b.Fatal(err)
-			}
-		}
-	})
+	}
 }
 
 // BenchmarkEntryList200 compares one raw batch decrypt of 200 entries with

@@ -270,3 +270,109 @@ func TestDossierEntriesPages(t *testing.T) {
 		t.Errorf("entries over all pages = %d, want 7", len(seen))
 	}
 }
+
+// TestMovedCiphertextDoesNotOpen: a ciphertext copied into another entry's
+// row fails to decrypt (the entry id is its associated data), and so does
+// one taken from another dossier; the caller gets a generic 500, never
+// the other entry's text.
+func TestMovedCiphertextDoesNotOpen(t *testing.T) {
+	w := newDossierWorld(t)
+	other := newDossierWorldOn(t, w.s)
+	ctx := context.Background()
+	write := func(w *dossierWorld, text string) string {
+		t.Helper()
+		r := w.s.do("POST", w.entries(), w.tokens["physician"], map[string]any{"kind": "note", "text": text})
+		if r.status != http.StatusCreated {
+			t.Fatalf("POST entry = %d %s", r.status, r.raw)
+		}
+		return r.body["id"].(string)
+	}
+	a, b, foreign := write(w, "eerste "+uuid.NewString()), write(w, "tweede"), write(other, "elders "+uuid.NewString())
+	for _, tc := range []struct {
+		name, from string
+	}{{"copied from another entry", a}, {"taken from another dossier", foreign}} {
+		if _, err := w.owner.Exec(ctx, `UPDATE medical.entries SET ciphertext = (SELECT ciphertext FROM medical.entries WHERE id = $2) WHERE id = $1`,
+			b, tc.from); err != nil {
+			t.Fatal(err)
+		}
+		r := w.s.do("GET", w.entries()+"/"+b, w.tokens["physician"], nil)
+		if r.status != http.StatusInternalServerError || strings.Contains(r.raw, "eerste") || strings.Contains(r.raw, "elders") {
+			t.Errorf("GET an entry whose ciphertext was %s = %d %s, want a generic 500", tc.name, r.status, r.raw)
+		}
+	}
+	if r := w.s.do("GET", w.entries()+"/"+a, w.tokens["physician"], nil); r.status != http.StatusOK {
+		t.Errorf("GET the untouched entry = %d, want 200", r.status)
+	}
+}
+
+// TestDossierAttachments: letters and reports are envelope-encrypted under
+// a data key from the dossier's Vault key, checked for their content type,
+// bounded in size, and readable only by those in the dossier's care.
+func TestDossierAttachments(t *testing.T) {
+	w := newDossierWorld(t)
+	base := "/api/v1/employees/" + w.employee.String() + "/dossier/attachments"
+	marker := "brief" + strings.ReplaceAll(uuid.NewString(), "-", "")
+	letter := []byte("%PDF-1.4\n% " + marker + "\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n")
+	png := []byte("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + marker)
+	other := newDossierWorldOn(t, w.s)
+	r := other.s.do("POST", other.entries(), other.tokens["physician"], map[string]any{"kind": "note", "text": "elders"})
+	foreignEntry := r.body["id"].(string)
+
+	for _, tc := range []struct {
+		name  string
+		query string
+		body  rawBody
+		want  int
+	}{
+		{"a PDF claimed as PNG", "", rawBody{"image/png", letter}, http.StatusBadRequest},
+		{"plain text", "", rawBody{"text/plain", []byte(marker)}, http.StatusBadRequest},
+		{"an empty body", "", rawBody{"application/pdf", nil}, http.StatusBadRequest},
+		{"too large", "", rawBody{"application/pdf", append([]byte("%PDF-1.4\n"), make([]byte, 1<<20)...)}, http.StatusRequestEntityTooLarge},
+		{"an entry of another dossier", "?entry_id=" + foreignEntry, rawBody{"application/pdf", letter}, http.StatusBadRequest},
+		{"an unknown parameter", "?name=brief.pdf", rawBody{"application/pdf", letter}, http.StatusBadRequest},
+	} {
+		before := w.count(t, `SELECT count(*) FROM medical.attachments`)
+		if r := w.s.do("POST", base+tc.query, w.tokens["physician"], tc.body); r.status != tc.want {
+			t.Errorf("upload %s = %d %s, want %d", tc.name, r.status, r.raw, tc.want)
+		}
+		if after := w.count(t, `SELECT count(*) FROM medical.attachments`); after != before {
+			t.Errorf("upload %s changed medical.attachments from %d to %d", tc.name, before, after)
+		}
+	}
+	for _, who := range []string{"employer", "case_manager", "other_physician", "lead", "employee"} {
+		if r := w.s.do("POST", base, w.tokens[who], rawBody{"application/pdf", letter}); r.status != http.StatusNotFound {
+			t.Errorf("upload as %s = %d, want 404", who, r.status)
+		}
+	}
+	up := w.s.do("POST", base, w.tokens["physician"], rawBody{"application/pdf", letter})
+	if up.status != http.StatusCreated || up.body["size"] != float64(len(letter)) {
+		t.Fatalf("upload a letter = %d %s, want 201", up.status, up.raw)
+	}
+	id := up.body["id"].(string)
+	if r := w.s.do("POST", base, w.tokens["assistant"], rawBody{"image/png", png}); r.status != http.StatusCreated || r.body["on_behalf_of"] != w.physician.userID.String() {
+		t.Errorf("upload an image as the assistant = %d %s, want 201 on behalf of the physician", r.status, r.raw)
+	}
+	if n := w.count(t, `SELECT count(*) FROM medical.attachments WHERE id = $1 AND strpos(encode(content, 'escape'), $2) = 0
+		AND wrapped_key LIKE 'vault:v1:%' AND length(nonce) = 12`, id, marker); n != 1 {
+		t.Errorf("stored attachment without its plaintext and with a wrapped key = %d rows, want 1", n)
+	}
+	for _, who := range []string{"physician", "assistant"} {
+		r := w.s.do("GET", base+"/"+id, w.tokens[who], nil)
+		if r.status != http.StatusOK || r.raw != string(letter) || r.header.Get("Content-Type") != "application/pdf" ||
+			r.header.Get("Cache-Control") != "no-store" || r.header.Get("X-Content-Type-Options") != "nosniff" {
+			t.Errorf("download as %s = %d (%d bytes, %q, %q), want 200 with the letter, no-store, nosniff", who, r.status, len(r.raw),
+				r.header.Get("Content-Type"), r.header.Get("Cache-Control"))
+		}
+	}
+	for _, who := range []string{"employer", "case_manager", "labour_expert", "privacy_officer", "admin", "other_physician", "lead", "employee"} {
+		if r := w.s.do("GET", base+"/"+id, w.tokens[who], nil); r.status != http.StatusNotFound || strings.Contains(r.raw, marker) {
+			t.Errorf("download as %s = %d, want 404", who, r.status)
+		}
+	}
+	var exports int
+	if err := w.owner.QueryRow(context.Background(), `
+		SELECT (SELECT count(*) FROM audit.outbox WHERE object_id = $1 AND action = 'export')
+		     + (SELECT count(*) FROM audit.events WHERE object_id = $1 AND action = 'export')`, id).Scan(&exports); err != nil || exports != 2 {
+		t.Errorf("audited downloads of the letter = %d (%v), want 2", exports, err)
+	}
+}

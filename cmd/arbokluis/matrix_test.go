@@ -59,6 +59,7 @@ type matrixFixture struct {
 	a1, a2                 uuid.UUID // employees of A with dossiers
 	caseA1                 string    // an open absence case of a1, with a plan
 	entryA1                string    // a note in a1's dossier, by pResp
+	attachmentA1           string    // a letter in a1's dossier, by pResp
 	users                  map[string]login
 	tokens                 map[string]string
 	owner                  *pgxpool.Pool
@@ -124,6 +125,12 @@ func newMatrixFixture(t *testing.T) *matrixFixture {
 		t.Fatalf("fixture: declare emergency access = %d %s", r.status, r.raw)
 	}
 	f.entryA1 = f.freshEntry(t)
+	if r := s.do("POST", "/api/v1/employees/"+f.a1.String()+"/dossier/attachments", f.tokens["pResp"],
+		rawBody{"application/pdf", []byte("%PDF-1.4\n%%EOF\n")}); r.status != s201 {
+		t.Fatalf("fixture: attachment = %d %s", r.status, r.raw)
+	} else {
+		f.attachmentA1 = r.body["id"].(string)
+	}
 	f.caseA1 = f.report(t, f.a1)
 	if r := s.do("POST", "/api/v1/absences/"+f.caseA1+"/plans", f.tokens["cmA"], planBody(today)); r.status != s201 {
 		t.Fatalf("fixture: record plan = %d %s", r.status, r.raw)
@@ -411,6 +418,14 @@ func matrixRoutes() []matrixRoute {
 			},
 			func(*matrixFixture) any { return map[string]any{"text": "Spreekuur verplaatst."} },
 			expect(s404, map[string]int{"pResp": s201, "pSub": s201, "asValid": s201, "leadE": s201})},
+		{"POST", "/api/v1/employees/:id/dossier/attachments", employeeA1("/dossier/attachments"),
+			func(*matrixFixture) any { return rawBody{"application/pdf", []byte("%PDF-1.4\n%%EOF\n")} },
+			expect(s404, map[string]int{"pResp": s201, "pSub": s201, "asValid": s201, "leadE": s201})},
+		{"GET", "/api/v1/employees/:id/dossier/attachments/:attachment_id",
+			func(_ *testing.T, f *matrixFixture) string {
+				return "/api/v1/employees/" + f.a1.String() + "/dossier/attachments/" + f.attachmentA1
+			}, nil,
+			expect(s404, map[string]int{"pResp": s200, "pSub": s200, "asValid": s200, "leadE": s200})},
 		{"POST", "/api/v1/employees/:id/verdicts", employeeA1("/verdicts"),
 			func(*matrixFixture) any {
 				return map[string]any{"kind": "absence", "verdict": "partly_fit", "work_ability_percentage": 50,

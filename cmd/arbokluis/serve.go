@@ -125,6 +125,7 @@ func newApp(ctx context.Context, cfg config.Config, log *slog.Logger) (*app, err
 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	entries := dossier.NewEntries(postgres.NewDossierStore(med), postgres.NewSubjectStore(hr), entryCipher{vc}, nil)
 	srv, err := httpapi.New(httpapi.Options{
 		Logger:         log,
 		Registry:       reg,
@@ -141,7 +142,8 @@ func newApp(ctx context.Context, cfg config.Config, log *slog.Logger) (*app, err
 		Delegations:    identity.NewDelegations(store, nil),
 		Dossiers:       dossier.NewService(postgres.NewDossierStore(med), vc, cfg.EmergencyAccessTTL, nil),
 		Fitness:        fitness.NewService(postgres.NewFitnessStore(hr), nil),
-		Entries:        dossier.NewEntries(postgres.NewDossierStore(med), postgres.NewSubjectStore(hr), entryCipher{vc}, nil),
+		Entries:        entries,
+		Attachments:    dossier.NewAttachments(entries, postgres.NewDossierStore(med), vc, int(cfg.MaxAttachmentBytes)),
 		Absences:       absence.NewService(postgres.NewAbsenceStore(hr), planRenderer{renderer}, cfg.Absence, nil),
 		AuditLog:       audit.NewLog(auditStore, postgres.NewRecorder(hr)),
 		Recorder:       postgres.NewRecorder(hr),

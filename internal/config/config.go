@@ -35,13 +35,16 @@ type Config struct {
 
 	LogLevel slog.Level // ARBOKLUIS_LOG_LEVEL: debug, info, warn, error
 
-	MaxBodyBytes      int64         // ARBOKLUIS_MAX_BODY_BYTES
-	ReadHeaderTimeout time.Duration // ARBOKLUIS_READ_HEADER_TIMEOUT
-	ReadTimeout       time.Duration // ARBOKLUIS_READ_TIMEOUT
-	WriteTimeout      time.Duration // ARBOKLUIS_WRITE_TIMEOUT
-	IdleTimeout       time.Duration // ARBOKLUIS_IDLE_TIMEOUT
-	ShutdownTimeout   time.Duration // ARBOKLUIS_SHUTDOWN_TIMEOUT
-	ReadyTimeout      time.Duration // ARBOKLUIS_READY_TIMEOUT, per readiness check
+	MaxBodyBytes int64 // ARBOKLUIS_MAX_BODY_BYTES
+	// MaxAttachmentBytes bounds one dossier attachment
+	// (ARBOKLUIS_MAX_ATTACHMENT_BYTES); at most MaxBodyBytes.
+	MaxAttachmentBytes int64
+	ReadHeaderTimeout  time.Duration // ARBOKLUIS_READ_HEADER_TIMEOUT
+	ReadTimeout        time.Duration // ARBOKLUIS_READ_TIMEOUT
+	WriteTimeout       time.Duration // ARBOKLUIS_WRITE_TIMEOUT
+	IdleTimeout        time.Duration // ARBOKLUIS_IDLE_TIMEOUT
+	ShutdownTimeout    time.Duration // ARBOKLUIS_SHUTDOWN_TIMEOUT
+	ReadyTimeout       time.Duration // ARBOKLUIS_READY_TIMEOUT, per readiness check
 	// EmergencyAccessTTL is how long a lead physician's declared emergency
 	// access to a dossier lasts (ARBOKLUIS_EMERGENCY_ACCESS_TTL).
 	EmergencyAccessTTL time.Duration
@@ -96,6 +99,7 @@ func Default() Config {
 		VaultTimeout:         5 * time.Second,
 		LogLevel:             slog.LevelInfo,
 		MaxBodyBytes:         1 << 20,
+		MaxAttachmentBytes:   1 << 20,
 		ReadHeaderTimeout:    5 * time.Second,
 		ReadTimeout:          30 * time.Second,
 		WriteTimeout:         60 * time.Second,
@@ -131,6 +135,14 @@ func Load(lookup func(string) (string, bool)) (Config, error) {
 	p.duration("ARBOKLUIS_VAULT_TIMEOUT", &c.VaultTimeout)
 	p.level("ARBOKLUIS_LOG_LEVEL", &c.LogLevel)
 	p.int64("ARBOKLUIS_MAX_BODY_BYTES", &c.MaxBodyBytes, 1024, 1<<30)
+	if _, set := p.get("ARBOKLUIS_MAX_ATTACHMENT_BYTES"); set {
+		p.int64("ARBOKLUIS_MAX_ATTACHMENT_BYTES", &c.MaxAttachmentBytes, 1024, 1<<30)
+		if c.MaxAttachmentBytes > c.MaxBodyBytes {
+			p.fail("ARBOKLUIS_MAX_ATTACHMENT_BYTES", "must not exceed ARBOKLUIS_MAX_BODY_BYTES")
+		}
+	} else {
+		c.MaxAttachmentBytes = min(c.MaxAttachmentBytes, c.MaxBodyBytes)
+	}
 	p.duration("ARBOKLUIS_READ_HEADER_TIMEOUT", &c.ReadHeaderTimeout)
 	p.duration("ARBOKLUIS_READ_TIMEOUT", &c.ReadTimeout)
 	p.duration("ARBOKLUIS_WRITE_TIMEOUT", &c.WriteTimeout)

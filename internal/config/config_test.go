@@ -64,6 +64,8 @@ func TestLoadInvalid(t *testing.T) {
 		{"ARBOKLUIS_MIGRATE_DATABASE_URL", "::" + secret},
 		{"ARBOKLUIS_VAULT_ADDR", "127.0.0.1:8299"},
 		{"ARBOKLUIS_VAULT_TRANSIT_MOUNT", "/transit"},
+		{"ARBOKLUIS_MAX_ATTACHMENT_BYTES", "2097152"}, // above the default body limit
+		{"ARBOKLUIS_MAX_ATTACHMENT_BYTES", "100"},
 		{"ARBOKLUIS_VAULT_TRANSIT_MOUNT", "Transit!"},
 		{"ARBOKLUIS_VAULT_TIMEOUT", "5"},
 		{"ARBOKLUIS_LOG_LEVEL", "loud"},

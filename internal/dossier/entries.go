@@ -147,11 +147,12 @@ type EntryStore interface {
 	Open(ctx context.Context, employeeID, physicianID uuid.UUID) (Dossier, error)
 	// MarkKeyReady records that the dossier's current key exists in Vault.
 	MarkKeyReady(ctx context.Context, dossierID uuid.UUID) error
-	// InsertEntry locks the dossier, checks that its key is still keyName
-	// (derrors.ErrConflict otherwise), asks authorize, and inserts e with
-	// the event. A correction of a version already corrected is
-	// derrors.ErrConflict.
-	InsertEntry(ctx context.Context, e SealedEntry, keyName string, callerID uuid.UUID, authorize Authorize) error
+	// InsertEntry stores e with its event ev at once, provided the
+	// dossier still has expect's key, responsible physician and open
+	// status, and a corrected version is in the same dossier; otherwise
+	// derrors.ErrConflict and nothing is written. A version corrected
+	// already is derrors.ErrConflict too.
+	InsertEntry(ctx context.Context, e SealedEntry, expect Dossier, ev audit.Event) error
 	// Entries returns a page of the current (not superseded) entries of
 	// employeeID's dossier, oldest first, with the dossier.
 	Entries(ctx context.Context, employeeID uuid.UUID, q EntryQuery, authorize Authorize) (Dossier, []SealedEntry, error)
@@ -223,46 +224,51 @@ func entryEvent(a identity.Actor, acc identity.DossierAccess, action audit.Actio
 // acts for the employer's assigned physician. A caller outside the
 // dossier's care, an unknown employee, or an employer without an assigned
 // physician is derrors.ErrNotFound; nothing is created for them.
-func (s *Entries) ensureDossier(ctx context.Context, a identity.Actor, employeeID uuid.UUID, kind EntryKind) (Dossier, error) {
+func (s *Entries) ensureDossier(ctx context.Context, a identity.Actor, employeeID uuid.UUID, kind EntryKind) (Dossier, identity.DossierAccess, error) {
 	now := s.now()
+	var acc identity.DossierAccess
 	d, until, err := s.store.Lookup(ctx, employeeID, a.UserID())
 	switch {
 	case errors.Is(err, derrors.ErrNotFound):
 		subj, err := s.subjects.Subject(ctx, employeeID)
 		if err != nil {
-			return Dossier{}, err
+			return Dossier{}, acc, err
 		}
 		if subj.PhysicianID == uuid.Nil {
-			return Dossier{}, fmt.Errorf("dossier: the employer has no assigned physician: %w", derrors.ErrNotFound)
+			return Dossier{}, acc, fmt.Errorf("dossier: the employer has no assigned physician: %w", derrors.ErrNotFound)
 		}
 		// Only someone who may write into the dossier-to-be creates it.
-		if _, err := access(a, Dossier{ResponsiblePhysicianID: subj.PhysicianID}, time.Time{}, now, true, kind); err != nil {
-			return Dossier{}, err
+		if acc, err = access(a, Dossier{ResponsiblePhysicianID: subj.PhysicianID}, time.Time{}, now, true, kind); err != nil {
+			return Dossier{}, acc, err
 		}
 		if d, err = s.store.Open(ctx, employeeID, subj.PhysicianID); err != nil {
-			return Dossier{}, err
+			return Dossier{}, acc, err
+		}
+		// Another writer may have created it first, for another physician.
+		if acc, err = access(a, d, time.Time{}, now, true, kind); err != nil {
+			return Dossier{}, acc, err
 		}
 	case err != nil:
-		return Dossier{}, err
+		return Dossier{}, acc, err
 	default:
-		if _, err := access(a, d, until, now, true, kind); err != nil {
-			return Dossier{}, err
+		if acc, err = access(a, d, until, now, true, kind); err != nil {
+			return Dossier{}, acc, err
 		}
 	}
 	if d.Status != "open" {
-		return Dossier{}, fmt.Errorf("dossier: the dossier is %s: %w", d.Status, derrors.ErrConflict)
+		return Dossier{}, acc, fmt.Errorf("dossier: the dossier is %s: %w", d.Status, derrors.ErrConflict)
 	}
 	if d.KeyReadyAt.IsZero() {
 		// The dossier row exists first, so a key never lacks its dossier;
 		// creating it again is harmless.
 		if err := s.cipher.CreateKey(ctx, d.KeyName); err != nil {
-			return Dossier{}, fmt.Errorf("dossier: create key: %w", err)
+			return Dossier{}, acc, fmt.Errorf("dossier: create key: %w", err)
 		}
 		if err := s.store.MarkKeyReady(ctx, d.ID); err != nil {
-			return Dossier{}, err
+			return Dossier{}, acc, err
 		}
 	}
-	return d, nil
+	return d, acc, nil
 }
 
 // Create writes a new entry into the dossier of employeeID, creating the
@@ -285,45 +291,36 @@ func (s *Entries) Create(ctx context.Context, a identity.Actor, employeeID uuid.
 	if err := fe.Err(); err != nil {
 		return Entry{}, err
 	}
-	d, err := s.ensureDossier(ctx, a, employeeID, in.Kind)
+	d, acc, err := s.ensureDossier(ctx, a, employeeID, in.Kind)
 	if err != nil {
 		return Entry{}, fmt.Errorf("dossier: create entry: %w", err)
 	}
-	e := Entry{ID: uuid.New(), DossierID: d.ID, Kind: in.Kind, AuthorID: a.UserID(), OccurredOn: in.OccurredOn,
-		CreatedAt: s.now().UTC().Truncate(time.Microsecond), Version: 1, Text: in.Text}
-	if e.OnBehalfOf, err = s.insert(ctx, a, d, e); err != nil {
+	e := Entry{ID: uuid.New(), DossierID: d.ID, Kind: in.Kind, AuthorID: a.UserID(), OnBehalfOf: acc.OnBehalfOf,
+		OccurredOn: in.OccurredOn, CreatedAt: s.now().UTC().Truncate(time.Microsecond), Version: 1, Text: in.Text}
+	if err := s.insert(ctx, a, acc, d, e); err != nil {
 		return Entry{}, fmt.Errorf("dossier: create entry: %w", err)
 	}
 	return e, nil
 }
 
-// insert encrypts e under the dossier's key and stores it with its event.
-// It returns the physician the caller wrote on behalf of (assistants).
-func (s *Entries) insert(ctx context.Context, a identity.Actor, d Dossier, e Entry) (uuid.UUID, error) {
+// insert encrypts e under the dossier's key, outside any transaction, and
+// stores it with its event, provided the dossier has not changed since the
+// caller's access to it was decided.
+func (s *Entries) insert(ctx context.Context, a identity.Actor, acc identity.DossierAccess, d Dossier, e Entry) error {
 	ct, err := s.cipher.Encrypt(ctx, d.KeyName, []byte(e.Text), []byte(e.ID.String()))
 	if err != nil {
-		return uuid.Nil, fmt.Errorf("encrypt: %w", err)
+		return fmt.Errorf("encrypt: %w", err)
 	}
 	kv, err := keyVersion(ct)
 	if err != nil {
-		return uuid.Nil, err
+		return err
 	}
 	action := audit.ActionCreate
 	if e.Supersedes != uuid.Nil {
 		action = audit.ActionUpdate
 	}
-	now := s.now()
-	var behalf uuid.UUID
-	err = s.store.InsertEntry(ctx, SealedEntry{Entry: e, Ciphertext: ct, KeyVersion: kv}, d.KeyName, a.UserID(),
-		func(d Dossier, until time.Time) (audit.Event, error) {
-			acc, err := access(a, d, until, now, true, e.Kind)
-			if err != nil {
-				return audit.Event{}, err
-			}
-			behalf = acc.OnBehalfOf
-			return entryEvent(a, acc, action, d, "dossier_entry", e.ID), nil
-		})
-	return behalf, err
+	return s.store.InsertEntry(ctx, SealedEntry{Entry: e, Ciphertext: ct, KeyVersion: kv}, d,
+		entryEvent(a, acc, action, d, "dossier_entry", e.ID))
 }
 
 // keyVersion reads n from a "vault:v<n>:" ciphertext.
@@ -363,13 +360,14 @@ func (s *Entries) Correct(ctx context.Context, a identity.Actor, employeeID, ent
 	if old.SupersededBy != uuid.Nil {
 		return Entry{}, fmt.Errorf("dossier: correct entry: a later version exists: %w", derrors.ErrConflict)
 	}
-	d, err := s.ensureDossier(ctx, a, employeeID, old.Kind)
+	d, acc, err := s.ensureDossier(ctx, a, employeeID, old.Kind)
 	if err != nil {
 		return Entry{}, fmt.Errorf("dossier: correct entry: %w", err)
 	}
-	e := Entry{ID: uuid.New(), DossierID: d.ID, Kind: old.Kind, AuthorID: a.UserID(), OccurredOn: old.OccurredOn,
-		CreatedAt: s.now().UTC().Truncate(time.Microsecond), Supersedes: old.ID, Version: old.Version + 1, Text: text}
-	if e.OnBehalfOf, err = s.insert(ctx, a, d, e); err != nil {
+	e := Entry{ID: uuid.New(), DossierID: d.ID, Kind: old.Kind, AuthorID: a.UserID(), OnBehalfOf: acc.OnBehalfOf,
+		OccurredOn: old.OccurredOn, CreatedAt: s.now().UTC().Truncate(time.Microsecond), Supersedes: old.ID,
+		Version: old.Version + 1, Text: text}
+	if err := s.insert(ctx, a, acc, d, e); err != nil {
 		return Entry{}, fmt.Errorf("dossier: correct entry: %w", err)
 	}
 	return e, nil
@@ -439,7 +437,13 @@ func (s *Entries) open(ctx context.Context, d Dossier, sealed []SealedEntry) ([]
 		items[i] = Sealed{Ciphertext: e.Ciphertext, AssociatedData: []byte(e.ID.String())}
 	}
 	pts, err := s.cipher.DecryptBatch(ctx, d.KeyName, items)
-	if err != nil {
+	switch {
+	case errors.Is(err, derrors.ErrInvalid):
+		// A ciphertext that is not this entry's under this dossier's key
+		// (moved, swapped, from another dossier): an integrity fault of
+		// the store, never the caller's input.
+		return nil, fmt.Errorf("decrypt: an entry of dossier %s does not open under its key and id: %v", d.ID, err)
+	case err != nil:
 		return nil, fmt.Errorf("decrypt: %w", err)
 	}
 	if len(pts) != len(sealed) {

@@ -3,6 +3,10 @@ package httpapi
 import (
 	"context"
 	"encoding/base64"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
 	"net/http"
 	"strconv"
 	"strings"
@@ -202,4 +206,83 @@ func decodeEntryCursor(s string) (*dossier.EntryCursor, error) {
 		return nil, derrors.ErrInvalid
 	}
 	return &dossier.EntryCursor{CreatedAt: t.UTC(), ID: u}, nil
+}
+
+// Attachments runs the attachments of dossiers (see package dossier).
+type Attachments interface {
+	Add(ctx context.Context, a identity.Actor, employeeID uuid.UUID, in dossier.Attachment) (dossier.Attachment, error)
+	Get(ctx context.Context, a identity.Actor, employeeID, id uuid.UUID) (dossier.Attachment, error)
+}
+
+type attachmentResponse struct {
+	ID          string `json:"id"`
+	DossierID   string `json:"dossier_id"`
+	EntryID     string `json:"entry_id,omitempty"`
+	ContentType string `json:"content_type"`
+	Size        int    `json:"size"`
+	AuthorID    string `json:"author_id"`
+	OnBehalfOf  string `json:"on_behalf_of,omitempty"`
+	CreatedAt   string `json:"created_at"`
+}
+
+func (s *Server) addAttachment(c *gin.Context) error {
+	employeeID, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	q := c.Request.URL.Query()
+	fe := derrors.FieldErrors{}
+	for k := range q {
+		if k != "entry_id" {
+			fe.Add(k, "is not a known parameter")
+		}
+	}
+	in := dossier.Attachment{EntryID: optUUIDField(fe, "entry_id", q.Get("entry_id"))}
+	mt, _, err := mime.ParseMediaType(c.GetHeader("Content-Type"))
+	if err != nil {
+		fe.Add("content_type", "must be application/pdf, image/png or image/jpeg")
+	}
+	in.ContentType = mt
+	if err := fe.Err(); err != nil {
+		return err
+	}
+	// Read into memory under the body limit; never spooled to disk.
+	body, err := io.ReadAll(c.Request.Body)
+	if err != nil {
+		var tooLarge *http.MaxBytesError
+		if errors.As(err, &tooLarge) {
+			return errBodyTooLarge
+		}
+		return fmt.Errorf("httpapi: read body: %w", derrors.ErrInvalid)
+	}
+	in.Content = body
+	a, err := s.opts.Attachments.Add(c, actorOf(c), employeeID, in)
+	if err != nil {
+		return err
+	}
+	medical(c)
+	c.JSON(http.StatusCreated, attachmentResponse{ID: a.ID.String(), DossierID: a.DossierID.String(), EntryID: optID(a.EntryID),
+		ContentType: a.ContentType, Size: a.Size, AuthorID: a.AuthorID.String(), OnBehalfOf: optID(a.OnBehalfOf),
+		CreatedAt: a.CreatedAt.UTC().Format(time.RFC3339Nano)})
+	return nil
+}
+
+func (s *Server) getAttachment(c *gin.Context) error {
+	employeeID, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	id, err := uuid.Parse(c.Param("attachment_id"))
+	if err != nil {
+		return derrors.ErrNotFound
+	}
+	a, err := s.opts.Attachments.Get(c, actorOf(c), employeeID, id)
+	if err != nil {
+		return err
+	}
+	medical(c)
+	c.Header("X-Content-Type-Options", "nosniff")
+	c.Header("Content-Disposition", `attachment; filename="bijlage-`+a.ID.String()+`"`)
+	c.Data(http.StatusOK, a.ContentType, a.Content)
+	return nil
 }

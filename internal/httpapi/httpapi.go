@@ -61,6 +61,8 @@ type Options struct {
 	Dossiers    Dossiers
 	// Entries runs the medical entries of dossiers.
 	Entries Entries
+	// Attachments runs the attachments of dossiers.
+	Attachments Attachments
 	// Fitness runs verdicts and work-ability advice.
 	Fitness Fitness
 	// Absences runs sickness-absence cases and the Poortwachter process.
@@ -101,8 +103,8 @@ func New(opts Options) (*Server, error) {
 		return nil, errors.New("httpapi: Options.MaxBodyBytes must be positive")
 	}
 	if opts.Auth == nil || opts.Grants == nil || opts.Invitations == nil || opts.Inbox == nil || opts.Authz == nil ||
-		opts.Employers == nil || opts.Employees == nil || opts.Delegations == nil || opts.Dossiers == nil || opts.Entries == nil || opts.Fitness == nil || opts.Absences == nil || opts.AuditLog == nil || opts.Recorder == nil {
-		return nil, errors.New("httpapi: Options.Auth, Grants, Invitations, Inbox, Authz, Employers, Employees, Delegations, Dossiers, Entries, Fitness, Absences, AuditLog and Recorder are required")
+		opts.Employers == nil || opts.Employees == nil || opts.Delegations == nil || opts.Dossiers == nil || opts.Entries == nil || opts.Attachments == nil || opts.Fitness == nil || opts.Absences == nil || opts.AuditLog == nil || opts.Recorder == nil {
+		return nil, errors.New("httpapi: Options.Auth, Grants, Invitations, Inbox, Authz, Employers, Employees, Delegations, Dossiers, Entries, Attachments, Fitness, Absences, AuditLog and Recorder are required")
 	}
 	if opts.ReadyTimeout <= 0 {
 		opts.ReadyTimeout = 2 * time.Second
@@ -188,6 +190,8 @@ func New(opts Options) (*Server, error) {
 	api.GET("/employees/:id/dossier/entries", s.allow("medical.entries", "read", s.listEntries))
 	api.GET("/employees/:id/dossier/entries/:entry_id", s.allow("medical.entries", "read", s.getEntry))
 	api.POST("/employees/:id/dossier/entries/:entry_id/corrections", s.allow("medical.entries", "correct", s.correctEntry))
+	api.POST("/employees/:id/dossier/attachments", s.allow("medical.attachments", "create", s.addAttachment))
+	api.GET("/employees/:id/dossier/attachments/:attachment_id", s.allow("medical.attachments", "read", s.getAttachment))
 
 	if err := s.checkPermissions(); err != nil {
 		return nil, err

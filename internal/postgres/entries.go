@@ -50,44 +50,45 @@ func (s *DossierStore) MarkKeyReady(ctx context.Context, dossierID uuid.UUID) er
 	return Translate(err)
 }
 
-// InsertEntry stores a sealed entry with its event, under the dossier lock.
-func (s *DossierStore) InsertEntry(ctx context.Context, e dossier.SealedEntry, keyName string, callerID uuid.UUID, authorize dossier.Authorize) error {
-	return InTx(ctx, s.pool, func(tx pgx.Tx) error {
-		var employeeID uuid.UUID
-		if err := tx.QueryRow(ctx, `SELECT employee_id FROM medical.dossiers WHERE id = $1`, e.DossierID).Scan(&employeeID); err != nil {
-			return Translate(err)
-		}
-		d, until, err := lookupDossier(ctx, tx, employeeID, callerID, "FOR SHARE OF d")
-		if err != nil {
-			return err
-		}
-		if d.ID != e.DossierID || d.KeyName != keyName || d.Status != "open" {
-			return fmt.Errorf("postgres: the dossier changed meanwhile: %w", derrors.ErrConflict)
-		}
-		ev, err := authorize(d, until)
-		if err != nil {
-			return err
-		}
-		if e.Supersedes != uuid.Nil {
-			var n int
-			if err := tx.QueryRow(ctx, `SELECT count(*) FROM medical.entries WHERE id = $1 AND dossier_id = $2`,
-				e.Supersedes, e.DossierID).Scan(&n); err != nil {
-				return Translate(err)
-			}
-			if n != 1 {
-				return fmt.Errorf("postgres: the corrected entry is not in the dossier: %w", derrors.ErrNotFound)
-			}
-		}
-		if _, err := tx.Exec(ctx, `
+// InsertEntry stores a sealed entry and its event in one statement (one
+// round trip, atomic by itself): only while the dossier still has the
+// expected key, responsible physician and open status, and, for a
+// correction, the corrected version is in the same dossier.
+func (s *DossierStore) InsertEntry(ctx context.Context, e dossier.SealedEntry, expect dossier.Dossier, ev audit.Event) error {
+	var inserted int
+	var ip any
+	if ev.ClientIP.IsValid() {
+		ip = ev.ClientIP.String()
+	}
+	err := s.pool.QueryRow(ctx, `
+		WITH d AS (
+			SELECT id FROM medical.dossiers
+			WHERE id = $2 AND key_name = $12 AND status = 'open'
+			  AND responsible_physician_id IS NOT DISTINCT FROM $13
+			FOR SHARE),
+		ins AS (
 			INSERT INTO medical.entries (id, dossier_id, kind, author_id, on_behalf_of, occurred_on, created_at,
 				supersedes, version, ciphertext, key_version)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
-			e.ID, e.DossierID, string(e.Kind), e.AuthorID, nullUUID(ev.OnBehalfOf), nullTime(e.OccurredOn), e.CreatedAt,
-			nullUUID(e.Supersedes), e.Version, e.Ciphertext, e.KeyVersion); err != nil {
-			return Translate(err)
-		}
-		return insertEvent(ctx, tx, ev)
-	})
+			SELECT $1, d.id, $3, $4, $5, $6, $7, $8, $9, $10, $11 FROM d
+			WHERE $8::uuid IS NULL OR EXISTS (SELECT 1 FROM medical.entries p WHERE p.id = $8 AND p.dossier_id = d.id)
+			RETURNING id),
+		ev AS (
+			INSERT INTO audit.outbox (actor_user_id, actor_role, on_behalf_of, subject_employee_id, tenant_id,
+				action, object_kind, object_id, outcome, request_id, client_ip)
+			SELECT $14, $15, $5, $16, NULL, $17, $18, ins.id::text, $19, $20, $21::inet FROM ins
+			RETURNING 1)
+		SELECT (SELECT count(*) FROM ins) + (SELECT count(*) FROM ev) - 1`,
+		e.ID, e.DossierID, string(e.Kind), e.AuthorID, nullUUID(ev.OnBehalfOf), nullTime(e.OccurredOn), e.CreatedAt,
+		nullUUID(e.Supersedes), e.Version, e.Ciphertext, e.KeyVersion, expect.KeyName, nullUUID(expect.ResponsiblePhysicianID),
+		nullUUID(ev.ActorUserID), nullString(ev.ActorRole), nullUUID(ev.SubjectEmployeeID), string(ev.Action), ev.ObjectKind,
+		string(ev.Outcome), nullString(ev.RequestID), ip).Scan(&inserted)
+	switch {
+	case err != nil:
+		return Translate(err)
+	case inserted != 1:
+		return fmt.Errorf("postgres: the dossier changed meanwhile, or the corrected entry is not in it: %w", derrors.ErrConflict)
+	}
+	return nil
 }
 
 // entryRow is medical.entries as read, with the id of a later version.
@@ -224,4 +225,101 @@ func (s *SubjectStore) Subject(ctx context.Context, employeeID uuid.UUID) (dossi
 	}
 	out.PhysicianID = deref(physician)
 	return out, nil
+}
+
+var _ dossier.AttachmentStore = (*DossierStore)(nil)
+
+// InsertAttachment stores a sealed attachment and its event in one
+// statement, while the dossier still matches expect.
+func (s *DossierStore) InsertAttachment(ctx context.Context, a dossier.SealedAttachment, expect dossier.Dossier, ev audit.Event) error {
+	var ip any
+	if ev.ClientIP.IsValid() {
+		ip = ev.ClientIP.String()
+	}
+	var dossierOK, entryOK, inserted int
+	err := s.pool.QueryRow(ctx, `
+		WITH d AS (
+			SELECT id FROM medical.dossiers
+			WHERE id = $2 AND key_name = $12 AND status = 'open'
+			  AND responsible_physician_id IS NOT DISTINCT FROM $13
+			FOR SHARE),
+		ok AS (
+			SELECT d.id FROM d
+			WHERE $3::uuid IS NULL OR EXISTS (SELECT 1 FROM medical.entries e WHERE e.id = $3 AND e.dossier_id = d.id)),
+		ins AS (
+			INSERT INTO medical.attachments (id, dossier_id, entry_id, content_type, size_bytes, wrapped_key, nonce, content,
+				author_id, on_behalf_of, created_at)
+			SELECT $1, ok.id, $3, $4, $5, $6, $7, $8, $9, $10, $11 FROM ok
+			RETURNING id),
+		ev AS (
+			INSERT INTO audit.outbox (actor_user_id, actor_role, on_behalf_of, subject_employee_id, tenant_id,
+				action, object_kind, object_id, outcome, request_id, client_ip)
+			SELECT $14, $15, $10, $16, NULL, $17, $18, ins.id::text, $19, $20, $21::inet FROM ins
+			RETURNING 1)
+		SELECT (SELECT count(*) FROM d), (SELECT count(*) FROM ok), (SELECT count(*) FROM ins) + (SELECT count(*) FROM ev)`,
+		a.ID, a.DossierID, nullUUID(a.EntryID), a.ContentType, a.Size, a.WrappedKey, a.Nonce, a.Sealed,
+		a.AuthorID, nullUUID(ev.OnBehalfOf), a.CreatedAt, expect.KeyName, nullUUID(expect.ResponsiblePhysicianID),
+		nullUUID(ev.ActorUserID), nullString(ev.ActorRole), nullUUID(ev.SubjectEmployeeID), string(ev.Action), ev.ObjectKind,
+		string(ev.Outcome), nullString(ev.RequestID), ip).Scan(&dossierOK, &entryOK, &inserted)
+	switch {
+	case err != nil:
+		return Translate(err)
+	case dossierOK != 1:
+		return fmt.Errorf("postgres: the dossier changed meanwhile: %w", derrors.ErrConflict)
+	case entryOK != 1:
+		return derrors.FieldErrors{"entry_id": "is not an entry of this dossier"}
+	case inserted != 2:
+		return fmt.Errorf("postgres: attachment not stored: %w", derrors.ErrConflict)
+	}
+	return nil
+}
+
+type attachmentRow struct {
+	ID          uuid.UUID
+	DossierID   uuid.UUID
+	EntryID     *uuid.UUID
+	ContentType string
+	SizeBytes   int
+	WrappedKey  string
+	Nonce       []byte
+	Content     []byte
+	AuthorID    uuid.UUID
+	OnBehalfOf  *uuid.UUID
+	CreatedAt   time.Time
+}
+
+// Attachment loads one sealed attachment of employeeID's dossier with its
+// event.
+func (s *DossierStore) Attachment(ctx context.Context, employeeID, id, callerID uuid.UUID, authorize dossier.Authorize) (dossier.Dossier, dossier.SealedAttachment, error) {
+	var (
+		out  dossier.Dossier
+		item dossier.SealedAttachment
+	)
+	err := InTx(ctx, s.pool, func(tx pgx.Tx) error {
+		d, until, err := lookupDossier(ctx, tx, employeeID, callerID, "")
+		if err != nil {
+			return err
+		}
+		ev, err := authorize(d, until)
+		if err != nil {
+			return err
+		}
+		rows, _ := tx.Query(ctx, `SELECT id, dossier_id, entry_id, content_type, size_bytes, wrapped_key, nonce, content,
+			author_id, on_behalf_of, created_at FROM medical.attachments WHERE id = $1 AND dossier_id = $2`, id, d.ID)
+		r, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByPos[attachmentRow])
+		if err != nil {
+			return Translate(err)
+		}
+		if err := insertEvent(ctx, tx, ev); err != nil {
+			return err
+		}
+		out = d
+		item = dossier.SealedAttachment{
+			Attachment: dossier.Attachment{ID: r.ID, DossierID: r.DossierID, EntryID: deref(r.EntryID), ContentType: r.ContentType,
+				Size: r.SizeBytes, AuthorID: r.AuthorID, OnBehalfOf: deref(r.OnBehalfOf), CreatedAt: r.CreatedAt},
+			WrappedKey: r.WrappedKey, Nonce: r.Nonce, Sealed: r.Content,
+		}
+		return nil
+	})
+	return out, item, err
 }

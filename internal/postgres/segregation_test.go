@@ -36,6 +36,10 @@ func TestRoleSegregation(t *testing.T) {
 		{"hr", `SELECT count(*) FROM medical.dossiers`, denied},
 		{"hr", `INSERT INTO medical.dossiers (employee_id) VALUES (gen_random_uuid())`, denied},
 		{"hr", `DELETE FROM medical.dossiers`, denied},
+		{"hr", `SELECT count(*) FROM medical.entries`, denied},
+		{"hr", `SELECT count(*) FROM medical.attachments`, denied},
+		{"hr", `SELECT count(*) FROM medical.exposures`, denied},
+		{"hr", `SELECT count(*) FROM medical.emergency_accesses`, denied},
 		{"hr", outboxRow, allowed},
 		{"hr", `SELECT count(*) FROM audit.outbox`, denied},
 		{"hr", `UPDATE audit.outbox SET outcome = 'ok'`, denied},
@@ -47,7 +51,16 @@ func TestRoleSegregation(t *testing.T) {
 		// med: medical schema yes, hr no, audit outbox insert only.
 		{"med", `SELECT count(*) FROM medical.dossiers`, allowed},
 		{"med", `INSERT INTO medical.dossiers (employee_id) VALUES (gen_random_uuid())`, allowed},
+		{"med", `SELECT count(*) FROM medical.entries`, allowed},
+		// Entries are never updated in place, except the ciphertext by a
+		// rewrap; never deleted by the application role.
+		{"med", `UPDATE medical.entries SET kind = 'note'`, denied},
+		{"med", `UPDATE medical.entries SET author_id = gen_random_uuid()`, denied},
+		{"med", `UPDATE medical.entries SET ciphertext = ciphertext, key_version = key_version`, allowed},
+		{"med", `DELETE FROM medical.entries`, denied},
+		{"med", `UPDATE medical.attachments SET content = content`, denied},
 		{"med", `SELECT count(*) FROM hr.employers`, denied},
+		{"med", `SELECT count(*) FROM hr.verdicts`, denied},
 		{"med", `INSERT INTO hr.employers (name, kvk_number) VALUES ('T', '10000002')`, denied},
 		{"med", `UPDATE hr.employers SET name = 'x'`, denied},
 		{"med", outboxRow, allowed},
@@ -68,6 +81,7 @@ func TestRoleSegregation(t *testing.T) {
 		{"audit", `TRUNCATE audit.events`, denied},
 		{"audit", `SELECT count(*) FROM hr.employers`, denied},
 		{"audit", `SELECT count(*) FROM medical.dossiers`, denied},
+		{"audit", `SELECT count(*) FROM medical.entries`, denied},
 	}
 	ctx := context.Background()
 	for role, url := range pools {
