@@ -116,6 +116,18 @@ func TestVerdictsAndExaminations(t *testing.T) {
 	if got := seen("employer"); !got[pID] || !got[aID] || got[rID] {
 		t.Errorf("employer sees %v after the decisions, want the verdict and the released outcome, never the blocked one", got)
 	}
+	// The employer's overview shows the latest absence verdict.
+	ov := w.s.do("GET", "/api/v1/employers/"+w.tenant.String()+"/overview", w.tokens["employer"], nil)
+	found := false
+	for _, x := range ov.body["employees"].([]any) {
+		m := x.(map[string]any)
+		if m["employee_id"] == w.employee.String() {
+			found = m["last_verdict"] == "partly_fit" && m["last_work_ability_percentage"] == float64(60)
+		}
+	}
+	if ov.status != http.StatusOK || !found {
+		t.Errorf("employer overview = %d %s, want the employee with last verdict partly_fit at 60%%", ov.status, ov.raw)
+	}
 	// Another employee's login may not decide or read.
 	other := w.s.session(w.s.addUser(identity.RoleEmployee, w.tenant))
 	if r := w.s.do("GET", verdicts, other, nil); r.status != http.StatusNotFound {

@@ -34,6 +34,10 @@ commands:
                         recompute the audit hash chain and checkpoint signatures (with
                         Vault, or offline with the exported public key); names the
                         first broken seq and exits 1 when the trail was altered
+  dossier rewrap [--rotate]
+                        bring every dossier's ciphertext to its key's latest version
+                        (rotating each key first with --rotate), then refuse older
+                        versions for decryption
   version               print the version
 `
 
@@ -82,6 +86,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return auditCmd(ctx, cfg, args[1:], stdout)
 	case "user":
 		return userCmd(ctx, cfg, args[1:], stdin, stdout)
+	case "dossier":
+		return dossierCmd(ctx, cfg, args[1:], stdout)
 	}
 	return usageError(fmt.Sprintf("unknown command %q", args[0]))
 }

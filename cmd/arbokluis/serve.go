@@ -176,11 +176,7 @@ var bsnAD = []byte("employee-bsn")
 type entryCipher struct{ *vault.Client }
 
 func (c entryCipher) DecryptBatch(ctx context.Context, key string, items []dossier.Sealed) ([][]byte, error) {
-	in := make([]vault.BatchItem, len(items))
-	for i, x := range items {
-		in[i] = vault.BatchItem{Ciphertext: x.Ciphertext, AssociatedData: x.AssociatedData}
-	}
-	return c.Client.DecryptBatch(ctx, key, in)
+	return c.Client.DecryptBatch(ctx, key, batchItems(items))
 }
 
 // bsnSealer adapts the Vault client to employee.Sealer.

@@ -303,8 +303,10 @@ type OverviewRow struct {
 	Percentage    int
 	FirstSickDay  time.Time
 	NextMilestone *Signal
-	// LastVerdict is the latest fitness verdict, once verdicts exist.
-	LastVerdict string
+	// LastVerdict is the latest absence verdict (fit, unfit, partly_fit;
+	// "" when none) and LastWorkAbility its percentage for partly_fit.
+	LastVerdict     string
+	LastWorkAbility int
 }
 
 // Absent reports whether the employee has an open case.

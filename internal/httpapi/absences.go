@@ -768,6 +768,9 @@ type overviewResponse struct {
 	FirstSickDay   string          `json:"first_sick_day,omitempty"`
 	NextMilestone  *signalResponse `json:"next_milestone,omitempty"`
 	LastVerdict    *string         `json:"last_verdict"`
+	// LastWorkAbility is the work-ability percentage of a partly_fit
+	// verdict.
+	LastWorkAbility int `json:"last_work_ability_percentage,omitempty"`
 }
 
 func (s *Server) employerOverview(c *gin.Context) error {
@@ -791,7 +794,7 @@ func (s *Server) employerOverview(c *gin.Context) error {
 		}
 		if r.LastVerdict != "" {
 			v := r.LastVerdict
-			o.LastVerdict = &v
+			o.LastVerdict, o.LastWorkAbility = &v, r.LastWorkAbility
 		}
 		out = append(out, o)
 	}

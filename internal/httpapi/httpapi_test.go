@@ -28,6 +28,7 @@ import (
 	"github.com/arbokluis/arbokluis/internal/absence"
 	"github.com/arbokluis/arbokluis/internal/audit"
 	"github.com/arbokluis/arbokluis/internal/derrors"
+	"github.com/arbokluis/arbokluis/internal/dossier"
 	"github.com/arbokluis/arbokluis/internal/identity"
 	"github.com/arbokluis/arbokluis/internal/notify"
 )
@@ -589,6 +590,28 @@ func FuzzDecodeCursor(f *testing.F) {
 		again, err := decodeCursor(encodeCursor(absence.Signal{Due: cur.Due, AbsenceID: cur.AbsenceID, Kind: cur.Kind, N: cur.N}))
 		if err != nil || *again != *cur {
 			t.Fatalf("decodeCursor(%q) = %+v, re-encoded decodes to %+v, %v", s, cur, again, err)
+		}
+	})
+}
+
+// FuzzDecodeEntryCursor checks that no entries cursor panics and that every
+// accepted cursor encodes back to the same position.
+func FuzzDecodeEntryCursor(f *testing.F) {
+	f.Add(encodeEntryCursor(dossier.EntryCursor{CreatedAt: time.Date(2026, 3, 1, 10, 0, 0, 123456000, time.UTC), ID: uuid.New()}))
+	for _, s := range []string{"", "bogus", "MjAyNi0wMy0wMVQxMDowMDowMFp8eA", "fA"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		cur, err := decodeEntryCursor(s)
+		if err != nil {
+			if !errors.Is(err, derrors.ErrInvalid) {
+				t.Fatalf("decodeEntryCursor(%q) error = %v, want derrors.ErrInvalid", s, err)
+			}
+			return
+		}
+		again, err := decodeEntryCursor(encodeEntryCursor(*cur))
+		if err != nil || !again.CreatedAt.Equal(cur.CreatedAt) || again.ID != cur.ID {
+			t.Fatalf("decodeEntryCursor(%q) = %+v; re-encoded decodes to %+v, %v", s, cur, again, err)
 		}
 	})
 }

@@ -729,6 +729,8 @@ type overviewRow struct {
 	Kind           *string
 	N              *int
 	Due            *time.Time
+	Verdict        *string
+	WorkAbility    *int
 }
 
 // Overview lists an employer's employees with their open case and next
@@ -751,13 +753,17 @@ func (s *AbsenceStore) Overview(ctx context.Context, scope identity.Scope, emplo
 		}
 		rows, _ := tx.Query(ctx, `
 			SELECT e.id, e.employee_number, e.first_name, e.last_name, a.id, a.percentage, a.first_sick_day,
-				nm.kind, nm.n, nm.due
+				nm.kind, nm.n, nm.due, lv.verdict, lv.work_ability_percentage
 			FROM hr.employees e
 			LEFT JOIN hr.absences a ON a.employee_id = e.id AND a.status = 'open'
 			LEFT JOIN LATERAL (
 				SELECT m.kind, m.n, m.due FROM hr.milestones m
 				WHERE m.absence_id = a.id AND m.state = 'pending' AND m.kind <> ALL ($2::text[])
 				ORDER BY m.due, m.kind, m.n LIMIT 1) nm ON true
+			LEFT JOIN LATERAL (
+				SELECT v.verdict, v.work_ability_percentage FROM hr.verdicts v
+				WHERE v.employee_id = e.id AND v.kind = 'absence'
+				ORDER BY v.decided_on DESC, v.recorded_at DESC LIMIT 1) lv ON true
 			WHERE e.employer_id = $1 AND (e.employment_end IS NULL OR e.employment_end >= current_date OR a.id IS NOT NULL)
 			ORDER BY (a.id IS NULL), e.last_name, e.first_name, e.id
 			LIMIT $3`, employerID, hidden, maxOverviewRows)
@@ -768,7 +774,8 @@ func (s *AbsenceStore) Overview(ctx context.Context, scope identity.Scope, emplo
 		out = make([]absence.OverviewRow, 0, len(rs))
 		for _, r := range rs {
 			o := absence.OverviewRow{EmployeeID: r.EmployeeID, EmployeeNumber: r.EmployeeNumber, FirstName: r.FirstName,
-				LastName: r.LastName, AbsenceID: deref(r.AbsenceID), Percentage: deref(r.Percentage), FirstSickDay: deref(r.FirstSickDay)}
+				LastName: r.LastName, AbsenceID: deref(r.AbsenceID), Percentage: deref(r.Percentage), FirstSickDay: deref(r.FirstSickDay),
+				LastVerdict: deref(r.Verdict), LastWorkAbility: deref(r.WorkAbility)}
 			if r.Kind != nil {
 				o.NextMilestone = &absence.Signal{AbsenceID: o.AbsenceID, EmployerID: employerID, EmployeeID: r.EmployeeID,
 					Kind: absence.Kind(*r.Kind), N: deref(r.N), Due: deref(r.Due)}

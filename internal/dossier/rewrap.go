@@ -1,0 +1,118 @@
+package dossier
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/google/uuid"
+)
+
+// Stale is one stored ciphertext under an older key version: an entry
+// (bound to its id) or an attachment's wrapped data key (bound to nothing).
+type Stale struct {
+	ID         uuid.UUID
+	Attachment bool
+	Ciphertext string
+}
+
+// RewrapStore is what a rewrap needs of the medical schema.
+type RewrapStore interface {
+	// KeyedDossiers lists the dossiers whose key exists in Vault, with
+	// their key names.
+	KeyedDossiers(ctx context.Context) ([]Dossier, error)
+	// Stale returns up to limit ciphertexts of the dossier under a key
+	// version below version.
+	Stale(ctx context.Context, dossierID uuid.UUID, version, limit int) ([]Stale, error)
+	// Replace stores the rewrapped ciphertexts (same content, version).
+	Replace(ctx context.Context, items []Stale, ciphertexts []string, version int) error
+}
+
+// RewrapKeys is what a rewrap needs of Vault. No call is made inside a
+// database transaction.
+type RewrapKeys interface {
+	RotateKey(ctx context.Context, key string) error
+	KeyVersions(ctx context.Context, key string) (latest, minDecryption int, err error)
+	RewrapBatch(ctx context.Context, key string, items []Sealed) ([]string, error)
+	SetMinDecryptionVersion(ctx context.Context, key string, v int) error
+}
+
+// rewrapBatch bounds one Vault batch of a rewrap.
+const rewrapBatch = 100
+
+// RewrapReport counts what a rewrap did to one dossier.
+type RewrapReport struct {
+	DossierID   uuid.UUID
+	Version     int
+	Entries     int
+	Attachments int
+	// MinRaised says the older versions no longer decrypt.
+	MinRaised bool
+}
+
+// Rewrap brings every stored ciphertext of every dossier to the latest
+// version of its key and raises the key's minimum decryption version to
+// it, so that older key versions no longer decrypt anything. With rotate,
+// each key is rotated first and the minimum is left alone: a write that
+// encrypted under the old version just before the rotation may still be
+// landing, so the next run without rotate rewraps such stragglers and only
+// then raises the minimum. progress is called once per dossier with ids
+// and counts only. It stops at the first error, leaving what was done
+// consistent: a minimum is raised only after all ciphertexts are rewrapped.
+func Rewrap(ctx context.Context, store RewrapStore, keys RewrapKeys, rotate bool, progress func(RewrapReport)) error {
+	ds, err := store.KeyedDossiers(ctx)
+	if err != nil {
+		return fmt.Errorf("dossier: rewrap: %w", err)
+	}
+	for _, d := range ds {
+		if rotate {
+			if err := keys.RotateKey(ctx, d.KeyName); err != nil {
+				return fmt.Errorf("dossier: rewrap %s: rotate: %w", d.ID, err)
+			}
+		}
+		latest, minimum, err := keys.KeyVersions(ctx, d.KeyName)
+		if err != nil {
+			return fmt.Errorf("dossier: rewrap %s: key versions: %w", d.ID, err)
+		}
+		rep := RewrapReport{DossierID: d.ID, Version: latest}
+		for {
+			stale, err := store.Stale(ctx, d.ID, latest, rewrapBatch)
+			if err != nil {
+				return fmt.Errorf("dossier: rewrap %s: %w", d.ID, err)
+			}
+			if len(stale) == 0 {
+				break
+			}
+			items := make([]Sealed, len(stale))
+			for i, x := range stale {
+				items[i] = Sealed{Ciphertext: x.Ciphertext}
+				if !x.Attachment {
+					items[i].AssociatedData = []byte(x.ID.String())
+				}
+			}
+			cts, err := keys.RewrapBatch(ctx, d.KeyName, items)
+			if err != nil {
+				return fmt.Errorf("dossier: rewrap %s: %w", d.ID, err)
+			}
+			if err := store.Replace(ctx, stale, cts, latest); err != nil {
+				return fmt.Errorf("dossier: rewrap %s: %w", d.ID, err)
+			}
+			for _, x := range stale {
+				if x.Attachment {
+					rep.Attachments++
+				} else {
+					rep.Entries++
+				}
+			}
+		}
+		if !rotate && minimum < latest {
+			if err := keys.SetMinDecryptionVersion(ctx, d.KeyName, latest); err != nil {
+				return fmt.Errorf("dossier: rewrap %s: minimum version: %w", d.ID, err)
+			}
+			rep.MinRaised = true
+		}
+		if progress != nil {
+			progress(rep)
+		}
+	}
+	return nil
+}
