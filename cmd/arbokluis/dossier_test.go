@@ -376,3 +376,45 @@ func TestDossierAttachments(t *testing.T) {
 		t.Errorf("audited downloads of the letter = %d (%v), want 2", exports, err)
 	}
 }
+
+// TestDossierExposures: exposure periods to agents with a retention duty
+// are recorded by the physician, read within the dossier's care only, and
+// bad periods change nothing.
+func TestDossierExposures(t *testing.T) {
+	w := newDossierWorld(t)
+	base := "/api/v1/employees/" + w.employee.String() + "/dossier/exposures"
+	day := func(years int) string { return time.Now().AddDate(years, 0, 0).Format(time.DateOnly) }
+	for _, tc := range []struct {
+		name string
+		body map[string]any
+	}{
+		{"unknown agent", map[string]any{"agent": "noise", "from": day(-2)}},
+		{"no start", map[string]any{"agent": "carcinogen"}},
+		{"future start", map[string]any{"agent": "carcinogen", "from": day(1)}},
+		{"end before start", map[string]any{"agent": "carcinogen", "from": day(-1), "to": day(-2)}},
+		{"unknown field", map[string]any{"agent": "carcinogen", "from": day(-1), "substance": "asbest"}},
+	} {
+		if r := w.s.do("POST", base, w.tokens["physician"], tc.body); r.status != http.StatusBadRequest {
+			t.Errorf("record exposure with %s = %d %s, want 400", tc.name, r.status, r.raw)
+		}
+	}
+	if n := w.count(t, `SELECT count(*) FROM medical.exposures x JOIN medical.dossiers d ON d.id = x.dossier_id WHERE d.employee_id = $1`, w.employee); n != 0 {
+		t.Fatalf("bad exposures stored %d rows", n)
+	}
+	if r := w.s.do("POST", base, w.tokens["assistant"], map[string]any{"agent": "carcinogen", "from": day(-2)}); r.status != http.StatusNotFound {
+		t.Errorf("record exposure as the assistant = %d, want 404", r.status)
+	}
+	r := w.s.do("POST", base, w.tokens["physician"], map[string]any{"agent": "carcinogen", "from": day(-5), "to": day(-3)})
+	if r.status != http.StatusCreated || r.body["agent"] != "carcinogen" {
+		t.Fatalf("record exposure = %d %s, want 201", r.status, r.raw)
+	}
+	for who, want := range map[string]int{"physician": 200, "assistant": 200, "employer": 404, "case_manager": 404, "other_physician": 404} {
+		got := w.s.do("GET", base, w.tokens[who], nil)
+		if got.status != want {
+			t.Errorf("list exposures as %s = %d, want %d", who, got.status, want)
+		}
+		if want == 200 && len(got.body["exposures"].([]any)) != 1 {
+			t.Errorf("list exposures as %s = %s, want the one exposure", who, got.raw)
+		}
+	}
+}

@@ -426,6 +426,14 @@ func matrixRoutes() []matrixRoute {
 				return "/api/v1/employees/" + f.a1.String() + "/dossier/attachments/" + f.attachmentA1
 			}, nil,
 			expect(s404, map[string]int{"pResp": s200, "pSub": s200, "asValid": s200, "leadE": s200})},
+		{"POST", "/api/v1/employees/:id/dossier/exposures", employeeA1("/dossier/exposures"),
+			func(*matrixFixture) any {
+				return map[string]any{"agent": "carcinogen", "from": time.Now().AddDate(-1, 0, 0).Format(time.DateOnly)}
+			},
+			// Physicians in the dossier's care record; assistants only read.
+			expect(s404, map[string]int{"pResp": s201, "pSub": s201, "leadE": s201})},
+		{"GET", "/api/v1/employees/:id/dossier/exposures", employeeA1("/dossier/exposures"), nil,
+			expect(s404, map[string]int{"pResp": s200, "pSub": s200, "asValid": s200, "leadE": s200})},
 		{"POST", "/api/v1/employees/:id/verdicts", employeeA1("/verdicts"),
 			func(*matrixFixture) any {
 				return map[string]any{"kind": "absence", "verdict": "partly_fit", "work_ability_percentage": 50,

@@ -144,6 +144,7 @@ func newApp(ctx context.Context, cfg config.Config, log *slog.Logger) (*app, err
 		Fitness:        fitness.NewService(postgres.NewFitnessStore(hr), nil),
 		Entries:        entries,
 		Attachments:    dossier.NewAttachments(entries, postgres.NewDossierStore(med), vc, int(cfg.MaxAttachmentBytes)),
+		Exposures:      dossier.NewExposures(entries, postgres.NewDossierStore(med)),
 		Absences:       absence.NewService(postgres.NewAbsenceStore(hr), planRenderer{renderer}, cfg.Absence, nil),
 		AuditLog:       audit.NewLog(auditStore, postgres.NewRecorder(hr)),
 		Recorder:       postgres.NewRecorder(hr),

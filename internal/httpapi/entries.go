@@ -286,3 +286,68 @@ func (s *Server) getAttachment(c *gin.Context) error {
 	c.Data(http.StatusOK, a.ContentType, a.Content)
 	return nil
 }
+
+// Exposures runs the exposure flags of dossiers (see package dossier).
+type Exposures interface {
+	Record(ctx context.Context, a identity.Actor, employeeID uuid.UUID, x dossier.Exposure) (dossier.Exposure, error)
+	List(ctx context.Context, a identity.Actor, employeeID uuid.UUID) ([]dossier.Exposure, error)
+}
+
+// exposureRequest is the body of POST /employees/{id}/dossier/exposures.
+type exposureRequest struct {
+	Agent string `json:"agent"`
+	From  string `json:"from"`
+	To    string `json:"to"`
+}
+
+type exposureResponse struct {
+	ID    string `json:"id"`
+	Agent string `json:"agent"`
+	From  string `json:"from"`
+	To    string `json:"to,omitempty"`
+}
+
+func toExposureResponse(x dossier.Exposure) exposureResponse {
+	return exposureResponse{ID: x.ID.String(), Agent: string(x.Agent), From: optDate(x.From), To: optDate(x.To)}
+}
+
+func (s *Server) recordExposure(c *gin.Context) error {
+	employeeID, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	var in exposureRequest
+	if err := decodeJSON(c.Request, &in); err != nil {
+		return err
+	}
+	fe := derrors.FieldErrors{}
+	x := dossier.Exposure{Agent: dossier.Agent(in.Agent), From: dateField(fe, "from", in.From, true), To: dateField(fe, "to", in.To, false)}
+	if err := fe.Err(); err != nil {
+		return err
+	}
+	out, err := s.opts.Exposures.Record(c, actorOf(c), employeeID, x)
+	if err != nil {
+		return err
+	}
+	medical(c)
+	c.JSON(http.StatusCreated, toExposureResponse(out))
+	return nil
+}
+
+func (s *Server) listExposures(c *gin.Context) error {
+	employeeID, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	xs, err := s.opts.Exposures.List(c, actorOf(c), employeeID)
+	if err != nil {
+		return err
+	}
+	out := make([]exposureResponse, 0, len(xs))
+	for _, x := range xs {
+		out = append(out, toExposureResponse(x))
+	}
+	medical(c)
+	c.JSON(http.StatusOK, gin.H{"exposures": out})
+	return nil
+}

@@ -63,6 +63,8 @@ type Options struct {
 	Entries Entries
 	// Attachments runs the attachments of dossiers.
 	Attachments Attachments
+	// Exposures runs the exposure flags of dossiers.
+	Exposures Exposures
 	// Fitness runs verdicts and work-ability advice.
 	Fitness Fitness
 	// Absences runs sickness-absence cases and the Poortwachter process.
@@ -103,8 +105,8 @@ func New(opts Options) (*Server, error) {
 		return nil, errors.New("httpapi: Options.MaxBodyBytes must be positive")
 	}
 	if opts.Auth == nil || opts.Grants == nil || opts.Invitations == nil || opts.Inbox == nil || opts.Authz == nil ||
-		opts.Employers == nil || opts.Employees == nil || opts.Delegations == nil || opts.Dossiers == nil || opts.Entries == nil || opts.Attachments == nil || opts.Fitness == nil || opts.Absences == nil || opts.AuditLog == nil || opts.Recorder == nil {
-		return nil, errors.New("httpapi: Options.Auth, Grants, Invitations, Inbox, Authz, Employers, Employees, Delegations, Dossiers, Entries, Attachments, Fitness, Absences, AuditLog and Recorder are required")
+		opts.Employers == nil || opts.Employees == nil || opts.Delegations == nil || opts.Dossiers == nil || opts.Entries == nil || opts.Attachments == nil || opts.Exposures == nil || opts.Fitness == nil || opts.Absences == nil || opts.AuditLog == nil || opts.Recorder == nil {
+		return nil, errors.New("httpapi: Options.Auth, Grants, Invitations, Inbox, Authz, Employers, Employees, Delegations, Dossiers, Entries, Attachments, Exposures, Fitness, Absences, AuditLog and Recorder are required")
 	}
 	if opts.ReadyTimeout <= 0 {
 		opts.ReadyTimeout = 2 * time.Second
@@ -192,6 +194,8 @@ func New(opts Options) (*Server, error) {
 	api.POST("/employees/:id/dossier/entries/:entry_id/corrections", s.allow("medical.entries", "correct", s.correctEntry))
 	api.POST("/employees/:id/dossier/attachments", s.allow("medical.attachments", "create", s.addAttachment))
 	api.GET("/employees/:id/dossier/attachments/:attachment_id", s.allow("medical.attachments", "read", s.getAttachment))
+	api.POST("/employees/:id/dossier/exposures", s.allow("medical.exposures", "create", s.recordExposure))
+	api.GET("/employees/:id/dossier/exposures", s.allow("medical.exposures", "read", s.listExposures))
 
 	if err := s.checkPermissions(); err != nil {
 		return nil, err

@@ -380,3 +380,58 @@ func (s *DossierStore) Replace(ctx context.Context, items []dossier.Stale, ciphe
 		return Translate(err)
 	})
 }
+
+var _ dossier.ExposureStore = (*DossierStore)(nil)
+
+// InsertExposure stores an exposure with its event, while the dossier still
+// matches expect.
+func (s *DossierStore) InsertExposure(ctx context.Context, x dossier.Exposure, expect dossier.Dossier, ev audit.Event) error {
+	return InTx(ctx, s.pool, func(tx pgx.Tx) error {
+		var ok bool
+		if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM medical.dossiers WHERE id = $1 AND key_name = $2
+			AND status = 'open' AND responsible_physician_id IS NOT DISTINCT FROM $3 FOR SHARE)`,
+			x.DossierID, expect.KeyName, nullUUID(expect.ResponsiblePhysicianID)).Scan(&ok); err != nil {
+			return Translate(err)
+		}
+		if !ok {
+			return fmt.Errorf("postgres: the dossier changed meanwhile: %w", derrors.ErrConflict)
+		}
+		if _, err := tx.Exec(ctx, `INSERT INTO medical.exposures (id, dossier_id, agent, from_date, to_date, recorded_by, recorded_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7)`, x.ID, x.DossierID, string(x.Agent), x.From, nullTime(x.To), x.RecordedBy, x.RecordedAt); err != nil {
+			return Translate(err)
+		}
+		return insertEvent(ctx, tx, ev)
+	})
+}
+
+// Exposures lists a dossier's exposures with the event.
+func (s *DossierStore) Exposures(ctx context.Context, employeeID, callerID uuid.UUID, authorize dossier.Authorize) ([]dossier.Exposure, error) {
+	var out []dossier.Exposure
+	err := InTx(ctx, s.pool, func(tx pgx.Tx) error {
+		d, until, err := lookupDossier(ctx, tx, employeeID, callerID, "")
+		if err != nil {
+			return err
+		}
+		ev, err := authorize(d, until)
+		if err != nil {
+			return err
+		}
+		rows, _ := tx.Query(ctx, `SELECT id, dossier_id, agent, from_date, to_date, recorded_by, recorded_at
+			FROM medical.exposures WHERE dossier_id = $1 ORDER BY from_date, recorded_at`, d.ID)
+		out, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (dossier.Exposure, error) {
+			var (
+				x     dossier.Exposure
+				agent string
+				to    *time.Time
+			)
+			err := r.Scan(&x.ID, &x.DossierID, &agent, &x.From, &to, &x.RecordedBy, &x.RecordedAt)
+			x.Agent, x.To = dossier.Agent(agent), deref(to)
+			return x, err
+		})
+		if err != nil {
+			return Translate(err)
+		}
+		return insertEvent(ctx, tx, ev)
+	})
+	return out, err
+}
