@@ -319,6 +319,9 @@ func matrixRoutes() []matrixRoute {
 	return []matrixRoute{
 		{"GET", "/api/v1/me", fixed("/api/v1/me"), nil, expect(s200, nil)},
 		{"GET", "/api/v1/me/notifications", fixed("/api/v1/me/notifications"), nil, expect(s200, nil)},
+		{"GET", "/api/v1/me/access-log", fixed("/api/v1/me/access-log"), nil,
+			// Employees with a record; for anyone else there is no such log.
+			expect(s404, map[string]int{"eeA1": s200, "eeA2": s200})},
 		{"POST", "/api/v1/invitations", fixed("/api/v1/invitations"),
 			func(f *matrixFixture) any {
 				return map[string]any{"email": "inv-" + uuid.NewString() + "@private.test", "name": "Nieuwe Werknemer",

@@ -25,6 +25,7 @@ import (
 	"github.com/arbokluis/arbokluis/internal/notify"
 	"github.com/arbokluis/arbokluis/internal/pdf"
 	"github.com/arbokluis/arbokluis/internal/postgres"
+	"github.com/arbokluis/arbokluis/internal/rights"
 	"github.com/arbokluis/arbokluis/internal/smtp"
 	"github.com/arbokluis/arbokluis/internal/vault"
 	"github.com/arbokluis/arbokluis/policies"
@@ -147,6 +148,7 @@ func newApp(ctx context.Context, cfg config.Config, log *slog.Logger) (*app, err
 		Exposures:      dossier.NewExposures(entries, postgres.NewDossierStore(med)),
 		Absences:       absence.NewService(postgres.NewAbsenceStore(hr), planRenderer{renderer}, cfg.Absence, nil),
 		AuditLog:       audit.NewLog(auditStore, postgres.NewRecorder(hr)),
+		AccessLog:      rights.NewAccessLog(auditStore, postgres.NewRecorder(hr), postgres.NewDirectory(hr)),
 		Recorder:       postgres.NewRecorder(hr),
 		ReadyChecks: []httpapi.Check{
 			{Name: "postgres_hr", Probe: func(ctx context.Context) error { return postgres.Ping(ctx, hr) }},

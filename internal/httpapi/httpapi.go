@@ -69,6 +69,8 @@ type Options struct {
 	Fitness Fitness
 	// Absences runs sickness-absence cases and the Poortwachter process.
 	Absences Absences
+	// AccessLog reads the employee's own access log.
+	AccessLog AccessLog
 	// AuditLog searches the audit trail for the privacy officer.
 	AuditLog AuditLog
 	// Recorder audits denied attempts.
@@ -105,8 +107,8 @@ func New(opts Options) (*Server, error) {
 		return nil, errors.New("httpapi: Options.MaxBodyBytes must be positive")
 	}
 	if opts.Auth == nil || opts.Grants == nil || opts.Invitations == nil || opts.Inbox == nil || opts.Authz == nil ||
-		opts.Employers == nil || opts.Employees == nil || opts.Delegations == nil || opts.Dossiers == nil || opts.Entries == nil || opts.Attachments == nil || opts.Exposures == nil || opts.Fitness == nil || opts.Absences == nil || opts.AuditLog == nil || opts.Recorder == nil {
-		return nil, errors.New("httpapi: Options.Auth, Grants, Invitations, Inbox, Authz, Employers, Employees, Delegations, Dossiers, Entries, Attachments, Exposures, Fitness, Absences, AuditLog and Recorder are required")
+		opts.Employers == nil || opts.Employees == nil || opts.Delegations == nil || opts.Dossiers == nil || opts.Entries == nil || opts.Attachments == nil || opts.Exposures == nil || opts.Fitness == nil || opts.Absences == nil || opts.AccessLog == nil || opts.AuditLog == nil || opts.Recorder == nil {
+		return nil, errors.New("httpapi: Options.Auth, Grants, Invitations, Inbox, Authz, Employers, Employees, Delegations, Dossiers, Entries, Attachments, Exposures, Fitness, Absences, AccessLog, AuditLog and Recorder are required")
 	}
 	if opts.ReadyTimeout <= 0 {
 		opts.ReadyTimeout = 2 * time.Second
@@ -140,6 +142,7 @@ func New(opts Options) (*Server, error) {
 	api.POST("/auth/password-reset/complete", s.handle(s.completePasswordReset))
 	api.GET("/me", s.allow("self", "read", s.me))
 	api.GET("/me/notifications", s.allow("self", "read", s.notifications))
+	api.GET("/me/access-log", s.allow("access_log", "read", s.myAccessLog))
 	api.POST("/invitations", s.allow("invitations", "create", s.invite))
 	api.POST("/invitations/accept", s.handle(s.acceptInvitation))
 

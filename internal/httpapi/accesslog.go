@@ -1,0 +1,87 @@
+package httpapi
+
+import (
+	"context"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/arbokluis/arbokluis/internal/derrors"
+	"github.com/arbokluis/arbokluis/internal/identity"
+	"github.com/arbokluis/arbokluis/internal/rights"
+)
+
+// AccessLog reads the employee's own access log (see package rights).
+type AccessLog interface {
+	Of(ctx context.Context, a identity.Actor, from, to time.Time, after int64, limit int) ([]rights.AccessEntry, error)
+}
+
+type accessEntryDTO struct {
+	Seq             int64  `json:"seq"`
+	At              string `json:"at"`
+	Who             string `json:"who"`
+	Role            string `json:"role"`
+	Organisation    string `json:"organisation"`
+	OnBehalfOf      string `json:"on_behalf_of,omitempty"`
+	Action          string `json:"action"`
+	What            string `json:"what"`
+	Outcome         string `json:"outcome"`
+	EmergencyAccess bool   `json:"emergency_access"`
+}
+
+func (s *Server) myAccessLog(c *gin.Context) error {
+	q := c.Request.URL.Query()
+	fe := derrors.FieldErrors{}
+	for name := range q {
+		switch name {
+		case "from", "to", "after", "limit":
+		default:
+			fe.Add(name, "is not a filter here")
+		}
+	}
+	var from, to time.Time
+	// Dates are days in Europe/Amsterdam; "to" includes its whole day.
+	if d := dateField(fe, "from", q.Get("from"), false); !d.IsZero() {
+		from = time.Date(d.Year(), d.Month(), d.Day(), 0, 0, 0, 0, amsterdam)
+	}
+	if d := dateField(fe, "to", q.Get("to"), false); !d.IsZero() {
+		to = time.Date(d.Year(), d.Month(), d.Day()+1, 0, 0, 0, 0, amsterdam)
+	}
+	limit, after := 50, int64(0)
+	if v := q.Get("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			fe.Add("limit", "must be a whole number")
+		}
+		limit = n
+	}
+	if v := q.Get("after"); v != "" {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil {
+			fe.Add("after", "must be the next_after of the previous page")
+		}
+		after = n
+	}
+	if err := fe.Err(); err != nil {
+		return err
+	}
+	es, err := s.opts.AccessLog.Of(c, actorOf(c), from, to, after, limit)
+	if err != nil {
+		return err
+	}
+	out := make([]accessEntryDTO, 0, len(es))
+	for _, e := range es {
+		out = append(out, accessEntryDTO{Seq: e.Seq, At: e.At.UTC().Format(time.RFC3339), Who: e.ActorName, Role: e.ActorRole,
+			Organisation: e.Organisation, OnBehalfOf: e.OnBehalfOfName, Action: string(e.Action), What: e.ObjectKind,
+			Outcome: string(e.Outcome), EmergencyAccess: e.Emergency})
+	}
+	body := gin.H{"entries": out}
+	if len(es) == limit {
+		body["next_after"] = es[len(es)-1].Seq
+	}
+	c.Header("Cache-Control", "no-store")
+	c.JSON(http.StatusOK, body)
+	return nil
+}
