@@ -195,6 +195,17 @@ func (f *matrixFixture) freshExamination(t *testing.T) string {
 	return id
 }
 
+// freshRequest files an AVG access request as a1 and returns its id.
+func (f *matrixFixture) freshRequest(t *testing.T) string {
+	t.Helper()
+	r := f.s.do("POST", "/api/v1/me/requests", f.tokens["eeA1"], map[string]any{"type": "access"})
+	id, _ := r.body["id"].(string)
+	if r.status != s201 || id == "" {
+		t.Fatalf("fixture: request = %d %s", r.status, r.raw)
+	}
+	return id
+}
+
 // freshNote adds a note to the shared case as A's case manager.
 func (f *matrixFixture) freshNote(t *testing.T) string {
 	t.Helper()
@@ -319,6 +330,29 @@ func matrixRoutes() []matrixRoute {
 	return []matrixRoute{
 		{"GET", "/api/v1/me", fixed("/api/v1/me"), nil, expect(s200, nil)},
 		{"GET", "/api/v1/me/notifications", fixed("/api/v1/me/notifications"), nil, expect(s200, nil)},
+		{"POST", "/api/v1/me/requests", fixed("/api/v1/me/requests"),
+			func(*matrixFixture) any { return map[string]any{"type": "access"} },
+			expect(s404, map[string]int{"eeA1": s201, "eeA2": s201})},
+		{"GET", "/api/v1/me/requests", fixed("/api/v1/me/requests"), nil,
+			expect(s404, map[string]int{"eeA1": s200, "eeA2": s200})},
+		{"GET", "/api/v1/requests", fixed("/api/v1/requests"), nil,
+			// The deciding roles' queues: HR requests for the privacy
+			// officer, medical ones for physicians (their own caseload).
+			expect(s404, plus(map[string]int{"privacy": s200}, s200, physicians))},
+		{"POST", "/api/v1/requests/:id/decision",
+			func(t *testing.T, f *matrixFixture) string {
+				return "/api/v1/requests/" + f.freshRequest(t) + "/decision"
+			},
+			func(*matrixFixture) any { return map[string]any{"status": "in_review"} },
+			// An HR request: the privacy officer decides; nobody else learns
+			// it exists.
+			expect(s404, map[string]int{"privacy": s200})},
+		{"POST", "/api/v1/requests/:id/extension",
+			func(t *testing.T, f *matrixFixture) string {
+				return "/api/v1/requests/" + f.freshRequest(t) + "/extension"
+			},
+			func(*matrixFixture) any { return map[string]any{"months": 1, "reason": "complex_request"} },
+			expect(s404, map[string]int{"privacy": s200})},
 		{"GET", "/api/v1/me/access-log", fixed("/api/v1/me/access-log"), nil,
 			// Employees with a record; for anyone else there is no such log.
 			expect(s404, map[string]int{"eeA1": s200, "eeA2": s200})},

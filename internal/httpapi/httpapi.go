@@ -71,6 +71,8 @@ type Options struct {
 	Absences Absences
 	// AccessLog reads the employee's own access log.
 	AccessLog AccessLog
+	// Requests runs the register of rights requests.
+	Requests Requests
 	// AuditLog searches the audit trail for the privacy officer.
 	AuditLog AuditLog
 	// Recorder audits denied attempts.
@@ -107,8 +109,8 @@ func New(opts Options) (*Server, error) {
 		return nil, errors.New("httpapi: Options.MaxBodyBytes must be positive")
 	}
 	if opts.Auth == nil || opts.Grants == nil || opts.Invitations == nil || opts.Inbox == nil || opts.Authz == nil ||
-		opts.Employers == nil || opts.Employees == nil || opts.Delegations == nil || opts.Dossiers == nil || opts.Entries == nil || opts.Attachments == nil || opts.Exposures == nil || opts.Fitness == nil || opts.Absences == nil || opts.AccessLog == nil || opts.AuditLog == nil || opts.Recorder == nil {
-		return nil, errors.New("httpapi: Options.Auth, Grants, Invitations, Inbox, Authz, Employers, Employees, Delegations, Dossiers, Entries, Attachments, Exposures, Fitness, Absences, AccessLog, AuditLog and Recorder are required")
+		opts.Employers == nil || opts.Employees == nil || opts.Delegations == nil || opts.Dossiers == nil || opts.Entries == nil || opts.Attachments == nil || opts.Exposures == nil || opts.Fitness == nil || opts.Absences == nil || opts.AccessLog == nil || opts.Requests == nil || opts.AuditLog == nil || opts.Recorder == nil {
+		return nil, errors.New("httpapi: Options.Auth, Grants, Invitations, Inbox, Authz, Employers, Employees, Delegations, Dossiers, Entries, Attachments, Exposures, Fitness, Absences, AccessLog, Requests, AuditLog and Recorder are required")
 	}
 	if opts.ReadyTimeout <= 0 {
 		opts.ReadyTimeout = 2 * time.Second
@@ -143,6 +145,11 @@ func New(opts Options) (*Server, error) {
 	api.GET("/me", s.allow("self", "read", s.me))
 	api.GET("/me/notifications", s.allow("self", "read", s.notifications))
 	api.GET("/me/access-log", s.allow("access_log", "read", s.myAccessLog))
+	api.POST("/me/requests", s.allow("my_requests", "create", s.fileRequest))
+	api.GET("/me/requests", s.allow("my_requests", "read", s.myRequests))
+	api.GET("/requests", s.allow("requests", "read", s.requestQueue))
+	api.POST("/requests/:id/decision", s.allow("requests", "decide", s.decideRequest))
+	api.POST("/requests/:id/extension", s.allow("requests", "extend", s.extendRequest))
 	api.POST("/invitations", s.allow("invitations", "create", s.invite))
 	api.POST("/invitations/accept", s.handle(s.acceptInvitation))
 

@@ -1,0 +1,147 @@
+package httpapi
+
+import (
+	"context"
+	"net/http"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"github.com/google/uuid"
+
+	"github.com/arbokluis/arbokluis/internal/identity"
+	"github.com/arbokluis/arbokluis/internal/rights"
+)
+
+// Requests runs the register of rights requests (see package rights).
+type Requests interface {
+	File(ctx context.Context, a identity.Actor, t rights.Type) (rights.Request, error)
+	Mine(ctx context.Context, a identity.Actor) ([]rights.Request, error)
+	Decide(ctx context.Context, a identity.Actor, id uuid.UUID, d rights.Decision) (rights.Request, error)
+	Extend(ctx context.Context, a identity.Actor, id uuid.UUID, months int, reason string) (rights.Request, error)
+	Queue(ctx context.Context, a identity.Actor) ([]rights.Request, error)
+}
+
+// fileRequest is the body of POST /me/requests.
+type fileRequest struct {
+	Type string `json:"type"`
+}
+
+// decisionBody is the body of POST /requests/{id}/decision.
+type decisionBody struct {
+	Status string `json:"status"`
+	Ground string `json:"ground"`
+}
+
+// extensionBody is the body of POST /requests/{id}/extension.
+type extensionBody struct {
+	Months int    `json:"months"`
+	Reason string `json:"reason"`
+}
+
+// requestResponse is a register entry: metadata only.
+type requestResponse struct {
+	ID              string `json:"id"`
+	EmployeeID      string `json:"employee_id"`
+	Type            string `json:"type"`
+	Status          string `json:"status"`
+	ReceivedOn      string `json:"received_on"`
+	DueOn           string `json:"due_on"`
+	ExtendedTo      string `json:"extended_to,omitempty"`
+	ExtensionReason string `json:"extension_reason,omitempty"`
+	Overdue         bool   `json:"overdue"`
+	DecidedBy       string `json:"decided_by,omitempty"`
+	DecidedAt       string `json:"decided_at,omitempty"`
+	Ground          string `json:"ground,omitempty"`
+}
+
+func toRequestResponse(r rights.Request, today time.Time) requestResponse {
+	out := requestResponse{ID: r.ID.String(), EmployeeID: r.EmployeeID.String(), Type: string(r.Type), Status: string(r.Status),
+		ReceivedOn: optDate(r.ReceivedOn), DueOn: optDate(r.Due()), ExtendedTo: optDate(r.ExtendedTo),
+		ExtensionReason: r.ExtensionReason, DecidedBy: optID(r.DecidedBy), Ground: r.Ground}
+	if !r.DecidedAt.IsZero() {
+		out.DecidedAt = r.DecidedAt.UTC().Format(time.RFC3339)
+	}
+	open := r.Status == rights.StatusReceived || r.Status == rights.StatusInReview
+	out.Overdue = open && today.After(r.Due())
+	return out
+}
+
+func todayHere() time.Time {
+	t, _ := time.Parse(time.DateOnly, identity.Today(time.Now()))
+	return t
+}
+
+func (s *Server) fileRequest(c *gin.Context) error {
+	var in fileRequest
+	if err := decodeJSON(c.Request, &in); err != nil {
+		return err
+	}
+	r, err := s.opts.Requests.File(c, actorOf(c), rights.Type(in.Type))
+	if err != nil {
+		return err
+	}
+	c.Header("Cache-Control", "no-store")
+	c.JSON(http.StatusCreated, toRequestResponse(r, todayHere()))
+	return nil
+}
+
+func (s *Server) myRequests(c *gin.Context) error {
+	rs, err := s.opts.Requests.Mine(c, actorOf(c))
+	if err != nil {
+		return err
+	}
+	return s.writeRequests(c, rs)
+}
+
+func (s *Server) requestQueue(c *gin.Context) error {
+	rs, err := s.opts.Requests.Queue(c, actorOf(c))
+	if err != nil {
+		return err
+	}
+	return s.writeRequests(c, rs)
+}
+
+func (s *Server) writeRequests(c *gin.Context, rs []rights.Request) error {
+	today := todayHere()
+	out := make([]requestResponse, 0, len(rs))
+	for _, r := range rs {
+		out = append(out, toRequestResponse(r, today))
+	}
+	c.Header("Cache-Control", "no-store")
+	c.JSON(http.StatusOK, gin.H{"requests": out})
+	return nil
+}
+
+func (s *Server) decideRequest(c *gin.Context) error {
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	var in decisionBody
+	if err := decodeJSON(c.Request, &in); err != nil {
+		return err
+	}
+	r, err := s.opts.Requests.Decide(c, actorOf(c), id, rights.Decision{Status: rights.Status(in.Status), Ground: in.Ground})
+	if err != nil {
+		return err
+	}
+	c.JSON(http.StatusOK, toRequestResponse(r, todayHere()))
+	return nil
+}
+
+func (s *Server) extendRequest(c *gin.Context) error {
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	var in extensionBody
+	if err := decodeJSON(c.Request, &in); err != nil {
+		return err
+	}
+	r, err := s.opts.Requests.Extend(c, actorOf(c), id, in.Months, in.Reason)
+	if err != nil {
+		return err
+	}
+	c.JSON(http.StatusOK, toRequestResponse(r, todayHere()))
+	return nil
+}

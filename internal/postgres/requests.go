@@ -1,0 +1,187 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/arbokluis/arbokluis/internal/audit"
+	"github.com/arbokluis/arbokluis/internal/derrors"
+	"github.com/arbokluis/arbokluis/internal/identity"
+	"github.com/arbokluis/arbokluis/internal/rights"
+)
+
+// RequestStore keeps the register of rights requests in schema hr.
+type RequestStore struct {
+	pool *pgxpool.Pool
+}
+
+var _ rights.RequestStore = (*RequestStore)(nil)
+
+// NewRequestStore returns a RequestStore on the hr pool.
+func NewRequestStore(pool *pgxpool.Pool) *RequestStore { return &RequestStore{pool: pool} }
+
+// The register is read service-wide (row-level security admits every
+// tenant): the service decides who may see a request from its subject, and
+// the rows hold metadata only.
+var allTenants = identity.Scope{All: true}
+
+const subjectQuery = `SELECT e.id, e.employer_id, e.user_id, pa.physician_id FROM hr.employees e
+	LEFT JOIN hr.physician_assignments pa ON pa.employer_id = e.employer_id AND pa.status = 'active'`
+
+func scanSubject(row pgx.Row) (rights.Subject, error) {
+	var (
+		s               rights.Subject
+		user, physician *uuid.UUID
+	)
+	if err := row.Scan(&s.EmployeeID, &s.EmployerID, &user, &physician); err != nil {
+		return rights.Subject{}, Translate(err)
+	}
+	s.UserID, s.PhysicianID = deref(user), deref(physician)
+	return s, nil
+}
+
+// SubjectOf returns the employee record linked to a login.
+func (s *RequestStore) SubjectOf(ctx context.Context, userID uuid.UUID) (rights.Subject, error) {
+	var out rights.Subject
+	err := InScope(ctx, s.pool, allTenants, func(tx pgx.Tx) error {
+		var err error
+		out, err = scanSubject(tx.QueryRow(ctx, subjectQuery+` WHERE e.user_id = $1`, userID))
+		return err
+	})
+	if errors.Is(err, derrors.ErrNotFound) {
+		return rights.Subject{}, fmt.Errorf("postgres: no employee record for the login: %w", derrors.ErrNotFound)
+	}
+	return out, err
+}
+
+const requestColumns = `id, employer_id, employee_id, type, status, received_on, due_on, extended_to, extension_reason,
+	filed_by, decided_by, decided_at, ground, updated_at`
+
+type requestRow struct {
+	ID              uuid.UUID
+	EmployerID      uuid.UUID
+	EmployeeID      uuid.UUID
+	Type            string
+	Status          string
+	ReceivedOn      time.Time
+	DueOn           time.Time
+	ExtendedTo      *time.Time
+	ExtensionReason *string
+	FiledBy         uuid.UUID
+	DecidedBy       *uuid.UUID
+	DecidedAt       *time.Time
+	Ground          *string
+	UpdatedAt       time.Time
+}
+
+func (r requestRow) domain() rights.Request {
+	return rights.Request{ID: r.ID, EmployerID: r.EmployerID, EmployeeID: r.EmployeeID, Type: rights.Type(r.Type),
+		Status: rights.Status(r.Status), ReceivedOn: r.ReceivedOn, DueOn: r.DueOn, ExtendedTo: deref(r.ExtendedTo),
+		ExtensionReason: deref(r.ExtensionReason), FiledBy: r.FiledBy, DecidedBy: deref(r.DecidedBy),
+		DecidedAt: deref(r.DecidedAt), Ground: deref(r.Ground), UpdatedAt: r.UpdatedAt}
+}
+
+func noticeTo(ctx context.Context, tx pgx.Tx, userID uuid.UUID, n rights.Notice) error {
+	if userID == uuid.Nil {
+		return nil
+	}
+	return insertNotice(ctx, tx, userID, identity.Notice{Kind: n.Kind, Subject: n.Subject, Body: n.Body})
+}
+
+// File inserts a request with its event and the employee's notice.
+func (s *RequestStore) File(ctx context.Context, r rights.Request, ev audit.Event, n rights.Notice) error {
+	return InScope(ctx, s.pool, identity.Scope{Employers: []uuid.UUID{r.EmployerID}}, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `INSERT INTO hr.requests (id, employer_id, employee_id, type, status, received_on, due_on,
+			filed_by, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+			r.ID, r.EmployerID, r.EmployeeID, string(r.Type), string(r.Status), r.ReceivedOn, r.DueOn, r.FiledBy, r.UpdatedAt); err != nil {
+			return Translate(err)
+		}
+		if err := noticeTo(ctx, tx, r.FiledBy, n); err != nil {
+			return err
+		}
+		return insertEvent(ctx, tx, ev)
+	})
+}
+
+// Mine lists an employee's requests, newest first, with the event.
+func (s *RequestStore) Mine(ctx context.Context, employeeID uuid.UUID, ev audit.Event) ([]rights.Request, error) {
+	var out []rights.Request
+	err := InScope(ctx, s.pool, allTenants, func(tx pgx.Tx) error {
+		rows, _ := tx.Query(ctx, `SELECT `+requestColumns+` FROM hr.requests WHERE employee_id = $1
+			ORDER BY received_on DESC, created_at DESC LIMIT 500`, employeeID)
+		rs, err := pgx.CollectRows(rows, pgx.RowToStructByPos[requestRow])
+		if err != nil {
+			return Translate(err)
+		}
+		out = make([]rights.Request, len(rs))
+		for i, r := range rs {
+			out[i] = r.domain()
+		}
+		return insertEvent(ctx, tx, ev)
+	})
+	return out, err
+}
+
+// Update changes one request under a row lock, with its event and notice.
+func (s *RequestStore) Update(ctx context.Context, id uuid.UUID, change func(r *rights.Request, subj rights.Subject) (audit.Event, rights.Notice, error)) (rights.Request, error) {
+	var out rights.Request
+	err := InScope(ctx, s.pool, allTenants, func(tx pgx.Tx) error {
+		rows, _ := tx.Query(ctx, `SELECT `+requestColumns+` FROM hr.requests WHERE id = $1 FOR UPDATE`, id)
+		row, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByPos[requestRow])
+		if err != nil {
+			return Translate(err)
+		}
+		r := row.domain()
+		subj, err := scanSubject(tx.QueryRow(ctx, subjectQuery+` WHERE e.id = $1`, r.EmployeeID))
+		if err != nil {
+			return err
+		}
+		ev, n, err := change(&r, subj)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `UPDATE hr.requests SET status = $2, extended_to = $3, extension_reason = $4,
+			decided_by = $5, decided_at = $6, ground = $7, updated_at = $8 WHERE id = $1`,
+			r.ID, string(r.Status), nullTime(r.ExtendedTo), nullString(r.ExtensionReason), nullUUID(r.DecidedBy),
+			nullTime(r.DecidedAt), nullString(r.Ground), r.UpdatedAt); err != nil {
+			return Translate(err)
+		}
+		if err := noticeTo(ctx, tx, subj.UserID, n); err != nil {
+			return err
+		}
+		out = r
+		return insertEvent(ctx, tx, ev)
+	})
+	return out, err
+}
+
+// Queue lists open requests, overdue and soonest due first.
+func (s *RequestStore) Queue(ctx context.Context, medical bool, scope identity.Scope, limit int, events func([]rights.Request) []audit.Event) ([]rights.Request, error) {
+	var out []rights.Request
+	err := InScope(ctx, s.pool, scope, func(tx pgx.Tx) error {
+		rows, _ := tx.Query(ctx, `SELECT `+requestColumns+` FROM hr.requests
+			WHERE status IN ('received', 'in_review', 'granted', 'partly_granted')
+			  AND (type IN ('inspection', 'copy', 'correction', 'own_statement', 'destruction')) = $1
+			  AND ($2 OR employer_id = ANY ($3::uuid[]))
+			ORDER BY coalesce(extended_to, due_on), id LIMIT $4`, medical, scope.All, scope.Employers, limit)
+		rs, err := pgx.CollectRows(rows, pgx.RowToStructByPos[requestRow])
+		if err != nil {
+			return Translate(err)
+		}
+		out = make([]rights.Request, len(rs))
+		for i, r := range rs {
+			out[i] = r.domain()
+		}
+		if evs := events(out); len(evs) > 0 {
+			return insertEvents(ctx, tx, evs)
+		}
+		return nil
+	})
+	return out, err
+}

@@ -1,0 +1,400 @@
+package rights
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/google/uuid"
+
+	"github.com/arbokluis/arbokluis/internal/audit"
+	"github.com/arbokluis/arbokluis/internal/derrors"
+	"github.com/arbokluis/arbokluis/internal/identity"
+)
+
+// Type is the kind of a rights request.
+type Type string
+
+// The request types: on the medical dossier, and on HR data (AVG).
+const (
+	TypeInspection   Type = "inspection"
+	TypeCopy         Type = "copy"
+	TypeCorrection   Type = "correction"
+	TypeOwnStatement Type = "own_statement"
+	TypeDestruction  Type = "destruction"
+
+	TypeAccess        Type = "access"
+	TypeRectification Type = "rectification"
+	TypeErasure       Type = "erasure"
+	TypeRestriction   Type = "restriction"
+	TypeObjection     Type = "objection"
+	TypePortability   Type = "portability"
+)
+
+var types = map[Type]bool{TypeInspection: true, TypeCopy: true, TypeCorrection: true, TypeOwnStatement: true,
+	TypeDestruction: true, TypeAccess: true, TypeRectification: true, TypeErasure: true, TypeRestriction: true,
+	TypeObjection: true, TypePortability: true}
+
+// Valid reports whether t is one of the request types.
+func (t Type) Valid() bool { return types[t] }
+
+// Medical reports whether t is about the medical dossier: decided by the
+// responsible physician (or, when absent, a lead physician), not by the
+// privacy officer.
+func (t Type) Medical() bool {
+	switch t {
+	case TypeInspection, TypeCopy, TypeCorrection, TypeOwnStatement, TypeDestruction:
+		return true
+	}
+	return false
+}
+
+// Status is where a request stands.
+type Status string
+
+// The statuses, in order.
+const (
+	StatusReceived      Status = "received"
+	StatusInReview      Status = "in_review"
+	StatusGranted       Status = "granted"
+	StatusPartlyGranted Status = "partly_granted"
+	StatusRefused       Status = "refused"
+	StatusDelivered     Status = "delivered"
+	StatusClosed        Status = "closed"
+)
+
+// next lists the statuses a request may move to from each status.
+var next = map[Status][]Status{
+	StatusReceived:      {StatusInReview, StatusGranted, StatusPartlyGranted, StatusRefused},
+	StatusInReview:      {StatusGranted, StatusPartlyGranted, StatusRefused},
+	StatusGranted:       {StatusDelivered, StatusClosed},
+	StatusPartlyGranted: {StatusDelivered, StatusClosed},
+	StatusRefused:       {StatusClosed},
+	StatusDelivered:     {StatusClosed},
+}
+
+// CanMove reports whether a request of type t may move from one status to
+// another: along the state machine, and an own statement is never refused
+// (BW 7:454 lid 2).
+func CanMove(t Type, from, to Status) bool {
+	if t == TypeOwnStatement && (to == StatusRefused || to == StatusPartlyGranted) {
+		return false
+	}
+	for _, s := range next[from] {
+		if s == to {
+			return true
+		}
+	}
+	return false
+}
+
+// Decided reports whether s is a decision (granted, partly granted or
+// refused), which needs a ground when it is not a full grant.
+func (s Status) Decided() bool {
+	return s == StatusGranted || s == StatusPartlyGranted || s == StatusRefused
+}
+
+// AddMonths returns d plus n months: the same day number, or the last day
+// of the month that has no such day (DESIGN §4).
+func AddMonths(d time.Time, n int) time.Time {
+	first := time.Date(d.Year(), d.Month()+time.Month(n), 1, 0, 0, 0, 0, time.UTC)
+	last := first.AddDate(0, 1, -1).Day()
+	day := d.Day()
+	if day > last {
+		day = last
+	}
+	return time.Date(first.Year(), first.Month(), day, 0, 0, 0, 0, time.UTC)
+}
+
+// Grounds are the recorded grounds of a refusal or partial grant; the
+// register holds no free text that could carry medical content.
+var Grounds = map[string]bool{
+	"legal_retention_duty": true, "substantial_interest_of_another": true, "not_a_factual_error": true,
+	"manifestly_unfounded": true, "identity_not_established": true, "no_data_held": true,
+	"overriding_legitimate_grounds": true,
+}
+
+// Request is one rights request in the register: metadata only.
+type Request struct {
+	ID         uuid.UUID
+	EmployerID uuid.UUID
+	EmployeeID uuid.UUID
+	Type       Type
+	Status     Status
+	ReceivedOn time.Time
+	DueOn      time.Time
+	// ExtendedOn is the extension's new due date (zero: not extended),
+	// with its reason (a fixed ground, as refusals).
+	ExtendedTo      time.Time
+	ExtensionReason string
+	FiledBy         uuid.UUID
+	DecidedBy       uuid.UUID
+	DecidedAt       time.Time
+	Ground          string
+	UpdatedAt       time.Time
+}
+
+// Due returns the date the answer is due, extension included.
+func (r Request) Due() time.Time {
+	if !r.ExtendedTo.IsZero() {
+		return r.ExtendedTo
+	}
+	return r.DueOn
+}
+
+// Subject is the employee a request is about, as the HR side knows it.
+type Subject struct {
+	EmployeeID  uuid.UUID
+	EmployerID  uuid.UUID
+	UserID      uuid.UUID
+	PhysicianID uuid.UUID // the employer's assigned physician
+}
+
+// Notice is an inbox notification to the employee; never medical.
+type Notice struct {
+	Kind, Subject, Body string
+}
+
+// RequestStore persists the register in schema hr.
+type RequestStore interface {
+	// SubjectOf returns the employee record linked to a login;
+	// derrors.ErrNotFound when none.
+	SubjectOf(ctx context.Context, userID uuid.UUID) (Subject, error)
+	// File inserts r with its event and a notice to the employee.
+	File(ctx context.Context, r Request, ev audit.Event, n Notice) error
+	// Mine lists the requests of an employee, newest first, with the
+	// event.
+	Mine(ctx context.Context, employeeID uuid.UUID, ev audit.Event) ([]Request, error)
+	// Update locks the request, applies change (whose error is returned as
+	// it is), and stores the result with the event and notice change
+	// returns. An unknown request is derrors.ErrNotFound.
+	Update(ctx context.Context, id uuid.UUID, change func(r *Request, s Subject) (audit.Event, Notice, error)) (Request, error)
+	// Queue lists open requests of the given medical-ness for employees of
+	// employers in scope, overdue and soonest due first, at most limit,
+	// with one read event per person.
+	Queue(ctx context.Context, medical bool, scope identity.Scope, limit int, events func([]Request) []audit.Event) ([]Request, error)
+}
+
+// Requests runs the register.
+type Requests struct {
+	store RequestStore
+	now   func() time.Time
+}
+
+// NewRequests returns the register; now defaults to time.Now.
+func NewRequests(store RequestStore, now func() time.Time) *Requests {
+	if now == nil {
+		now = time.Now
+	}
+	return &Requests{store: store, now: now}
+}
+
+func (s *Requests) today() time.Time {
+	t, _ := time.Parse(time.DateOnly, identity.Today(s.now()))
+	return t
+}
+
+func requestEvent(a identity.Actor, action audit.Action, r Request) audit.Event {
+	return audit.Event{ActorUserID: a.UserID(), ActorRole: string(a.Role), SubjectEmployeeID: r.EmployeeID,
+		TenantID: r.EmployerID, Action: action, ObjectKind: "request", ObjectID: r.ID.String(),
+		Outcome: audit.OutcomeOK, RequestID: a.RequestID, ClientIP: a.ClientIP}
+}
+
+var typeNames = map[Type]string{
+	TypeInspection: "inzage", TypeCopy: "afschrift", TypeCorrection: "correctie", TypeOwnStatement: "eigen verklaring",
+	TypeDestruction: "vernietiging", TypeAccess: "inzage (AVG)", TypeRectification: "rectificatie", TypeErasure: "wissing",
+	TypeRestriction: "beperking", TypeObjection: "bezwaar", TypePortability: "overdraagbaarheid",
+}
+
+// File registers a request of the caller's own, due one month after today.
+// An unknown type is derrors.FieldErrors; a login without an employee
+// record is derrors.ErrNotFound.
+func (s *Requests) File(ctx context.Context, a identity.Actor, t Type) (Request, error) {
+	if !t.Valid() {
+		return Request{}, derrors.FieldErrors{"type": "must be one of inspection, copy, correction, own_statement, destruction, access, rectification, erasure, restriction, objection, portability"}
+	}
+	subj, err := s.store.SubjectOf(ctx, a.UserID())
+	if err != nil {
+		return Request{}, fmt.Errorf("rights: file: %w", err)
+	}
+	today := s.today()
+	r := Request{ID: uuid.New(), EmployerID: subj.EmployerID, EmployeeID: subj.EmployeeID, Type: t, Status: StatusReceived,
+		ReceivedOn: today, DueOn: AddMonths(today, 1), FiledBy: a.UserID(), UpdatedAt: s.now().UTC()}
+	n := Notice{Kind: "request_received", Subject: "Uw verzoek is ontvangen",
+		Body: fmt.Sprintf("Uw verzoek (%s) is ontvangen op %s. U krijgt uiterlijk %s antwoord.", typeNames[t],
+			today.Format(time.DateOnly), r.DueOn.Format(time.DateOnly))}
+	if err := s.store.File(ctx, r, requestEvent(a, audit.ActionCreate, r), n); err != nil {
+		return Request{}, fmt.Errorf("rights: file: %w", err)
+	}
+	return r, nil
+}
+
+// Mine lists the caller's own requests, audited as a read. A login without
+// an employee record is derrors.ErrNotFound.
+func (s *Requests) Mine(ctx context.Context, a identity.Actor) ([]Request, error) {
+	subj, err := s.store.SubjectOf(ctx, a.UserID())
+	if err != nil {
+		return nil, fmt.Errorf("rights: my requests: %w", err)
+	}
+	ev := requestEvent(a, audit.ActionRead, Request{EmployeeID: subj.EmployeeID, EmployerID: subj.EmployerID})
+	ev.ObjectKind, ev.ObjectID = "requests", subj.EmployeeID.String()
+	out, err := s.store.Mine(ctx, subj.EmployeeID, ev)
+	if err != nil {
+		return nil, fmt.Errorf("rights: my requests: %w", err)
+	}
+	return out, nil
+}
+
+// mayDecide reports whether a may decide requests of type t about subj:
+// the privacy officer for HR requests; for medical requests the employer's
+// assigned (responsible) physician, a substitute standing in for them, or
+// any lead physician (who releases when the responsible one is absent).
+func mayDecide(a identity.Actor, t Type, subj Subject) bool {
+	if !t.Medical() {
+		return a.Role == identity.RolePrivacyOfficer
+	}
+	switch a.Role {
+	case identity.RoleLeadPhysician:
+		return true
+	case identity.RolePhysician:
+		_, _, ok := a.Principal.ActsFor(subj.PhysicianID)
+		return ok && subj.PhysicianID != uuid.Nil
+	}
+	return false
+}
+
+// Decision moves a request along its state machine.
+type Decision struct {
+	Status Status
+	// Ground is required for a refusal or partial grant (one of Grounds).
+	Ground string
+}
+
+// Decide records a decision or a later step (delivered, closed) on a
+// request. Someone who may not decide requests of its type is
+// derrors.ErrNotFound (the requester deciding their own request
+// included); a move the state machine does not allow (deciding twice,
+// refusing an own statement) is derrors.ErrConflict; a missing or unknown
+// ground is derrors.FieldErrors. The employee is notified.
+func (s *Requests) Decide(ctx context.Context, a identity.Actor, id uuid.UUID, d Decision) (Request, error) {
+	fe := derrors.FieldErrors{}
+	switch d.Status {
+	case StatusInReview, StatusGranted, StatusPartlyGranted, StatusRefused, StatusDelivered, StatusClosed:
+	default:
+		fe.Add("status", "must be in_review, granted, partly_granted, refused, delivered or closed")
+	}
+	needGround := d.Status == StatusRefused || d.Status == StatusPartlyGranted
+	switch {
+	case needGround && !Grounds[d.Ground]:
+		fe.Add("ground", "is required for a refusal or partial grant: one of the recorded grounds")
+	case !needGround && d.Ground != "":
+		fe.Add("ground", "applies to a refusal or partial grant only")
+	}
+	if err := fe.Err(); err != nil {
+		return Request{}, err
+	}
+	now := s.now().UTC()
+	out, err := s.store.Update(ctx, id, func(r *Request, subj Subject) (audit.Event, Notice, error) {
+		if a.UserID() == r.FiledBy || a.UserID() == subj.UserID || !mayDecide(a, r.Type, subj) {
+			return audit.Event{}, Notice{}, fmt.Errorf("rights: may not decide this request: %w", derrors.ErrNotFound)
+		}
+		if !CanMove(r.Type, r.Status, d.Status) {
+			return audit.Event{}, Notice{}, fmt.Errorf("rights: %s request cannot move from %s to %s: %w", r.Type, r.Status, d.Status, derrors.ErrConflict)
+		}
+		r.Status, r.UpdatedAt = d.Status, now
+		action := audit.ActionUpdate
+		if d.Status.Decided() {
+			r.DecidedBy, r.DecidedAt, r.Ground = a.UserID(), now, d.Ground
+		}
+		return requestEvent(a, action, *r), Notice{Kind: "request_" + string(d.Status), Subject: "Uw verzoek is bijgewerkt",
+			Body: fmt.Sprintf("Uw verzoek (%s) heeft nu de status: %s.", typeNames[r.Type], statusNames[d.Status])}, nil
+	})
+	if err != nil {
+		return Request{}, fmt.Errorf("rights: decide: %w", err)
+	}
+	return out, nil
+}
+
+var statusNames = map[Status]string{StatusInReview: "in behandeling", StatusGranted: "toegewezen",
+	StatusPartlyGranted: "gedeeltelijk toegewezen", StatusRefused: "afgewezen", StatusDelivered: "geleverd",
+	StatusClosed: "afgesloten"}
+
+// ExtensionGrounds are the reasons a request's term may be extended.
+var ExtensionGrounds = map[string]bool{"complex_request": true, "number_of_requests": true}
+
+// Extend extends a request's term once, by one or two months from its
+// original due date, with a reason, before that date passes; the employee
+// is told at once, within the first month as the AVG requires. A second
+// extension, one after the due date, or of a decided request is
+// derrors.ErrConflict; who may not decide is derrors.ErrNotFound.
+func (s *Requests) Extend(ctx context.Context, a identity.Actor, id uuid.UUID, months int, reason string) (Request, error) {
+	fe := derrors.FieldErrors{}
+	if months != 1 && months != 2 {
+		fe.Add("months", "must be 1 or 2")
+	}
+	reason = strings.TrimSpace(reason)
+	if !ExtensionGrounds[reason] || utf8.RuneCountInString(reason) > 64 {
+		fe.Add("reason", "must be complex_request or number_of_requests")
+	}
+	if err := fe.Err(); err != nil {
+		return Request{}, err
+	}
+	today, now := s.today(), s.now().UTC()
+	out, err := s.store.Update(ctx, id, func(r *Request, subj Subject) (audit.Event, Notice, error) {
+		if a.UserID() == subj.UserID || !mayDecide(a, r.Type, subj) {
+			return audit.Event{}, Notice{}, fmt.Errorf("rights: may not extend this request: %w", derrors.ErrNotFound)
+		}
+		switch {
+		case !r.ExtendedTo.IsZero():
+			return audit.Event{}, Notice{}, fmt.Errorf("rights: extended once already: %w", derrors.ErrConflict)
+		case today.After(r.DueOn):
+			return audit.Event{}, Notice{}, fmt.Errorf("rights: the first term has passed: %w", derrors.ErrConflict)
+		case r.Status != StatusReceived && r.Status != StatusInReview:
+			return audit.Event{}, Notice{}, fmt.Errorf("rights: the request is %s: %w", r.Status, derrors.ErrConflict)
+		}
+		r.ExtendedTo, r.ExtensionReason, r.UpdatedAt = AddMonths(r.DueOn, months), reason, now
+		return requestEvent(a, audit.ActionUpdate, *r), Notice{Kind: "request_extended", Subject: "De termijn van uw verzoek is verlengd",
+			Body: fmt.Sprintf("De termijn van uw verzoek (%s) is verlengd tot %s, omdat het verzoek %s.", typeNames[r.Type],
+				r.ExtendedTo.Format(time.DateOnly), extensionNames[reason])}, nil
+	})
+	if err != nil {
+		return Request{}, fmt.Errorf("rights: extend: %w", err)
+	}
+	return out, nil
+}
+
+var extensionNames = map[string]string{"complex_request": "ingewikkeld is", "number_of_requests": "deel is van veel verzoeken"}
+
+// MaxQueue bounds the deciding role's queue.
+const MaxQueue = 500
+
+// Queue lists the open requests the caller decides, overdue and soonest due
+// first: every HR request for the privacy officer; medical requests of the
+// employers a physician is assigned to, and every medical request for a
+// lead physician. Metadata only, never content; each person listed is
+// audited once.
+func (s *Requests) Queue(ctx context.Context, a identity.Actor) ([]Request, error) {
+	medical, scope := a.Role != identity.RolePrivacyOfficer, a.Scope
+	if a.Role == identity.RolePrivacyOfficer || a.Role == identity.RoleLeadPhysician {
+		scope = identity.Scope{All: true}
+	}
+	out, err := s.store.Queue(ctx, medical, scope, MaxQueue, func(rs []Request) []audit.Event {
+		seen := map[uuid.UUID]bool{}
+		var evs []audit.Event
+		for _, r := range rs {
+			if !seen[r.EmployeeID] {
+				seen[r.EmployeeID] = true
+				ev := requestEvent(a, audit.ActionRead, r)
+				ev.ObjectKind, ev.ObjectID = "request_queue", r.EmployeeID.String()
+				evs = append(evs, ev)
+			}
+		}
+		return evs
+	})
+	if err != nil {
+		return nil, fmt.Errorf("rights: queue: %w", err)
+	}
+	return out, nil
+}
