@@ -60,6 +60,7 @@ type matrixFixture struct {
 	caseA1                 string    // an open absence case of a1, with a plan
 	entryA1                string    // a note in a1's dossier, by pResp
 	attachmentA1           string    // a letter in a1's dossier, by pResp
+	releaseA1              string    // a release of a1's dossier for an inspection
 	users                  map[string]login
 	tokens                 map[string]string
 	owner                  *pgxpool.Pool
@@ -130,6 +131,11 @@ func newMatrixFixture(t *testing.T) *matrixFixture {
 		t.Fatalf("fixture: attachment = %d %s", r.status, r.raw)
 	} else {
 		f.attachmentA1 = r.body["id"].(string)
+	}
+	if r := s.do("POST", "/api/v1/requests/"+f.freshGrantedInspection(t)+"/release", f.tokens["pResp"], nil); r.status != s201 {
+		t.Fatalf("fixture: release = %d %s", r.status, r.raw)
+	} else {
+		f.releaseA1 = r.body["id"].(string)
 	}
 	f.caseA1 = f.report(t, f.a1)
 	if r := s.do("POST", "/api/v1/absences/"+f.caseA1+"/plans", f.tokens["cmA"], planBody(today)); r.status != s201 {
@@ -202,6 +208,21 @@ func (f *matrixFixture) freshRequest(t *testing.T) string {
 	id, _ := r.body["id"].(string)
 	if r.status != s201 || id == "" {
 		t.Fatalf("fixture: request = %d %s", r.status, r.raw)
+	}
+	return id
+}
+
+// freshGrantedInspection files an inspection request as a1, granted by the
+// responsible physician, and returns its id.
+func (f *matrixFixture) freshGrantedInspection(t *testing.T) string {
+	t.Helper()
+	r := f.s.do("POST", "/api/v1/me/requests", f.tokens["eeA1"], map[string]any{"type": "inspection"})
+	id, _ := r.body["id"].(string)
+	if r.status != s201 || id == "" {
+		t.Fatalf("fixture: inspection request = %d %s", r.status, r.raw)
+	}
+	if r := f.s.do("POST", "/api/v1/requests/"+id+"/decision", f.tokens["pResp"], map[string]any{"status": "granted"}); r.status != s200 {
+		t.Fatalf("fixture: grant inspection = %d %s", r.status, r.raw)
 	}
 	return id
 }
@@ -353,6 +374,20 @@ func matrixRoutes() []matrixRoute {
 			},
 			func(*matrixFixture) any { return map[string]any{"months": 1, "reason": "complex_request"} },
 			expect(s404, map[string]int{"privacy": s200})},
+		{"POST", "/api/v1/requests/:id/release",
+			func(t *testing.T, f *matrixFixture) string {
+				return "/api/v1/requests/" + f.freshGrantedInspection(t) + "/release"
+			}, nil,
+			// The responsible physician, their substitute, and lead
+			// physicians; the privacy officer sees the register but never
+			// releases.
+			expect(s404, map[string]int{"pResp": s201, "pSub": s201, "lead": s201, "leadE": s201, "privacy": s403})},
+		{"GET", "/api/v1/me/releases", fixed("/api/v1/me/releases"), nil,
+			expect(s404, map[string]int{"eeA1": s200, "eeA2": s200})},
+		{"GET", "/api/v1/me/releases/:id",
+			func(_ *testing.T, f *matrixFixture) string { return "/api/v1/me/releases/" + f.releaseA1 }, nil,
+			// Only the employee the dossier is about.
+			expect(s404, map[string]int{"eeA1": s200})},
 		{"GET", "/api/v1/me/access-log", fixed("/api/v1/me/access-log"), nil,
 			// Employees with a record; for anyone else there is no such log.
 			expect(s404, map[string]int{"eeA1": s200, "eeA2": s200})},

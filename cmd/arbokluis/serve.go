@@ -149,6 +149,7 @@ func newApp(ctx context.Context, cfg config.Config, log *slog.Logger) (*app, err
 		Absences:       absence.NewService(postgres.NewAbsenceStore(hr), planRenderer{renderer}, cfg.Absence, nil),
 		AuditLog:       audit.NewLog(auditStore, postgres.NewRecorder(hr)),
 		Requests:       rights.NewRequests(postgres.NewRequestStore(hr), nil),
+		Releases:       rights.NewReleases(postgres.NewRequestStore(hr), postgres.NewReleaseStore(med), entryCipher{vc}, nil),
 		AccessLog:      rights.NewAccessLog(auditStore, postgres.NewRecorder(hr), postgres.NewDirectory(hr)),
 		Recorder:       postgres.NewRecorder(hr),
 		ReadyChecks: []httpapi.Check{

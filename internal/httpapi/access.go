@@ -57,7 +57,7 @@ var deniedActions = map[string]audit.Action{
 	"read": audit.ActionRead, "create": audit.ActionCreate, "propose": audit.ActionGrant,
 	"approve": audit.ActionGrant, "search": audit.ActionSearch, "logout": audit.ActionLogout,
 	"correct": audit.ActionUpdate, "publish": audit.ActionCreate, "decide": audit.ActionUpdate,
-	"extend": audit.ActionUpdate,
+	"extend": audit.ActionUpdate, "release": audit.ActionRelease,
 }
 
 // recordDenied audits a denied attempt. Failing to record a denial does

@@ -73,6 +73,8 @@ type Options struct {
 	AccessLog AccessLog
 	// Requests runs the register of rights requests.
 	Requests Requests
+	// Releases runs inspection and copy of released dossiers.
+	Releases Releases
 	// AuditLog searches the audit trail for the privacy officer.
 	AuditLog AuditLog
 	// Recorder audits denied attempts.
@@ -109,8 +111,8 @@ func New(opts Options) (*Server, error) {
 		return nil, errors.New("httpapi: Options.MaxBodyBytes must be positive")
 	}
 	if opts.Auth == nil || opts.Grants == nil || opts.Invitations == nil || opts.Inbox == nil || opts.Authz == nil ||
-		opts.Employers == nil || opts.Employees == nil || opts.Delegations == nil || opts.Dossiers == nil || opts.Entries == nil || opts.Attachments == nil || opts.Exposures == nil || opts.Fitness == nil || opts.Absences == nil || opts.AccessLog == nil || opts.Requests == nil || opts.AuditLog == nil || opts.Recorder == nil {
-		return nil, errors.New("httpapi: Options.Auth, Grants, Invitations, Inbox, Authz, Employers, Employees, Delegations, Dossiers, Entries, Attachments, Exposures, Fitness, Absences, AccessLog, Requests, AuditLog and Recorder are required")
+		opts.Employers == nil || opts.Employees == nil || opts.Delegations == nil || opts.Dossiers == nil || opts.Entries == nil || opts.Attachments == nil || opts.Exposures == nil || opts.Fitness == nil || opts.Absences == nil || opts.AccessLog == nil || opts.Requests == nil || opts.Releases == nil || opts.AuditLog == nil || opts.Recorder == nil {
+		return nil, errors.New("httpapi: Options.Auth, Grants, Invitations, Inbox, Authz, Employers, Employees, Delegations, Dossiers, Entries, Attachments, Exposures, Fitness, Absences, AccessLog, Requests, Releases, AuditLog and Recorder are required")
 	}
 	if opts.ReadyTimeout <= 0 {
 		opts.ReadyTimeout = 2 * time.Second
@@ -150,6 +152,9 @@ func New(opts Options) (*Server, error) {
 	api.GET("/requests", s.allow("requests", "read", s.requestQueue))
 	api.POST("/requests/:id/decision", s.allow("requests", "decide", s.decideRequest))
 	api.POST("/requests/:id/extension", s.allow("requests", "extend", s.extendRequest))
+	api.POST("/requests/:id/release", s.allow("requests", "release", s.releaseRequest))
+	api.GET("/me/releases", s.allow("my_releases", "read", s.myReleases))
+	api.GET("/me/releases/:id", s.allow("my_releases", "read", s.readRelease))
 	api.POST("/invitations", s.allow("invitations", "create", s.invite))
 	api.POST("/invitations/accept", s.handle(s.acceptInvitation))
 

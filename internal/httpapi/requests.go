@@ -8,6 +8,7 @@ import (
 	"github.com/gin-gonic/gin"
 	"github.com/google/uuid"
 
+	"github.com/arbokluis/arbokluis/internal/dossier"
 	"github.com/arbokluis/arbokluis/internal/identity"
 	"github.com/arbokluis/arbokluis/internal/rights"
 )
@@ -143,5 +144,84 @@ func (s *Server) extendRequest(c *gin.Context) error {
 		return err
 	}
 	c.JSON(http.StatusOK, toRequestResponse(r, todayHere()))
+	return nil
+}
+
+// Releases runs inspection and copy (see package rights).
+type Releases interface {
+	Release(ctx context.Context, a identity.Actor, requestID uuid.UUID) (rights.Release, error)
+	Mine(ctx context.Context, a identity.Actor) ([]rights.Release, error)
+	Read(ctx context.Context, a identity.Actor, id uuid.UUID) (rights.Release, []dossier.Entry, error)
+}
+
+type releaseResponse struct {
+	ID         string `json:"id"`
+	RequestID  string `json:"request_id"`
+	ReleasedAt string `json:"released_at"`
+	Entries    int    `json:"entries"`
+	Copies     int    `json:"copies"`
+}
+
+func toReleaseResponse(r rights.Release) releaseResponse {
+	return releaseResponse{ID: r.ID.String(), RequestID: r.RequestID.String(), ReleasedAt: r.ReleasedAt.UTC().Format(time.RFC3339),
+		Entries: r.Entries, Copies: r.Copies}
+}
+
+// releasedEntry is an entry as the employee reads it after release.
+type releasedEntry struct {
+	ID           string `json:"id"`
+	Kind         string `json:"kind"`
+	Text         string `json:"text"`
+	OccurredOn   string `json:"occurred_on,omitempty"`
+	CreatedAt    string `json:"created_at"`
+	Version      int    `json:"version"`
+	Supersedes   string `json:"supersedes,omitempty"`
+	SupersededBy string `json:"superseded_by,omitempty"`
+}
+
+func (s *Server) releaseRequest(c *gin.Context) error {
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	r, err := s.opts.Releases.Release(c, actorOf(c), id)
+	if err != nil {
+		return err
+	}
+	c.JSON(http.StatusCreated, toReleaseResponse(r))
+	return nil
+}
+
+func (s *Server) myReleases(c *gin.Context) error {
+	rs, err := s.opts.Releases.Mine(c, actorOf(c))
+	if err != nil {
+		return err
+	}
+	out := make([]releaseResponse, 0, len(rs))
+	for _, r := range rs {
+		out = append(out, toReleaseResponse(r))
+	}
+	c.Header("Cache-Control", "no-store")
+	c.JSON(http.StatusOK, gin.H{"releases": out})
+	return nil
+}
+
+func (s *Server) readRelease(c *gin.Context) error {
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	rel, es, err := s.opts.Releases.Read(c, actorOf(c), id)
+	if err != nil {
+		return err
+	}
+	out := make([]releasedEntry, 0, len(es))
+	for _, e := range es {
+		out = append(out, releasedEntry{ID: e.ID.String(), Kind: string(e.Kind), Text: e.Text, OccurredOn: optDate(e.OccurredOn),
+			CreatedAt: e.CreatedAt.UTC().Format(time.RFC3339), Version: e.Version, Supersedes: optID(e.Supersedes),
+			SupersededBy: optID(e.SupersededBy)})
+	}
+	medical(c)
+	c.JSON(http.StatusOK, gin.H{"release": toReleaseResponse(rel), "entries": out})
 	return nil
 }

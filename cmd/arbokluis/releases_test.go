@@ -1,0 +1,125 @@
+package main
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/google/uuid"
+)
+
+// TestInspectionRelease: the employee sees nothing of the dossier before
+// release; the responsible physician (or a lead physician, for a copy)
+// releases a snapshot of entry versions without working notes; the
+// employee then reads exactly those, superseded versions marked, and
+// nobody else reads the release.
+func TestInspectionRelease(t *testing.T) {
+	w := newDossierWorld(t)
+	pTok, ee := w.tokens["physician"], w.tokens["employee"]
+	write := func(kind, text string) string {
+		t.Helper()
+		r := w.s.do("POST", w.entries(), pTok, map[string]any{"kind": kind, "text": text})
+		if r.status != http.StatusCreated {
+			t.Fatalf("write %s = %d %s", kind, r.status, r.raw)
+		}
+		return r.body["id"].(string)
+	}
+	consult := write("consultation", "eerste versie")
+	write("diagnosis", "diagnose tekst")
+	write("working_note", "persoonlijke werkaantekening")
+	if r := w.s.do("POST", w.entries()+"/"+consult+"/corrections", pTok, map[string]any{"text": "tweede versie"}); r.status != http.StatusCreated {
+		t.Fatalf("correct = %d %s", r.status, r.raw)
+	}
+	file := func(typ string) string {
+		t.Helper()
+		r := w.s.do("POST", "/api/v1/me/requests", ee, map[string]any{"type": typ})
+		if r.status != http.StatusCreated {
+			t.Fatalf("file %s = %d", typ, r.status)
+		}
+		return r.body["id"].(string)
+	}
+	inspection, access := file("inspection"), file("access")
+
+	// Nothing before release.
+	if r := w.s.do("GET", "/api/v1/me/releases", ee, nil); r.status != http.StatusOK || len(r.body["releases"].([]any)) != 0 {
+		t.Errorf("releases before release = %d %s, want none", r.status, r.raw)
+	}
+	if r := w.s.do("GET", w.entries(), ee, nil); r.status != http.StatusNotFound {
+		t.Errorf("the employee lists the dossier directly = %d, want 404", r.status)
+	}
+	release := func(tok, id string) response {
+		return w.s.do("POST", "/api/v1/requests/"+id+"/release", tok, nil)
+	}
+	if r := release(pTok, inspection); r.status != http.StatusConflict {
+		t.Errorf("release before the grant = %d %s, want 409", r.status, r.raw)
+	}
+	if r := w.s.do("POST", "/api/v1/requests/"+inspection+"/decision", pTok, map[string]any{"status": "granted"}); r.status != http.StatusOK {
+		t.Fatalf("grant = %d %s", r.status, r.raw)
+	}
+	for _, who := range []string{"other_physician", "assistant", "employee", "case_manager"} {
+		if r := release(w.tokens[who], inspection); r.status != http.StatusNotFound {
+			t.Errorf("release as %s = %d, want 404", who, r.status)
+		}
+	}
+	// The privacy officer sees the register but never releases (403).
+	if r := release(w.tokens["privacy_officer"], inspection); r.status != http.StatusForbidden {
+		t.Errorf("release as the privacy officer = %d, want 403", r.status)
+	}
+	if r := release(pTok, access); r.status != http.StatusNotFound {
+		t.Errorf("the physician releases for an HR request = %d, want 404", r.status)
+	}
+	rel := release(pTok, inspection)
+	if rel.status != http.StatusCreated || rel.body["entries"] != float64(3) {
+		t.Fatalf("release = %d %s, want 201 with 3 entry versions (no working note)", rel.status, rel.raw)
+	}
+	relID := rel.body["id"].(string)
+	if r := release(pTok, inspection); r.status != http.StatusConflict {
+		t.Errorf("release twice = %d, want 409 (delivered)", r.status)
+	}
+	write("note", "na de vrijgave geschreven")
+
+	r := w.s.do("GET", "/api/v1/me/releases/"+relID, ee, nil)
+	if r.status != http.StatusOK {
+		t.Fatalf("read the release = %d %s", r.status, r.raw)
+	}
+	texts := map[string]map[string]any{}
+	for _, x := range r.body["entries"].([]any) {
+		m := x.(map[string]any)
+		texts[m["text"].(string)] = m
+	}
+	if len(texts) != 3 || texts["eerste versie"] == nil || texts["tweede versie"] == nil || texts["diagnose tekst"] == nil {
+		t.Errorf("released entries = %v, want the two versions of the consultation and the diagnosis", texts)
+	}
+	if texts["eerste versie"]["superseded_by"] == nil || texts["tweede versie"]["version"] != float64(2) {
+		t.Errorf("the corrected version is not marked superseded: %v", texts["eerste versie"])
+	}
+	if strings.Contains(r.raw, "werkaantekening") || strings.Contains(r.raw, "na de vrijgave") {
+		t.Errorf("the release shows a working note or a later entry: %s", r.raw)
+	}
+	if r.header.Get("Cache-Control") != "no-store" {
+		t.Errorf("release read Cache-Control = %q, want no-store", r.header.Get("Cache-Control"))
+	}
+	var status string
+	if err := w.owner.QueryRow(t.Context(), `SELECT status FROM hr.requests WHERE id = $1`, inspection).Scan(&status); err != nil || status != "delivered" {
+		t.Errorf("request after release = %q (%v), want delivered", status, err)
+	}
+	// Nobody else reads it.
+	other := newDossierWorldOn(t, w.s)
+	for who, tok := range map[string]string{"another employee": other.tokens["employee"], "the case manager": w.tokens["case_manager"],
+		"the physician": pTok} {
+		if r := w.s.do("GET", "/api/v1/me/releases/"+relID, tok, nil); r.status != http.StatusNotFound || strings.Contains(r.raw, "versie") {
+			t.Errorf("read the release as %s = %d, want 404", who, r.status)
+		}
+	}
+	if r := w.s.do("GET", "/api/v1/me/releases/"+uuid.NewString(), ee, nil); r.status != http.StatusNotFound {
+		t.Errorf("read an unknown release = %d, want 404", r.status)
+	}
+	// A lead physician releases a copy while the responsible one is away.
+	copyReq := file("copy")
+	if r := w.s.do("POST", "/api/v1/requests/"+copyReq+"/decision", w.tokens["lead"], map[string]any{"status": "granted"}); r.status != http.StatusOK {
+		t.Fatalf("lead grants = %d %s", r.status, r.raw)
+	}
+	if r := release(w.tokens["lead"], copyReq); r.status != http.StatusCreated || r.body["entries"] != float64(4) {
+		t.Errorf("lead releases the copy = %d %s, want 201 with 4 entry versions", r.status, r.raw)
+	}
+}

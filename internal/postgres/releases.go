@@ -1,0 +1,136 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/arbokluis/arbokluis/internal/audit"
+	"github.com/arbokluis/arbokluis/internal/dossier"
+	"github.com/arbokluis/arbokluis/internal/rights"
+)
+
+// ReleaseStore keeps released snapshots in schema medical, on the med pool.
+type ReleaseStore struct {
+	pool *pgxpool.Pool
+}
+
+var _ rights.ReleaseStore = (*ReleaseStore)(nil)
+
+// NewReleaseStore returns a ReleaseStore on the med pool.
+func NewReleaseStore(pool *pgxpool.Pool) *ReleaseStore { return &ReleaseStore{pool: pool} }
+
+const releaseColumns = `r.id, r.dossier_id, r.employee_id, r.request_id, r.released_by, r.released_at, r.copies, d.key_name,
+	(SELECT count(*) FROM medical.release_entries re WHERE re.release_id = r.id)`
+
+func scanRelease(row pgx.Row) (rights.Release, error) {
+	var (
+		r rights.Release
+		n int64
+	)
+	err := row.Scan(&r.ID, &r.DossierID, &r.EmployeeID, &r.RequestID, &r.ReleasedBy, &r.ReleasedAt, &r.Copies, &r.KeyName, &n)
+	r.Entries = int(n)
+	return r, err
+}
+
+// CreateRelease snapshots the dossier for a request, once.
+func (s *ReleaseStore) CreateRelease(ctx context.Context, r rights.Release, ev audit.Event) (rights.Release, error) {
+	var out rights.Release
+	err := InTx(ctx, s.pool, func(tx pgx.Tx) error {
+		existing, err := scanRelease(tx.QueryRow(ctx, `SELECT `+releaseColumns+` FROM medical.releases r
+			JOIN medical.dossiers d ON d.id = r.dossier_id WHERE r.request_id = $1`, r.RequestID))
+		switch {
+		case err == nil:
+			out = existing
+			return nil
+		case !errors.Is(err, pgx.ErrNoRows):
+			return Translate(err)
+		}
+		if err := tx.QueryRow(ctx, `SELECT id FROM medical.dossiers WHERE employee_id = $1 AND status = 'open' FOR SHARE`,
+			r.EmployeeID).Scan(&r.DossierID); err != nil {
+			return Translate(err)
+		}
+		if _, err := tx.Exec(ctx, `INSERT INTO medical.releases (id, dossier_id, employee_id, request_id, released_by, released_at)
+			VALUES ($1, $2, $3, $4, $5, $6)`, r.ID, r.DossierID, r.EmployeeID, r.RequestID, r.ReleasedBy, r.ReleasedAt); err != nil {
+			return Translate(err)
+		}
+		// Every version but working notes, which are never released.
+		if _, err := tx.Exec(ctx, `INSERT INTO medical.release_entries (release_id, entry_id)
+			SELECT $1, e.id FROM medical.entries e WHERE e.dossier_id = $2 AND e.kind <> 'working_note'`, r.ID, r.DossierID); err != nil {
+			return Translate(err)
+		}
+		ev.ObjectID = r.ID.String()
+		if err := insertEvent(ctx, tx, ev); err != nil {
+			return err
+		}
+		out, err = scanRelease(tx.QueryRow(ctx, `SELECT `+releaseColumns+` FROM medical.releases r
+			JOIN medical.dossiers d ON d.id = r.dossier_id WHERE r.id = $1`, r.ID))
+		return Translate(err)
+	})
+	return out, err
+}
+
+// Release loads a release with its sealed entries and writes its event.
+func (s *ReleaseStore) Release(ctx context.Context, id uuid.UUID, authorize func(rights.Release) (audit.Event, error)) (rights.Release, []dossier.SealedEntry, error) {
+	var (
+		out   rights.Release
+		items []dossier.SealedEntry
+	)
+	err := InTx(ctx, s.pool, func(tx pgx.Tx) error {
+		r, err := scanRelease(tx.QueryRow(ctx, `SELECT `+releaseColumns+` FROM medical.releases r
+			JOIN medical.dossiers d ON d.id = r.dossier_id WHERE r.id = $1 AND d.status <> 'destroyed'`, id))
+		if err != nil {
+			return Translate(err)
+		}
+		ev, err := authorize(r)
+		if err != nil {
+			return err
+		}
+		rows, _ := tx.Query(ctx, `SELECT `+entryColumns+` FROM medical.entries x
+			JOIN medical.release_entries re ON re.entry_id = x.id AND re.release_id = $1
+			WHERE x.kind <> 'working_note' ORDER BY x.created_at, x.id`, id)
+		rs, err := pgx.CollectRows(rows, pgx.RowToStructByPos[entryRow])
+		if err != nil {
+			return Translate(err)
+		}
+		items = make([]dossier.SealedEntry, len(rs))
+		for i, row := range rs {
+			items[i] = row.domain()
+		}
+		out = r
+		return insertEvent(ctx, tx, ev)
+	})
+	return out, items, err
+}
+
+// Releases lists an employee's releases, newest first.
+func (s *ReleaseStore) Releases(ctx context.Context, employeeID uuid.UUID) ([]rights.Release, error) {
+	rows, _ := s.pool.Query(ctx, `SELECT `+releaseColumns+` FROM medical.releases r
+		JOIN medical.dossiers d ON d.id = r.dossier_id WHERE r.employee_id = $1 AND d.status <> 'destroyed'
+		ORDER BY r.released_at DESC LIMIT 100`, employeeID)
+	out, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (rights.Release, error) { return scanRelease(row) })
+	if err != nil {
+		return nil, Translate(err)
+	}
+	return out, nil
+}
+
+// CountCopy counts one more delivered copy with its event.
+func (s *ReleaseStore) CountCopy(ctx context.Context, id uuid.UUID, ev audit.Event) (int, error) {
+	var before int
+	err := InTx(ctx, s.pool, func(tx pgx.Tx) error {
+		if err := tx.QueryRow(ctx, `UPDATE medical.releases SET copies = copies + 1 WHERE id = $1 RETURNING copies - 1`, id).
+			Scan(&before); err != nil {
+			return Translate(err)
+		}
+		return insertEvent(ctx, tx, ev)
+	})
+	if err != nil {
+		return 0, fmt.Errorf("postgres: count copy: %w", err)
+	}
+	return before, nil
+}

@@ -1,0 +1,175 @@
+package rights
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/arbokluis/arbokluis/internal/audit"
+	"github.com/arbokluis/arbokluis/internal/derrors"
+	"github.com/arbokluis/arbokluis/internal/dossier"
+	"github.com/arbokluis/arbokluis/internal/identity"
+)
+
+// Release is a released snapshot of a dossier: the entry versions the
+// employee may read, never a copy of their text.
+type Release struct {
+	ID         uuid.UUID
+	DossierID  uuid.UUID
+	EmployeeID uuid.UUID
+	RequestID  uuid.UUID
+	ReleasedBy uuid.UUID
+	ReleasedAt time.Time
+	// Copies counts the PDF copies delivered; the first is free.
+	Copies  int
+	KeyName string
+	Entries int
+}
+
+// ReleaseStore keeps releases in schema medical.
+type ReleaseStore interface {
+	// CreateRelease snapshots every entry version of the employee's
+	// dossier but working notes into a release answering r.RequestID, with
+	// its event; no dossier is derrors.ErrNotFound. For a request released
+	// already it returns that release, writing nothing.
+	CreateRelease(ctx context.Context, r Release, ev audit.Event) (Release, error)
+	// Release loads a release with its sealed entries, oldest first,
+	// writing the event authorize returns before returning them.
+	Release(ctx context.Context, id uuid.UUID, authorize func(Release) (audit.Event, error)) (Release, []dossier.SealedEntry, error)
+	// Releases lists the releases for an employee, newest first.
+	Releases(ctx context.Context, employeeID uuid.UUID) ([]Release, error)
+	// CountCopy records one more delivered copy and returns the count
+	// before it, with the event.
+	CountCopy(ctx context.Context, id uuid.UUID, ev audit.Event) (int, error)
+}
+
+// Opener decrypts a release's entries in one Vault call.
+type Opener interface {
+	DecryptBatch(ctx context.Context, key string, items []dossier.Sealed) ([][]byte, error)
+}
+
+// RequestReader reads the register for releases.
+type RequestReader interface {
+	SubjectOf(ctx context.Context, userID uuid.UUID) (Subject, error)
+	// Update is RequestStore.Update.
+	Update(ctx context.Context, id uuid.UUID, change func(r *Request, s Subject) (audit.Event, Notice, error)) (Request, error)
+}
+
+// Releases runs inspection and copy: the physician releases, the employee
+// reads.
+type Releases struct {
+	requests RequestReader
+	store    ReleaseStore
+	opener   Opener
+	now      func() time.Time
+}
+
+// NewReleases returns the releases service; now defaults to time.Now.
+func NewReleases(requests RequestReader, store ReleaseStore, opener Opener, now func() time.Time) *Releases {
+	if now == nil {
+		now = time.Now
+	}
+	return &Releases{requests: requests, store: store, opener: opener, now: now}
+}
+
+// Release releases a snapshot of the dossier for a granted inspection or
+// copy request, by the physician who may decide it (the responsible one,
+// their substitute, or a lead physician while the responsible one is
+// absent), and marks the request delivered with a notice to the employee.
+// Anyone else is derrors.ErrNotFound; a request of another type, not yet
+// granted, or released already is derrors.ErrConflict; an employee
+// without a dossier is derrors.ErrNotFound.
+func (s *Releases) Release(ctx context.Context, a identity.Actor, requestID uuid.UUID) (Release, error) {
+	var out Release
+	_, err := s.requests.Update(ctx, requestID, func(r *Request, subj Subject) (audit.Event, Notice, error) {
+		if a.UserID() == subj.UserID || !r.Type.Medical() || !mayDecide(a, r.Type, subj) {
+			return audit.Event{}, Notice{}, fmt.Errorf("rights: may not release for this request: %w", derrors.ErrNotFound)
+		}
+		if r.Type != TypeInspection && r.Type != TypeCopy {
+			return audit.Event{}, Notice{}, fmt.Errorf("rights: a %s request is not released: %w", r.Type, derrors.ErrConflict)
+		}
+		if r.Status != StatusGranted && r.Status != StatusPartlyGranted {
+			return audit.Event{}, Notice{}, fmt.Errorf("rights: the request is %s, not granted: %w", r.Status, derrors.ErrConflict)
+		}
+		// The snapshot is taken in the medical schema first; if the
+		// register's update then fails, a retry finds the same release, so
+		// nothing is released twice.
+		rel, err := s.store.CreateRelease(ctx, Release{ID: uuid.New(), EmployeeID: subj.EmployeeID, RequestID: r.ID,
+			ReleasedBy: a.UserID(), ReleasedAt: s.now().UTC()},
+			audit.Event{ActorUserID: a.UserID(), ActorRole: string(a.Role), SubjectEmployeeID: subj.EmployeeID,
+				Action: audit.ActionRelease, ObjectKind: "dossier_release", Outcome: audit.OutcomeOK,
+				RequestID: a.RequestID, ClientIP: a.ClientIP})
+		if err != nil {
+			return audit.Event{}, Notice{}, err
+		}
+		out = rel
+		r.Status, r.UpdatedAt = StatusDelivered, s.now().UTC()
+		return requestEvent(a, audit.ActionUpdate, *r), Notice{Kind: "request_delivered", Subject: "Uw dossier is vrijgegeven",
+			Body: "De bedrijfsarts heeft uw medisch dossier vrijgegeven. U kunt het inzien en een afschrift downloaden in Arbokluis."}, nil
+	})
+	if err != nil {
+		return Release{}, fmt.Errorf("rights: release: %w", err)
+	}
+	return out, nil
+}
+
+// Mine lists the releases for the caller's own employee record.
+func (s *Releases) Mine(ctx context.Context, a identity.Actor) ([]Release, error) {
+	subj, err := s.requests.SubjectOf(ctx, a.UserID())
+	if err != nil {
+		return nil, fmt.Errorf("rights: my releases: %w", err)
+	}
+	out, err := s.store.Releases(ctx, subj.EmployeeID)
+	if err != nil {
+		return nil, fmt.Errorf("rights: my releases: %w", err)
+	}
+	return out, nil
+}
+
+// Read returns the entries of one of the caller's own releases, decrypted
+// in one Vault call, audited as a read before they are returned. A release
+// for anyone else is derrors.ErrNotFound.
+func (s *Releases) Read(ctx context.Context, a identity.Actor, id uuid.UUID) (Release, []dossier.Entry, error) {
+	subj, err := s.requests.SubjectOf(ctx, a.UserID())
+	if err != nil {
+		return Release{}, nil, fmt.Errorf("rights: read release: %w", err)
+	}
+	rel, sealed, err := s.store.Release(ctx, id, func(r Release) (audit.Event, error) {
+		if r.EmployeeID != subj.EmployeeID {
+			return audit.Event{}, fmt.Errorf("rights: release of someone else: %w", derrors.ErrNotFound)
+		}
+		return audit.Event{ActorUserID: a.UserID(), ActorRole: string(a.Role), SubjectEmployeeID: subj.EmployeeID,
+			TenantID: subj.EmployerID, Action: audit.ActionRead, ObjectKind: "dossier_release", ObjectID: r.ID.String(),
+			Outcome: audit.OutcomeOK, RequestID: a.RequestID, ClientIP: a.ClientIP}, nil
+	})
+	if err != nil {
+		return Release{}, nil, fmt.Errorf("rights: read release: %w", err)
+	}
+	entries, err := s.open(ctx, rel, sealed)
+	if err != nil {
+		return Release{}, nil, fmt.Errorf("rights: read release: %w", err)
+	}
+	return rel, entries, nil
+}
+
+func (s *Releases) open(ctx context.Context, rel Release, sealed []dossier.SealedEntry) ([]dossier.Entry, error) {
+	if len(sealed) == 0 {
+		return []dossier.Entry{}, nil
+	}
+	items := make([]dossier.Sealed, len(sealed))
+	for i, e := range sealed {
+		items[i] = dossier.Sealed{Ciphertext: e.Ciphertext, AssociatedData: []byte(e.ID.String())}
+	}
+	pts, err := s.opener.DecryptBatch(ctx, rel.KeyName, items)
+	if err != nil {
+		return nil, fmt.Errorf("decrypt: %w", err)
+	}
+	out := make([]dossier.Entry, len(sealed))
+	for i, e := range sealed {
+		out[i] = e.Entry
+		out[i].Text = string(pts[i])
+	}
+	return out, nil
+}

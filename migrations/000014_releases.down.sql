@@ -1,0 +1,1 @@
+DROP TABLE medical.release_entries, medical.releases;
