@@ -388,6 +388,9 @@ func matrixRoutes() []matrixRoute {
 			func(_ *testing.T, f *matrixFixture) string { return "/api/v1/me/releases/" + f.releaseA1 }, nil,
 			// Only the employee the dossier is about.
 			expect(s404, map[string]int{"eeA1": s200})},
+		{"GET", "/api/v1/me/releases/:id/copy.pdf",
+			func(_ *testing.T, f *matrixFixture) string { return "/api/v1/me/releases/" + f.releaseA1 + "/copy.pdf" }, nil,
+			expect(s404, map[string]int{"eeA1": s200})},
 		{"GET", "/api/v1/me/access-log", fixed("/api/v1/me/access-log"), nil,
 			// Employees with a record; for anyone else there is no such log.
 			expect(s404, map[string]int{"eeA1": s200, "eeA2": s200})},

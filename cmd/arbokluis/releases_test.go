@@ -1,6 +1,8 @@
 package main
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"net/http"
 	"strings"
 	"testing"
@@ -113,6 +115,44 @@ func TestInspectionRelease(t *testing.T) {
 	}
 	if r := w.s.do("GET", "/api/v1/me/releases/"+uuid.NewString(), ee, nil); r.status != http.StatusNotFound {
 		t.Errorf("read an unknown release = %d, want 404", r.status)
+	}
+	// The PDF copy: rendered on demand, the first free and later ones
+	// marked, the delivered file's SHA-256 in the export event.
+	if _, err := w.owner.Exec(t.Context(), `UPDATE hr.employees SET first_name = 'Gérard', last_name = 'Özdemir' WHERE id = $1`, w.employee); err != nil {
+		t.Fatal(err)
+	}
+	download := func() (string, []byte) {
+		t.Helper()
+		resp := w.s.do("GET", "/api/v1/me/releases/"+relID+"/copy.pdf", ee, nil)
+		if resp.status != http.StatusOK || resp.header.Get("Content-Type") != "application/pdf" || resp.header.Get("Cache-Control") != "no-store" {
+			t.Fatalf("download the copy = %d %q %q", resp.status, resp.header.Get("Content-Type"), resp.header.Get("Cache-Control"))
+		}
+		return pdfBytesText(t, []byte(resp.raw)), []byte(resp.raw)
+	}
+	first, firstBytes := download()
+	for _, want := range []string{"Afschrift van uw medisch dossier", "Eerste afschrift", "Gérard Özdemir", "AFSCHRIFT",
+		"pagina 1 van 4", "pagina 4 van 4", "eerste versie", "tweede versie", "diagnose tekst", "vervangen", "Test physician"} {
+		if !strings.Contains(first, want) {
+			t.Errorf("first copy lacks %q:\n%s", want, first)
+		}
+	}
+	if strings.Contains(first, "werkaantekening") || strings.Contains(first, "na de vrijgave") || strings.Contains(first, "Herhaald") {
+		t.Errorf("first copy shows a working note, a later entry or the repeat mark:\n%s", first)
+	}
+	second, _ := download()
+	if !strings.Contains(second, "Herhaald afschrift") {
+		t.Errorf("second copy is not marked as repeated:\n%s", second)
+	}
+	sum := sha256.Sum256(firstBytes)
+	var exports int
+	if err := w.owner.QueryRow(t.Context(), `
+		SELECT (SELECT count(*) FROM audit.outbox WHERE action = 'export' AND object_kind = 'dossier_copy' AND object_id = $1)
+		     + (SELECT count(*) FROM audit.events WHERE action = 'export' AND object_kind = 'dossier_copy' AND object_id = $1)`,
+		relID+"#sha256="+hex.EncodeToString(sum[:])).Scan(&exports); err != nil || exports != 1 {
+		t.Errorf("export events with the first copy's SHA-256 = %d (%v), want 1", exports, err)
+	}
+	if r := w.s.do("GET", "/api/v1/me/releases/"+relID+"/copy.pdf", other.tokens["employee"], nil); r.status != http.StatusNotFound {
+		t.Errorf("another employee downloads the copy = %d, want 404", r.status)
 	}
 	// A lead physician releases a copy while the responsible one is away.
 	copyReq := file("copy")

@@ -149,9 +149,10 @@ func newApp(ctx context.Context, cfg config.Config, log *slog.Logger) (*app, err
 		Absences:       absence.NewService(postgres.NewAbsenceStore(hr), planRenderer{renderer}, cfg.Absence, nil),
 		AuditLog:       audit.NewLog(auditStore, postgres.NewRecorder(hr)),
 		Requests:       rights.NewRequests(postgres.NewRequestStore(hr), nil),
-		Releases:       rights.NewReleases(postgres.NewRequestStore(hr), postgres.NewReleaseStore(med), entryCipher{vc}, nil),
-		AccessLog:      rights.NewAccessLog(auditStore, postgres.NewRecorder(hr), postgres.NewDirectory(hr)),
-		Recorder:       postgres.NewRecorder(hr),
+		Releases: rights.NewReleases(postgres.NewRequestStore(hr), postgres.NewReleaseStore(med), entryCipher{vc},
+			postgres.NewDirectory(hr), copyRenderer{renderer}, nil),
+		AccessLog: rights.NewAccessLog(auditStore, postgres.NewRecorder(hr), postgres.NewDirectory(hr)),
+		Recorder:  postgres.NewRecorder(hr),
 		ReadyChecks: []httpapi.Check{
 			{Name: "postgres_hr", Probe: func(ctx context.Context) error { return postgres.Ping(ctx, hr) }},
 			{Name: "postgres_med", Probe: func(ctx context.Context) error { return postgres.Ping(ctx, med) }},
@@ -222,6 +223,31 @@ func (p planRenderer) PlanOfAction(doc absence.PlanDocument) ([]byte, error) {
 			EmployerView: e.EmployerView, EmployeeView: e.EmployeeView})
 	}
 	return p.r.PlanOfAction(in)
+}
+
+// copyRenderer adapts the PDF renderer to rights.CopyRenderer.
+type copyRenderer struct{ r *pdf.Renderer }
+
+// entryKindLabels are the Dutch names of entry kinds in a copy.
+var entryKindLabels = map[dossier.EntryKind]string{
+	dossier.KindConsultation: "Consult", dossier.KindNote: "Aantekening", dossier.KindDiagnosis: "Diagnose",
+	dossier.KindTreatingPhysicianInfo: "Informatie van de behandelaar", dossier.KindExamination: "Onderzoek",
+	dossier.KindOwnStatement: "Eigen verklaring",
+}
+
+func (c copyRenderer) DossierCopy(doc rights.CopyDocument) ([]byte, error) {
+	in := pdf.DossierCopy{ServiceName: "Arbokluis arbodienst", EmployeeName: doc.EmployeeName, DossierID: doc.DossierID.String(),
+		RequestID: doc.RequestID.String(), ReleaseID: doc.ReleaseID.String(), ReleasedBy: doc.ReleasedBy,
+		ReleasedAt: doc.ReleasedAt, Repeat: doc.Repeat, GeneratedAt: doc.GeneratedAt}
+	for _, e := range doc.Entries {
+		label := entryKindLabels[e.Kind]
+		if label == "" {
+			label = string(e.Kind)
+		}
+		in.Entries = append(in.Entries, pdf.CopyEntry{Kind: label, Date: e.Date, Author: e.Author, Version: e.Version,
+			Superseded: e.Superseded, Text: e.Text})
+	}
+	return c.r.DossierCopy(in)
 }
 
 // checkpointSigner adapts the Vault client to audit.Signer.

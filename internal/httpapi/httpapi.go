@@ -155,6 +155,7 @@ func New(opts Options) (*Server, error) {
 	api.POST("/requests/:id/release", s.allow("requests", "release", s.releaseRequest))
 	api.GET("/me/releases", s.allow("my_releases", "read", s.myReleases))
 	api.GET("/me/releases/:id", s.allow("my_releases", "read", s.readRelease))
+	api.GET("/me/releases/:id/copy.pdf", s.allow("my_releases", "read", s.releaseCopy))
 	api.POST("/invitations", s.allow("invitations", "create", s.invite))
 	api.POST("/invitations/accept", s.handle(s.acceptInvitation))
 

@@ -152,6 +152,7 @@ type Releases interface {
 	Release(ctx context.Context, a identity.Actor, requestID uuid.UUID) (rights.Release, error)
 	Mine(ctx context.Context, a identity.Actor) ([]rights.Release, error)
 	Read(ctx context.Context, a identity.Actor, id uuid.UUID) (rights.Release, []dossier.Entry, error)
+	Copy(ctx context.Context, a identity.Actor, id uuid.UUID) ([]byte, error)
 }
 
 type releaseResponse struct {
@@ -223,5 +224,21 @@ func (s *Server) readRelease(c *gin.Context) error {
 	}
 	medical(c)
 	c.JSON(http.StatusOK, gin.H{"release": toReleaseResponse(rel), "entries": out})
+	return nil
+}
+
+func (s *Server) releaseCopy(c *gin.Context) error {
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	b, err := s.opts.Releases.Copy(c, actorOf(c), id)
+	if err != nil {
+		return err
+	}
+	medical(c)
+	c.Header("X-Content-Type-Options", "nosniff")
+	c.Header("Content-Disposition", `attachment; filename="afschrift-`+id.String()+`.pdf"`)
+	c.Data(http.StatusOK, "application/pdf", b)
 	return nil
 }

@@ -87,6 +87,12 @@ type doc struct {
 }
 
 func (r *Renderer) newDoc(title string, generated time.Time) *doc {
+	return r.newDocWithFooter(title, generated, "Vertrouwelijk — bevat geen medische gegevens")
+}
+
+// newDocWithFooter starts a document whose every page ends with footer,
+// the page number of the total, and the date it was made.
+func (r *Renderer) newDocWithFooter(title string, generated time.Time, footer string) *doc {
 	f := gofpdf.New("P", "mm", "A4", "")
 	f.AddUTF8FontFromBytes(font, "", r.regular)
 	f.AddUTF8FontFromBytes(font, "B", r.bold)
@@ -103,8 +109,8 @@ func (r *Renderer) newDoc(title string, generated time.Time) *doc {
 		f.SetY(-15)
 		f.SetFont(font, "", 8)
 		f.SetTextColor(90, 90, 90)
-		f.CellFormat(0, 5, fmt.Sprintf("Vertrouwelijk — bevat geen medische gegevens · pagina %d van {nb} · gemaakt op %s",
-			f.PageNo(), dutchDate(generated)), "", 0, "C", false, 0, "")
+		f.CellFormat(0, 5, fmt.Sprintf("%s · pagina %d van {nb} · gemaakt op %s",
+			footer, f.PageNo(), dutchDate(generated)), "", 0, "C", false, 0, "")
 	})
 	w, _ := f.GetPageSize()
 	return &doc{Fpdf: f, width: w - marginLeft - marginRight}

@@ -123,3 +123,42 @@ func BenchmarkPlanOfAction(b *testing.B) {
 		}
 	}
 }
+
+func sampleCopy(t *testing.T) pdf.DossierCopy {
+	t.Helper()
+	return pdf.DossierCopy{ServiceName: "Arbokluis arbodienst", EmployeeName: "Gérard Özdemir", DossierID: "d-1", RequestID: "r-1",
+		ReleaseID: "v-1", ReleasedBy: "Dr. Ĳsbrand de Wit", ReleasedAt: date(t, "2026-03-02"), GeneratedAt: time.Date(2026, 3, 3, 9, 0, 0, 0, time.UTC),
+		Entries: []pdf.CopyEntry{
+			{Kind: "Consult", Date: date(t, "2026-02-01"), Author: "Dr. Ĳsbrand de Wit", Version: 1, Superseded: true, Text: "Eerste versie van het consult."},
+			{Kind: "Consult", Date: date(t, "2026-02-01"), Author: "Dr. Ĳsbrand de Wit", Version: 2, Text: "Gecorrigeerde versie: klachten sinds januari."},
+			{Kind: "Eigen verklaring", Date: date(t, "2026-02-10"), Author: "Gérard Özdemir", Version: 1, Text: "Ik ben het oneens met de datum."},
+		}}
+}
+
+func TestDossierCopyRendersEveryPageMarked(t *testing.T) {
+	r, err := pdf.NewRenderer()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, repeat := range []bool{false, true} {
+		c := sampleCopy(t)
+		c.Repeat = repeat
+		b, err := r.DossierCopy(c)
+		if err != nil {
+			t.Fatalf("DossierCopy(repeat=%v): %v", repeat, err)
+		}
+		got := text(t, b)
+		for _, want := range []string{"Gérard Özdemir", "Ĳsbrand", "pagina 1 van 4", "pagina 4 van 4", "vervangen door een latere versie",
+			"Gecorrigeerde versie", "Ik ben het oneens"} {
+			if !strings.Contains(got, want) {
+				t.Errorf("DossierCopy(repeat=%v) text lacks %q", repeat, want)
+			}
+		}
+		if n := strings.Count(got, "AFSCHRIFT"); n != 4 {
+			t.Errorf("DossierCopy(repeat=%v): AFSCHRIFT on %d pages, want all 4", repeat, n)
+		}
+		if strings.Contains(got, "Herhaald afschrift") != repeat {
+			t.Errorf("DossierCopy(repeat=%v): repeat marking present = %v", repeat, !repeat)
+		}
+	}
+}

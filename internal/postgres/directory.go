@@ -69,3 +69,15 @@ func (d *Directory) People(ctx context.Context, userIDs []uuid.UUID) (map[uuid.U
 	}
 	return out, nil
 }
+
+// EmployeeName returns an employee's first and last name.
+func (d *Directory) EmployeeName(ctx context.Context, employeeID uuid.UUID) (string, error) {
+	var name string
+	err := InScope(ctx, d.pool, identity.Scope{All: true}, func(tx pgx.Tx) error {
+		return tx.QueryRow(ctx, `SELECT first_name || ' ' || last_name FROM hr.employees WHERE id = $1`, employeeID).Scan(&name)
+	})
+	if err != nil {
+		return "", Translate(err)
+	}
+	return name, nil
+}

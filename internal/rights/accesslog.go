@@ -34,6 +34,8 @@ type Directory interface {
 	// People returns the display names of users, and for employer users
 	// the name of the employer they act for, keyed by user id.
 	People(ctx context.Context, userIDs []uuid.UUID) (map[uuid.UUID]Person, error)
+	// EmployeeName returns an employee's first and last name.
+	EmployeeName(ctx context.Context, employeeID uuid.UUID) (string, error)
 }
 
 // AccessEntry is one line of an employee's access log.

@@ -2,6 +2,8 @@ package rights
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"time"
 
@@ -63,15 +65,18 @@ type Releases struct {
 	requests RequestReader
 	store    ReleaseStore
 	opener   Opener
+	people   Directory
+	render   CopyRenderer
 	now      func() time.Time
 }
 
-// NewReleases returns the releases service; now defaults to time.Now.
-func NewReleases(requests RequestReader, store ReleaseStore, opener Opener, now func() time.Time) *Releases {
+// NewReleases returns the releases service; people and render serve the
+// PDF copy; now defaults to time.Now.
+func NewReleases(requests RequestReader, store ReleaseStore, opener Opener, people Directory, render CopyRenderer, now func() time.Time) *Releases {
 	if now == nil {
 		now = time.Now
 	}
-	return &Releases{requests: requests, store: store, opener: opener, now: now}
+	return &Releases{requests: requests, store: store, opener: opener, people: people, render: render, now: now}
 }
 
 // Release releases a snapshot of the dossier for a granted inspection or
@@ -172,4 +177,86 @@ func (s *Releases) open(ctx context.Context, rel Release, sealed []dossier.Seale
 		out[i].Text = string(pts[i])
 	}
 	return out, nil
+}
+
+// CopyDocument is what the employee's PDF copy of a release shows.
+type CopyDocument struct {
+	EmployeeName string
+	DossierID    uuid.UUID
+	RequestID    uuid.UUID
+	ReleaseID    uuid.UUID
+	ReleasedBy   string
+	ReleasedAt   time.Time
+	Repeat       bool
+	Entries      []CopyEntry
+	GeneratedAt  time.Time
+}
+
+// CopyEntry is one released entry version in a copy.
+type CopyEntry struct {
+	Kind       dossier.EntryKind
+	Date       time.Time
+	Author     string
+	Version    int
+	Superseded bool
+	Text       string
+}
+
+// CopyRenderer renders the employee's PDF copy.
+type CopyRenderer interface {
+	DossierCopy(doc CopyDocument) ([]byte, error)
+}
+
+// Copy renders the PDF copy of one of the caller's own releases on demand,
+// and records its delivery — with the SHA-256 of the delivered file in the
+// export event — before returning it; the first copy is free, later ones
+// are marked as repeated. A release for anyone else is derrors.ErrNotFound;
+// Vault or the audit trail down is derrors.ErrUnavailable.
+func (s *Releases) Copy(ctx context.Context, a identity.Actor, id uuid.UUID) ([]byte, error) {
+	if s.people == nil || s.render == nil {
+		return nil, fmt.Errorf("rights: copy: no renderer: %w", derrors.ErrUnavailable)
+	}
+	rel, entries, err := s.Read(ctx, a, id)
+	if err != nil {
+		return nil, err
+	}
+	subj, err := s.requests.SubjectOf(ctx, a.UserID())
+	if err != nil {
+		return nil, fmt.Errorf("rights: copy: %w", err)
+	}
+	ids := []uuid.UUID{rel.ReleasedBy}
+	for _, e := range entries {
+		ids = append(ids, e.AuthorID)
+	}
+	people, err := s.people.People(ctx, ids)
+	if err != nil {
+		return nil, fmt.Errorf("rights: copy: %w", err)
+	}
+	name, err := s.people.EmployeeName(ctx, subj.EmployeeID)
+	if err != nil {
+		return nil, fmt.Errorf("rights: copy: %w", err)
+	}
+	doc := CopyDocument{EmployeeName: name, DossierID: rel.DossierID, RequestID: rel.RequestID, ReleaseID: rel.ID,
+		ReleasedBy: people[rel.ReleasedBy].Name, ReleasedAt: rel.ReleasedAt, Repeat: rel.Copies > 0, GeneratedAt: s.now().UTC()}
+	for _, e := range entries {
+		date := e.OccurredOn
+		if date.IsZero() {
+			date = e.CreatedAt
+		}
+		doc.Entries = append(doc.Entries, CopyEntry{Kind: e.Kind, Date: date, Author: people[e.AuthorID].Name,
+			Version: e.Version, Superseded: e.SupersededBy != uuid.Nil, Text: e.Text})
+	}
+	// Rendered outside any transaction, in memory.
+	b, err := s.render.DossierCopy(doc)
+	if err != nil {
+		return nil, fmt.Errorf("rights: copy: %w", err)
+	}
+	sum := sha256.Sum256(b)
+	if _, err := s.store.CountCopy(ctx, rel.ID, audit.Event{ActorUserID: a.UserID(), ActorRole: string(a.Role),
+		SubjectEmployeeID: subj.EmployeeID, TenantID: subj.EmployerID, Action: audit.ActionExport, ObjectKind: "dossier_copy",
+		ObjectID: rel.ID.String() + "#sha256=" + hex.EncodeToString(sum[:]), Outcome: audit.OutcomeOK,
+		RequestID: a.RequestID, ClientIP: a.ClientIP}); err != nil {
+		return nil, fmt.Errorf("rights: copy: %w", err)
+	}
+	return b, nil
 }
