@@ -163,3 +163,68 @@ func TestInspectionRelease(t *testing.T) {
 		t.Errorf("lead releases the copy = %d %s, want 201 with 4 entry versions", r.status, r.raw)
 	}
 }
+
+// TestOwnStatementIsAlwaysAdded: the employee's own statement goes into the
+// dossier at once as an encrypted entry beside the entry it concerns, the
+// register keeps only its id, it is never refused, and it shows in the
+// next release and copy.
+func TestOwnStatementIsAlwaysAdded(t *testing.T) {
+	w := newDossierWorld(t)
+	ee := w.tokens["employee"]
+	statement := "Ik ben het niet eens met de datum " + uuid.NewString()
+	if r := w.s.do("POST", "/api/v1/me/requests", ee, map[string]any{"type": "own_statement", "text": statement}); r.status != http.StatusConflict {
+		t.Errorf("own statement without a dossier = %d %s, want 409", r.status, r.raw)
+	}
+	r := w.s.do("POST", w.entries(), w.tokens["physician"], map[string]any{"kind": "consultation", "text": "Consult op 3 maart."})
+	consult := r.body["id"].(string)
+	for _, tc := range []struct {
+		name string
+		body map[string]any
+		want int
+	}{
+		{"no text", map[string]any{"type": "own_statement"}, http.StatusBadRequest},
+		{"an entry of nobody", map[string]any{"type": "own_statement", "text": "x", "entry_id": uuid.NewString()}, http.StatusNotFound},
+		{"a malformed entry id", map[string]any{"type": "own_statement", "text": "x", "entry_id": "x"}, http.StatusBadRequest},
+		{"text on another type", map[string]any{"type": "access", "text": "x"}, http.StatusBadRequest},
+	} {
+		before := w.count(t, `SELECT count(*) FROM medical.entries`)
+		if got := w.s.do("POST", "/api/v1/me/requests", ee, tc.body); got.status != tc.want {
+			t.Errorf("file own statement with %s = %d %s, want %d", tc.name, got.status, got.raw, tc.want)
+		}
+		if after := w.count(t, `SELECT count(*) FROM medical.entries`); after != before {
+			t.Errorf("file own statement with %s changed medical.entries from %d to %d", tc.name, before, after)
+		}
+	}
+	filed := w.s.do("POST", "/api/v1/me/requests", ee, map[string]any{"type": "own_statement", "text": statement, "entry_id": consult})
+	if filed.status != http.StatusCreated || filed.body["statement_entry_id"] == nil || filed.body["entry_id"] != consult {
+		t.Fatalf("file own statement = %d %s, want 201 with the statement's entry id", filed.status, filed.raw)
+	}
+	if n := w.count(t, `SELECT count(*) FROM hr.requests WHERE id = $1 AND content_entry_id IS NOT NULL`, filed.body["id"]); n != 1 {
+		t.Errorf("register rows referring to the statement = %d, want 1", n)
+	}
+	if n := w.count(t, `SELECT count(*) FROM medical.entries WHERE id = $1 AND kind = 'own_statement' AND concerns = $2
+		AND strpos(ciphertext, 'niet eens') = 0`, filed.body["statement_entry_id"], consult); n != 1 {
+		t.Errorf("own statement entries, encrypted, concerning the consult = %d, want 1", n)
+	}
+	// The physician reads it beside the consult; it cannot be refused.
+	list := w.s.do("GET", w.entries(), w.tokens["physician"], nil)
+	if !strings.Contains(list.raw, statement) {
+		t.Errorf("the physician's list lacks the own statement")
+	}
+	if got := w.s.do("POST", "/api/v1/requests/"+filed.body["id"].(string)+"/decision", w.tokens["physician"],
+		map[string]any{"status": "refused", "ground": "not_a_factual_error"}); got.status != http.StatusConflict {
+		t.Errorf("refuse the own statement = %d, want 409", got.status)
+	}
+	// In the next release and its copy, beside the entry it concerns.
+	insp := w.s.do("POST", "/api/v1/me/requests", ee, map[string]any{"type": "inspection"}).body["id"].(string)
+	w.s.do("POST", "/api/v1/requests/"+insp+"/decision", w.tokens["physician"], map[string]any{"status": "granted"})
+	rel := w.s.do("POST", "/api/v1/requests/"+insp+"/release", w.tokens["physician"], nil)
+	if rel.status != http.StatusCreated {
+		t.Fatalf("release = %d %s", rel.status, rel.raw)
+	}
+	pdf := w.s.do("GET", "/api/v1/me/releases/"+rel.body["id"].(string)+"/copy.pdf", ee, nil)
+	if txt := pdfBytesText(t, []byte(pdf.raw)); !strings.Contains(txt, "Eigen verklaring") || !strings.Contains(txt, "stuk 1") ||
+		!strings.Contains(strings.Join(strings.Fields(txt), " "), strings.Join(strings.Fields(statement), " ")) {
+		t.Errorf("the copy lacks the own statement beside stuk 1:\n%s", txt)
+	}
+}

@@ -22,9 +22,17 @@ import (
 func TestRequestRegister(t *testing.T) {
 	w := newDossierWorld(t)
 	privacy := w.tokens["privacy_officer"]
+	// The dossier exists, so that an own statement has a place.
+	if r := w.s.do("POST", w.entries(), w.tokens["physician"], map[string]any{"kind": "note", "text": "aantekening"}); r.status != http.StatusCreated {
+		t.Fatalf("POST entry = %d %s", r.status, r.raw)
+	}
 	file := func(typ string) map[string]any {
 		t.Helper()
-		r := w.s.do("POST", "/api/v1/me/requests", w.tokens["employee"], map[string]any{"type": typ})
+		body := map[string]any{"type": typ}
+		if typ == "own_statement" {
+			body["text"] = "Mijn eigen verklaring."
+		}
+		r := w.s.do("POST", "/api/v1/me/requests", w.tokens["employee"], body)
 		if r.status != http.StatusCreated {
 			t.Fatalf("file %s = %d %s", typ, r.status, r.raw)
 		}

@@ -148,7 +148,7 @@ func newApp(ctx context.Context, cfg config.Config, log *slog.Logger) (*app, err
 		Exposures:      dossier.NewExposures(entries, postgres.NewDossierStore(med)),
 		Absences:       absence.NewService(postgres.NewAbsenceStore(hr), planRenderer{renderer}, cfg.Absence, nil),
 		AuditLog:       audit.NewLog(auditStore, postgres.NewRecorder(hr)),
-		Requests:       rights.NewRequests(postgres.NewRequestStore(hr), nil),
+		Requests:       rights.NewRequests(postgres.NewRequestStore(hr), statementWriter{entries, postgres.NewDossierStore(med)}, nil),
 		Releases: rights.NewReleases(postgres.NewRequestStore(hr), postgres.NewReleaseStore(med), entryCipher{vc},
 			postgres.NewDirectory(hr), copyRenderer{renderer}, nil),
 		AccessLog: rights.NewAccessLog(auditStore, postgres.NewRecorder(hr), postgres.NewDirectory(hr)),
@@ -225,6 +225,17 @@ func (p planRenderer) PlanOfAction(doc absence.PlanDocument) ([]byte, error) {
 	return p.r.PlanOfAction(in)
 }
 
+// statementWriter adds own statements through the entries service and the
+// dossier store, for rights.Requests.
+type statementWriter struct {
+	entries *dossier.Entries
+	store   dossier.StatementStore
+}
+
+func (w statementWriter) AddStatement(ctx context.Context, st dossier.Statement, ev audit.Event) (dossier.Entry, error) {
+	return w.entries.AddStatement(ctx, w.store, st, ev)
+}
+
 // copyRenderer adapts the PDF renderer to rights.CopyRenderer.
 type copyRenderer struct{ r *pdf.Renderer }
 
@@ -245,7 +256,7 @@ func (c copyRenderer) DossierCopy(doc rights.CopyDocument) ([]byte, error) {
 			label = string(e.Kind)
 		}
 		in.Entries = append(in.Entries, pdf.CopyEntry{Kind: label, Date: e.Date, Author: e.Author, Version: e.Version,
-			Superseded: e.Superseded, Text: e.Text})
+			Superseded: e.Superseded, ConcernsNo: e.ConcernsNo, Text: e.Text})
 	}
 	return c.r.DossierCopy(in)
 }

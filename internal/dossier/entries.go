@@ -71,7 +71,9 @@ type Entry struct {
 	Supersedes   uuid.UUID
 	SupersededBy uuid.UUID
 	Version      int
-	Text         string
+	// Concerns is the entry an own statement is about (uuid.Nil: none).
+	Concerns uuid.UUID
+	Text     string
 }
 
 // SealedEntry is an entry as stored: its text is Vault ciphertext under the
@@ -455,4 +457,59 @@ func (s *Entries) open(ctx context.Context, d Dossier, sealed []SealedEntry) ([]
 		out[i].Text = string(pts[i])
 	}
 	return out, nil
+}
+
+// Statement is the employee's own statement for their dossier (BW 7:454
+// lid 2), optionally about one entry.
+type Statement struct {
+	EmployeeID uuid.UUID
+	AuthorID   uuid.UUID // the employee's login
+	Concerns   uuid.UUID // the entry it is about, uuid.Nil when none
+	Text       string
+}
+
+// StatementStore adds an employee's own statement to their dossier.
+type StatementStore interface {
+	// InsertStatement stores e (an own statement) with its event, provided
+	// the dossier still has keyName and is open and a concerned entry is
+	// in it (derrors.ErrNotFound otherwise).
+	InsertStatement(ctx context.Context, e SealedEntry, concerns uuid.UUID, keyName string, ev audit.Event) error
+}
+
+// AddStatement adds the employee's own statement to their dossier: a right
+// that is never refused. The caller has established that st.AuthorID is
+// the employee's own login. Bad text is derrors.FieldErrors; an employee
+// without a dossier is derrors.ErrConflict (there is nothing to state
+// about); a concerned entry not in the dossier is derrors.ErrNotFound;
+// Vault down is derrors.ErrUnavailable.
+func (s *Entries) AddStatement(ctx context.Context, store StatementStore, st Statement, ev audit.Event) (Entry, error) {
+	fe := derrors.FieldErrors{}
+	validText(fe, st.Text)
+	if err := fe.Err(); err != nil {
+		return Entry{}, err
+	}
+	d, _, err := s.store.Lookup(ctx, st.EmployeeID, st.AuthorID)
+	switch {
+	case errors.Is(err, derrors.ErrNotFound):
+		return Entry{}, fmt.Errorf("dossier: own statement: there is no dossier: %w", derrors.ErrConflict)
+	case err != nil:
+		return Entry{}, fmt.Errorf("dossier: own statement: %w", err)
+	case d.Status != "open" || d.KeyReadyAt.IsZero():
+		return Entry{}, fmt.Errorf("dossier: own statement: the dossier takes no entries: %w", derrors.ErrConflict)
+	}
+	e := Entry{ID: uuid.New(), DossierID: d.ID, Kind: KindOwnStatement, AuthorID: st.AuthorID,
+		CreatedAt: s.now().UTC().Truncate(time.Microsecond), Version: 1, Text: st.Text}
+	ct, err := s.cipher.Encrypt(ctx, d.KeyName, []byte(e.Text), []byte(e.ID.String()))
+	if err != nil {
+		return Entry{}, fmt.Errorf("dossier: own statement: encrypt: %w", err)
+	}
+	kv, err := keyVersion(ct)
+	if err != nil {
+		return Entry{}, err
+	}
+	ev.SubjectEmployeeID, ev.Action, ev.ObjectKind, ev.ObjectID = st.EmployeeID, audit.ActionCreate, "dossier_entry", e.ID.String()
+	if err := store.InsertStatement(ctx, SealedEntry{Entry: e, Ciphertext: ct, KeyVersion: kv}, st.Concerns, d.KeyName, ev); err != nil {
+		return Entry{}, fmt.Errorf("dossier: own statement: %w", err)
+	}
+	return e, nil
 }

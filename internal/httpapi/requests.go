@@ -8,6 +8,7 @@ import (
 	"github.com/gin-gonic/gin"
 	"github.com/google/uuid"
 
+	"github.com/arbokluis/arbokluis/internal/derrors"
 	"github.com/arbokluis/arbokluis/internal/dossier"
 	"github.com/arbokluis/arbokluis/internal/identity"
 	"github.com/arbokluis/arbokluis/internal/rights"
@@ -15,16 +16,20 @@ import (
 
 // Requests runs the register of rights requests (see package rights).
 type Requests interface {
-	File(ctx context.Context, a identity.Actor, t rights.Type) (rights.Request, error)
+	File(ctx context.Context, a identity.Actor, f rights.Filing) (rights.Request, error)
 	Mine(ctx context.Context, a identity.Actor) ([]rights.Request, error)
 	Decide(ctx context.Context, a identity.Actor, id uuid.UUID, d rights.Decision) (rights.Request, error)
 	Extend(ctx context.Context, a identity.Actor, id uuid.UUID, months int, reason string) (rights.Request, error)
 	Queue(ctx context.Context, a identity.Actor) ([]rights.Request, error)
 }
 
-// fileRequest is the body of POST /me/requests.
+// fileRequest is the body of POST /me/requests. Text (the employee's own
+// statement) and the entry it concerns go with own_statement only, and are
+// stored encrypted in the dossier, never in the register.
 type fileRequest struct {
-	Type string `json:"type"`
+	Type    string `json:"type"`
+	Text    string `json:"text"`
+	EntryID string `json:"entry_id"`
 }
 
 // decisionBody is the body of POST /requests/{id}/decision.
@@ -53,12 +58,16 @@ type requestResponse struct {
 	DecidedBy       string `json:"decided_by,omitempty"`
 	DecidedAt       string `json:"decided_at,omitempty"`
 	Ground          string `json:"ground,omitempty"`
+	// StatementEntry is the dossier entry holding an own statement.
+	StatementEntry string `json:"statement_entry_id,omitempty"`
+	ConcernsEntry  string `json:"entry_id,omitempty"`
 }
 
 func toRequestResponse(r rights.Request, today time.Time) requestResponse {
 	out := requestResponse{ID: r.ID.String(), EmployeeID: r.EmployeeID.String(), Type: string(r.Type), Status: string(r.Status),
 		ReceivedOn: optDate(r.ReceivedOn), DueOn: optDate(r.Due()), ExtendedTo: optDate(r.ExtendedTo),
-		ExtensionReason: r.ExtensionReason, DecidedBy: optID(r.DecidedBy), Ground: r.Ground}
+		ExtensionReason: r.ExtensionReason, DecidedBy: optID(r.DecidedBy), Ground: r.Ground,
+		StatementEntry: optID(r.ContentEntry), ConcernsEntry: optID(r.Concerns)}
 	if !r.DecidedAt.IsZero() {
 		out.DecidedAt = r.DecidedAt.UTC().Format(time.RFC3339)
 	}
@@ -77,7 +86,12 @@ func (s *Server) fileRequest(c *gin.Context) error {
 	if err := decodeJSON(c.Request, &in); err != nil {
 		return err
 	}
-	r, err := s.opts.Requests.File(c, actorOf(c), rights.Type(in.Type))
+	fe := derrors.FieldErrors{}
+	f := rights.Filing{Type: rights.Type(in.Type), Text: in.Text, Concerns: optUUIDField(fe, "entry_id", in.EntryID)}
+	if err := fe.Err(); err != nil {
+		return err
+	}
+	r, err := s.opts.Requests.File(c, actorOf(c), f)
 	if err != nil {
 		return err
 	}

@@ -29,6 +29,7 @@ type CopyEntry struct {
 	Author     string
 	Version    int
 	Superseded bool // a later version corrects this one
+	ConcernsNo int  // the number of the entry an own statement is about; 0: none
 	Text       string
 }
 
@@ -76,6 +77,9 @@ func (r *Renderer) DossierCopy(c DossierCopy) ([]byte, error) {
 		if e.Superseded {
 			v += " (vervangen)"
 		}
+		if e.ConcernsNo > 0 {
+			v += fmt.Sprintf(", over stuk %d", e.ConcernsNo)
+		}
 		rows = append(rows, []string{fmt.Sprintf("%d", i+1), e.Kind, dutchDate(e.Date), v})
 	}
 	d.table([]float64{d.width * 0.08, d.width * 0.42, d.width * 0.25, d.width * 0.25}, []string{"Nr.", "Soort", "Datum", "Versie"}, rows)
@@ -91,6 +95,9 @@ func (r *Renderer) DossierCopy(c DossierCopy) ([]byte, error) {
 			v += " — vervangen door een latere versie"
 		}
 		d.field("Versie", v)
+		if e.ConcernsNo > 0 {
+			d.field("Betreft", fmt.Sprintf("stuk %d", e.ConcernsNo))
+		}
 		d.Ln(2)
 		d.para(e.Text)
 	}

@@ -131,7 +131,7 @@ func sampleCopy(t *testing.T) pdf.DossierCopy {
 		Entries: []pdf.CopyEntry{
 			{Kind: "Consult", Date: date(t, "2026-02-01"), Author: "Dr. Ĳsbrand de Wit", Version: 1, Superseded: true, Text: "Eerste versie van het consult."},
 			{Kind: "Consult", Date: date(t, "2026-02-01"), Author: "Dr. Ĳsbrand de Wit", Version: 2, Text: "Gecorrigeerde versie: klachten sinds januari."},
-			{Kind: "Eigen verklaring", Date: date(t, "2026-02-10"), Author: "Gérard Özdemir", Version: 1, Text: "Ik ben het oneens met de datum."},
+			{Kind: "Eigen verklaring", Date: date(t, "2026-02-10"), Author: "Gérard Özdemir", Version: 1, ConcernsNo: 2, Text: "Ik ben het oneens met de datum."},
 		}}
 }
 
@@ -149,7 +149,7 @@ func TestDossierCopyRendersEveryPageMarked(t *testing.T) {
 		}
 		got := text(t, b)
 		for _, want := range []string{"Gérard Özdemir", "Ĳsbrand", "pagina 1 van 4", "pagina 4 van 4", "vervangen door een latere versie",
-			"Gecorrigeerde versie", "Ik ben het oneens"} {
+			"Gecorrigeerde versie", "Ik ben het oneens", "stuk 2"} {
 			if !strings.Contains(got, want) {
 				t.Errorf("DossierCopy(repeat=%v) text lacks %q", repeat, want)
 			}

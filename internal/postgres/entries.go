@@ -105,19 +105,20 @@ type entryRow struct {
 	Version      int
 	Ciphertext   string
 	KeyVersion   int
+	Concerns     *uuid.UUID
 }
 
 func (r entryRow) domain() dossier.SealedEntry {
 	return dossier.SealedEntry{
 		Entry: dossier.Entry{ID: r.ID, DossierID: r.DossierID, Kind: dossier.EntryKind(r.Kind), AuthorID: r.AuthorID,
 			OnBehalfOf: deref(r.OnBehalfOf), OccurredOn: deref(r.OccurredOn), CreatedAt: r.CreatedAt,
-			Supersedes: deref(r.Supersedes), SupersededBy: deref(r.SupersededBy), Version: r.Version},
+			Supersedes: deref(r.Supersedes), SupersededBy: deref(r.SupersededBy), Version: r.Version, Concerns: deref(r.Concerns)},
 		Ciphertext: r.Ciphertext, KeyVersion: r.KeyVersion,
 	}
 }
 
 const entryColumns = `x.id, x.dossier_id, x.kind, x.author_id, x.on_behalf_of, x.occurred_on, x.created_at, x.supersedes,
-	(SELECT n.id FROM medical.entries n WHERE n.supersedes = x.id), x.version, x.ciphertext, x.key_version`
+	(SELECT n.id FROM medical.entries n WHERE n.supersedes = x.id), x.version, x.ciphertext, x.key_version, x.concerns`
 
 // Entries returns a page of the dossier's current entries with its event.
 func (s *DossierStore) Entries(ctx context.Context, employeeID uuid.UUID, q dossier.EntryQuery, authorize dossier.Authorize) (dossier.Dossier, []dossier.SealedEntry, error) {
@@ -434,4 +435,36 @@ func (s *DossierStore) Exposures(ctx context.Context, employeeID, callerID uuid.
 		return insertEvent(ctx, tx, ev)
 	})
 	return out, err
+}
+
+var _ dossier.StatementStore = (*DossierStore)(nil)
+
+// InsertStatement stores an employee's own statement with its event.
+func (s *DossierStore) InsertStatement(ctx context.Context, e dossier.SealedEntry, concerns uuid.UUID, keyName string, ev audit.Event) error {
+	return InTx(ctx, s.pool, func(tx pgx.Tx) error {
+		var ok bool
+		if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM medical.dossiers WHERE id = $1 AND key_name = $2 AND status = 'open' FOR SHARE)`,
+			e.DossierID, keyName).Scan(&ok); err != nil {
+			return Translate(err)
+		}
+		if !ok {
+			return fmt.Errorf("postgres: the dossier changed meanwhile: %w", derrors.ErrConflict)
+		}
+		if concerns != uuid.Nil {
+			var n int
+			if err := tx.QueryRow(ctx, `SELECT count(*) FROM medical.entries WHERE id = $1 AND dossier_id = $2 AND kind <> 'working_note'`,
+				concerns, e.DossierID).Scan(&n); err != nil {
+				return Translate(err)
+			}
+			if n != 1 {
+				return fmt.Errorf("postgres: the concerned entry is not in the dossier: %w", derrors.ErrNotFound)
+			}
+		}
+		if _, err := tx.Exec(ctx, `INSERT INTO medical.entries (id, dossier_id, kind, author_id, created_at, version, ciphertext,
+			key_version, concerns) VALUES ($1, $2, 'own_statement', $3, $4, 1, $5, $6, $7)`,
+			e.ID, e.DossierID, e.AuthorID, e.CreatedAt, e.Ciphertext, e.KeyVersion, nullUUID(concerns)); err != nil {
+			return Translate(err)
+		}
+		return insertEvent(ctx, tx, ev)
+	})
 }

@@ -61,7 +61,7 @@ func (s *RequestStore) SubjectOf(ctx context.Context, userID uuid.UUID) (rights.
 }
 
 const requestColumns = `id, employer_id, employee_id, type, status, received_on, due_on, extended_to, extension_reason,
-	filed_by, decided_by, decided_at, ground, updated_at`
+	filed_by, decided_by, decided_at, ground, updated_at, content_entry_id, concerns_entry_id`
 
 type requestRow struct {
 	ID              uuid.UUID
@@ -78,13 +78,16 @@ type requestRow struct {
 	DecidedAt       *time.Time
 	Ground          *string
 	UpdatedAt       time.Time
+	ContentEntry    *uuid.UUID
+	Concerns        *uuid.UUID
 }
 
 func (r requestRow) domain() rights.Request {
 	return rights.Request{ID: r.ID, EmployerID: r.EmployerID, EmployeeID: r.EmployeeID, Type: rights.Type(r.Type),
 		Status: rights.Status(r.Status), ReceivedOn: r.ReceivedOn, DueOn: r.DueOn, ExtendedTo: deref(r.ExtendedTo),
 		ExtensionReason: deref(r.ExtensionReason), FiledBy: r.FiledBy, DecidedBy: deref(r.DecidedBy),
-		DecidedAt: deref(r.DecidedAt), Ground: deref(r.Ground), UpdatedAt: r.UpdatedAt}
+		DecidedAt: deref(r.DecidedAt), Ground: deref(r.Ground), UpdatedAt: r.UpdatedAt,
+		ContentEntry: deref(r.ContentEntry), Concerns: deref(r.Concerns)}
 }
 
 func noticeTo(ctx context.Context, tx pgx.Tx, userID uuid.UUID, n rights.Notice) error {
@@ -98,8 +101,9 @@ func noticeTo(ctx context.Context, tx pgx.Tx, userID uuid.UUID, n rights.Notice)
 func (s *RequestStore) File(ctx context.Context, r rights.Request, ev audit.Event, n rights.Notice) error {
 	return InScope(ctx, s.pool, identity.Scope{Employers: []uuid.UUID{r.EmployerID}}, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, `INSERT INTO hr.requests (id, employer_id, employee_id, type, status, received_on, due_on,
-			filed_by, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-			r.ID, r.EmployerID, r.EmployeeID, string(r.Type), string(r.Status), r.ReceivedOn, r.DueOn, r.FiledBy, r.UpdatedAt); err != nil {
+			filed_by, updated_at, content_entry_id, concerns_entry_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+			r.ID, r.EmployerID, r.EmployeeID, string(r.Type), string(r.Status), r.ReceivedOn, r.DueOn, r.FiledBy, r.UpdatedAt,
+			nullUUID(r.ContentEntry), nullUUID(r.Concerns)); err != nil {
 			return Translate(err)
 		}
 		if err := noticeTo(ctx, tx, r.FiledBy, n); err != nil {

@@ -199,6 +199,9 @@ type CopyEntry struct {
 	Author     string
 	Version    int
 	Superseded bool
+	// ConcernsNo is the number (from 1) of the entry an own statement is
+	// about in the same copy; 0 when none.
+	ConcernsNo int
 	Text       string
 }
 
@@ -238,13 +241,17 @@ func (s *Releases) Copy(ctx context.Context, a identity.Actor, id uuid.UUID) ([]
 	}
 	doc := CopyDocument{EmployeeName: name, DossierID: rel.DossierID, RequestID: rel.RequestID, ReleaseID: rel.ID,
 		ReleasedBy: people[rel.ReleasedBy].Name, ReleasedAt: rel.ReleasedAt, Repeat: rel.Copies > 0, GeneratedAt: s.now().UTC()}
+	number := map[uuid.UUID]int{}
+	for i, e := range entries {
+		number[e.ID] = i + 1
+	}
 	for _, e := range entries {
 		date := e.OccurredOn
 		if date.IsZero() {
 			date = e.CreatedAt
 		}
 		doc.Entries = append(doc.Entries, CopyEntry{Kind: e.Kind, Date: date, Author: people[e.AuthorID].Name,
-			Version: e.Version, Superseded: e.SupersededBy != uuid.Nil, Text: e.Text})
+			Version: e.Version, Superseded: e.SupersededBy != uuid.Nil, ConcernsNo: number[e.Concerns], Text: e.Text})
 	}
 	// Rendered outside any transaction, in memory.
 	b, err := s.render.DossierCopy(doc)

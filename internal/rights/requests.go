@@ -11,6 +11,7 @@ import (
 
 	"github.com/arbokluis/arbokluis/internal/audit"
 	"github.com/arbokluis/arbokluis/internal/derrors"
+	"github.com/arbokluis/arbokluis/internal/dossier"
 	"github.com/arbokluis/arbokluis/internal/identity"
 )
 
@@ -130,10 +131,15 @@ type Request struct {
 	ExtendedTo      time.Time
 	ExtensionReason string
 	FiledBy         uuid.UUID
-	DecidedBy       uuid.UUID
-	DecidedAt       time.Time
-	Ground          string
-	UpdatedAt       time.Time
+	// ContentEntry is the dossier entry holding the request's medical
+	// content (the employee's statement), Concerns the entry it is about;
+	// ids only, the text lives encrypted in the dossier.
+	ContentEntry uuid.UUID
+	Concerns     uuid.UUID
+	DecidedBy    uuid.UUID
+	DecidedAt    time.Time
+	Ground       string
+	UpdatedAt    time.Time
 }
 
 // Due returns the date the answer is due, extension included.
@@ -177,18 +183,26 @@ type RequestStore interface {
 	Queue(ctx context.Context, medical bool, scope identity.Scope, limit int, events func([]Request) []audit.Event) ([]Request, error)
 }
 
-// Requests runs the register.
-type Requests struct {
-	store RequestStore
-	now   func() time.Time
+// StatementWriter adds the employee's own statement to their dossier as
+// an encrypted entry (see dossier.Entries.AddStatement).
+type StatementWriter interface {
+	AddStatement(ctx context.Context, st dossier.Statement, ev audit.Event) (dossier.Entry, error)
 }
 
-// NewRequests returns the register; now defaults to time.Now.
-func NewRequests(store RequestStore, now func() time.Time) *Requests {
+// Requests runs the register.
+type Requests struct {
+	store      RequestStore
+	statements StatementWriter
+	now        func() time.Time
+}
+
+// NewRequests returns the register; statements adds own statements to the
+// dossier; now defaults to time.Now.
+func NewRequests(store RequestStore, statements StatementWriter, now func() time.Time) *Requests {
 	if now == nil {
 		now = time.Now
 	}
-	return &Requests{store: store, now: now}
+	return &Requests{store: store, statements: statements, now: now}
 }
 
 func (s *Requests) today() time.Time {
@@ -208,12 +222,27 @@ var typeNames = map[Type]string{
 	TypeRestriction: "beperking", TypeObjection: "bezwaar", TypePortability: "overdraagbaarheid",
 }
 
+// Filing is what the employee sends with a request: the text of an own
+// statement and the entry it concerns, for own_statement only.
+type Filing struct {
+	Type     Type
+	Text     string
+	Concerns uuid.UUID
+}
+
 // File registers a request of the caller's own, due one month after today.
-// An unknown type is derrors.FieldErrors; a login without an employee
-// record is derrors.ErrNotFound.
-func (s *Requests) File(ctx context.Context, a identity.Actor, t Type) (Request, error) {
+// An own statement is added to the dossier at once, as an encrypted entry
+// the register refers to by id: it is a right that is never refused. An
+// unknown type, or text with another type, is derrors.FieldErrors; a login
+// without an employee record is derrors.ErrNotFound; an own statement
+// without a dossier is derrors.ErrConflict.
+func (s *Requests) File(ctx context.Context, a identity.Actor, f Filing) (Request, error) {
+	t := f.Type
 	if !t.Valid() {
 		return Request{}, derrors.FieldErrors{"type": "must be one of inspection, copy, correction, own_statement, destruction, access, rectification, erasure, restriction, objection, portability"}
+	}
+	if t != TypeOwnStatement && (f.Text != "" || f.Concerns != uuid.Nil) {
+		return Request{}, derrors.FieldErrors{"text": "applies to own_statement only"}
 	}
 	subj, err := s.store.SubjectOf(ctx, a.UserID())
 	if err != nil {
@@ -222,6 +251,20 @@ func (s *Requests) File(ctx context.Context, a identity.Actor, t Type) (Request,
 	today := s.today()
 	r := Request{ID: uuid.New(), EmployerID: subj.EmployerID, EmployeeID: subj.EmployeeID, Type: t, Status: StatusReceived,
 		ReceivedOn: today, DueOn: AddMonths(today, 1), FiledBy: a.UserID(), UpdatedAt: s.now().UTC()}
+	if t == TypeOwnStatement {
+		if s.statements == nil {
+			return Request{}, fmt.Errorf("rights: file: no statement writer: %w", derrors.ErrUnavailable)
+		}
+		// The dossier first: the statement exists even if the register
+		// write then fails, and a retry adds it again, never loses it.
+		e, err := s.statements.AddStatement(ctx, dossier.Statement{EmployeeID: subj.EmployeeID, AuthorID: a.UserID(),
+			Concerns: f.Concerns, Text: f.Text}, audit.Event{ActorUserID: a.UserID(), ActorRole: string(a.Role),
+			Outcome: audit.OutcomeOK, RequestID: a.RequestID, ClientIP: a.ClientIP})
+		if err != nil {
+			return Request{}, fmt.Errorf("rights: file: %w", err)
+		}
+		r.ContentEntry, r.Concerns = e.ID, f.Concerns
+	}
 	n := Notice{Kind: "request_received", Subject: "Uw verzoek is ontvangen",
 		Body: fmt.Sprintf("Uw verzoek (%s) is ontvangen op %s. U krijgt uiterlijk %s antwoord.", typeNames[t],
 			today.Format(time.DateOnly), r.DueOn.Format(time.DateOnly))}
