@@ -228,3 +228,65 @@ func TestOwnStatementIsAlwaysAdded(t *testing.T) {
 		t.Errorf("the copy lacks the own statement beside stuk 1:\n%s", txt)
 	}
 }
+
+// TestCorrectionRequest: the employee disputes an entry; the disputed text
+// is kept as their statement beside it whatever the physician decides; a
+// decline records its ground, an acceptance is a new version of the entry
+// with the history visible in the next inspection.
+func TestCorrectionRequest(t *testing.T) {
+	w := newDossierWorld(t)
+	ee, pTok := w.tokens["employee"], w.tokens["physician"]
+	consult := w.s.do("POST", w.entries(), pTok, map[string]any{"kind": "consultation", "text": "Klachten sinds 2019."}).body["id"].(string)
+	for _, bad := range []map[string]any{
+		{"type": "correction", "text": "De datum klopt niet."},
+		{"type": "correction", "entry_id": consult},
+	} {
+		if r := w.s.do("POST", "/api/v1/me/requests", ee, bad); r.status != http.StatusBadRequest {
+			t.Errorf("file correction %v = %d, want 400", bad, r.status)
+		}
+	}
+	file := func(text string) string {
+		t.Helper()
+		r := w.s.do("POST", "/api/v1/me/requests", ee, map[string]any{"type": "correction", "text": text, "entry_id": consult})
+		if r.status != http.StatusCreated || r.body["statement_entry_id"] == nil {
+			t.Fatalf("file correction = %d %s", r.status, r.raw)
+		}
+		return r.body["id"].(string)
+	}
+	decide := func(id string, body map[string]any) response {
+		return w.s.do("POST", "/api/v1/requests/"+id+"/decision", pTok, body)
+	}
+	declined := file("Het moet 2021 zijn.")
+	if r := decide(declined, map[string]any{"status": "refused", "ground": "not_a_factual_error"}); r.status != http.StatusOK {
+		t.Fatalf("decline = %d %s", r.status, r.raw)
+	}
+	accepted := file("Ik heb pas sinds 2022 klachten.")
+	if r := w.s.do("POST", w.entries()+"/"+consult+"/corrections", pTok, map[string]any{"text": "Klachten sinds 2022."}); r.status != http.StatusCreated {
+		t.Fatalf("correct the entry = %d %s", r.status, r.raw)
+	}
+	if r := decide(accepted, map[string]any{"status": "granted"}); r.status != http.StatusOK {
+		t.Fatalf("accept = %d %s", r.status, r.raw)
+	}
+	insp := w.s.do("POST", "/api/v1/me/requests", ee, map[string]any{"type": "inspection"}).body["id"].(string)
+	decide(insp, map[string]any{"status": "granted"})
+	rel := w.s.do("POST", "/api/v1/requests/"+insp+"/release", pTok, nil)
+	read := w.s.do("GET", "/api/v1/me/releases/"+rel.body["id"].(string), ee, nil)
+	for _, want := range []string{"Klachten sinds 2019.", "Klachten sinds 2022.", "Het moet 2021 zijn.", "Ik heb pas sinds 2022 klachten."} {
+		if !strings.Contains(read.raw, want) {
+			t.Errorf("the inspection after the corrections lacks %q", want)
+		}
+	}
+	var statements int
+	for _, x := range read.body["entries"].([]any) {
+		m := x.(map[string]any)
+		if m["kind"] == "own_statement" {
+			statements++
+		}
+		if m["text"] == "Klachten sinds 2019." && m["superseded_by"] == nil {
+			t.Errorf("the corrected version is not marked superseded: %v", m)
+		}
+	}
+	if statements != 2 {
+		t.Errorf("own statements in the inspection = %d, want 2 (declined and accepted alike)", statements)
+	}
+}

@@ -23,14 +23,18 @@ func TestRequestRegister(t *testing.T) {
 	w := newDossierWorld(t)
 	privacy := w.tokens["privacy_officer"]
 	// The dossier exists, so that an own statement has a place.
-	if r := w.s.do("POST", w.entries(), w.tokens["physician"], map[string]any{"kind": "note", "text": "aantekening"}); r.status != http.StatusCreated {
-		t.Fatalf("POST entry = %d %s", r.status, r.raw)
+	noteRes := w.s.do("POST", w.entries(), w.tokens["physician"], map[string]any{"kind": "note", "text": "aantekening"})
+	if noteRes.status != http.StatusCreated {
+		t.Fatalf("POST entry = %d %s", noteRes.status, noteRes.raw)
 	}
 	file := func(typ string) map[string]any {
 		t.Helper()
 		body := map[string]any{"type": typ}
-		if typ == "own_statement" {
+		switch typ {
+		case "own_statement":
 			body["text"] = "Mijn eigen verklaring."
+		case "correction":
+			body["text"], body["entry_id"] = "De datum klopt niet.", noteRes.body["id"]
 		}
 		r := w.s.do("POST", "/api/v1/me/requests", w.tokens["employee"], body)
 		if r.status != http.StatusCreated {

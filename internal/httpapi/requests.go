@@ -24,8 +24,9 @@ type Requests interface {
 }
 
 // fileRequest is the body of POST /me/requests. Text (the employee's own
-// statement) and the entry it concerns go with own_statement only, and are
-// stored encrypted in the dossier, never in the register.
+// statement, or what is wrong with an entry) and the entry it concerns go
+// with own_statement and correction only, and are stored encrypted in the
+// dossier, never in the register.
 type fileRequest struct {
 	Type    string `json:"type"`
 	Text    string `json:"text"`

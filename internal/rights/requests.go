@@ -222,8 +222,9 @@ var typeNames = map[Type]string{
 	TypeRestriction: "beperking", TypeObjection: "bezwaar", TypePortability: "overdraagbaarheid",
 }
 
-// Filing is what the employee sends with a request: the text of an own
-// statement and the entry it concerns, for own_statement only.
+// Filing is what the employee sends with a request: for own_statement the
+// statement and optionally the entry it concerns; for correction the entry
+// to correct (required) and what is wrong with it.
 type Filing struct {
 	Type     Type
 	Text     string
@@ -231,18 +232,26 @@ type Filing struct {
 }
 
 // File registers a request of the caller's own, due one month after today.
-// An own statement is added to the dossier at once, as an encrypted entry
-// the register refers to by id: it is a right that is never refused. An
-// unknown type, or text with another type, is derrors.FieldErrors; a login
-// without an employee record is derrors.ErrNotFound; an own statement
-// without a dossier is derrors.ErrConflict.
+// The text of an own statement or a correction is added to the dossier at
+// once, as the employee's encrypted statement beside the entry concerned,
+// and the register refers to it by id: an own statement is a right that is
+// never refused, and a disputed entry keeps the employee's view even when
+// the physician declines to correct it. The physician accepts a correction
+// by correcting the entry (a new version) and granting the request. An
+// unknown type, text with another type, or a correction without its entry
+// is derrors.FieldErrors; a login without an employee record is
+// derrors.ErrNotFound; a statement without a dossier is derrors.ErrConflict.
 func (s *Requests) File(ctx context.Context, a identity.Actor, f Filing) (Request, error) {
 	t := f.Type
 	if !t.Valid() {
 		return Request{}, derrors.FieldErrors{"type": "must be one of inspection, copy, correction, own_statement, destruction, access, rectification, erasure, restriction, objection, portability"}
 	}
-	if t != TypeOwnStatement && (f.Text != "" || f.Concerns != uuid.Nil) {
-		return Request{}, derrors.FieldErrors{"text": "applies to own_statement only"}
+	withText := t == TypeOwnStatement || t == TypeCorrection
+	switch {
+	case !withText && (f.Text != "" || f.Concerns != uuid.Nil):
+		return Request{}, derrors.FieldErrors{"text": "applies to own_statement and correction only"}
+	case t == TypeCorrection && f.Concerns == uuid.Nil:
+		return Request{}, derrors.FieldErrors{"entry_id": "is required: the entry to correct"}
 	}
 	subj, err := s.store.SubjectOf(ctx, a.UserID())
 	if err != nil {
@@ -251,7 +260,10 @@ func (s *Requests) File(ctx context.Context, a identity.Actor, f Filing) (Reques
 	today := s.today()
 	r := Request{ID: uuid.New(), EmployerID: subj.EmployerID, EmployeeID: subj.EmployeeID, Type: t, Status: StatusReceived,
 		ReceivedOn: today, DueOn: AddMonths(today, 1), FiledBy: a.UserID(), UpdatedAt: s.now().UTC()}
-	if t == TypeOwnStatement {
+	if withText {
+		// The disputed text of a correction, like an own statement, is
+		// the employee's own words about an entry: stored as their
+		// statement in the dossier, beside that entry.
 		if s.statements == nil {
 			return Request{}, fmt.Errorf("rights: file: no statement writer: %w", derrors.ErrUnavailable)
 		}
