@@ -391,6 +391,8 @@ func matrixRoutes() []matrixRoute {
 		{"GET", "/api/v1/me/releases/:id/copy.pdf",
 			func(_ *testing.T, f *matrixFixture) string { return "/api/v1/me/releases/" + f.releaseA1 + "/copy.pdf" }, nil,
 			expect(s404, map[string]int{"eeA1": s200})},
+		{"GET", "/api/v1/me/export", fixed("/api/v1/me/export"), nil,
+			expect(s404, map[string]int{"eeA1": s200, "eeA2": s200})},
 		{"GET", "/api/v1/me/access-log", fixed("/api/v1/me/access-log"), nil,
 			// Employees with a record; for anyone else there is no such log.
 			expect(s404, map[string]int{"eeA1": s200, "eeA2": s200})},

@@ -222,3 +222,58 @@ func TestRequestRegister(t *testing.T) {
 		t.Errorf("decide an unknown request = %d, want 404", r.status)
 	}
 }
+
+// TestAVGExport: the employee downloads all HR data about them as JSON,
+// with the purposes and retention terms, never medical content; the export
+// is audited; nobody else gets it.
+func TestAVGExport(t *testing.T) {
+	w := newDossierWorld(t)
+	emp := w.employee.String()
+	today := time.Now()
+	if r := w.s.do("POST", "/api/v1/employees/"+emp+"/absences", w.tokens["employer"],
+		map[string]any{"first_sick_day": today.AddDate(0, 0, -10).Format(time.DateOnly), "percentage": 100}); r.status != http.StatusCreated {
+		t.Fatalf("report = %d %s", r.status, r.raw)
+	}
+	if r := w.s.do("POST", "/api/v1/employees/"+emp+"/verdicts", w.tokens["physician"],
+		map[string]any{"kind": "absence", "verdict": "unfit", "date": today.Format(time.DateOnly)}); r.status != http.StatusCreated {
+		t.Fatalf("verdict = %d %s", r.status, r.raw)
+	}
+	if r := w.s.do("POST", "/api/v1/employees/"+emp+"/advice", w.tokens["physician"],
+		map[string]any{"limitations": "Geen nachtdiensten.", "possibilities": "Dagdiensten."}); r.status != http.StatusCreated {
+		t.Fatalf("advice = %d %s", r.status, r.raw)
+	}
+	secret := "medisch" + strings.ReplaceAll(uuid.NewString(), "-", "")
+	w.s.do("POST", w.entries(), w.tokens["physician"], map[string]any{"kind": "diagnosis", "text": secret})
+	w.s.do("POST", "/api/v1/me/requests", w.tokens["employee"], map[string]any{"type": "portability"})
+
+	r := w.s.do("GET", "/api/v1/me/export", w.tokens["employee"], nil)
+	if r.status != http.StatusOK || r.header.Get("Cache-Control") != "no-store" {
+		t.Fatalf("GET /me/export = %d %s", r.status, r.raw)
+	}
+	if strings.Contains(r.raw, secret) {
+		t.Errorf("the HR export holds medical content")
+	}
+	count := func(key string) int { v, _ := r.body[key].([]any); return len(v) }
+	if e, _ := r.body["employee"].(map[string]any); e["id"] != emp {
+		t.Errorf("export employee = %v, want %s", r.body["employee"], emp)
+	}
+	if count("absences") != 1 || count("verdicts") != 1 || count("advice") != 1 || count("requests") != 1 || count("purposes") != len(rights.Purposes) {
+		t.Errorf("export holds %d absences, %d verdicts, %d advice, %d requests, %d purposes; want 1, 1, 1, 1, %d",
+			count("absences"), count("verdicts"), count("advice"), count("requests"), count("purposes"), len(rights.Purposes))
+	}
+	for _, p := range r.body["purposes"].([]any) {
+		m := p.(map[string]any)
+		if m["purpose"] == "" || m["retention"] == "" || m["legal_basis"] == "" {
+			t.Errorf("purpose without its purpose, basis or retention: %v", m)
+		}
+	}
+	if n := w.count(t, `SELECT (SELECT count(*) FROM audit.outbox WHERE object_kind = 'hr_export' AND subject_employee_id = $1)
+		+ (SELECT count(*) FROM audit.events WHERE object_kind = 'hr_export' AND subject_employee_id = $1)`, w.employee); n != 1 {
+		t.Errorf("audited exports = %d, want 1", n)
+	}
+	for _, who := range []string{"employer", "case_manager", "physician", "privacy_officer", "admin"} {
+		if got := w.s.do("GET", "/api/v1/me/export", w.tokens[who], nil); got.status != http.StatusNotFound {
+			t.Errorf("GET /me/export as %s = %d, want 404", who, got.status)
+		}
+	}
+}

@@ -127,6 +127,10 @@ func newApp(ctx context.Context, cfg config.Config, log *slog.Logger) (*app, err
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	entries := dossier.NewEntries(postgres.NewDossierStore(med), postgres.NewSubjectStore(hr), entryCipher{vc}, nil)
+	employees := employee.NewService(postgres.NewEmployeeStore(hr), bsnSealer{vc}, nil)
+	fit := fitness.NewService(postgres.NewFitnessStore(hr), nil)
+	absences := absence.NewService(postgres.NewAbsenceStore(hr), planRenderer{renderer}, cfg.Absence, nil)
+	requests := rights.NewRequests(postgres.NewRequestStore(hr), statementWriter{entries, postgres.NewDossierStore(med)}, nil)
 	srv, err := httpapi.New(httpapi.Options{
 		Logger:         log,
 		Registry:       reg,
@@ -139,16 +143,18 @@ func newApp(ctx context.Context, cfg config.Config, log *slog.Logger) (*app, err
 		Inbox:          notify.NewService(store),
 		Authz:          enforcer,
 		Employers:      employer.NewService(postgres.NewEmployerStore(hr)),
-		Employees:      employee.NewService(postgres.NewEmployeeStore(hr), bsnSealer{vc}, nil),
+		Employees:      employees,
 		Delegations:    identity.NewDelegations(store, nil),
 		Dossiers:       dossier.NewService(postgres.NewDossierStore(med), vc, cfg.EmergencyAccessTTL, nil),
-		Fitness:        fitness.NewService(postgres.NewFitnessStore(hr), nil),
+		Fitness:        fit,
 		Entries:        entries,
 		Attachments:    dossier.NewAttachments(entries, postgres.NewDossierStore(med), vc, int(cfg.MaxAttachmentBytes)),
 		Exposures:      dossier.NewExposures(entries, postgres.NewDossierStore(med)),
-		Absences:       absence.NewService(postgres.NewAbsenceStore(hr), planRenderer{renderer}, cfg.Absence, nil),
+		Absences:       absences,
 		AuditLog:       audit.NewLog(auditStore, postgres.NewRecorder(hr)),
-		Requests:       rights.NewRequests(postgres.NewRequestStore(hr), statementWriter{entries, postgres.NewDossierStore(med)}, nil),
+		Requests:       requests,
+		Exporter: rights.NewExporter(postgres.NewRequestStore(hr), employees, absences, fit, requests,
+			postgres.NewRecorder(hr), nil),
 		Releases: rights.NewReleases(postgres.NewRequestStore(hr), postgres.NewReleaseStore(med), entryCipher{vc},
 			postgres.NewDirectory(hr), copyRenderer{renderer}, nil),
 		AccessLog: rights.NewAccessLog(auditStore, postgres.NewRecorder(hr), postgres.NewDirectory(hr)),

@@ -58,6 +58,7 @@ var deniedActions = map[string]audit.Action{
 	"approve": audit.ActionGrant, "search": audit.ActionSearch, "logout": audit.ActionLogout,
 	"correct": audit.ActionUpdate, "publish": audit.ActionCreate, "decide": audit.ActionUpdate,
 	"extend": audit.ActionUpdate, "release": audit.ActionRelease,
+	"export": audit.ActionExport,
 }
 
 // recordDenied audits a denied attempt. Failing to record a denial does

@@ -75,6 +75,8 @@ type Options struct {
 	Requests Requests
 	// Releases runs inspection and copy of released dossiers.
 	Releases Releases
+	// Exporter exports the employee's own HR data.
+	Exporter Exporter
 	// AuditLog searches the audit trail for the privacy officer.
 	AuditLog AuditLog
 	// Recorder audits denied attempts.
@@ -111,8 +113,8 @@ func New(opts Options) (*Server, error) {
 		return nil, errors.New("httpapi: Options.MaxBodyBytes must be positive")
 	}
 	if opts.Auth == nil || opts.Grants == nil || opts.Invitations == nil || opts.Inbox == nil || opts.Authz == nil ||
-		opts.Employers == nil || opts.Employees == nil || opts.Delegations == nil || opts.Dossiers == nil || opts.Entries == nil || opts.Attachments == nil || opts.Exposures == nil || opts.Fitness == nil || opts.Absences == nil || opts.AccessLog == nil || opts.Requests == nil || opts.Releases == nil || opts.AuditLog == nil || opts.Recorder == nil {
-		return nil, errors.New("httpapi: Options.Auth, Grants, Invitations, Inbox, Authz, Employers, Employees, Delegations, Dossiers, Entries, Attachments, Exposures, Fitness, Absences, AccessLog, Requests, Releases, AuditLog and Recorder are required")
+		opts.Employers == nil || opts.Employees == nil || opts.Delegations == nil || opts.Dossiers == nil || opts.Entries == nil || opts.Attachments == nil || opts.Exposures == nil || opts.Fitness == nil || opts.Absences == nil || opts.AccessLog == nil || opts.Requests == nil || opts.Releases == nil || opts.Exporter == nil || opts.AuditLog == nil || opts.Recorder == nil {
+		return nil, errors.New("httpapi: Options.Auth, Grants, Invitations, Inbox, Authz, Employers, Employees, Delegations, Dossiers, Entries, Attachments, Exposures, Fitness, Absences, AccessLog, Requests, Releases, Exporter, AuditLog and Recorder are required")
 	}
 	if opts.ReadyTimeout <= 0 {
 		opts.ReadyTimeout = 2 * time.Second
@@ -147,6 +149,7 @@ func New(opts Options) (*Server, error) {
 	api.GET("/me", s.allow("self", "read", s.me))
 	api.GET("/me/notifications", s.allow("self", "read", s.notifications))
 	api.GET("/me/access-log", s.allow("access_log", "read", s.myAccessLog))
+	api.GET("/me/export", s.allow("my_export", "export", s.myExport))
 	api.POST("/me/requests", s.allow("my_requests", "create", s.fileRequest))
 	api.GET("/me/requests", s.allow("my_requests", "read", s.myRequests))
 	api.GET("/requests", s.allow("requests", "read", s.requestQueue))

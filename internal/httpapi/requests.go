@@ -257,3 +257,59 @@ func (s *Server) releaseCopy(c *gin.Context) error {
 	c.Data(http.StatusOK, "application/pdf", b)
 	return nil
 }
+
+// Exporter exports the employee's own HR data (see package rights).
+type Exporter interface {
+	Mine(ctx context.Context, a identity.Actor) (rights.Export, error)
+}
+
+type purposeDTO struct {
+	Category   string `json:"category"`
+	Purpose    string `json:"purpose"`
+	LegalBasis string `json:"legal_basis"`
+	Retention  string `json:"retention"`
+}
+
+// exportResponse is the AVG access and portability export: HR data only;
+// the medical dossier is inspected through a release.
+type exportResponse struct {
+	GeneratedAt string            `json:"generated_at"`
+	Employee    employeeResponse  `json:"employee"`
+	Absences    []absenceResponse `json:"absences"`
+	Verdicts    []verdictResponse `json:"verdicts"`
+	Advice      []adviceResponse  `json:"advice"`
+	Requests    []requestResponse `json:"requests"`
+	Purposes    []purposeDTO      `json:"purposes"`
+	Medical     string            `json:"medical_dossier"`
+}
+
+func (s *Server) myExport(c *gin.Context) error {
+	a := actorOf(c)
+	x, err := s.opts.Exporter.Mine(c, a)
+	if err != nil {
+		return err
+	}
+	today := todayHere()
+	out := exportResponse{GeneratedAt: x.GeneratedAt.Format(time.RFC3339), Employee: toEmployeeResponse(x.Employee),
+		Absences: []absenceResponse{}, Verdicts: []verdictResponse{}, Advice: []adviceResponse{}, Requests: []requestResponse{},
+		Medical: "Not part of this export: ask for inspection or a copy of your medical dossier (request type inspection or copy)."}
+	for _, ab := range x.Absences {
+		out.Absences = append(out.Absences, s.toAbsenceResponse(a.Role, ab, false))
+	}
+	for _, v := range x.Verdicts {
+		out.Verdicts = append(out.Verdicts, toVerdictResponse(v))
+	}
+	for _, ad := range x.Advice {
+		out.Advice = append(out.Advice, toAdviceResponse(ad))
+	}
+	for _, r := range x.Requests {
+		out.Requests = append(out.Requests, toRequestResponse(r, today))
+	}
+	for _, p := range x.Purposes {
+		out.Purposes = append(out.Purposes, purposeDTO{Category: p.Category, Purpose: p.Purpose, LegalBasis: p.LegalBasis, Retention: p.Retention})
+	}
+	c.Header("Cache-Control", "no-store")
+	c.Header("Content-Disposition", `attachment; filename="mijn-gegevens.json"`)
+	c.JSON(http.StatusOK, out)
+	return nil
+}
