@@ -2,9 +2,8 @@ package main
 
 import (
 	"context"
+	"io"
 	"net/http"
-	"os"
-	"os/exec"
 	"strings"
 	"testing"
 	"time"
@@ -361,31 +360,16 @@ func TestPlanOfActionAndTheEmployersPDF(t *testing.T) {
 		t.Fatalf("GET plan.pdf = %d, %q, %q; want 200, application/pdf, no-store",
 			resp.StatusCode, resp.Header.Get("Content-Type"), resp.Header.Get("Cache-Control"))
 	}
-	text := pdfText(t, resp)
+	raw, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := testenv.PDFText(t, raw)
 	for _, want := range []string{"Plan van aanpak", "Gérard Özdemir", "Opbouw naar halve dagen", "Ik wil graag eerst aangepast werk doen"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("plan PDF text lacks %q:\n%s", want, text)
 		}
 	}
-}
-
-// pdfText extracts the text of a PDF response with pdftotext (poppler-utils,
-// installed by make deps).
-func pdfText(t *testing.T, resp *http.Response) string {
-	t.Helper()
-	if _, err := exec.LookPath("pdftotext"); err != nil {
-		if os.Getenv("CI") == "true" || !testing.Short() {
-			t.Fatalf("pdftotext is not installed (make deps installs poppler-utils)")
-		}
-		t.Skip("pdftotext is not installed")
-	}
-	cmd := exec.Command("pdftotext", "-layout", "-", "-")
-	cmd.Stdin = resp.Body
-	out, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("pdftotext: %v", err)
-	}
-	return string(out)
 }
 
 func TestNotesAreForProcessAndCanBeRedacted(t *testing.T) {

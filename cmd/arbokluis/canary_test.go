@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"net/http"
-	"os"
 	"os/exec"
 	"sort"
 	"strings"
@@ -150,7 +149,7 @@ func TestMedicalCanaryNeverLeaves(t *testing.T) {
 				}
 				if strings.HasPrefix(resp.Header.Get("Content-Type"), "application/pdf") && resp.StatusCode == http.StatusOK {
 					pdfs++
-					if strings.Contains(pdfBytesText(t, body.Bytes()), canary) {
+					if strings.Contains(testenv.PDFText(t, body.Bytes()), canary) {
 						t.Errorf("GET %s as %s: the PDF text holds the medical canary", path, name)
 					}
 				}
@@ -203,29 +202,10 @@ func expand(route string, ids, children []string) []string {
 	return out
 }
 
-// pdfBytesText extracts the text of a PDF with pdftotext (make deps installs it).
-func pdfBytesText(t *testing.T, b []byte) string {
-	t.Helper()
-	cmd := exec.Command("pdftotext", "-", "-")
-	cmd.Stdin = bytes.NewReader(b)
-	out, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("pdftotext: %v", err)
-	}
-	return string(out)
-}
-
 // pgDump returns the plain-SQL dump of one schema's data and definitions.
 func pgDump(t *testing.T, url, schema string) string {
 	t.Helper()
-	bin, err := exec.LookPath("pg_dump")
-	if err != nil {
-		if os.Getenv("CI") == "true" || !testing.Short() {
-			t.Fatalf("pg_dump not found: %v", err)
-		}
-		t.Skip("pg_dump not found")
-	}
-	out, err := exec.Command(bin, "--schema="+schema, "--no-owner", url).Output()
+	out, err := exec.Command(testenv.Tool(t, "pg_dump"), "--schema="+schema, "--no-owner", url).Output()
 	if err != nil {
 		t.Fatalf("pg_dump --schema=%s: %v", schema, err)
 	}

@@ -8,6 +8,8 @@ import (
 	"testing"
 
 	"github.com/google/uuid"
+
+	"github.com/arbokluis/arbokluis/internal/testenv"
 )
 
 // TestInspectionRelease: the employee sees nothing of the dossier before
@@ -127,7 +129,7 @@ func TestInspectionRelease(t *testing.T) {
 		if resp.status != http.StatusOK || resp.header.Get("Content-Type") != "application/pdf" || resp.header.Get("Cache-Control") != "no-store" {
 			t.Fatalf("download the copy = %d %q %q", resp.status, resp.header.Get("Content-Type"), resp.header.Get("Cache-Control"))
 		}
-		return pdfBytesText(t, []byte(resp.raw)), []byte(resp.raw)
+		return testenv.PDFText(t, []byte(resp.raw)), []byte(resp.raw)
 	}
 	first, firstBytes := download()
 	for _, want := range []string{"Afschrift van uw medisch dossier", "Eerste afschrift", "Gérard Özdemir", "AFSCHRIFT",
@@ -223,7 +225,7 @@ func TestOwnStatementIsAlwaysAdded(t *testing.T) {
 		t.Fatalf("release = %d %s", rel.status, rel.raw)
 	}
 	pdf := w.s.do("GET", "/api/v1/me/releases/"+rel.body["id"].(string)+"/copy.pdf", ee, nil)
-	if txt := pdfBytesText(t, []byte(pdf.raw)); !strings.Contains(txt, "Eigen verklaring") || !strings.Contains(txt, "stuk 1") ||
+	if txt := testenv.PDFText(t, []byte(pdf.raw)); !strings.Contains(txt, "Eigen verklaring") || !strings.Contains(txt, "stuk 1") ||
 		!strings.Contains(strings.Join(strings.Fields(txt), " "), strings.Join(strings.Fields(statement), " ")) {
 		t.Errorf("the copy lacks the own statement beside stuk 1:\n%s", txt)
 	}

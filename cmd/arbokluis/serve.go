@@ -157,7 +157,7 @@ func newApp(ctx context.Context, cfg config.Config, log *slog.Logger) (*app, err
 			postgres.NewRecorder(hr), nil),
 		Releases: rights.NewReleases(postgres.NewRequestStore(hr), postgres.NewReleaseStore(med), entryCipher{vc},
 			postgres.NewDirectory(hr), copyRenderer{renderer}, nil),
-		AccessLog: rights.NewAccessLog(auditStore, postgres.NewRecorder(hr), postgres.NewDirectory(hr)),
+		AccessLog: rights.NewAccessLog(auditStore, postgres.NewRecorder(hr), postgres.NewRequestStore(hr), postgres.NewDirectory(hr)),
 		Recorder:  postgres.NewRecorder(hr),
 		ReadyChecks: []httpapi.Check{
 			{Name: "postgres_hr", Probe: func(ctx context.Context) error { return postgres.Ping(ctx, hr) }},

@@ -112,8 +112,6 @@ type Notice struct {
 // Store persists verdicts and advice within a tenant scope. Every method
 // writes the events it is given in its transaction.
 type Store interface {
-	// Person loads the employee within scope; otherwise derrors.ErrNotFound.
-	Person(ctx context.Context, scope identity.Scope, employeeID uuid.UUID) (Person, error)
 	// AddVerdict inserts v with its event after authorize approves the
 	// person; an absence id not of this employee is derrors.ErrNotFound.
 	AddVerdict(ctx context.Context, scope identity.Scope, v Verdict, authorize func(Person) (audit.Event, error)) (Verdict, error)

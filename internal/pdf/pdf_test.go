@@ -3,13 +3,12 @@ package pdf_test
 import (
 	"bytes"
 	"fmt"
-	"os"
-	"os/exec"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/arbokluis/arbokluis/internal/pdf"
+	"github.com/arbokluis/arbokluis/internal/testenv"
 )
 
 func date(t *testing.T, s string) time.Time {
@@ -48,19 +47,7 @@ func samplePlan(t *testing.T) pdf.PlanOfAction {
 // deps installs).
 func text(t *testing.T, b []byte) string {
 	t.Helper()
-	if _, err := exec.LookPath("pdftotext"); err != nil {
-		if os.Getenv("CI") == "true" || !testing.Short() {
-			t.Fatal("pdftotext is not installed (make deps installs poppler-utils)")
-		}
-		t.Skip("pdftotext is not installed")
-	}
-	cmd := exec.Command("pdftotext", "-layout", "-", "-")
-	cmd.Stdin = bytes.NewReader(b)
-	out, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("pdftotext: %v", err)
-	}
-	return string(out)
+	return testenv.PDFText(t, b)
 }
 
 func TestPlanOfActionRendersDutchUTF8(t *testing.T) {

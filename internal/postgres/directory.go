@@ -2,14 +2,11 @@ package postgres
 
 import (
 	"context"
-	"errors"
-	"fmt"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
-	"github.com/arbokluis/arbokluis/internal/derrors"
 	"github.com/arbokluis/arbokluis/internal/identity"
 	"github.com/arbokluis/arbokluis/internal/rights"
 )
@@ -23,22 +20,6 @@ var _ rights.Directory = (*Directory)(nil)
 
 // NewDirectory returns a Directory on the hr pool.
 func NewDirectory(pool *pgxpool.Pool) *Directory { return &Directory{pool: pool} }
-
-// LinkedEmployee returns the employee record linked to a login. It reads
-// service-wide: the login is the caller's own.
-func (d *Directory) LinkedEmployee(ctx context.Context, userID uuid.UUID) (uuid.UUID, uuid.UUID, error) {
-	var employeeID, employerID uuid.UUID
-	err := InScope(ctx, d.pool, identity.Scope{All: true}, func(tx pgx.Tx) error {
-		return tx.QueryRow(ctx, `SELECT id, employer_id FROM hr.employees WHERE user_id = $1`, userID).Scan(&employeeID, &employerID)
-	})
-	if errors.Is(err, pgx.ErrNoRows) {
-		return uuid.Nil, uuid.Nil, fmt.Errorf("postgres: no employee record for the login: %w", derrors.ErrNotFound)
-	}
-	if err != nil {
-		return uuid.Nil, uuid.Nil, Translate(err)
-	}
-	return employeeID, employerID, nil
-}
 
 // People returns display names and, for employer users, their employer.
 func (d *Directory) People(ctx context.Context, userIDs []uuid.UUID) (map[uuid.UUID]rights.Person, error) {

@@ -2,7 +2,6 @@ package postgres
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
@@ -14,6 +13,7 @@ import (
 	"github.com/arbokluis/arbokluis/internal/derrors"
 	"github.com/arbokluis/arbokluis/internal/dossier"
 	"github.com/arbokluis/arbokluis/internal/identity"
+	"github.com/arbokluis/arbokluis/internal/rights"
 )
 
 var (
@@ -208,24 +208,16 @@ func NewSubjectStore(pool *pgxpool.Pool) *SubjectStore { return &SubjectStore{po
 // it is the service's own lookup of ids for the dossier, not a read of the
 // person's record on anyone's behalf.
 func (s *SubjectStore) Subject(ctx context.Context, employeeID uuid.UUID) (dossier.Subject, error) {
-	var (
-		out       = dossier.Subject{EmployeeID: employeeID}
-		physician *uuid.UUID
-	)
+	var out rights.Subject
 	err := InScope(ctx, s.pool, identity.Scope{All: true}, func(tx pgx.Tx) error {
-		return tx.QueryRow(ctx, `
-			SELECT e.employer_id, pa.physician_id FROM hr.employees e
-			LEFT JOIN hr.physician_assignments pa ON pa.employer_id = e.employer_id AND pa.status = 'active'
-			WHERE e.id = $1`, employeeID).Scan(&out.EmployerID, &physician)
+		var err error
+		out, err = scanSubject(tx.QueryRow(ctx, subjectQuery+` WHERE e.id = $1`, employeeID))
+		return err
 	})
-	if errors.Is(err, pgx.ErrNoRows) {
-		return dossier.Subject{}, fmt.Errorf("postgres: employee: %w", derrors.ErrNotFound)
-	}
 	if err != nil {
-		return dossier.Subject{}, Translate(err)
+		return dossier.Subject{}, fmt.Errorf("postgres: employee: %w", err)
 	}
-	out.PhysicianID = deref(physician)
-	return out, nil
+	return dossier.Subject{EmployeeID: out.EmployeeID, EmployerID: out.EmployerID, PhysicianID: out.PhysicianID}, nil
 }
 
 var _ dossier.AttachmentStore = (*DossierStore)(nil)

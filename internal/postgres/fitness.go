@@ -46,15 +46,21 @@ func loadPerson(ctx context.Context, tx pgx.Tx, scope identity.Scope, employeeID
 	return p, nil
 }
 
-// Person loads the employee within scope.
-func (s *FitnessStore) Person(ctx context.Context, scope identity.Scope, employeeID uuid.UUID) (fitness.Person, error) {
-	var out fitness.Person
-	err := InScope(ctx, s.pool, scope, func(tx pgx.Tx) error {
-		p, err := loadPerson(ctx, tx, scope, employeeID, false)
-		out = p
-		return err
-	})
-	return out, err
+// checkCaseOf checks that absenceID (when set) is a case of employeeID; a
+// case of someone else is a field error on absence_id.
+func checkCaseOf(ctx context.Context, tx pgx.Tx, absenceID, employeeID uuid.UUID) error {
+	if absenceID == uuid.Nil {
+		return nil
+	}
+	var n int
+	if err := tx.QueryRow(ctx, `SELECT count(*) FROM hr.absences WHERE id = $1 AND employee_id = $2`,
+		absenceID, employeeID).Scan(&n); err != nil {
+		return Translate(err)
+	}
+	if n != 1 {
+		return derrors.FieldErrors{"absence_id": "is not a case of this employee"}
+	}
+	return nil
 }
 
 type verdictRow struct {
@@ -94,15 +100,8 @@ func (s *FitnessStore) AddVerdict(ctx context.Context, scope identity.Scope, v f
 			return err
 		}
 		v.EmployerID = p.EmployerID
-		if v.AbsenceID != uuid.Nil {
-			var n int
-			if err := tx.QueryRow(ctx, `SELECT count(*) FROM hr.absences WHERE id = $1 AND employee_id = $2`,
-				v.AbsenceID, v.EmployeeID).Scan(&n); err != nil {
-				return Translate(err)
-			}
-			if n != 1 {
-				return derrors.FieldErrors{"absence_id": "is not a case of this employee"}
-			}
+		if err := checkCaseOf(ctx, tx, v.AbsenceID, v.EmployeeID); err != nil {
+			return err
 		}
 		if _, err := tx.Exec(ctx, `INSERT INTO hr.verdicts (`+verdictColumns+`)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
@@ -187,15 +186,8 @@ func (s *FitnessStore) Publish(ctx context.Context, scope identity.Scope, a fitn
 			return err
 		}
 		a.EmployerID = p.EmployerID
-		if a.AbsenceID != uuid.Nil {
-			var k int
-			if err := tx.QueryRow(ctx, `SELECT count(*) FROM hr.absences WHERE id = $1 AND employee_id = $2`,
-				a.AbsenceID, a.EmployeeID).Scan(&k); err != nil {
-				return Translate(err)
-			}
-			if k != 1 {
-				return derrors.FieldErrors{"absence_id": "is not a case of this employee"}
-			}
+		if err := checkCaseOf(ctx, tx, a.AbsenceID, a.EmployeeID); err != nil {
+			return err
 		}
 		if _, err := tx.Exec(ctx, `INSERT INTO hr.advices (id, employer_id, employee_id, absence_id, limitations,
 			possibilities, expected_duration_weeks, published_by, published_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,

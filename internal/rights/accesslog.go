@@ -28,9 +28,6 @@ type Person struct {
 
 // Directory answers who is who from the HR side, ids in, names out.
 type Directory interface {
-	// LinkedEmployee returns the employee record linked to the login
-	// userID; none is derrors.ErrNotFound.
-	LinkedEmployee(ctx context.Context, userID uuid.UUID) (employeeID, employerID uuid.UUID, err error)
 	// People returns the display names of users, and for employer users
 	// the name of the employer they act for, keyed by user id.
 	People(ctx context.Context, userIDs []uuid.UUID) (map[uuid.UUID]Person, error)
@@ -55,14 +52,18 @@ type AccessEntry struct {
 
 // AccessLog reads an employee's access log.
 type AccessLog struct {
-	events audit.EventReader
-	rec    audit.Recorder
+	events   audit.EventReader
+	rec      audit.Recorder
+	subjects interface {
+		SubjectOf(ctx context.Context, userID uuid.UUID) (Subject, error)
+	}
 	people Directory
 }
 
-// NewAccessLog returns the access log over the audit trail.
-func NewAccessLog(events audit.EventReader, rec audit.Recorder, people Directory) *AccessLog {
-	return &AccessLog{events: events, rec: rec, people: people}
+// NewAccessLog returns the access log over the audit trail; subjects finds
+// the caller's employee record (the register's RequestStore does).
+func NewAccessLog(events audit.EventReader, rec audit.Recorder, subjects RequestReader, people Directory) *AccessLog {
+	return &AccessLog{events: events, rec: rec, subjects: subjects, people: people}
 }
 
 // MaxAccessLogPage bounds one page of the access log.
@@ -87,17 +88,17 @@ func (l *AccessLog) Of(ctx context.Context, a identity.Actor, from, to time.Time
 	if err := fe.Err(); err != nil {
 		return nil, err
 	}
-	employeeID, employerID, err := l.people.LinkedEmployee(ctx, a.UserID())
+	subj, err := l.subjects.SubjectOf(ctx, a.UserID())
 	if err != nil {
 		return nil, fmt.Errorf("rights: access log: %w", err)
 	}
-	recs, err := l.events.Events(ctx, audit.Filter{EmployeeID: employeeID, From: from, To: to, After: after, Limit: limit})
+	recs, err := l.events.Events(ctx, audit.Filter{EmployeeID: subj.EmployeeID, From: from, To: to, After: after, Limit: limit})
 	if err != nil {
 		return nil, fmt.Errorf("rights: access log: %w", err)
 	}
 	// No event, no access: the viewing is recorded before the answer.
-	if err := l.rec.Record(ctx, audit.Event{ActorUserID: a.UserID(), ActorRole: string(a.Role), SubjectEmployeeID: employeeID,
-		TenantID: employerID, Action: audit.ActionRead, ObjectKind: "access_log", ObjectID: employeeID.String(),
+	if err := l.rec.Record(ctx, audit.Event{ActorUserID: a.UserID(), ActorRole: string(a.Role), SubjectEmployeeID: subj.EmployeeID,
+		TenantID: subj.EmployerID, Action: audit.ActionRead, ObjectKind: "access_log", ObjectID: subj.EmployeeID.String(),
 		Outcome: audit.OutcomeOK, RequestID: a.RequestID, ClientIP: a.ClientIP}); err != nil {
 		return nil, fmt.Errorf("rights: access log: %w", err)
 	}
