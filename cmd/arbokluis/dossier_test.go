@@ -418,3 +418,55 @@ func TestDossierExposures(t *testing.T) {
 		}
 	}
 }
+
+// TestWriteDecidedAgainAfterTheDossierChanged: the entries service remembers
+// recently written dossiers so that a write needs no lookup first, but a
+// write is stored only while the dossier still has the key, responsible
+// physician and open status it was decided on. After the responsible
+// physician changes, the former one is refused (404) and nothing is written;
+// after the dossier closes, writes answer 409.
+func TestWriteDecidedAgainAfterTheDossierChanged(t *testing.T) {
+	w := newDossierWorld(t)
+	write := func(who string) response {
+		t.Helper()
+		return w.s.do("POST", w.entries(), w.tokens[who], map[string]any{"kind": "note", "text": "Spreekuur gehad."})
+	}
+	// Two writes: the first creates the dossier and its key, the second
+	// finds it keyed, which is what the service remembers.
+	for i := 0; i < 2; i++ {
+		if r := write("physician"); r.status != http.StatusCreated {
+			t.Fatalf("write %d as the responsible physician = %d %s, want 201", i, r.status, r.raw)
+		}
+	}
+	successor := w.s.addUser(identity.RolePhysician, uuid.Nil)
+	w.tokens["successor"] = w.s.session(successor)
+	if _, err := w.owner.Exec(context.Background(), `UPDATE medical.dossiers SET responsible_physician_id = $1 WHERE employee_id = $2`,
+		successor.userID, w.employee); err != nil {
+		t.Fatal(err)
+	}
+	entries := func() int {
+		return w.count(t, `SELECT count(*) FROM medical.entries e JOIN medical.dossiers d ON d.id = e.dossier_id WHERE d.employee_id = $1`, w.employee)
+	}
+	before := entries()
+	for _, who := range []string{"physician", "assistant"} {
+		if r := write(who); r.status != http.StatusNotFound {
+			t.Errorf("write as the former physician's %s after the change = %d %s, want 404", who, r.status, r.raw)
+		}
+	}
+	if got := entries(); got != before {
+		t.Errorf("refused writes changed the dossier's entries from %d to %d", before, got)
+	}
+	if r := write("successor"); r.status != http.StatusCreated {
+		t.Errorf("write as the new responsible physician = %d %s, want 201", r.status, r.raw)
+	}
+	if _, err := w.owner.Exec(context.Background(), `UPDATE medical.dossiers SET status = 'closed' WHERE employee_id = $1`, w.employee); err != nil {
+		t.Fatal(err)
+	}
+	before = entries()
+	if r := write("successor"); r.status != http.StatusConflict {
+		t.Errorf("write into the closed dossier = %d %s, want 409", r.status, r.raw)
+	}
+	if got := entries(); got != before {
+		t.Errorf("write into the closed dossier changed its entries from %d to %d", before, got)
+	}
+}

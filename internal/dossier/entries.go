@@ -169,6 +169,7 @@ type Entries struct {
 	subjects Subjects
 	cipher   EntryCipher
 	now      func() time.Time
+	cache    *writeCache
 }
 
 // NewEntries returns the entries service; now defaults to time.Now.
@@ -176,7 +177,7 @@ func NewEntries(store EntryStore, subjects Subjects, cipher EntryCipher, now fun
 	if now == nil {
 		now = time.Now
 	}
-	return &Entries{store: store, subjects: subjects, cipher: cipher, now: now}
+	return &Entries{store: store, subjects: subjects, cipher: cipher, now: now, cache: newWriteCache(writeCacheTTL, writeCacheMax)}
 }
 
 // NewEntry is the input of Create.
@@ -293,16 +294,56 @@ func (s *Entries) Create(ctx context.Context, a identity.Actor, employeeID uuid.
 	if err := fe.Err(); err != nil {
 		return Entry{}, err
 	}
-	d, acc, err := s.ensureDossier(ctx, a, employeeID, in.Kind)
-	if err != nil {
-		return Entry{}, fmt.Errorf("dossier: create entry: %w", err)
-	}
-	e := Entry{ID: uuid.New(), DossierID: d.ID, Kind: in.Kind, AuthorID: a.UserID(), OnBehalfOf: acc.OnBehalfOf,
-		OccurredOn: in.OccurredOn, CreatedAt: s.now().UTC().Truncate(time.Microsecond), Version: 1, Text: in.Text}
-	if err := s.insert(ctx, a, acc, d, e); err != nil {
+	e := Entry{ID: uuid.New(), Kind: in.Kind, AuthorID: a.UserID(), OccurredOn: in.OccurredOn,
+		CreatedAt: s.now().UTC().Truncate(time.Microsecond), Version: 1, Text: in.Text}
+	if err := s.write(ctx, a, employeeID, &e); err != nil {
 		return Entry{}, fmt.Errorf("dossier: create entry: %w", err)
 	}
 	return e, nil
+}
+
+// writable returns the dossier of employeeID for a write of kind by a, with
+// the caller's access to it: from the write cache when it holds the dossier
+// and the caller acts for its responsible physician (cached reports so),
+// otherwise from the store, creating the dossier and its key on the first
+// write. The errors are those of ensureDossier.
+func (s *Entries) writable(ctx context.Context, a identity.Actor, employeeID uuid.UUID, kind EntryKind) (d Dossier, acc identity.DossierAccess, cached bool, err error) {
+	now := s.now()
+	if d, ok := s.cache.get(employeeID, now); ok {
+		// Emergency access is never cached: a zero end decides without it.
+		if acc, err := access(a, d, time.Time{}, now, true, kind); err == nil {
+			return d, acc, true, nil
+		}
+	}
+	d, acc, err = s.ensureDossier(ctx, a, employeeID, kind)
+	if err != nil {
+		return Dossier{}, acc, false, err
+	}
+	s.cache.put(d, now)
+	return d, acc, false, nil
+}
+
+// write encrypts and stores e in the dossier of employeeID. A write decided
+// on a cached dossier that the store refuses as changed is decided again
+// from the store, once.
+func (s *Entries) write(ctx context.Context, a identity.Actor, employeeID uuid.UUID, e *Entry) error {
+	d, acc, cached, err := s.writable(ctx, a, employeeID, e.Kind)
+	if err != nil {
+		return err
+	}
+	e.DossierID, e.OnBehalfOf = d.ID, acc.OnBehalfOf
+	err = s.insert(ctx, a, acc, d, *e)
+	if errors.Is(err, derrors.ErrConflict) {
+		s.cache.forget(employeeID)
+		if cached {
+			if d, acc, err = s.ensureDossier(ctx, a, employeeID, e.Kind); err != nil {
+				return err
+			}
+			e.DossierID, e.OnBehalfOf = d.ID, acc.OnBehalfOf
+			err = s.insert(ctx, a, acc, d, *e)
+		}
+	}
+	return err
 }
 
 // insert encrypts e under the dossier's key, outside any transaction, and
@@ -362,14 +403,9 @@ func (s *Entries) Correct(ctx context.Context, a identity.Actor, employeeID, ent
 	if old.SupersededBy != uuid.Nil {
 		return Entry{}, fmt.Errorf("dossier: correct entry: a later version exists: %w", derrors.ErrConflict)
 	}
-	d, acc, err := s.ensureDossier(ctx, a, employeeID, old.Kind)
-	if err != nil {
-		return Entry{}, fmt.Errorf("dossier: correct entry: %w", err)
-	}
-	e := Entry{ID: uuid.New(), DossierID: d.ID, Kind: old.Kind, AuthorID: a.UserID(), OnBehalfOf: acc.OnBehalfOf,
-		OccurredOn: old.OccurredOn, CreatedAt: s.now().UTC().Truncate(time.Microsecond), Supersedes: old.ID,
-		Version: old.Version + 1, Text: text}
-	if err := s.insert(ctx, a, acc, d, e); err != nil {
+	e := Entry{ID: uuid.New(), Kind: old.Kind, AuthorID: a.UserID(), OccurredOn: old.OccurredOn,
+		CreatedAt: s.now().UTC().Truncate(time.Microsecond), Supersedes: old.ID, Version: old.Version + 1, Text: text}
+	if err := s.write(ctx, a, employeeID, &e); err != nil {
 		return Entry{}, fmt.Errorf("dossier: correct entry: %w", err)
 	}
 	return e, nil
