@@ -212,6 +212,29 @@ func (f *matrixFixture) freshRequest(t *testing.T) string {
 	return id
 }
 
+// freshFiled files a request of type typ as the employee caller who and
+// returns its id.
+func (f *matrixFixture) freshFiled(t *testing.T, who, typ string) string {
+	t.Helper()
+	r := f.s.do("POST", "/api/v1/me/requests", f.tokens[who], map[string]any{"type": typ})
+	id, _ := r.body["id"].(string)
+	if r.status != s201 || id == "" {
+		t.Fatalf("fixture: %s request = %d %s", typ, r.status, r.raw)
+	}
+	return id
+}
+
+// freshGrantedRestriction files a restriction request as a2 (who has no
+// case) and has the privacy officer apply it.
+func (f *matrixFixture) freshGrantedRestriction(t *testing.T) string {
+	t.Helper()
+	id := f.freshFiled(t, "eeA2", "restriction")
+	if r := f.s.do("POST", "/api/v1/requests/"+id+"/restriction", f.tokens["privacy"], nil); r.status != s200 || r.body["status"] != "granted" {
+		t.Fatalf("fixture: apply restriction = %d %s", r.status, r.raw)
+	}
+	return id
+}
+
 // freshGrantedInspection files an inspection request as a1, granted by the
 // responsible physician, and returns its id.
 func (f *matrixFixture) freshGrantedInspection(t *testing.T) string {
@@ -382,6 +405,32 @@ func matrixRoutes() []matrixRoute {
 			// physicians; the privacy officer sees the register but never
 			// releases.
 			expect(s404, map[string]int{"pResp": s201, "pSub": s201, "lead": s201, "leadE": s201, "privacy": s403})},
+		{"POST", "/api/v1/requests/:id/erasure",
+			func(t *testing.T, f *matrixFixture) string {
+				return "/api/v1/requests/" + f.freshFiled(t, "eeA1", "erasure") + "/erasure"
+			}, nil,
+			// The privacy officer applies it (a1's open case keeps
+			// everything: refused, answered 200); physicians see the register
+			// but never erase.
+			expect(s404, plus(map[string]int{"privacy": s200}, s403, physicians))},
+		{"POST", "/api/v1/requests/:id/restriction",
+			func(t *testing.T, f *matrixFixture) string {
+				return "/api/v1/requests/" + f.freshFiled(t, "eeA1", "restriction") + "/restriction"
+			}, nil,
+			expect(s404, plus(map[string]int{"privacy": s200}, s403, physicians))},
+		{"DELETE", "/api/v1/requests/:id/restriction",
+			func(t *testing.T, f *matrixFixture) string {
+				return "/api/v1/requests/" + f.freshGrantedRestriction(t) + "/restriction"
+			}, nil,
+			expect(s404, plus(map[string]int{"privacy": s200}, s403, physicians))},
+		{"POST", "/api/v1/employees/:id/requests", employeeA1("/requests"),
+			func(*matrixFixture) any {
+				return map[string]any{"type": "access", "representative_name": "Mr. A. Jansen",
+					"authorisation_signed_on": time.Now().AddDate(0, 0, -1).Format(time.DateOnly)}
+			},
+			// The privacy officer registers a representative's request;
+			// physicians see the register (403); nobody else learns of it.
+			expect(s404, plus(map[string]int{"privacy": s201}, s403, physicians))},
 		{"GET", "/api/v1/me/releases", fixed("/api/v1/me/releases"), nil,
 			expect(s404, map[string]int{"eeA1": s200, "eeA2": s200})},
 		{"GET", "/api/v1/me/releases/:id",
@@ -462,6 +511,13 @@ func matrixRoutes() []matrixRoute {
 			// A's employer, case manager, labour expert and assigned
 			// physician; the employee themself; nobody else.
 			expect(s404, map[string]int{"erA": s200, "cmA": s200, "leA": s200, "pResp": s200, "eeA1": s200})},
+		{"PATCH", "/api/v1/employees/:id", employeeA1(""),
+			func(*matrixFixture) any { return map[string]any{"phone": "+31 6 1234 5678"} },
+			// The owning roles of A's records; those who read them elsewhere
+			// learn they may not change them (403); B's and the rest 404.
+			expect(s404, map[string]int{"erA": s200, "cmA": s200,
+				"leA": s403, "pResp": s403, "pSub": s403, "pUn": s403, "lead": s403, "leadE": s403,
+				"eeA1": s403, "eeA2": s403})},
 		{"GET", "/api/v1/audit/events", fixed("/api/v1/audit/events?limit=5"), nil,
 			// The privacy officer only; the trail holds ids, never content.
 			expect(s404, map[string]int{"privacy": s200})},

@@ -64,6 +64,24 @@ type Config struct {
 	// "no_risk=41d,pregnancy=41d,organ_donation=4wd,employment_end=end").
 	Absence absence.Settings
 
+	// RetentionEmployeeYears and RetentionCaseYears are the retention terms
+	// of HR data: the employee record after the end of employment
+	// (ARBOKLUIS_RETENTION_EMPLOYEE_YEARS, default 5) and an absence case
+	// after it closed (ARBOKLUIS_RETENTION_CASE_YEARS, default 2).
+	RetentionEmployeeYears int64
+	RetentionCaseYears     int64
+	// DestructionTargetMonths is the term in which a destruction request
+	// is answered (ARBOKLUIS_DESTRUCTION_TARGET_MONTHS, default 1, AVG
+	// practice); DestructionLimitMonths the legal limit it may be extended
+	// to (ARBOKLUIS_DESTRUCTION_LIMIT_MONTHS, default 3, BW 7:455).
+	DestructionTargetMonths int64
+	DestructionLimitMonths  int64
+	// VaultBackupRetention is how long backups of Vault's storage are kept
+	// (ARBOKLUIS_VAULT_BACKUP_RETENTION, default 720h): a backup taken
+	// before a destruction can decrypt the destroyed data until then, and
+	// the destruction statement names that date.
+	VaultBackupRetention time.Duration
+
 	// PublicURL is the address users reach the service at, for links in
 	// emails (ARBOKLUIS_PUBLIC_URL).
 	PublicURL string
@@ -112,6 +130,12 @@ func Default() Config {
 		PublicURL:            "http://localhost:8080",
 		SMTPFrom:             "Arbokluis <noreply@localhost>",
 		Absence:              absence.DefaultSettings(),
+
+		RetentionEmployeeYears:  5,
+		RetentionCaseYears:      2,
+		DestructionTargetMonths: 1,
+		DestructionLimitMonths:  3,
+		VaultBackupRetention:    30 * 24 * time.Hour,
 	}
 }
 
@@ -161,6 +185,14 @@ func Load(lookup func(string) (string, bool)) (Config, error) {
 			c.Absence = s
 		}
 	}
+	p.int64("ARBOKLUIS_RETENTION_EMPLOYEE_YEARS", &c.RetentionEmployeeYears, 1, 100)
+	p.int64("ARBOKLUIS_RETENTION_CASE_YEARS", &c.RetentionCaseYears, 1, 100)
+	p.int64("ARBOKLUIS_DESTRUCTION_TARGET_MONTHS", &c.DestructionTargetMonths, 1, 3)
+	p.int64("ARBOKLUIS_DESTRUCTION_LIMIT_MONTHS", &c.DestructionLimitMonths, 1, 3)
+	if c.DestructionTargetMonths > c.DestructionLimitMonths {
+		p.fail("ARBOKLUIS_DESTRUCTION_TARGET_MONTHS", "must not exceed ARBOKLUIS_DESTRUCTION_LIMIT_MONTHS")
+	}
+	p.duration("ARBOKLUIS_VAULT_BACKUP_RETENTION", &c.VaultBackupRetention)
 	p.list("ARBOKLUIS_TRUSTED_PROXIES", &c.TrustedProxies, validProxy)
 	p.str("ARBOKLUIS_PUBLIC_URL", &c.PublicURL, validHTTPURL)
 	p.str("ARBOKLUIS_SMTP_ADDR", &c.SMTPAddr, validHostPort)

@@ -26,17 +26,19 @@ func TestLoadDefaults(t *testing.T) {
 
 func TestLoadValues(t *testing.T) {
 	env := map[string]string{
-		"ARBOKLUIS_LISTEN_ADDR":          "127.0.0.1:9090",
-		"ARBOKLUIS_HR_DATABASE_URL":      "postgres://hr:pw@127.0.0.1:54329/arbokluis",
-		"ARBOKLUIS_VAULT_ADDR":           "http://127.0.0.1:8299",
-		"ARBOKLUIS_VAULT_TRANSIT_MOUNT":  "transit",
-		"ARBOKLUIS_LOG_LEVEL":            "debug",
-		"ARBOKLUIS_MAX_BODY_BYTES":       "2048",
-		"ARBOKLUIS_SHUTDOWN_TIMEOUT":     "3s",
-		"ARBOKLUIS_DB_MAX_CONNS":         "4",
-		"ARBOKLUIS_TRUSTED_PROXIES":      "10.0.0.0/8, 127.0.0.1",
-		"ARBOKLUIS_VAULT_TOKEN":          " hvs.x ",
-		"ARBOKLUIS_MIGRATE_DATABASE_URL": "",
+		"ARBOKLUIS_LISTEN_ADDR":               "127.0.0.1:9090",
+		"ARBOKLUIS_HR_DATABASE_URL":           "postgres://hr:pw@127.0.0.1:54329/arbokluis",
+		"ARBOKLUIS_VAULT_ADDR":                "http://127.0.0.1:8299",
+		"ARBOKLUIS_VAULT_TRANSIT_MOUNT":       "transit",
+		"ARBOKLUIS_LOG_LEVEL":                 "debug",
+		"ARBOKLUIS_MAX_BODY_BYTES":            "2048",
+		"ARBOKLUIS_SHUTDOWN_TIMEOUT":          "3s",
+		"ARBOKLUIS_DB_MAX_CONNS":              "4",
+		"ARBOKLUIS_TRUSTED_PROXIES":           "10.0.0.0/8, 127.0.0.1",
+		"ARBOKLUIS_VAULT_TOKEN":               " hvs.x ",
+		"ARBOKLUIS_MIGRATE_DATABASE_URL":      "",
+		"ARBOKLUIS_DESTRUCTION_TARGET_MONTHS": "2",
+		"ARBOKLUIS_VAULT_BACKUP_RETENTION":    "2160h",
 	}
 	got, err := Load(lookup(env))
 	require.NoError(t, err, "Load(%v)", env)
@@ -48,6 +50,15 @@ func TestLoadValues(t *testing.T) {
 	assert.Equal(t, []string{"10.0.0.0/8", "127.0.0.1"}, got.TrustedProxies)
 	assert.Equal(t, "hvs.x", got.VaultToken, "values are trimmed")
 	assert.Empty(t, got.MigrateDatabaseURL, "an empty variable keeps the default")
+	assert.Equal(t, int64(2), got.DestructionTargetMonths)
+	assert.Equal(t, 90*24*time.Hour, got.VaultBackupRetention)
+}
+
+func TestLoadDestructionTargetWithinLimit(t *testing.T) {
+	_, err := Load(lookup(map[string]string{"ARBOKLUIS_DESTRUCTION_TARGET_MONTHS": "3", "ARBOKLUIS_DESTRUCTION_LIMIT_MONTHS": "2"}))
+	if err == nil || !strings.Contains(err.Error(), "ARBOKLUIS_DESTRUCTION_TARGET_MONTHS") {
+		t.Errorf("Load(target 3, limit 2) error = %v, want one naming ARBOKLUIS_DESTRUCTION_TARGET_MONTHS", err)
+	}
 }
 
 func TestLoadInvalid(t *testing.T) {
@@ -78,6 +89,11 @@ func TestLoadInvalid(t *testing.T) {
 		{"ARBOKLUIS_SMTP_ADDR", "mail.example.org"},
 		{"ARBOKLUIS_SMTP_ADDR", "mail.example.org:0"},
 		{"ARBOKLUIS_SMTP_FROM", "not a mailbox"},
+		{"ARBOKLUIS_RETENTION_EMPLOYEE_YEARS", "0"},
+		{"ARBOKLUIS_RETENTION_CASE_YEARS", "two"},
+		{"ARBOKLUIS_DESTRUCTION_TARGET_MONTHS", "4"}, // above the legal limit of three months
+		{"ARBOKLUIS_DESTRUCTION_LIMIT_MONTHS", "0"},
+		{"ARBOKLUIS_VAULT_BACKUP_RETENTION", "30d"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name+"="+tt.value, func(t *testing.T) {

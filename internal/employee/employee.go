@@ -39,6 +39,11 @@ type Employee struct {
 	// way in and, as the caller may see it, on the way out.
 	Sealed    SealedBSN
 	CreatedAt time.Time
+	// RestrictedSince is when the employee had processing restricted (AVG
+	// art. 18): the record is kept, and changed only to rectify it.
+	RestrictedSince time.Time
+	// ErasedAt is when the record was anonymised after its retention term.
+	ErasedAt time.Time
 }
 
 var (
@@ -204,4 +209,141 @@ func (s *Service) Get(ctx context.Context, a identity.Actor, id uuid.UUID) (Empl
 		return Employee{}, fmt.Errorf("employee: get: %w", err)
 	}
 	return e, s.reveal(ctx, a.Role, &e)
+}
+
+// Patch is a change of an HR record: each field that is set replaces the
+// stored value. An empty Email, Phone or BSN, or a zero EmploymentEnd,
+// clears that optional field. The employee number and the employer never
+// change.
+type Patch struct {
+	FirstName, LastName          *string
+	DateOfBirth, EmploymentStart *time.Time
+	EmploymentEnd                *time.Time
+	Email, Phone, BSN            *string
+}
+
+// Fields names the fields p changes, in a fixed order.
+func (p Patch) Fields() []string {
+	var out []string
+	for _, f := range []struct {
+		name string
+		set  bool
+	}{
+		{"first_name", p.FirstName != nil}, {"last_name", p.LastName != nil}, {"date_of_birth", p.DateOfBirth != nil},
+		{"employment_start", p.EmploymentStart != nil}, {"employment_end", p.EmploymentEnd != nil},
+		{"email", p.Email != nil}, {"phone", p.Phone != nil}, {"bsn", p.BSN != nil},
+	} {
+		if f.set {
+			out = append(out, f.name)
+		}
+	}
+	return out
+}
+
+// apply sets the fields of p on e; a BSN is applied as sealed.
+func (p Patch) apply(e *Employee, sealed SealedBSN) {
+	set := func(dst *string, v *string) {
+		if v != nil {
+			*dst = strings.TrimSpace(*v)
+		}
+	}
+	set(&e.FirstName, p.FirstName)
+	set(&e.LastName, p.LastName)
+	set(&e.Email, p.Email)
+	set(&e.Phone, p.Phone)
+	if p.DateOfBirth != nil {
+		e.DateOfBirth = *p.DateOfBirth
+	}
+	if p.EmploymentStart != nil {
+		e.EmploymentStart = *p.EmploymentStart
+	}
+	if p.EmploymentEnd != nil {
+		e.EmploymentEnd = *p.EmploymentEnd
+	}
+	if p.BSN != nil {
+		e.Sealed = sealed
+	}
+}
+
+// UpdateStore changes an HR record.
+type UpdateStore interface {
+	// Update locks the employee with id within scope, applies change
+	// (whose error is returned as it is, nothing written), and stores the
+	// result with the event change returns. Outside scope or unknown is
+	// derrors.ErrNotFound; a BSN registered for another employee of the
+	// employer is derrors.FieldErrors for "bsn".
+	Update(ctx context.Context, scope identity.Scope, id uuid.UUID, change func(e *Employee) (audit.Event, error)) (Employee, error)
+}
+
+// Rectification is how an update comes about.
+type Rectification struct {
+	// RequestID is the employee's rectification request the update
+	// answers (uuid.Nil: ordinary upkeep by the owning role). It lets a
+	// restricted record be rectified: restriction while accuracy is
+	// contested must not prevent the correction (AVG art. 18(1)(a)).
+	RequestID uuid.UUID
+}
+
+// Update rectifies an HR record for the owning role (the employer's HR
+// users and its case managers), audited as an update naming the changed
+// fields, never their values. An employee outside the caller's tenants is
+// derrors.ErrNotFound; an empty patch or invalid values are
+// derrors.FieldErrors; a record whose processing is restricted (unless the
+// update answers a rectification request) or that was erased is
+// derrors.ErrConflict; a BSN registered for someone else at the employer is
+// derrors.FieldErrors.
+func (s *Service) Update(ctx context.Context, a identity.Actor, id uuid.UUID, p Patch, why Rectification) (Employee, error) {
+	store, ok := s.store.(UpdateStore)
+	if !ok {
+		return Employee{}, fmt.Errorf("employee: update: the store cannot update: %w", derrors.ErrUnavailable)
+	}
+	fields := p.Fields()
+	if len(fields) == 0 {
+		return Employee{}, derrors.FieldErrors{"body": "names no field to change"}
+	}
+	var sealed SealedBSN
+	if p.BSN != nil && *p.BSN != "" {
+		bsn := NormalizeBSN(*p.BSN)
+		if !ValidBSN(bsn) {
+			return Employee{}, derrors.FieldErrors{"bsn": "must be a valid citizen service number (9 digits, eleven-test)"}
+		}
+		// Sealed before the transaction: no Vault call inside it.
+		tmp := Employee{BSN: bsn}
+		if err := s.seal(ctx, &tmp); err != nil {
+			return Employee{}, err
+		}
+		sealed = tmp.Sealed
+	}
+	today, _ := time.Parse(time.DateOnly, identity.Today(s.now()))
+	out, err := store.Update(ctx, a.Scope, id, func(e *Employee) (audit.Event, error) {
+		if err := a.InTenant(e.EmployerID); err != nil {
+			return audit.Event{}, err
+		}
+		switch {
+		case !e.ErasedAt.IsZero():
+			return audit.Event{}, fmt.Errorf("employee: the record was erased: %w", derrors.ErrConflict)
+		case !e.RestrictedSince.IsZero() && why.RequestID == uuid.Nil:
+			return audit.Event{}, fmt.Errorf("employee: processing of the record is restricted: %w", derrors.ErrConflict)
+		}
+		p.apply(e, sealed)
+		check := *e
+		check.BSN = "" // sealed already, validated above
+		if err := check.Validate(today); err != nil {
+			return audit.Event{}, err
+		}
+		ev := event(a, audit.ActionUpdate, *e)
+		if obj := e.ID.String() + "#fields=" + strings.Join(fields, ","); len(obj) <= 128 {
+			ev.ObjectID = obj
+		} else {
+			ev.ObjectID = e.ID.String() + "#fields=" + fmt.Sprint(len(fields))
+		}
+		if why.RequestID != uuid.Nil {
+			ev.ObjectKind = "employee_rectification"
+		}
+		return ev, nil
+	})
+	if err != nil {
+		return Employee{}, fmt.Errorf("employee: update: %w", err)
+	}
+	return out, s.reveal(ctx, a.Role, &out)
 }

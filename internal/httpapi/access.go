@@ -58,7 +58,8 @@ var deniedActions = map[string]audit.Action{
 	"approve": audit.ActionGrant, "search": audit.ActionSearch, "logout": audit.ActionLogout,
 	"correct": audit.ActionUpdate, "publish": audit.ActionCreate, "decide": audit.ActionUpdate,
 	"extend": audit.ActionUpdate, "release": audit.ActionRelease,
-	"export": audit.ActionExport,
+	"export": audit.ActionExport, "update": audit.ActionUpdate, "erase": audit.ActionDelete,
+	"restrict": audit.ActionUpdate, "register": audit.ActionCreate,
 }
 
 // recordDenied audits a denied attempt. Failing to record a denial does

@@ -77,6 +77,10 @@ type Options struct {
 	Releases Releases
 	// Exporter exports the employee's own HR data.
 	Exporter Exporter
+	// Records applies erasure and restriction to the HR record.
+	Records Records
+	// Rectifier answers rectification requests by rectifying the record.
+	Rectifier Rectifier
 	// AuditLog searches the audit trail for the privacy officer.
 	AuditLog AuditLog
 	// Recorder audits denied attempts.
@@ -113,8 +117,8 @@ func New(opts Options) (*Server, error) {
 		return nil, errors.New("httpapi: Options.MaxBodyBytes must be positive")
 	}
 	if opts.Auth == nil || opts.Grants == nil || opts.Invitations == nil || opts.Inbox == nil || opts.Authz == nil ||
-		opts.Employers == nil || opts.Employees == nil || opts.Delegations == nil || opts.Dossiers == nil || opts.Entries == nil || opts.Attachments == nil || opts.Exposures == nil || opts.Fitness == nil || opts.Absences == nil || opts.AccessLog == nil || opts.Requests == nil || opts.Releases == nil || opts.Exporter == nil || opts.AuditLog == nil || opts.Recorder == nil {
-		return nil, errors.New("httpapi: Options.Auth, Grants, Invitations, Inbox, Authz, Employers, Employees, Delegations, Dossiers, Entries, Attachments, Exposures, Fitness, Absences, AccessLog, Requests, Releases, Exporter, AuditLog and Recorder are required")
+		opts.Employers == nil || opts.Employees == nil || opts.Delegations == nil || opts.Dossiers == nil || opts.Entries == nil || opts.Attachments == nil || opts.Exposures == nil || opts.Fitness == nil || opts.Absences == nil || opts.AccessLog == nil || opts.Requests == nil || opts.Releases == nil || opts.Exporter == nil || opts.Records == nil || opts.Rectifier == nil || opts.AuditLog == nil || opts.Recorder == nil {
+		return nil, errors.New("httpapi: Options.Auth, Grants, Invitations, Inbox, Authz, Employers, Employees, Delegations, Dossiers, Entries, Attachments, Exposures, Fitness, Absences, AccessLog, Requests, Releases, Exporter, Records, Rectifier, AuditLog and Recorder are required")
 	}
 	if opts.ReadyTimeout <= 0 {
 		opts.ReadyTimeout = 2 * time.Second
@@ -156,6 +160,10 @@ func New(opts Options) (*Server, error) {
 	api.POST("/requests/:id/decision", s.allow("requests", "decide", s.decideRequest))
 	api.POST("/requests/:id/extension", s.allow("requests", "extend", s.extendRequest))
 	api.POST("/requests/:id/release", s.allow("requests", "release", s.releaseRequest))
+	api.POST("/requests/:id/erasure", s.allow("requests", "erase", s.eraseRequest))
+	api.POST("/requests/:id/restriction", s.allow("requests", "restrict", s.restrictRequest))
+	api.DELETE("/requests/:id/restriction", s.allow("requests", "restrict", s.liftRestriction))
+	api.POST("/employees/:id/requests", s.allow("requests", "register", s.fileForEmployee))
 	api.GET("/me/releases", s.allow("my_releases", "read", s.myReleases))
 	api.GET("/me/releases/:id", s.allow("my_releases", "read", s.readRelease))
 	api.GET("/me/releases/:id/copy.pdf", s.allow("my_releases", "read", s.releaseCopy))
@@ -175,6 +183,7 @@ func New(opts Options) (*Server, error) {
 	api.POST("/physician-assignments/:id/approve", s.allow("physician_assignments", "approve", s.approveDelegation(identity.KindAssignment)))
 	api.POST("/employers/:id/employees", s.allow("employees", "create", s.createEmployee))
 	api.GET("/employees/:id", s.allow("employees", "read", s.getEmployee))
+	api.PATCH("/employees/:id", s.allow("employees", "update", s.updateEmployee))
 	api.POST("/employers/:id/employees/import", s.allow("employees", "import", s.importEmployees))
 
 	api.POST("/employees/:id/absences", s.allow("absences", "report", s.reportSick))

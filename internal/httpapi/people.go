@@ -18,6 +18,7 @@ import (
 	"github.com/arbokluis/arbokluis/internal/employee"
 	"github.com/arbokluis/arbokluis/internal/employer"
 	"github.com/arbokluis/arbokluis/internal/identity"
+	"github.com/arbokluis/arbokluis/internal/rights"
 )
 
 // Employers is what the HTTP layer needs of the employer service.
@@ -31,6 +32,12 @@ type Employees interface {
 	Create(ctx context.Context, a identity.Actor, e employee.Employee) (employee.Employee, error)
 	Get(ctx context.Context, a identity.Actor, id uuid.UUID) (employee.Employee, error)
 	Import(ctx context.Context, a identity.Actor, employerID uuid.UUID, r io.Reader) ([]employee.Employee, error)
+	Update(ctx context.Context, a identity.Actor, id uuid.UUID, p employee.Patch, why employee.Rectification) (employee.Employee, error)
+}
+
+// Rectifier answers rectification requests (see rights.Rectifier).
+type Rectifier interface {
+	Rectify(ctx context.Context, a identity.Actor, requestID, employeeID uuid.UUID, p employee.Patch) (employee.Employee, rights.Request, error)
 }
 
 // Dossiers is what the HTTP layer needs of the medical dossier service.
@@ -124,6 +131,27 @@ type employeeResponse struct {
 	// last three digits for other staff and the employee, absent otherwise.
 	BSN    string `json:"bsn,omitempty"`
 	UserID string `json:"user_id,omitempty"`
+	// Restricted: the employee had processing restricted (AVG art. 18);
+	// the record is kept and not changed.
+	Restricted bool `json:"restricted,omitempty"`
+	// Erased: the record was anonymised after its retention term.
+	Erased bool `json:"erased,omitempty"`
+}
+
+// employeePatch is the body of PATCH /api/v1/employees/{id}: the fields to
+// change; a field left out (or null) is unchanged, and "" clears an optional
+// field (employment_end, email, phone, bsn). request_id names the
+// employee's granted rectification request the change answers.
+type employeePatch struct {
+	FirstName       *string `json:"first_name"`
+	LastName        *string `json:"last_name"`
+	DateOfBirth     *string `json:"date_of_birth"`
+	EmploymentStart *string `json:"employment_start"`
+	EmploymentEnd   *string `json:"employment_end"`
+	Email           *string `json:"email"`
+	Phone           *string `json:"phone"`
+	BSN             *string `json:"bsn"`
+	RequestID       string  `json:"request_id"`
 }
 
 func optDate(t time.Time) string {
@@ -137,7 +165,46 @@ func toEmployeeResponse(e employee.Employee) employeeResponse {
 	return employeeResponse{ID: e.ID.String(), EmployerID: e.EmployerID.String(), EmployeeNumber: e.EmployeeNumber,
 		FirstName: e.FirstName, LastName: e.LastName, DateOfBirth: optDate(e.DateOfBirth),
 		EmploymentStart: optDate(e.EmploymentStart), EmploymentEnd: optDate(e.EmploymentEnd),
-		Email: e.Email, Phone: e.Phone, BSN: e.BSN, UserID: optID(e.UserID)}
+		Email: e.Email, Phone: e.Phone, BSN: e.BSN, UserID: optID(e.UserID),
+		Restricted: !e.RestrictedSince.IsZero(), Erased: !e.ErasedAt.IsZero()}
+}
+
+func (s *Server) updateEmployee(c *gin.Context) error {
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	var in employeePatch
+	if err := decodeJSON(c.Request, &in); err != nil {
+		return err
+	}
+	fe := derrors.FieldErrors{}
+	date := func(name string, v *string, required bool) *time.Time {
+		if v == nil {
+			return nil
+		}
+		t := dateField(fe, name, *v, required)
+		return &t
+	}
+	p := employee.Patch{FirstName: in.FirstName, LastName: in.LastName,
+		DateOfBirth: date("date_of_birth", in.DateOfBirth, true), EmploymentStart: date("employment_start", in.EmploymentStart, true),
+		EmploymentEnd: date("employment_end", in.EmploymentEnd, false), Email: in.Email, Phone: in.Phone, BSN: in.BSN}
+	requestID := optUUIDField(fe, "request_id", in.RequestID)
+	if err := fe.Err(); err != nil {
+		return err
+	}
+	var out employee.Employee
+	if requestID != uuid.Nil {
+		out, _, err = s.opts.Rectifier.Rectify(c, actorOf(c), requestID, id, p)
+	} else {
+		out, err = s.opts.Employees.Update(c, actorOf(c), id, p, employee.Rectification{})
+	}
+	if err != nil {
+		return err
+	}
+	c.Header("Cache-Control", "no-store")
+	c.JSON(http.StatusOK, toEmployeeResponse(out))
+	return nil
 }
 
 func (s *Server) createEmployee(c *gin.Context) error {

@@ -17,6 +17,7 @@ import (
 // Requests runs the register of rights requests (see package rights).
 type Requests interface {
 	File(ctx context.Context, a identity.Actor, f rights.Filing) (rights.Request, error)
+	FileFor(ctx context.Context, a identity.Actor, employeeID uuid.UUID, f rights.Filing, rep rights.Representative) (rights.Request, error)
 	Mine(ctx context.Context, a identity.Actor) ([]rights.Request, error)
 	Decide(ctx context.Context, a identity.Actor, id uuid.UUID, d rights.Decision) (rights.Request, error)
 	Extend(ctx context.Context, a identity.Actor, id uuid.UUID, months int, reason string) (rights.Request, error)
@@ -31,6 +32,27 @@ type fileRequest struct {
 	Type    string `json:"type"`
 	Text    string `json:"text"`
 	EntryID string `json:"entry_id"`
+	// Fields names the HR fields a rectification is about (names only).
+	Fields []string `json:"fields"`
+}
+
+// representativeRequest is the body of POST /employees/{id}/requests: a
+// request a representative filed for the employee, registered by the
+// privacy officer with the authorisation's signing date.
+type representativeRequest struct {
+	Type                  string   `json:"type"`
+	Fields                []string `json:"fields"`
+	RepresentativeName    string   `json:"representative_name"`
+	AuthorisationSignedOn string   `json:"authorisation_signed_on"`
+}
+
+// outcomeDTO is what an erasure or restriction did with one category.
+type outcomeDTO struct {
+	Category string `json:"category"`
+	Action   string `json:"action"`
+	Count    int    `json:"count,omitempty"`
+	Until    string `json:"until,omitempty"`
+	Ground   string `json:"ground,omitempty"`
 }
 
 // decisionBody is the body of POST /requests/{id}/decision.
@@ -62,13 +84,24 @@ type requestResponse struct {
 	// StatementEntry is the dossier entry holding an own statement.
 	StatementEntry string `json:"statement_entry_id,omitempty"`
 	ConcernsEntry  string `json:"entry_id,omitempty"`
+	// RepresentativeName filed for the employee under an authorisation
+	// signed on AuthorisationSignedOn.
+	RepresentativeName    string       `json:"representative_name,omitempty"`
+	AuthorisationSignedOn string       `json:"authorisation_signed_on,omitempty"`
+	Fields                []string     `json:"fields,omitempty"`
+	Outcome               []outcomeDTO `json:"outcome,omitempty"`
 }
 
 func toRequestResponse(r rights.Request, today time.Time) requestResponse {
 	out := requestResponse{ID: r.ID.String(), EmployeeID: r.EmployeeID.String(), Type: string(r.Type), Status: string(r.Status),
 		ReceivedOn: optDate(r.ReceivedOn), DueOn: optDate(r.Due()), ExtendedTo: optDate(r.ExtendedTo),
 		ExtensionReason: r.ExtensionReason, DecidedBy: optID(r.DecidedBy), Ground: r.Ground,
-		StatementEntry: optID(r.ContentEntry), ConcernsEntry: optID(r.Concerns)}
+		StatementEntry: optID(r.ContentEntry), ConcernsEntry: optID(r.Concerns), RepresentativeName: r.Representative,
+		AuthorisationSignedOn: optDate(r.AuthorisationSignedOn), Fields: r.Fields}
+	for _, o := range r.Outcome {
+		out.Outcome = append(out.Outcome, outcomeDTO{Category: o.Category, Action: o.Action, Count: o.Count,
+			Until: optDate(o.Until), Ground: o.Ground})
+	}
 	if !r.DecidedAt.IsZero() {
 		out.DecidedAt = r.DecidedAt.UTC().Format(time.RFC3339)
 	}
@@ -88,7 +121,7 @@ func (s *Server) fileRequest(c *gin.Context) error {
 		return err
 	}
 	fe := derrors.FieldErrors{}
-	f := rights.Filing{Type: rights.Type(in.Type), Text: in.Text, Concerns: optUUIDField(fe, "entry_id", in.EntryID)}
+	f := rights.Filing{Type: rights.Type(in.Type), Text: in.Text, Concerns: optUUIDField(fe, "entry_id", in.EntryID), Fields: in.Fields}
 	if err := fe.Err(); err != nil {
 		return err
 	}
@@ -98,6 +131,60 @@ func (s *Server) fileRequest(c *gin.Context) error {
 	}
 	c.Header("Cache-Control", "no-store")
 	c.JSON(http.StatusCreated, toRequestResponse(r, todayHere()))
+	return nil
+}
+
+func (s *Server) fileForEmployee(c *gin.Context) error {
+	employeeID, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	var in representativeRequest
+	if err := decodeJSON(c.Request, &in); err != nil {
+		return err
+	}
+	fe := derrors.FieldErrors{}
+	rep := rights.Representative{Name: in.RepresentativeName,
+		SignedOn: dateField(fe, "authorisation_signed_on", in.AuthorisationSignedOn, true)}
+	if err := fe.Err(); err != nil {
+		return err
+	}
+	r, err := s.opts.Requests.FileFor(c, actorOf(c), employeeID, rights.Filing{Type: rights.Type(in.Type), Fields: in.Fields}, rep)
+	if err != nil {
+		return err
+	}
+	c.Header("Cache-Control", "no-store")
+	c.JSON(http.StatusCreated, toRequestResponse(r, todayHere()))
+	return nil
+}
+
+// Records applies erasure and restriction (see rights.Records).
+type Records interface {
+	Erase(ctx context.Context, a identity.Actor, id uuid.UUID) (rights.Request, error)
+	Restrict(ctx context.Context, a identity.Actor, id uuid.UUID) (rights.Request, error)
+	Lift(ctx context.Context, a identity.Actor, id uuid.UUID) (rights.Request, error)
+}
+
+func (s *Server) eraseRequest(c *gin.Context) error { return s.applyToRecord(c, s.opts.Records.Erase) }
+func (s *Server) restrictRequest(c *gin.Context) error {
+	return s.applyToRecord(c, s.opts.Records.Restrict)
+}
+func (s *Server) liftRestriction(c *gin.Context) error {
+	return s.applyToRecord(c, s.opts.Records.Lift)
+}
+
+// applyToRecord answers the routes that decide a request by applying it.
+func (s *Server) applyToRecord(c *gin.Context, apply func(context.Context, identity.Actor, uuid.UUID) (rights.Request, error)) error {
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	r, err := apply(c, actorOf(c), id)
+	if err != nil {
+		return err
+	}
+	c.Header("Cache-Control", "no-store")
+	c.JSON(http.StatusOK, toRequestResponse(r, todayHere()))
 	return nil
 }
 

@@ -46,10 +46,13 @@ type employeeRow struct {
 	CreatedAt       time.Time
 	BSNCiphertext   *string
 	BSNHash         *string
+	RestrictedSince *time.Time
+	ErasedAt        *time.Time
 }
 
 const employeeColumns = `id, employer_id, employee_number, first_name, last_name, date_of_birth,
-	employment_start, employment_end, email, phone, user_id, created_at, bsn_ciphertext, bsn_hash`
+	employment_start, employment_end, email, phone, user_id, created_at, bsn_ciphertext, bsn_hash,
+	restricted_since, erased_at`
 
 func (r employeeRow) domain() employee.Employee {
 	return employee.Employee{
@@ -57,7 +60,8 @@ func (r employeeRow) domain() employee.Employee {
 		FirstName: r.FirstName, LastName: r.LastName, DateOfBirth: r.DateOfBirth,
 		EmploymentStart: r.EmploymentStart, EmploymentEnd: deref(r.EmploymentEnd),
 		Email: deref(r.Email), Phone: deref(r.Phone), UserID: deref(r.UserID), CreatedAt: r.CreatedAt,
-		Sealed: employee.SealedBSN{Ciphertext: deref(r.BSNCiphertext), Hash: deref(r.BSNHash)},
+		Sealed:          employee.SealedBSN{Ciphertext: deref(r.BSNCiphertext), Hash: deref(r.BSNHash)},
+		RestrictedSince: deref(r.RestrictedSince), ErasedAt: deref(r.ErasedAt),
 	}
 }
 
@@ -185,6 +189,44 @@ func (s *EmployeeStore) Get(ctx context.Context, scope identity.Scope, id uuid.U
 		}
 		out = e
 		return nil
+	})
+	return out, err
+}
+
+var _ employee.UpdateStore = (*EmployeeStore)(nil)
+
+// Update changes one employee within scope under a row lock, with its
+// event.
+func (s *EmployeeStore) Update(ctx context.Context, scope identity.Scope, id uuid.UUID, change func(e *employee.Employee) (audit.Event, error)) (employee.Employee, error) {
+	var out employee.Employee
+	err := InScope(ctx, s.pool, scope, func(tx pgx.Tx) error {
+		rows, _ := tx.Query(ctx, `SELECT `+employeeColumns+` FROM hr.employees
+			WHERE id = $1 AND ($2 OR employer_id = ANY ($3::uuid[])) FOR UPDATE`, id, scope.All, scope.Employers)
+		row, err := pgx.CollectOneRow(rows, pgx.RowToStructByPos[employeeRow])
+		if err != nil {
+			return Translate(err)
+		}
+		e := row.domain()
+		ev, err := change(&e)
+		if err != nil {
+			return err
+		}
+		rows, _ = tx.Query(ctx, `UPDATE hr.employees SET first_name = $2, last_name = $3, date_of_birth = $4,
+			employment_start = $5, employment_end = $6, email = $7, phone = $8, bsn_ciphertext = $9, bsn_hash = $10,
+			updated_at = now()
+			WHERE id = $1 RETURNING `+employeeColumns,
+			e.ID, e.FirstName, e.LastName, e.DateOfBirth, e.EmploymentStart, nullTime(e.EmploymentEnd),
+			nullString(e.Email), nullString(e.Phone), nullString(e.Sealed.Ciphertext), nullString(e.Sealed.Hash))
+		row, err = pgx.CollectOneRow(rows, pgx.RowToStructByPos[employeeRow])
+		var ce *ConstraintError
+		if err = Translate(err); errors.As(err, &ce) && ce.Constraint == "employees_bsn_key" {
+			return derrors.FieldErrors{"bsn": "is already registered for another employee of this employer"}
+		}
+		if err != nil {
+			return err
+		}
+		out = row.domain()
+		return insertEvent(ctx, tx, ev)
 	})
 	return out, err
 }

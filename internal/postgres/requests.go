@@ -46,6 +46,17 @@ func scanSubject(row pgx.Row) (rights.Subject, error) {
 	return s, nil
 }
 
+// Subject returns an employee as the subject of requests.
+func (s *RequestStore) Subject(ctx context.Context, employeeID uuid.UUID) (rights.Subject, error) {
+	var out rights.Subject
+	err := InScope(ctx, s.pool, allTenants, func(tx pgx.Tx) error {
+		var err error
+		out, err = scanSubject(tx.QueryRow(ctx, subjectQuery+` WHERE e.id = $1`, employeeID))
+		return err
+	})
+	return out, err
+}
+
 // SubjectOf returns the employee record linked to a login.
 func (s *RequestStore) SubjectOf(ctx context.Context, userID uuid.UUID) (rights.Subject, error) {
 	var out rights.Subject
@@ -61,7 +72,8 @@ func (s *RequestStore) SubjectOf(ctx context.Context, userID uuid.UUID) (rights.
 }
 
 const requestColumns = `id, employer_id, employee_id, type, status, received_on, due_on, extended_to, extension_reason,
-	filed_by, decided_by, decided_at, ground, updated_at, content_entry_id, concerns_entry_id`
+	filed_by, decided_by, decided_at, ground, updated_at, content_entry_id, concerns_entry_id,
+	representative_name, authorisation_signed_on, fields, outcome`
 
 type requestRow struct {
 	ID              uuid.UUID
@@ -80,14 +92,47 @@ type requestRow struct {
 	UpdatedAt       time.Time
 	ContentEntry    *uuid.UUID
 	Concerns        *uuid.UUID
+	Representative  *string
+	SignedOn        *time.Time
+	Fields          []string
+	Outcome         []outcomeRow
+}
+
+// outcomeRow is one element of hr.requests.outcome (jsonb).
+type outcomeRow struct {
+	Category string `json:"category"`
+	Action   string `json:"action"`
+	Count    int    `json:"count,omitempty"`
+	Until    string `json:"until,omitempty"`
+	Ground   string `json:"ground,omitempty"`
+}
+
+func outcomeRows(os []rights.Outcome) []outcomeRow {
+	if os == nil {
+		return nil
+	}
+	out := make([]outcomeRow, len(os))
+	for i, o := range os {
+		out[i] = outcomeRow{Category: o.Category, Action: o.Action, Count: o.Count, Ground: o.Ground}
+		if !o.Until.IsZero() {
+			out[i].Until = o.Until.Format(time.DateOnly)
+		}
+	}
+	return out
 }
 
 func (r requestRow) domain() rights.Request {
-	return rights.Request{ID: r.ID, EmployerID: r.EmployerID, EmployeeID: r.EmployeeID, Type: rights.Type(r.Type),
+	out := rights.Request{ID: r.ID, EmployerID: r.EmployerID, EmployeeID: r.EmployeeID, Type: rights.Type(r.Type),
 		Status: rights.Status(r.Status), ReceivedOn: r.ReceivedOn, DueOn: r.DueOn, ExtendedTo: deref(r.ExtendedTo),
 		ExtensionReason: deref(r.ExtensionReason), FiledBy: r.FiledBy, DecidedBy: deref(r.DecidedBy),
 		DecidedAt: deref(r.DecidedAt), Ground: deref(r.Ground), UpdatedAt: r.UpdatedAt,
-		ContentEntry: deref(r.ContentEntry), Concerns: deref(r.Concerns)}
+		ContentEntry: deref(r.ContentEntry), Concerns: deref(r.Concerns), Representative: deref(r.Representative),
+		AuthorisationSignedOn: deref(r.SignedOn), Fields: r.Fields}
+	for _, o := range r.Outcome {
+		until, _ := time.Parse(time.DateOnly, o.Until)
+		out.Outcome = append(out.Outcome, rights.Outcome{Category: o.Category, Action: o.Action, Count: o.Count, Ground: o.Ground, Until: until})
+	}
+	return out
 }
 
 func noticeTo(ctx context.Context, tx pgx.Tx, userID uuid.UUID, n rights.Notice) error {
@@ -100,13 +145,18 @@ func noticeTo(ctx context.Context, tx pgx.Tx, userID uuid.UUID, n rights.Notice)
 // File inserts a request with its event and the employee's notice.
 func (s *RequestStore) File(ctx context.Context, r rights.Request, ev audit.Event, n rights.Notice) error {
 	return InScope(ctx, s.pool, identity.Scope{Employers: []uuid.UUID{r.EmployerID}}, func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, `INSERT INTO hr.requests (id, employer_id, employee_id, type, status, received_on, due_on,
-			filed_by, updated_at, content_entry_id, concerns_entry_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+		var user *uuid.UUID
+		if err := tx.QueryRow(ctx, `
+			INSERT INTO hr.requests (id, employer_id, employee_id, type, status, received_on, due_on, filed_by, updated_at,
+				content_entry_id, concerns_entry_id, representative_name, authorisation_signed_on, fields)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+			RETURNING (SELECT user_id FROM hr.employees WHERE id = $3)`,
 			r.ID, r.EmployerID, r.EmployeeID, string(r.Type), string(r.Status), r.ReceivedOn, r.DueOn, r.FiledBy, r.UpdatedAt,
-			nullUUID(r.ContentEntry), nullUUID(r.Concerns)); err != nil {
+			nullUUID(r.ContentEntry), nullUUID(r.Concerns), nullString(r.Representative), nullTime(r.AuthorisationSignedOn),
+			r.Fields).Scan(&user); err != nil {
 			return Translate(err)
 		}
-		if err := noticeTo(ctx, tx, r.FiledBy, n); err != nil {
+		if err := noticeTo(ctx, tx, deref(user), n); err != nil {
 			return err
 		}
 		return insertEvent(ctx, tx, ev)
@@ -136,13 +186,7 @@ func (s *RequestStore) Mine(ctx context.Context, employeeID uuid.UUID, ev audit.
 func (s *RequestStore) Update(ctx context.Context, id uuid.UUID, change func(r *rights.Request, subj rights.Subject) (audit.Event, rights.Notice, error)) (rights.Request, error) {
 	var out rights.Request
 	err := InScope(ctx, s.pool, allTenants, func(tx pgx.Tx) error {
-		rows, _ := tx.Query(ctx, `SELECT `+requestColumns+` FROM hr.requests WHERE id = $1 FOR UPDATE`, id)
-		row, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByPos[requestRow])
-		if err != nil {
-			return Translate(err)
-		}
-		r := row.domain()
-		subj, err := scanSubject(tx.QueryRow(ctx, subjectQuery+` WHERE e.id = $1`, r.EmployeeID))
+		r, subj, err := lockRequest(ctx, tx, id, "")
 		if err != nil {
 			return err
 		}
@@ -150,19 +194,40 @@ func (s *RequestStore) Update(ctx context.Context, id uuid.UUID, change func(r *
 		if err != nil {
 			return err
 		}
-		if _, err := tx.Exec(ctx, `UPDATE hr.requests SET status = $2, extended_to = $3, extension_reason = $4,
-			decided_by = $5, decided_at = $6, ground = $7, updated_at = $8 WHERE id = $1`,
-			r.ID, string(r.Status), nullTime(r.ExtendedTo), nullString(r.ExtensionReason), nullUUID(r.DecidedBy),
-			nullTime(r.DecidedAt), nullString(r.Ground), r.UpdatedAt); err != nil {
-			return Translate(err)
-		}
-		if err := noticeTo(ctx, tx, subj.UserID, n); err != nil {
-			return err
-		}
 		out = r
-		return insertEvent(ctx, tx, ev)
+		return saveRequest(ctx, tx, r, subj, ev, n)
 	})
 	return out, err
+}
+
+// lockRequest loads request id under a row lock, with its subject; lock
+// ("" or a clause such as "FOR UPDATE OF e") locks the employee row too.
+// Update leaves it unlocked: its change may update the record in a
+// transaction of its own (a rectification).
+func lockRequest(ctx context.Context, tx pgx.Tx, id uuid.UUID, lock string) (rights.Request, rights.Subject, error) {
+	rows, _ := tx.Query(ctx, `SELECT `+requestColumns+` FROM hr.requests WHERE id = $1 FOR UPDATE`, id)
+	row, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByPos[requestRow])
+	if err != nil {
+		return rights.Request{}, rights.Subject{}, Translate(err)
+	}
+	r := row.domain()
+	subj, err := scanSubject(tx.QueryRow(ctx, subjectQuery+` WHERE e.id = $1 `+lock, r.EmployeeID))
+	return r, subj, err
+}
+
+// saveRequest stores what may change of a locked request, with the notice
+// to the employee and the event.
+func saveRequest(ctx context.Context, tx pgx.Tx, r rights.Request, subj rights.Subject, ev audit.Event, n rights.Notice) error {
+	if _, err := tx.Exec(ctx, `UPDATE hr.requests SET status = $2, extended_to = $3, extension_reason = $4,
+		decided_by = $5, decided_at = $6, ground = $7, updated_at = $8, outcome = $9 WHERE id = $1`,
+		r.ID, string(r.Status), nullTime(r.ExtendedTo), nullString(r.ExtensionReason), nullUUID(r.DecidedBy),
+		nullTime(r.DecidedAt), nullString(r.Ground), r.UpdatedAt, outcomeRows(r.Outcome)); err != nil {
+		return Translate(err)
+	}
+	if err := noticeTo(ctx, tx, subj.UserID, n); err != nil {
+		return err
+	}
+	return insertEvent(ctx, tx, ev)
 }
 
 // Queue lists open requests, overdue and soonest due first.

@@ -89,7 +89,7 @@ func NewReleases(requests RequestReader, store ReleaseStore, opener Opener, peop
 func (s *Releases) Release(ctx context.Context, a identity.Actor, requestID uuid.UUID) (Release, error) {
 	var out Release
 	_, err := s.requests.Update(ctx, requestID, func(r *Request, subj Subject) (audit.Event, Notice, error) {
-		if a.UserID() == subj.UserID || !r.Type.Medical() || !mayDecide(a, r.Type, subj) {
+		if selfDecision(a, r, subj) || !r.Type.Medical() || !mayDecide(a, r.Type, subj) {
 			return audit.Event{}, Notice{}, fmt.Errorf("rights: may not release for this request: %w", derrors.ErrNotFound)
 		}
 		if r.Type != TypeInspection && r.Type != TypeCopy {

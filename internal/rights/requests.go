@@ -3,6 +3,7 @@ package rights
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -140,6 +141,14 @@ type Request struct {
 	DecidedAt    time.Time
 	Ground       string
 	UpdatedAt    time.Time
+	// Representative files for the employee under a signed, dated
+	// authorisation on record ("" when the employee filed).
+	Representative        string
+	AuthorisationSignedOn time.Time
+	// Fields are the HR fields a rectification request is about.
+	Fields []string
+	// Outcome is what an erasure or restriction did, per category.
+	Outcome []Outcome
 }
 
 // Due returns the date the answer is due, extension included.
@@ -168,7 +177,11 @@ type RequestStore interface {
 	// SubjectOf returns the employee record linked to a login;
 	// derrors.ErrNotFound when none.
 	SubjectOf(ctx context.Context, userID uuid.UUID) (Subject, error)
-	// File inserts r with its event and a notice to the employee.
+	// Subject returns the employee employeeID as a subject of requests;
+	// derrors.ErrNotFound when unknown.
+	Subject(ctx context.Context, employeeID uuid.UUID) (Subject, error)
+	// File inserts r with its event and a notice to the employee's login,
+	// if they have one.
 	File(ctx context.Context, r Request, ev audit.Event, n Notice) error
 	// Mine lists the requests of an employee, newest first, with the
 	// event.
@@ -224,11 +237,48 @@ var typeNames = map[Type]string{
 
 // Filing is what the employee sends with a request: for own_statement the
 // statement and optionally the entry it concerns; for correction the entry
-// to correct (required) and what is wrong with it.
+// to correct (required) and what is wrong with it; for rectification the
+// HR fields that are wrong (names only: the owning role asks for the right
+// values and rectifies).
 type Filing struct {
 	Type     Type
 	Text     string
 	Concerns uuid.UUID
+	Fields   []string
+}
+
+// RectifiableFields are the HR fields a rectification may be about.
+var RectifiableFields = []string{"first_name", "last_name", "date_of_birth", "employment_start", "employment_end",
+	"email", "phone", "bsn"}
+
+// check validates the parts of f that depend on its type alone and
+// returns the fields, deduplicated in a fixed order.
+func (f Filing) check() ([]string, error) {
+	t := f.Type
+	if !t.Valid() {
+		return nil, derrors.FieldErrors{"type": "must be one of inspection, copy, correction, own_statement, destruction, access, rectification, erasure, restriction, objection, portability"}
+	}
+	withText := t == TypeOwnStatement || t == TypeCorrection
+	switch {
+	case !withText && (f.Text != "" || f.Concerns != uuid.Nil):
+		return nil, derrors.FieldErrors{"text": "applies to own_statement and correction only"}
+	case t == TypeCorrection && f.Concerns == uuid.Nil:
+		return nil, derrors.FieldErrors{"entry_id": "is required: the entry to correct"}
+	case t != TypeRectification && len(f.Fields) > 0:
+		return nil, derrors.FieldErrors{"fields": "applies to rectification only"}
+	}
+	var fields []string
+	for _, name := range RectifiableFields {
+		if slices.Contains(f.Fields, name) {
+			fields = append(fields, name)
+		}
+	}
+	for _, name := range f.Fields {
+		if !slices.Contains(RectifiableFields, name) {
+			return nil, derrors.FieldErrors{"fields": "must name HR fields: " + strings.Join(RectifiableFields, ", ")}
+		}
+	}
+	return fields, nil
 }
 
 // File registers a request of the caller's own, due one month after today.
@@ -242,24 +292,19 @@ type Filing struct {
 // is derrors.FieldErrors; a login without an employee record is
 // derrors.ErrNotFound; a statement without a dossier is derrors.ErrConflict.
 func (s *Requests) File(ctx context.Context, a identity.Actor, f Filing) (Request, error) {
+	fields, err := f.check()
+	if err != nil {
+		return Request{}, err
+	}
 	t := f.Type
-	if !t.Valid() {
-		return Request{}, derrors.FieldErrors{"type": "must be one of inspection, copy, correction, own_statement, destruction, access, rectification, erasure, restriction, objection, portability"}
-	}
 	withText := t == TypeOwnStatement || t == TypeCorrection
-	switch {
-	case !withText && (f.Text != "" || f.Concerns != uuid.Nil):
-		return Request{}, derrors.FieldErrors{"text": "applies to own_statement and correction only"}
-	case t == TypeCorrection && f.Concerns == uuid.Nil:
-		return Request{}, derrors.FieldErrors{"entry_id": "is required: the entry to correct"}
-	}
 	subj, err := s.store.SubjectOf(ctx, a.UserID())
 	if err != nil {
 		return Request{}, fmt.Errorf("rights: file: %w", err)
 	}
 	today := s.today()
 	r := Request{ID: uuid.New(), EmployerID: subj.EmployerID, EmployeeID: subj.EmployeeID, Type: t, Status: StatusReceived,
-		ReceivedOn: today, DueOn: AddMonths(today, 1), FiledBy: a.UserID(), UpdatedAt: s.now().UTC()}
+		ReceivedOn: today, DueOn: AddMonths(today, 1), FiledBy: a.UserID(), UpdatedAt: s.now().UTC(), Fields: fields}
 	if withText {
 		// The disputed text of a correction, like an own statement, is
 		// the employee's own words about an entry: stored as their
@@ -284,6 +329,80 @@ func (s *Requests) File(ctx context.Context, a identity.Actor, f Filing) (Reques
 		return Request{}, fmt.Errorf("rights: file: %w", err)
 	}
 	return r, nil
+}
+
+// Representative is who files for an employee, under an authorisation the
+// employee signed and dated (WGBO 7:456; seed 004 §11).
+type Representative struct {
+	Name     string
+	SignedOn time.Time
+}
+
+// AuthorisationMonths bounds the age of the authorisation a representative
+// files under.
+const AuthorisationMonths = 6
+
+// FileFor registers, as the privacy officer, a request a representative
+// filed for employeeID (by letter or at the desk), with the signed, dated
+// authorisation on record. It is due, decided and notified as the
+// employee's own: the employee is told a request was filed in their name.
+// The employee's own words (own statement, correction) are filed by the
+// employee in the portal, so those types are derrors.FieldErrors here, as
+// is an authorisation that is missing, undated, from the future or older
+// than AuthorisationMonths; an unknown employee is derrors.ErrNotFound.
+func (s *Requests) FileFor(ctx context.Context, a identity.Actor, employeeID uuid.UUID, f Filing, rep Representative) (Request, error) {
+	if a.Role != identity.RolePrivacyOfficer {
+		return Request{}, fmt.Errorf("rights: only the privacy officer registers a representative's request: %w", derrors.ErrNotFound)
+	}
+	fields, err := f.check()
+	if err != nil {
+		return Request{}, err
+	}
+	today := s.today()
+	fe := derrors.FieldErrors{}
+	if f.Type == TypeOwnStatement || f.Type == TypeCorrection {
+		fe.Add("type", "an own statement or correction is filed by the employee in the portal")
+	}
+	rep.Name = strings.TrimSpace(rep.Name)
+	switch {
+	case rep.Name == "":
+		fe.Add("representative_name", "is required")
+	case utf8.RuneCountInString(rep.Name) > 200 || strings.ContainsFunc(rep.Name, func(r rune) bool { return r < 0x20 || r == 0x7f }):
+		fe.Add("representative_name", "must be at most 200 characters without control characters")
+	}
+	switch {
+	case rep.SignedOn.IsZero():
+		fe.Add("authorisation_signed_on", "is required: the date the employee signed the authorisation")
+	case rep.SignedOn.After(today):
+		fe.Add("authorisation_signed_on", "must not be in the future")
+	case rep.SignedOn.Before(AddMonths(today, -AuthorisationMonths)):
+		fe.Add("authorisation_signed_on", fmt.Sprintf("must be within the last %d months", AuthorisationMonths))
+	}
+	if err := fe.Err(); err != nil {
+		return Request{}, err
+	}
+	subj, err := s.store.Subject(ctx, employeeID)
+	if err != nil {
+		return Request{}, fmt.Errorf("rights: file for: %w", err)
+	}
+	r := Request{ID: uuid.New(), EmployerID: subj.EmployerID, EmployeeID: subj.EmployeeID, Type: f.Type, Status: StatusReceived,
+		ReceivedOn: today, DueOn: AddMonths(today, 1), FiledBy: a.UserID(), UpdatedAt: s.now().UTC(), Fields: fields,
+		Representative: rep.Name, AuthorisationSignedOn: rep.SignedOn}
+	n := Notice{Kind: "request_received", Subject: "Er is namens u een verzoek ingediend",
+		Body: fmt.Sprintf("%s heeft met uw machtiging van %s namens u een verzoek (%s) ingediend, ontvangen op %s. U krijgt uiterlijk %s antwoord. Herkent u dit niet, neem dan contact op met de functionaris gegevensbescherming.",
+			rep.Name, rep.SignedOn.Format(time.DateOnly), typeNames[f.Type], today.Format(time.DateOnly), r.DueOn.Format(time.DateOnly))}
+	if err := s.store.File(ctx, r, requestEvent(a, audit.ActionCreate, r), n); err != nil {
+		return Request{}, fmt.Errorf("rights: file for: %w", err)
+	}
+	return r, nil
+}
+
+// selfDecision reports whether a would decide a request about or by
+// themselves: the employee it is about, or whoever filed it (a privacy
+// officer who registered a representative's request excepted: they filed
+// nothing of their own).
+func selfDecision(a identity.Actor, r *Request, subj Subject) bool {
+	return a.UserID() == subj.UserID || (a.UserID() == r.FiledBy && r.Representative == "")
 }
 
 // Mine lists the caller's own requests, audited as a read. A login without
@@ -352,11 +471,16 @@ func (s *Requests) Decide(ctx context.Context, a identity.Actor, id uuid.UUID, d
 	}
 	now := s.now().UTC()
 	out, err := s.store.Update(ctx, id, func(r *Request, subj Subject) (audit.Event, Notice, error) {
-		if a.UserID() == r.FiledBy || a.UserID() == subj.UserID || !mayDecide(a, r.Type, subj) {
+		if selfDecision(a, r, subj) || !mayDecide(a, r.Type, subj) {
 			return audit.Event{}, Notice{}, fmt.Errorf("rights: may not decide this request: %w", derrors.ErrNotFound)
 		}
 		if !CanMove(r.Type, r.Status, d.Status) {
 			return audit.Event{}, Notice{}, fmt.Errorf("rights: %s request cannot move from %s to %s: %w", r.Type, r.Status, d.Status, derrors.ErrConflict)
+		}
+		if applied(r.Type) && (d.Status == StatusGranted || d.Status == StatusPartlyGranted || (r.Status == StatusGranted && d.Status == StatusClosed)) {
+			// Granting these changes the record; the routes that apply them
+			// record the decision with what was done.
+			return audit.Event{}, Notice{}, fmt.Errorf("rights: a %s request is granted by applying it: %w", r.Type, derrors.ErrConflict)
 		}
 		r.Status, r.UpdatedAt = d.Status, now
 		action := audit.ActionUpdate
@@ -371,6 +495,10 @@ func (s *Requests) Decide(ctx context.Context, a identity.Actor, id uuid.UUID, d
 	}
 	return out, nil
 }
+
+// applied reports whether requests of type t are granted by applying them
+// to the record (Records), never by a bare decision.
+func applied(t Type) bool { return t == TypeErasure || t == TypeRestriction }
 
 var statusNames = map[Status]string{StatusInReview: "in behandeling", StatusGranted: "toegewezen",
 	StatusPartlyGranted: "gedeeltelijk toegewezen", StatusRefused: "afgewezen", StatusDelivered: "geleverd",
@@ -398,7 +526,7 @@ func (s *Requests) Extend(ctx context.Context, a identity.Actor, id uuid.UUID, m
 	}
 	today, now := s.today(), s.now().UTC()
 	out, err := s.store.Update(ctx, id, func(r *Request, subj Subject) (audit.Event, Notice, error) {
-		if a.UserID() == subj.UserID || !mayDecide(a, r.Type, subj) {
+		if selfDecision(a, r, subj) || !mayDecide(a, r.Type, subj) {
 			return audit.Event{}, Notice{}, fmt.Errorf("rights: may not extend this request: %w", derrors.ErrNotFound)
 		}
 		switch {

@@ -1,0 +1,134 @@
+package postgres
+
+import (
+	"context"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+
+	"github.com/arbokluis/arbokluis/internal/audit"
+	"github.com/arbokluis/arbokluis/internal/rights"
+)
+
+var _ rights.RecordStore = (*RequestStore)(nil)
+
+// caseTables are the tables of an absence case's data, children first.
+var caseTables = []string{"verdicts", "advices", "notes", "contacts", "evaluations", "plans", "milestones",
+	"absence_extensions", "absence_milestones_done", "absence_changes"}
+
+// Apply decides a request against the facts of its subject's record and
+// applies the effect, in one transaction under row locks on the request
+// and the record.
+func (s *RequestStore) Apply(ctx context.Context, id uuid.UUID, decide func(r *rights.Request, subj rights.Subject, f rights.RecordFacts) (rights.Effect, audit.Event, rights.Notice, error)) (rights.Request, error) {
+	var out rights.Request
+	err := InScope(ctx, s.pool, allTenants, func(tx pgx.Tx) error {
+		r, subj, err := lockRequest(ctx, tx, id, "FOR UPDATE OF e")
+		if err != nil {
+			return err
+		}
+		f, err := recordFacts(ctx, tx, r.EmployeeID)
+		if err != nil {
+			return err
+		}
+		eff, ev, n, err := decide(&r, subj, f)
+		if err != nil {
+			return err
+		}
+		if err := applyEffect(ctx, tx, r.EmployeeID, r.ID, eff); err != nil {
+			return err
+		}
+		out = r
+		return saveRequest(ctx, tx, r, subj, ev, n)
+	})
+	return out, err
+}
+
+// recordFacts reads what an erasure or restriction weighs.
+func recordFacts(ctx context.Context, tx pgx.Tx, employeeID uuid.UUID) (rights.RecordFacts, error) {
+	var (
+		f                  rights.RecordFacts
+		end                *time.Time
+		restricted, erased *time.Time
+	)
+	if err := tx.QueryRow(ctx, `SELECT employment_end, email IS NOT NULL OR phone IS NOT NULL, bsn_hash IS NOT NULL,
+			restricted_since, erased_at
+		FROM hr.employees e WHERE e.id = $1`, employeeID).
+		Scan(&end, &f.HasContact, &f.HasBSN, &restricted, &erased); err != nil {
+		return f, Translate(err)
+	}
+	f.EmploymentEnd, f.Restricted, f.Erased = deref(end), restricted != nil, erased != nil
+	rows, _ := tx.Query(ctx, `SELECT id, status = 'open', closed_on FROM hr.absences WHERE employee_id = $1 ORDER BY first_sick_day`, employeeID)
+	cases, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (rights.CaseFact, error) {
+		var c rights.CaseFact
+		var closed *time.Time
+		err := r.Scan(&c.ID, &c.Open, &closed)
+		c.ClosedOn = deref(closed)
+		return c, err
+	})
+	if err != nil {
+		return f, Translate(err)
+	}
+	f.Cases = cases
+	return f, nil
+}
+
+// applyEffect changes the record of employeeID as eff says; requestID is
+// the request applying it.
+func applyEffect(ctx context.Context, tx pgx.Tx, employeeID, requestID uuid.UUID, eff rights.Effect) error {
+	exec := func(sql string, args ...any) error {
+		_, err := tx.Exec(ctx, sql, args...)
+		return Translate(err)
+	}
+	if len(eff.DeleteCases) > 0 {
+		for _, t := range caseTables {
+			if err := exec(`DELETE FROM hr.`+t+` WHERE absence_id = ANY ($1::uuid[])`, eff.DeleteCases); err != nil {
+				return err
+			}
+		}
+		if err := exec(`DELETE FROM hr.absences WHERE id = ANY ($1::uuid[]) AND employee_id = $2 AND status = 'closed'`,
+			eff.DeleteCases, employeeID); err != nil {
+			return err
+		}
+	}
+	if eff.EraseContact {
+		if err := exec(`UPDATE hr.employees SET email = NULL, phone = NULL, updated_at = now() WHERE id = $1`, employeeID); err != nil {
+			return err
+		}
+	}
+	if eff.EraseBSN {
+		if err := exec(`UPDATE hr.employees SET bsn_ciphertext = NULL, bsn_hash = NULL, updated_at = now() WHERE id = $1`, employeeID); err != nil {
+			return err
+		}
+	}
+	if eff.Anonymise {
+		if err := exec(`DELETE FROM hr.verdicts WHERE employee_id = $1`, employeeID); err != nil {
+			return err
+		}
+		if err := exec(`DELETE FROM hr.advices WHERE employee_id = $1`, employeeID); err != nil {
+			return err
+		}
+		// The row stays, without anything that identifies the person: the
+		// register and the audit trail refer to it by id.
+		if err := exec(`UPDATE hr.employees SET first_name = 'Gewist', last_name = 'Gewist',
+			employee_number = 'gewist-' || substr(replace(id::text, '-', ''), 1, 24), date_of_birth = DATE '1900-01-01',
+			email = NULL, phone = NULL, bsn_ciphertext = NULL, bsn_hash = NULL, restricted_since = NULL,
+			erased_at = now(), updated_at = now() WHERE id = $1`, employeeID); err != nil {
+			return err
+		}
+	}
+	if eff.Restrict {
+		if err := exec(`UPDATE hr.employees SET restricted_since = now(), updated_at = now() WHERE id = $1 AND restricted_since IS NULL`, employeeID); err != nil {
+			return err
+		}
+	}
+	if eff.Lift {
+		// Lifted only when no other granted restriction remains.
+		if err := exec(`UPDATE hr.employees SET restricted_since = NULL, updated_at = now() WHERE id = $1
+			AND NOT EXISTS (SELECT 1 FROM hr.requests WHERE employee_id = $1 AND type = 'restriction' AND status = 'granted' AND id <> $2)`,
+			employeeID, requestID); err != nil {
+			return err
+		}
+	}
+	return nil
+}
