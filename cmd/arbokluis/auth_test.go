@@ -59,6 +59,7 @@ func configFor(e testenv.Env) config.Config {
 	cfg := config.Default()
 	cfg.HRDatabaseURL, cfg.MedDatabaseURL, cfg.AuditDatabaseURL = e.HRURL, e.MedURL, e.AuditURL
 	cfg.VaultAddr, cfg.VaultToken, cfg.VaultTransitMount = e.VaultAddr, e.VaultToken, e.TransitMount
+	cfg.VaultDestructionToken = e.VaultDestructionToken
 	return cfg
 }
 

@@ -61,6 +61,7 @@ type matrixFixture struct {
 	entryA1                string    // a note in a1's dossier, by pResp
 	attachmentA1           string    // a letter in a1's dossier, by pResp
 	releaseA1              string    // a release of a1's dossier for an inspection
+	destructionA1          string    // a completed partial destruction in a1's dossier
 	users                  map[string]login
 	tokens                 map[string]string
 	owner                  *pgxpool.Pool
@@ -136,6 +137,17 @@ func newMatrixFixture(t *testing.T) *matrixFixture {
 		t.Fatalf("fixture: release = %d %s", r.status, r.raw)
 	} else {
 		f.releaseA1 = r.body["id"].(string)
+	}
+	// A partial destruction: one fresh note of a1's, at a1's request.
+	destroyed := f.freshEntry(t)
+	dreq := s.do("POST", "/api/v1/me/requests", f.tokens["eeA1"], map[string]any{"type": "destruction", "entry_ids": []string{destroyed}})
+	if dreq.status != s201 {
+		t.Fatalf("fixture: destruction request = %d %s", dreq.status, dreq.raw)
+	}
+	if r := s.do("POST", "/api/v1/requests/"+dreq.body["id"].(string)+"/destruction", f.tokens["pResp"], map[string]any{"decision": "grant"}); r.status != s200 {
+		t.Fatalf("fixture: destruction = %d %s", r.status, r.raw)
+	} else {
+		f.destructionA1 = r.body["destruction"].(map[string]any)["id"].(string)
 	}
 	f.caseA1 = f.report(t, f.a1)
 	if r := s.do("POST", "/api/v1/absences/"+f.caseA1+"/plans", f.tokens["cmA"], planBody(today)); r.status != s201 {
@@ -431,6 +443,26 @@ func matrixRoutes() []matrixRoute {
 			// The privacy officer registers a representative's request;
 			// physicians see the register (403); nobody else learns of it.
 			expect(s404, plus(map[string]int{"privacy": s201}, s403, physicians))},
+		{"POST", "/api/v1/requests/:id/destruction",
+			func(t *testing.T, f *matrixFixture) string {
+				return "/api/v1/requests/" + f.freshFiled(t, "eeA1", "destruction") + "/destruction"
+			},
+			func(*matrixFixture) any {
+				return map[string]any{"decision": "refuse", "ground": "substantial_interest_of_another",
+					"reason": "Belang van een familielid bij bewaring."}
+			},
+			// The responsible physician, their substitute and lead
+			// physicians decide; the privacy officer sees the register but
+			// never decides a medical request (403).
+			expect(s404, map[string]int{"pResp": s200, "pSub": s200, "lead": s200, "leadE": s200, "privacy": s403})},
+		{"GET", "/api/v1/me/destructions", fixed("/api/v1/me/destructions"), nil,
+			expect(s404, map[string]int{"eeA1": s200, "eeA2": s200})},
+		{"GET", "/api/v1/me/destructions/:id/statement.pdf",
+			func(_ *testing.T, f *matrixFixture) string {
+				return "/api/v1/me/destructions/" + f.destructionA1 + "/statement.pdf"
+			}, nil,
+			// Only the employee whose dossier it was.
+			expect(s404, map[string]int{"eeA1": s200})},
 		{"GET", "/api/v1/me/releases", fixed("/api/v1/me/releases"), nil,
 			expect(s404, map[string]int{"eeA1": s200, "eeA2": s200})},
 		{"GET", "/api/v1/me/releases/:id",

@@ -16,6 +16,7 @@ import (
 	"github.com/arbokluis/arbokluis/internal/audit"
 	"github.com/arbokluis/arbokluis/internal/authz"
 	"github.com/arbokluis/arbokluis/internal/config"
+	"github.com/arbokluis/arbokluis/internal/derrors"
 	"github.com/arbokluis/arbokluis/internal/dossier"
 	"github.com/arbokluis/arbokluis/internal/employee"
 	"github.com/arbokluis/arbokluis/internal/employer"
@@ -34,6 +35,29 @@ import (
 // vaultRenewEvery is how often serve renews the application token.
 const vaultRenewEvery = time.Hour
 
+// destructionResumeEvery is how often serve finishes destructions that
+// stopped halfway (Vault down, a crash).
+const destructionResumeEvery = time.Minute
+
+// resumeDestructions finishes unfinished destructions now and then every
+// interval until ctx ends. Failures are logged by id and retried.
+func resumeDestructions(ctx context.Context, d *rights.Destructions, every time.Duration, log *slog.Logger) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		if n, err := d.Resume(ctx); err != nil && ctx.Err() == nil {
+			log.Warn("destructions not finished yet; retrying", "finished", n, "error", err.Error())
+		} else if n > 0 {
+			log.Info("finished destructions that had stopped", "finished", n)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
 // pingKey is the transit key the readiness check reads.
 const pingKey = "pii"
 
@@ -44,6 +68,8 @@ type app struct {
 	appender *audit.Appender
 	vault    *vault.Client
 	pools    []*pgxpool.Pool
+	// destructions finishes destructions that stopped halfway.
+	destructions *rights.Destructions
 }
 
 func (a *app) close() {
@@ -130,7 +156,15 @@ func newApp(ctx context.Context, cfg config.Config, log *slog.Logger) (*app, err
 	employees := employee.NewService(postgres.NewEmployeeStore(hr), bsnSealer{vc}, nil)
 	fit := fitness.NewService(postgres.NewFitnessStore(hr), nil)
 	absences := absence.NewService(postgres.NewAbsenceStore(hr), planRenderer{renderer}, cfg.Absence, nil)
-	requests := rights.NewRequests(postgres.NewRequestStore(hr), statementWriter{entries, postgres.NewDossierStore(med)}, nil)
+	requests := rights.NewRequests(postgres.NewRequestStore(hr), rights.RequestOptions{
+		Statements: statementWriter{entries, postgres.NewDossierStore(med)}, Entries: postgres.NewDossierStore(med),
+		DestructionTargetMonths: int(cfg.DestructionTargetMonths), DestructionLimitMonths: int(cfg.DestructionLimitMonths)})
+	shredder, err := newDestructionVault(cfg)
+	if err != nil {
+		a.close()
+		return nil, err
+	}
+	a.destructions = newDestructions(cfg, hr, med, vc, shredder, renderer, dossier.DestroyerOptions{})
 	srv, err := httpapi.New(httpapi.Options{
 		Logger:         log,
 		Registry:       reg,
@@ -157,7 +191,8 @@ func newApp(ctx context.Context, cfg config.Config, log *slog.Logger) (*app, err
 			postgres.NewRecorder(hr), nil),
 		Records: rights.NewRecords(postgres.NewRequestStore(hr),
 			rights.Retention{EmployeeYears: int(cfg.RetentionEmployeeYears), CaseYears: int(cfg.RetentionCaseYears)}, nil),
-		Rectifier: rights.NewRectifier(postgres.NewRequestStore(hr), employees, nil),
+		Rectifier:    rights.NewRectifier(postgres.NewRequestStore(hr), employees, nil),
+		Destructions: a.destructions,
 		Releases: rights.NewReleases(postgres.NewRequestStore(hr), postgres.NewReleaseStore(med), entryCipher{vc},
 			postgres.NewDirectory(hr), copyRenderer{renderer}, nil),
 		AccessLog: rights.NewAccessLog(auditStore, postgres.NewRecorder(hr), postgres.NewRequestStore(hr), postgres.NewDirectory(hr)),
@@ -252,7 +287,7 @@ type copyRenderer struct{ r *pdf.Renderer }
 var entryKindLabels = map[dossier.EntryKind]string{
 	dossier.KindConsultation: "Consult", dossier.KindNote: "Aantekening", dossier.KindDiagnosis: "Diagnose",
 	dossier.KindTreatingPhysicianInfo: "Informatie van de behandelaar", dossier.KindExamination: "Onderzoek",
-	dossier.KindOwnStatement: "Eigen verklaring",
+	dossier.KindOwnStatement: "Eigen verklaring", dossier.KindWorkingNote: "Werkaantekening",
 }
 
 func (c copyRenderer) DossierCopy(doc rights.CopyDocument) ([]byte, error) {
@@ -268,6 +303,94 @@ func (c copyRenderer) DossierCopy(doc rights.CopyDocument) ([]byte, error) {
 			Superseded: e.Superseded, ConcernsNo: e.ConcernsNo, Text: e.Text})
 	}
 	return c.r.DossierCopy(in)
+}
+
+// newDestructionVault returns the Vault client with the destruction token,
+// or nil when none is configured (destruction then answers 503).
+func newDestructionVault(cfg config.Config) (*vault.Client, error) {
+	if cfg.VaultDestructionToken == "" {
+		return nil, nil
+	}
+	return vault.New(vault.Config{
+		Addr: cfg.VaultAddr, Token: cfg.VaultDestructionToken, Mount: cfg.VaultTransitMount,
+		Timeout: cfg.VaultTimeout, MaxRetries: 2,
+	})
+}
+
+// newDestructions wires destruction on request: the runner on the med pool
+// with both Vault clients, and the register side on the hr pool.
+func newDestructions(cfg config.Config, hr, med *pgxpool.Pool, app, shredder *vault.Client, renderer *pdf.Renderer, o dossier.DestroyerOptions) *rights.Destructions {
+	o.BackupRetention = cfg.VaultBackupRetention
+	store := postgres.NewDossierStore(med)
+	return rights.NewDestructions(rights.DestructionsOptions{
+		Requests:  postgres.NewRequestStore(hr),
+		Destroyer: dossier.NewDestroyer(store, destructionKeys{app: app, shredder: shredder}, o),
+		Records:   store, Sealer: app, People: postgres.NewDirectory(hr),
+		Render: statementRenderer{renderer}, Recorder: postgres.NewRecorder(hr), BackupRetention: cfg.VaultBackupRetention,
+	})
+}
+
+// destructionKeys adapts the two Vault clients to dossier.DestructionKeys:
+// the application token for everything but the deletion of a key, which
+// only the destruction token may do.
+type destructionKeys struct {
+	app, shredder *vault.Client
+}
+
+func (k destructionKeys) KeyExists(ctx context.Context, name string) (bool, error) {
+	return k.app.KeyExists(ctx, name)
+}
+
+func (k destructionKeys) DeleteKey(ctx context.Context, name string) error {
+	if k.shredder == nil {
+		return fmt.Errorf("vault: no destruction token configured (%s): %w", "ARBOKLUIS_VAULT_DESTRUCTION_TOKEN", derrors.ErrUnavailable)
+	}
+	return k.shredder.DeleteKey(ctx, name)
+}
+
+func (k destructionKeys) CreateKey(ctx context.Context, name string) error {
+	return k.app.CreateKey(ctx, name)
+}
+
+func (k destructionKeys) DecryptBatch(ctx context.Context, key string, items []dossier.Sealed) ([][]byte, error) {
+	return k.app.DecryptBatch(ctx, key, batchItems(items))
+}
+
+func (k destructionKeys) EncryptBatch(ctx context.Context, key string, items []dossier.Plain) ([]string, error) {
+	in := make([]vault.BatchEncryptItem, len(items))
+	for i, x := range items {
+		in[i] = vault.BatchEncryptItem{Plaintext: x.Plaintext, AssociatedData: x.AssociatedData}
+	}
+	return k.app.EncryptBatch(ctx, key, in)
+}
+
+// statementRenderer adapts the PDF renderer to rights.StatementRenderer.
+type statementRenderer struct{ r *pdf.Renderer }
+
+func (sr statementRenderer) DestructionStatement(doc rights.StatementDocument) ([]byte, error) {
+	d := doc.Destruction
+	in := pdf.DestructionStatement{ServiceName: "Arbokluis arbodienst", EmployeeName: doc.EmployeeName,
+		DossierID: d.DossierID.String(), RequestID: d.RequestID.String(), DestroyedAll: d.Scope == dossier.ScopeDossier,
+		DecidedBy: doc.DecidedBy, DecidedAt: d.DecidedAt, CompletedAt: d.CompletedAt, Attachments: d.Counts.Attachments,
+		Exposures: d.Counts.Exposures, BackupSafeAfter: d.BackupSafeAfter, BackupRetention: dutchDuration(doc.BackupRetention),
+		GeneratedAt: doc.GeneratedAt}
+	for _, k := range rights.SortedKinds(d.Counts) {
+		label := entryKindLabels[k]
+		if label == "" {
+			label = string(k)
+		}
+		in.Kinds = append(in.Kinds, pdf.KindCount{Kind: label, Count: d.Counts.Entries[k]})
+	}
+	return sr.r.DestructionStatement(in)
+}
+
+// dutchDuration names a retention term in days, in Dutch.
+func dutchDuration(d time.Duration) string {
+	days := int(d.Hours() / 24)
+	if days == 1 {
+		return "1 dag"
+	}
+	return fmt.Sprintf("%d dagen", days)
 }
 
 // checkpointSigner adapts the Vault client to audit.Signer.
@@ -323,6 +446,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	go a.vault.KeepRenewed(renewCtx, vaultRenewEvery, func(err error) {
 		log.Warn("vault token renewal failed", "error", err.Error())
 	})
+	go resumeDestructions(renewCtx, a.destructions, destructionResumeEvery, log)
 	appenderCtx, stopAppender := context.WithCancel(context.WithoutCancel(ctx))
 	appenderDone := make(chan struct{})
 	go func() {

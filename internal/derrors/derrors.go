@@ -30,6 +30,10 @@ var (
 	// ErrThrottled means the caller must wait before trying again (failed
 	// logins back off).
 	ErrThrottled = errors.New("throttled")
+	// ErrRefused means a legal rule refuses the request although it is
+	// well-formed and the caller may make it (a destruction the law
+	// forbids).
+	ErrRefused = errors.New("refused on legal grounds")
 )
 
 // FieldErrors is invalid input described per field. It wraps ErrInvalid, so

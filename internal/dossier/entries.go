@@ -324,8 +324,9 @@ func (s *Entries) writable(ctx context.Context, a identity.Actor, employeeID uui
 }
 
 // write encrypts and stores e in the dossier of employeeID. A write decided
-// on a cached dossier that the store refuses as changed is decided again
-// from the store, once.
+// on a cached dossier that fails (the store refuses it as changed, or its
+// key is gone after a destruction) is decided again from the store, once;
+// Vault being down is not retried.
 func (s *Entries) write(ctx context.Context, a identity.Actor, employeeID uuid.UUID, e *Entry) error {
 	d, acc, cached, err := s.writable(ctx, a, employeeID, e.Kind)
 	if err != nil {
@@ -333,9 +334,9 @@ func (s *Entries) write(ctx context.Context, a identity.Actor, employeeID uuid.U
 	}
 	e.DossierID, e.OnBehalfOf = d.ID, acc.OnBehalfOf
 	err = s.insert(ctx, a, acc, d, *e)
-	if errors.Is(err, derrors.ErrConflict) {
+	if err != nil {
 		s.cache.forget(employeeID)
-		if cached {
+		if cached && !errors.Is(err, derrors.ErrUnavailable) {
 			if d, acc, err = s.ensureDossier(ctx, a, employeeID, e.Kind); err != nil {
 				return err
 			}

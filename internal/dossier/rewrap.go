@@ -17,8 +17,9 @@ type Stale struct {
 
 // RewrapStore is what a rewrap needs of the medical schema.
 type RewrapStore interface {
-	// KeyedDossiers lists the dossiers whose key exists in Vault, with
-	// their key names.
+	// KeyedDossiers lists the open or closed dossiers whose key exists in
+	// Vault, with their key names (one being destroyed or re-keyed is left
+	// to its destruction).
 	KeyedDossiers(ctx context.Context) ([]Dossier, error)
 	// Stale returns up to limit ciphertexts of the dossier under a key
 	// version below version.

@@ -59,7 +59,7 @@ var deniedActions = map[string]audit.Action{
 	"correct": audit.ActionUpdate, "publish": audit.ActionCreate, "decide": audit.ActionUpdate,
 	"extend": audit.ActionUpdate, "release": audit.ActionRelease,
 	"export": audit.ActionExport, "update": audit.ActionUpdate, "erase": audit.ActionDelete,
-	"restrict": audit.ActionUpdate, "register": audit.ActionCreate,
+	"restrict": audit.ActionUpdate, "register": audit.ActionCreate, "destroy": audit.ActionDestroy,
 }
 
 // recordDenied audits a denied attempt. Failing to record a denial does

@@ -81,6 +81,8 @@ type Options struct {
 	Records Records
 	// Rectifier answers rectification requests by rectifying the record.
 	Rectifier Rectifier
+	// Destructions decides destruction requests and serves statements.
+	Destructions Destructions
 	// AuditLog searches the audit trail for the privacy officer.
 	AuditLog AuditLog
 	// Recorder audits denied attempts.
@@ -117,8 +119,8 @@ func New(opts Options) (*Server, error) {
 		return nil, errors.New("httpapi: Options.MaxBodyBytes must be positive")
 	}
 	if opts.Auth == nil || opts.Grants == nil || opts.Invitations == nil || opts.Inbox == nil || opts.Authz == nil ||
-		opts.Employers == nil || opts.Employees == nil || opts.Delegations == nil || opts.Dossiers == nil || opts.Entries == nil || opts.Attachments == nil || opts.Exposures == nil || opts.Fitness == nil || opts.Absences == nil || opts.AccessLog == nil || opts.Requests == nil || opts.Releases == nil || opts.Exporter == nil || opts.Records == nil || opts.Rectifier == nil || opts.AuditLog == nil || opts.Recorder == nil {
-		return nil, errors.New("httpapi: Options.Auth, Grants, Invitations, Inbox, Authz, Employers, Employees, Delegations, Dossiers, Entries, Attachments, Exposures, Fitness, Absences, AccessLog, Requests, Releases, Exporter, Records, Rectifier, AuditLog and Recorder are required")
+		opts.Employers == nil || opts.Employees == nil || opts.Delegations == nil || opts.Dossiers == nil || opts.Entries == nil || opts.Attachments == nil || opts.Exposures == nil || opts.Fitness == nil || opts.Absences == nil || opts.AccessLog == nil || opts.Requests == nil || opts.Releases == nil || opts.Exporter == nil || opts.Records == nil || opts.Rectifier == nil || opts.Destructions == nil || opts.AuditLog == nil || opts.Recorder == nil {
+		return nil, errors.New("httpapi: Options.Auth, Grants, Invitations, Inbox, Authz, Employers, Employees, Delegations, Dossiers, Entries, Attachments, Exposures, Fitness, Absences, AccessLog, Requests, Releases, Exporter, Records, Rectifier, Destructions, AuditLog and Recorder are required")
 	}
 	if opts.ReadyTimeout <= 0 {
 		opts.ReadyTimeout = 2 * time.Second
@@ -164,6 +166,9 @@ func New(opts Options) (*Server, error) {
 	api.POST("/requests/:id/restriction", s.allow("requests", "restrict", s.restrictRequest))
 	api.DELETE("/requests/:id/restriction", s.allow("requests", "restrict", s.liftRestriction))
 	api.POST("/employees/:id/requests", s.allow("requests", "register", s.fileForEmployee))
+	api.POST("/requests/:id/destruction", s.allow("requests", "destroy", s.decideDestruction))
+	api.GET("/me/destructions", s.allow("my_destructions", "read", s.myDestructions))
+	api.GET("/me/destructions/:id/statement.pdf", s.allow("my_destructions", "read", s.destructionStatement))
 	api.GET("/me/releases", s.allow("my_releases", "read", s.myReleases))
 	api.GET("/me/releases/:id", s.allow("my_releases", "read", s.readRelease))
 	api.GET("/me/releases/:id/copy.pdf", s.allow("my_releases", "read", s.releaseCopy))

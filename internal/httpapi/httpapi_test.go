@@ -110,6 +110,18 @@ func (noInvitations) ResetPassword(context.Context, string, string, string) erro
 
 func (noInbox) Inbox(context.Context, uuid.UUID) ([]notify.Notification, error) { return nil, nil }
 
+// withoutServices fills o with an authenticator that knows nobody and
+// services no request reaches: every caller is unauthenticated.
+func (o Options) withoutServices() Options {
+	o.Auth, o.Grants, o.Invitations, o.Inbox, o.Authz = noAuth{}, noGrants{}, noInvitations{}, noInbox{}, noAuthz{}
+	o.Employers, o.Employees, o.Delegations, o.Dossiers = struct{ Employers }{}, struct{ Employees }{}, struct{ Delegations }{}, struct{ Dossiers }{}
+	o.Entries, o.Attachments, o.Exposures, o.AccessLog = struct{ Entries }{}, struct{ Attachments }{}, struct{ Exposures }{}, struct{ AccessLog }{}
+	o.Requests, o.Releases, o.Exporter, o.Records = struct{ Requests }{}, struct{ Releases }{}, struct{ Exporter }{}, struct{ Records }{}
+	o.Rectifier, o.Destructions, o.Fitness, o.Absences = struct{ Rectifier }{}, struct{ Destructions }{}, struct{ Fitness }{}, struct{ Absences }{}
+	o.AuditLog, o.Recorder = struct{ AuditLog }{}, struct{ audit.Recorder }{}
+	return o
+}
+
 func newTestServer(t *testing.T, checks ...Check) (*Server, *logBuffer) {
 	t.Helper()
 	logs := &logBuffer{}
@@ -119,30 +131,7 @@ func newTestServer(t *testing.T, checks ...Check) (*Server, *logBuffer) {
 		MaxBodyBytes: 1024,
 		ReadyChecks:  checks,
 		ReadyTimeout: 200 * time.Millisecond,
-		Auth:         noAuth{},
-		Grants:       noGrants{},
-		Invitations:  noInvitations{},
-		Inbox:        noInbox{},
-		Authz:        noAuthz{},
-		// No request reaches these: every caller is unauthenticated.
-		Employers:   struct{ Employers }{},
-		Employees:   struct{ Employees }{},
-		Delegations: struct{ Delegations }{},
-		Dossiers:    struct{ Dossiers }{},
-		Entries:     struct{ Entries }{},
-		Attachments: struct{ Attachments }{},
-		Exposures:   struct{ Exposures }{},
-		AccessLog:   struct{ AccessLog }{},
-		Requests:    struct{ Requests }{},
-		Releases:    struct{ Releases }{},
-		Exporter:    struct{ Exporter }{},
-		Records:     struct{ Records }{},
-		Rectifier:   struct{ Rectifier }{},
-		Fitness:     struct{ Fitness }{},
-		Absences:    struct{ Absences }{},
-		AuditLog:    struct{ AuditLog }{},
-		Recorder:    struct{ audit.Recorder }{},
-	})
+	}.withoutServices())
 	if err != nil {
 		t.Fatalf("New: %v", err)
 	}
@@ -541,30 +530,7 @@ func BenchmarkProblem(b *testing.B) {
 		Logger:       slog.New(slog.NewJSONHandler(io.Discard, nil)),
 		Registry:     prometheus.NewRegistry(),
 		MaxBodyBytes: 1024,
-		Auth:         noAuth{},
-		Grants:       noGrants{},
-		Invitations:  noInvitations{},
-		Inbox:        noInbox{},
-		Authz:        noAuthz{},
-		// No request reaches these: every caller is unauthenticated.
-		Employers:   struct{ Employers }{},
-		Employees:   struct{ Employees }{},
-		Delegations: struct{ Delegations }{},
-		Dossiers:    struct{ Dossiers }{},
-		Entries:     struct{ Entries }{},
-		Attachments: struct{ Attachments }{},
-		Exposures:   struct{ Exposures }{},
-		AccessLog:   struct{ AccessLog }{},
-		Requests:    struct{ Requests }{},
-		Releases:    struct{ Releases }{},
-		Exporter:    struct{ Exporter }{},
-		Records:     struct{ Records }{},
-		Rectifier:   struct{ Rectifier }{},
-		Fitness:     struct{ Fitness }{},
-		Absences:    struct{ Absences }{},
-		AuditLog:    struct{ AuditLog }{},
-		Recorder:    struct{ audit.Recorder }{},
-	})
+	}.withoutServices())
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -3,6 +3,7 @@ package httpapi
 import (
 	"errors"
 	"net/http"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -17,6 +18,16 @@ type problem struct {
 	Detail    string            `json:"detail,omitempty"`
 	Errors    map[string]string `json:"errors,omitempty"`
 	RequestID string            `json:"request_id,omitempty"`
+	// Ground and RetainedUntil explain a refusal on legal grounds (422).
+	Ground        string `json:"ground,omitempty"`
+	RetainedUntil string `json:"retained_until,omitempty"`
+}
+
+// refusal is an error that names the legal ground refusing a request.
+type refusal interface {
+	error
+	RefusalGround() string
+	RetainedUntil() time.Time
 }
 
 const problemContentType = "application/problem+json"
@@ -47,6 +58,7 @@ var errorTable = []struct {
 	{derrors.ErrNotFound, kind{http.StatusNotFound, "not-found", "The resource was not found."}},
 	{derrors.ErrConflict, kind{http.StatusConflict, "conflict", "The request conflicts with the current state."}},
 	{derrors.ErrThrottled, kind{http.StatusTooManyRequests, "throttled", "Too many attempts; wait before trying again."}},
+	{derrors.ErrRefused, kind{http.StatusUnprocessableEntity, "refused", "A legal rule refuses this request."}},
 	{derrors.ErrUnavailable, kind{http.StatusServiceUnavailable, "unavailable", "A service this request needs is unavailable; try again later."}},
 	{errRouteNotFound, kind{http.StatusNotFound, "not-found", "The resource was not found."}},
 	{errMethodNotAllowed, kind{http.StatusMethodNotAllowed, "method-not-allowed", "This method is not allowed here."}},
@@ -95,6 +107,10 @@ func (s *Server) fail(c *gin.Context, err error) {
 	var detailed *detailError
 	if errors.As(err, &detailed) {
 		p.Detail = detailed.detail
+	}
+	var ref refusal
+	if errors.As(err, &ref) {
+		p.Ground, p.RetainedUntil = ref.RefusalGround(), optDate(ref.RetainedUntil())
 	}
 	if k.status >= 500 {
 		s.log.ErrorContext(c, "request failed",

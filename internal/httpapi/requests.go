@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"time"
 
@@ -34,6 +35,9 @@ type fileRequest struct {
 	EntryID string `json:"entry_id"`
 	// Fields names the HR fields a rectification is about (names only).
 	Fields []string `json:"fields"`
+	// EntryIDs names the entries a destruction is about (none: the whole
+	// dossier).
+	EntryIDs []string `json:"entry_ids"`
 }
 
 // representativeRequest is the body of POST /employees/{id}/requests: a
@@ -90,6 +94,8 @@ type requestResponse struct {
 	AuthorisationSignedOn string       `json:"authorisation_signed_on,omitempty"`
 	Fields                []string     `json:"fields,omitempty"`
 	Outcome               []outcomeDTO `json:"outcome,omitempty"`
+	// EntryIDs are the entries a destruction request is about.
+	EntryIDs []string `json:"entry_ids,omitempty"`
 }
 
 func toRequestResponse(r rights.Request, today time.Time) requestResponse {
@@ -98,6 +104,9 @@ func toRequestResponse(r rights.Request, today time.Time) requestResponse {
 		ExtensionReason: r.ExtensionReason, DecidedBy: optID(r.DecidedBy), Ground: r.Ground,
 		StatementEntry: optID(r.ContentEntry), ConcernsEntry: optID(r.Concerns), RepresentativeName: r.Representative,
 		AuthorisationSignedOn: optDate(r.AuthorisationSignedOn), Fields: r.Fields}
+	for _, id := range r.EntryIDs {
+		out.EntryIDs = append(out.EntryIDs, id.String())
+	}
 	for _, o := range r.Outcome {
 		out.Outcome = append(out.Outcome, outcomeDTO{Category: o.Category, Action: o.Action, Count: o.Count,
 			Until: optDate(o.Until), Ground: o.Ground})
@@ -122,6 +131,14 @@ func (s *Server) fileRequest(c *gin.Context) error {
 	}
 	fe := derrors.FieldErrors{}
 	f := rights.Filing{Type: rights.Type(in.Type), Text: in.Text, Concerns: optUUIDField(fe, "entry_id", in.EntryID), Fields: in.Fields}
+	for _, v := range in.EntryIDs {
+		id, err := uuid.Parse(v)
+		if err != nil {
+			fe.Add("entry_ids", "must be entry ids")
+			break
+		}
+		f.EntryIDs = append(f.EntryIDs, id)
+	}
 	if err := fe.Err(); err != nil {
 		return err
 	}
@@ -398,5 +415,115 @@ func (s *Server) myExport(c *gin.Context) error {
 	c.Header("Cache-Control", "no-store")
 	c.Header("Content-Disposition", `attachment; filename="mijn-gegevens.json"`)
 	c.JSON(http.StatusOK, out)
+	return nil
+}
+
+// Destructions decides destruction requests and serves their statements
+// (see rights.Destructions).
+type Destructions interface {
+	Decide(ctx context.Context, a identity.Actor, requestID uuid.UUID, d rights.DestructionDecision) (rights.Request, dossier.Destruction, error)
+	Mine(ctx context.Context, a identity.Actor) ([]dossier.Destruction, error)
+	Statement(ctx context.Context, a identity.Actor, id uuid.UUID) ([]byte, error)
+}
+
+// destructionBody is the body of POST /requests/{id}/destruction.
+type destructionBody struct {
+	Decision string `json:"decision"`
+	Ground   string `json:"ground"`
+	Reason   string `json:"reason"`
+}
+
+// destructionResponse is a destruction: what it takes as counts and kinds,
+// never content.
+type destructionResponse struct {
+	ID              string         `json:"id"`
+	RequestID       string         `json:"request_id"`
+	Scope           string         `json:"scope"`
+	State           string         `json:"state"`
+	Entries         map[string]int `json:"entries"`
+	Attachments     int            `json:"attachments"`
+	Exposures       int            `json:"exposures"`
+	DecidedAt       string         `json:"decided_at"`
+	CompletedAt     string         `json:"completed_at,omitempty"`
+	BackupSafeAfter string         `json:"backup_safe_after,omitempty"`
+}
+
+func toDestructionResponse(d dossier.Destruction) destructionResponse {
+	out := destructionResponse{ID: d.ID.String(), RequestID: d.RequestID.String(), Scope: string(d.Scope), State: string(d.State),
+		Entries: map[string]int{}, Attachments: d.Counts.Attachments, Exposures: d.Counts.Exposures,
+		DecidedAt: d.DecidedAt.UTC().Format(time.RFC3339), BackupSafeAfter: optDate(d.BackupSafeAfter)}
+	for k, n := range d.Counts.Entries {
+		out.Entries[string(k)] = n
+	}
+	if !d.CompletedAt.IsZero() {
+		out.CompletedAt = d.CompletedAt.UTC().Format(time.RFC3339)
+	}
+	return out
+}
+
+func (s *Server) decideDestruction(c *gin.Context) error {
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	var in destructionBody
+	if err := decodeJSON(c.Request, &in); err != nil {
+		return err
+	}
+	var d rights.DestructionDecision
+	switch in.Decision {
+	case "grant":
+		d.Grant = true
+	case "refuse":
+	default:
+		return derrors.FieldErrors{"decision": "must be grant or refuse"}
+	}
+	d.Ground, d.Reason = in.Ground, in.Reason
+	r, job, err := s.opts.Destructions.Decide(c, actorOf(c), id, d)
+	if err != nil && !(d.Grant && r.ID != uuid.Nil && errors.Is(err, derrors.ErrUnavailable)) {
+		return err
+	}
+	body := gin.H{"request": toRequestResponse(r, todayHere())}
+	status := http.StatusOK
+	if job.ID != uuid.Nil {
+		body["destruction"] = toDestructionResponse(job)
+		if job.State != dossier.StateDone {
+			// Granted and recorded; Vault stopped the run halfway, and it is
+			// finished as soon as Vault answers again.
+			status = http.StatusAccepted
+		}
+	}
+	c.Header("Cache-Control", "no-store")
+	c.JSON(status, body)
+	return nil
+}
+
+func (s *Server) myDestructions(c *gin.Context) error {
+	ds, err := s.opts.Destructions.Mine(c, actorOf(c))
+	if err != nil {
+		return err
+	}
+	out := make([]destructionResponse, 0, len(ds))
+	for _, d := range ds {
+		out = append(out, toDestructionResponse(d))
+	}
+	c.Header("Cache-Control", "no-store")
+	c.JSON(http.StatusOK, gin.H{"destructions": out})
+	return nil
+}
+
+func (s *Server) destructionStatement(c *gin.Context) error {
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	b, err := s.opts.Destructions.Statement(c, actorOf(c), id)
+	if err != nil {
+		return err
+	}
+	c.Header("Cache-Control", "no-store")
+	c.Header("X-Content-Type-Options", "nosniff")
+	c.Header("Content-Disposition", `attachment; filename="verklaring-vernietiging-`+id.String()+`.pdf"`)
+	c.Data(http.StatusOK, "application/pdf", b)
 	return nil
 }

@@ -149,3 +149,30 @@ func TestDossierCopyRendersEveryPageMarked(t *testing.T) {
 		}
 	}
 }
+
+func TestDestructionStatementNamesCountsNeverContent(t *testing.T) {
+	r, err := pdf.NewRenderer()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, all := range []bool{true, false} {
+		b, err := r.DestructionStatement(pdf.DestructionStatement{ServiceName: "Arbokluis arbodienst", EmployeeName: "Gérard Özdemir",
+			DossierID: "d-1", RequestID: "r-1", DestroyedAll: all, DecidedBy: "Dr. Ĳsbrand de Wit",
+			DecidedAt: date(t, "2026-12-01"), CompletedAt: date(t, "2026-12-02"),
+			Kinds: []pdf.KindCount{{Kind: "Consult", Count: 3}, {Kind: "Diagnose", Count: 1}}, Attachments: 2, Exposures: 1,
+			BackupSafeAfter: date(t, "2027-01-02"), BackupRetention: "30 dagen", GeneratedAt: date(t, "2026-12-02")})
+		if err != nil {
+			t.Fatalf("DestructionStatement(all=%v): %v", all, err)
+		}
+		got := text(t, b)
+		for _, want := range []string{"Verklaring van vernietiging", "Gérard Özdemir", "Ĳsbrand", "Consult", "Diagnose",
+			"In totaal 4 aantekeningen", "30 dagen", "2 januari 2027", "2 december 2026", "pagina 1 van"} {
+			if !strings.Contains(got, want) {
+				t.Errorf("DestructionStatement(all=%v) text lacks %q:\n%s", all, want, got)
+			}
+		}
+		if strings.Contains(got, "volledige medisch dossier") != all || strings.Contains(got, "opnieuw versleuteld") == all {
+			t.Errorf("DestructionStatement(all=%v) describes the wrong scope:\n%s", all, got)
+		}
+	}
+}

@@ -69,7 +69,7 @@ func (s *DossierStore) DeclareEmergency(ctx context.Context, employeeID uuid.UUI
 	var out dossier.Dossier
 	err := InTx(ctx, s.pool, func(tx pgx.Tx) error {
 		d, err := scanDossier(tx.QueryRow(ctx, `SELECT `+dossierColumns+` FROM medical.dossiers d
-			WHERE d.employee_id = $1 AND d.status <> 'destroyed'`, employeeID))
+			WHERE d.employee_id = $1 AND d.status NOT IN ('destroying', 'destroyed')`, employeeID))
 		if err != nil {
 			return Translate(err)
 		}
@@ -102,7 +102,7 @@ func lookupDossier(ctx context.Context, q interface {
 		SELECT `+dossierColumns+`,
 			(SELECT max(expires_at) FROM medical.emergency_accesses ea
 			 WHERE ea.dossier_id = d.id AND ea.physician_id = $2)
-		FROM medical.dossiers d WHERE d.employee_id = $1 AND d.status <> 'destroyed' `+lock, employeeID, callerID).
+		FROM medical.dossiers d WHERE d.employee_id = $1 AND d.status NOT IN ('destroying', 'destroyed') `+lock, employeeID, callerID).
 		Scan(append(targets, &until)...)
 	finish()
 	if err != nil {

@@ -34,7 +34,7 @@ func (s *DossierStore) Open(ctx context.Context, employeeID, physicianID uuid.UU
 		if _, err := tx.Exec(ctx, `
 			INSERT INTO medical.dossiers (id, employee_id, responsible_physician_id, key_name)
 			VALUES ($1, $2, $3, $4)
-			ON CONFLICT (employee_id) DO NOTHING`, id, employeeID, physicianID, "dossier-"+id.String()+"-g1"); err != nil {
+			ON CONFLICT (employee_id) WHERE status <> 'destroyed' DO NOTHING`, id, employeeID, physicianID, "dossier-"+id.String()+"-g1"); err != nil {
 			return Translate(err)
 		}
 		d, _, err := lookupDossier(ctx, tx, employeeID, uuid.Nil, "")
@@ -322,7 +322,7 @@ var _ dossier.RewrapStore = (*DossierStore)(nil)
 // KeyedDossiers lists the dossiers whose key exists in Vault.
 func (s *DossierStore) KeyedDossiers(ctx context.Context) ([]dossier.Dossier, error) {
 	rows, _ := s.pool.Query(ctx, `SELECT `+dossierColumns+` FROM medical.dossiers d
-		WHERE d.key_ready_at IS NOT NULL AND d.status <> 'destroyed' ORDER BY d.created_at, d.id`)
+		WHERE d.key_ready_at IS NOT NULL AND d.status IN ('open', 'closed') ORDER BY d.created_at, d.id`)
 	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (dossier.Dossier, error) { return scanDossier(r) })
 	if err != nil {
 		return nil, Translate(err)
@@ -338,6 +338,11 @@ func (s *DossierStore) Stale(ctx context.Context, dossierID uuid.UUID, version, 
 		(SELECT id, true, wrapped_key FROM medical.attachments
 		 WHERE dossier_id = $1 AND substring(wrapped_key from '^vault:v([0-9]+):')::int < $2 ORDER BY id LIMIT $3)
 		LIMIT $3`, dossierID, version, limit)
+	return collectStale(rows)
+}
+
+// collectStale reads rows of (id, is an attachment, ciphertext).
+func collectStale(rows pgx.Rows) ([]dossier.Stale, error) {
 	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (dossier.Stale, error) {
 		var x dossier.Stale
 		err := r.Scan(&x.ID, &x.Attachment, &x.Ciphertext)

@@ -82,7 +82,7 @@ func (s *ReleaseStore) Release(ctx context.Context, id uuid.UUID, authorize func
 	)
 	err := InTx(ctx, s.pool, func(tx pgx.Tx) error {
 		r, err := scanRelease(tx.QueryRow(ctx, `SELECT `+releaseColumns+` FROM medical.releases r
-			JOIN medical.dossiers d ON d.id = r.dossier_id WHERE r.id = $1 AND d.status <> 'destroyed'`, id))
+			JOIN medical.dossiers d ON d.id = r.dossier_id WHERE r.id = $1 AND d.status NOT IN ('destroying', 'destroyed')`, id))
 		if err != nil {
 			return Translate(err)
 		}
@@ -110,7 +110,7 @@ func (s *ReleaseStore) Release(ctx context.Context, id uuid.UUID, authorize func
 // Releases lists an employee's releases, newest first.
 func (s *ReleaseStore) Releases(ctx context.Context, employeeID uuid.UUID) ([]rights.Release, error) {
 	rows, _ := s.pool.Query(ctx, `SELECT `+releaseColumns+` FROM medical.releases r
-		JOIN medical.dossiers d ON d.id = r.dossier_id WHERE r.employee_id = $1 AND d.status <> 'destroyed'
+		JOIN medical.dossiers d ON d.id = r.dossier_id WHERE r.employee_id = $1 AND d.status NOT IN ('destroying', 'destroyed')
 		ORDER BY r.released_at DESC LIMIT 100`, employeeID)
 	out, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (rights.Release, error) { return scanRelease(row) })
 	if err != nil {

@@ -31,7 +31,7 @@ func NewRequestStore(pool *pgxpool.Pool) *RequestStore { return &RequestStore{po
 // the rows hold metadata only.
 var allTenants = identity.Scope{All: true}
 
-const subjectQuery = `SELECT e.id, e.employer_id, e.user_id, pa.physician_id FROM hr.employees e
+const subjectQuery = `SELECT e.id, e.employer_id, e.user_id, pa.physician_id, e.date_of_birth FROM hr.employees e
 	LEFT JOIN hr.physician_assignments pa ON pa.employer_id = e.employer_id AND pa.status = 'active'`
 
 func scanSubject(row pgx.Row) (rights.Subject, error) {
@@ -39,7 +39,7 @@ func scanSubject(row pgx.Row) (rights.Subject, error) {
 		s               rights.Subject
 		user, physician *uuid.UUID
 	)
-	if err := row.Scan(&s.EmployeeID, &s.EmployerID, &user, &physician); err != nil {
+	if err := row.Scan(&s.EmployeeID, &s.EmployerID, &user, &physician, &s.DateOfBirth); err != nil {
 		return rights.Subject{}, Translate(err)
 	}
 	s.UserID, s.PhysicianID = deref(user), deref(physician)
@@ -73,7 +73,7 @@ func (s *RequestStore) SubjectOf(ctx context.Context, userID uuid.UUID) (rights.
 
 const requestColumns = `id, employer_id, employee_id, type, status, received_on, due_on, extended_to, extension_reason,
 	filed_by, decided_by, decided_at, ground, updated_at, content_entry_id, concerns_entry_id,
-	representative_name, authorisation_signed_on, fields, outcome`
+	representative_name, authorisation_signed_on, fields, outcome, entry_ids`
 
 type requestRow struct {
 	ID              uuid.UUID
@@ -96,6 +96,7 @@ type requestRow struct {
 	SignedOn        *time.Time
 	Fields          []string
 	Outcome         []outcomeRow
+	EntryIDs        []uuid.UUID
 }
 
 // outcomeRow is one element of hr.requests.outcome (jsonb).
@@ -127,7 +128,7 @@ func (r requestRow) domain() rights.Request {
 		ExtensionReason: deref(r.ExtensionReason), FiledBy: r.FiledBy, DecidedBy: deref(r.DecidedBy),
 		DecidedAt: deref(r.DecidedAt), Ground: deref(r.Ground), UpdatedAt: r.UpdatedAt,
 		ContentEntry: deref(r.ContentEntry), Concerns: deref(r.Concerns), Representative: deref(r.Representative),
-		AuthorisationSignedOn: deref(r.SignedOn), Fields: r.Fields}
+		AuthorisationSignedOn: deref(r.SignedOn), Fields: r.Fields, EntryIDs: r.EntryIDs}
 	for _, o := range r.Outcome {
 		until, _ := time.Parse(time.DateOnly, o.Until)
 		out.Outcome = append(out.Outcome, rights.Outcome{Category: o.Category, Action: o.Action, Count: o.Count, Ground: o.Ground, Until: until})
@@ -148,12 +149,12 @@ func (s *RequestStore) File(ctx context.Context, r rights.Request, ev audit.Even
 		var user *uuid.UUID
 		if err := tx.QueryRow(ctx, `
 			INSERT INTO hr.requests (id, employer_id, employee_id, type, status, received_on, due_on, filed_by, updated_at,
-				content_entry_id, concerns_entry_id, representative_name, authorisation_signed_on, fields)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+				content_entry_id, concerns_entry_id, representative_name, authorisation_signed_on, fields, entry_ids)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
 			RETURNING (SELECT user_id FROM hr.employees WHERE id = $3)`,
 			r.ID, r.EmployerID, r.EmployeeID, string(r.Type), string(r.Status), r.ReceivedOn, r.DueOn, r.FiledBy, r.UpdatedAt,
 			nullUUID(r.ContentEntry), nullUUID(r.Concerns), nullString(r.Representative), nullTime(r.AuthorisationSignedOn),
-			r.Fields).Scan(&user); err != nil {
+			r.Fields, r.EntryIDs).Scan(&user); err != nil {
 			return Translate(err)
 		}
 		if err := noticeTo(ctx, tx, deref(user), n); err != nil {

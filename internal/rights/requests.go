@@ -149,6 +149,9 @@ type Request struct {
 	Fields []string
 	// Outcome is what an erasure or restriction did, per category.
 	Outcome []Outcome
+	// EntryIDs are the entries a destruction request is about (none: the
+	// whole dossier); ids only.
+	EntryIDs []uuid.UUID
 }
 
 // Due returns the date the answer is due, extension included.
@@ -165,6 +168,8 @@ type Subject struct {
 	EmployerID  uuid.UUID
 	UserID      uuid.UUID
 	PhysicianID uuid.UUID // the employer's assigned physician
+	// DateOfBirth weighs in the retention duty of ionising radiation.
+	DateOfBirth time.Time
 }
 
 // Notice is an inbox notification to the employee; never medical.
@@ -202,21 +207,65 @@ type StatementWriter interface {
 	AddStatement(ctx context.Context, st dossier.Statement, ev audit.Event) (dossier.Entry, error)
 }
 
+// EntryChecker checks entry ids a destruction request names against the
+// employee's dossier.
+type EntryChecker interface {
+	// CheckEntries returns derrors.FieldErrors unless every id is an entry
+	// of employeeID's dossier that is not a working note; no dossier is
+	// derrors.ErrConflict.
+	CheckEntries(ctx context.Context, employeeID uuid.UUID, ids []uuid.UUID) error
+}
+
+// RequestOptions configures the register.
+type RequestOptions struct {
+	// Statements adds own statements to the dossier; Entries checks the
+	// entries a destruction request names.
+	Statements StatementWriter
+	Entries    EntryChecker
+	// DestructionTargetMonths is the term of a destruction request and
+	// DestructionLimitMonths the legal limit an extension may reach
+	// (defaults 1 and 3).
+	DestructionTargetMonths, DestructionLimitMonths int
+	// Now defaults to time.Now.
+	Now func() time.Time
+}
+
 // Requests runs the register.
 type Requests struct {
 	store      RequestStore
 	statements StatementWriter
+	entries    EntryChecker
+	target     int
+	limit      int
 	now        func() time.Time
 }
 
-// NewRequests returns the register; statements adds own statements to the
-// dossier; now defaults to time.Now.
-func NewRequests(store RequestStore, statements StatementWriter, now func() time.Time) *Requests {
-	if now == nil {
-		now = time.Now
+// NewRequests returns the register.
+func NewRequests(store RequestStore, o RequestOptions) *Requests {
+	if o.Now == nil {
+		o.Now = time.Now
 	}
-	return &Requests{store: store, statements: statements, now: now}
+	if o.DestructionTargetMonths < 1 {
+		o.DestructionTargetMonths = 1
+	}
+	if o.DestructionLimitMonths < o.DestructionTargetMonths {
+		o.DestructionLimitMonths = max(3, o.DestructionTargetMonths)
+	}
+	return &Requests{store: store, statements: o.Statements, entries: o.Entries, target: o.DestructionTargetMonths,
+		limit: o.DestructionLimitMonths, now: o.Now}
 }
+
+// due returns when a request of type t received on is due: one month,
+// or the destruction term for a destruction request.
+func (s *Requests) due(t Type, received time.Time) time.Time {
+	if t == TypeDestruction {
+		return AddMonths(received, s.target)
+	}
+	return AddMonths(received, 1)
+}
+
+// MaxDestructionEntries bounds the entries one destruction request names.
+const MaxDestructionEntries = 200
 
 func (s *Requests) today() time.Time {
 	t, _ := time.Parse(time.DateOnly, identity.Today(s.now()))
@@ -245,6 +294,9 @@ type Filing struct {
 	Text     string
 	Concerns uuid.UUID
 	Fields   []string
+	// EntryIDs are the entries a destruction request is about (empty: the
+	// whole dossier).
+	EntryIDs []uuid.UUID
 }
 
 // RectifiableFields are the HR fields a rectification may be about.
@@ -266,6 +318,12 @@ func (f Filing) check() ([]string, error) {
 		return nil, derrors.FieldErrors{"entry_id": "is required: the entry to correct"}
 	case t != TypeRectification && len(f.Fields) > 0:
 		return nil, derrors.FieldErrors{"fields": "applies to rectification only"}
+	case t != TypeDestruction && len(f.EntryIDs) > 0:
+		return nil, derrors.FieldErrors{"entry_ids": "applies to destruction only"}
+	case len(f.EntryIDs) > MaxDestructionEntries:
+		return nil, derrors.FieldErrors{"entry_ids": fmt.Sprintf("must name at most %d entries", MaxDestructionEntries)}
+	case slices.Contains(f.EntryIDs, uuid.Nil):
+		return nil, derrors.FieldErrors{"entry_ids": "must be entry ids"}
 	}
 	var fields []string
 	for _, name := range RectifiableFields {
@@ -302,9 +360,18 @@ func (s *Requests) File(ctx context.Context, a identity.Actor, f Filing) (Reques
 	if err != nil {
 		return Request{}, fmt.Errorf("rights: file: %w", err)
 	}
+	if len(f.EntryIDs) > 0 {
+		if s.entries == nil {
+			return Request{}, fmt.Errorf("rights: file: no entry checker: %w", derrors.ErrUnavailable)
+		}
+		if err := s.entries.CheckEntries(ctx, subj.EmployeeID, f.EntryIDs); err != nil {
+			return Request{}, fmt.Errorf("rights: file: %w", err)
+		}
+	}
 	today := s.today()
 	r := Request{ID: uuid.New(), EmployerID: subj.EmployerID, EmployeeID: subj.EmployeeID, Type: t, Status: StatusReceived,
-		ReceivedOn: today, DueOn: AddMonths(today, 1), FiledBy: a.UserID(), UpdatedAt: s.now().UTC(), Fields: fields}
+		ReceivedOn: today, DueOn: s.due(t, today), FiledBy: a.UserID(), UpdatedAt: s.now().UTC(), Fields: fields,
+		EntryIDs: f.EntryIDs}
 	if withText {
 		// The disputed text of a correction, like an own statement, is
 		// the employee's own words about an entry: stored as their
@@ -385,8 +452,11 @@ func (s *Requests) FileFor(ctx context.Context, a identity.Actor, employeeID uui
 	if err != nil {
 		return Request{}, fmt.Errorf("rights: file for: %w", err)
 	}
+	if len(f.EntryIDs) > 0 {
+		return Request{}, derrors.FieldErrors{"entry_ids": "are named by the employee in the portal, from their released entries"}
+	}
 	r := Request{ID: uuid.New(), EmployerID: subj.EmployerID, EmployeeID: subj.EmployeeID, Type: f.Type, Status: StatusReceived,
-		ReceivedOn: today, DueOn: AddMonths(today, 1), FiledBy: a.UserID(), UpdatedAt: s.now().UTC(), Fields: fields,
+		ReceivedOn: today, DueOn: s.due(f.Type, today), FiledBy: a.UserID(), UpdatedAt: s.now().UTC(), Fields: fields,
 		Representative: rep.Name, AuthorisationSignedOn: rep.SignedOn}
 	n := Notice{Kind: "request_received", Subject: "Er is namens u een verzoek ingediend",
 		Body: fmt.Sprintf("%s heeft met uw machtiging van %s namens u een verzoek (%s) ingediend, ontvangen op %s. U krijgt uiterlijk %s antwoord. Herkent u dit niet, neem dan contact op met de functionaris gegevensbescherming.",
@@ -477,6 +547,10 @@ func (s *Requests) Decide(ctx context.Context, a identity.Actor, id uuid.UUID, d
 		if !CanMove(r.Type, r.Status, d.Status) {
 			return audit.Event{}, Notice{}, fmt.Errorf("rights: %s request cannot move from %s to %s: %w", r.Type, r.Status, d.Status, derrors.ErrConflict)
 		}
+		if r.Type == TypeDestruction && (d.Status == StatusGranted || d.Status == StatusPartlyGranted ||
+			(d.Status == StatusRefused && DestructionGrounds[d.Ground])) {
+			return audit.Event{}, Notice{}, fmt.Errorf("rights: a destruction is granted or refused on its grounds through its own route: %w", derrors.ErrConflict)
+		}
 		if applied(r.Type) && (d.Status == StatusGranted || d.Status == StatusPartlyGranted || (r.Status == StatusGranted && d.Status == StatusClosed)) {
 			// Granting these changes the record; the routes that apply them
 			// record the decision with what was done.
@@ -536,6 +610,13 @@ func (s *Requests) Extend(ctx context.Context, a identity.Actor, id uuid.UUID, m
 			return audit.Event{}, Notice{}, fmt.Errorf("rights: the first term has passed: %w", derrors.ErrConflict)
 		case r.Status != StatusReceived && r.Status != StatusInReview:
 			return audit.Event{}, Notice{}, fmt.Errorf("rights: the request is %s: %w", r.Status, derrors.ErrConflict)
+		}
+		limit := AddMonths(r.ReceivedOn, 3)
+		if r.Type == TypeDestruction {
+			limit = AddMonths(r.ReceivedOn, s.limit)
+		}
+		if AddMonths(r.DueOn, months).After(limit) {
+			return audit.Event{}, Notice{}, derrors.FieldErrors{"months": "would pass the legal limit of " + limit.Format(time.DateOnly)}
 		}
 		r.ExtendedTo, r.ExtensionReason, r.UpdatedAt = AddMonths(r.DueOn, months), reason, now
 		return requestEvent(a, audit.ActionUpdate, *r), Notice{Kind: "request_extended", Subject: "De termijn van uw verzoek is verlengd",

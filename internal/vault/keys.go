@@ -156,3 +156,40 @@ func KeyVersion(ciphertext string) (int, error) {
 	}
 	return n, nil
 }
+
+// KeyExists reports whether the transit key name exists (a read of the
+// key, which the application token may do). An unreachable or sealed
+// Vault is derrors.ErrUnavailable.
+func (c *Client) KeyExists(ctx context.Context, name string) (bool, error) {
+	p, err := c.path("keys", name)
+	if err != nil {
+		return false, err
+	}
+	s, err := c.api.Logical().ReadWithContext(ctx, p)
+	if err != nil {
+		if errors.Is(translate("read key", err), derrors.ErrNotFound) {
+			return false, nil
+		}
+		return false, translate("read key", err)
+	}
+	return s != nil, nil
+}
+
+// DeleteKey allows deletion of the transit key name and deletes it: the
+// crypto-shredding of a dossier's key. Only a client with the destruction
+// token may (the application token is refused). A key that does not exist
+// is derrors.ErrInvalid (Vault answers 400); callers check KeyExists
+// first. An unreachable or sealed Vault is derrors.ErrUnavailable.
+func (c *Client) DeleteKey(ctx context.Context, name string) error {
+	p, err := c.path("keys", name)
+	if err != nil {
+		return err
+	}
+	if _, err := c.api.Logical().WriteWithContext(ctx, p+"/config", map[string]any{"deletion_allowed": true}); err != nil {
+		return translate("allow key deletion", err)
+	}
+	if _, err := c.api.Logical().DeleteWithContext(ctx, p); err != nil {
+		return translate("delete key", err)
+	}
+	return nil
+}

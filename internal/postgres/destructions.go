@@ -1,0 +1,411 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+
+	"github.com/arbokluis/arbokluis/internal/audit"
+	"github.com/arbokluis/arbokluis/internal/derrors"
+	"github.com/arbokluis/arbokluis/internal/dossier"
+	"github.com/arbokluis/arbokluis/internal/rights"
+)
+
+var _ dossier.DestructionStore = (*DossierStore)(nil)
+
+// Assessable loads the dossier of employeeID with its exposures.
+func (s *DossierStore) Assessable(ctx context.Context, employeeID uuid.UUID) (dossier.Dossier, []dossier.Exposure, error) {
+	var (
+		d  dossier.Dossier
+		xs []dossier.Exposure
+	)
+	err := InTx(ctx, s.pool, func(tx pgx.Tx) error {
+		var err error
+		if d, _, err = lookupDossier(ctx, tx, employeeID, uuid.Nil, ""); err != nil {
+			return err
+		}
+		rows, _ := tx.Query(ctx, `SELECT agent, from_date, to_date FROM medical.exposures WHERE dossier_id = $1`, d.ID)
+		xs, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (dossier.Exposure, error) {
+			var (
+				x     dossier.Exposure
+				agent string
+				to    *time.Time
+			)
+			err := r.Scan(&agent, &x.From, &to)
+			x.Agent, x.To, x.DossierID = dossier.Agent(agent), deref(to), d.ID
+			return x, err
+		})
+		return Translate(err)
+	})
+	return d, xs, err
+}
+
+const destructionColumns = `id, request_id, dossier_id, employee_id, scope, entry_ids, attachment_ids, old_keys,
+	coalesce(new_key, ''), prior_status, state, counts, decided_by, decided_at, completed_at, backup_safe_after`
+
+// destructionRow is medical.destructions as stored.
+type destructionRow struct {
+	ID, RequestID, DossierID, EmployeeID uuid.UUID
+	Scope                                string
+	EntryIDs, AttachmentIDs              []uuid.UUID
+	OldKeys                              []string
+	NewKey, PriorStatus, State           string
+	Counts                               countsRow
+	DecidedBy                            uuid.UUID
+	DecidedAt                            time.Time
+	CompletedAt                          *time.Time
+	BackupSafeAfter                      *time.Time
+}
+
+// countsRow is medical.destructions.counts (jsonb).
+type countsRow struct {
+	Entries     map[string]int `json:"entries"`
+	Attachments int            `json:"attachments"`
+	Exposures   int            `json:"exposures"`
+}
+
+func (r destructionRow) domain() dossier.Destruction {
+	d := dossier.Destruction{ID: r.ID, RequestID: r.RequestID, DossierID: r.DossierID, EmployeeID: r.EmployeeID,
+		Scope: dossier.DestructionScope(r.Scope), EntryIDs: r.EntryIDs, AttachmentIDs: r.AttachmentIDs, OldKeys: r.OldKeys,
+		NewKey: r.NewKey, PriorStatus: r.PriorStatus, State: dossier.DestructionState(r.State), DecidedBy: r.DecidedBy,
+		DecidedAt: r.DecidedAt, CompletedAt: deref(r.CompletedAt), BackupSafeAfter: deref(r.BackupSafeAfter),
+		Counts: dossier.DestructionCounts{Entries: map[dossier.EntryKind]int{}, Attachments: r.Counts.Attachments,
+			Exposures: r.Counts.Exposures}}
+	for k, n := range r.Counts.Entries {
+		d.Counts.Entries[dossier.EntryKind(k)] = n
+	}
+	return d
+}
+
+func scanDestruction(rows pgx.Rows) (dossier.Destruction, error) {
+	r, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByPos[destructionRow])
+	if err != nil {
+		return dossier.Destruction{}, Translate(err)
+	}
+	return r.domain(), nil
+}
+
+// BeginDestruction records job d and closes its dossier, with the event.
+func (s *DossierStore) BeginDestruction(ctx context.Context, d dossier.Destruction, expect dossier.Dossier, chosen []uuid.UUID, ev audit.Event) (dossier.Destruction, error) {
+	var out dossier.Destruction
+	err := InTx(ctx, s.pool, func(tx pgx.Tx) error {
+		rows, _ := tx.Query(ctx, `SELECT `+destructionColumns+` FROM medical.destructions WHERE request_id = $1`, d.RequestID)
+		prior, err := scanDestruction(rows)
+		if err == nil {
+			out = prior
+			return nil
+		}
+		if !errors.Is(err, derrors.ErrNotFound) {
+			return err
+		}
+		var status, key string
+		if err := tx.QueryRow(ctx, `SELECT status, key_name FROM medical.dossiers WHERE id = $1 FOR UPDATE`, d.DossierID).
+			Scan(&status, &key); err != nil {
+			return Translate(err)
+		}
+		if status != expect.Status || key != expect.KeyName || (status != "open" && status != "closed") {
+			return fmt.Errorf("postgres: the dossier changed meanwhile: %w", derrors.ErrConflict)
+		}
+		counts := countsRow{Entries: map[string]int{}}
+		if d.Scope == dossier.ScopeEntries {
+			if d.EntryIDs, d.AttachmentIDs, err = resolveEntries(ctx, tx, d.DossierID, chosen); err != nil {
+				return err
+			}
+		}
+		// What the job takes: everything, or the resolved entries.
+		whole := d.Scope == dossier.ScopeDossier
+		rows, _ = tx.Query(ctx, `SELECT kind, count(*)::int FROM medical.entries
+			WHERE dossier_id = $1 AND ($2 OR id = ANY ($3::uuid[])) GROUP BY kind`, d.DossierID, whole, d.EntryIDs)
+		kinds, err := pgx.CollectRows(rows, pgx.RowToStructByPos[struct {
+			Kind string
+			N    int
+		}])
+		if err != nil {
+			return Translate(err)
+		}
+		for _, k := range kinds {
+			counts.Entries[k.Kind] = k.N
+		}
+		if err := tx.QueryRow(ctx, `SELECT
+				(SELECT count(*)::int FROM medical.attachments WHERE dossier_id = $1 AND ($2 OR id = ANY ($3::uuid[]))),
+				CASE WHEN $2 THEN (SELECT count(*)::int FROM medical.exposures WHERE dossier_id = $1) ELSE 0 END`,
+			d.DossierID, whole, d.AttachmentIDs).Scan(&counts.Attachments, &counts.Exposures); err != nil {
+			return Translate(err)
+		}
+		closing := "destroying"
+		if !whole {
+			closing = "rekeying"
+		}
+		if _, err := tx.Exec(ctx, `UPDATE medical.dossiers SET status = $2 WHERE id = $1`, d.DossierID, closing); err != nil {
+			return Translate(err)
+		}
+		rows, _ = tx.Query(ctx, `INSERT INTO medical.destructions (id, request_id, dossier_id, employee_id, scope, entry_ids,
+				attachment_ids, old_keys, new_key, prior_status, state, counts, decided_by, decided_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'pending', $11, $12, $13)
+			RETURNING `+destructionColumns,
+			d.ID, d.RequestID, d.DossierID, d.EmployeeID, string(d.Scope), nonNil(d.EntryIDs), nonNil(d.AttachmentIDs),
+			d.OldKeys, nullString(d.NewKey), d.PriorStatus, counts, d.DecidedBy, d.DecidedAt)
+		if out, err = scanDestruction(rows); err != nil {
+			return err
+		}
+		return insertEvent(ctx, tx, ev)
+	})
+	return out, err
+}
+
+func nonNil(ids []uuid.UUID) []uuid.UUID {
+	if ids == nil {
+		return []uuid.UUID{}
+	}
+	return ids
+}
+
+// resolveEntries checks that every chosen id is an entry of the dossier and
+// not a working note, and returns what taking them takes: every version of
+// each, the own statements about any of them (with their versions), and
+// the attachments of all those.
+func resolveEntries(ctx context.Context, tx pgx.Tx, dossierID uuid.UUID, chosen []uuid.UUID) ([]uuid.UUID, []uuid.UUID, error) {
+	if err := checkEntries(ctx, tx, dossierID, chosen); err != nil {
+		return nil, nil, err
+	}
+	rows, _ := tx.Query(ctx, `
+		WITH RECURSIVE taken(id) AS (
+			SELECT unnest($2::uuid[])
+			UNION
+			SELECT e.id FROM medical.entries e, taken t
+			WHERE e.dossier_id = $1 AND (e.supersedes = t.id OR e.concerns = t.id
+				OR e.id = (SELECT p.supersedes FROM medical.entries p WHERE p.id = t.id)))
+		SELECT id FROM taken ORDER BY id`, dossierID, chosen)
+	entries, err := pgx.CollectRows(rows, pgx.RowTo[uuid.UUID])
+	if err != nil {
+		return nil, nil, Translate(err)
+	}
+	rows, _ = tx.Query(ctx, `SELECT id FROM medical.attachments WHERE dossier_id = $1 AND entry_id = ANY ($2::uuid[]) ORDER BY id`,
+		dossierID, entries)
+	attachments, err := pgx.CollectRows(rows, pgx.RowTo[uuid.UUID])
+	if err != nil {
+		return nil, nil, Translate(err)
+	}
+	return entries, attachments, nil
+}
+
+// Destruction loads a job.
+func (s *DossierStore) Destruction(ctx context.Context, id uuid.UUID) (dossier.Destruction, error) {
+	rows, _ := s.pool.Query(ctx, `SELECT `+destructionColumns+` FROM medical.destructions WHERE id = $1`, id)
+	return scanDestruction(rows)
+}
+
+// DestructionFor loads the job of a request.
+func (s *DossierStore) DestructionFor(ctx context.Context, requestID uuid.UUID) (dossier.Destruction, error) {
+	rows, _ := s.pool.Query(ctx, `SELECT `+destructionColumns+` FROM medical.destructions WHERE request_id = $1`, requestID)
+	return scanDestruction(rows)
+}
+
+// Destructions lists the jobs about an employee, newest first.
+func (s *DossierStore) Destructions(ctx context.Context, employeeID uuid.UUID) ([]dossier.Destruction, error) {
+	rows, _ := s.pool.Query(ctx, `SELECT `+destructionColumns+` FROM medical.destructions
+		WHERE employee_id = $1 ORDER BY decided_at DESC`, employeeID)
+	return collectDestructions(rows)
+}
+
+func collectDestructions(rows pgx.Rows) ([]dossier.Destruction, error) {
+	rs, err := pgx.CollectRows(rows, pgx.RowToStructByPos[destructionRow])
+	if err != nil {
+		return nil, Translate(err)
+	}
+	out := make([]dossier.Destruction, len(rs))
+	for i, r := range rs {
+		out[i] = r.domain()
+	}
+	return out, nil
+}
+
+// Unfinished lists the jobs not done, oldest first.
+func (s *DossierStore) Unfinished(ctx context.Context) ([]dossier.Destruction, error) {
+	rows, _ := s.pool.Query(ctx, `SELECT `+destructionColumns+` FROM medical.destructions
+		WHERE state <> 'done' ORDER BY decided_at, id`)
+	return collectDestructions(rows)
+}
+
+// advance moves job d to state to within tx, when it is still in d.State.
+func advance(ctx context.Context, tx pgx.Tx, d dossier.Destruction, to dossier.DestructionState) error {
+	tag, err := tx.Exec(ctx, `UPDATE medical.destructions SET state = $3,
+			completed_at = CASE WHEN $3 = 'done' THEN $4::timestamptz END,
+			backup_safe_after = CASE WHEN $3 = 'done' THEN $5::date END
+		WHERE id = $1 AND state = $2`,
+		d.ID, string(d.State), string(to), nullTime(d.CompletedAt), nullTime(d.BackupSafeAfter))
+	if err != nil {
+		return Translate(err)
+	}
+	if tag.RowsAffected() != 1 {
+		return fmt.Errorf("postgres: destruction %s is no longer %s: %w", d.ID, d.State, derrors.ErrConflict)
+	}
+	return nil
+}
+
+// Advance moves a job to its next state with the event.
+func (s *DossierStore) Advance(ctx context.Context, d dossier.Destruction, to dossier.DestructionState, ev audit.Event) error {
+	return InTx(ctx, s.pool, func(tx pgx.Tx) error {
+		if err := advance(ctx, tx, d, to); err != nil {
+			return err
+		}
+		return insertEvent(ctx, tx, ev)
+	})
+}
+
+// FinishDossier deletes the medical rows of a destroyed dossier, keeping
+// the tombstones, and marks the dossier destroyed and the job done.
+func (s *DossierStore) FinishDossier(ctx context.Context, d dossier.Destruction, ev audit.Event) error {
+	return InTx(ctx, s.pool, func(tx pgx.Tx) error {
+		if err := advance(ctx, tx, d, dossier.StateDone); err != nil {
+			return err
+		}
+		for _, q := range []string{
+			`DELETE FROM medical.release_entries WHERE release_id IN (SELECT id FROM medical.releases WHERE dossier_id = $1)`,
+			`DELETE FROM medical.releases WHERE dossier_id = $1`,
+			`DELETE FROM medical.attachments WHERE dossier_id = $1`,
+			`DELETE FROM medical.entries WHERE dossier_id = $1`,
+			`DELETE FROM medical.exposures WHERE dossier_id = $1`,
+			`UPDATE medical.dossiers SET status = 'destroyed' WHERE id = $1`,
+		} {
+			if _, err := tx.Exec(ctx, q, d.DossierID); err != nil {
+				return Translate(err)
+			}
+		}
+		return insertEvent(ctx, tx, ev)
+	})
+}
+
+// Remaining lists what a partial job leaves of its dossier.
+func (s *DossierStore) Remaining(ctx context.Context, d dossier.Destruction) ([]dossier.Stale, error) {
+	rows, _ := s.pool.Query(ctx, `
+		SELECT id, false, ciphertext FROM medical.entries WHERE dossier_id = $1 AND NOT (id = ANY ($2::uuid[]))
+		UNION ALL
+		SELECT id, true, wrapped_key FROM medical.attachments WHERE dossier_id = $1 AND NOT (id = ANY ($3::uuid[]))
+		ORDER BY 2, 1`, d.DossierID, nonNil(d.EntryIDs), nonNil(d.AttachmentIDs))
+	return collectStale(rows)
+}
+
+// Rekey deletes what a partial job takes and stores the rest under the new
+// key generation, in one transaction.
+func (s *DossierStore) Rekey(ctx context.Context, d dossier.Destruction, rewrapped []dossier.Rewrapped, ev audit.Event) error {
+	var entryIDs, attIDs []uuid.UUID
+	var entryOld, entryNew, attOld, attNew []string
+	for _, x := range rewrapped {
+		if x.Attachment {
+			attIDs, attOld, attNew = append(attIDs, x.ID), append(attOld, x.Old), append(attNew, x.New)
+		} else {
+			entryIDs, entryOld, entryNew = append(entryIDs, x.ID), append(entryOld, x.Old), append(entryNew, x.New)
+		}
+	}
+	return InTx(ctx, s.pool, func(tx pgx.Tx) error {
+		if err := advance(ctx, tx, d, dossier.StateRekeyed); err != nil {
+			return err
+		}
+		// The rows to take, children first.
+		for _, q := range []struct {
+			sql string
+			ids []uuid.UUID
+		}{
+			{`DELETE FROM medical.release_entries WHERE entry_id = ANY ($1::uuid[])`, d.EntryIDs},
+			{`DELETE FROM medical.attachments WHERE id = ANY ($1::uuid[])`, d.AttachmentIDs},
+			{`DELETE FROM medical.entries WHERE id = ANY ($1::uuid[])`, d.EntryIDs},
+		} {
+			if _, err := tx.Exec(ctx, q.sql, nonNil(q.ids)); err != nil {
+				return Translate(err)
+			}
+		}
+		var remaining int
+		if err := tx.QueryRow(ctx, `SELECT (SELECT count(*)::int FROM medical.entries WHERE dossier_id = $1)
+			+ (SELECT count(*)::int FROM medical.attachments WHERE dossier_id = $1)`, d.DossierID).Scan(&remaining); err != nil {
+			return Translate(err)
+		}
+		if remaining != len(rewrapped) {
+			return fmt.Errorf("postgres: the dossier holds %d ciphertexts, %d were rewrapped: %w", remaining, len(rewrapped), derrors.ErrConflict)
+		}
+		tag, err := tx.Exec(ctx, `UPDATE medical.entries e SET ciphertext = u.new,
+				key_version = substring(u.new from '^vault:v([0-9]+):')::int
+			FROM unnest($1::uuid[], $2::text[], $3::text[]) AS u(id, old, new)
+			WHERE e.id = u.id AND e.dossier_id = $4 AND e.ciphertext = u.old`, entryIDs, entryOld, entryNew, d.DossierID)
+		if err != nil {
+			return Translate(err)
+		}
+		changed := tag.RowsAffected()
+		tag, err = tx.Exec(ctx, `UPDATE medical.attachments a SET wrapped_key = u.new
+			FROM unnest($1::uuid[], $2::text[], $3::text[]) AS u(id, old, new)
+			WHERE a.id = u.id AND a.dossier_id = $4 AND a.wrapped_key = u.old`, attIDs, attOld, attNew, d.DossierID)
+		if err != nil {
+			return Translate(err)
+		}
+		if changed+tag.RowsAffected() != int64(len(rewrapped)) {
+			return fmt.Errorf("postgres: a ciphertext changed while it was rewrapped: %w", derrors.ErrConflict)
+		}
+		tag, err = tx.Exec(ctx, `UPDATE medical.dossiers SET key_name = $2, status = $3
+			WHERE id = $1 AND key_name = $4 AND status = 'rekeying'`, d.DossierID, d.NewKey, d.PriorStatus, d.OldKeys[0])
+		if err != nil {
+			return Translate(err)
+		}
+		if tag.RowsAffected() != 1 {
+			return fmt.Errorf("postgres: the dossier changed meanwhile: %w", derrors.ErrConflict)
+		}
+		return insertEvent(ctx, tx, ev)
+	})
+}
+
+var _ rights.DestructionRecords = (*DossierStore)(nil)
+
+// RecordRefusal stores a refused destruction of employeeID's dossier with
+// its event.
+func (s *DossierStore) RecordRefusal(ctx context.Context, employeeID uuid.UUID, f rights.DestructionRefusal, ev audit.Event) error {
+	return InTx(ctx, s.pool, func(tx pgx.Tx) error {
+		d, _, err := lookupDossier(ctx, tx, employeeID, uuid.Nil, "FOR SHARE")
+		if err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `INSERT INTO medical.destruction_refusals (request_id, dossier_id, ground, reason_ciphertext,
+			decided_by, decided_at) VALUES ($1, $2, $3, $4, $5, $6)`,
+			f.RequestID, d.ID, f.Ground, nullString(f.ReasonCiphertext), f.DecidedBy, f.DecidedAt); err != nil {
+			return Translate(err)
+		}
+		return insertEvent(ctx, tx, ev)
+	})
+}
+
+var _ rights.EntryChecker = (*DossierStore)(nil)
+
+// CheckEntries checks that ids are entries of employeeID's dossier that
+// are not working notes.
+func (s *DossierStore) CheckEntries(ctx context.Context, employeeID uuid.UUID, ids []uuid.UUID) error {
+	return InTx(ctx, s.pool, func(tx pgx.Tx) error {
+		d, _, err := lookupDossier(ctx, tx, employeeID, uuid.Nil, "")
+		if errors.Is(err, derrors.ErrNotFound) {
+			return fmt.Errorf("postgres: there is no dossier: %w", derrors.ErrConflict)
+		}
+		if err != nil {
+			return err
+		}
+		return checkEntries(ctx, tx, d.ID, ids)
+	})
+}
+
+// checkEntries returns derrors.FieldErrors unless every id is an entry of
+// the dossier that is not a working note.
+func checkEntries(ctx context.Context, tx pgx.Tx, dossierID uuid.UUID, ids []uuid.UUID) error {
+	var n int
+	if err := tx.QueryRow(ctx, `SELECT count(*) FROM medical.entries
+		WHERE dossier_id = $1 AND kind <> 'working_note' AND id = ANY ($2::uuid[])`, dossierID, ids).Scan(&n); err != nil {
+		return Translate(err)
+	}
+	distinct := map[uuid.UUID]bool{}
+	for _, id := range ids {
+		distinct[id] = true
+	}
+	if n != len(distinct) {
+		return derrors.FieldErrors{"entry_ids": "must name entries of the dossier that are not working notes"}
+	}
+	return nil
+}

@@ -1,0 +1,401 @@
+package rights
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/google/uuid"
+
+	"github.com/arbokluis/arbokluis/internal/audit"
+	"github.com/arbokluis/arbokluis/internal/derrors"
+	"github.com/arbokluis/arbokluis/internal/dossier"
+	"github.com/arbokluis/arbokluis/internal/identity"
+)
+
+// The grounds on which a destruction is refused (BW 7:455): a legal rule
+// that obliges keeping the dossier, or a substantial interest of someone
+// else than the employee (with a written reason).
+const (
+	GroundSubstantialInterest = "substantial_interest_of_another"
+)
+
+// DestructionGrounds are the refusal grounds decided on the destruction
+// route, where they are checked or need their reason.
+var DestructionGrounds = map[string]bool{GroundLegalRetention: true, GroundSubstantialInterest: true}
+
+// MaxReasonRunes bounds the written reason of a refusal.
+const MaxReasonRunes = 4000
+
+// Destroyer is what the register needs of the medical side's destruction
+// runner (dossier.Destroyer).
+type Destroyer interface {
+	Assess(ctx context.Context, employeeID uuid.UUID, dob time.Time) (dossier.Dossier, []dossier.RetentionDuty, error)
+	Begin(ctx context.Context, requestID, employeeID, decidedBy uuid.UUID, dob time.Time, chosen []uuid.UUID, ev audit.Event) (dossier.Destruction, error)
+	Run(ctx context.Context, id uuid.UUID) (dossier.Destruction, error)
+}
+
+// DestructionRecords reads and records destructions in schema medical.
+type DestructionRecords interface {
+	// DestructionFor loads the job of a request; none is
+	// derrors.ErrNotFound.
+	DestructionFor(ctx context.Context, requestID uuid.UUID) (dossier.Destruction, error)
+	// Unfinished lists the jobs not done, oldest first.
+	Unfinished(ctx context.Context) ([]dossier.Destruction, error)
+	// Destructions lists the jobs about an employee, newest first.
+	Destructions(ctx context.Context, employeeID uuid.UUID) ([]dossier.Destruction, error)
+	// RecordRefusal stores a refusal of the destruction of employeeID's
+	// dossier with its event; no dossier is derrors.ErrNotFound.
+	RecordRefusal(ctx context.Context, employeeID uuid.UUID, f DestructionRefusal, ev audit.Event) error
+}
+
+// DestructionRefusal is a recorded refusal: the ground and, for someone
+// else's substantial interest, the written reason as Vault ciphertext.
+type DestructionRefusal struct {
+	RequestID        uuid.UUID
+	Ground           string
+	ReasonCiphertext string
+	DecidedBy        uuid.UUID
+	DecidedAt        time.Time
+}
+
+// ReasonSealer encrypts a refusal's written reason.
+type ReasonSealer interface {
+	Encrypt(ctx context.Context, key string, plaintext, associatedData []byte) (string, error)
+}
+
+// reasonKey is the Vault transit key of refusal reasons.
+const reasonKey = "pii"
+
+// StatementRenderer renders the destruction statement.
+type StatementRenderer interface {
+	DestructionStatement(doc StatementDocument) ([]byte, error)
+}
+
+// StatementDocument is what the destruction statement shows.
+type StatementDocument struct {
+	EmployeeName    string
+	Destruction     dossier.Destruction
+	DecidedBy       string
+	BackupRetention time.Duration
+	GeneratedAt     time.Time
+}
+
+// Destructions decides destruction requests and carries them out.
+type Destructions struct {
+	requests        RequestReader
+	destroyer       Destroyer
+	records         DestructionRecords
+	sealer          ReasonSealer
+	people          Directory
+	render          StatementRenderer
+	rec             audit.Recorder
+	backupRetention time.Duration
+	now             func() time.Time
+}
+
+// DestructionsOptions wires the service.
+type DestructionsOptions struct {
+	Requests  RequestReader
+	Destroyer Destroyer
+	Records   DestructionRecords
+	Sealer    ReasonSealer
+	People    Directory
+	Render    StatementRenderer
+	// Recorder audits the employee's reads of their destructions.
+	Recorder        audit.Recorder
+	BackupRetention time.Duration
+	Now             func() time.Time
+}
+
+// NewDestructions returns the service.
+func NewDestructions(o DestructionsOptions) *Destructions {
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	return &Destructions{requests: o.Requests, destroyer: o.Destroyer, records: o.Records, sealer: o.Sealer,
+		people: o.People, render: o.Render, rec: o.Recorder, backupRetention: o.BackupRetention, now: o.Now}
+}
+
+// DestructionDecision is the deciding physician's decision on a
+// destruction request: grant, or refuse on one of DestructionGrounds (a
+// substantial interest of someone else needs its written Reason).
+type DestructionDecision struct {
+	Grant  bool
+	Ground string
+	Reason string
+}
+
+func (d DestructionDecision) check() error {
+	fe := derrors.FieldErrors{}
+	switch {
+	case d.Grant && (d.Ground != "" || d.Reason != ""):
+		fe.Add("ground", "applies to a refusal only")
+	case !d.Grant && !DestructionGrounds[d.Ground]:
+		fe.Add("ground", "must be legal_retention_duty or substantial_interest_of_another")
+	case d.Ground == GroundSubstantialInterest && strings.TrimSpace(d.Reason) == "":
+		fe.Add("reason", "is required: the written reason of someone else's substantial interest")
+	case d.Ground != GroundSubstantialInterest && d.Reason != "":
+		fe.Add("reason", "applies to substantial_interest_of_another only")
+	case utf8.RuneCountInString(d.Reason) > MaxReasonRunes || !utf8.ValidString(d.Reason) ||
+		strings.ContainsFunc(d.Reason, func(r rune) bool { return r < 0x20 && r != '\n' && r != '\r' && r != '\t' || r == 0x7f }):
+		fe.Add("reason", fmt.Sprintf("must be at most %d characters without control characters", MaxReasonRunes))
+	}
+	return fe.Err()
+}
+
+// openDestruction checks that a may decide r (the responsible physician,
+// their substitute, or a lead physician; never about themselves) and that
+// r is an undecided destruction request.
+func openDestruction(a identity.Actor, r *Request, subj Subject) error {
+	if selfDecision(a, r, subj) || !mayDecide(a, r.Type, subj) {
+		return fmt.Errorf("rights: may not decide this request: %w", derrors.ErrNotFound)
+	}
+	if r.Type != TypeDestruction {
+		return fmt.Errorf("rights: a %s request is not a destruction request: %w", r.Type, derrors.ErrConflict)
+	}
+	if r.Status != StatusReceived && r.Status != StatusInReview {
+		return fmt.Errorf("rights: the request is %s: %w", r.Status, derrors.ErrConflict)
+	}
+	return nil
+}
+
+// Decide decides a destruction request. A grant starts the destruction
+// (the whole dossier, or the entries the request names) and carries it out
+// at once; a run that Vault stops halfway stays recorded and is finished by
+// Resume, and the result says how far it got. A grant the law forbids (an
+// exposure with a running retention duty) is a *dossier.RefusalError
+// (derrors.ErrRefused) and changes nothing: the physician then refuses on
+// that ground, which is accepted only while the duty holds. A refusal for
+// someone else's substantial interest records its written reason,
+// encrypted. Who may not decide is derrors.ErrNotFound; a decided request
+// or another type derrors.ErrConflict; an employee without a dossier
+// derrors.ErrConflict; bad input derrors.FieldErrors.
+func (s *Destructions) Decide(ctx context.Context, a identity.Actor, requestID uuid.UUID, dec DestructionDecision) (Request, dossier.Destruction, error) {
+	if err := dec.check(); err != nil {
+		return Request{}, dossier.Destruction{}, err
+	}
+	if dec.Grant {
+		return s.grant(ctx, a, requestID)
+	}
+	var sealed string
+	if dec.Ground == GroundSubstantialInterest {
+		// Encrypted before any transaction; bound to the request.
+		ct, err := s.sealer.Encrypt(ctx, reasonKey, []byte(dec.Reason), []byte("destruction-refusal:"+requestID.String()))
+		if err != nil {
+			return Request{}, dossier.Destruction{}, fmt.Errorf("rights: refuse destruction: seal reason: %w", err)
+		}
+		sealed = ct
+	}
+	now := s.now().UTC()
+	r, err := s.requests.Update(ctx, requestID, func(r *Request, subj Subject) (audit.Event, Notice, error) {
+		if err := openDestruction(a, r, subj); err != nil {
+			return audit.Event{}, Notice{}, err
+		}
+		if dec.Ground == GroundLegalRetention {
+			_, duties, err := s.destroyer.Assess(ctx, subj.EmployeeID, subj.DateOfBirth)
+			if err != nil {
+				return audit.Event{}, Notice{}, err
+			}
+			if len(duties) == 0 {
+				return audit.Event{}, Notice{}, fmt.Errorf("rights: no legal retention duty applies to the dossier: %w", derrors.ErrConflict)
+			}
+		}
+		if err := s.records.RecordRefusal(ctx, subj.EmployeeID, DestructionRefusal{RequestID: r.ID, Ground: dec.Ground,
+			ReasonCiphertext: sealed, DecidedBy: a.UserID(), DecidedAt: now},
+			audit.Event{ActorUserID: a.UserID(), ActorRole: string(a.Role), SubjectEmployeeID: subj.EmployeeID,
+				Action: audit.ActionCreate, ObjectKind: "dossier_destruction_refusal", ObjectID: r.ID.String(),
+				Outcome: audit.OutcomeOK, RequestID: a.RequestID, ClientIP: a.ClientIP}); err != nil {
+			return audit.Event{}, Notice{}, err
+		}
+		r.Status, r.Ground, r.DecidedBy, r.DecidedAt, r.UpdatedAt = StatusRefused, dec.Ground, a.UserID(), now, now
+		return requestEvent(a, audit.ActionUpdate, *r), Notice{Kind: "request_refused", Subject: "Uw verzoek om vernietiging is afgewezen",
+			Body: "Uw verzoek om vernietiging van uw medisch dossier is afgewezen, op grond van: " + groundNames[dec.Ground] +
+				". U kunt hierover contact opnemen met de bedrijfsarts."}, nil
+	})
+	if err != nil {
+		return Request{}, dossier.Destruction{}, fmt.Errorf("rights: refuse destruction: %w", err)
+	}
+	return r, dossier.Destruction{}, nil
+}
+
+var groundNames = map[string]string{
+	GroundLegalRetention:      "een wettelijke bewaarplicht (blootstelling aan kankerverwekkende stoffen, biologische agentia of ioniserende straling)",
+	GroundSubstantialInterest: "een aanmerkelijk belang van een ander dan uzelf",
+}
+
+// grant records the grant with the job and runs it.
+func (s *Destructions) grant(ctx context.Context, a identity.Actor, requestID uuid.UUID) (Request, dossier.Destruction, error) {
+	var job dossier.Destruction
+	now := s.now().UTC()
+	r, err := s.requests.Update(ctx, requestID, func(r *Request, subj Subject) (audit.Event, Notice, error) {
+		if err := openDestruction(a, r, subj); err != nil {
+			return audit.Event{}, Notice{}, err
+		}
+		// The job is recorded in schema medical first; if the register's
+		// update then fails, a retry finds the same job (Begin is
+		// idempotent per request) and Resume finishes it either way.
+		var err error
+		job, err = s.destroyer.Begin(ctx, r.ID, subj.EmployeeID, a.UserID(), subj.DateOfBirth, r.EntryIDs,
+			audit.Event{ActorUserID: a.UserID(), ActorRole: string(a.Role), Outcome: audit.OutcomeOK,
+				RequestID: a.RequestID, ClientIP: a.ClientIP})
+		if errors.Is(err, derrors.ErrNotFound) {
+			return audit.Event{}, Notice{}, fmt.Errorf("rights: there is no dossier to destroy (refuse with no_data_held): %w", derrors.ErrConflict)
+		}
+		if err != nil {
+			return audit.Event{}, Notice{}, err
+		}
+		r.Status, r.DecidedBy, r.DecidedAt, r.UpdatedAt = StatusGranted, a.UserID(), now, now
+		return requestEvent(a, audit.ActionUpdate, *r), Notice{Kind: "request_granted", Subject: "Uw verzoek om vernietiging is toegewezen",
+			Body: "Uw verzoek om vernietiging is toegewezen en wordt uitgevoerd. U krijgt bericht zodra de verklaring van vernietiging klaarstaat."}, nil
+	})
+	if err != nil {
+		return Request{}, dossier.Destruction{}, fmt.Errorf("rights: grant destruction: %w", err)
+	}
+	job, err = s.finish(ctx, job)
+	if err != nil {
+		// The grant and the job stand; Resume finishes the job.
+		return r, job, fmt.Errorf("rights: grant destruction: %w", err)
+	}
+	r.Status = StatusDelivered
+	return r, job, nil
+}
+
+// finish runs job to its end and delivers its request: the employee is
+// told the statement is ready.
+func (s *Destructions) finish(ctx context.Context, job dossier.Destruction) (dossier.Destruction, error) {
+	job, err := s.destroyer.Run(ctx, job.ID)
+	if err != nil {
+		return job, err
+	}
+	_, err = s.requests.Update(ctx, job.RequestID, func(r *Request, subj Subject) (audit.Event, Notice, error) {
+		if r.Status == StatusDelivered || r.Status == StatusClosed {
+			return audit.Event{}, Notice{}, errDelivered
+		}
+		now := s.now().UTC()
+		if !r.Status.Decided() {
+			// The register's grant was lost (a crash before its commit):
+			// the job is the record of the decision.
+			r.DecidedBy, r.DecidedAt = job.DecidedBy, job.DecidedAt
+		}
+		r.Status, r.Ground, r.UpdatedAt = StatusDelivered, "", now
+		return audit.Event{ActorRole: "system", OnBehalfOf: job.DecidedBy, SubjectEmployeeID: r.EmployeeID, TenantID: r.EmployerID,
+				Action: audit.ActionUpdate, ObjectKind: "request", ObjectID: r.ID.String(), Outcome: audit.OutcomeOK},
+			Notice{Kind: "request_delivered", Subject: "Uw medisch dossier is vernietigd",
+				Body: "De vernietiging waar u om vroeg is uitgevoerd. De verklaring van vernietiging staat voor u klaar in Arbokluis."}, nil
+	})
+	if err != nil && !errors.Is(err, errDelivered) {
+		return job, err
+	}
+	return job, nil
+}
+
+var errDelivered = errors.New("rights: delivered already")
+
+// Resume finishes every destruction that stopped halfway (a crash, Vault
+// down) and delivers its request. It tries each, returns how many it
+// finished, and joins the errors of those it could not finish yet.
+func (s *Destructions) Resume(ctx context.Context) (int, error) {
+	jobs, err := s.records.Unfinished(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("rights: resume destructions: %w", err)
+	}
+	n := 0
+	var errs []error
+	for _, j := range jobs {
+		if ctx.Err() != nil {
+			errs = append(errs, ctx.Err())
+			break
+		}
+		if _, err := s.finish(ctx, j); err != nil {
+			errs = append(errs, fmt.Errorf("rights: resume destruction %s: %w", j.ID, err))
+			continue
+		}
+		n++
+	}
+	return n, errors.Join(errs...)
+}
+
+// Mine lists the destructions of the caller's own dossier, newest first,
+// audited as a read. A login without an employee record is
+// derrors.ErrNotFound.
+func (s *Destructions) Mine(ctx context.Context, a identity.Actor) ([]dossier.Destruction, error) {
+	subj, err := s.requests.SubjectOf(ctx, a.UserID())
+	if err != nil {
+		return nil, fmt.Errorf("rights: my destructions: %w", err)
+	}
+	out, err := s.records.Destructions(ctx, subj.EmployeeID)
+	if err != nil {
+		return nil, fmt.Errorf("rights: my destructions: %w", err)
+	}
+	if err := s.rec.Record(ctx, audit.Event{ActorUserID: a.UserID(), ActorRole: string(a.Role), SubjectEmployeeID: subj.EmployeeID,
+		TenantID: subj.EmployerID, Action: audit.ActionRead, ObjectKind: "dossier_destructions", ObjectID: subj.EmployeeID.String(),
+		Outcome: audit.OutcomeOK, RequestID: a.RequestID, ClientIP: a.ClientIP}); err != nil {
+		return nil, fmt.Errorf("rights: my destructions: %w", err)
+	}
+	return out, nil
+}
+
+// Statement renders the destruction statement of one of the caller's own
+// completed destructions, on demand, audited as an export with the
+// SHA-256 of the delivered file before it is returned. Another person's,
+// an unknown or an unfinished destruction is derrors.ErrNotFound.
+func (s *Destructions) Statement(ctx context.Context, a identity.Actor, id uuid.UUID) ([]byte, error) {
+	if s.render == nil || s.people == nil || s.rec == nil {
+		return nil, fmt.Errorf("rights: statement: no renderer: %w", derrors.ErrUnavailable)
+	}
+	subj, err := s.requests.SubjectOf(ctx, a.UserID())
+	if err != nil {
+		return nil, fmt.Errorf("rights: statement: %w", err)
+	}
+	jobs, err := s.records.Destructions(ctx, subj.EmployeeID)
+	if err != nil {
+		return nil, fmt.Errorf("rights: statement: %w", err)
+	}
+	var job dossier.Destruction
+	for _, j := range jobs {
+		if j.ID == id && j.State == dossier.StateDone {
+			job = j
+		}
+	}
+	if job.ID == uuid.Nil {
+		return nil, fmt.Errorf("rights: statement: no such destruction: %w", derrors.ErrNotFound)
+	}
+	people, err := s.people.People(ctx, []uuid.UUID{job.DecidedBy})
+	if err != nil {
+		return nil, fmt.Errorf("rights: statement: %w", err)
+	}
+	name, err := s.people.EmployeeName(ctx, subj.EmployeeID)
+	if err != nil {
+		return nil, fmt.Errorf("rights: statement: %w", err)
+	}
+	b, err := s.render.DestructionStatement(StatementDocument{EmployeeName: name, Destruction: job,
+		DecidedBy: people[job.DecidedBy].Name, BackupRetention: s.backupRetention, GeneratedAt: s.now().UTC()})
+	if err != nil {
+		return nil, fmt.Errorf("rights: statement: %w", err)
+	}
+	sum := sha256.Sum256(b)
+	if err := s.rec.Record(ctx, audit.Event{ActorUserID: a.UserID(), ActorRole: string(a.Role), SubjectEmployeeID: subj.EmployeeID,
+		TenantID: subj.EmployerID, Action: audit.ActionExport, ObjectKind: "destruction_statement",
+		ObjectID: job.ID.String() + "#sha256=" + hex.EncodeToString(sum[:]), Outcome: audit.OutcomeOK,
+		RequestID: a.RequestID, ClientIP: a.ClientIP}); err != nil {
+		return nil, fmt.Errorf("rights: statement: %w", err)
+	}
+	return b, nil
+}
+
+// SortedKinds returns the destroyed entry kinds of c in a fixed order.
+func SortedKinds(c dossier.DestructionCounts) []dossier.EntryKind {
+	out := make([]dossier.EntryKind, 0, len(c.Entries))
+	for k := range c.Entries {
+		out = append(out, k)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i] < out[j] })
+	return out
+}
