@@ -17,8 +17,9 @@ import (
 )
 
 // TestMedicalCanaryNeverLeaves writes a unique string into every kind of
-// medical entry, a correction, an attachment and an emergency-access
-// reason, then proves
+// medical entry, a correction, an attachment, an emergency-access reason,
+// an information request's question and a disclosure's task and
+// motivations, then proves
 // that it appears in no response of any GET route to anyone outside the
 // dossier's care, in no log line, in no PDF those callers can download, in
 // no row of schemas hr and audit, and nowhere in plaintext in schema
@@ -94,6 +95,30 @@ func TestMedicalCanaryNeverLeaves(t *testing.T) {
 		rawBody{"application/pdf", []byte("%PDF-1.4\n% " + canary + "\n%%EOF\n")}), http.StatusCreated, "attachment")["id"].(string)
 	must(s.do("POST", "/api/v1/employees/"+emp+"/dossier/emergency-access", leadTok,
 		map[string]any{"reason": "spoed " + canary}), http.StatusCreated, "emergency access")
+	// Consent, an information request, a disclosure and a transfer: the
+	// canary in the question, the requester's task and the motivations
+	// (the consent's own text is for the employee to read and sign, so it
+	// carries none).
+	dossierPath := "/api/v1/employees/" + emp + "/dossier/"
+	consents := map[string]string{}
+	for _, c := range []struct{ kind, purpose string }{
+		{"treating_physician", "treatment_information"}, {"occupational_health_service", "dossier_transfer"}} {
+		body := consentBody(c.kind, c.purpose, []string{"consultation", "note", "diagnosis", "treating_physician_info", "examination",
+			"own_statement"}, time.Time{}, time.Time{})
+		id := must(s.do("POST", dossierPath+"consents", pTok, body), http.StatusCreated, "consent")["id"].(string)
+		must(s.do("POST", dossierPath+"consents/"+id+"/paper?signed_on="+today.Format(time.DateOnly), pTok,
+			rawBody{"application/pdf", []byte("%PDF-1.4\n%%EOF\n")}), http.StatusOK, "paper consent")
+		consents[c.purpose] = id
+	}
+	infoReq := must(s.do("POST", dossierPath+"information-requests", pTok, map[string]any{"consent_id": consents["treatment_information"],
+		"question": "vraag " + canary}), http.StatusCreated, "information request")["id"].(string)
+	disclosure := uwvDisclosure()
+	disclosure["task"], disclosure["medical_motivation"], disclosure["labour_motivation"] = "taak "+canary, "medisch "+canary, "arbeid "+canary
+	disclosureID := must(s.do("POST", dossierPath+"disclosures", pTok, disclosure), http.StatusCreated, "disclosure")["id"].(string)
+	must(s.do("POST", dossierPath+"disclosures/"+disclosureID+"/decision", pTok,
+		map[string]any{"decision": "grant", "assessment": assessment(true, true, true, true)}), http.StatusOK, "grant disclosure")
+	transferID := must(s.do("POST", dossierPath+"transfers", pTok, map[string]any{"consent_id": consents["dossier_transfer"]}),
+		http.StatusCreated, "transfer")["id"].(string)
 	var dossierID string
 	if err := owner.QueryRow(ctx, `SELECT id::text FROM medical.dossiers WHERE employee_id = $1`, emp).Scan(&dossierID); err != nil {
 		t.Fatal(err)
@@ -112,7 +137,8 @@ func TestMedicalCanaryNeverLeaves(t *testing.T) {
 		"/api/v1/audit/events": "?limit=500",
 	}
 	// Path parameters other than :id take the ids of a dossier's parts.
-	children := append(append([]string{attachment}, entryIDs...), uuid.NewString())
+	children := append(append([]string{attachment, consents["treatment_information"], consents["dossier_transfer"], infoReq,
+		disclosureID, transferID}, entryIDs...), uuid.NewString())
 	var pdfs, calls int
 	routes := s.app.server.Routes()
 	sort.Slice(routes, func(i, j int) bool { return routes[i].Path < routes[j].Path })

@@ -62,6 +62,11 @@ type matrixFixture struct {
 	attachmentA1           string    // a letter in a1's dossier, by pResp
 	releaseA1              string    // a release of a1's dossier for an inspection
 	destructionA1          string    // a completed partial destruction in a1's dossier
+	treatmentConsentA1     string    // a1's signed consent for information from the treating physician
+	transferConsentA1      string    // a1's signed consent to transfer the dossier
+	disclosureA1           string    // a granted disclosure of a1's dossier
+	transferA1             string    // a transfer of a1's dossier
+	lastConsentHash        string    // the text hash of the consent the last path made
 	users                  map[string]login
 	tokens                 map[string]string
 	owner                  *pgxpool.Pool
@@ -149,11 +154,128 @@ func newMatrixFixture(t *testing.T) *matrixFixture {
 	} else {
 		f.destructionA1 = r.body["destruction"].(map[string]any)["id"].(string)
 	}
+	f.treatmentConsentA1 = f.signedConsent(t, "treating_physician", "treatment_information")
+	f.transferConsentA1 = f.signedConsent(t, "occupational_health_service", "dossier_transfer")
+	f.disclosureA1 = f.freshDisclosure(t)
+	if r := s.do("POST", "/api/v1/employees/"+f.a1.String()+"/dossier/disclosures/"+f.disclosureA1+"/decision", f.tokens["pResp"],
+		map[string]any{"decision": "grant", "assessment": assessment(true, true, true, true)}); r.status != s200 {
+		t.Fatalf("fixture: grant disclosure = %d %s", r.status, r.raw)
+	}
+	if r := s.do("POST", "/api/v1/employees/"+f.a1.String()+"/dossier/transfers", f.tokens["pResp"],
+		map[string]any{"consent_id": f.transferConsentA1}); r.status != s201 {
+		t.Fatalf("fixture: transfer = %d %s", r.status, r.raw)
+	} else {
+		f.transferA1 = r.body["id"].(string)
+	}
 	f.caseA1 = f.report(t, f.a1)
 	if r := s.do("POST", "/api/v1/absences/"+f.caseA1+"/plans", f.tokens["cmA"], planBody(today)); r.status != s201 {
 		t.Fatalf("fixture: record plan = %d %s", r.status, r.raw)
 	}
 	return f
+}
+
+// dossierOf returns the dossier path of employee.
+func dossierOf(employee uuid.UUID, suffix string) string {
+	return "/api/v1/employees/" + employee.String() + "/dossier/" + suffix
+}
+
+// freshConsent prepares a consent of kind and purpose in employee's
+// dossier as pResp and returns its id.
+func (f *matrixFixture) freshConsent(t *testing.T, employee uuid.UUID, kind, purpose string) string {
+	t.Helper()
+	r := f.s.do("POST", dossierOf(employee, "consents"), f.tokens["pResp"],
+		consentBody(kind, purpose, []string{"consultation", "note"}, time.Time{}, time.Time{}))
+	id, _ := r.body["id"].(string)
+	if r.status != s201 || id == "" {
+		t.Fatalf("fixture: consent = %d %s", r.status, r.raw)
+	}
+	return id
+}
+
+// paperSigned registers a signed paper form for consent id of employee.
+func (f *matrixFixture) paperSigned(t *testing.T, employee uuid.UUID, id string) {
+	t.Helper()
+	if r := f.s.do("POST", dossierOf(employee, "consents/"+id+"/paper?signed_on="+time.Now().Format(time.DateOnly)), f.tokens["pResp"],
+		rawBody{"application/pdf", []byte("%PDF-1.4\n%%EOF\n")}); r.status != s200 {
+		t.Fatalf("fixture: paper consent = %d %s", r.status, r.raw)
+	}
+}
+
+// signedConsent returns a consent of a1's, signed on paper.
+func (f *matrixFixture) signedConsent(t *testing.T, kind, purpose string) string {
+	t.Helper()
+	id := f.freshConsent(t, f.a1, kind, purpose)
+	f.paperSigned(t, f.a1, id)
+	return id
+}
+
+// freshPortalConsent prepares a consent of a1's and remembers the hash of
+// the text a1 is shown, for a signature.
+func (f *matrixFixture) freshPortalConsent(t *testing.T) string {
+	t.Helper()
+	id := f.freshConsent(t, f.a1, "specialist", "reintegration_assessment")
+	mine := f.s.do("GET", "/api/v1/me/consents", f.tokens["eeA1"], nil)
+	for _, x := range mine.body["consents"].([]any) {
+		if c := x.(map[string]any); c["id"] == id {
+			f.lastConsentHash = c["text_sha256"].(string)
+		}
+	}
+	return id
+}
+
+// freshDisclosure registers a UWV disclosure of a1's dossier on the legal
+// duty and returns its id.
+func (f *matrixFixture) freshDisclosure(t *testing.T) string {
+	t.Helper()
+	r := f.s.do("POST", dossierOf(f.a1, "disclosures"), f.tokens["pResp"], uwvDisclosure())
+	id, _ := r.body["id"].(string)
+	if r.status != s201 || id == "" {
+		t.Fatalf("fixture: disclosure = %d %s", r.status, r.raw)
+	}
+	return id
+}
+
+// uwvDisclosure is a UWV insurance physician's request on the legal duty.
+func uwvDisclosure() map[string]any {
+	return map[string]any{"requester": map[string]any{"name": "Mw. K. de Graaf", "organisation": "UWV"},
+		"task": "WIA-beoordeling", "recipient_kind": "uwv_insurance_physician", "purpose": "benefit_assessment",
+		"scope": map[string]any{"kinds": []string{"consultation"}}, "basis": "legal_duty", "legal_ground": "Wet WIA art. 44",
+		"medical_motivation": "Medische motivering.", "labour_motivation": "Arbeidskundige motivering."}
+}
+
+// freshInformationRequest asks the treating physician under a1's consent.
+func (f *matrixFixture) freshInformationRequest(t *testing.T) string {
+	t.Helper()
+	r := f.s.do("POST", dossierOf(f.a1, "information-requests"), f.tokens["pResp"],
+		map[string]any{"consent_id": f.treatmentConsentA1, "question": "Welke behandeling loopt er?"})
+	id, _ := r.body["id"].(string)
+	if r.status != s201 || id == "" {
+		t.Fatalf("fixture: information request = %d %s", r.status, r.raw)
+	}
+	return id
+}
+
+// freshExportedTransfer makes a new employee of A with a dossier, a signed
+// consent to transfer it and a transfer whose package went out, and returns
+// the transfer's hand-over path.
+func (f *matrixFixture) freshExportedTransfer(t *testing.T) string {
+	t.Helper()
+	emp := f.freshEmployee(t)
+	if r := f.s.do("POST", "/api/v1/employees/"+emp.String()+"/dossier/entries", f.tokens["pResp"],
+		map[string]any{"kind": "note", "text": "Aantekening."}); r.status != s201 {
+		t.Fatalf("fixture: entry = %d %s", r.status, r.raw)
+	}
+	id := f.freshConsent(t, emp, "occupational_health_service", "dossier_transfer")
+	f.paperSigned(t, emp, id)
+	r := f.s.do("POST", dossierOf(emp, "transfers"), f.tokens["pResp"], map[string]any{"consent_id": id})
+	if r.status != s201 {
+		t.Fatalf("fixture: transfer = %d %s", r.status, r.raw)
+	}
+	tid := r.body["id"].(string)
+	if r := f.s.do("GET", dossierOf(emp, "transfers/"+tid+"/package.zip"), f.tokens["pResp"], nil); r.status != s200 {
+		t.Fatalf("fixture: package = %d %s", r.status, r.raw)
+	}
+	return dossierOf(emp, "transfers/"+tid+"/handover")
 }
 
 // freshEmployee adds an employee of A without a login.
@@ -383,6 +505,11 @@ func matrixRoutes() []matrixRoute {
 	caseReaders := expect(s404, map[string]int{"erA": s200, "cmA": s200, "leA": s200, "pResp": s200, "eeA1": s200})
 	// Only lead physicians approve; nobody else may learn a proposal exists.
 	leadsApprove := expect(s404, map[string]int{"lead": s200, "leadE": s200})
+	// Those in a1's dossier's care: the responsible physician, the
+	// substitute, the assistant with a valid statement, and the lead
+	// physician under emergency access; physicians alone for decisions.
+	inCareRead := expect(s404, map[string]int{"pResp": s200, "pSub": s200, "asValid": s200, "leadE": s200})
+	physiciansInCare := expect(s404, map[string]int{"pResp": s200, "pSub": s200, "leadE": s200})
 	return []matrixRoute{
 		{"GET", "/api/v1/me", fixed("/api/v1/me"), nil, expect(s200, nil)},
 		{"GET", "/api/v1/me/notifications", fixed("/api/v1/me/notifications"), nil, expect(s200, nil)},
@@ -599,6 +726,88 @@ func matrixRoutes() []matrixRoute {
 			expect(s404, map[string]int{"pResp": s201, "pSub": s201, "leadE": s201})},
 		{"GET", "/api/v1/employees/:id/dossier/exposures", employeeA1("/dossier/exposures"), nil,
 			expect(s404, map[string]int{"pResp": s200, "pSub": s200, "asValid": s200, "leadE": s200})},
+		{"POST", "/api/v1/employees/:id/dossier/consents", employeeA1("/dossier/consents"),
+			func(*matrixFixture) any {
+				return consentBody("specialist", "reintegration_assessment", []string{"note"}, time.Time{}, time.Time{})
+			},
+			// Those in the dossier's care, an assistant for them as well.
+			expect(s404, map[string]int{"pResp": s201, "pSub": s201, "asValid": s201, "leadE": s201})},
+		{"GET", "/api/v1/employees/:id/dossier/consents", employeeA1("/dossier/consents"), nil, inCareRead},
+		{"GET", "/api/v1/employees/:id/dossier/consents/:consent_id/form.pdf",
+			func(_ *testing.T, f *matrixFixture) string {
+				return dossierOf(f.a1, "consents/"+f.treatmentConsentA1+"/form.pdf")
+			}, nil, inCareRead},
+		{"POST", "/api/v1/employees/:id/dossier/consents/:consent_id/paper",
+			func(t *testing.T, f *matrixFixture) string {
+				return dossierOf(f.a1, "consents/"+f.freshConsent(t, f.a1, "specialist", "reintegration_assessment")+
+					"/paper?signed_on="+time.Now().Format(time.DateOnly))
+			},
+			func(*matrixFixture) any { return rawBody{"application/pdf", []byte("%PDF-1.4\n%%EOF\n")} }, inCareRead},
+		{"POST", "/api/v1/employees/:id/dossier/consents/:consent_id/revocation",
+			func(t *testing.T, f *matrixFixture) string {
+				return dossierOf(f.a1, "consents/"+f.freshConsent(t, f.a1, "specialist", "reintegration_assessment")+"/revocation")
+			}, nil, inCareRead},
+		{"POST", "/api/v1/employees/:id/dossier/information-requests", employeeA1("/dossier/information-requests"),
+			func(f *matrixFixture) any {
+				return map[string]any{"consent_id": f.treatmentConsentA1, "question": "Welke behandeling loopt er?"}
+			},
+			expect(s404, map[string]int{"pResp": s201, "pSub": s201, "asValid": s201, "leadE": s201})},
+		{"GET", "/api/v1/employees/:id/dossier/information-requests", employeeA1("/dossier/information-requests"), nil, inCareRead},
+		{"POST", "/api/v1/employees/:id/dossier/information-requests/:request_id/answer",
+			func(t *testing.T, f *matrixFixture) string {
+				return dossierOf(f.a1, "information-requests/"+f.freshInformationRequest(t)+"/answer")
+			},
+			func(*matrixFixture) any { return map[string]any{"text": "Fysiotherapie."} }, inCareRead},
+		{"POST", "/api/v1/employees/:id/dossier/disclosures", employeeA1("/dossier/disclosures"),
+			func(*matrixFixture) any { return uwvDisclosure() },
+			expect(s404, map[string]int{"pResp": s201, "pSub": s201, "asValid": s201, "leadE": s201})},
+		{"GET", "/api/v1/employees/:id/dossier/disclosures", employeeA1("/dossier/disclosures"), nil, inCareRead},
+		{"POST", "/api/v1/employees/:id/dossier/disclosures/:disclosure_id/decision",
+			func(t *testing.T, f *matrixFixture) string {
+				return dossierOf(f.a1, "disclosures/"+f.freshDisclosure(t)+"/decision")
+			},
+			func(*matrixFixture) any {
+				return map[string]any{"decision": "grant", "assessment": assessment(true, true, true, true)}
+			},
+			// Physicians decide; an assistant never does.
+			physiciansInCare},
+		{"GET", "/api/v1/employees/:id/dossier/disclosures/:disclosure_id/export.json",
+			func(_ *testing.T, f *matrixFixture) string {
+				return dossierOf(f.a1, "disclosures/"+f.disclosureA1+"/export.json")
+			}, nil, physiciansInCare},
+		{"GET", "/api/v1/employees/:id/dossier/disclosures/:disclosure_id/export.pdf",
+			func(_ *testing.T, f *matrixFixture) string {
+				return dossierOf(f.a1, "disclosures/"+f.disclosureA1+"/export.pdf")
+			}, nil, physiciansInCare},
+		{"POST", "/api/v1/employees/:id/dossier/transfers", employeeA1("/dossier/transfers"),
+			func(f *matrixFixture) any { return map[string]any{"consent_id": f.transferConsentA1} },
+			expect(s404, map[string]int{"pResp": s201, "pSub": s201, "leadE": s201})},
+		{"GET", "/api/v1/employees/:id/dossier/transfers", employeeA1("/dossier/transfers"), nil, inCareRead},
+		{"GET", "/api/v1/employees/:id/dossier/transfers/:transfer_id/package.zip",
+			func(_ *testing.T, f *matrixFixture) string {
+				return dossierOf(f.a1, "transfers/"+f.transferA1+"/package.zip")
+			}, nil, physiciansInCare},
+		{"POST", "/api/v1/employees/:id/dossier/transfers/:transfer_id/handover",
+			func(t *testing.T, f *matrixFixture) string { return f.freshExportedTransfer(t) },
+			func(*matrixFixture) any { return map[string]any{"disposal": "close"} },
+			// A fresh employee of A each time: the responsible physician and
+			// their substitute; the lead physician's emergency access is to
+			// a1's dossier only.
+			expect(s404, map[string]int{"pResp": s200, "pSub": s200})},
+		{"GET", "/api/v1/me/consents", fixed("/api/v1/me/consents"), nil,
+			expect(s404, map[string]int{"eeA1": s200, "eeA2": s200})},
+		{"POST", "/api/v1/me/consents/:id/signature",
+			func(t *testing.T, f *matrixFixture) string {
+				return "/api/v1/me/consents/" + f.freshPortalConsent(t) + "/signature"
+			},
+			func(f *matrixFixture) any { return map[string]any{"text_sha256": f.lastConsentHash} },
+			// Only the employee the consent is about.
+			expect(s404, map[string]int{"eeA1": s200})},
+		{"POST", "/api/v1/me/consents/:id/revocation",
+			func(t *testing.T, f *matrixFixture) string {
+				return "/api/v1/me/consents/" + f.freshConsent(t, f.a1, "specialist", "reintegration_assessment") + "/revocation"
+			}, nil,
+			expect(s404, map[string]int{"eeA1": s200})},
 		{"POST", "/api/v1/employees/:id/verdicts", employeeA1("/verdicts"),
 			func(*matrixFixture) any {
 				return map[string]any{"kind": "absence", "verdict": "partly_fit", "work_ability_percentage": 50,
@@ -770,11 +979,13 @@ func TestAuthorizationMatrix(t *testing.T) {
 				t.Fatalf("matrix row %s %s has no expectation for %s", r.method, r.route, caller)
 			}
 			t.Run(r.method+" "+r.route+"/"+caller, func(t *testing.T) {
+				// The path first: a body may depend on what the path's
+				// fixture made (a consent's text hash).
+				path := r.path(t, f)
 				var body any
 				if r.body != nil {
 					body = r.body(f)
 				}
-				path := r.path(t, f)
 				got := f.s.do(r.method, path, f.tokens[caller], body)
 				if got.status != want {
 					t.Errorf("%s %s as %s = %d %s, want %d", r.method, r.route, caller, got.status, got.raw, want)

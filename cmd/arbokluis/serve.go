@@ -2,8 +2,10 @@ package main
 
 import (
 	"context"
+
 	"errors"
 	"fmt"
+	"github.com/google/uuid"
 	"log/slog"
 	"net"
 	"time"
@@ -16,6 +18,7 @@ import (
 	"github.com/arbokluis/arbokluis/internal/audit"
 	"github.com/arbokluis/arbokluis/internal/authz"
 	"github.com/arbokluis/arbokluis/internal/config"
+	"github.com/arbokluis/arbokluis/internal/consent"
 	"github.com/arbokluis/arbokluis/internal/derrors"
 	"github.com/arbokluis/arbokluis/internal/dossier"
 	"github.com/arbokluis/arbokluis/internal/employee"
@@ -165,6 +168,8 @@ func newApp(ctx context.Context, cfg config.Config, log *slog.Logger) (*app, err
 		return nil, err
 	}
 	a.destructions = newDestructions(cfg, hr, med, vc, shredder, renderer, dossier.DestroyerOptions{})
+	attachments := dossier.NewAttachments(entries, postgres.NewDossierStore(med), vc, int(cfg.MaxAttachmentBytes))
+	dossiers := dossier.NewService(postgres.NewDossierStore(med), vc, cfg.EmergencyAccessTTL, nil)
 	srv, err := httpapi.New(httpapi.Options{
 		Logger:         log,
 		Registry:       reg,
@@ -179,10 +184,10 @@ func newApp(ctx context.Context, cfg config.Config, log *slog.Logger) (*app, err
 		Employers:      employer.NewService(postgres.NewEmployerStore(hr)),
 		Employees:      employees,
 		Delegations:    identity.NewDelegations(store, nil),
-		Dossiers:       dossier.NewService(postgres.NewDossierStore(med), vc, cfg.EmergencyAccessTTL, nil),
+		Dossiers:       dossiers,
 		Fitness:        fit,
 		Entries:        entries,
-		Attachments:    dossier.NewAttachments(entries, postgres.NewDossierStore(med), vc, int(cfg.MaxAttachmentBytes)),
+		Attachments:    attachments,
 		Exposures:      dossier.NewExposures(entries, postgres.NewDossierStore(med)),
 		Absences:       absences,
 		AuditLog:       audit.NewLog(auditStore, postgres.NewRecorder(hr)),
@@ -193,6 +198,14 @@ func newApp(ctx context.Context, cfg config.Config, log *slog.Logger) (*app, err
 			rights.Retention{EmployeeYears: int(cfg.RetentionEmployeeYears), CaseYears: int(cfg.RetentionCaseYears)}, nil),
 		Rectifier:    rights.NewRectifier(postgres.NewRequestStore(hr), employees, nil),
 		Destructions: a.destructions,
+		Consents: consent.NewService(consent.Options{
+			Store: postgres.NewConsentStore(med), Dossiers: entries, Cipher: entryCipher{vc},
+			Subjects:    consentPeople{postgres.NewRequestStore(hr), postgres.NewDirectory(hr)},
+			People:      consentPeople{postgres.NewRequestStore(hr), postgres.NewDirectory(hr)},
+			Attachments: attachments, Lister: postgres.NewConsentStore(med),
+			Disposer:  disposer{dossiers: dossiers, destructions: a.destructions},
+			Documents: consentDocuments{renderer},
+		}),
 		Releases: rights.NewReleases(postgres.NewRequestStore(hr), postgres.NewReleaseStore(med), entryCipher{vc},
 			postgres.NewDirectory(hr), copyRenderer{renderer}, nil),
 		AccessLog: rights.NewAccessLog(auditStore, postgres.NewRecorder(hr), postgres.NewRequestStore(hr), postgres.NewDirectory(hr)),
@@ -391,6 +404,113 @@ func dutchDuration(d time.Duration) string {
 		return "1 dag"
 	}
 	return fmt.Sprintf("%d dagen", days)
+}
+
+// consentPeople adapts the register and the directory to consent.Subjects
+// and consent.People.
+type consentPeople struct {
+	requests *postgres.RequestStore
+	people   *postgres.Directory
+}
+
+func (p consentPeople) EmployeeOf(ctx context.Context, userID uuid.UUID) (uuid.UUID, error) {
+	s, err := p.requests.SubjectOf(ctx, userID)
+	return s.EmployeeID, err
+}
+
+func (p consentPeople) EmployeeName(ctx context.Context, employeeID uuid.UUID) (string, error) {
+	return p.people.EmployeeName(ctx, employeeID)
+}
+
+func (p consentPeople) UserName(ctx context.Context, userID uuid.UUID) (string, error) {
+	m, err := p.people.People(ctx, []uuid.UUID{userID})
+	if err != nil {
+		return "", err
+	}
+	return m[userID].Name, nil
+}
+
+// disposer closes or destroys a dossier after its transfer.
+type disposer struct {
+	dossiers     *dossier.Service
+	destructions *rights.Destructions
+}
+
+func (d disposer) Close(ctx context.Context, a identity.Actor, employeeID uuid.UUID) error {
+	return d.dossiers.Close(ctx, a, employeeID)
+}
+
+func (d disposer) Destroy(ctx context.Context, a identity.Actor, employeeID, ref uuid.UUID) error {
+	return d.destructions.DestroyAfterTransfer(ctx, a, employeeID, ref)
+}
+
+// consentDocuments adapts the PDF renderer to consent.Documents.
+type consentDocuments struct{ r *pdf.Renderer }
+
+// recipientLabels and purposeLabels are the Dutch names in documents.
+var (
+	recipientLabels = map[consent.RecipientKind]string{
+		consent.RecipientTreatingPhysician: "behandelend arts", consent.RecipientSpecialist: "medisch specialist",
+		consent.RecipientUWV: "verzekeringsarts UWV", consent.RecipientOHS: "arbodienst",
+	}
+	purposeLabels = map[consent.Purpose]string{
+		consent.PurposeTreatmentInformation: "feitelijke informatie over de behandeling",
+		consent.PurposeReintegration:        "beoordeling van de re-integratie",
+		consent.PurposeBenefit:              "beoordeling van een uitkeringsaanvraag",
+		consent.PurposeSecondOpinion:        "second opinion",
+		consent.PurposeTransfer:             "overdracht van het dossier",
+	}
+)
+
+func party(p consent.Party, kind consent.RecipientKind) string {
+	return p.Name + ", " + p.Organisation + " (" + recipientLabels[kind] + ")"
+}
+
+func (c consentDocuments) ConsentForm(doc consent.FormDocument) ([]byte, error) {
+	x := doc.Consent
+	purpose := purposeLabels[x.Purpose]
+	if x.PurposeText != "" {
+		purpose += ": " + x.PurposeText
+	}
+	return c.r.ConsentForm(pdf.ConsentForm{ServiceName: "Arbokluis arbodienst", ConsentID: x.ID.String(), Text: doc.Text,
+		TextSHA256: consent.TextHash(doc.Text), EmployeeName: doc.Names.Employee, Physician: doc.Names.Physician,
+		Recipient: party(x.Recipient, x.RecipientKind), Purpose: purpose, Scope: x.Scope.Describe(), ExpiresOn: x.ExpiresOn,
+		GeneratedAt: doc.GeneratedAt})
+}
+
+func (c consentDocuments) DisclosureExport(doc consent.ExportDocument) ([]byte, error) {
+	x := doc.Disclosure
+	basis := "toestemming van de werknemer (" + x.ConsentID.String() + ")"
+	if x.Basis == consent.BasisLegalDuty {
+		basis = "wettelijke plicht: " + x.LegalGround
+	}
+	in := pdf.Disclosure{ServiceName: "Arbokluis arbodienst", DisclosureID: x.ID.String(), EmployeeName: doc.EmployeeName,
+		Requester: x.Requester.Name + ", " + x.Requester.Organisation, Task: x.Task, Recipient: recipientLabels[x.RecipientKind],
+		Purpose: purposeLabels[x.Purpose], Basis: basis, Scope: x.Scope.Describe(), MedicalMotivation: x.MedicalMotivation,
+		LabourMotivation: x.LabourMotivation, DecidedAt: x.DecidedAt, GeneratedAt: doc.GeneratedAt}
+	for _, e := range doc.Entries {
+		on := e.OccurredOn
+		if on.IsZero() {
+			on = e.CreatedAt
+		}
+		in.Entries = append(in.Entries, pdf.CopyEntry{Kind: entryKindLabels[e.Kind], Date: on, Version: e.Version, Text: e.Text})
+	}
+	return c.r.Disclosure(in)
+}
+
+func (c consentDocuments) TransferSummary(doc consent.TransferDocument) ([]byte, error) {
+	t := doc.Transfer
+	counts := map[dossier.EntryKind]int{}
+	for _, e := range doc.Entries {
+		counts[e.Kind]++
+	}
+	in := pdf.TransferSummary{ServiceName: "Arbokluis arbodienst", TransferID: t.ID.String(), EmployeeName: doc.EmployeeName,
+		Recipient: t.Recipient.Name + ", " + t.Recipient.Organisation, ConsentID: t.ConsentID.String(), Attachments: doc.Attachments,
+		GeneratedAt: doc.GeneratedAt}
+	for _, k := range rights.SortedKinds(dossier.DestructionCounts{Entries: counts}) {
+		in.Kinds = append(in.Kinds, pdf.KindCount{Kind: entryKindLabels[k], Count: counts[k]})
+	}
+	return c.r.TransferSummary(in)
 }
 
 // checkpointSigner adapts the Vault client to audit.Signer.

@@ -162,9 +162,9 @@ type Destruction struct {
 // Rewrapped is a remaining ciphertext of a partial destruction, under the
 // old and the new key generation.
 type Rewrapped struct {
-	ID         uuid.UUID
-	Attachment bool
-	Old, New   string
+	ID       uuid.UUID
+	Kind     CiphertextKind
+	Old, New string
 }
 
 // DestructionStore keeps destruction jobs in schema medical. Every change
@@ -199,8 +199,7 @@ type DestructionStore interface {
 	// done (at d.CompletedAt, with d.BackupSafeAfter), with the event.
 	FinishDossier(ctx context.Context, d Destruction, ev audit.Event) error
 	// Remaining lists the ciphertexts of a partial job's dossier that it
-	// does not take: entries (bound to their id) and attachments' wrapped
-	// data keys.
+	// does not take, of every kind.
 	Remaining(ctx context.Context, d Destruction) ([]Stale, error)
 	// Rekey deletes what a partial job takes, replaces every remaining
 	// ciphertext by its rewrapped form (each still as read: a changed one
@@ -438,12 +437,7 @@ func (s *Destroyer) rekey(ctx context.Context, d Destruction) error {
 		part := rest[start:min(start+rekeyBatch, len(rest))]
 		sealed := make([]Sealed, len(part))
 		for i, x := range part {
-			// Entries are bound to their id; attachments' wrapped data
-			// keys to nothing.
-			sealed[i] = Sealed{Ciphertext: x.Ciphertext}
-			if !x.Attachment {
-				sealed[i].AssociatedData = []byte(x.ID.String())
-			}
+			sealed[i] = Sealed{Ciphertext: x.Ciphertext, AssociatedData: x.Kind.AssociatedData(x.ID)}
 		}
 		pts, err := s.keys.DecryptBatch(ctx, d.OldKeys[0], sealed)
 		if err != nil {
@@ -461,7 +455,7 @@ func (s *Destroyer) rekey(ctx context.Context, d Destruction) error {
 			return fmt.Errorf("encrypt under %s: %w", d.NewKey, err)
 		}
 		for i, x := range part {
-			out = append(out, Rewrapped{ID: x.ID, Attachment: x.Attachment, Old: x.Ciphertext, New: cts[i]})
+			out = append(out, Rewrapped{ID: x.ID, Kind: x.Kind, Old: x.Ciphertext, New: cts[i]})
 		}
 	}
 	return s.store.Rekey(ctx, d, out, stepEvent(d, "dossier_entries", d.DossierID.String()))

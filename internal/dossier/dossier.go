@@ -59,6 +59,10 @@ type Store interface {
 	// No dossier is derrors.ErrNotFound; the error of authorize is returned
 	// as it is and nothing is written.
 	Read(ctx context.Context, employeeID, callerID uuid.UUID, authorize func(d Dossier, emergencyUntil time.Time) (audit.Event, error)) (Dossier, error)
+	// Close locks the dossier of employeeID (with callerID's emergency
+	// access), asks authorize for the event, and closes it to writes; no
+	// dossier is derrors.ErrNotFound, one not open derrors.ErrConflict.
+	Close(ctx context.Context, employeeID, callerID uuid.UUID, authorize func(d Dossier, emergencyUntil time.Time) (audit.Event, error)) error
 	// DeclareEmergency stores ea for the dossier of employeeID with the
 	// event made from the dossier; no dossier is derrors.ErrNotFound.
 	DeclareEmergency(ctx context.Context, employeeID uuid.UUID, ea EmergencyAccess, event func(Dossier) audit.Event) (Dossier, error)
@@ -114,6 +118,32 @@ func (s *Service) Get(ctx context.Context, a identity.Actor, employeeID uuid.UUI
 		return View{}, fmt.Errorf("dossier: get: %w", err)
 	}
 	return View{Dossier: d, Access: access}, nil
+}
+
+// Close closes the dossier of employeeID to further writes (after its
+// transfer to another service, say), by the physician in its care: the
+// responsible or substituting physician, or a lead physician in emergency;
+// audited. It stays readable and is kept for its retention term. A dossier
+// outside the caller's care is derrors.ErrNotFound; an assistant is
+// derrors.ErrForbidden; a dossier not open derrors.ErrConflict.
+func (s *Service) Close(ctx context.Context, a identity.Actor, employeeID uuid.UUID) error {
+	now := s.now()
+	err := s.store.Close(ctx, employeeID, a.UserID(), func(d Dossier, until time.Time) (audit.Event, error) {
+		acc, err := a.Dossier(d.ResponsiblePhysicianID, until, now)
+		if err != nil {
+			return audit.Event{}, err
+		}
+		if acc.Capacity == identity.CapacityAssistant {
+			return audit.Event{}, fmt.Errorf("dossier: an assistant does not close dossiers: %w", derrors.ErrForbidden)
+		}
+		return audit.Event{ActorUserID: a.UserID(), ActorRole: string(a.Role), SubjectEmployeeID: d.EmployeeID,
+			Action: audit.ActionUpdate, ObjectKind: "dossier", ObjectID: d.ID.String(), Outcome: audit.OutcomeOK,
+			RequestID: a.RequestID, ClientIP: a.ClientIP}, nil
+	})
+	if err != nil {
+		return fmt.Errorf("dossier: close: %w", err)
+	}
+	return nil
 }
 
 // DeclareEmergency lets a lead physician open the dossier of employeeID for

@@ -550,3 +550,11 @@ func (s *Entries) AddStatement(ctx context.Context, store StatementStore, st Sta
 	}
 	return e, nil
 }
+
+// Writable returns the dossier of employeeID for a write by a that is not
+// an entry (a consent, a disclosure), with the caller's access to it,
+// creating the dossier and its key on the first medical write. The rules
+// and errors are those of Create for a note.
+func (s *Entries) Writable(ctx context.Context, a identity.Actor, employeeID uuid.UUID) (Dossier, identity.DossierAccess, error) {
+	return s.ensureDossier(ctx, a, employeeID, KindNote)
+}

@@ -7,11 +7,38 @@ import (
 	"github.com/google/uuid"
 )
 
-// Stale is one stored ciphertext under an older key version: an entry
-// (bound to its id) or an attachment's wrapped data key (bound to nothing).
+// CiphertextKind names what a stored ciphertext of a dossier is; every one is
+// under the dossier's key.
+type CiphertextKind string
+
+// The kinds of ciphertext a dossier holds.
+const (
+	CiphertextEntry              CiphertextKind = "entry"
+	CiphertextAttachmentKey      CiphertextKind = "attachment" // an attachment's wrapped data key
+	CiphertextConsent            CiphertextKind = "consent"
+	CiphertextInformationRequest CiphertextKind = "information_request"
+	CiphertextDisclosure         CiphertextKind = "disclosure"
+	CiphertextTransfer           CiphertextKind = "transfer"
+)
+
+// AssociatedData returns what a ciphertext of kind k with id is bound to:
+// an entry to its id, an attachment's data key to nothing (the attachment
+// binds its content to its id itself), anything else to "<kind>:<id>".
+func (k CiphertextKind) AssociatedData(id uuid.UUID) []byte {
+	switch k {
+	case CiphertextEntry:
+		return []byte(id.String())
+	case CiphertextAttachmentKey:
+		return nil
+	}
+	return []byte(string(k) + ":" + id.String())
+}
+
+// Stale is one stored ciphertext of a dossier, of kind Kind (bound as
+// Kind.AssociatedData(ID) says).
 type Stale struct {
 	ID         uuid.UUID
-	Attachment bool
+	Kind       CiphertextKind
 	Ciphertext string
 }
 
@@ -46,6 +73,9 @@ type RewrapReport struct {
 	Version     int
 	Entries     int
 	Attachments int
+	// Records counts consents, information requests, disclosures and
+	// transfers.
+	Records int
 	// MinRaised says the older versions no longer decrypt.
 	MinRaised bool
 }
@@ -85,10 +115,7 @@ func Rewrap(ctx context.Context, store RewrapStore, keys RewrapKeys, rotate bool
 			}
 			items := make([]Sealed, len(stale))
 			for i, x := range stale {
-				items[i] = Sealed{Ciphertext: x.Ciphertext}
-				if !x.Attachment {
-					items[i].AssociatedData = []byte(x.ID.String())
-				}
+				items[i] = Sealed{Ciphertext: x.Ciphertext, AssociatedData: x.Kind.AssociatedData(x.ID)}
 			}
 			cts, err := keys.RewrapBatch(ctx, d.KeyName, items)
 			if err != nil {
@@ -98,10 +125,13 @@ func Rewrap(ctx context.Context, store RewrapStore, keys RewrapKeys, rotate bool
 				return fmt.Errorf("dossier: rewrap %s: %w", d.ID, err)
 			}
 			for _, x := range stale {
-				if x.Attachment {
-					rep.Attachments++
-				} else {
+				switch x.Kind {
+				case CiphertextEntry:
 					rep.Entries++
+				case CiphertextAttachmentKey:
+					rep.Attachments++
+				default:
+					rep.Records++
 				}
 			}
 		}

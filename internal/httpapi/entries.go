@@ -3,9 +3,6 @@ package httpapi
 import (
 	"context"
 	"encoding/base64"
-	"errors"
-	"fmt"
-	"io"
 	"mime"
 	"net/http"
 	"strconv"
@@ -247,13 +244,9 @@ func (s *Server) addAttachment(c *gin.Context) error {
 		return err
 	}
 	// Read into memory under the body limit; never spooled to disk.
-	body, err := io.ReadAll(c.Request.Body)
+	body, err := readBody(c.Request)
 	if err != nil {
-		var tooLarge *http.MaxBytesError
-		if errors.As(err, &tooLarge) {
-			return errBodyTooLarge
-		}
-		return fmt.Errorf("httpapi: read body: %w", derrors.ErrInvalid)
+		return err
 	}
 	in.Content = body
 	a, err := s.opts.Attachments.Add(c, actorOf(c), employeeID, in)

@@ -21,6 +21,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/arbokluis/arbokluis/internal/audit"
+	"github.com/arbokluis/arbokluis/internal/consent"
 	"github.com/arbokluis/arbokluis/internal/identity"
 )
 
@@ -83,6 +84,9 @@ type Options struct {
 	Rectifier Rectifier
 	// Destructions decides destruction requests and serves statements.
 	Destructions Destructions
+	// Consents runs consent, information requests, disclosures and
+	// transfers.
+	Consents Consents
 	// AuditLog searches the audit trail for the privacy officer.
 	AuditLog AuditLog
 	// Recorder audits denied attempts.
@@ -119,8 +123,8 @@ func New(opts Options) (*Server, error) {
 		return nil, errors.New("httpapi: Options.MaxBodyBytes must be positive")
 	}
 	if opts.Auth == nil || opts.Grants == nil || opts.Invitations == nil || opts.Inbox == nil || opts.Authz == nil ||
-		opts.Employers == nil || opts.Employees == nil || opts.Delegations == nil || opts.Dossiers == nil || opts.Entries == nil || opts.Attachments == nil || opts.Exposures == nil || opts.Fitness == nil || opts.Absences == nil || opts.AccessLog == nil || opts.Requests == nil || opts.Releases == nil || opts.Exporter == nil || opts.Records == nil || opts.Rectifier == nil || opts.Destructions == nil || opts.AuditLog == nil || opts.Recorder == nil {
-		return nil, errors.New("httpapi: Options.Auth, Grants, Invitations, Inbox, Authz, Employers, Employees, Delegations, Dossiers, Entries, Attachments, Exposures, Fitness, Absences, AccessLog, Requests, Releases, Exporter, Records, Rectifier, Destructions, AuditLog and Recorder are required")
+		opts.Employers == nil || opts.Employees == nil || opts.Delegations == nil || opts.Dossiers == nil || opts.Entries == nil || opts.Attachments == nil || opts.Exposures == nil || opts.Fitness == nil || opts.Absences == nil || opts.AccessLog == nil || opts.Requests == nil || opts.Releases == nil || opts.Exporter == nil || opts.Records == nil || opts.Rectifier == nil || opts.Destructions == nil || opts.Consents == nil || opts.AuditLog == nil || opts.Recorder == nil {
+		return nil, errors.New("httpapi: Options.Auth, Grants, Invitations, Inbox, Authz, Employers, Employees, Delegations, Dossiers, Entries, Attachments, Exposures, Fitness, Absences, AccessLog, Requests, Releases, Exporter, Records, Rectifier, Destructions, Consents, AuditLog and Recorder are required")
 	}
 	if opts.ReadyTimeout <= 0 {
 		opts.ReadyTimeout = 2 * time.Second
@@ -229,6 +233,26 @@ func New(opts Options) (*Server, error) {
 	api.GET("/employees/:id/dossier/attachments/:attachment_id", s.allow("medical.attachments", "read", s.getAttachment))
 	api.POST("/employees/:id/dossier/exposures", s.allow("medical.exposures", "create", s.recordExposure))
 	api.GET("/employees/:id/dossier/exposures", s.allow("medical.exposures", "read", s.listExposures))
+	api.POST("/employees/:id/dossier/consents", s.allow("medical.consents", "create", s.prepareConsent))
+	api.GET("/employees/:id/dossier/consents", s.allow("medical.consents", "read", s.listConsents))
+	api.GET("/employees/:id/dossier/consents/:consent_id/form.pdf", s.allow("medical.consents", "print", s.consentForm))
+	api.POST("/employees/:id/dossier/consents/:consent_id/paper", s.allow("medical.consents", "register_signed", s.registerPaperConsent))
+	api.POST("/employees/:id/dossier/consents/:consent_id/revocation", s.allow("medical.consents", "revoke", s.revokeConsent))
+	api.POST("/employees/:id/dossier/information-requests", s.allow("medical.information_requests", "create", s.askInformation))
+	api.GET("/employees/:id/dossier/information-requests", s.allow("medical.information_requests", "read", s.listInformationRequests))
+	api.POST("/employees/:id/dossier/information-requests/:request_id/answer", s.allow("medical.information_requests", "answer", s.answerInformation))
+	api.POST("/employees/:id/dossier/disclosures", s.allow("medical.disclosures", "create", s.registerDisclosure))
+	api.GET("/employees/:id/dossier/disclosures", s.allow("medical.disclosures", "read", s.listDisclosures))
+	api.POST("/employees/:id/dossier/disclosures/:disclosure_id/decision", s.allow("medical.disclosures", "decide", s.decideDisclosure))
+	api.GET("/employees/:id/dossier/disclosures/:disclosure_id/export.json", s.allow("medical.disclosures", "export", s.exportDisclosure(consent.FormatJSON)))
+	api.GET("/employees/:id/dossier/disclosures/:disclosure_id/export.pdf", s.allow("medical.disclosures", "export", s.exportDisclosure(consent.FormatPDF)))
+	api.POST("/employees/:id/dossier/transfers", s.allow("medical.transfers", "create", s.prepareTransfer))
+	api.GET("/employees/:id/dossier/transfers", s.allow("medical.transfers", "read", s.listTransfers))
+	api.GET("/employees/:id/dossier/transfers/:transfer_id/package.zip", s.allow("medical.transfers", "export", s.transferPackage))
+	api.POST("/employees/:id/dossier/transfers/:transfer_id/handover", s.allow("medical.transfers", "hand_over", s.handOver))
+	api.GET("/me/consents", s.allow("my_consents", "read", s.myConsents))
+	api.POST("/me/consents/:id/signature", s.allow("my_consents", "sign", s.signConsent))
+	api.POST("/me/consents/:id/revocation", s.allow("my_consents", "revoke", s.revokeMyConsent))
 
 	if err := s.checkPermissions(); err != nil {
 		return nil, err

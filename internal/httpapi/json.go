@@ -20,6 +20,20 @@ func writeJSON(w io.Writer, v any) error {
 	return enc.Encode(v)
 }
 
+// readBody reads the whole request body into memory, under the body limit
+// (never spooled to disk); an oversized body is errBodyTooLarge.
+func readBody(r *http.Request) ([]byte, error) {
+	body, err := io.ReadAll(r.Body)
+	if err != nil {
+		var tooLarge *http.MaxBytesError
+		if errors.As(err, &tooLarge) {
+			return nil, errBodyTooLarge
+		}
+		return nil, fmt.Errorf("httpapi: read body: %w", derrors.ErrInvalid)
+	}
+	return body, nil
+}
+
 // decodeJSON reads one JSON object from r into dst. Unknown fields, trailing
 // data, a wrong content type and an oversized body are rejected. The errors
 // never quote the input.
@@ -27,13 +41,9 @@ func decodeJSON(r *http.Request, dst any) error {
 	if ct := r.Header.Get("Content-Type"); ct != "" && !isJSONContentType(ct) {
 		return withDetail(derrors.ErrInvalid, "Content-Type must be application/json.")
 	}
-	body, err := io.ReadAll(r.Body)
+	body, err := readBody(r)
 	if err != nil {
-		var tooLarge *http.MaxBytesError
-		if errors.As(err, &tooLarge) {
-			return errBodyTooLarge
-		}
-		return fmt.Errorf("httpapi: read body: %w", derrors.ErrInvalid)
+		return err
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()

@@ -3,8 +3,6 @@ package httpapi
 import (
 	"bytes"
 	"context"
-	"errors"
-	"fmt"
 	"io"
 	"mime"
 	"net/http"
@@ -258,13 +256,9 @@ func (s *Server) importEmployees(c *gin.Context) error {
 	if mt, _, err := mime.ParseMediaType(c.GetHeader("Content-Type")); err != nil || mt != "text/csv" {
 		return withDetail(derrors.ErrInvalid, "Content-Type must be text/csv.")
 	}
-	body, err := io.ReadAll(c.Request.Body)
+	body, err := readBody(c.Request)
 	if err != nil {
-		var tooLarge *http.MaxBytesError
-		if errors.As(err, &tooLarge) {
-			return errBodyTooLarge
-		}
-		return fmt.Errorf("httpapi: read body: %w", derrors.ErrInvalid)
+		return err
 	}
 	es, err := s.opts.Employees.Import(c, actorOf(c), employerID, bytes.NewReader(body))
 	if err != nil {

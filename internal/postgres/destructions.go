@@ -267,6 +267,10 @@ func (s *DossierStore) FinishDossier(ctx context.Context, d dossier.Destruction,
 		for _, q := range []string{
 			`DELETE FROM medical.release_entries WHERE release_id IN (SELECT id FROM medical.releases WHERE dossier_id = $1)`,
 			`DELETE FROM medical.releases WHERE dossier_id = $1`,
+			`DELETE FROM medical.transfers WHERE dossier_id = $1`,
+			`DELETE FROM medical.disclosures WHERE dossier_id = $1`,
+			`DELETE FROM medical.information_requests WHERE dossier_id = $1`,
+			`DELETE FROM medical.consents WHERE dossier_id = $1`,
 			`DELETE FROM medical.attachments WHERE dossier_id = $1`,
 			`DELETE FROM medical.entries WHERE dossier_id = $1`,
 			`DELETE FROM medical.exposures WHERE dossier_id = $1`,
@@ -282,36 +286,28 @@ func (s *DossierStore) FinishDossier(ctx context.Context, d dossier.Destruction,
 
 // Remaining lists what a partial job leaves of its dossier.
 func (s *DossierStore) Remaining(ctx context.Context, d dossier.Destruction) ([]dossier.Stale, error) {
-	rows, _ := s.pool.Query(ctx, `
-		SELECT id, false, ciphertext FROM medical.entries WHERE dossier_id = $1 AND NOT (id = ANY ($2::uuid[]))
-		UNION ALL
-		SELECT id, true, wrapped_key FROM medical.attachments WHERE dossier_id = $1 AND NOT (id = ANY ($3::uuid[]))
-		ORDER BY 2, 1`, d.DossierID, nonNil(d.EntryIDs), nonNil(d.AttachmentIDs))
+	// What the job takes is deleted in the same transaction as the rest is
+	// replaced; here only the rest is read.
+	rows, _ := s.pool.Query(ctx, `SELECT id, kind, ct FROM (`+sealedUnion("true", false)+`) AS x
+		WHERE NOT (kind = 'entry' AND id = ANY ($2::uuid[])) AND NOT (kind = 'attachment' AND id = ANY ($3::uuid[]))
+		ORDER BY kind, id`, d.DossierID, nonNil(d.EntryIDs), nonNil(d.AttachmentIDs))
 	return collectStale(rows)
 }
 
 // Rekey deletes what a partial job takes and stores the rest under the new
 // key generation, in one transaction.
 func (s *DossierStore) Rekey(ctx context.Context, d dossier.Destruction, rewrapped []dossier.Rewrapped, ev audit.Event) error {
-	var entryIDs, attIDs []uuid.UUID
-	var entryOld, entryNew, attOld, attNew []string
-	for _, x := range rewrapped {
-		if x.Attachment {
-			attIDs, attOld, attNew = append(attIDs, x.ID), append(attOld, x.Old), append(attNew, x.New)
-		} else {
-			entryIDs, entryOld, entryNew = append(entryIDs, x.ID), append(entryOld, x.Old), append(entryNew, x.New)
-		}
-	}
 	return InTx(ctx, s.pool, func(tx pgx.Tx) error {
 		if err := advance(ctx, tx, d, dossier.StateRekeyed); err != nil {
 			return err
 		}
-		// The rows to take, children first.
+		// The rows to take, and what refers to them, children first.
 		for _, q := range []struct {
 			sql string
 			ids []uuid.UUID
 		}{
 			{`DELETE FROM medical.release_entries WHERE entry_id = ANY ($1::uuid[])`, d.EntryIDs},
+			{`UPDATE medical.information_requests SET answer_entry_id = NULL WHERE answer_entry_id = ANY ($1::uuid[])`, d.EntryIDs},
 			{`DELETE FROM medical.attachments WHERE id = ANY ($1::uuid[])`, d.AttachmentIDs},
 			{`DELETE FROM medical.entries WHERE id = ANY ($1::uuid[])`, d.EntryIDs},
 		} {
@@ -320,31 +316,20 @@ func (s *DossierStore) Rekey(ctx context.Context, d dossier.Destruction, rewrapp
 			}
 		}
 		var remaining int
-		if err := tx.QueryRow(ctx, `SELECT (SELECT count(*)::int FROM medical.entries WHERE dossier_id = $1)
-			+ (SELECT count(*)::int FROM medical.attachments WHERE dossier_id = $1)`, d.DossierID).Scan(&remaining); err != nil {
+		if err := tx.QueryRow(ctx, `SELECT count(*)::int FROM (`+sealedUnion("true", false)+`) AS x`, d.DossierID).Scan(&remaining); err != nil {
 			return Translate(err)
 		}
 		if remaining != len(rewrapped) {
 			return fmt.Errorf("postgres: the dossier holds %d ciphertexts, %d were rewrapped: %w", remaining, len(rewrapped), derrors.ErrConflict)
 		}
-		tag, err := tx.Exec(ctx, `UPDATE medical.entries e SET ciphertext = u.new,
-				key_version = substring(u.new from '^vault:v([0-9]+):')::int
-			FROM unnest($1::uuid[], $2::text[], $3::text[]) AS u(id, old, new)
-			WHERE e.id = u.id AND e.dossier_id = $4 AND e.ciphertext = u.old`, entryIDs, entryOld, entryNew, d.DossierID)
+		changed, err := replaceSealed(ctx, tx, d.DossierID, rewrapped)
 		if err != nil {
-			return Translate(err)
+			return err
 		}
-		changed := tag.RowsAffected()
-		tag, err = tx.Exec(ctx, `UPDATE medical.attachments a SET wrapped_key = u.new
-			FROM unnest($1::uuid[], $2::text[], $3::text[]) AS u(id, old, new)
-			WHERE a.id = u.id AND a.dossier_id = $4 AND a.wrapped_key = u.old`, attIDs, attOld, attNew, d.DossierID)
-		if err != nil {
-			return Translate(err)
-		}
-		if changed+tag.RowsAffected() != int64(len(rewrapped)) {
+		if changed != int64(len(rewrapped)) {
 			return fmt.Errorf("postgres: a ciphertext changed while it was rewrapped: %w", derrors.ErrConflict)
 		}
-		tag, err = tx.Exec(ctx, `UPDATE medical.dossiers SET key_name = $2, status = $3
+		tag, err := tx.Exec(ctx, `UPDATE medical.dossiers SET key_name = $2, status = $3
 			WHERE id = $1 AND key_name = $4 AND status = 'rekeying'`, d.DossierID, d.NewKey, d.PriorStatus, d.OldKeys[0])
 		if err != nil {
 			return Translate(err)

@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"github.com/google/uuid"
@@ -9,6 +10,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/arbokluis/arbokluis/internal/audit"
+	"github.com/arbokluis/arbokluis/internal/derrors"
 	"github.com/arbokluis/arbokluis/internal/dossier"
 )
 
@@ -61,6 +63,27 @@ func (s *DossierStore) Read(ctx context.Context, employeeID, callerID uuid.UUID,
 		return nil
 	})
 	return out, err
+}
+
+// Close closes the dossier of employeeID with its event.
+func (s *DossierStore) Close(ctx context.Context, employeeID, callerID uuid.UUID, authorize func(dossier.Dossier, time.Time) (audit.Event, error)) error {
+	return InTx(ctx, s.pool, func(tx pgx.Tx) error {
+		d, until, err := lookupDossier(ctx, tx, employeeID, callerID, "FOR UPDATE OF d")
+		if err != nil {
+			return err
+		}
+		ev, err := authorize(d, until)
+		if err != nil {
+			return err
+		}
+		if d.Status != "open" {
+			return fmt.Errorf("postgres: the dossier is %s: %w", d.Status, derrors.ErrConflict)
+		}
+		if _, err := tx.Exec(ctx, `UPDATE medical.dossiers SET status = 'closed' WHERE id = $1`, d.ID); err != nil {
+			return Translate(err)
+		}
+		return insertEvent(ctx, tx, ev)
+	})
 }
 
 // DeclareEmergency stores an emergency access to the dossier of employeeID

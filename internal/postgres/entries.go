@@ -330,55 +330,6 @@ func (s *DossierStore) KeyedDossiers(ctx context.Context) ([]dossier.Dossier, er
 	return out, nil
 }
 
-// Stale returns up to limit ciphertexts of a dossier below key version.
-func (s *DossierStore) Stale(ctx context.Context, dossierID uuid.UUID, version, limit int) ([]dossier.Stale, error) {
-	rows, _ := s.pool.Query(ctx, `
-		(SELECT id, false, ciphertext FROM medical.entries WHERE dossier_id = $1 AND key_version < $2 ORDER BY id LIMIT $3)
-		UNION ALL
-		(SELECT id, true, wrapped_key FROM medical.attachments
-		 WHERE dossier_id = $1 AND substring(wrapped_key from '^vault:v([0-9]+):')::int < $2 ORDER BY id LIMIT $3)
-		LIMIT $3`, dossierID, version, limit)
-	return collectStale(rows)
-}
-
-// collectStale reads rows of (id, is an attachment, ciphertext).
-func collectStale(rows pgx.Rows) ([]dossier.Stale, error) {
-	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (dossier.Stale, error) {
-		var x dossier.Stale
-		err := r.Scan(&x.ID, &x.Attachment, &x.Ciphertext)
-		return x, err
-	})
-	if err != nil {
-		return nil, Translate(err)
-	}
-	return out, nil
-}
-
-// Replace stores rewrapped ciphertexts: the same content under version.
-func (s *DossierStore) Replace(ctx context.Context, items []dossier.Stale, ciphertexts []string, version int) error {
-	if len(items) != len(ciphertexts) {
-		return fmt.Errorf("postgres: rewrap: %d ciphertexts for %d items", len(ciphertexts), len(items))
-	}
-	var entryIDs, attIDs []uuid.UUID
-	var entryCTs, attCTs []string
-	for i, x := range items {
-		if x.Attachment {
-			attIDs, attCTs = append(attIDs, x.ID), append(attCTs, ciphertexts[i])
-		} else {
-			entryIDs, entryCTs = append(entryIDs, x.ID), append(entryCTs, ciphertexts[i])
-		}
-	}
-	return InTx(ctx, s.pool, func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, `UPDATE medical.entries e SET ciphertext = u.ct, key_version = $3
-			FROM unnest($1::uuid[], $2::text[]) AS u(id, ct) WHERE e.id = u.id`, entryIDs, entryCTs, version); err != nil {
-			return Translate(err)
-		}
-		_, err := tx.Exec(ctx, `UPDATE medical.attachments a SET wrapped_key = u.ct
-			FROM unnest($1::uuid[], $2::text[]) AS u(id, ct) WHERE a.id = u.id`, attIDs, attCTs)
-		return Translate(err)
-	})
-}
-
 var _ dossier.ExposureStore = (*DossierStore)(nil)
 
 // InsertExposure stores an exposure with its event, while the dossier still

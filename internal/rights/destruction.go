@@ -275,6 +275,9 @@ func (s *Destructions) finish(ctx context.Context, job dossier.Destruction) (dos
 		return job, err
 	}
 	_, err = s.requests.Update(ctx, job.RequestID, func(r *Request, subj Subject) (audit.Event, Notice, error) {
+		if r.Type != TypeDestruction {
+			return audit.Event{}, Notice{}, errDelivered
+		}
 		if r.Status == StatusDelivered || r.Status == StatusClosed {
 			return audit.Event{}, Notice{}, errDelivered
 		}
@@ -290,10 +293,34 @@ func (s *Destructions) finish(ctx context.Context, job dossier.Destruction) (dos
 			Notice{Kind: "request_delivered", Subject: "Uw medisch dossier is vernietigd",
 				Body: "De vernietiging waar u om vroeg is uitgevoerd. De verklaring van vernietiging staat voor u klaar in Arbokluis."}, nil
 	})
-	if err != nil && !errors.Is(err, errDelivered) {
+	switch {
+	case errors.Is(err, derrors.ErrNotFound):
+		// Not a register request: a destruction decided on a dossier's
+		// transfer, which has no request to deliver.
+	case err != nil && !errors.Is(err, errDelivered):
 		return job, err
 	}
 	return job, nil
+}
+
+// DestroyAfterTransfer destroys the dossier of employeeID after its
+// transfer ref to another service, on the decision of a (who may decide
+// its destruction), through the same job as a request. A retention duty
+// refuses it (a *dossier.RefusalError); the errors of Decide apply.
+func (s *Destructions) DestroyAfterTransfer(ctx context.Context, a identity.Actor, employeeID, ref uuid.UUID) error {
+	subj, err := s.requests.Subject(ctx, employeeID)
+	if err != nil {
+		return fmt.Errorf("rights: destroy after transfer: %w", err)
+	}
+	job, err := s.destroyer.Begin(ctx, ref, employeeID, a.UserID(), subj.DateOfBirth, nil,
+		audit.Event{ActorUserID: a.UserID(), ActorRole: string(a.Role), Outcome: audit.OutcomeOK, RequestID: a.RequestID, ClientIP: a.ClientIP})
+	if err != nil {
+		return fmt.Errorf("rights: destroy after transfer: %w", err)
+	}
+	if _, err := s.finish(ctx, job); err != nil {
+		return fmt.Errorf("rights: destroy after transfer: %w", err)
+	}
+	return nil
 }
 
 var errDelivered = errors.New("rights: delivered already")

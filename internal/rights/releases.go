@@ -55,6 +55,8 @@ type Opener interface {
 // RequestReader reads the register for releases.
 type RequestReader interface {
 	SubjectOf(ctx context.Context, userID uuid.UUID) (Subject, error)
+	// Subject is RequestStore.Subject.
+	Subject(ctx context.Context, employeeID uuid.UUID) (Subject, error)
 	// Update is RequestStore.Update.
 	Update(ctx context.Context, id uuid.UUID, change func(r *Request, s Subject) (audit.Event, Notice, error)) (Request, error)
 }

@@ -1,0 +1,339 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/arbokluis/arbokluis/internal/audit"
+	"github.com/arbokluis/arbokluis/internal/consent"
+	"github.com/arbokluis/arbokluis/internal/derrors"
+	"github.com/arbokluis/arbokluis/internal/dossier"
+)
+
+// ConsentStore keeps consents, information requests, disclosures and
+// transfers in schema medical, through the med pool only.
+type ConsentStore struct {
+	pool *pgxpool.Pool
+}
+
+var _ consent.Store = (*ConsentStore)(nil)
+
+// NewConsentStore returns a ConsentStore on the med pool.
+func NewConsentStore(pool *pgxpool.Pool) *ConsentStore { return &ConsentStore{pool: pool} }
+
+// insertGuarded runs insert in a transaction that first checks the dossier
+// still has expect's key and is open (share-locked), then stores ev.
+func (s *ConsentStore) insertGuarded(ctx context.Context, expect dossier.Dossier, ev audit.Event, insert func(tx pgx.Tx) error) error {
+	return InTx(ctx, s.pool, func(tx pgx.Tx) error {
+		var ok bool
+		if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM medical.dossiers WHERE id = $1 AND key_name = $2
+			AND status = 'open' FOR SHARE)`, expect.ID, expect.KeyName).Scan(&ok); err != nil {
+			return Translate(err)
+		}
+		if !ok {
+			return fmt.Errorf("postgres: the dossier changed meanwhile: %w", derrors.ErrConflict)
+		}
+		if err := insert(tx); err != nil {
+			return err
+		}
+		return insertEvent(ctx, tx, ev)
+	})
+}
+
+// readRecords loads the dossier of employeeID with callerID's emergency
+// access, asks authorize for the event, reads the rows query selects for
+// the dossier ($1) and, when id is set, that record only ($2), and stores
+// the event.
+func readRecords[T any](ctx context.Context, pool *pgxpool.Pool, employeeID, callerID, id uuid.UUID, authorize dossier.Authorize,
+	query string, scan func(pgx.CollectableRow) (consent.Sealed[T], error)) (dossier.Dossier, []consent.Sealed[T], error) {
+	var (
+		out dossier.Dossier
+		rs  []consent.Sealed[T]
+	)
+	err := InTx(ctx, pool, func(tx pgx.Tx) error {
+		d, until, err := lookupDossier(ctx, tx, employeeID, callerID, "")
+		if err != nil {
+			return err
+		}
+		ev, err := authorize(d, until)
+		if err != nil {
+			return err
+		}
+		rows, _ := tx.Query(ctx, query+` WHERE dossier_id = $1 AND ($2::uuid IS NULL OR id = $2) ORDER BY 1`, d.ID, nullUUID(id))
+		if rs, err = pgx.CollectRows(rows, scan); err != nil {
+			return Translate(err)
+		}
+		if id != uuid.Nil && len(rs) == 0 {
+			return fmt.Errorf("postgres: no such record in the dossier: %w", derrors.ErrNotFound)
+		}
+		out = d
+		return insertEvent(ctx, tx, ev)
+	})
+	return out, rs, err
+}
+
+// updateRecord loads the dossier of employeeID and record id of it under
+// a row lock, applies change, stores the record with save and the event.
+func updateRecord[T any](ctx context.Context, pool *pgxpool.Pool, employeeID, callerID, id uuid.UUID, change consent.Change[T],
+	query string, scan func(pgx.CollectableRow) (consent.Sealed[T], error), save func(tx pgx.Tx, r T) error) (T, error) {
+	var out T
+	err := InTx(ctx, pool, func(tx pgx.Tx) error {
+		d, until, err := lookupDossier(ctx, tx, employeeID, callerID, "")
+		if err != nil {
+			return err
+		}
+		rows, _ := tx.Query(ctx, query+` WHERE dossier_id = $1 AND id = $2 FOR UPDATE`, d.ID, id)
+		r, err := pgx.CollectExactlyOneRow(rows, scan)
+		if err != nil {
+			return Translate(err)
+		}
+		ev, err := change(d, until, &r.Record)
+		if err != nil {
+			return err
+		}
+		if err := save(tx, r.Record); err != nil {
+			return err
+		}
+		out = r.Record
+		return insertEvent(ctx, tx, ev)
+	})
+	return out, err
+}
+
+const consentSelect = `SELECT prepared_at, id, dossier_id, employee_id, recipient_kind, purpose, scope_kinds, scope_from, scope_to,
+	expires_on, sealed, prepared_by, on_behalf_of, status, signed_at, signed_on, signed_via, text_sha256, scan_id,
+	revoked_at, revoked_by FROM medical.consents`
+
+func scanConsent(row pgx.CollectableRow) (consent.Sealed[consent.Consent], error) {
+	var (
+		c                         consent.Consent
+		kind, purpose, status     string
+		kinds                     []string
+		from, to, signedOn        *time.Time
+		onBehalf, scan, revokedBy *uuid.UUID
+		signedAt, revokedAt       *time.Time
+		signedVia, textSHA        *string
+		ct                        string
+	)
+	err := row.Scan(&c.PreparedAt, &c.ID, &c.DossierID, &c.EmployeeID, &kind, &purpose, &kinds, &from, &to, &c.ExpiresOn, &ct,
+		&c.PreparedBy, &onBehalf, &status, &signedAt, &signedOn, &signedVia, &textSHA, &scan, &revokedAt, &revokedBy)
+	c.RecipientKind, c.Purpose, c.Status = consent.RecipientKind(kind), consent.Purpose(purpose), consent.Status(status)
+	c.Scope = scopeOf(kinds, from, to)
+	c.OnBehalfOf, c.SignedAt, c.SignedOn, c.SignedVia, c.TextSHA256 = deref(onBehalf), deref(signedAt), deref(signedOn), deref(signedVia), deref(textSHA)
+	c.ScanID, c.RevokedAt, c.RevokedBy = deref(scan), deref(revokedAt), deref(revokedBy)
+	return consent.Sealed[consent.Consent]{Record: c, Ciphertext: ct}, err
+}
+
+func scopeOf(kinds []string, from, to *time.Time) consent.Scope {
+	s := consent.Scope{From: deref(from), To: deref(to)}
+	for _, k := range kinds {
+		s.Kinds = append(s.Kinds, dossier.EntryKind(k))
+	}
+	return s
+}
+
+func scopeKinds(s consent.Scope) []string {
+	out := make([]string, len(s.Kinds))
+	for i, k := range s.Kinds {
+		out[i] = string(k)
+	}
+	return out
+}
+
+// InsertConsent stores a prepared consent with its event.
+func (s *ConsentStore) InsertConsent(ctx context.Context, sc consent.Sealed[consent.Consent], expect dossier.Dossier, ev audit.Event) error {
+	c := sc.Record
+	return s.insertGuarded(ctx, expect, ev, func(tx pgx.Tx) error {
+		_, err := tx.Exec(ctx, `INSERT INTO medical.consents (id, dossier_id, employee_id, recipient_kind, purpose, scope_kinds,
+			scope_from, scope_to, expires_on, sealed, prepared_by, on_behalf_of, prepared_at, status)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, 'prepared')`,
+			c.ID, c.DossierID, c.EmployeeID, string(c.RecipientKind), string(c.Purpose), scopeKinds(c.Scope), nullTime(c.Scope.From),
+			nullTime(c.Scope.To), c.ExpiresOn, sc.Ciphertext, c.PreparedBy, nullUUID(c.OnBehalfOf), c.PreparedAt)
+		return Translate(err)
+	})
+}
+
+// Consents reads the consents of a dossier with the event.
+func (s *ConsentStore) Consents(ctx context.Context, employeeID, callerID, id uuid.UUID, authorize dossier.Authorize) (dossier.Dossier, []consent.Sealed[consent.Consent], error) {
+	return readRecords(ctx, s.pool, employeeID, callerID, id, authorize, consentSelect, scanConsent)
+}
+
+// UpdateConsent stores a consent's status fields as change leaves them.
+func (s *ConsentStore) UpdateConsent(ctx context.Context, employeeID, callerID, id uuid.UUID, change consent.Change[consent.Consent]) (consent.Consent, error) {
+	return updateRecord(ctx, s.pool, employeeID, callerID, id, change, consentSelect, scanConsent, func(tx pgx.Tx, c consent.Consent) error {
+		_, err := tx.Exec(ctx, `UPDATE medical.consents SET status = $2, signed_at = $3, signed_on = $4, signed_via = $5,
+			text_sha256 = $6, scan_id = $7, revoked_at = $8, revoked_by = $9 WHERE id = $1`,
+			c.ID, string(c.Status), nullTime(c.SignedAt), nullTime(c.SignedOn), nullString(c.SignedVia), nullString(c.TextSHA256),
+			nullUUID(c.ScanID), nullTime(c.RevokedAt), nullUUID(c.RevokedBy))
+		return Translate(err)
+	})
+}
+
+const requestSelect = `SELECT asked_at, id, dossier_id, consent_id, sealed, asked_by, on_behalf_of, answer_entry_id, answered_at
+	FROM medical.information_requests`
+
+func scanInformationRequest(row pgx.CollectableRow) (consent.Sealed[consent.InformationRequest], error) {
+	var (
+		r                consent.InformationRequest
+		ct               string
+		onBehalf, answer *uuid.UUID
+		answeredAt       *time.Time
+	)
+	err := row.Scan(&r.AskedAt, &r.ID, &r.DossierID, &r.ConsentID, &ct, &r.AskedBy, &onBehalf, &answer, &answeredAt)
+	r.OnBehalfOf, r.AnswerEntry, r.AnsweredAt = deref(onBehalf), deref(answer), deref(answeredAt)
+	return consent.Sealed[consent.InformationRequest]{Record: r, Ciphertext: ct}, err
+}
+
+// InsertInformationRequest stores a request with its event.
+func (s *ConsentStore) InsertInformationRequest(ctx context.Context, sr consent.Sealed[consent.InformationRequest], expect dossier.Dossier, ev audit.Event) error {
+	r := sr.Record
+	return s.insertGuarded(ctx, expect, ev, func(tx pgx.Tx) error {
+		_, err := tx.Exec(ctx, `INSERT INTO medical.information_requests (id, dossier_id, consent_id, sealed, asked_by, on_behalf_of, asked_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7)`, r.ID, r.DossierID, r.ConsentID, sr.Ciphertext, r.AskedBy, nullUUID(r.OnBehalfOf), r.AskedAt)
+		return Translate(err)
+	})
+}
+
+// InformationRequests reads the requests of a dossier with the event.
+func (s *ConsentStore) InformationRequests(ctx context.Context, employeeID, callerID, id uuid.UUID, authorize dossier.Authorize) (dossier.Dossier, []consent.Sealed[consent.InformationRequest], error) {
+	return readRecords(ctx, s.pool, employeeID, callerID, id, authorize, requestSelect, scanInformationRequest)
+}
+
+// AnswerInformationRequest stores the answer's entry on a request.
+func (s *ConsentStore) AnswerInformationRequest(ctx context.Context, employeeID, callerID, id uuid.UUID, change consent.Change[consent.InformationRequest]) (consent.InformationRequest, error) {
+	return updateRecord(ctx, s.pool, employeeID, callerID, id, change, requestSelect, scanInformationRequest, func(tx pgx.Tx, r consent.InformationRequest) error {
+		_, err := tx.Exec(ctx, `UPDATE medical.information_requests SET answer_entry_id = $2, answered_at = $3 WHERE id = $1`,
+			r.ID, nullUUID(r.AnswerEntry), nullTime(r.AnsweredAt))
+		return Translate(err)
+	})
+}
+
+const disclosureSelect = `SELECT registered_at, id, dossier_id, employee_id, recipient_kind, purpose, scope_kinds, scope_from, scope_to,
+	basis, consent_id, legal_ground, sealed, registered_by, status, assessment, decided_by, decided_at FROM medical.disclosures`
+
+// assessmentRow is medical.disclosures.assessment (jsonb).
+type assessmentRow struct {
+	InterestOutweighsPrivacy bool `json:"interest_outweighs_privacy"`
+	WithinTaskNeeds          bool `json:"within_task_needs"`
+	NoRiskOfHarm             bool `json:"no_risk_of_harm"`
+	CoveredByRules           bool `json:"covered_by_rules"`
+}
+
+func scanDisclosure(row pgx.CollectableRow) (consent.Sealed[consent.Disclosure], error) {
+	var (
+		x                        consent.Disclosure
+		kind, purpose, basis, st string
+		kinds                    []string
+		from, to, decidedAt      *time.Time
+		consentID, decidedBy     *uuid.UUID
+		ground                   *string
+		as                       *assessmentRow
+		ct                       string
+	)
+	err := row.Scan(&x.RegisteredAt, &x.ID, &x.DossierID, &x.EmployeeID, &kind, &purpose, &kinds, &from, &to, &basis, &consentID,
+		&ground, &ct, &x.RegisteredBy, &st, &as, &decidedBy, &decidedAt)
+	x.RecipientKind, x.Purpose, x.Basis, x.Status = consent.RecipientKind(kind), consent.Purpose(purpose), consent.Basis(basis), consent.DisclosureStatus(st)
+	x.Scope, x.ConsentID, x.LegalGround = scopeOf(kinds, from, to), deref(consentID), deref(ground)
+	x.DecidedBy, x.DecidedAt = deref(decidedBy), deref(decidedAt)
+	if as != nil {
+		x.Assessment = &consent.Assessment{InterestOutweighsPrivacy: as.InterestOutweighsPrivacy, WithinTaskNeeds: as.WithinTaskNeeds,
+			NoRiskOfHarm: as.NoRiskOfHarm, CoveredByRules: as.CoveredByRules}
+	}
+	return consent.Sealed[consent.Disclosure]{Record: x, Ciphertext: ct}, err
+}
+
+// InsertDisclosure stores a registered disclosure request with its event.
+func (s *ConsentStore) InsertDisclosure(ctx context.Context, sx consent.Sealed[consent.Disclosure], expect dossier.Dossier, ev audit.Event) error {
+	x := sx.Record
+	return s.insertGuarded(ctx, expect, ev, func(tx pgx.Tx) error {
+		_, err := tx.Exec(ctx, `INSERT INTO medical.disclosures (id, dossier_id, employee_id, recipient_kind, purpose, scope_kinds,
+			scope_from, scope_to, basis, consent_id, legal_ground, sealed, registered_by, registered_at, status)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, 'received')`,
+			x.ID, x.DossierID, x.EmployeeID, string(x.RecipientKind), string(x.Purpose), scopeKinds(x.Scope), nullTime(x.Scope.From),
+			nullTime(x.Scope.To), string(x.Basis), nullUUID(x.ConsentID), nullString(x.LegalGround), sx.Ciphertext, x.RegisteredBy, x.RegisteredAt)
+		return Translate(err)
+	})
+}
+
+// Disclosures reads the disclosure requests of a dossier with the event.
+func (s *ConsentStore) Disclosures(ctx context.Context, employeeID, callerID, id uuid.UUID, authorize dossier.Authorize) (dossier.Dossier, []consent.Sealed[consent.Disclosure], error) {
+	return readRecords(ctx, s.pool, employeeID, callerID, id, authorize, disclosureSelect, scanDisclosure)
+}
+
+// UpdateDisclosure stores a disclosure's decision as change leaves it.
+func (s *ConsentStore) UpdateDisclosure(ctx context.Context, employeeID, callerID, id uuid.UUID, change consent.Change[consent.Disclosure]) (consent.Disclosure, error) {
+	return updateRecord(ctx, s.pool, employeeID, callerID, id, change, disclosureSelect, scanDisclosure, func(tx pgx.Tx, x consent.Disclosure) error {
+		var as *assessmentRow
+		if x.Assessment != nil {
+			as = &assessmentRow{InterestOutweighsPrivacy: x.Assessment.InterestOutweighsPrivacy, WithinTaskNeeds: x.Assessment.WithinTaskNeeds,
+				NoRiskOfHarm: x.Assessment.NoRiskOfHarm, CoveredByRules: x.Assessment.CoveredByRules}
+		}
+		_, err := tx.Exec(ctx, `UPDATE medical.disclosures SET status = $2, assessment = $3, decided_by = $4, decided_at = $5 WHERE id = $1`,
+			x.ID, string(x.Status), as, nullUUID(x.DecidedBy), nullTime(x.DecidedAt))
+		return Translate(err)
+	})
+}
+
+const transferSelect = `SELECT prepared_at, id, dossier_id, (SELECT d.employee_id FROM medical.dossiers d WHERE d.id = dossier_id),
+	consent_id, sealed, prepared_by, package_sha256, exported_at, handed_over_at, handed_over_by, disposal FROM medical.transfers`
+
+func scanTransfer(row pgx.CollectableRow) (consent.Sealed[consent.Transfer], error) {
+	var (
+		t                  consent.Transfer
+		ct                 string
+		sum, disposal      *string
+		exported, handedAt *time.Time
+		handedBy           *uuid.UUID
+	)
+	err := row.Scan(&t.PreparedAt, &t.ID, &t.DossierID, &t.EmployeeID, &t.ConsentID, &ct, &t.PreparedBy, &sum, &exported, &handedAt, &handedBy, &disposal)
+	t.PackageSHA256, t.ExportedAt, t.HandedOverAt, t.HandedOverBy, t.Disposal = deref(sum), deref(exported), deref(handedAt), deref(handedBy), deref(disposal)
+	return consent.Sealed[consent.Transfer]{Record: t, Ciphertext: ct}, err
+}
+
+// InsertTransfer stores a prepared transfer with its event.
+func (s *ConsentStore) InsertTransfer(ctx context.Context, st consent.Sealed[consent.Transfer], expect dossier.Dossier, ev audit.Event) error {
+	t := st.Record
+	return s.insertGuarded(ctx, expect, ev, func(tx pgx.Tx) error {
+		_, err := tx.Exec(ctx, `INSERT INTO medical.transfers (id, dossier_id, consent_id, sealed, prepared_by, prepared_at)
+			VALUES ($1, $2, $3, $4, $5, $6)`, t.ID, t.DossierID, t.ConsentID, st.Ciphertext, t.PreparedBy, t.PreparedAt)
+		return Translate(err)
+	})
+}
+
+// Transfers reads the transfers of a dossier with the event.
+func (s *ConsentStore) Transfers(ctx context.Context, employeeID, callerID, id uuid.UUID, authorize dossier.Authorize) (dossier.Dossier, []consent.Sealed[consent.Transfer], error) {
+	return readRecords(ctx, s.pool, employeeID, callerID, id, authorize, transferSelect, scanTransfer)
+}
+
+// UpdateTransfer stores a transfer's export and hand-over as change leaves
+// them.
+func (s *ConsentStore) UpdateTransfer(ctx context.Context, employeeID, callerID, id uuid.UUID, change consent.Change[consent.Transfer]) (consent.Transfer, error) {
+	return updateRecord(ctx, s.pool, employeeID, callerID, id, change, transferSelect, scanTransfer, func(tx pgx.Tx, t consent.Transfer) error {
+		_, err := tx.Exec(ctx, `UPDATE medical.transfers SET package_sha256 = $2, exported_at = $3, handed_over_at = $4,
+			handed_over_by = $5, disposal = $6 WHERE id = $1`,
+			t.ID, nullString(t.PackageSHA256), nullTime(t.ExportedAt), nullTime(t.HandedOverAt), nullUUID(t.HandedOverBy), nullString(t.Disposal))
+		return Translate(err)
+	})
+}
+
+var _ consent.AttachmentLister = (*ConsentStore)(nil)
+
+// AttachmentsOf lists the attachments of a dossier with their entries.
+func (s *ConsentStore) AttachmentsOf(ctx context.Context, dossierID uuid.UUID) ([][2]uuid.UUID, error) {
+	rows, _ := s.pool.Query(ctx, `SELECT id, coalesce(entry_id, '00000000-0000-0000-0000-000000000000') FROM medical.attachments
+		WHERE dossier_id = $1 ORDER BY created_at, id`, dossierID)
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) ([2]uuid.UUID, error) {
+		var x [2]uuid.UUID
+		err := r.Scan(&x[0], &x[1])
+		return x, err
+	})
+	if err != nil {
+		return nil, Translate(err)
+	}
+	return out, nil
+}

@@ -1,0 +1,119 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+
+	"github.com/arbokluis/arbokluis/internal/dossier"
+)
+
+// sealedColumns are the ciphertexts a dossier holds under its key, per
+// kind: the table, the column, and whether the table keeps the key version
+// in a column of its own.
+var sealedColumns = []struct {
+	kind          dossier.CiphertextKind
+	table, column string
+	versioned     bool
+}{
+	{dossier.CiphertextEntry, "entries", "ciphertext", true},
+	{dossier.CiphertextAttachmentKey, "attachments", "wrapped_key", false},
+	{dossier.CiphertextConsent, "consents", "sealed", false},
+	{dossier.CiphertextInformationRequest, "information_requests", "sealed", false},
+	{dossier.CiphertextDisclosure, "disclosures", "sealed", false},
+	{dossier.CiphertextTransfer, "transfers", "sealed", false},
+}
+
+// sealedUnion returns one SELECT id, kind, ciphertext per kind, joined by
+// UNION ALL, each restricted by where (which may use $1 as the dossier id
+// and, with {version}, the ciphertext's key version) and, with perKind, by
+// "ORDER BY id LIMIT $3".
+func sealedUnion(where string, perKind bool) string {
+	parts := make([]string, 0, len(sealedColumns))
+	for _, c := range sealedColumns {
+		version := "substring(" + c.column + " from '^vault:v([0-9]+):')::int"
+		if c.versioned {
+			version = "key_version"
+		}
+		q := fmt.Sprintf("SELECT id, '%s'::text AS kind, %s AS ct FROM medical.%s WHERE dossier_id = $1 AND %s",
+			c.kind, c.column, c.table, strings.ReplaceAll(where, "{version}", version))
+		if perKind {
+			q = "(" + q + " ORDER BY id LIMIT $3)"
+		}
+		parts = append(parts, q)
+	}
+	return strings.Join(parts, "\nUNION ALL\n")
+}
+
+// Stale returns up to limit ciphertexts of a dossier below key version.
+func (s *DossierStore) Stale(ctx context.Context, dossierID uuid.UUID, version, limit int) ([]dossier.Stale, error) {
+	rows, _ := s.pool.Query(ctx, sealedUnion("{version} < $2", true)+"\nLIMIT $3", dossierID, version, limit)
+	return collectStale(rows)
+}
+
+// collectStale reads rows of (id, kind, ciphertext).
+func collectStale(rows pgx.Rows) ([]dossier.Stale, error) {
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (dossier.Stale, error) {
+		var (
+			x    dossier.Stale
+			kind string
+		)
+		err := r.Scan(&x.ID, &kind, &x.Ciphertext)
+		x.Kind = dossier.CiphertextKind(kind)
+		return x, err
+	})
+	if err != nil {
+		return nil, Translate(err)
+	}
+	return out, nil
+}
+
+// Replace stores rewrapped ciphertexts: the same content under version.
+func (s *DossierStore) Replace(ctx context.Context, items []dossier.Stale, ciphertexts []string, version int) error {
+	if len(items) != len(ciphertexts) {
+		return fmt.Errorf("postgres: rewrap: %d ciphertexts for %d items", len(ciphertexts), len(items))
+	}
+	rewrapped := make([]dossier.Rewrapped, len(items))
+	for i, x := range items {
+		rewrapped[i] = dossier.Rewrapped{ID: x.ID, Kind: x.Kind, Old: x.Ciphertext, New: ciphertexts[i]}
+	}
+	return InTx(ctx, s.pool, func(tx pgx.Tx) error {
+		_, err := replaceSealed(ctx, tx, uuid.Nil, rewrapped)
+		return err
+	})
+}
+
+// replaceSealed stores each rewrapped ciphertext where its old one still
+// is (within dossierID unless it is uuid.Nil), and returns how many it
+// replaced. The key version of an entry follows its ciphertext.
+func replaceSealed(ctx context.Context, tx pgx.Tx, dossierID uuid.UUID, rewrapped []dossier.Rewrapped) (int64, error) {
+	var n int64
+	for _, c := range sealedColumns {
+		var ids []uuid.UUID
+		var olds, news []string
+		for _, x := range rewrapped {
+			if x.Kind == c.kind {
+				ids, olds, news = append(ids, x.ID), append(olds, x.Old), append(news, x.New)
+			}
+		}
+		if len(ids) == 0 {
+			continue
+		}
+		set := fmt.Sprintf("%s = u.new", c.column)
+		if c.versioned {
+			set += ", key_version = substring(u.new from '^vault:v([0-9]+):')::int"
+		}
+		tag, err := tx.Exec(ctx, fmt.Sprintf(`UPDATE medical.%s t SET %s
+			FROM unnest($1::uuid[], $2::text[], $3::text[]) AS u(id, old, new)
+			WHERE t.id = u.id AND t.%s = u.old AND ($4::uuid IS NULL OR t.dossier_id = $4)`, c.table, set, c.column),
+			ids, olds, news, nullUUID(dossierID))
+		if err != nil {
+			return n, Translate(err)
+		}
+		n += tag.RowsAffected()
+	}
+	return n, nil
+}

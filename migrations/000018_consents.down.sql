@@ -1,0 +1,4 @@
+DROP TABLE medical.transfers;
+DROP TABLE medical.disclosures;
+DROP TABLE medical.information_requests;
+DROP TABLE medical.consents;
