@@ -329,7 +329,7 @@ func TestDestructionRefusedOnLegalGrounds(t *testing.T) {
 		w.write(t, "physician", "consultation", "Spreekuur.")
 		id := w.fileDestruction(t)
 		reason := "Erfelijke aandoening; de zus " + uuid.NewString() + " heeft belang bij bewaring."
-		r := w.decideDestruction(w.tokens["lead"], id, map[string]any{"decision": "refuse", "ground": "substantial_interest_of_another", "reason": reason})
+		r := w.decideDestruction(w.tokens["physician"], id, map[string]any{"decision": "refuse", "ground": "substantial_interest_of_another", "reason": reason})
 		if r.status != http.StatusOK || r.body["request"].(map[string]any)["ground"] != "substantial_interest_of_another" {
 			t.Fatalf("refuse for another's interest = %d %s", r.status, r.raw)
 		}

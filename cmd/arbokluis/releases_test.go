@@ -6,14 +6,17 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/uuid"
 
+	"github.com/arbokluis/arbokluis/internal/identity"
 	"github.com/arbokluis/arbokluis/internal/testenv"
 )
 
 // TestInspectionRelease: the employee sees nothing of the dossier before
-// release; the responsible physician (or a lead physician, for a copy)
+// release; the responsible physician (or a lead physician while the
+// responsible one is away, for a copy)
 // releases a snapshot of entry versions without working notes; the
 // employee then reads exactly those, superseded versions marked, and
 // nobody else reads the release.
@@ -156,10 +159,20 @@ func TestInspectionRelease(t *testing.T) {
 	if r := w.s.do("GET", "/api/v1/me/releases/"+relID+"/copy.pdf", other.tokens["employee"], nil); r.status != http.StatusNotFound {
 		t.Errorf("another employee downloads the copy = %d, want 404", r.status)
 	}
-	// A lead physician releases a copy while the responsible one is away.
+	// A lead physician decides and releases only while the responsible one
+	// is away (seed 004 §7).
 	copyReq := file("copy")
+	if r := w.s.do("POST", "/api/v1/requests/"+copyReq+"/decision", w.tokens["lead"], map[string]any{"status": "granted"}); r.status != http.StatusNotFound {
+		t.Errorf("lead grants while the responsible physician is in = %d %s, want 404", r.status, r.raw)
+	}
+	substitute := w.s.addUser(identity.RolePhysician, uuid.Nil)
+	if _, err := w.owner.Exec(t.Context(), `INSERT INTO hr.substitutions (absent_physician_id, substitute_id, starts_on, ends_on, status,
+		proposed_by, approved_by, decided_at) VALUES ($1, $2, $3, $4, 'active', $5, $6, now())`,
+		w.physician.userID, substitute.userID, time.Now().AddDate(0, 0, -1), time.Now().AddDate(0, 0, 7), substitute.userID, w.assistant.userID); err != nil {
+		t.Fatalf("substitution: %v", err)
+	}
 	if r := w.s.do("POST", "/api/v1/requests/"+copyReq+"/decision", w.tokens["lead"], map[string]any{"status": "granted"}); r.status != http.StatusOK {
-		t.Fatalf("lead grants = %d %s", r.status, r.raw)
+		t.Fatalf("lead grants while the responsible physician is away = %d %s", r.status, r.raw)
 	}
 	if r := release(w.tokens["lead"], copyReq); r.status != http.StatusCreated || r.body["entries"] != float64(4) {
 		t.Errorf("lead releases the copy = %d %s, want 201 with 4 entry versions", r.status, r.raw)

@@ -31,7 +31,10 @@ func NewRequestStore(pool *pgxpool.Pool) *RequestStore { return &RequestStore{po
 // the rows hold metadata only.
 var allTenants = identity.Scope{All: true}
 
-const subjectQuery = `SELECT e.id, e.employer_id, e.user_id, pa.physician_id, e.date_of_birth FROM hr.employees e
+const subjectQuery = `SELECT e.id, e.employer_id, e.user_id, pa.physician_id, e.date_of_birth,
+	EXISTS (SELECT 1 FROM hr.substitutions s WHERE s.absent_physician_id = pa.physician_id AND s.status = 'active'
+		AND (now() AT TIME ZONE 'Europe/Amsterdam')::date BETWEEN s.starts_on AND s.ends_on)
+	FROM hr.employees e
 	LEFT JOIN hr.physician_assignments pa ON pa.employer_id = e.employer_id AND pa.status = 'active'`
 
 func scanSubject(row pgx.Row) (rights.Subject, error) {
@@ -39,7 +42,7 @@ func scanSubject(row pgx.Row) (rights.Subject, error) {
 		s               rights.Subject
 		user, physician *uuid.UUID
 	)
-	if err := row.Scan(&s.EmployeeID, &s.EmployerID, &user, &physician, &s.DateOfBirth); err != nil {
+	if err := row.Scan(&s.EmployeeID, &s.EmployerID, &user, &physician, &s.DateOfBirth, &s.PhysicianAbsent); err != nil {
 		return rights.Subject{}, Translate(err)
 	}
 	s.UserID, s.PhysicianID = deref(user), deref(physician)

@@ -168,6 +168,9 @@ type Subject struct {
 	EmployerID  uuid.UUID
 	UserID      uuid.UUID
 	PhysicianID uuid.UUID // the employer's assigned physician
+	// PhysicianAbsent: the assigned physician is away today (an active
+	// substitution period), so a lead physician may act for them.
+	PhysicianAbsent bool
 	// DateOfBirth weighs in the retention duty of ionising radiation.
 	DateOfBirth time.Time
 }
@@ -493,20 +496,20 @@ func (s *Requests) Mine(ctx context.Context, a identity.Actor) ([]Request, error
 
 // mayDecide reports whether a may decide requests of type t about subj:
 // the privacy officer for HR requests; for medical requests the employer's
-// assigned (responsible) physician, a substitute standing in for them, or
-// any lead physician (who releases when the responsible one is absent).
+// assigned (responsible) physician or a substitute standing in for them,
+// and a lead physician only while the responsible one is absent (or when
+// the employer has none), as seed 004 §7 has it.
 func mayDecide(a identity.Actor, t Type, subj Subject) bool {
 	if !t.Medical() {
 		return a.Role == identity.RolePrivacyOfficer
 	}
-	switch a.Role {
-	case identity.RoleLeadPhysician:
-		return true
-	case identity.RolePhysician:
-		_, _, ok := a.Principal.ActsFor(subj.PhysicianID)
-		return ok && subj.PhysicianID != uuid.Nil
+	if a.Role != identity.RolePhysician && a.Role != identity.RoleLeadPhysician {
+		return false
 	}
-	return false
+	if _, _, ok := a.Principal.ActsFor(subj.PhysicianID); ok {
+		return true
+	}
+	return a.Role == identity.RoleLeadPhysician && (subj.PhysicianAbsent || subj.PhysicianID == uuid.Nil)
 }
 
 // Decision moves a request along its state machine.
