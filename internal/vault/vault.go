@@ -20,6 +20,9 @@ import (
 	"github.com/arbokluis/arbokluis/internal/derrors"
 )
 
+// maxIdleConns bounds the idle connections kept to Vault.
+const maxIdleConns = 64
+
 // Client talks to one transit mount with one token.
 type Client struct {
 	api   *vaultapi.Client
@@ -54,6 +57,13 @@ func New(cfg Config) (*Client, error) {
 	vc.MaxRetries = cfg.MaxRetries
 	vc.MinRetryWait = 50 * time.Millisecond
 	vc.MaxRetryWait = 500 * time.Millisecond
+	// Keep a connection per concurrent request: the default (GOMAXPROCS+1
+	// idle connections) closes and redials connections under load, each a
+	// TCP handshake on both sides.
+	if t, ok := vc.HttpClient.Transport.(*http.Transport); ok {
+		t.MaxIdleConnsPerHost = maxIdleConns
+		t.MaxIdleConns = maxIdleConns
+	}
 	if cfg.HTTPClient != nil {
 		hc := *cfg.HTTPClient
 		if hc.Timeout == 0 {
