@@ -423,6 +423,7 @@ func TestDestructionResumesAfterACrash(t *testing.T) {
 		after   dossier.DestructionState // "" : before the first step
 	}{
 		{"whole, before the first step", false, ""},
+		{"whole, key deleted in Vault but not yet recorded", false, "vault-only"},
 		{"whole, after the keys are deleted", false, dossier.StateKeysDeleted},
 		{"partial, before the first step", true, ""},
 		{"partial, after the re-encryption", true, dossier.StateRekeyed},
@@ -469,7 +470,7 @@ func TestDestructionResumesAfterACrash(t *testing.T) {
 			}
 			physician := identity.Actor{Principal: identity.Principal{UserID: w.physician.userID,
 				Grants: []identity.Grant{{Role: identity.RolePhysician}}}, Role: identity.RolePhysician}
-			if tc.after == "" {
+			if tc.after == "" || tc.after == "vault-only" {
 				// The crash comes after the job is recorded and before it
 				// runs: begin it on the medical side only.
 				med := postgres.NewDossierStore(testenv.Pool(t, cfg.MedDatabaseURL))
@@ -482,6 +483,17 @@ func TestDestructionResumesAfterACrash(t *testing.T) {
 				if _, err := d.Begin(context.Background(), requestID, w.employee, w.physician.userID, time.Time{}, chosen,
 					physicianEvent(w.physician.userID)); err != nil {
 					t.Fatalf("Begin: %v", err)
+				}
+				if tc.after == "vault-only" {
+					// The crash came between Vault's deletion and the job's
+					// record of it.
+					shred, err := newDestructionVault(cfg)
+					if err != nil {
+						t.Fatal(err)
+					}
+					if err := shred.DeleteKey(context.Background(), oldKey); err != nil {
+						t.Fatalf("delete the key: %v", err)
+					}
 				}
 			} else {
 				_, job, err := services(tc.after).Decide(context.Background(), physician, requestID, rights.DestructionDecision{Grant: true})
