@@ -143,3 +143,41 @@ func TestNewConsentCheck(t *testing.T) {
 		}
 	}
 }
+
+// FuzzScopeCovers checks the property a disclosure rests on: whatever a
+// requested scope includes, a scope that covers it includes too; and a
+// working note is never included.
+func FuzzScopeCovers(f *testing.F) {
+	f.Add(uint8(3), int16(0), int16(100), uint8(1), int16(10), int16(50), uint8(0), int16(20))
+	f.Add(uint8(127), int16(-1), int16(-1), uint8(64), int16(-1), int16(30), uint8(6), int16(-5))
+	f.Fuzz(func(t *testing.T, aKinds uint8, aFrom, aTo int16, bKinds uint8, bFrom, bTo int16, kind uint8, on int16) {
+		epoch := day("2020-01-01")
+		scope := func(mask uint8, from, to int16) Scope {
+			var s Scope
+			for i, k := range dossier.EntryKinds {
+				if mask&(1<<i) != 0 {
+					s.Kinds = append(s.Kinds, k)
+				}
+			}
+			if from >= 0 {
+				s.From = epoch.AddDate(0, 0, int(from))
+			}
+			if to >= 0 {
+				s.To = epoch.AddDate(0, 0, int(to))
+			}
+			return s
+		}
+		a, b := scope(aKinds, aFrom, aTo), scope(bKinds, bFrom, bTo)
+		k := dossier.EntryKinds[int(kind)%len(dossier.EntryKinds)]
+		d := epoch.AddDate(0, 0, int(on))
+		if a.Covers(b) && b.Includes(k, d) && !a.Includes(k, d) {
+			t.Errorf("%+v covers %+v, which includes %s on %s, but does not include it itself", a, b, k, d)
+		}
+		if a.Includes(dossier.KindWorkingNote, d) {
+			t.Errorf("%+v includes a working note", a)
+		}
+		if !a.Covers(a) {
+			t.Errorf("%+v does not cover itself", a)
+		}
+	})
+}

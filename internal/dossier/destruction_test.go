@@ -1,6 +1,7 @@
 package dossier
 
 import (
+	"fmt"
 	"testing"
 	"time"
 )
@@ -80,4 +81,24 @@ func TestGeneration(t *testing.T) {
 			t.Errorf("generation(%q) = %d, %v; want %d, ok %v", tt.in, got, err, tt.want, tt.ok)
 		}
 	}
+}
+
+// FuzzGeneration: the generation of a key name never panics, and a name
+// built from a generation reads back as it.
+func FuzzGeneration(f *testing.F) {
+	for _, s := range []string{"dossier-8b3c2a7e-0d4f-4c4b-9a8e-2f1d3c4b5a69-g1", "-g", "dossier--g99999999999999999999", "g1"} {
+		f.Add(s, 1)
+	}
+	f.Fuzz(func(t *testing.T, name string, n int) {
+		if g, err := generation(name); err == nil && g < 1 {
+			t.Errorf("generation(%q) = %d without an error", name, g)
+		}
+		if n < 1 {
+			return
+		}
+		built := fmt.Sprintf("dossier-%s-g%d", name, n)
+		if g, err := generation(built); err != nil || g != n {
+			t.Errorf("generation(%q) = %d, %v; want %d", built, g, err, n)
+		}
+	})
 }
