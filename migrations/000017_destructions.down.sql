@@ -1,6 +1,6 @@
 ALTER TABLE hr.requests DROP COLUMN entry_ids;
 REVOKE DELETE ON medical.entries, medical.attachments, medical.exposures, medical.releases,
-    medical.release_entries FROM arbokluis_med;
+    medical.release_entries, medical.emergency_accesses FROM arbokluis_med;
 DROP TABLE medical.destruction_refusals;
 DROP TABLE medical.destructions;
 DROP INDEX medical.dossiers_employee_id_key;

@@ -35,6 +35,9 @@ CREATE TABLE medical.destructions (
     decided_at        timestamptz NOT NULL,
     completed_at      timestamptz,
     backup_safe_after date,
+    -- When the request the job answers was delivered to the employee (or,
+    -- for a destruction after a transfer, when there was none to deliver).
+    delivered_at      timestamptz,
     CONSTRAINT destructions_request_key UNIQUE (request_id),
     CONSTRAINT destructions_scope_check CHECK (scope IN ('dossier', 'entries')),
     CONSTRAINT destructions_state_check CHECK (state IN ('pending', 'keys_deleted', 'rekeyed', 'done')),
@@ -42,7 +45,8 @@ CREATE TABLE medical.destructions (
     CONSTRAINT destructions_new_key_check CHECK ((scope = 'entries') = (new_key IS NOT NULL)),
     CONSTRAINT destructions_prior_status_check CHECK (prior_status IN ('open', 'closed'))
 );
-CREATE INDEX destructions_unfinished_idx ON medical.destructions (decided_at) WHERE state <> 'done';
+CREATE INDEX destructions_unfinished_idx ON medical.destructions (decided_at) WHERE state <> 'done' OR delivered_at IS NULL;
+CREATE INDEX destructions_dossier_idx ON medical.destructions (dossier_id) WHERE state <> 'done';
 CREATE INDEX destructions_employee_idx ON medical.destructions (employee_id, decided_at DESC);
 
 -- A refusal on the ground of someone else's substantial interest keeps its
@@ -62,11 +66,11 @@ CREATE TABLE medical.destruction_refusals (
 );
 
 GRANT SELECT, INSERT ON medical.destructions, medical.destruction_refusals TO arbokluis_med;
-GRANT UPDATE (state, completed_at, backup_safe_after) ON medical.destructions TO arbokluis_med;
+GRANT UPDATE (state, completed_at, backup_safe_after, delivered_at) ON medical.destructions TO arbokluis_med;
 -- Destruction deletes the medical rows (crypto-shredding has made them
 -- unreadable already); the release lists lose the destroyed entries.
 GRANT DELETE ON medical.entries, medical.attachments, medical.exposures, medical.releases,
-    medical.release_entries TO arbokluis_med;
+    medical.release_entries, medical.emergency_accesses, medical.destruction_refusals TO arbokluis_med;
 
 -- A destruction request may name the entries to destroy (ids only: the
 -- register holds no content); none means the whole dossier.

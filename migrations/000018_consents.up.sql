@@ -75,9 +75,8 @@ CREATE TABLE medical.disclosures (
     scope_to             date,
     basis                text NOT NULL,
     consent_id           uuid REFERENCES medical.consents (id),
-    legal_ground         text,
-    -- requester, organisation, task, and for UWV the medical and the
-    -- labour-expert motivation.
+    -- requester, organisation, task, the legal ground of a legal duty, and
+    -- for UWV the medical and the labour-expert motivation.
     sealed               text NOT NULL,
     registered_by        uuid NOT NULL,
     registered_at        timestamptz NOT NULL,
@@ -92,8 +91,7 @@ CREATE TABLE medical.disclosures (
         'benefit_assessment', 'second_opinion', 'dossier_transfer')),
     CONSTRAINT disclosures_scope_check CHECK (cardinality(scope_kinds) BETWEEN 1 AND 7 AND NOT ('working_note' = ANY (scope_kinds))
         AND (scope_from IS NULL OR scope_to IS NULL OR scope_to >= scope_from)),
-    CONSTRAINT disclosures_basis_check CHECK ((basis = 'consent' AND consent_id IS NOT NULL AND legal_ground IS NULL)
-        OR (basis = 'legal_duty' AND consent_id IS NULL AND length(legal_ground) BETWEEN 1 AND 200)),
+    CONSTRAINT disclosures_basis_check CHECK ((basis = 'consent') = (consent_id IS NOT NULL) AND basis IN ('consent', 'legal_duty')),
     CONSTRAINT disclosures_status_check CHECK (status IN ('received', 'granted', 'refused')),
     CONSTRAINT disclosures_decided_check CHECK ((status = 'received') = (decided_at IS NULL)
         AND (decided_at IS NULL) = (assessment IS NULL) AND (decided_at IS NULL) = (decided_by IS NULL)),

@@ -99,6 +99,29 @@ func (w *dossierWorld) grant(tok, id string) response {
 		map[string]any{"decision": "grant", "assessment": assessment(true, true, true, true)})
 }
 
+// zipParts reads every part of a ZIP package.
+func zipParts(t *testing.T, raw string) map[string][]byte {
+	t.Helper()
+	zr, err := zip.NewReader(bytes.NewReader([]byte(raw)), int64(len(raw)))
+	if err != nil {
+		t.Fatalf("the package is not a ZIP: %v", err)
+	}
+	parts := map[string][]byte{}
+	for _, f := range zr.File {
+		rc, err := f.Open()
+		if err != nil {
+			t.Fatalf("open %s: %v", f.Name, err)
+		}
+		b, err := io.ReadAll(rc)
+		rc.Close()
+		if err != nil {
+			t.Fatalf("read %s: %v", f.Name, err)
+		}
+		parts[f.Name] = b
+	}
+	return parts
+}
+
 // TestConsentBasedDisclosure: a consent-based disclosure is refused without
 // a signed consent, with a revoked or expired consent, and when the scope
 // asked exceeds the consent (422 with the reason, nothing changed); granted
@@ -185,6 +208,14 @@ func TestConsentBasedDisclosure(t *testing.T) {
 	}
 	w.signConsent(t, id)
 
+	// The consent names one recipient: someone else with the same kind and
+	// purpose is not covered.
+	otherBody := disc([]string{"consultation"}, day(10), day(40))
+	otherBody["requester"] = map[string]any{"name": "Dr. A. Anders", "organisation": "Verzekeraar Y"}
+	other := w.registerDisclosure(t, otherBody)
+	if r := w.grant(w.tokens["physician"], other); r.status != http.StatusUnprocessableEntity || r.body["ground"] != "consent_other_recipient" {
+		t.Errorf("grant to another requester than the consent names = %d %s, want 422 consent_other_recipient", r.status, r.raw)
+	}
 	wide := w.registerDisclosure(t, disc([]string{"consultation", "diagnosis"}, day(10), day(40)))
 	longer := w.registerDisclosure(t, disc([]string{"consultation"}, day(0), day(40)))
 	for name, x := range map[string]string{"more kinds": wide, "a longer period": longer} {
@@ -423,17 +454,7 @@ func TestDossierTransfer(t *testing.T) {
 			if pkg.status != http.StatusOK || pkg.header.Get("Content-Type") != "application/zip" || pkg.header.Get("Cache-Control") != "no-store" {
 				t.Fatalf("package = %d %v", pkg.status, pkg.header)
 			}
-			zr, err := zip.NewReader(bytes.NewReader([]byte(pkg.raw)), int64(len(pkg.raw)))
-			if err != nil {
-				t.Fatalf("the package is not a ZIP: %v", err)
-			}
-			parts := map[string][]byte{}
-			for _, f := range zr.File {
-				rc, _ := f.Open()
-				b, _ := io.ReadAll(rc)
-				rc.Close()
-				parts[f.Name] = b
-			}
+			parts := zipParts(t, pkg.raw)
 			var manifest struct {
 				SHA256      map[string]string `json:"sha256"`
 				Entries     int               `json:"entries"`
@@ -451,7 +472,7 @@ func TestDossierTransfer(t *testing.T) {
 					t.Errorf("manifest SHA-256 of %s does not match the part", name)
 				}
 			}
-			if !strings.Contains(string(parts["entries.json"]), "Consult bij de vorige arbodienst.") || strings.Contains(pkg.raw, "nooit meegaat") {
+			if !strings.Contains(string(parts["entries.json"]), "Consult bij de vorige arbodienst.") || strings.Contains(string(parts["entries.json"]), "nooit meegaat") {
 				t.Errorf("entries.json holds the wrong entries: %s", parts["entries.json"])
 			}
 			if text := testenv.PDFText(t, parts["summary.pdf"]); !strings.Contains(text, "Arbodienst Oost") || !strings.Contains(text, "Dossier Persoon") {
@@ -489,6 +510,28 @@ func TestDossierTransfer(t *testing.T) {
 			}
 		})
 	}
+	t.Run("destroy needs a consent to the whole dossier", func(t *testing.T) {
+		w := newDossierWorld(t)
+		w.writeOn(t, "note", "Aantekening.", time.Now().AddDate(0, 0, -1))
+		w.writeOn(t, "diagnosis", "Diagnose die niet meegaat.", time.Now().AddDate(0, 0, -1))
+		id := w.prepareConsent(t, consentBody("occupational_health_service", "dossier_transfer", []string{"note"}, time.Time{}, time.Time{}))
+		w.signConsent(t, id)
+		tr := w.s.do("POST", w.dossierPath("transfers"), w.tokens["physician"], map[string]any{"consent_id": id})
+		tid := tr.body["id"].(string)
+		pkg := w.s.do("GET", w.dossierPath("transfers/"+tid+"/package.zip"), w.tokens["physician"], nil)
+		if pkg.status != http.StatusOK {
+			t.Fatalf("package of a notes-only consent = %d %s", pkg.status, pkg.raw)
+		}
+		if entries := string(zipParts(t, pkg.raw)["entries.json"]); strings.Contains(entries, "niet meegaat") || !strings.Contains(entries, "Aantekening.") {
+			t.Errorf("package of a notes-only consent holds %s, want the note only", entries)
+		}
+		if r := w.s.do("POST", w.dossierPath("transfers/"+tid+"/handover"), w.tokens["physician"], map[string]any{"disposal": "destroy"}); r.status != http.StatusConflict {
+			t.Errorf("destroy after a partial transfer = %d %s, want 409", r.status, r.raw)
+		}
+		if status, _, _ := w.dossierState(t); status != "open" {
+			t.Errorf("dossier after the refused disposal = %s, want open", status)
+		}
+	})
 	t.Run("revoked consent stops the package", func(t *testing.T) {
 		w := newDossierWorld(t)
 		w.writeOn(t, "note", "Aantekening.", time.Now().AddDate(0, 0, -1))

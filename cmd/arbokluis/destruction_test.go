@@ -13,6 +13,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/arbokluis/arbokluis/internal/audit"
+	"github.com/arbokluis/arbokluis/internal/config"
 	"github.com/arbokluis/arbokluis/internal/dossier"
 	"github.com/arbokluis/arbokluis/internal/identity"
 	"github.com/arbokluis/arbokluis/internal/pdf"
@@ -484,6 +485,17 @@ func TestDestructionResumesAfterACrash(t *testing.T) {
 					physicianEvent(w.physician.userID)); err != nil {
 					t.Fatalf("Begin: %v", err)
 				}
+				if tc.partial {
+					// Granted for destruction, the entry is no longer handed
+					// out while the job waits; the rest still is.
+					list := w.s.do("GET", w.entries(), w.tokens["physician"], nil)
+					if list.status != http.StatusOK || strings.Contains(list.raw, gone) || !strings.Contains(list.raw, kept) {
+						t.Errorf("list while the partial destruction is pending = %d %s", list.status, list.raw)
+					}
+					if r := w.s.do("GET", w.entries()+"/"+gone, w.tokens["physician"], nil); r.status != http.StatusNotFound {
+						t.Errorf("GET the entry being destroyed = %d, want 404", r.status)
+					}
+				}
 				if tc.after == "vault-only" {
 					// The crash came between Vault's deletion and the job's
 					// record of it.
@@ -571,5 +583,26 @@ func TestApplicationTokenCannotShred(t *testing.T) {
 	}
 	if ok, err := app.KeyExists(ctx, key); ok || err != nil {
 		t.Errorf("KeyExists after deletion = %v, %v; want gone", ok, err)
+	}
+}
+
+// TestDestructionNeedsTheDestructionToken: without a usable destruction
+// token a grant answers 503 and begins nothing, so a dossier is never left
+// closed with keys that cannot be deleted.
+func TestDestructionNeedsTheDestructionToken(t *testing.T) {
+	s := newStackWith(t, testenv.Load(t), func(c *config.Config) { c.VaultDestructionToken = "" })
+	w := newDossierWorldOn(t, s)
+	w.write(t, "physician", "note", "Aantekening.")
+	id := w.fileDestruction(t)
+	r := w.decideDestruction(w.tokens["physician"], id, map[string]any{"decision": "grant"})
+	if r.status != http.StatusServiceUnavailable || !strings.HasPrefix(r.header.Get("Content-Type"), "application/problem+json") {
+		t.Errorf("grant without a destruction token = %d %s, want 503 problem+json", r.status, r.raw)
+	}
+	if status, _, _ := w.dossierState(t); status != "open" {
+		t.Errorf("dossier after the refused grant = %s, want open", status)
+	}
+	if n := w.count(t, `SELECT count(*) FROM medical.destructions WHERE request_id = $1`, id) +
+		w.count(t, `SELECT count(*) FROM hr.requests WHERE id = $1 AND status <> 'received'`, id); n != 0 {
+		t.Errorf("the refused grant wrote %d rows", n)
 	}
 }

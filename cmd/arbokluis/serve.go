@@ -73,6 +73,8 @@ type app struct {
 	pools    []*pgxpool.Pool
 	// destructions finishes destructions that stopped halfway.
 	destructions *rights.Destructions
+	// shredder holds the destruction token (nil: none configured).
+	shredder *vault.Client
 }
 
 func (a *app) close() {
@@ -167,6 +169,10 @@ func newApp(ctx context.Context, cfg config.Config, log *slog.Logger) (*app, err
 		a.close()
 		return nil, err
 	}
+	if shredder == nil {
+		log.Warn("no destruction token configured (ARBOKLUIS_VAULT_DESTRUCTION_TOKEN): granting a destruction answers 503")
+	}
+	a.shredder = shredder
 	a.destructions = newDestructions(cfg, hr, med, vc, shredder, renderer, dossier.DestroyerOptions{})
 	attachments := dossier.NewAttachments(entries, postgres.NewDossierStore(med), vc, int(cfg.MaxAttachmentBytes))
 	dossiers := dossier.NewService(postgres.NewDossierStore(med), vc, cfg.EmergencyAccessTTL, nil)
@@ -348,6 +354,21 @@ func newDestructions(cfg config.Config, hr, med *pgxpool.Pool, app, shredder *va
 // only the destruction token may do.
 type destructionKeys struct {
 	app, shredder *vault.Client
+}
+
+func (k destructionKeys) CanDelete(ctx context.Context) error {
+	if k.shredder == nil {
+		return fmt.Errorf("vault: no destruction token configured (%s): %w", "ARBOKLUIS_VAULT_DESTRUCTION_TOKEN", derrors.ErrUnavailable)
+	}
+	if err := k.shredder.LookupSelf(ctx); err != nil {
+		// A token Vault refuses is a deployment fault; it makes destruction
+		// unavailable, never a half-begun job.
+		if errors.Is(err, derrors.ErrUnavailable) {
+			return err
+		}
+		return fmt.Errorf("vault: the destruction token is not valid (%v): %w", err, derrors.ErrUnavailable)
+	}
+	return nil
 }
 
 func (k destructionKeys) KeyExists(ctx context.Context, name string) (bool, error) {
@@ -566,6 +587,11 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	go a.vault.KeepRenewed(renewCtx, vaultRenewEvery, func(err error) {
 		log.Warn("vault token renewal failed", "error", err.Error())
 	})
+	if a.shredder != nil {
+		go a.shredder.KeepRenewed(renewCtx, vaultRenewEvery, func(err error) {
+			log.Warn("vault destruction token renewal failed", "error", err.Error())
+		})
+	}
 	go resumeDestructions(renewCtx, a.destructions, destructionResumeEvery, log)
 	appenderCtx, stopAppender := context.WithCancel(context.WithoutCancel(ctx))
 	appenderDone := make(chan struct{})

@@ -160,6 +160,13 @@ type Party struct {
 	Organisation string `json:"organisation"`
 }
 
+// Same reports whether p and o name the same person and organisation,
+// regardless of case and spacing.
+func (p Party) Same(o Party) bool {
+	norm := func(v string) string { return strings.ToLower(strings.Join(strings.Fields(v), " ")) }
+	return norm(p.Name) == norm(o.Name) && norm(p.Organisation) == norm(o.Organisation)
+}
+
 // MaxText bounds the free texts (names, purposes, questions, motivations).
 const MaxText = 4000
 
@@ -208,6 +215,12 @@ type Consent struct {
 	ScanID        uuid.UUID
 	RevokedAt     time.Time
 	RevokedBy     uuid.UUID
+}
+
+// wholeDossier reports whether c's scope takes every kind (working notes
+// never count) over all time.
+func (c Consent) wholeDossier() bool {
+	return len(c.Scope.Kinds) == len(KindLabels) && c.Scope.From.IsZero() && c.Scope.To.IsZero()
 }
 
 // Valid reports whether c counts on today: signed, not revoked, not

@@ -181,3 +181,19 @@ func FuzzScopeCovers(f *testing.F) {
 		}
 	})
 }
+
+func TestPartySame(t *testing.T) {
+	p := Party{Name: "Dr. Bé Bakker", Organisation: "Ziekenhuis Rijnstate"}
+	for _, tt := range []struct {
+		o    Party
+		want bool
+	}{
+		{Party{Name: "dr.  bé bakker ", Organisation: "ZIEKENHUIS Rijnstate"}, true},
+		{Party{Name: "Dr. Bé Bakker", Organisation: "Ziekenhuis Gelderse Vallei"}, false},
+		{Party{Name: "Dr. B. Bakker", Organisation: "Ziekenhuis Rijnstate"}, false},
+	} {
+		if got := p.Same(tt.o); got != tt.want {
+			t.Errorf("Same(%+v) = %v, want %v", tt.o, got, tt.want)
+		}
+	}
+}

@@ -134,6 +134,7 @@ func (n NewDisclosure) check() error {
 type disclosureSecret struct {
 	Requester         Party  `json:"requester"`
 	Task              string `json:"task"`
+	LegalGround       string `json:"legal_ground,omitempty"`
 	MedicalMotivation string `json:"medical_motivation,omitempty"`
 	LabourMotivation  string `json:"labour_motivation,omitempty"`
 }
@@ -145,6 +146,7 @@ func openDisclosures(ctx context.Context, c Cipher, d dossier.Dossier, rs []Seal
 			return err
 		}
 		x.Requester, x.Task, x.MedicalMotivation, x.LabourMotivation = sec.Requester, sec.Task, sec.MedicalMotivation, sec.LabourMotivation
+		x.LegalGround = sec.LegalGround
 		return nil
 	})
 }
@@ -170,8 +172,8 @@ func (s *Service) RegisterDisclosure(ctx context.Context, a identity.Actor, empl
 				RecipientKind: in.RecipientKind, Purpose: in.Purpose, Scope: in.Scope.normal(), Basis: in.Basis, ConsentID: in.ConsentID,
 				LegalGround: in.LegalGround, MedicalMotivation: in.MedicalMotivation, LabourMotivation: in.LabourMotivation,
 				RegisteredBy: a.UserID(), RegisteredAt: s.now().UTC().Truncate(time.Microsecond), Status: DisclosureReceived}
-			return x, x.ID, disclosureSecret{Requester: x.Requester, Task: x.Task, MedicalMotivation: x.MedicalMotivation,
-				LabourMotivation: x.LabourMotivation}, nil
+			return x, x.ID, disclosureSecret{Requester: x.Requester, Task: x.Task, LegalGround: x.LegalGround,
+				MedicalMotivation: x.MedicalMotivation, LabourMotivation: x.LabourMotivation}, nil
 		}, s.store.InsertDisclosure)
 	if err != nil {
 		return Disclosure{}, fmt.Errorf("consent: register disclosure: %w", err)
@@ -190,7 +192,8 @@ func (s *Service) Disclosures(ctx context.Context, a identity.Actor, employeeID 
 }
 
 // basisHolds checks a disclosure's basis today: its consent valid and
-// covering recipient, purpose and scope (a *ConsentError otherwise).
+// covering the requester it names, the recipient kind, purpose and scope
+// (a *ConsentError otherwise).
 func (s *Service) basisHolds(ctx context.Context, a identity.Actor, x Disclosure) error {
 	if x.Basis != BasisConsent {
 		return nil
@@ -201,6 +204,10 @@ func (s *Service) basisHolds(ctx context.Context, a identity.Actor, x Disclosure
 	}
 	if ok, why := c.Covers(x.RecipientKind, x.Purpose, x.Scope, s.today()); !ok {
 		return &ConsentError{Reason: why}
+	}
+	// The consent names one recipient: the requester must be that one.
+	if !c.Recipient.Same(x.Requester) {
+		return &ConsentError{Reason: "consent_other_recipient"}
 	}
 	return nil
 }
@@ -271,6 +278,7 @@ func (s *Service) DecideDisclosure(ctx context.Context, a identity.Actor, employ
 		return Disclosure{}, fmt.Errorf("consent: decide disclosure: %w", err)
 	}
 	out.Requester, out.Task, out.MedicalMotivation, out.LabourMotivation = xs[0].Requester, xs[0].Task, xs[0].MedicalMotivation, xs[0].LabourMotivation
+	out.LegalGround = xs[0].LegalGround
 	return out, nil
 }
 
@@ -286,11 +294,7 @@ func (s *Service) scopedEntries(ctx context.Context, a identity.Actor, employeeI
 			return nil, err
 		}
 		for _, e := range page {
-			on := e.OccurredOn
-			if on.IsZero() {
-				on = e.CreatedAt
-			}
-			if scope.Includes(e.Kind, on) {
+			if scope.Includes(e.Kind, entryDate(e)) {
 				out = append(out, e)
 			}
 		}
@@ -300,6 +304,16 @@ func (s *Service) scopedEntries(ctx context.Context, a identity.Actor, employeeI
 		last := page[len(page)-1]
 		after = &dossier.EntryCursor{CreatedAt: last.CreatedAt, ID: last.ID}
 	}
+}
+
+// entryDate is the day an entry is about: its occurred_on, else the day
+// it was recorded in Europe/Amsterdam (where "today" is decided).
+func entryDate(e dossier.Entry) time.Time {
+	if !e.OccurredOn.IsZero() {
+		return e.OccurredOn
+	}
+	d, _ := time.Parse(time.DateOnly, identity.Today(e.CreatedAt))
+	return d
 }
 
 // Format is how an export is rendered.
@@ -359,6 +373,11 @@ func (s *Service) Export(ctx context.Context, a identity.Actor, employeeID, id u
 		b, err = s.docs.DisclosureExport(doc)
 	}
 	if err != nil {
+		return nil, fmt.Errorf("consent: export: %w", err)
+	}
+	// Checked again at the last moment: a revocation while the file was
+	// made stops it.
+	if err := s.basisHolds(ctx, a, x); err != nil {
 		return nil, fmt.Errorf("consent: export: %w", err)
 	}
 	sum := sha256.Sum256(b)
@@ -424,11 +443,7 @@ func exportJSON(doc ExportDocument) exportFile {
 		out.ConsentID = x.ConsentID.String()
 	}
 	for _, e := range doc.Entries {
-		on := e.OccurredOn
-		if on.IsZero() {
-			on = e.CreatedAt
-		}
-		out.Entries = append(out.Entries, exportEntry{ID: e.ID.String(), Kind: string(e.Kind), Date: on.Format(time.DateOnly),
+		out.Entries = append(out.Entries, exportEntry{ID: e.ID.String(), Kind: string(e.Kind), Date: entryDate(e).Format(time.DateOnly),
 			Version: e.Version, Text: e.Text, RecordedAt: e.CreatedAt.UTC().Format(time.RFC3339)})
 	}
 	return out

@@ -167,7 +167,7 @@ func (s *Service) Package(ctx context.Context, a identity.Actor, employeeID, id 
 	}
 	// Attachments of no entry have no kind or date of their own: they go
 	// only with a consent to the whole dossier.
-	fullConsent := len(c.Scope.Kinds) == len(KindLabels) && c.Scope.From.IsZero() && c.Scope.To.IsZero()
+	fullConsent := c.wholeDossier()
 	var attIDs []uuid.UUID
 	for _, r := range refs {
 		if (r[1] == uuid.Nil && fullConsent) || included[r[1]] {
@@ -309,7 +309,10 @@ type Disposer interface {
 // HandOver records that the package of transfer id was handed over to the
 // receiving service, and what becomes of the local dossier: "close" (kept,
 // closed to writes, for its retention term) or "destroy" (through the
-// destruction workflow, which refuses while a retention duty holds). The
+// destruction workflow, which refuses while a retention duty holds). A
+// dossier is destroyed this way only when the still valid consent took all
+// of it (derrors.ErrConflict otherwise) and by the responsible or
+// substituting physician (derrors.ErrForbidden under emergency access). The
 // package must have been exported (derrors.ErrConflict otherwise, as for a
 // second hand-over). The hand-over record is written first; the disposal
 // follows; posting the same disposal again retries it.
@@ -317,11 +320,29 @@ func (s *Service) HandOver(ctx context.Context, a identity.Actor, employeeID, id
 	if disposal != "close" && disposal != "destroy" {
 		return Transfer{}, derrors.FieldErrors{"disposal": "must be close or destroy"}
 	}
+	if disposal == "destroy" {
+		// Only what went may go: the whole dossier, on a consent that still
+		// holds; otherwise the employee's own destruction request decides.
+		_, t, err := s.transfer(ctx, a, employeeID, id, audit.ActionRead)
+		if err != nil {
+			return Transfer{}, fmt.Errorf("consent: hand over: %w", err)
+		}
+		c, err := s.transferConsent(ctx, a, employeeID, t.ConsentID)
+		if err != nil {
+			return Transfer{}, fmt.Errorf("consent: hand over: %w", err)
+		}
+		if !c.wholeDossier() {
+			return Transfer{}, fmt.Errorf("consent: the consent did not take the whole dossier; only a destruction request destroys it: %w", derrors.ErrConflict)
+		}
+	}
 	now := s.now().UTC().Truncate(time.Microsecond)
 	out, err := s.store.UpdateTransfer(ctx, employeeID, a.UserID(), id, func(d dossier.Dossier, until time.Time, x *Transfer) (audit.Event, error) {
 		acc, err := decider(a, d, until, s.now())
 		if err != nil {
 			return audit.Event{}, err
+		}
+		if disposal == "destroy" && acc.Capacity == identity.CapacityEmergency {
+			return audit.Event{}, fmt.Errorf("consent: emergency access does not destroy a dossier: %w", derrors.ErrForbidden)
 		}
 		switch {
 		case x.ExportedAt.IsZero():

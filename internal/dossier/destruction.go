@@ -41,7 +41,8 @@ type RetentionDuty struct {
 // someone born on dob impose on today: carcinogens and biological agents
 // for ExposureYears after the exposure ended; ionising radiation for
 // RadiationYears after the exposed work ended and at least until the
-// person turns RadiationMinAge. A running exposure always holds.
+// person turns RadiationMinAge (held open when dob is unknown). A running
+// exposure always holds.
 func RetentionDuties(xs []Exposure, dob, today time.Time) []RetentionDuty {
 	var out []RetentionDuty
 	for _, x := range xs {
@@ -49,9 +50,13 @@ func RetentionDuties(xs []Exposure, dob, today time.Time) []RetentionDuty {
 		switch {
 		case x.To.IsZero():
 			d.Open = true
+		case x.Agent == AgentIonisingRadiation && dob.IsZero():
+			// The age term cannot be computed (the date of birth is not
+			// known, or was erased): kept, as the duty may still run.
+			d.Open = true
 		case x.Agent == AgentIonisingRadiation:
 			d.Until = x.To.AddDate(RadiationYears, 0, 0)
-			if age := dob.AddDate(RadiationMinAge, 0, 0); !dob.IsZero() && age.After(d.Until) {
+			if age := dob.AddDate(RadiationMinAge, 0, 0); age.After(d.Until) {
 				d.Until = age
 			}
 		default:
@@ -182,7 +187,11 @@ type DestructionStore interface {
 	// since expect (key, status) or is being destroyed is
 	// derrors.ErrConflict. For a request that has a job already, that job
 	// is returned and nothing is written.
-	BeginDestruction(ctx context.Context, d Destruction, expect Dossier, chosen []uuid.UUID, ev audit.Event) (Destruction, error)
+	//
+	// Under the dossier's lock it reads the exposures again and asks
+	// refuse, whose error stops the job with nothing written: an exposure
+	// recorded since the assessment still refuses the destruction.
+	BeginDestruction(ctx context.Context, d Destruction, expect Dossier, chosen []uuid.UUID, refuse func([]Exposure) error, ev audit.Event) (Destruction, error)
 	// Destruction loads a job; unknown is derrors.ErrNotFound.
 	Destruction(ctx context.Context, id uuid.UUID) (Destruction, error)
 	// DestructionFor loads the job of a request; none is
@@ -213,6 +222,9 @@ type DestructionStore interface {
 // token for everything but the deletion, which only the destruction token
 // may do. No call is made inside a database transaction.
 type DestructionKeys interface {
+	// CanDelete checks that keys can be deleted now: the destruction
+	// token is configured and valid (derrors.ErrUnavailable otherwise).
+	CanDelete(ctx context.Context) error
 	// KeyExists reports whether the transit key name exists.
 	KeyExists(ctx context.Context, name string) (bool, error)
 	// DeleteKey allows deletion of the key name and deletes it.
@@ -254,6 +266,16 @@ func NewDestroyer(store DestructionStore, keys DestructionKeys, o DestroyerOptio
 		o.Now = time.Now
 	}
 	return &Destroyer{store: store, keys: keys, backupRetention: o.BackupRetention, now: o.Now, afterStep: o.AfterStep}
+}
+
+// Ready checks that a destruction begun now can run to its end: the
+// destruction token is there and valid. It calls Vault, so it is called
+// outside any transaction, before Begin. Otherwise derrors.ErrUnavailable.
+func (s *Destroyer) Ready(ctx context.Context) error {
+	if err := s.keys.CanDelete(ctx); err != nil {
+		return fmt.Errorf("dossier: destruction not possible now: %w", err)
+	}
+	return nil
 }
 
 // Assess returns the dossier of employeeID and the retention duties its
@@ -321,7 +343,14 @@ func (s *Destroyer) Begin(ctx context.Context, requestID, employeeID, decidedBy 
 		job.NewKey = fmt.Sprintf("dossier-%s-g%d", d.ID, n+1)
 	}
 	ev.Action, ev.ObjectKind, ev.ObjectID, ev.SubjectEmployeeID = audit.ActionDestroy, "dossier_destruction", job.ID.String(), employeeID
-	out, err := s.store.BeginDestruction(ctx, job, d, chosen, ev)
+	today, _ := time.Parse(time.DateOnly, identity.Today(s.now()))
+	refuse := func(xs []Exposure) error {
+		if duties := RetentionDuties(xs, dob, today); len(duties) > 0 {
+			return &RefusalError{Ground: "legal_retention_duty", Duties: duties}
+		}
+		return nil
+	}
+	out, err := s.store.BeginDestruction(ctx, job, d, chosen, refuse, ev)
 	if err != nil {
 		return Destruction{}, fmt.Errorf("dossier: begin destruction: %w", err)
 	}
@@ -346,6 +375,14 @@ func (s *Destroyer) Run(ctx context.Context, id uuid.UUID) (Destruction, error) 
 	}
 	for d.State != StateDone {
 		next, err := s.step(ctx, d)
+		if errors.Is(err, derrors.ErrConflict) {
+			// Another run (a retry, another process) moved the job on
+			// first: carry on from where it stands now.
+			if again, rerr := s.store.Destruction(ctx, id); rerr == nil && again.State != d.State {
+				d = again
+				continue
+			}
+		}
 		if err != nil {
 			return d, fmt.Errorf("dossier: destruction %s at %s: %w", d.ID, d.State, err)
 		}
@@ -411,6 +448,10 @@ func (s *Destroyer) deleteKeys(ctx context.Context, names []string) error {
 			continue
 		}
 		if err := s.keys.DeleteKey(ctx, name); err != nil {
+			// Deleted meanwhile by a concurrent run: that is the end sought.
+			if gone, gerr := s.keys.KeyExists(ctx, name); gerr == nil && !gone {
+				continue
+			}
 			return fmt.Errorf("delete key %s: %w", name, err)
 		}
 	}

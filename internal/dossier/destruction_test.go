@@ -32,10 +32,15 @@ func TestRetentionDuties(t *testing.T) {
 		{"radiation: until age 75 when that is later", Exposure{Agent: AgentIonisingRadiation, From: d("1990-01-01"), To: d("1995-01-01")}, "1980-05-17", "2055-05-17", AgentIonisingRadiation},
 		{"radiation: both passed", Exposure{Agent: AgentIonisingRadiation, From: d("1970-01-01"), To: d("1990-01-01")}, "1940-01-01", "", ""},
 		{"radiation still running", Exposure{Agent: AgentIonisingRadiation, From: d("2025-01-01")}, "1940-01-01", "open", AgentIonisingRadiation},
+		{"radiation long past, date of birth unknown: kept", Exposure{Agent: AgentIonisingRadiation, From: d("1970-01-01"), To: d("1990-01-01")}, "", "open", AgentIonisingRadiation},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := RetentionDuties([]Exposure{tt.x}, d(tt.dob), today)
+			var dob time.Time
+			if tt.dob != "" {
+				dob = d(tt.dob)
+			}
+			got := RetentionDuties([]Exposure{tt.x}, dob, today)
 			switch {
 			case tt.want == "" && len(got) != 0:
 				t.Errorf("RetentionDuties(%+v, %s) = %+v, want none", tt.x, tt.dob, got)

@@ -660,11 +660,11 @@ func (s *Server) transferPackage(c *gin.Context) error {
 	w := &lazyHeader{c: c, name: "overdracht-" + id.String() + ".zip"}
 	if err := s.opts.Consents.Package(c, actorOf(c), employeeID, id, w); err != nil {
 		if w.started {
-			// Part of the package went out: the stream ends broken, and the
-			// receiver's manifest check fails. Nothing more can be said.
+			// Part of the package went out (or all of it, unrecorded): the
+			// connection is reset so that the receiver never takes a
+			// truncated or unrecorded package for a whole one.
 			s.log.ErrorContext(c, "transfer package interrupted", "request_id", requestIDOf(c), "error", err.Error())
-			c.Abort()
-			return nil
+			panic(http.ErrAbortHandler)
 		}
 		return err
 	}

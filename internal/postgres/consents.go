@@ -214,7 +214,7 @@ func (s *ConsentStore) AnswerInformationRequest(ctx context.Context, employeeID,
 }
 
 const disclosureSelect = `SELECT registered_at, id, dossier_id, employee_id, recipient_kind, purpose, scope_kinds, scope_from, scope_to,
-	basis, consent_id, legal_ground, sealed, registered_by, status, assessment, decided_by, decided_at FROM medical.disclosures`
+	basis, consent_id, sealed, registered_by, status, assessment, decided_by, decided_at FROM medical.disclosures`
 
 // assessmentRow is medical.disclosures.assessment (jsonb).
 type assessmentRow struct {
@@ -231,14 +231,13 @@ func scanDisclosure(row pgx.CollectableRow) (consent.Sealed[consent.Disclosure],
 		kinds                    []string
 		from, to, decidedAt      *time.Time
 		consentID, decidedBy     *uuid.UUID
-		ground                   *string
 		as                       *assessmentRow
 		ct                       string
 	)
 	err := row.Scan(&x.RegisteredAt, &x.ID, &x.DossierID, &x.EmployeeID, &kind, &purpose, &kinds, &from, &to, &basis, &consentID,
-		&ground, &ct, &x.RegisteredBy, &st, &as, &decidedBy, &decidedAt)
+		&ct, &x.RegisteredBy, &st, &as, &decidedBy, &decidedAt)
 	x.RecipientKind, x.Purpose, x.Basis, x.Status = consent.RecipientKind(kind), consent.Purpose(purpose), consent.Basis(basis), consent.DisclosureStatus(st)
-	x.Scope, x.ConsentID, x.LegalGround = scopeOf(kinds, from, to), deref(consentID), deref(ground)
+	x.Scope, x.ConsentID = scopeOf(kinds, from, to), deref(consentID)
 	x.DecidedBy, x.DecidedAt = deref(decidedBy), deref(decidedAt)
 	if as != nil {
 		x.Assessment = &consent.Assessment{InterestOutweighsPrivacy: as.InterestOutweighsPrivacy, WithinTaskNeeds: as.WithinTaskNeeds,
@@ -252,10 +251,10 @@ func (s *ConsentStore) InsertDisclosure(ctx context.Context, sx consent.Sealed[c
 	x := sx.Record
 	return s.insertGuarded(ctx, expect, ev, func(tx pgx.Tx) error {
 		_, err := tx.Exec(ctx, `INSERT INTO medical.disclosures (id, dossier_id, employee_id, recipient_kind, purpose, scope_kinds,
-			scope_from, scope_to, basis, consent_id, legal_ground, sealed, registered_by, registered_at, status)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, 'received')`,
+			scope_from, scope_to, basis, consent_id, sealed, registered_by, registered_at, status)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, 'received')`,
 			x.ID, x.DossierID, x.EmployeeID, string(x.RecipientKind), string(x.Purpose), scopeKinds(x.Scope), nullTime(x.Scope.From),
-			nullTime(x.Scope.To), string(x.Basis), nullUUID(x.ConsentID), nullString(x.LegalGround), sx.Ciphertext, x.RegisteredBy, x.RegisteredAt)
+			nullTime(x.Scope.To), string(x.Basis), nullUUID(x.ConsentID), sx.Ciphertext, x.RegisteredBy, x.RegisteredAt)
 		return Translate(err)
 	})
 }

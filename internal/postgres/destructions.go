@@ -28,20 +28,26 @@ func (s *DossierStore) Assessable(ctx context.Context, employeeID uuid.UUID) (do
 		if d, _, err = lookupDossier(ctx, tx, employeeID, uuid.Nil, ""); err != nil {
 			return err
 		}
-		rows, _ := tx.Query(ctx, `SELECT agent, from_date, to_date FROM medical.exposures WHERE dossier_id = $1`, d.ID)
-		xs, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (dossier.Exposure, error) {
-			var (
-				x     dossier.Exposure
-				agent string
-				to    *time.Time
-			)
-			err := r.Scan(&agent, &x.From, &to)
-			x.Agent, x.To, x.DossierID = dossier.Agent(agent), deref(to), d.ID
-			return x, err
-		})
-		return Translate(err)
+		xs, err = exposuresOf(ctx, tx, d.ID)
+		return err
 	})
 	return d, xs, err
+}
+
+// exposuresOf reads the exposure periods of a dossier.
+func exposuresOf(ctx context.Context, tx pgx.Tx, dossierID uuid.UUID) ([]dossier.Exposure, error) {
+	rows, _ := tx.Query(ctx, `SELECT agent, from_date, to_date FROM medical.exposures WHERE dossier_id = $1`, dossierID)
+	xs, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (dossier.Exposure, error) {
+		var (
+			x     dossier.Exposure
+			agent string
+			to    *time.Time
+		)
+		err := r.Scan(&agent, &x.From, &to)
+		x.Agent, x.To, x.DossierID = dossier.Agent(agent), deref(to), dossierID
+		return x, err
+	})
+	return xs, Translate(err)
 }
 
 const destructionColumns = `id, request_id, dossier_id, employee_id, scope, entry_ids, attachment_ids, old_keys,
@@ -90,7 +96,8 @@ func scanDestruction(rows pgx.Rows) (dossier.Destruction, error) {
 }
 
 // BeginDestruction records job d and closes its dossier, with the event.
-func (s *DossierStore) BeginDestruction(ctx context.Context, d dossier.Destruction, expect dossier.Dossier, chosen []uuid.UUID, ev audit.Event) (dossier.Destruction, error) {
+func (s *DossierStore) BeginDestruction(ctx context.Context, d dossier.Destruction, expect dossier.Dossier, chosen []uuid.UUID,
+	refuse func([]dossier.Exposure) error, ev audit.Event) (dossier.Destruction, error) {
 	var out dossier.Destruction
 	err := InTx(ctx, s.pool, func(tx pgx.Tx) error {
 		rows, _ := tx.Query(ctx, `SELECT `+destructionColumns+` FROM medical.destructions WHERE request_id = $1`, d.RequestID)
@@ -109,6 +116,15 @@ func (s *DossierStore) BeginDestruction(ctx context.Context, d dossier.Destructi
 		}
 		if status != expect.Status || key != expect.KeyName || (status != "open" && status != "closed") {
 			return fmt.Errorf("postgres: the dossier changed meanwhile: %w", derrors.ErrConflict)
+		}
+		// Exposures are recorded under a share lock on the dossier; with the
+		// update lock held, none can arrive between this read and the job.
+		xs, err := exposuresOf(ctx, tx, d.DossierID)
+		if err != nil {
+			return err
+		}
+		if err := refuse(xs); err != nil {
+			return err
 		}
 		counts := countsRow{Entries: map[string]int{}}
 		if d.Scope == dossier.ScopeEntries {
@@ -224,11 +240,17 @@ func collectDestructions(rows pgx.Rows) ([]dossier.Destruction, error) {
 	return out, nil
 }
 
-// Unfinished lists the jobs not done, oldest first.
+// Unfinished lists the jobs not done or not delivered, oldest first.
 func (s *DossierStore) Unfinished(ctx context.Context) ([]dossier.Destruction, error) {
 	rows, _ := s.pool.Query(ctx, `SELECT `+destructionColumns+` FROM medical.destructions
-		WHERE state <> 'done' ORDER BY decided_at, id`)
+		WHERE state <> 'done' OR delivered_at IS NULL ORDER BY decided_at, id`)
 	return collectDestructions(rows)
+}
+
+// MarkDelivered records that a job's request was delivered.
+func (s *DossierStore) MarkDelivered(ctx context.Context, id uuid.UUID) error {
+	_, err := s.pool.Exec(ctx, `UPDATE medical.destructions SET delivered_at = now() WHERE id = $1 AND delivered_at IS NULL`, id)
+	return Translate(err)
 }
 
 // advance moves job d to state to within tx, when it is still in d.State.
@@ -271,6 +293,11 @@ func (s *DossierStore) FinishDossier(ctx context.Context, d dossier.Destruction,
 			`DELETE FROM medical.disclosures WHERE dossier_id = $1`,
 			`DELETE FROM medical.information_requests WHERE dossier_id = $1`,
 			`DELETE FROM medical.consents WHERE dossier_id = $1`,
+			// Their reasons are under the service-wide pii key, which is
+			// not shredded, and may speak of health; who accessed and when
+			// stays in the audit trail.
+			`DELETE FROM medical.emergency_accesses WHERE dossier_id = $1`,
+			`DELETE FROM medical.destruction_refusals WHERE dossier_id = $1`,
 			`DELETE FROM medical.attachments WHERE dossier_id = $1`,
 			`DELETE FROM medical.entries WHERE dossier_id = $1`,
 			`DELETE FROM medical.exposures WHERE dossier_id = $1`,

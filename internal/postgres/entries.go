@@ -117,6 +117,12 @@ func (r entryRow) domain() dossier.SealedEntry {
 	}
 }
 
+// notBeingDestroyed keeps out entries (alias x) that a pending partial
+// destruction takes: granted for destruction, they are no longer handed out
+// while the rest of the dossier is re-encrypted.
+const notBeingDestroyed = ` AND NOT EXISTS (SELECT 1 FROM medical.destructions j
+	WHERE j.dossier_id = x.dossier_id AND j.state = 'pending' AND x.id = ANY (j.entry_ids))`
+
 const entryColumns = `x.id, x.dossier_id, x.kind, x.author_id, x.on_behalf_of, x.occurred_on, x.created_at, x.supersedes,
 	(SELECT n.id FROM medical.entries n WHERE n.supersedes = x.id), x.version, x.ciphertext, x.key_version, x.concerns`
 
@@ -143,7 +149,7 @@ func (s *DossierStore) Entries(ctx context.Context, employeeID uuid.UUID, q doss
 			WHERE x.dossier_id = $1
 			  AND NOT EXISTS (SELECT 1 FROM medical.entries n WHERE n.supersedes = x.id)
 			  AND (x.kind <> 'working_note' OR x.author_id = $2)
-			  AND (x.created_at, x.id) > ($3, $4)
+			  AND (x.created_at, x.id) > ($3, $4)`+notBeingDestroyed+`
 			ORDER BY x.created_at, x.id LIMIT $5`, d.ID, q.ReaderID, after, afterID, q.Limit)
 		rs, err := pgx.CollectRows(rows, pgx.RowToStructByPos[entryRow])
 		if err != nil {
@@ -175,7 +181,8 @@ func (s *DossierStore) Entry(ctx context.Context, employeeID, entryID, callerID 
 		if err != nil {
 			return err
 		}
-		rows, _ := tx.Query(ctx, `SELECT `+entryColumns+` FROM medical.entries x WHERE x.id = $1 AND x.dossier_id = $2`, entryID, d.ID)
+		rows, _ := tx.Query(ctx, `SELECT `+entryColumns+` FROM medical.entries x WHERE x.id = $1 AND x.dossier_id = $2`+notBeingDestroyed,
+			entryID, d.ID)
 		r, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByPos[entryRow])
 		if err != nil {
 			return Translate(err)
@@ -298,7 +305,9 @@ func (s *DossierStore) Attachment(ctx context.Context, employeeID, id, callerID 
 			return err
 		}
 		rows, _ := tx.Query(ctx, `SELECT id, dossier_id, entry_id, content_type, size_bytes, wrapped_key, nonce, content,
-			author_id, on_behalf_of, created_at FROM medical.attachments WHERE id = $1 AND dossier_id = $2`, id, d.ID)
+			author_id, on_behalf_of, created_at FROM medical.attachments x WHERE id = $1 AND dossier_id = $2
+			AND NOT EXISTS (SELECT 1 FROM medical.destructions j
+				WHERE j.dossier_id = x.dossier_id AND j.state = 'pending' AND x.id = ANY (j.attachment_ids))`, id, d.ID)
 		r, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByPos[attachmentRow])
 		if err != nil {
 			return Translate(err)

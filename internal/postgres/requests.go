@@ -31,7 +31,8 @@ func NewRequestStore(pool *pgxpool.Pool) *RequestStore { return &RequestStore{po
 // the rows hold metadata only.
 var allTenants = identity.Scope{All: true}
 
-const subjectQuery = `SELECT e.id, e.employer_id, e.user_id, pa.physician_id, e.date_of_birth,
+const subjectQuery = `SELECT e.id, e.employer_id, e.user_id, pa.physician_id,
+	CASE WHEN e.erased_at IS NULL THEN e.date_of_birth END,
 	EXISTS (SELECT 1 FROM hr.substitutions s WHERE s.absent_physician_id = pa.physician_id AND s.status = 'active'
 		AND (now() AT TIME ZONE 'Europe/Amsterdam')::date BETWEEN s.starts_on AND s.ends_on)
 	FROM hr.employees e
@@ -41,11 +42,13 @@ func scanSubject(row pgx.Row) (rights.Subject, error) {
 	var (
 		s               rights.Subject
 		user, physician *uuid.UUID
+		born            *time.Time
 	)
-	if err := row.Scan(&s.EmployeeID, &s.EmployerID, &user, &physician, &s.DateOfBirth, &s.PhysicianAbsent); err != nil {
+	if err := row.Scan(&s.EmployeeID, &s.EmployerID, &user, &physician, &born, &s.PhysicianAbsent); err != nil {
 		return rights.Subject{}, Translate(err)
 	}
-	s.UserID, s.PhysicianID = deref(user), deref(physician)
+	// An anonymised record's date of birth is a placeholder: unknown.
+	s.UserID, s.PhysicianID, s.DateOfBirth = deref(user), deref(physician), deref(born)
 	return s, nil
 }
 

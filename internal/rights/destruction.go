@@ -36,6 +36,9 @@ const MaxReasonRunes = 4000
 // Destroyer is what the register needs of the medical side's destruction
 // runner (dossier.Destroyer).
 type Destroyer interface {
+	// Ready checks that a destruction can run to its end now; it calls
+	// Vault and is called outside any transaction.
+	Ready(ctx context.Context) error
 	Assess(ctx context.Context, employeeID uuid.UUID, dob time.Time) (dossier.Dossier, []dossier.RetentionDuty, error)
 	Begin(ctx context.Context, requestID, employeeID, decidedBy uuid.UUID, dob time.Time, chosen []uuid.UUID, ev audit.Event) (dossier.Destruction, error)
 	Run(ctx context.Context, id uuid.UUID) (dossier.Destruction, error)
@@ -46,8 +49,12 @@ type DestructionRecords interface {
 	// DestructionFor loads the job of a request; none is
 	// derrors.ErrNotFound.
 	DestructionFor(ctx context.Context, requestID uuid.UUID) (dossier.Destruction, error)
-	// Unfinished lists the jobs not done, oldest first.
+	// Unfinished lists the jobs not done, or done but not yet delivered,
+	// oldest first.
 	Unfinished(ctx context.Context) ([]dossier.Destruction, error)
+	// MarkDelivered records that job id's request was delivered (or had
+	// none to deliver).
+	MarkDelivered(ctx context.Context, id uuid.UUID) error
 	// Destructions lists the jobs about an employee, newest first.
 	Destructions(ctx context.Context, employeeID uuid.UUID) ([]dossier.Destruction, error)
 	// RecordRefusal stores a refusal of the destruction of employeeID's
@@ -166,6 +173,18 @@ func openDestruction(a identity.Actor, r *Request, subj Subject) error {
 	return nil
 }
 
+// inCharge checks that a decides about dossier d as the physician
+// responsible for it (or standing in for them), or as a lead physician
+// (whom openDestruction admits only while the responsible one is away):
+// the employer's assigned physician may differ from the dossier's own
+// after a reassignment. Anyone else is derrors.ErrNotFound.
+func inCharge(a identity.Actor, d dossier.Dossier) error {
+	if _, _, ok := a.Principal.ActsFor(d.ResponsiblePhysicianID); ok || a.Role == identity.RoleLeadPhysician {
+		return nil
+	}
+	return fmt.Errorf("rights: not in charge of the dossier: %w", derrors.ErrNotFound)
+}
+
 // Decide decides a destruction request. A grant starts the destruction
 // (the whole dossier, or the entries the request names) and carries it out
 // at once; a run that Vault stops halfway stays recorded and is finished by
@@ -198,11 +217,14 @@ func (s *Destructions) Decide(ctx context.Context, a identity.Actor, requestID u
 		if err := openDestruction(a, r, subj); err != nil {
 			return audit.Event{}, Notice{}, err
 		}
+		d, duties, err := s.destroyer.Assess(ctx, subj.EmployeeID, subj.DateOfBirth)
+		if err != nil {
+			return audit.Event{}, Notice{}, err
+		}
+		if err := inCharge(a, d); err != nil {
+			return audit.Event{}, Notice{}, err
+		}
 		if dec.Ground == GroundLegalRetention {
-			_, duties, err := s.destroyer.Assess(ctx, subj.EmployeeID, subj.DateOfBirth)
-			if err != nil {
-				return audit.Event{}, Notice{}, err
-			}
 			if len(duties) == 0 {
 				return audit.Event{}, Notice{}, fmt.Errorf("rights: no legal retention duty applies to the dossier: %w", derrors.ErrConflict)
 			}
@@ -232,16 +254,30 @@ var groundNames = map[string]string{
 
 // grant records the grant with the job and runs it.
 func (s *Destructions) grant(ctx context.Context, a identity.Actor, requestID uuid.UUID) (Request, dossier.Destruction, error) {
+	// No job is begun that cannot delete its keys: the dossier would stay
+	// closed with its content readable.
+	if err := s.destroyer.Ready(ctx); err != nil {
+		return Request{}, dossier.Destruction{}, fmt.Errorf("rights: grant destruction: %w", err)
+	}
 	var job dossier.Destruction
 	now := s.now().UTC()
 	r, err := s.requests.Update(ctx, requestID, func(r *Request, subj Subject) (audit.Event, Notice, error) {
 		if err := openDestruction(a, r, subj); err != nil {
 			return audit.Event{}, Notice{}, err
 		}
+		d, _, err := s.destroyer.Assess(ctx, subj.EmployeeID, subj.DateOfBirth)
+		if errors.Is(err, derrors.ErrNotFound) {
+			return audit.Event{}, Notice{}, fmt.Errorf("rights: there is no dossier to destroy (refuse with no_data_held): %w", derrors.ErrConflict)
+		}
+		if err != nil {
+			return audit.Event{}, Notice{}, err
+		}
+		if err := inCharge(a, d); err != nil {
+			return audit.Event{}, Notice{}, err
+		}
 		// The job is recorded in schema medical first; if the register's
 		// update then fails, a retry finds the same job (Begin is
 		// idempotent per request) and Resume finishes it either way.
-		var err error
 		job, err = s.destroyer.Begin(ctx, r.ID, subj.EmployeeID, a.UserID(), subj.DateOfBirth, r.EntryIDs,
 			audit.Event{ActorUserID: a.UserID(), ActorRole: string(a.Role), Outcome: audit.OutcomeOK,
 				RequestID: a.RequestID, ClientIP: a.ClientIP})
@@ -300,6 +336,10 @@ func (s *Destructions) finish(ctx context.Context, job dossier.Destruction) (dos
 	case err != nil && !errors.Is(err, errDelivered):
 		return job, err
 	}
+	// Until this is recorded, Resume delivers again (which is idempotent).
+	if err := s.records.MarkDelivered(ctx, job.ID); err != nil {
+		return job, err
+	}
 	return job, nil
 }
 
@@ -308,6 +348,9 @@ func (s *Destructions) finish(ctx context.Context, job dossier.Destruction) (dos
 // its destruction), through the same job as a request. A retention duty
 // refuses it (a *dossier.RefusalError); the errors of Decide apply.
 func (s *Destructions) DestroyAfterTransfer(ctx context.Context, a identity.Actor, employeeID, ref uuid.UUID) error {
+	if err := s.destroyer.Ready(ctx); err != nil {
+		return fmt.Errorf("rights: destroy after transfer: %w", err)
+	}
 	subj, err := s.requests.Subject(ctx, employeeID)
 	if err != nil {
 		return fmt.Errorf("rights: destroy after transfer: %w", err)

@@ -57,3 +57,14 @@ func (c *Client) KeepRenewed(ctx context.Context, every time.Duration, logf func
 		}
 	}
 }
+
+// LookupSelf checks that the client's token is valid, with a token
+// self-lookup (which every token may do). An invalid or expired token is an
+// error; an unreachable or sealed Vault is derrors.ErrUnavailable. Errors
+// never contain the token.
+func (c *Client) LookupSelf(ctx context.Context) error {
+	if _, err := c.api.Auth().Token().LookupSelfWithContext(ctx); err != nil {
+		return translate("lookup-self", err)
+	}
+	return nil
+}
