@@ -16,6 +16,9 @@ CREATE UNIQUE INDEX dossiers_employee_id_key ON medical.dossiers (employee_id) W
 
 CREATE TABLE medical.destructions (
     id                uuid PRIMARY KEY,
+    -- What the destruction answers: the employee's request in hr.requests,
+    -- or a transfer's hand-over (medical.transfers), by value.
+    origin            text NOT NULL,
     request_id        uuid NOT NULL,
     dossier_id        uuid NOT NULL REFERENCES medical.dossiers (id),
     employee_id       uuid NOT NULL,
@@ -39,6 +42,7 @@ CREATE TABLE medical.destructions (
     -- for a destruction after a transfer, when there was none to deliver).
     delivered_at      timestamptz,
     CONSTRAINT destructions_request_key UNIQUE (request_id),
+    CONSTRAINT destructions_origin_check CHECK (origin IN ('request', 'transfer')),
     CONSTRAINT destructions_scope_check CHECK (scope IN ('dossier', 'entries')),
     CONSTRAINT destructions_state_check CHECK (state IN ('pending', 'keys_deleted', 'rekeyed', 'done')),
     CONSTRAINT destructions_done_check CHECK ((state = 'done') = (completed_at IS NOT NULL AND backup_safe_after IS NOT NULL)),

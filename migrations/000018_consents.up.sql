@@ -6,12 +6,20 @@
 -- kinds, scopes, dates, states and ids are plaintext. Partial destruction
 -- and `dossier rewrap` move these ciphertexts with the entries.
 
+-- Who a consent or a disclosure is for, and to what end.
+CREATE DOMAIN medical.recipient_kind AS text
+    CONSTRAINT recipient_kind_check CHECK (VALUE IN ('treating_physician', 'specialist',
+        'uwv_insurance_physician', 'occupational_health_service'));
+CREATE DOMAIN medical.disclosure_purpose AS text
+    CONSTRAINT disclosure_purpose_check CHECK (VALUE IN ('treatment_information', 'reintegration_assessment',
+        'benefit_assessment', 'second_opinion', 'dossier_transfer'));
+
 CREATE TABLE medical.consents (
     id             uuid PRIMARY KEY,
     dossier_id     uuid NOT NULL REFERENCES medical.dossiers (id),
     employee_id    uuid NOT NULL,
-    recipient_kind text NOT NULL,
-    purpose        text NOT NULL,
+    recipient_kind medical.recipient_kind NOT NULL,
+    purpose        medical.disclosure_purpose NOT NULL,
     -- The data scope: entry kinds, and optionally a period of their dates.
     scope_kinds    text[] NOT NULL,
     scope_from     date,
@@ -31,10 +39,6 @@ CREATE TABLE medical.consents (
     scan_id        uuid REFERENCES medical.attachments (id),
     revoked_at     timestamptz,
     revoked_by     uuid,
-    CONSTRAINT consents_recipient_kind_check CHECK (recipient_kind IN ('treating_physician', 'specialist',
-        'uwv_insurance_physician', 'occupational_health_service')),
-    CONSTRAINT consents_purpose_check CHECK (purpose IN ('treatment_information', 'reintegration_assessment',
-        'benefit_assessment', 'second_opinion', 'dossier_transfer')),
     CONSTRAINT consents_scope_check CHECK (cardinality(scope_kinds) BETWEEN 1 AND 7 AND NOT ('working_note' = ANY (scope_kinds))
         AND (scope_from IS NULL OR scope_to IS NULL OR scope_to >= scope_from)),
     CONSTRAINT consents_status_check CHECK (status IN ('prepared', 'signed', 'revoked')),
@@ -68,8 +72,8 @@ CREATE TABLE medical.disclosures (
     id                   uuid PRIMARY KEY,
     dossier_id           uuid NOT NULL REFERENCES medical.dossiers (id),
     employee_id          uuid NOT NULL,
-    recipient_kind       text NOT NULL,
-    purpose              text NOT NULL,
+    recipient_kind       medical.recipient_kind NOT NULL,
+    purpose              medical.disclosure_purpose NOT NULL,
     scope_kinds          text[] NOT NULL,
     scope_from           date,
     scope_to             date,
@@ -85,10 +89,6 @@ CREATE TABLE medical.disclosures (
     assessment           jsonb,
     decided_by           uuid,
     decided_at           timestamptz,
-    CONSTRAINT disclosures_recipient_kind_check CHECK (recipient_kind IN ('treating_physician', 'specialist',
-        'uwv_insurance_physician', 'occupational_health_service')),
-    CONSTRAINT disclosures_purpose_check CHECK (purpose IN ('treatment_information', 'reintegration_assessment',
-        'benefit_assessment', 'second_opinion', 'dossier_transfer')),
     CONSTRAINT disclosures_scope_check CHECK (cardinality(scope_kinds) BETWEEN 1 AND 7 AND NOT ('working_note' = ANY (scope_kinds))
         AND (scope_from IS NULL OR scope_to IS NULL OR scope_to >= scope_from)),
     CONSTRAINT disclosures_basis_check CHECK ((basis = 'consent') = (consent_id IS NOT NULL) AND basis IN ('consent', 'legal_duty')),

@@ -481,8 +481,12 @@ func TestDestructionResumesAfterACrash(t *testing.T) {
 				if tc.partial {
 					chosen = []uuid.UUID{uuid.MustParse(gone)}
 				}
-				if _, err := d.Begin(context.Background(), requestID, w.employee, w.physician.userID, time.Time{}, chosen,
-					physicianEvent(w.physician.userID)); err != nil {
+				dd, _, err := d.Assess(context.Background(), w.employee, time.Time{})
+				if err != nil {
+					t.Fatalf("Assess: %v", err)
+				}
+				if _, err := d.Begin(context.Background(), dossier.Order{Origin: dossier.OriginRequest, Ref: requestID, Dossier: dd,
+					DecidedBy: w.physician.userID, Entries: chosen}, physicianEvent(w.physician.userID)); err != nil {
 					t.Fatalf("Begin: %v", err)
 				}
 				if tc.partial {

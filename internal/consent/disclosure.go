@@ -375,19 +375,28 @@ func (s *Service) Export(ctx context.Context, a identity.Actor, employeeID, id u
 	if err != nil {
 		return nil, fmt.Errorf("consent: export: %w", err)
 	}
-	// Checked again at the last moment: a revocation while the file was
-	// made stops it.
-	if err := s.basisHolds(ctx, a, x); err != nil {
-		return nil, fmt.Errorf("consent: export: %w", err)
-	}
 	sum := sha256.Sum256(b)
 	ev := event(a, uuid.Nil, audit.ActionExport, d, "disclosure_export", x.ID)
 	ev.ObjectID = x.ID.String() + "#" + string(f) + "#sha256=" + hex.EncodeToString(sum[:])
-	if _, err := s.store.UpdateDisclosure(ctx, employeeID, a.UserID(), id, func(d dossier.Dossier, until time.Time, _ *Disclosure) (audit.Event, error) {
+	record := func(d dossier.Dossier, until time.Time) (audit.Event, error) {
 		acc, err := decider(a, d, until, s.now())
 		ev.OnBehalfOf = acc.OnBehalfOf
 		return ev, err
-	}); err != nil {
+	}
+	if x.Basis == BasisConsent {
+		// Checked again at the last moment, under the consent's lock: a
+		// revocation while the file was made stops it. Its recipient
+		// cannot change and was checked above.
+		err = s.store.UnderConsent(ctx, employeeID, a.UserID(), x.ConsentID, func(d dossier.Dossier, until time.Time, c *Consent) (audit.Event, error) {
+			if ok, why := c.Covers(x.RecipientKind, x.Purpose, x.Scope, s.today()); !ok {
+				return audit.Event{}, &ConsentError{Reason: why}
+			}
+			return record(d, until)
+		})
+	} else {
+		_, _, err = s.store.Disclosures(ctx, employeeID, a.UserID(), id, record)
+	}
+	if err != nil {
 		return nil, fmt.Errorf("consent: export: %w", err)
 	}
 	return b, nil

@@ -69,9 +69,6 @@ func (e *ConsentError) Unwrap() error { return derrors.ErrRefused }
 // RefusalGround names the reason for the caller.
 func (e *ConsentError) RefusalGround() string { return e.Reason }
 
-// RetainedUntil is zero: a consent refusal has no term.
-func (e *ConsentError) RetainedUntil() time.Time { return time.Time{} }
-
 // Ask records the physician's request for factual information to the
 // treating physician or specialist that consent consentID names, with the
 // question asked; it is allowed only under a valid consent for treatment

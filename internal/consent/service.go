@@ -40,6 +40,9 @@ type Store interface {
 	// UpdateConsent locks consent id and stores its status fields as
 	// change leaves them.
 	UpdateConsent(ctx context.Context, employeeID, callerID, id uuid.UUID, change Change[Consent]) (Consent, error)
+	// UnderConsent locks consent id against a change meanwhile and writes
+	// the event check returns; an error of check writes nothing.
+	UnderConsent(ctx context.Context, employeeID, callerID, id uuid.UUID, check Change[Consent]) error
 
 	InsertInformationRequest(ctx context.Context, r Sealed[InformationRequest], expect dossier.Dossier, ev audit.Event) error
 	InformationRequests(ctx context.Context, employeeID, callerID, id uuid.UUID, authorize dossier.Authorize) (dossier.Dossier, []Sealed[InformationRequest], error)
@@ -431,23 +434,34 @@ func ofSubject(a identity.Actor, action audit.Action, kind string) dossier.Autho
 // audited as a read. An employee without a record or a dossier is
 // derrors.ErrNotFound.
 func (s *Service) Mine(ctx context.Context, a identity.Actor) ([]Own, error) {
-	employeeID, err := s.own(ctx, a)
+	out, err := s.mine(ctx, a, uuid.Nil)
 	if err != nil {
 		return nil, fmt.Errorf("consent: mine: %w", err)
 	}
-	d, rs, err := s.store.Consents(ctx, employeeID, a.UserID(), uuid.Nil, ofSubject(a, audit.ActionRead, "consents"))
+	return out, nil
+}
+
+// mine returns the caller's own consents with their texts, or only the
+// one with id when id is not uuid.Nil (derrors.ErrNotFound if it is not
+// theirs), audited as a read of their consents.
+func (s *Service) mine(ctx context.Context, a identity.Actor, id uuid.UUID) ([]Own, error) {
+	employeeID, err := s.own(ctx, a)
 	if err != nil {
-		return nil, fmt.Errorf("consent: mine: %w", err)
+		return nil, err
+	}
+	d, rs, err := s.store.Consents(ctx, employeeID, a.UserID(), id, ofSubject(a, audit.ActionRead, "consents"))
+	if err != nil {
+		return nil, err
 	}
 	cs, err := openConsents(ctx, s.cipher, d, rs)
 	if err != nil {
-		return nil, fmt.Errorf("consent: mine: %w", err)
+		return nil, err
 	}
 	out := make([]Own, 0, len(cs))
 	for _, c := range cs {
 		n, err := s.names(ctx, c)
 		if err != nil {
-			return nil, fmt.Errorf("consent: mine: %w", err)
+			return nil, err
 		}
 		t := c.Text(n)
 		out = append(out, Own{Consent: c, Text: t, TextSHA256: TextHash(t)})
@@ -464,19 +478,12 @@ func (s *Service) Sign(ctx context.Context, a identity.Actor, id uuid.UUID, text
 	if len(textSHA256) != 64 {
 		return Consent{}, derrors.FieldErrors{"text_sha256": "must be the hex SHA-256 of the consent text shown"}
 	}
-	mine, err := s.Mine(ctx, a)
+	mine, err := s.mine(ctx, a, id)
 	if err != nil {
-		return Consent{}, err
+		return Consent{}, fmt.Errorf("consent: sign: %w", err)
 	}
-	var c Own
-	for _, m := range mine {
-		if m.ID == id {
-			c = m
-		}
-	}
+	c := mine[0]
 	switch {
-	case c.ID == uuid.Nil:
-		return Consent{}, fmt.Errorf("consent: sign: no such consent: %w", derrors.ErrNotFound)
 	case c.Status != StatusPrepared:
 		return Consent{}, fmt.Errorf("consent: sign: the consent is %s: %w", c.Status, derrors.ErrConflict)
 	case c.TextSHA256 != textSHA256:

@@ -107,22 +107,15 @@ type TransferDocument struct {
 	GeneratedAt  time.Time
 }
 
-// PackageParts are the parts of a transfer package besides the
-// attachments, in the order they are written; manifest.json comes last,
-// with the SHA-256 of every part before it.
-var PackageParts = []string{"entries.json", "summary.pdf"}
-
 // hashingWriter hashes what passes through it.
 type hashingWriter struct {
 	w io.Writer
 	h hash.Hash
-	n int64
 }
 
 func (hw *hashingWriter) Write(p []byte) (int, error) {
 	n, err := hw.w.Write(p)
 	hw.h.Write(p[:n])
-	hw.n += int64(n)
 	return n, err
 }
 
@@ -139,11 +132,10 @@ func (hw *hashingWriter) Write(p []byte) (int, error) {
 // (an assistant is derrors.ErrForbidden). A transfer handed over already
 // is derrors.ErrConflict.
 func (s *Service) Package(ctx context.Context, a identity.Actor, employeeID, id uuid.UUID, w io.Writer) error {
-	d, ts, err := s.transfer(ctx, a, employeeID, id, audit.ActionExport)
+	d, t, err := s.transfer(ctx, a, employeeID, id, audit.ActionExport)
 	if err != nil {
 		return fmt.Errorf("consent: package: %w", err)
 	}
-	t := ts
 	if !t.HandedOverAt.IsZero() {
 		return fmt.Errorf("consent: the transfer is handed over already: %w", derrors.ErrConflict)
 	}

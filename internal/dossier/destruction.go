@@ -141,7 +141,9 @@ type DestructionCounts struct {
 
 // Destruction is a destruction job and, once done, its tombstone.
 type Destruction struct {
-	ID         uuid.UUID
+	ID     uuid.UUID
+	Origin Origin
+	// RequestID is the request (or, by Origin, the transfer) answered.
 	RequestID  uuid.UUID
 	DossierID  uuid.UUID
 	EmployeeID uuid.UUID
@@ -303,25 +305,42 @@ func generation(key string) (int, error) {
 	return n, nil
 }
 
-// Begin starts the destruction of the dossier of a request about
-// employeeID, decided by decidedBy after Assess found no retention duty:
-// the whole dossier, or (chosen not empty) the chosen entries. It records
-// the job and closes the dossier to writes, audited; the job then runs
-// with Run. A request begun already returns its job. A dossier with a
-// retention duty is a *RefusalError; the errors of the store apply.
-func (s *Destroyer) Begin(ctx context.Context, requestID, employeeID, decidedBy uuid.UUID, dob time.Time, chosen []uuid.UUID, ev audit.Event) (Destruction, error) {
-	if prior, err := s.store.DestructionFor(ctx, requestID); err == nil {
+// Origin is what a destruction answers.
+type Origin string
+
+// The origins: the employee's destruction request (BW 7:455), or the
+// hand-over of a transferred dossier.
+const (
+	OriginRequest  Origin = "request"
+	OriginTransfer Origin = "transfer"
+)
+
+// Order is what a destruction is begun on.
+type Order struct {
+	Origin Origin
+	// Ref is the request or the transfer the destruction answers.
+	Ref uuid.UUID
+	// Dossier is the dossier as Assess returned it.
+	Dossier     Dossier
+	DecidedBy   uuid.UUID
+	DateOfBirth time.Time
+	// Entries are the chosen entries; none: the whole dossier.
+	Entries []uuid.UUID
+}
+
+// Begin starts the destruction o orders: the whole dossier, or the chosen
+// entries. It records the job and closes the dossier to writes, audited;
+// the job then runs with Run. An order begun already returns its job. A
+// dossier with a retention duty (checked under the dossier's lock) is a
+// *RefusalError; a dossier that changed since Assess derrors.ErrConflict;
+// the errors of the store apply.
+func (s *Destroyer) Begin(ctx context.Context, o Order, ev audit.Event) (Destruction, error) {
+	if prior, err := s.store.DestructionFor(ctx, o.Ref); err == nil {
 		return prior, nil
 	} else if !errors.Is(err, derrors.ErrNotFound) {
 		return Destruction{}, fmt.Errorf("dossier: begin destruction: %w", err)
 	}
-	d, duties, err := s.Assess(ctx, employeeID, dob)
-	if err != nil {
-		return Destruction{}, err
-	}
-	if len(duties) > 0 {
-		return Destruction{}, &RefusalError{Ground: "legal_retention_duty", Duties: duties}
-	}
+	d, chosen, dob := o.Dossier, o.Entries, o.DateOfBirth
 	if d.Status != "open" && d.Status != "closed" {
 		return Destruction{}, fmt.Errorf("dossier: the dossier is %s: %w", d.Status, derrors.ErrConflict)
 	}
@@ -330,8 +349,8 @@ func (s *Destroyer) Begin(ctx context.Context, requestID, employeeID, decidedBy 
 		return Destruction{}, err
 	}
 	now := s.now().UTC().Truncate(time.Microsecond)
-	job := Destruction{ID: uuid.New(), RequestID: requestID, DossierID: d.ID, EmployeeID: employeeID, Scope: ScopeDossier,
-		PriorStatus: d.Status, State: StatePending, DecidedBy: decidedBy, DecidedAt: now}
+	job := Destruction{ID: uuid.New(), Origin: o.Origin, RequestID: o.Ref, DossierID: d.ID, EmployeeID: d.EmployeeID,
+		Scope: ScopeDossier, PriorStatus: d.Status, State: StatePending, DecidedBy: o.DecidedBy, DecidedAt: now}
 	if len(chosen) == 0 {
 		// Every generation that may still exist.
 		for g := 1; g <= n; g++ {
@@ -342,7 +361,7 @@ func (s *Destroyer) Begin(ctx context.Context, requestID, employeeID, decidedBy 
 		job.OldKeys = []string{d.KeyName}
 		job.NewKey = fmt.Sprintf("dossier-%s-g%d", d.ID, n+1)
 	}
-	ev.Action, ev.ObjectKind, ev.ObjectID, ev.SubjectEmployeeID = audit.ActionDestroy, "dossier_destruction", job.ID.String(), employeeID
+	ev.Action, ev.ObjectKind, ev.ObjectID, ev.SubjectEmployeeID = audit.ActionDestroy, "dossier_destruction", job.ID.String(), d.EmployeeID
 	today, _ := time.Parse(time.DateOnly, identity.Today(s.now()))
 	refuse := func(xs []Exposure) error {
 		if duties := RetentionDuties(xs, dob, today); len(duties) > 0 {
@@ -411,7 +430,7 @@ func (s *Destroyer) step(ctx context.Context, d Destruction) (Destruction, error
 		d.State = StateKeysDeleted
 	case d.State == StateKeysDeleted:
 		d.CompletedAt = s.now().UTC().Truncate(time.Microsecond)
-		d.BackupSafeAfter = s.BackupSafeAfter(d.CompletedAt)
+		d.BackupSafeAfter = s.backupSafeAfter(d.CompletedAt)
 		if err := s.store.FinishDossier(ctx, d, stepEvent(d, "dossier", d.DossierID.String())); err != nil {
 			return d, err
 		}
@@ -426,7 +445,7 @@ func (s *Destroyer) step(ctx context.Context, d Destruction) (Destruction, error
 			return d, err
 		}
 		d.CompletedAt = s.now().UTC().Truncate(time.Microsecond)
-		d.BackupSafeAfter = s.BackupSafeAfter(d.CompletedAt)
+		d.BackupSafeAfter = s.backupSafeAfter(d.CompletedAt)
 		if err := s.store.Advance(ctx, d, StateDone, stepEvent(d, "dossier_key", strings.Join(d.OldKeys, ","))); err != nil {
 			return d, err
 		}
@@ -519,9 +538,9 @@ func (s *Destroyer) Resume(ctx context.Context) (int, error) {
 	return done, nil
 }
 
-// BackupSafeAfter returns the first day no backup of Vault's storage taken
+// backupSafeAfter returns the first day no backup of Vault's storage taken
 // before completed can still hold a deleted key.
-func (s *Destroyer) BackupSafeAfter(completed time.Time) time.Time {
+func (s *Destroyer) backupSafeAfter(completed time.Time) time.Time {
 	t := completed.Add(s.backupRetention).UTC()
 	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC).AddDate(0, 0, 1)
 }

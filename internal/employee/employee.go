@@ -113,6 +113,12 @@ type Store interface {
 	// transaction, or none. Employee numbers or BSNs already used at the
 	// employer are derrors.FieldErrors keyed "row N: field" (N = index + 1).
 	CreateMany(ctx context.Context, scope identity.Scope, employerID uuid.UUID, es []Employee, events []audit.Event) ([]Employee, error)
+	// Update locks the employee with id within scope, applies change
+	// (whose error is returned as it is, nothing written), and stores the
+	// result with the event change returns. Outside scope or unknown is
+	// derrors.ErrNotFound; a BSN registered for another employee of the
+	// employer is derrors.FieldErrors for "bsn".
+	Update(ctx context.Context, scope identity.Scope, id uuid.UUID, change func(e *Employee) (audit.Event, error)) (Employee, error)
 }
 
 // Service runs the employee use cases.
@@ -265,16 +271,6 @@ func (p Patch) apply(e *Employee, sealed SealedBSN) {
 	}
 }
 
-// UpdateStore changes an HR record.
-type UpdateStore interface {
-	// Update locks the employee with id within scope, applies change
-	// (whose error is returned as it is, nothing written), and stores the
-	// result with the event change returns. Outside scope or unknown is
-	// derrors.ErrNotFound; a BSN registered for another employee of the
-	// employer is derrors.FieldErrors for "bsn".
-	Update(ctx context.Context, scope identity.Scope, id uuid.UUID, change func(e *Employee) (audit.Event, error)) (Employee, error)
-}
-
 // Rectification is how an update comes about.
 type Rectification struct {
 	// RequestID is the employee's rectification request the update
@@ -293,10 +289,6 @@ type Rectification struct {
 // derrors.ErrConflict; a BSN registered for someone else at the employer is
 // derrors.FieldErrors.
 func (s *Service) Update(ctx context.Context, a identity.Actor, id uuid.UUID, p Patch, why Rectification) (Employee, error) {
-	store, ok := s.store.(UpdateStore)
-	if !ok {
-		return Employee{}, fmt.Errorf("employee: update: the store cannot update: %w", derrors.ErrUnavailable)
-	}
 	fields := p.Fields()
 	if len(fields) == 0 {
 		return Employee{}, derrors.FieldErrors{"body": "names no field to change"}
@@ -315,7 +307,7 @@ func (s *Service) Update(ctx context.Context, a identity.Actor, id uuid.UUID, p 
 		sealed = tmp.Sealed
 	}
 	today, _ := time.Parse(time.DateOnly, identity.Today(s.now()))
-	out, err := store.Update(ctx, a.Scope, id, func(e *Employee) (audit.Event, error) {
+	out, err := s.store.Update(ctx, a.Scope, id, func(e *Employee) (audit.Event, error) {
 		if err := a.InTenant(e.EmployerID); err != nil {
 			return audit.Event{}, err
 		}

@@ -122,22 +122,13 @@ func toConsentResponse(c consent.Consent) consentResponse {
 	return out
 }
 
-// subID reads the path parameter name; a malformed one is not found.
-func subID(c *gin.Context, name string) (uuid.UUID, error) {
-	id, err := uuid.Parse(c.Param(name))
-	if err != nil {
-		return uuid.Nil, derrors.ErrNotFound
-	}
-	return id, nil
-}
-
 // ids reads the employee id and the sub-resource id name.
 func ids(c *gin.Context, name string) (uuid.UUID, uuid.UUID, error) {
 	employeeID, err := pathID(c)
 	if err != nil {
 		return uuid.Nil, uuid.Nil, err
 	}
-	id, err := subID(c, name)
+	id, err := pathParam(c, name)
 	return employeeID, id, err
 }
 
@@ -188,15 +179,6 @@ func (s *Server) listConsents(c *gin.Context) error {
 	return answer(c, http.StatusOK, gin.H{"consents": out})
 }
 
-// pdf writes a rendered document.
-func pdfAnswer(c *gin.Context, name string, b []byte) error {
-	medical(c)
-	c.Header("X-Content-Type-Options", "nosniff")
-	c.Header("Content-Disposition", `attachment; filename="`+name+`"`)
-	c.Data(http.StatusOK, "application/pdf", b)
-	return nil
-}
-
 func (s *Server) consentForm(c *gin.Context) error {
 	employeeID, id, err := ids(c, "consent_id")
 	if err != nil {
@@ -206,7 +188,7 @@ func (s *Server) consentForm(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	return pdfAnswer(c, "toestemming-"+id.String()+".pdf", b)
+	return download(c, "toestemming-"+id.String()+".pdf", "application/pdf", b)
 }
 
 // registerPaperConsent takes the scan of a signed paper form as the raw
@@ -546,15 +528,11 @@ func (s *Server) exportDisclosure(f consent.Format) handlerFunc {
 		if err != nil {
 			return err
 		}
-		name := "verstrekking-" + id.String() + "." + string(f)
+		contentType := "application/json"
 		if f == consent.FormatPDF {
-			return pdfAnswer(c, name, b)
+			contentType = "application/pdf"
 		}
-		medical(c)
-		c.Header("X-Content-Type-Options", "nosniff")
-		c.Header("Content-Disposition", `attachment; filename="`+name+`"`)
-		c.Data(http.StatusOK, "application/json", b)
-		return nil
+		return download(c, "verstrekking-"+id.String()+"."+string(f), contentType, b)
 	}
 }
 

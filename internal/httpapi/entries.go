@@ -59,13 +59,13 @@ func toEntryResponse(e dossier.Entry) entryResponse {
 		Supersedes: optID(e.Supersedes), SupersededBy: optID(e.SupersededBy)}
 }
 
-// entryID reads the :entry_id path parameter; a malformed one is not found.
-func entryID(c *gin.Context) (uuid.UUID, error) {
-	id, err := uuid.Parse(c.Param("entry_id"))
-	if err != nil {
-		return uuid.Nil, derrors.ErrNotFound
-	}
-	return id, nil
+// download answers with a file the caller saves (no-store, never sniffed).
+func download(c *gin.Context, name, contentType string, b []byte) error {
+	medical(c)
+	c.Header("X-Content-Type-Options", "nosniff")
+	c.Header("Content-Disposition", `attachment; filename="`+name+`"`)
+	c.Data(http.StatusOK, contentType, b)
+	return nil
 }
 
 // medical marks a response as medical content: never cached anywhere.
@@ -100,7 +100,7 @@ func (s *Server) correctEntry(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	id, err := entryID(c)
+	id, err := pathParam(c, "entry_id")
 	if err != nil {
 		return err
 	}
@@ -122,7 +122,7 @@ func (s *Server) getEntry(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	id, err := entryID(c)
+	id, err := pathParam(c, "entry_id")
 	if err != nil {
 		return err
 	}
@@ -265,19 +265,15 @@ func (s *Server) getAttachment(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	id, err := uuid.Parse(c.Param("attachment_id"))
+	id, err := pathParam(c, "attachment_id")
 	if err != nil {
-		return derrors.ErrNotFound
+		return err
 	}
 	a, err := s.opts.Attachments.Get(c, actorOf(c), employeeID, id)
 	if err != nil {
 		return err
 	}
-	medical(c)
-	c.Header("X-Content-Type-Options", "nosniff")
-	c.Header("Content-Disposition", `attachment; filename="bijlage-`+a.ID.String()+`"`)
-	c.Data(http.StatusOK, a.ContentType, a.Content)
-	return nil
+	return download(c, "bijlage-"+a.ID.String(), a.ContentType, a.Content)
 }
 
 // Exposures runs the exposure flags of dossiers (see package dossier).

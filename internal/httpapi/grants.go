@@ -74,8 +74,11 @@ func toGrantResponse(g identity.GrantRecord) grantResponse {
 
 // pathID parses the :id path parameter; a malformed id names nothing that
 // exists, so it is 404.
-func pathID(c *gin.Context) (uuid.UUID, error) {
-	id, err := uuid.Parse(c.Param("id"))
+func pathID(c *gin.Context) (uuid.UUID, error) { return pathParam(c, "id") }
+
+// pathParam parses the path parameter name as an id; malformed is 404.
+func pathParam(c *gin.Context, name string) (uuid.UUID, error) {
+	id, err := uuid.Parse(c.Param(name))
 	if err != nil {
 		return uuid.Nil, derrors.ErrNotFound
 	}

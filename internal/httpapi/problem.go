@@ -23,12 +23,17 @@ type problem struct {
 	RetainedUntil string `json:"retained_until,omitempty"`
 }
 
-// refusal is an error that names the legal ground refusing a request.
-type refusal interface {
-	error
-	RefusalGround() string
-	RetainedUntil() time.Time
-}
+// refusal is an error that names the legal ground refusing a request;
+// a retention it rests on may say until when (retention).
+type (
+	refusal interface {
+		error
+		RefusalGround() string
+	}
+	retention interface {
+		RetainedUntil() time.Time
+	}
+)
 
 const problemContentType = "application/problem+json"
 
@@ -110,7 +115,10 @@ func (s *Server) fail(c *gin.Context, err error) {
 	}
 	var ref refusal
 	if errors.As(err, &ref) {
-		p.Ground, p.RetainedUntil = ref.RefusalGround(), optDate(ref.RetainedUntil())
+		p.Ground = ref.RefusalGround()
+		if r, ok := ref.(retention); ok {
+			p.RetainedUntil = optDate(r.RetainedUntil())
+		}
 	}
 	if k.status >= 500 {
 		s.log.ErrorContext(c, "request failed",

@@ -355,11 +355,7 @@ func (s *Server) releaseCopy(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	medical(c)
-	c.Header("X-Content-Type-Options", "nosniff")
-	c.Header("Content-Disposition", `attachment; filename="afschrift-`+id.String()+`.pdf"`)
-	c.Data(http.StatusOK, "application/pdf", b)
-	return nil
+	return download(c, "afschrift-"+id.String()+".pdf", "application/pdf", b)
 }
 
 // Exporter exports the employee's own HR data (see package rights).
@@ -521,9 +517,5 @@ func (s *Server) destructionStatement(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	c.Header("Cache-Control", "no-store")
-	c.Header("X-Content-Type-Options", "nosniff")
-	c.Header("Content-Disposition", `attachment; filename="verklaring-vernietiging-`+id.String()+`.pdf"`)
-	c.Data(http.StatusOK, "application/pdf", b)
-	return nil
+	return download(c, "verklaring-vernietiging-"+id.String()+".pdf", "application/pdf", b)
 }

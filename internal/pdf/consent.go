@@ -1,7 +1,6 @@
 package pdf
 
 import (
-	"bytes"
 	"fmt"
 	"strings"
 	"time"
@@ -30,13 +29,7 @@ type ConsentForm struct {
 func (r *Renderer) ConsentForm(f ConsentForm) ([]byte, error) {
 	d := r.newDocWithFooter("Toestemmingsformulier", f.GeneratedAt, "Toestemming verstrekking medische gegevens — vertrouwelijk")
 	d.AddPage()
-	d.SetFont(font, "B", 16)
-	d.MultiCell(0, 8, "Toestemming voor het verstrekken van medische gegevens", "", "L", false)
-	d.SetFont(font, "", 10)
-	d.SetTextColor(90, 90, 90)
-	d.MultiCell(0, 5, "Gerichte toestemming aan de bedrijfsarts (artikel 7:457 BW; AVG artikel 9)", "", "L", false)
-	d.SetTextColor(0, 0, 0)
-	d.Ln(3)
+	d.title("Toestemming voor het verstrekken van medische gegevens", "Gerichte toestemming aan de bedrijfsarts (artikel 7:457 BW; AVG artikel 9)")
 	d.field("Aan", f.Physician+", bedrijfsarts, "+f.ServiceName)
 	d.field("Werknemer", f.EmployeeName)
 	d.field("Ontvanger", f.Recipient)
@@ -68,11 +61,7 @@ func (r *Renderer) ConsentForm(f ConsentForm) ([]byte, error) {
 	d.MultiCell(0, 4, "Controlegetal van de tekst (SHA-256): "+f.TextSHA256, "", "L", false)
 	d.SetTextColor(0, 0, 0)
 
-	var buf bytes.Buffer
-	if err := d.Output(&buf); err != nil {
-		return nil, fmt.Errorf("pdf: consent form: %w", err)
-	}
-	return buf.Bytes(), nil
+	return d.bytes("consent form")
 }
 
 // Disclosure is the PDF of a granted disclosure: the request, its basis
@@ -100,9 +89,7 @@ type Disclosure struct {
 func (r *Renderer) Disclosure(x Disclosure) ([]byte, error) {
 	d := r.newDocWithFooter("Verstrekking medische gegevens", x.GeneratedAt, "Verstrekking medische gegevens — vertrouwelijk, alleen voor de ontvanger")
 	d.AddPage()
-	d.SetFont(font, "B", 16)
-	d.MultiCell(0, 8, "Verstrekking van medische gegevens", "", "L", false)
-	d.Ln(2)
+	d.title("Verstrekking van medische gegevens", "Alleen voor de ontvanger en het doel hieronder")
 	d.field("Arbodienst", x.ServiceName)
 	d.field("Werknemer", x.EmployeeName)
 	d.field("Verzoeker", x.Requester)
@@ -115,11 +102,9 @@ func (r *Renderer) Disclosure(x Disclosure) ([]byte, error) {
 	d.field("Kenmerk", x.DisclosureID)
 	if x.MedicalMotivation != "" || x.LabourMotivation != "" {
 		d.heading("Motivering")
-		d.SetFont(font, "B", 10)
-		d.MultiCell(0, 5, "Medische motivering", "", "L", false)
+		d.label("Medische motivering")
 		d.para(x.MedicalMotivation)
-		d.SetFont(font, "B", 10)
-		d.MultiCell(0, 5, "Arbeidskundige motivering", "", "L", false)
+		d.label("Arbeidskundige motivering")
 		d.para(x.LabourMotivation)
 	}
 	d.heading(fmt.Sprintf("Verstrekte stukken (%d)", len(x.Entries)))
@@ -131,11 +116,7 @@ func (r *Renderer) Disclosure(x Disclosure) ([]byte, error) {
 		d.MultiCell(0, 6, fmt.Sprintf("%d. %s — %s", i+1, e.Kind, dutchDate(e.Date)), "", "L", false)
 		d.para(e.Text)
 	}
-	var buf bytes.Buffer
-	if err := d.Output(&buf); err != nil {
-		return nil, fmt.Errorf("pdf: disclosure: %w", err)
-	}
-	return buf.Bytes(), nil
+	return d.bytes("disclosure")
 }
 
 // TransferSummary is the PDF summary in a transfer package.
@@ -155,9 +136,7 @@ type TransferSummary struct {
 func (r *Renderer) TransferSummary(t TransferSummary) ([]byte, error) {
 	d := r.newDocWithFooter("Overdracht medisch dossier", t.GeneratedAt, "Overdracht medisch dossier — vertrouwelijk, alleen voor de ontvanger")
 	d.AddPage()
-	d.SetFont(font, "B", 16)
-	d.MultiCell(0, 8, "Overdracht van het medisch dossier", "", "L", false)
-	d.Ln(2)
+	d.title("Overdracht van het medisch dossier", "Met toestemming van de werknemer, aan de nieuwe arbodienst")
 	d.field("Van", t.ServiceName)
 	d.field("Aan", t.Recipient)
 	d.field("Werknemer", t.EmployeeName)
@@ -172,9 +151,5 @@ func (r *Renderer) TransferSummary(t TransferSummary) ([]byte, error) {
 	d.table([]float64{d.width * 0.7, d.width * 0.3}, []string{"Soort", "Aantal"}, rows)
 	d.para("De stukken staan in entries.json, de bijlagen in attachments/. manifest.json noemt de SHA-256 van elk onderdeel; " +
 		"controleer die bij ontvangst. Werkaantekeningen van de bedrijfsarts zijn nooit onderdeel van een overdracht.")
-	var buf bytes.Buffer
-	if err := d.Output(&buf); err != nil {
-		return nil, fmt.Errorf("pdf: transfer summary: %w", err)
-	}
-	return buf.Bytes(), nil
+	return d.bytes("transfer summary")
 }

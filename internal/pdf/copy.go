@@ -1,7 +1,6 @@
 package pdf
 
 import (
-	"bytes"
 	"fmt"
 	"time"
 )
@@ -50,17 +49,11 @@ func (r *Renderer) DossierCopy(c DossierCopy) ([]byte, error) {
 		d.SetTextColor(0, 0, 0)
 	})
 	d.AddPage()
-	d.SetFont(font, "B", 18)
-	d.MultiCell(0, 9, "Afschrift van uw medisch dossier", "", "L", false)
-	d.SetFont(font, "", 11)
-	d.SetTextColor(90, 90, 90)
 	label := "Eerste afschrift (kosteloos)"
 	if c.Repeat {
 		label = "Herhaald afschrift"
 	}
-	d.MultiCell(0, 6, label+" · vrijgegeven door de bedrijfsarts", "", "L", false)
-	d.SetTextColor(0, 0, 0)
-	d.Ln(4)
+	d.title("Afschrift van uw medisch dossier", label+" · vrijgegeven door de bedrijfsarts")
 	d.field("Arbodienst", c.ServiceName)
 	d.field("Werknemer", c.EmployeeName)
 	d.field("Dossier", c.DossierID)
@@ -102,9 +95,5 @@ func (r *Renderer) DossierCopy(c DossierCopy) ([]byte, error) {
 		d.para(e.Text)
 	}
 
-	var buf bytes.Buffer
-	if err := d.Output(&buf); err != nil {
-		return nil, fmt.Errorf("pdf: dossier copy: %w", err)
-	}
-	return buf.Bytes(), nil
+	return d.bytes("dossier copy")
 }

@@ -1,7 +1,6 @@
 package pdf
 
 import (
-	"bytes"
 	"fmt"
 	"time"
 )
@@ -42,17 +41,11 @@ type KindCount struct {
 func (r *Renderer) DestructionStatement(s DestructionStatement) ([]byte, error) {
 	d := r.newDocWithFooter("Verklaring van vernietiging", s.GeneratedAt, "Verklaring van vernietiging — vertrouwelijk")
 	d.AddPage()
-	d.SetFont(font, "B", 18)
-	d.MultiCell(0, 9, "Verklaring van vernietiging", "", "L", false)
-	d.SetFont(font, "", 11)
-	d.SetTextColor(90, 90, 90)
 	what := "van uw medisch dossier"
 	if !s.DestroyedAll {
 		what = "van gegevens uit uw medisch dossier"
 	}
-	d.MultiCell(0, 6, "Vernietiging "+what+" op uw verzoek (artikel 7:455 BW)", "", "L", false)
-	d.SetTextColor(0, 0, 0)
-	d.Ln(4)
+	d.title("Verklaring van vernietiging", "Vernietiging "+what+" op uw verzoek (artikel 7:455 BW)")
 	d.field("Arbodienst", s.ServiceName)
 	d.field("Werknemer", s.EmployeeName)
 	d.field("Dossier", s.DossierID)
@@ -95,9 +88,5 @@ func (r *Renderer) DestructionStatement(s DestructionStatement) ([]byte, error) 
 	d.para("Bewaard blijven alleen de gegevens over het verzoek en deze vernietiging (wie besloot, wanneer, welk verzoek, de aantallen) en het logboek " +
 		"van wie uw dossier heeft ingezien. Die bevatten geen medische inhoud. Het logboek wordt ten minste vijf jaar bewaard (NEN 7513).")
 
-	var buf bytes.Buffer
-	if err := d.Output(&buf); err != nil {
-		return nil, fmt.Errorf("pdf: destruction statement: %w", err)
-	}
-	return buf.Bytes(), nil
+	return d.bytes("destruction statement")
 }

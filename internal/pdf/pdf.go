@@ -116,6 +116,26 @@ func (r *Renderer) newDocWithFooter(title string, generated time.Time, footer st
 	return &doc{Fpdf: f, width: w - marginLeft - marginRight}
 }
 
+// title starts the page with the document's title and a grey subtitle.
+func (d *doc) title(s, sub string) {
+	d.SetFont(font, "B", 18)
+	d.MultiCell(0, 9, s, "", "L", false)
+	d.SetFont(font, "", 11)
+	d.SetTextColor(90, 90, 90)
+	d.MultiCell(0, 6, sub, "", "L", false)
+	d.SetTextColor(0, 0, 0)
+	d.Ln(4)
+}
+
+// bytes renders the document; what names it in an error.
+func (d *doc) bytes(what string) ([]byte, error) {
+	var buf bytes.Buffer
+	if err := d.Output(&buf); err != nil {
+		return nil, fmt.Errorf("pdf: %s: %w", what, err)
+	}
+	return buf.Bytes(), nil
+}
+
 func (d *doc) heading(s string) {
 	d.Ln(3)
 	d.SetFont(font, "B", 12)
@@ -130,6 +150,12 @@ func (d *doc) para(s string) {
 	if strings.TrimSpace(s) == "" {
 		s = "—"
 	}
+	d.MultiCell(0, lineHeight, s, "", "L", false)
+}
+
+// label writes s as a bold line, the caption of the paragraph after it.
+func (d *doc) label(s string) {
+	d.SetFont(font, "B", 10)
 	d.MultiCell(0, lineHeight, s, "", "L", false)
 }
 
@@ -201,13 +227,7 @@ func signed(t time.Time) string {
 func (r *Renderer) PlanOfAction(p PlanOfAction) ([]byte, error) {
 	d := r.newDoc("Plan van aanpak", p.GeneratedAt)
 	d.AddPage()
-	d.SetFont(font, "B", 18)
-	d.MultiCell(0, 9, "Plan van aanpak", "", "L", false)
-	d.SetFont(font, "", 11)
-	d.SetTextColor(90, 90, 90)
-	d.MultiCell(0, 6, "Exemplaar voor de werkgever · Wet verbetering poortwachter", "", "L", false)
-	d.SetTextColor(0, 0, 0)
-	d.Ln(4)
+	d.title("Plan van aanpak", "Exemplaar voor de werkgever · Wet verbetering poortwachter")
 
 	d.field("Arbodienst", p.ServiceName)
 	d.field("Werkgever", p.EmployerName)
@@ -242,8 +262,7 @@ func (r *Renderer) PlanOfAction(p PlanOfAction) ([]byte, error) {
 			if e.Kind == "first_year_evaluation" {
 				label = "Eerstejaarsevaluatie"
 			}
-			d.SetFont(font, "B", 10)
-			d.MultiCell(0, lineHeight, label+" van "+dutchDate(e.Date), "", "L", false)
+			d.label(label + " van " + dutchDate(e.Date))
 			d.para(e.Summary)
 			d.field("Visie werkgever", e.EmployerView)
 			d.field("Visie werknemer", e.EmployeeView)
@@ -251,9 +270,5 @@ func (r *Renderer) PlanOfAction(p PlanOfAction) ([]byte, error) {
 		}
 	}
 
-	var buf bytes.Buffer
-	if err := d.Output(&buf); err != nil {
-		return nil, fmt.Errorf("pdf: plan of action: %w", err)
-	}
-	return buf.Bytes(), nil
+	return d.bytes("plan of action")
 }

@@ -174,6 +174,13 @@ func (s *ConsentStore) UpdateConsent(ctx context.Context, employeeID, callerID, 
 	})
 }
 
+// UnderConsent locks consent id and writes the event check returns.
+func (s *ConsentStore) UnderConsent(ctx context.Context, employeeID, callerID, id uuid.UUID, check consent.Change[consent.Consent]) error {
+	_, err := updateRecord(ctx, s.pool, employeeID, callerID, id, check, consentSelect, scanConsent,
+		func(pgx.Tx, consent.Consent) error { return nil })
+	return err
+}
+
 const requestSelect = `SELECT asked_at, id, dossier_id, consent_id, sealed, asked_by, on_behalf_of, answer_entry_id, answered_at
 	FROM medical.information_requests`
 

@@ -50,21 +50,23 @@ func exposuresOf(ctx context.Context, tx pgx.Tx, dossierID uuid.UUID) ([]dossier
 	return xs, Translate(err)
 }
 
-const destructionColumns = `id, request_id, dossier_id, employee_id, scope, entry_ids, attachment_ids, old_keys,
+const destructionColumns = `id, origin, request_id, dossier_id, employee_id, scope, entry_ids, attachment_ids, old_keys,
 	coalesce(new_key, ''), prior_status, state, counts, decided_by, decided_at, completed_at, backup_safe_after`
 
 // destructionRow is medical.destructions as stored.
 type destructionRow struct {
-	ID, RequestID, DossierID, EmployeeID uuid.UUID
-	Scope                                string
-	EntryIDs, AttachmentIDs              []uuid.UUID
-	OldKeys                              []string
-	NewKey, PriorStatus, State           string
-	Counts                               countsRow
-	DecidedBy                            uuid.UUID
-	DecidedAt                            time.Time
-	CompletedAt                          *time.Time
-	BackupSafeAfter                      *time.Time
+	ID                               uuid.UUID
+	Origin                           string
+	RequestID, DossierID, EmployeeID uuid.UUID
+	Scope                            string
+	EntryIDs, AttachmentIDs          []uuid.UUID
+	OldKeys                          []string
+	NewKey, PriorStatus, State       string
+	Counts                           countsRow
+	DecidedBy                        uuid.UUID
+	DecidedAt                        time.Time
+	CompletedAt                      *time.Time
+	BackupSafeAfter                  *time.Time
 }
 
 // countsRow is medical.destructions.counts (jsonb).
@@ -75,7 +77,7 @@ type countsRow struct {
 }
 
 func (r destructionRow) domain() dossier.Destruction {
-	d := dossier.Destruction{ID: r.ID, RequestID: r.RequestID, DossierID: r.DossierID, EmployeeID: r.EmployeeID,
+	d := dossier.Destruction{ID: r.ID, Origin: dossier.Origin(r.Origin), RequestID: r.RequestID, DossierID: r.DossierID, EmployeeID: r.EmployeeID,
 		Scope: dossier.DestructionScope(r.Scope), EntryIDs: r.EntryIDs, AttachmentIDs: r.AttachmentIDs, OldKeys: r.OldKeys,
 		NewKey: r.NewKey, PriorStatus: r.PriorStatus, State: dossier.DestructionState(r.State), DecidedBy: r.DecidedBy,
 		DecidedAt: r.DecidedAt, CompletedAt: deref(r.CompletedAt), BackupSafeAfter: deref(r.BackupSafeAfter),
@@ -159,12 +161,12 @@ func (s *DossierStore) BeginDestruction(ctx context.Context, d dossier.Destructi
 		if _, err := tx.Exec(ctx, `UPDATE medical.dossiers SET status = $2 WHERE id = $1`, d.DossierID, closing); err != nil {
 			return Translate(err)
 		}
-		rows, _ = tx.Query(ctx, `INSERT INTO medical.destructions (id, request_id, dossier_id, employee_id, scope, entry_ids,
+		rows, _ = tx.Query(ctx, `INSERT INTO medical.destructions (id, origin, request_id, dossier_id, employee_id, scope, entry_ids,
 				attachment_ids, old_keys, new_key, prior_status, state, counts, decided_by, decided_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'pending', $11, $12, $13)
+			VALUES ($1, $14, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'pending', $11, $12, $13)
 			RETURNING `+destructionColumns,
 			d.ID, d.RequestID, d.DossierID, d.EmployeeID, string(d.Scope), nonNil(d.EntryIDs), nonNil(d.AttachmentIDs),
-			d.OldKeys, nullString(d.NewKey), d.PriorStatus, counts, d.DecidedBy, d.DecidedAt)
+			d.OldKeys, nullString(d.NewKey), d.PriorStatus, counts, d.DecidedBy, d.DecidedAt, string(d.Origin))
 		if out, err = scanDestruction(rows); err != nil {
 			return err
 		}

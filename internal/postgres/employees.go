@@ -193,8 +193,6 @@ func (s *EmployeeStore) Get(ctx context.Context, scope identity.Scope, id uuid.U
 	return out, err
 }
 
-var _ employee.UpdateStore = (*EmployeeStore)(nil)
-
 // Update changes one employee within scope under a row lock, with its
 // event.
 func (s *EmployeeStore) Update(ctx context.Context, scope identity.Scope, id uuid.UUID, change func(e *employee.Employee) (audit.Event, error)) (employee.Employee, error) {

@@ -117,11 +117,24 @@ func (r entryRow) domain() dossier.SealedEntry {
 	}
 }
 
-// notBeingDestroyed keeps out entries (alias x) that a pending partial
+// notBeingDestroyed keeps out rows (alias x) that a pending partial
 // destruction takes: granted for destruction, they are no longer handed out
-// while the rest of the dossier is re-encrypted.
-const notBeingDestroyed = ` AND NOT EXISTS (SELECT 1 FROM medical.destructions j
-	WHERE j.dossier_id = x.dossier_id AND j.state = 'pending' AND x.id = ANY (j.entry_ids))`
+// while the rest of the dossier is re-encrypted. ids names the job's column
+// that lists them (entry_ids or attachment_ids).
+func notBeingDestroyed(ids string) string {
+	return ` AND NOT EXISTS (SELECT 1 FROM medical.destructions j
+	WHERE j.dossier_id = x.dossier_id AND j.state = 'pending' AND x.id = ANY (j.` + ids + `))`
+}
+
+// beingDestroyed is notBeingDestroyed(ids) where d has a partial
+// destruction pending (its status is rekeying exactly then) and nothing
+// otherwise, so that reads of every other dossier skip the check.
+func beingDestroyed(d dossier.Dossier, ids string) string {
+	if d.Status == "rekeying" {
+		return notBeingDestroyed(ids)
+	}
+	return ""
+}
 
 const entryColumns = `x.id, x.dossier_id, x.kind, x.author_id, x.on_behalf_of, x.occurred_on, x.created_at, x.supersedes,
 	(SELECT n.id FROM medical.entries n WHERE n.supersedes = x.id), x.version, x.ciphertext, x.key_version, x.concerns`
@@ -149,7 +162,7 @@ func (s *DossierStore) Entries(ctx context.Context, employeeID uuid.UUID, q doss
 			WHERE x.dossier_id = $1
 			  AND NOT EXISTS (SELECT 1 FROM medical.entries n WHERE n.supersedes = x.id)
 			  AND (x.kind <> 'working_note' OR x.author_id = $2)
-			  AND (x.created_at, x.id) > ($3, $4)`+notBeingDestroyed+`
+			  AND (x.created_at, x.id) > ($3, $4)`+beingDestroyed(d, "entry_ids")+`
 			ORDER BY x.created_at, x.id LIMIT $5`, d.ID, q.ReaderID, after, afterID, q.Limit)
 		rs, err := pgx.CollectRows(rows, pgx.RowToStructByPos[entryRow])
 		if err != nil {
@@ -181,7 +194,7 @@ func (s *DossierStore) Entry(ctx context.Context, employeeID, entryID, callerID 
 		if err != nil {
 			return err
 		}
-		rows, _ := tx.Query(ctx, `SELECT `+entryColumns+` FROM medical.entries x WHERE x.id = $1 AND x.dossier_id = $2`+notBeingDestroyed,
+		rows, _ := tx.Query(ctx, `SELECT `+entryColumns+` FROM medical.entries x WHERE x.id = $1 AND x.dossier_id = $2`+beingDestroyed(d, "entry_ids"),
 			entryID, d.ID)
 		r, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByPos[entryRow])
 		if err != nil {
@@ -305,9 +318,7 @@ func (s *DossierStore) Attachment(ctx context.Context, employeeID, id, callerID 
 			return err
 		}
 		rows, _ := tx.Query(ctx, `SELECT id, dossier_id, entry_id, content_type, size_bytes, wrapped_key, nonce, content,
-			author_id, on_behalf_of, created_at FROM medical.attachments x WHERE id = $1 AND dossier_id = $2
-			AND NOT EXISTS (SELECT 1 FROM medical.destructions j
-				WHERE j.dossier_id = x.dossier_id AND j.state = 'pending' AND x.id = ANY (j.attachment_ids))`, id, d.ID)
+			author_id, on_behalf_of, created_at FROM medical.attachments x WHERE id = $1 AND dossier_id = $2`+beingDestroyed(d, "attachment_ids"), id, d.ID)
 		r, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByPos[attachmentRow])
 		if err != nil {
 			return Translate(err)

@@ -92,7 +92,7 @@ func (s *ReleaseStore) Release(ctx context.Context, id uuid.UUID, authorize func
 		}
 		rows, _ := tx.Query(ctx, `SELECT `+entryColumns+` FROM medical.entries x
 			JOIN medical.release_entries re ON re.entry_id = x.id AND re.release_id = $1
-			WHERE x.kind <> 'working_note'`+notBeingDestroyed+` ORDER BY x.created_at, x.id`, id)
+			WHERE x.kind <> 'working_note'`+notBeingDestroyed("entry_ids")+` ORDER BY x.created_at, x.id`, id)
 		rs, err := pgx.CollectRows(rows, pgx.RowToStructByPos[entryRow])
 		if err != nil {
 			return Translate(err)

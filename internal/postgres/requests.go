@@ -207,18 +207,39 @@ func (s *RequestStore) Update(ctx context.Context, id uuid.UUID, change func(r *
 	return out, err
 }
 
+// Request loads a request with its subject, without a lock or an event:
+// the register's metadata, for a service to check before it acts.
+func (s *RequestStore) Request(ctx context.Context, id uuid.UUID) (rights.Request, rights.Subject, error) {
+	var (
+		r    rights.Request
+		subj rights.Subject
+	)
+	err := InScope(ctx, s.pool, allTenants, func(tx pgx.Tx) error {
+		var err error
+		r, subj, err = loadRequest(ctx, tx, id, "", "")
+		return err
+	})
+	return r, subj, err
+}
+
 // lockRequest loads request id under a row lock, with its subject; lock
 // ("" or a clause such as "FOR UPDATE OF e") locks the employee row too.
 // Update leaves it unlocked: its change may update the record in a
 // transaction of its own (a rectification).
 func lockRequest(ctx context.Context, tx pgx.Tx, id uuid.UUID, lock string) (rights.Request, rights.Subject, error) {
-	rows, _ := tx.Query(ctx, `SELECT `+requestColumns+` FROM hr.requests WHERE id = $1 FOR UPDATE`, id)
+	return loadRequest(ctx, tx, id, "FOR UPDATE", lock)
+}
+
+// loadRequest loads request id (with lock, "" or a row-lock clause) and
+// its subject (with subjectLock).
+func loadRequest(ctx context.Context, tx pgx.Tx, id uuid.UUID, lock, subjectLock string) (rights.Request, rights.Subject, error) {
+	rows, _ := tx.Query(ctx, `SELECT `+requestColumns+` FROM hr.requests WHERE id = $1 `+lock, id)
 	row, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByPos[requestRow])
 	if err != nil {
 		return rights.Request{}, rights.Subject{}, Translate(err)
 	}
 	r := row.domain()
-	subj, err := scanSubject(tx.QueryRow(ctx, subjectQuery+` WHERE e.id = $1 `+lock, r.EmployeeID))
+	subj, err := scanSubject(tx.QueryRow(ctx, subjectQuery+` WHERE e.id = $1 `+subjectLock, r.EmployeeID))
 	return r, subj, err
 }
 

@@ -91,11 +91,6 @@ type Effect struct {
 	Lift      bool
 }
 
-// Zero reports whether e changes nothing.
-func (e Effect) Zero() bool {
-	return !e.EraseContact && !e.EraseBSN && len(e.DeleteCases) == 0 && !e.Anonymise && !e.Restrict && !e.Lift
-}
-
 // Ground names of AVG decisions made by the rules.
 const (
 	GroundLegalRetention  = "legal_retention_duty"
@@ -242,9 +237,10 @@ func (s *Records) today() time.Time {
 	return t
 }
 
-// open checks that a may decide r (the privacy officer, never about
-// themselves) and that r, of type t, is still undecided.
-func open(a identity.Actor, r *Request, subj Subject, t Type) error {
+// undecided checks that a may decide r (mayDecide, never about
+// themselves; derrors.ErrNotFound otherwise) and that r is of type t and
+// still undecided (derrors.ErrConflict otherwise).
+func undecided(a identity.Actor, r *Request, subj Subject, t Type) error {
 	if selfDecision(a, r, subj) || !mayDecide(a, r.Type, subj) {
 		return fmt.Errorf("rights: may not decide this request: %w", derrors.ErrNotFound)
 	}
@@ -273,7 +269,7 @@ var categoryNames = map[string]string{
 func (s *Records) Erase(ctx context.Context, a identity.Actor, id uuid.UUID) (Request, error) {
 	today, now := s.today(), s.now().UTC()
 	out, err := s.store.Apply(ctx, id, func(r *Request, subj Subject, f RecordFacts) (Effect, audit.Event, Notice, error) {
-		if err := open(a, r, subj, TypeErasure); err != nil {
+		if err := undecided(a, r, subj, TypeErasure); err != nil {
 			return Effect{}, audit.Event{}, Notice{}, err
 		}
 		eff, outcomes := PlanErasure(f, today, s.retention)
@@ -301,7 +297,7 @@ func (s *Records) Erase(ctx context.Context, a identity.Actor, id uuid.UUID) (Re
 func (s *Records) Restrict(ctx context.Context, a identity.Actor, id uuid.UUID) (Request, error) {
 	now := s.now().UTC()
 	out, err := s.store.Apply(ctx, id, func(r *Request, subj Subject, f RecordFacts) (Effect, audit.Event, Notice, error) {
-		if err := open(a, r, subj, TypeRestriction); err != nil {
+		if err := undecided(a, r, subj, TypeRestriction); err != nil {
 			return Effect{}, audit.Event{}, Notice{}, err
 		}
 		var eff Effect
@@ -377,24 +373,38 @@ func NewRectifier(requests RequestReader, records RecordUpdater, now func() time
 // employer's HR users or its case managers) in answer to rectification
 // request requestID, which the privacy officer granted; the request is then
 // delivered and the employee told. The record is updated first: if marking
-// the request fails, a retry applies the same values again and delivers
-// it. A request about someone else, of another type, or a record outside
+// the request fails, the record stands rectified and the request stays
+// granted for the privacy officer to deliver. A request about someone else, of another type, or a record outside
 // the caller's tenants is derrors.ErrNotFound; a request not granted is
 // derrors.ErrConflict; the errors of the update apply otherwise.
 func (s *Rectifier) Rectify(ctx context.Context, a identity.Actor, requestID, employeeID uuid.UUID, p employee.Patch) (employee.Employee, Request, error) {
-	var out employee.Employee
-	r, err := s.requests.Update(ctx, requestID, func(r *Request, subj Subject) (audit.Event, Notice, error) {
+	// The request is checked first, the record (whose BSN may be sealed in
+	// Vault) updated outside any transaction, and the request delivered
+	// last, checked again under its lock.
+	check := func(r *Request, subj Subject) error {
 		if r.Type != TypeRectification || r.EmployeeID != employeeID || a.UserID() == subj.UserID {
-			return audit.Event{}, Notice{}, fmt.Errorf("rights: no such rectification request: %w", derrors.ErrNotFound)
+			return fmt.Errorf("rights: no such rectification request: %w", derrors.ErrNotFound)
 		}
 		if r.Status != StatusGranted && r.Status != StatusPartlyGranted {
-			return audit.Event{}, Notice{}, fmt.Errorf("rights: the rectification request is %s, not granted: %w", r.Status, derrors.ErrConflict)
+			return fmt.Errorf("rights: the rectification request is %s, not granted: %w", r.Status, derrors.ErrConflict)
 		}
-		e, err := s.records.Update(ctx, a, employeeID, p, employee.Rectification{RequestID: r.ID})
-		if err != nil {
+		return nil
+	}
+	r, subj, err := s.requests.Request(ctx, requestID)
+	if err != nil {
+		return employee.Employee{}, Request{}, fmt.Errorf("rights: rectify: %w", err)
+	}
+	if err := check(&r, subj); err != nil {
+		return employee.Employee{}, Request{}, fmt.Errorf("rights: rectify: %w", err)
+	}
+	out, err := s.records.Update(ctx, a, employeeID, p, employee.Rectification{RequestID: r.ID})
+	if err != nil {
+		return employee.Employee{}, Request{}, fmt.Errorf("rights: rectify: %w", err)
+	}
+	r, err = s.requests.Update(ctx, requestID, func(r *Request, subj Subject) (audit.Event, Notice, error) {
+		if err := check(r, subj); err != nil {
 			return audit.Event{}, Notice{}, err
 		}
-		out = e
 		r.Status, r.UpdatedAt = StatusDelivered, s.now().UTC()
 		return requestEvent(a, audit.ActionUpdate, *r), Notice{Kind: "request_delivered", Subject: "Uw gegevens zijn gerectificeerd",
 			Body: "Uw personeelsgegevens zijn aangepast naar aanleiding van uw verzoek om rectificatie (" +

@@ -40,7 +40,7 @@ type Destroyer interface {
 	// Vault and is called outside any transaction.
 	Ready(ctx context.Context) error
 	Assess(ctx context.Context, employeeID uuid.UUID, dob time.Time) (dossier.Dossier, []dossier.RetentionDuty, error)
-	Begin(ctx context.Context, requestID, employeeID, decidedBy uuid.UUID, dob time.Time, chosen []uuid.UUID, ev audit.Event) (dossier.Destruction, error)
+	Begin(ctx context.Context, o dossier.Order, ev audit.Event) (dossier.Destruction, error)
 	Run(ctx context.Context, id uuid.UUID) (dossier.Destruction, error)
 }
 
@@ -157,25 +157,9 @@ func (d DestructionDecision) check() error {
 	return fe.Err()
 }
 
-// openDestruction checks that a may decide r (the responsible physician,
-// their substitute, or a lead physician; never about themselves) and that
-// r is an undecided destruction request.
-func openDestruction(a identity.Actor, r *Request, subj Subject) error {
-	if selfDecision(a, r, subj) || !mayDecide(a, r.Type, subj) {
-		return fmt.Errorf("rights: may not decide this request: %w", derrors.ErrNotFound)
-	}
-	if r.Type != TypeDestruction {
-		return fmt.Errorf("rights: a %s request is not a destruction request: %w", r.Type, derrors.ErrConflict)
-	}
-	if r.Status != StatusReceived && r.Status != StatusInReview {
-		return fmt.Errorf("rights: the request is %s: %w", r.Status, derrors.ErrConflict)
-	}
-	return nil
-}
-
 // inCharge checks that a decides about dossier d as the physician
 // responsible for it (or standing in for them), or as a lead physician
-// (whom openDestruction admits only while the responsible one is away):
+// (whom undecided admits only while the responsible one is away):
 // the employer's assigned physician may differ from the dossier's own
 // after a reassignment. Anyone else is derrors.ErrNotFound.
 func inCharge(a identity.Actor, d dossier.Dossier) error {
@@ -214,7 +198,7 @@ func (s *Destructions) Decide(ctx context.Context, a identity.Actor, requestID u
 	}
 	now := s.now().UTC()
 	r, err := s.requests.Update(ctx, requestID, func(r *Request, subj Subject) (audit.Event, Notice, error) {
-		if err := openDestruction(a, r, subj); err != nil {
+		if err := undecided(a, r, subj, TypeDestruction); err != nil {
 			return audit.Event{}, Notice{}, err
 		}
 		d, duties, err := s.destroyer.Assess(ctx, subj.EmployeeID, subj.DateOfBirth)
@@ -262,7 +246,7 @@ func (s *Destructions) grant(ctx context.Context, a identity.Actor, requestID uu
 	var job dossier.Destruction
 	now := s.now().UTC()
 	r, err := s.requests.Update(ctx, requestID, func(r *Request, subj Subject) (audit.Event, Notice, error) {
-		if err := openDestruction(a, r, subj); err != nil {
+		if err := undecided(a, r, subj, TypeDestruction); err != nil {
 			return audit.Event{}, Notice{}, err
 		}
 		d, _, err := s.destroyer.Assess(ctx, subj.EmployeeID, subj.DateOfBirth)
@@ -278,12 +262,8 @@ func (s *Destructions) grant(ctx context.Context, a identity.Actor, requestID uu
 		// The job is recorded in schema medical first; if the register's
 		// update then fails, a retry finds the same job (Begin is
 		// idempotent per request) and Resume finishes it either way.
-		job, err = s.destroyer.Begin(ctx, r.ID, subj.EmployeeID, a.UserID(), subj.DateOfBirth, r.EntryIDs,
-			audit.Event{ActorUserID: a.UserID(), ActorRole: string(a.Role), Outcome: audit.OutcomeOK,
-				RequestID: a.RequestID, ClientIP: a.ClientIP})
-		if errors.Is(err, derrors.ErrNotFound) {
-			return audit.Event{}, Notice{}, fmt.Errorf("rights: there is no dossier to destroy (refuse with no_data_held): %w", derrors.ErrConflict)
-		}
+		job, err = s.destroyer.Begin(ctx, dossier.Order{Origin: dossier.OriginRequest, Ref: r.ID, Dossier: d,
+			DecidedBy: a.UserID(), DateOfBirth: subj.DateOfBirth, Entries: r.EntryIDs}, beginEvent(a))
 		if err != nil {
 			return audit.Event{}, Notice{}, err
 		}
@@ -310,10 +290,11 @@ func (s *Destructions) finish(ctx context.Context, job dossier.Destruction) (dos
 	if err != nil {
 		return job, err
 	}
+	if job.Origin == dossier.OriginTransfer {
+		// A hand-over has no request to deliver.
+		return job, s.records.MarkDelivered(ctx, job.ID)
+	}
 	_, err = s.requests.Update(ctx, job.RequestID, func(r *Request, subj Subject) (audit.Event, Notice, error) {
-		if r.Type != TypeDestruction {
-			return audit.Event{}, Notice{}, errDelivered
-		}
 		if r.Status == StatusDelivered || r.Status == StatusClosed {
 			return audit.Event{}, Notice{}, errDelivered
 		}
@@ -329,11 +310,7 @@ func (s *Destructions) finish(ctx context.Context, job dossier.Destruction) (dos
 			Notice{Kind: "request_delivered", Subject: "Uw medisch dossier is vernietigd",
 				Body: "De vernietiging waar u om vroeg is uitgevoerd. De verklaring van vernietiging staat voor u klaar in Arbokluis."}, nil
 	})
-	switch {
-	case errors.Is(err, derrors.ErrNotFound):
-		// Not a register request: a destruction decided on a dossier's
-		// transfer, which has no request to deliver.
-	case err != nil && !errors.Is(err, errDelivered):
+	if err != nil && !errors.Is(err, errDelivered) {
 		return job, err
 	}
 	// Until this is recorded, Resume delivers again (which is idempotent).
@@ -355,8 +332,12 @@ func (s *Destructions) DestroyAfterTransfer(ctx context.Context, a identity.Acto
 	if err != nil {
 		return fmt.Errorf("rights: destroy after transfer: %w", err)
 	}
-	job, err := s.destroyer.Begin(ctx, ref, employeeID, a.UserID(), subj.DateOfBirth, nil,
-		audit.Event{ActorUserID: a.UserID(), ActorRole: string(a.Role), Outcome: audit.OutcomeOK, RequestID: a.RequestID, ClientIP: a.ClientIP})
+	d, _, err := s.destroyer.Assess(ctx, employeeID, subj.DateOfBirth)
+	if err != nil {
+		return fmt.Errorf("rights: destroy after transfer: %w", err)
+	}
+	job, err := s.destroyer.Begin(ctx, dossier.Order{Origin: dossier.OriginTransfer, Ref: ref, Dossier: d,
+		DecidedBy: a.UserID(), DateOfBirth: subj.DateOfBirth}, beginEvent(a))
 	if err != nil {
 		return fmt.Errorf("rights: destroy after transfer: %w", err)
 	}
@@ -367,6 +348,13 @@ func (s *Destructions) DestroyAfterTransfer(ctx context.Context, a identity.Acto
 }
 
 var errDelivered = errors.New("rights: delivered already")
+
+// beginEvent is the audit event of a's decision to begin a destruction;
+// Begin fills in what it is about.
+func beginEvent(a identity.Actor) audit.Event {
+	return audit.Event{ActorUserID: a.UserID(), ActorRole: string(a.Role), Outcome: audit.OutcomeOK,
+		RequestID: a.RequestID, ClientIP: a.ClientIP}
+}
 
 // Resume finishes every destruction that stopped halfway (a crash, Vault
 // down) and delivers its request. It tries each, returns how many it

@@ -57,6 +57,9 @@ type RequestReader interface {
 	SubjectOf(ctx context.Context, userID uuid.UUID) (Subject, error)
 	// Subject is RequestStore.Subject.
 	Subject(ctx context.Context, employeeID uuid.UUID) (Subject, error)
+	// Request loads request id with its subject, writing nothing;
+	// derrors.ErrNotFound when unknown.
+	Request(ctx context.Context, id uuid.UUID) (Request, Subject, error)
 	// Update is RequestStore.Update.
 	Update(ctx context.Context, id uuid.UUID, change func(r *Request, s Subject) (audit.Event, Notice, error)) (Request, error)
 }

@@ -550,14 +550,8 @@ func (s *Requests) Decide(ctx context.Context, a identity.Actor, id uuid.UUID, d
 		if !CanMove(r.Type, r.Status, d.Status) {
 			return audit.Event{}, Notice{}, fmt.Errorf("rights: %s request cannot move from %s to %s: %w", r.Type, r.Status, d.Status, derrors.ErrConflict)
 		}
-		if r.Type == TypeDestruction && (d.Status == StatusGranted || d.Status == StatusPartlyGranted ||
-			(d.Status == StatusRefused && DestructionGrounds[d.Ground])) {
-			return audit.Event{}, Notice{}, fmt.Errorf("rights: a destruction is granted or refused on its grounds through its own route: %w", derrors.ErrConflict)
-		}
-		if applied(r.Type) && (d.Status == StatusGranted || d.Status == StatusPartlyGranted || (r.Status == StatusGranted && d.Status == StatusClosed)) {
-			// Granting these changes the record; the routes that apply them
-			// record the decision with what was done.
-			return audit.Event{}, Notice{}, fmt.Errorf("rights: a %s request is granted by applying it: %w", r.Type, derrors.ErrConflict)
+		if ownRoute(r, d) {
+			return audit.Event{}, Notice{}, fmt.Errorf("rights: a %s request moves to %s only on its own route: %w", r.Type, d.Status, derrors.ErrConflict)
 		}
 		r.Status, r.UpdatedAt = d.Status, now
 		action := audit.ActionUpdate
@@ -573,9 +567,24 @@ func (s *Requests) Decide(ctx context.Context, a identity.Actor, id uuid.UUID, d
 	return out, nil
 }
 
-// applied reports whether requests of type t are granted by applying them
-// to the record (Records), never by a bare decision.
-func applied(t Type) bool { return t == TypeErasure || t == TypeRestriction }
+// ownRoute reports whether moving r as d says is done on the request
+// type's own route, which carries out what the decision means, and never
+// by a bare decision: granting an erasure or restriction (Records applies
+// it) or closing a granted restriction (lifting it), and granting a
+// destruction or refusing it on one of DestructionGrounds (Destructions
+// checks the ground or keeps its reason).
+func ownRoute(r *Request, d Decision) bool {
+	grant := d.Status == StatusGranted || d.Status == StatusPartlyGranted
+	switch r.Type {
+	case TypeErasure:
+		return grant
+	case TypeRestriction:
+		return grant || (r.Status == StatusGranted && d.Status == StatusClosed)
+	case TypeDestruction:
+		return grant || (d.Status == StatusRefused && DestructionGrounds[d.Ground])
+	}
+	return false
+}
 
 var statusNames = map[Status]string{StatusInReview: "in behandeling", StatusGranted: "toegewezen",
 	StatusPartlyGranted: "gedeeltelijk toegewezen", StatusRefused: "afgewezen", StatusDelivered: "geleverd",
