@@ -33,7 +33,7 @@ func TestSubstitutionTwoKeysThenAccess(t *testing.T) {
 	if r := s.do("GET", dossier, tSub, nil); r.status != http.StatusNotFound {
 		t.Fatalf("GET dossier as future substitute before approval = %d, want 404", r.status)
 	}
-	today := time.Now()
+	today := nowNL()
 	body := map[string]any{"absent_physician_id": absent.userID.String(), "substitute_id": sub.userID.String(),
 		"starts_on": today.AddDate(0, 0, -1).Format(time.DateOnly), "ends_on": today.AddDate(0, 0, 1).Format(time.DateOnly)}
 
@@ -175,7 +175,7 @@ func TestRevokedStatementEndsAssistantAccessAtOnce(t *testing.T) {
 	employee := uuid.New()
 	owner := testenv.Pool(t, s.env.MigrateURL)
 	ctx := context.Background()
-	today := time.Now()
+	today := nowNL()
 	if _, err := owner.Exec(ctx, `INSERT INTO medical.dossiers (employee_id, responsible_physician_id) VALUES ($1, $2)`,
 		employee, resp.userID); err != nil {
 		t.Fatal(err)

@@ -75,7 +75,7 @@ func TestAccessLogShowsWhoLooked(t *testing.T) {
 		}
 	}
 
-	tomorrow := time.Now().AddDate(0, 0, 2).Format(time.DateOnly)
+	tomorrow := nowNL().AddDate(0, 0, 2).Format(time.DateOnly)
 	if r := w.s.do("GET", "/api/v1/me/access-log?from="+tomorrow, w.tokens["employee"], nil); r.status != http.StatusOK || len(r.body["entries"].([]any)) != 0 {
 		t.Errorf("access log from %s = %d %s, want 200 with nothing", tomorrow, r.status, r.raw)
 	}

@@ -104,7 +104,7 @@ func outcomeOf(r response) string {
 func TestErasureAppliedWhereRetentionAllows(t *testing.T) {
 	w := newAVGWorld(t)
 	privacy := w.tokens["privacy_officer"]
-	today := time.Now()
+	today := nowNL()
 	old, recent := w.closedCase(t, today.AddDate(-3, 0, 0)), w.closedCase(t, today.AddDate(-1, 0, 0))
 
 	id := w.file(t, map[string]any{"type": "erasure"})
@@ -175,7 +175,7 @@ func TestErasureAppliedWhereRetentionAllows(t *testing.T) {
 // its cases, verdicts and advice are gone; the register still answers.
 func TestErasureAnonymisesAnExpiredRecord(t *testing.T) {
 	w := newAVGWorld(t)
-	ended := time.Now().AddDate(-6, 0, 0)
+	ended := nowNL().AddDate(-6, 0, 0)
 	if _, err := w.owner.Exec(context.Background(), `UPDATE hr.employees SET employment_start = $2, employment_end = $3 WHERE id = $1`,
 		w.employee, ended.AddDate(-5, 0, 0), ended); err != nil {
 		t.Fatal(err)
@@ -243,7 +243,7 @@ func TestRestrictionAndRectification(t *testing.T) {
 
 	// Restriction: refused while a case is open.
 	caseRes := w.s.do("POST", "/api/v1/employees/"+w.employee.String()+"/absences", cm,
-		map[string]any{"first_sick_day": time.Now().AddDate(0, 0, -5).Format(time.DateOnly), "percentage": 100})
+		map[string]any{"first_sick_day": nowNL().AddDate(0, 0, -5).Format(time.DateOnly), "percentage": 100})
 	if caseRes.status != http.StatusCreated {
 		t.Fatalf("sick report = %d %s", caseRes.status, caseRes.raw)
 	}
@@ -253,7 +253,7 @@ func TestRestrictionAndRectification(t *testing.T) {
 		t.Errorf("restrict during an open case = %d %s, want refused on legal_obligation", r.status, r.raw)
 	}
 	if r := w.s.do("POST", "/api/v1/absences/"+caseRes.body["id"].(string)+"/changes", cm,
-		map[string]any{"date": time.Now().Format(time.DateOnly), "percentage": 0}); r.status != http.StatusOK {
+		map[string]any{"date": nowNL().Format(time.DateOnly), "percentage": 0}); r.status != http.StatusOK {
 		t.Fatalf("recovery = %d %s", r.status, r.raw)
 	}
 
@@ -322,7 +322,7 @@ func TestRepresentativeFiles(t *testing.T) {
 	w := newAVGWorld(t)
 	privacy := w.tokens["privacy_officer"]
 	path := "/api/v1/employees/" + w.employee.String() + "/requests"
-	today := time.Now()
+	today := nowNL()
 	good := map[string]any{"type": "inspection", "representative_name": "Mr. A. Jansen, advocaat",
 		"authorisation_signed_on": today.AddDate(0, 0, -10).Format(time.DateOnly)}
 	requests := func() int {

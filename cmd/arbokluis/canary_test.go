@@ -70,7 +70,7 @@ func TestMedicalCanaryNeverLeaves(t *testing.T) {
 	if _, err := owner.Exec(ctx, `UPDATE hr.employees SET user_id = $1 WHERE id = $2`, eeUser.userID, emp); err != nil {
 		t.Fatal(err)
 	}
-	today := time.Now()
+	today := nowNL()
 	caseID := must(s.do("POST", "/api/v1/employees/"+emp+"/absences", tokens["employer"], map[string]any{
 		"first_sick_day": today.AddDate(0, 0, -50).Format(time.DateOnly), "percentage": 100}), http.StatusCreated, "report sick")["id"].(string)
 	must(s.do("POST", "/api/v1/absences/"+caseID+"/plans", tokens["case_manager"], planBody(today)), http.StatusCreated, "plan")

@@ -10,6 +10,7 @@ import (
 	"io"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -44,7 +45,7 @@ func consentBody(kind, purpose string, kinds []string, from, to time.Time) map[s
 	}
 	return map[string]any{"recipient_kind": kind, "recipient": map[string]any{"name": "Dr. Bé Bakker", "organisation": "Ziekenhuis Rijnstate"},
 		"purpose": purpose, "purpose_text": "Beoordeling van de belastbaarheid na de operatie.", "scope": scope,
-		"expires_on": time.Now().AddDate(0, 3, 0).Format(time.DateOnly)}
+		"expires_on": nowNL().AddDate(0, 3, 0).Format(time.DateOnly)}
 }
 
 // prepareConsent prepares a consent as the physician and returns its id.
@@ -131,7 +132,7 @@ func zipParts(t *testing.T, raw string) map[string][]byte {
 func TestConsentBasedDisclosure(t *testing.T) {
 	w := newDossierWorld(t)
 	canary := "canary" + strings.ReplaceAll(uuid.NewString(), "-", "")
-	base := time.Now().AddDate(0, -4, 0)
+	base := nowNL().AddDate(0, -4, 0)
 	day := func(n int) time.Time { return base.AddDate(0, 0, n) }
 	texts := map[string]string{
 		"old consultation": "Consult vóór de periode " + canary, "consultation": "Consult in de periode " + canary,
@@ -153,8 +154,8 @@ func TestConsentBasedDisclosure(t *testing.T) {
 		"unknown recipient": func(b map[string]any) { b["recipient_kind"] = "neighbour" },
 		"a working note":    func(b map[string]any) { b["scope"] = map[string]any{"kinds": []string{"working_note"}} },
 		"no kinds":          func(b map[string]any) { b["scope"] = map[string]any{"kinds": []string{}} },
-		"expired already":   func(b map[string]any) { b["expires_on"] = time.Now().AddDate(0, 0, -1).Format(time.DateOnly) },
-		"open-ended":        func(b map[string]any) { b["expires_on"] = time.Now().AddDate(2, 0, 0).Format(time.DateOnly) },
+		"expired already":   func(b map[string]any) { b["expires_on"] = nowNL().AddDate(0, 0, -1).Format(time.DateOnly) },
+		"open-ended":        func(b map[string]any) { b["expires_on"] = nowNL().AddDate(2, 0, 0).Format(time.DateOnly) },
 		"no recipient name": func(b map[string]any) { b["recipient"] = map[string]any{"organisation": "X"} },
 		"a period backwards": func(b map[string]any) {
 			b["scope"] = map[string]any{"kinds": []string{"note"}, "from": "2026-05-01", "to": "2026-04-01"}
@@ -186,7 +187,7 @@ func TestConsentBasedDisclosure(t *testing.T) {
 	formText := testenv.PDFText(t, []byte(form.raw))
 	for _, want := range []string{"Toestemming voor het verstrekken van medische gegevens", "Dr. Bé Bakker", "Ziekenhuis Rijnstate",
 		"re-integratie", "belastbaarheid", "consulten, aantekeningen", day(10).Format(time.DateOnly), day(40).Format(time.DateOnly),
-		pdfDate(time.Now().AddDate(0, 3, 0)), "Handtekening", "Datum", "Dossier Persoon"} {
+		pdfDate(nowNL().AddDate(0, 3, 0)), "Handtekening", "Datum", "Dossier Persoon"} {
 		if !strings.Contains(formText, want) {
 			t.Errorf("consent form lacks %q:\n%s", want, formText)
 		}
@@ -300,7 +301,7 @@ func TestConsentBasedDisclosure(t *testing.T) {
 	// Expired, it no longer counts either.
 	id2 := w.prepareConsent(t, good)
 	w.signConsent(t, id2)
-	if _, err := w.owner.Exec(context.Background(), `UPDATE medical.consents SET expires_on = $2 WHERE id = $1`, id2, time.Now().AddDate(0, 0, -1)); err != nil {
+	if _, err := w.owner.Exec(context.Background(), `UPDATE medical.consents SET expires_on = $2 WHERE id = $1`, id2, nowNL().AddDate(0, 0, -1)); err != nil {
 		t.Fatal(err)
 	}
 	b := disc([]string{"note"}, day(10), day(40))
@@ -328,7 +329,7 @@ func TestConsentBasedDisclosure(t *testing.T) {
 // export carries.
 func TestLegalDutyDisclosure(t *testing.T) {
 	w := newDossierWorld(t)
-	w.writeOn(t, "consultation", "Consult over de belastbaarheid.", time.Now().AddDate(0, -1, 0))
+	w.writeOn(t, "consultation", "Consult over de belastbaarheid.", nowNL().AddDate(0, -1, 0))
 	uwv := func() map[string]any {
 		return map[string]any{"requester": map[string]any{"name": "Mw. drs. K. de Graaf", "organisation": "UWV Arnhem"},
 			"task": "Verzekeringsarts, WIA-beoordeling", "recipient_kind": "uwv_insurance_physician", "purpose": "benefit_assessment",
@@ -369,7 +370,7 @@ func TestLegalDutyDisclosure(t *testing.T) {
 // treating_physician_info entry.
 func TestInformationRequest(t *testing.T) {
 	w := newDossierWorld(t)
-	w.writeOn(t, "note", "Aantekening.", time.Now().AddDate(0, 0, -3))
+	w.writeOn(t, "note", "Aantekening.", nowNL().AddDate(0, 0, -3))
 	other := w.prepareConsent(t, consentBody("specialist", "reintegration_assessment", []string{"note"}, time.Time{}, time.Time{}))
 	w.signConsent(t, other)
 	id := w.prepareConsent(t, consentBody("treating_physician", "treatment_information", []string{"consultation"}, time.Time{}, time.Time{}))
@@ -385,13 +386,13 @@ func TestInformationRequest(t *testing.T) {
 	}
 	scan := rawBody{"application/pdf", []byte("%PDF-1.4\n% getekende toestemming\n%%EOF\n")}
 	path := w.dossierPath("consents/" + id + "/paper?signed_on=")
-	if r := w.s.do("POST", path+time.Now().AddDate(0, 0, 1).Format(time.DateOnly), w.tokens["assistant"], scan); r.status != http.StatusBadRequest {
+	if r := w.s.do("POST", path+nowNL().AddDate(0, 0, 1).Format(time.DateOnly), w.tokens["assistant"], scan); r.status != http.StatusBadRequest {
 		t.Errorf("register a paper form signed tomorrow = %d, want 400", r.status)
 	}
-	if r := w.s.do("POST", path+time.Now().Format(time.DateOnly), w.tokens["assistant"], rawBody{"application/pdf", []byte("not a pdf")}); r.status != http.StatusBadRequest {
+	if r := w.s.do("POST", path+nowNL().Format(time.DateOnly), w.tokens["assistant"], rawBody{"application/pdf", []byte("not a pdf")}); r.status != http.StatusBadRequest {
 		t.Errorf("register a paper form with a bad scan = %d, want 400", r.status)
 	}
-	r := w.s.do("POST", path+time.Now().Format(time.DateOnly), w.tokens["assistant"], scan)
+	r := w.s.do("POST", path+nowNL().Format(time.DateOnly), w.tokens["assistant"], scan)
 	if r.status != http.StatusOK || r.body["status"] != "signed" || r.body["signed_via"] != "paper" || r.body["scan_id"] == nil {
 		t.Fatalf("register the signed paper form = %d %s", r.status, r.raw)
 	}
@@ -403,7 +404,7 @@ func TestInformationRequest(t *testing.T) {
 		t.Fatalf("ask under the consent = %d %s", req.status, req.raw)
 	}
 	ans := w.s.do("POST", w.dossierPath("information-requests/"+req.body["id"].(string)+"/answer"), w.tokens["physician"],
-		map[string]any{"text": "Fysiotherapie twee keer per week sinds 3 maart.", "occurred_on": time.Now().Format(time.DateOnly)})
+		map[string]any{"text": "Fysiotherapie twee keer per week sinds 3 maart.", "occurred_on": nowNL().Format(time.DateOnly)})
 	if ans.status != http.StatusOK || ans.body["entry"].(map[string]any)["kind"] != "treating_physician_info" {
 		t.Fatalf("answer = %d %s", ans.status, ans.raw)
 	}
@@ -420,6 +421,78 @@ func TestInformationRequest(t *testing.T) {
 	}
 }
 
+// simultaneously sends n copies of one request at once and returns the
+// statuses.
+func (w *dossierWorld) simultaneously(n int, method, path, tok string, body any) []int {
+	statuses := make([]int, n)
+	start := make(chan struct{})
+	var wg sync.WaitGroup
+	for i := range statuses {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			<-start
+			statuses[i] = w.s.do(method, path, tok, body).status
+		}()
+	}
+	close(start)
+	wg.Wait()
+	return statuses
+}
+
+// oneWinner reports whether exactly one status is ok and all others are
+// 409.
+func oneWinner(statuses []int, ok int) bool {
+	won := 0
+	for _, s := range statuses {
+		switch s {
+		case ok:
+			won++
+		case http.StatusConflict:
+		default:
+			return false
+		}
+	}
+	return won == 1
+}
+
+// TestSimultaneousAnswersLeaveOneRecord: answers to one information
+// request, or scans of one paper form, sent at the same moment are stored
+// once; the requests that lose get 409 and leave nothing behind (no second
+// entry, no orphan scan).
+func TestSimultaneousAnswersLeaveOneRecord(t *testing.T) {
+	w := newDossierWorld(t)
+	w.writeOn(t, "note", "Aantekening.", nowNL().AddDate(0, 0, -3))
+	id := w.prepareConsent(t, consentBody("treating_physician", "treatment_information", []string{"consultation"}, time.Time{}, time.Time{}))
+	const n = 6
+	scan := rawBody{"application/pdf", []byte("%PDF-1.4\n% getekende toestemming\n%%EOF\n")}
+	paper := w.dossierPath("consents/" + id + "/paper?signed_on=" + nowNL().Format(time.DateOnly))
+	if got := w.simultaneously(n, "POST", paper, w.tokens["assistant"], scan); !oneWinner(got, http.StatusOK) {
+		t.Errorf("register one paper form %d times at once = %v, want one 200 and 409 for the rest", n, got)
+	}
+	if got := w.count(t, `SELECT count(*) FROM medical.attachments a JOIN medical.dossiers d ON d.id = a.dossier_id
+		WHERE d.employee_id = $1`, w.employee); got != 1 {
+		t.Errorf("attachments after registering one form %d times at once = %d, want 1 (no orphan scans)", n, got)
+	}
+	req := w.s.do("POST", w.dossierPath("information-requests"), w.tokens["assistant"],
+		map[string]any{"consent_id": id, "question": "Welke behandeling loopt er?"})
+	if req.status != http.StatusCreated {
+		t.Fatalf("ask under the consent = %d %s", req.status, req.raw)
+	}
+	answer := w.dossierPath("information-requests/" + req.body["id"].(string) + "/answer")
+	if got := w.simultaneously(n, "POST", answer, w.tokens["physician"], map[string]any{"text": "Fysiotherapie."}); !oneWinner(got, http.StatusOK) {
+		t.Errorf("answer one request %d times at once = %v, want one 200 and 409 for the rest", n, got)
+	}
+	if got := w.count(t, `SELECT count(*) FROM medical.entries e JOIN medical.dossiers d ON d.id = e.dossier_id
+		WHERE d.employee_id = $1 AND e.kind = 'treating_physician_info'`, w.employee); got != 1 {
+		t.Errorf("treating_physician_info entries after answering %d times at once = %d, want 1", n, got)
+	}
+	if got := w.count(t, `SELECT count(*) FROM medical.information_requests r JOIN medical.entries e ON e.id = r.answer_entry_id
+		WHERE r.id = $1`, req.body["id"]); got != 1 {
+		t.Errorf("the request does not name its answer's entry")
+	}
+}
+
 // TestDossierTransfer: with the employee's consent the dossier goes as a
 // package streamed in memory (a manifest with the SHA-256 of every part,
 // the entries and attachments, a PDF summary); without a valid consent it
@@ -428,7 +501,7 @@ func TestDossierTransfer(t *testing.T) {
 	for _, disposal := range []string{"close", "destroy"} {
 		t.Run(disposal, func(t *testing.T) {
 			w := newDossierWorld(t)
-			note := w.writeOn(t, "consultation", "Consult bij de vorige arbodienst.", time.Now().AddDate(0, -2, 0))
+			note := w.writeOn(t, "consultation", "Consult bij de vorige arbodienst.", nowNL().AddDate(0, -2, 0))
 			w.write(t, "physician", "working_note", "Werkaantekening die nooit meegaat.")
 			w.attach(t, note)
 			body := consentBody("occupational_health_service", "dossier_transfer",
@@ -512,8 +585,8 @@ func TestDossierTransfer(t *testing.T) {
 	}
 	t.Run("destroy needs a consent to the whole dossier", func(t *testing.T) {
 		w := newDossierWorld(t)
-		w.writeOn(t, "note", "Aantekening.", time.Now().AddDate(0, 0, -1))
-		w.writeOn(t, "diagnosis", "Diagnose die niet meegaat.", time.Now().AddDate(0, 0, -1))
+		w.writeOn(t, "note", "Aantekening.", nowNL().AddDate(0, 0, -1))
+		w.writeOn(t, "diagnosis", "Diagnose die niet meegaat.", nowNL().AddDate(0, 0, -1))
 		id := w.prepareConsent(t, consentBody("occupational_health_service", "dossier_transfer", []string{"note"}, time.Time{}, time.Time{}))
 		w.signConsent(t, id)
 		tr := w.s.do("POST", w.dossierPath("transfers"), w.tokens["physician"], map[string]any{"consent_id": id})
@@ -534,7 +607,7 @@ func TestDossierTransfer(t *testing.T) {
 	})
 	t.Run("revoked consent stops the package", func(t *testing.T) {
 		w := newDossierWorld(t)
-		w.writeOn(t, "note", "Aantekening.", time.Now().AddDate(0, 0, -1))
+		w.writeOn(t, "note", "Aantekening.", nowNL().AddDate(0, 0, -1))
 		id := w.prepareConsent(t, consentBody("occupational_health_service", "dossier_transfer", []string{"note"}, time.Time{}, time.Time{}))
 		w.signConsent(t, id)
 		tr := w.s.do("POST", w.dossierPath("transfers"), w.tokens["physician"], map[string]any{"consent_id": id})

@@ -263,7 +263,7 @@ func physicianEvent(userID uuid.UUID) audit.Event {
 // physician then records the refusal on that ground. A substantial
 // interest of someone else is recorded with its written reason, encrypted.
 func TestDestructionRefusedOnLegalGrounds(t *testing.T) {
-	today := time.Now()
+	today := nowNL()
 	year := func(n int) string { return today.AddDate(n, 0, 0).Format(time.DateOnly) }
 	tests := []struct {
 		name      string

@@ -40,7 +40,7 @@ func newDossierWorldOn(t *testing.T, s *stack) *dossierWorld {
 	w.physician, w.assistant = s.addUser(identity.RolePhysician, uuid.Nil), s.addUser(identity.RoleMedicalAssistant, uuid.Nil)
 	ee := s.addUser(identity.RoleEmployee, w.tenant)
 	ctx := context.Background()
-	today := time.Now()
+	today := nowNL()
 	for _, q := range []struct {
 		sql  string
 		args []any
@@ -105,7 +105,7 @@ func TestDossierEntries(t *testing.T) {
 	ids := map[string]string{}
 	for _, kind := range []string{"consultation", "note", "diagnosis", "treating_physician_info", "examination", "own_statement", "working_note"} {
 		r := w.s.do("POST", w.entries(), w.tokens["physician"], map[string]any{
-			"kind": kind, "text": kind + " " + canary, "occurred_on": time.Now().AddDate(0, 0, -3).Format(time.DateOnly)})
+			"kind": kind, "text": kind + " " + canary, "occurred_on": nowNL().AddDate(0, 0, -3).Format(time.DateOnly)})
 		if r.status != http.StatusCreated || r.body["kind"] != kind || r.body["version"] != float64(1) {
 			t.Fatalf("POST %s entry as the physician = %d %s, want 201 version 1", kind, r.status, r.raw)
 		}
@@ -214,7 +214,7 @@ func TestDossierEntries(t *testing.T) {
 		{"unknown kind", map[string]any{"kind": "gossip", "text": "x"}},
 		{"empty text", map[string]any{"kind": "note", "text": "  "}},
 		{"unknown field", map[string]any{"kind": "note", "text": "x", "employer_may_see": true}},
-		{"future date", map[string]any{"kind": "note", "text": "x", "occurred_on": time.Now().AddDate(0, 0, 3).Format(time.DateOnly)}},
+		{"future date", map[string]any{"kind": "note", "text": "x", "occurred_on": nowNL().AddDate(0, 0, 3).Format(time.DateOnly)}},
 		{"malformed date", map[string]any{"kind": "note", "text": "x", "occurred_on": "03-03-2026"}},
 		{"control characters", map[string]any{"kind": "note", "text": "a\x00b"}},
 		{"text too long", map[string]any{"kind": "note", "text": strings.Repeat("é", 20001)}},
@@ -383,7 +383,7 @@ func TestDossierAttachments(t *testing.T) {
 func TestDossierExposures(t *testing.T) {
 	w := newDossierWorld(t)
 	base := "/api/v1/employees/" + w.employee.String() + "/dossier/exposures"
-	day := func(years int) string { return time.Now().AddDate(years, 0, 0).Format(time.DateOnly) }
+	day := func(years int) string { return nowNL().AddDate(years, 0, 0).Format(time.DateOnly) }
 	for _, tc := range []struct {
 		name string
 		body map[string]any

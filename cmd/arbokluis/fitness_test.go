@@ -23,7 +23,7 @@ func TestVerdictsAndExaminations(t *testing.T) {
 	// The physician's HR reach is the employers assigned to them.
 	pTok := w.tokens["physician"]
 	verdicts := "/api/v1/employees/" + w.employee.String() + "/verdicts"
-	today := time.Now().Format(time.DateOnly)
+	today := nowNL().Format(time.DateOnly)
 
 	for _, tc := range []struct {
 		name string
@@ -35,7 +35,7 @@ func TestVerdictsAndExaminations(t *testing.T) {
 		{"unknown verdict", map[string]any{"kind": "absence", "verdict": "sick", "date": today}},
 		{"examination without outcome", map[string]any{"kind": "examination", "date": today}},
 		{"examination with a verdict", map[string]any{"kind": "examination", "outcome": "approved", "verdict": "fit", "date": today}},
-		{"future date", map[string]any{"kind": "absence", "verdict": "fit", "date": time.Now().AddDate(0, 0, 2).Format(time.DateOnly)}},
+		{"future date", map[string]any{"kind": "absence", "verdict": "fit", "date": nowNL().AddDate(0, 0, 2).Format(time.DateOnly)}},
 		{"a diagnosis field", map[string]any{"kind": "absence", "verdict": "unfit", "date": today, "diagnosis": "x"}},
 		{"an absence of nobody", map[string]any{"kind": "absence", "verdict": "unfit", "date": today, "absence_id": uuid.NewString()}},
 	} {

@@ -128,7 +128,7 @@ func TestAssistantGrantNeedsStatement(t *testing.T) {
 	physician := s.addUser(identity.RolePhysician, uuid.Nil)
 	notPhysician := s.addUser(identity.RoleCaseManager, uuid.Nil)
 	assistant := s.addUser(identity.RoleLabourExpert, uuid.Nil)
-	today := time.Now().In(time.UTC)
+	today := nowNL()
 	day := func(d int) string { return today.AddDate(0, 0, d).Format(time.DateOnly) }
 	statement := func(physicianID uuid.UUID, signed, expires string) map[string]any {
 		return map[string]any{"role": "medical_assistant",

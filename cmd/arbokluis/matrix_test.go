@@ -101,7 +101,7 @@ func newMatrixFixture(t *testing.T) *matrixFixture {
 	owner := testenv.Pool(t, s.env.MigrateURL)
 	f.owner = owner
 	ctx := context.Background()
-	today := time.Now().In(amsterdamForTest(t))
+	today := nowNL()
 	exec := func(sql string, args ...any) {
 		t.Helper()
 		if _, err := owner.Exec(ctx, sql, args...); err != nil {
@@ -195,7 +195,7 @@ func (f *matrixFixture) freshConsent(t *testing.T, employee uuid.UUID, kind, pur
 // paperSigned registers a signed paper form for consent id of employee.
 func (f *matrixFixture) paperSigned(t *testing.T, employee uuid.UUID, id string) {
 	t.Helper()
-	if r := f.s.do("POST", dossierOf(employee, "consents/"+id+"/paper?signed_on="+time.Now().Format(time.DateOnly)), f.tokens["pResp"],
+	if r := f.s.do("POST", dossierOf(employee, "consents/"+id+"/paper?signed_on="+nowNL().Format(time.DateOnly)), f.tokens["pResp"],
 		rawBody{"application/pdf", []byte("%PDF-1.4\n%%EOF\n")}); r.status != s200 {
 		t.Fatalf("fixture: paper consent = %d %s", r.status, r.raw)
 	}
@@ -295,7 +295,7 @@ func (f *matrixFixture) freshEmployee(t *testing.T) uuid.UUID {
 func (f *matrixFixture) report(t *testing.T, employee uuid.UUID) string {
 	t.Helper()
 	r := f.s.do("POST", "/api/v1/employees/"+employee.String()+"/absences", f.tokens["cmA"],
-		map[string]any{"first_sick_day": time.Now().AddDate(0, 0, -10).Format(time.DateOnly), "percentage": 100})
+		map[string]any{"first_sick_day": nowNL().AddDate(0, 0, -10).Format(time.DateOnly), "percentage": 100})
 	id, _ := r.body["id"].(string)
 	if r.status != s201 || id == "" {
 		t.Fatalf("fixture: sick report = %d %s", r.status, r.raw)
@@ -327,7 +327,7 @@ func (f *matrixFixture) freshEntry(t *testing.T) string {
 func (f *matrixFixture) freshExamination(t *testing.T) string {
 	t.Helper()
 	r := f.s.do("POST", "/api/v1/employees/"+f.a1.String()+"/verdicts", f.tokens["pResp"],
-		map[string]any{"kind": "examination", "outcome": "approved", "date": time.Now().Format(time.DateOnly)})
+		map[string]any{"kind": "examination", "outcome": "approved", "date": nowNL().Format(time.DateOnly)})
 	id, _ := r.body["id"].(string)
 	if r.status != s201 || id == "" {
 		t.Fatalf("fixture: examination = %d %s", r.status, r.raw)
@@ -406,14 +406,18 @@ func planBody(today time.Time) map[string]any {
 	}
 }
 
-func amsterdamForTest(t *testing.T) *time.Location {
-	t.Helper()
+// amsterdam is the zone whose date is "today" for the server (DESIGN §4).
+var amsterdam = func() *time.Location {
 	loc, err := time.LoadLocation("Europe/Amsterdam")
 	if err != nil {
-		t.Fatal(err)
+		panic(err)
 	}
 	return loc
-}
+}()
+
+// nowNL is the current time in Europe/Amsterdam: its date is today as the
+// server sees it, whatever the zone of the machine's clock.
+func nowNL() time.Time { return time.Now().In(amsterdam) }
 
 // proposed returns a fresh proposal of kind, made by the admin through the
 // API, for an approve route to act on.
@@ -445,13 +449,13 @@ func (f *matrixFixture) proposed(t *testing.T, kind string) string {
 }
 
 func (f *matrixFixture) statementBody() map[string]any {
-	today := time.Now()
+	today := nowNL()
 	return map[string]any{"physician_id": f.users["pResp"].userID.String(),
 		"signed_on": today.AddDate(0, 0, -2).Format(time.DateOnly), "expires_on": today.AddDate(1, 0, 0).Format(time.DateOnly)}
 }
 
 func (f *matrixFixture) substitutionBody() map[string]any {
-	today := time.Now()
+	today := nowNL()
 	return map[string]any{"absent_physician_id": f.users["pUn"].userID.String(), "substitute_id": f.users["pResp"].userID.String(),
 		"starts_on": today.AddDate(0, 0, 10).Format(time.DateOnly), "ends_on": today.AddDate(0, 0, 20).Format(time.DateOnly)}
 }
@@ -565,7 +569,7 @@ func matrixRoutes() []matrixRoute {
 		{"POST", "/api/v1/employees/:id/requests", employeeA1("/requests"),
 			func(*matrixFixture) any {
 				return map[string]any{"type": "access", "representative_name": "Mr. A. Jansen",
-					"authorisation_signed_on": time.Now().AddDate(0, 0, -1).Format(time.DateOnly)}
+					"authorisation_signed_on": nowNL().AddDate(0, 0, -1).Format(time.DateOnly)}
 			},
 			// The privacy officer registers a representative's request;
 			// physicians see the register (403); nobody else learns of it.
@@ -720,7 +724,7 @@ func matrixRoutes() []matrixRoute {
 			expect(s404, map[string]int{"pResp": s200, "pSub": s200, "asValid": s200, "leadE": s200})},
 		{"POST", "/api/v1/employees/:id/dossier/exposures", employeeA1("/dossier/exposures"),
 			func(*matrixFixture) any {
-				return map[string]any{"agent": "carcinogen", "from": time.Now().AddDate(-1, 0, 0).Format(time.DateOnly)}
+				return map[string]any{"agent": "carcinogen", "from": nowNL().AddDate(-1, 0, 0).Format(time.DateOnly)}
 			},
 			// Physicians in the dossier's care record; assistants only read.
 			expect(s404, map[string]int{"pResp": s201, "pSub": s201, "leadE": s201})},
@@ -740,7 +744,7 @@ func matrixRoutes() []matrixRoute {
 		{"POST", "/api/v1/employees/:id/dossier/consents/:consent_id/paper",
 			func(t *testing.T, f *matrixFixture) string {
 				return dossierOf(f.a1, "consents/"+f.freshConsent(t, f.a1, "specialist", "reintegration_assessment")+
-					"/paper?signed_on="+time.Now().Format(time.DateOnly))
+					"/paper?signed_on="+nowNL().Format(time.DateOnly))
 			},
 			func(*matrixFixture) any { return rawBody{"application/pdf", []byte("%PDF-1.4\n%%EOF\n")} }, inCareRead},
 		{"POST", "/api/v1/employees/:id/dossier/consents/:consent_id/revocation",
@@ -811,7 +815,7 @@ func matrixRoutes() []matrixRoute {
 		{"POST", "/api/v1/employees/:id/verdicts", employeeA1("/verdicts"),
 			func(*matrixFixture) any {
 				return map[string]any{"kind": "absence", "verdict": "partly_fit", "work_ability_percentage": 50,
-					"date": time.Now().Format(time.DateOnly)}
+					"date": nowNL().Format(time.DateOnly)}
 			},
 			// The physician assigned to A records; those who read verdicts
 			// may not (403); physicians without A in reach never learn of a1.
@@ -853,7 +857,7 @@ func matrixRoutes() []matrixRoute {
 				return "/api/v1/employees/" + f.freshEmployee(t).String() + "/absences"
 			},
 			func(*matrixFixture) any {
-				return map[string]any{"first_sick_day": time.Now().Format(time.DateOnly), "percentage": 100}
+				return map[string]any{"first_sick_day": nowNL().Format(time.DateOnly), "percentage": 100}
 			},
 			// A's employer and case manager report; B's learn nothing;
 			// those who read cases learn they may not report (403).
@@ -865,12 +869,12 @@ func matrixRoutes() []matrixRoute {
 			expect(s404, plus(map[string]int{"erA": s200, "cmA": s200}, s403, absenceReaders))},
 		{"POST", "/api/v1/absences/:id/changes", freshCase(""),
 			func(*matrixFixture) any {
-				return map[string]any{"date": time.Now().Format(time.DateOnly), "percentage": 50}
+				return map[string]any{"date": nowNL().Format(time.DateOnly), "percentage": 50}
 			},
 			expect(s404, plus(map[string]int{"erA": s200, "cmA": s200}, s403, absenceReaders))},
 		{"POST", "/api/v1/absences/:id/closure", freshCase("/closure"),
 			func(*matrixFixture) any {
-				return map[string]any{"reason": "employment_end", "date": time.Now().Format(time.DateOnly)}
+				return map[string]any{"reason": "employment_end", "date": nowNL().Format(time.DateOnly)}
 			},
 			expect(s404, plus(map[string]int{"erA": s200, "cmA": s200}, s403, absenceReaders))},
 		{"POST", "/api/v1/absences/:id/vangnet", caseA1("/vangnet"),
@@ -880,19 +884,19 @@ func matrixRoutes() []matrixRoute {
 		{"POST", "/api/v1/absences/:id/extensions", freshCase("/extensions"),
 			func(*matrixFixture) any {
 				return map[string]any{"kind": "voluntary", "weeks": 4, "reason": "Afgesproken verlenging.",
-					"decided_on": time.Now().Format(time.DateOnly)}
+					"decided_on": nowNL().Format(time.DateOnly)}
 			},
 			expect(s404, plus(map[string]int{"cmA": s200, "erA": s403, "erB": s403}, s403, absenceReaders))},
 		{"POST", "/api/v1/absences/:id/milestones", freshCase("/milestones"),
 			func(*matrixFixture) any {
-				return map[string]any{"kind": "problem_analysis", "done_on": time.Now().Format(time.DateOnly)}
+				return map[string]any{"kind": "problem_analysis", "done_on": nowNL().Format(time.DateOnly)}
 			},
 			// The case manager, and A's physician for the problem analysis;
 			// physicians without A in scope learn nothing.
 			expect(s404, map[string]int{"cmA": s200, "pResp": s200, "erA": s403, "erB": s403, "leA": s403,
 				"eeA1": s403, "eeA2": s403})},
 		{"POST", "/api/v1/absences/:id/plans", caseA1("/plans"),
-			func(*matrixFixture) any { return planBody(time.Now()) },
+			func(*matrixFixture) any { return planBody(nowNL()) },
 			expect(s404, plus(map[string]int{"cmA": s201, "erA": s403, "erB": s403}, s403, absenceReaders))},
 		{"GET", "/api/v1/absences/:id/plan", caseA1("/plan"), nil, caseReaders},
 		{"GET", "/api/v1/absences/:id/plan.pdf", caseA1("/plan.pdf"), nil,
@@ -900,13 +904,13 @@ func matrixRoutes() []matrixRoute {
 			expect(s404, plus(map[string]int{"erA": s200, "cmA": s200}, s403, absenceReaders))},
 		{"POST", "/api/v1/absences/:id/evaluations", caseA1("/evaluations"),
 			func(*matrixFixture) any {
-				return map[string]any{"kind": "evaluation", "held_on": time.Now().Format(time.DateOnly),
+				return map[string]any{"kind": "evaluation", "held_on": nowNL().Format(time.DateOnly),
 					"summary": "Opbouw loopt volgens plan.", "employer_view": "Tevreden.", "employee_view": "Gaat goed."}
 			},
 			expect(s404, map[string]int{"cmA": s201})},
 		{"POST", "/api/v1/absences/:id/contacts", caseA1("/contacts"),
 			func(*matrixFixture) any {
-				return map[string]any{"occurred_on": time.Now().Format(time.DateOnly), "channel": "phone",
+				return map[string]any{"occurred_on": nowNL().Format(time.DateOnly), "channel": "phone",
 					"participants": []string{"casemanager", "werknemer"}, "summary": "Voortgang besproken."}
 			},
 			// The service's own log: case manager and labour expert write,

@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/google/uuid"
 
@@ -168,7 +167,7 @@ func TestInspectionRelease(t *testing.T) {
 	substitute := w.s.addUser(identity.RolePhysician, uuid.Nil)
 	if _, err := w.owner.Exec(t.Context(), `INSERT INTO hr.substitutions (absent_physician_id, substitute_id, starts_on, ends_on, status,
 		proposed_by, approved_by, decided_at) VALUES ($1, $2, $3, $4, 'active', $5, $6, now())`,
-		w.physician.userID, substitute.userID, time.Now().AddDate(0, 0, -1), time.Now().AddDate(0, 0, 7), substitute.userID, w.assistant.userID); err != nil {
+		w.physician.userID, substitute.userID, nowNL().AddDate(0, 0, -1), nowNL().AddDate(0, 0, 7), substitute.userID, w.assistant.userID); err != nil {
 		t.Fatalf("substitution: %v", err)
 	}
 	if r := w.s.do("POST", "/api/v1/requests/"+copyReq+"/decision", w.tokens["lead"], map[string]any{"status": "granted"}); r.status != http.StatusOK {

@@ -229,7 +229,7 @@ func TestRequestRegister(t *testing.T) {
 func TestAVGExport(t *testing.T) {
 	w := newDossierWorld(t)
 	emp := w.employee.String()
-	today := time.Now()
+	today := nowNL()
 	if r := w.s.do("POST", "/api/v1/employees/"+emp+"/absences", w.tokens["employer"],
 		map[string]any{"first_sick_day": today.AddDate(0, 0, -10).Format(time.DateOnly), "percentage": 100}); r.status != http.StatusCreated {
 		t.Fatalf("report = %d %s", r.status, r.raw)
@@ -276,4 +276,54 @@ func TestAVGExport(t *testing.T) {
 			t.Errorf("GET /me/export as %s = %d, want 404", who, got.status)
 		}
 	}
+}
+
+// TestQueueFollowsWhoDecides: a medical request is in the queue of whoever
+// may decide it: the responsible physician, a substitute while they stand
+// in, and a lead physician only while the responsible physician is absent.
+func TestQueueFollowsWhoDecides(t *testing.T) {
+	w := newDossierWorld(t)
+	r := w.s.do("POST", "/api/v1/me/requests", w.tokens["employee"], map[string]any{"type": "inspection"})
+	id, _ := r.body["id"].(string)
+	if r.status != http.StatusCreated || id == "" {
+		t.Fatalf("file inspection = %d %s", r.status, r.raw)
+	}
+	sub := w.s.addUser(identity.RolePhysician, uuid.Nil)
+	tokens := map[string]string{"physician": w.tokens["physician"], "lead": w.tokens["lead"],
+		"other_physician": w.tokens["other_physician"], "substitute": w.s.session(sub)}
+	listed := func(who string) bool {
+		t.Helper()
+		q := w.s.do("GET", "/api/v1/requests", tokens[who], nil)
+		if q.status != http.StatusOK {
+			t.Fatalf("GET /requests as %s = %d %s", who, q.status, q.raw)
+		}
+		return strings.Contains(q.raw, id)
+	}
+	check := func(when string, want map[string]bool) {
+		t.Helper()
+		for who, w := range want {
+			if got := listed(who); got != w {
+				t.Errorf("%s: the %s's queue lists the request = %v, want %v", when, who, got, w)
+			}
+		}
+	}
+	check("responsible physician present", map[string]bool{"physician": true, "lead": false, "other_physician": false, "substitute": false})
+
+	today := nowNL()
+	var subID uuid.UUID
+	if err := w.owner.QueryRow(context.Background(), `INSERT INTO hr.substitutions (absent_physician_id, substitute_id, starts_on, ends_on,
+		status, proposed_by, approved_by, decided_at) VALUES ($1, $2, $3, $4, 'active', $5, $6, now()) RETURNING id`,
+		w.physician.userID, sub.userID, today.AddDate(0, 0, -1).Format(time.DateOnly), today.AddDate(0, 0, 1).Format(time.DateOnly),
+		w.assistant.userID, w.physician.userID).Scan(&subID); err != nil {
+		t.Fatal(err)
+	}
+	check("responsible physician absent", map[string]bool{"physician": true, "lead": true, "other_physician": false, "substitute": true})
+	if r := w.s.do("POST", "/api/v1/requests/"+id+"/decision", tokens["lead"], map[string]any{"status": "in_review"}); r.status != http.StatusOK {
+		t.Errorf("the lead physician takes up a listed request = %d %s, want 200", r.status, r.raw)
+	}
+
+	if _, err := w.owner.Exec(context.Background(), `UPDATE hr.substitutions SET status = 'cancelled' WHERE id = $1`, subID); err != nil {
+		t.Fatal(err)
+	}
+	check("responsible physician back", map[string]bool{"physician": true, "lead": false, "substitute": false})
 }

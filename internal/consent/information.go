@@ -112,10 +112,9 @@ func (s *Service) InformationRequests(ctx context.Context, a identity.Actor, emp
 
 // Answer files the treating physician's answer to request id as a
 // treating_physician_info entry of the dossier and records it on the
-// request. The entry is written first: if recording it on the request
-// fails, the answer is in the dossier and a retry files it again. A
-// request answered already is derrors.ErrConflict; the errors of
-// dossier.Entries.Create apply.
+// request, both in one transaction: a request answered meanwhile leaves no
+// entry behind. A request answered already is derrors.ErrConflict; the
+// errors of dossier.Entries.Create apply.
 func (s *Service) Answer(ctx context.Context, a identity.Actor, employeeID, id uuid.UUID, answer string, occurredOn time.Time) (InformationRequest, dossier.Entry, error) {
 	d, rs, err := s.store.InformationRequests(ctx, employeeID, a.UserID(), id, s.inCare(a, audit.ActionRead, "information_request", id))
 	if err != nil {
@@ -124,12 +123,12 @@ func (s *Service) Answer(ctx context.Context, a identity.Actor, employeeID, id u
 	if !rs[0].Record.AnsweredAt.IsZero() {
 		return InformationRequest{}, dossier.Entry{}, fmt.Errorf("consent: answered already: %w", derrors.ErrConflict)
 	}
-	e, err := s.dossiers.Create(ctx, a, employeeID, dossier.NewEntry{Kind: dossier.KindTreatingPhysicianInfo, Text: answer, OccurredOn: occurredOn})
+	p, err := s.dossiers.Seal(ctx, a, employeeID, dossier.NewEntry{Kind: dossier.KindTreatingPhysicianInfo, Text: answer, OccurredOn: occurredOn})
 	if err != nil {
 		return InformationRequest{}, dossier.Entry{}, fmt.Errorf("consent: answer: %w", err)
 	}
 	now := s.now().UTC().Truncate(time.Microsecond)
-	out, err := s.store.AnswerInformationRequest(ctx, employeeID, a.UserID(), id, func(d dossier.Dossier, until time.Time, r *InformationRequest) (audit.Event, error) {
+	out, err := s.store.AnswerInformationRequest(ctx, employeeID, a.UserID(), id, p, func(d dossier.Dossier, until time.Time, r *InformationRequest) (audit.Event, error) {
 		acc, err := a.Dossier(d.ResponsiblePhysicianID, until, s.now())
 		if err != nil {
 			return audit.Event{}, err
@@ -137,12 +136,13 @@ func (s *Service) Answer(ctx context.Context, a identity.Actor, employeeID, id u
 		if !r.AnsweredAt.IsZero() {
 			return audit.Event{}, fmt.Errorf("consent: answered already: %w", derrors.ErrConflict)
 		}
-		r.AnswerEntry, r.AnsweredAt = e.ID, now
+		r.AnswerEntry, r.AnsweredAt = p.Entry.ID, now
 		return event(a, acc.OnBehalfOf, audit.ActionUpdate, d, "information_request", r.ID), nil
 	})
 	if err != nil {
 		return InformationRequest{}, dossier.Entry{}, fmt.Errorf("consent: answer: %w", err)
 	}
+	e := p.Entry.Entry
 	qs, err := openRequests(ctx, s.cipher, d, rs)
 	if err == nil {
 		out.Question = qs[0].Question

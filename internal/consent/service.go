@@ -40,14 +40,22 @@ type Store interface {
 	// UpdateConsent locks consent id and stores its status fields as
 	// change leaves them.
 	UpdateConsent(ctx context.Context, employeeID, callerID, id uuid.UUID, change Change[Consent]) (Consent, error)
+	// SignOnPaper stores the scan of a signed paper form and the change
+	// of consent id in one transaction: both or neither. The scan is
+	// stored only while the dossier is as scan.Dossier (otherwise
+	// derrors.ErrConflict).
+	SignOnPaper(ctx context.Context, employeeID, callerID, id uuid.UUID, scan dossier.PendingAttachment, change Change[Consent]) (Consent, error)
 	// UnderConsent locks consent id against a change meanwhile and writes
 	// the event check returns; an error of check writes nothing.
 	UnderConsent(ctx context.Context, employeeID, callerID, id uuid.UUID, check Change[Consent]) error
 
 	InsertInformationRequest(ctx context.Context, r Sealed[InformationRequest], expect dossier.Dossier, ev audit.Event) error
 	InformationRequests(ctx context.Context, employeeID, callerID, id uuid.UUID, authorize dossier.Authorize) (dossier.Dossier, []Sealed[InformationRequest], error)
-	// AnswerInformationRequest records that entry answers request id.
-	AnswerInformationRequest(ctx context.Context, employeeID, callerID, id uuid.UUID, change Change[InformationRequest]) (InformationRequest, error)
+	// AnswerInformationRequest stores the answer's entry and the change
+	// of request id in one transaction: both or neither. The entry is
+	// stored only while the dossier is as answer.Dossier (otherwise
+	// derrors.ErrConflict).
+	AnswerInformationRequest(ctx context.Context, employeeID, callerID, id uuid.UUID, answer dossier.PendingEntry, change Change[InformationRequest]) (InformationRequest, error)
 
 	InsertDisclosure(ctx context.Context, d Sealed[Disclosure], expect dossier.Dossier, ev audit.Event) error
 	Disclosures(ctx context.Context, employeeID, callerID, id uuid.UUID, authorize dossier.Authorize) (dossier.Dossier, []Sealed[Disclosure], error)
@@ -64,7 +72,8 @@ type Dossiers interface {
 	// Writable returns the dossier of employeeID for a write by a,
 	// creating it and its key on the first medical write.
 	Writable(ctx context.Context, a identity.Actor, employeeID uuid.UUID) (dossier.Dossier, identity.DossierAccess, error)
-	Create(ctx context.Context, a identity.Actor, employeeID uuid.UUID, in dossier.NewEntry) (dossier.Entry, error)
+	// Seal encrypts an entry for the dossier without storing it.
+	Seal(ctx context.Context, a identity.Actor, employeeID uuid.UUID, in dossier.NewEntry) (dossier.PendingEntry, error)
 	List(ctx context.Context, a identity.Actor, employeeID uuid.UUID, limit int, after *dossier.EntryCursor) ([]dossier.Entry, error)
 }
 
@@ -326,11 +335,12 @@ func (s *Service) Form(ctx context.Context, a identity.Actor, employeeID, id uui
 	return b, nil
 }
 
-// Attachments stores and reads encrypted attachments of a dossier (see
+// Attachments seals and reads encrypted attachments of a dossier (see
 // dossier.Attachments): the scan of a signed paper form, and what a
 // transfer takes.
 type Attachments interface {
-	Add(ctx context.Context, a identity.Actor, employeeID uuid.UUID, in dossier.Attachment) (dossier.Attachment, error)
+	// Seal encrypts an attachment for the dossier without storing it.
+	Seal(ctx context.Context, a identity.Actor, employeeID uuid.UUID, in dossier.Attachment) (dossier.PendingAttachment, error)
 	Get(ctx context.Context, a identity.Actor, employeeID, id uuid.UUID) (dossier.Attachment, error)
 }
 
@@ -359,12 +369,14 @@ func (s *Service) RegisterPaper(ctx context.Context, a identity.Actor, employeeI
 		return Consent{}, fmt.Errorf("consent: register paper: %w", err)
 	}
 	hash := TextHash(c.Text(n))
-	att, err := s.attachments.Add(ctx, a, employeeID, scan)
+	// The scan is sealed outside any transaction and stored with the
+	// signature in one: a form signed meanwhile leaves no scan behind.
+	att, err := s.attachments.Seal(ctx, a, employeeID, scan)
 	if err != nil {
 		return Consent{}, fmt.Errorf("consent: register paper: %w", err)
 	}
 	now := s.now().UTC().Truncate(time.Microsecond)
-	out, err := s.store.UpdateConsent(ctx, employeeID, a.UserID(), id, func(d dossier.Dossier, until time.Time, c *Consent) (audit.Event, error) {
+	out, err := s.store.SignOnPaper(ctx, employeeID, a.UserID(), id, att, func(d dossier.Dossier, until time.Time, c *Consent) (audit.Event, error) {
 		acc, err := a.Dossier(d.ResponsiblePhysicianID, until, s.now())
 		if err != nil {
 			return audit.Event{}, err
@@ -372,7 +384,7 @@ func (s *Service) RegisterPaper(ctx context.Context, a identity.Actor, employeeI
 		if c.Status != StatusPrepared {
 			return audit.Event{}, fmt.Errorf("consent: the consent is %s: %w", c.Status, derrors.ErrConflict)
 		}
-		c.Status, c.SignedAt, c.SignedOn, c.SignedVia, c.TextSHA256, c.ScanID = StatusSigned, now, signedOn, "paper", hash, att.ID
+		c.Status, c.SignedAt, c.SignedOn, c.SignedVia, c.TextSHA256, c.ScanID = StatusSigned, now, signedOn, "paper", hash, att.Attachment.ID
 		return event(a, acc.OnBehalfOf, audit.ActionUpdate, d, "consent", c.ID), nil
 	})
 	if err != nil {

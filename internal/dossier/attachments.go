@@ -98,6 +98,27 @@ func wipe(b []byte) {
 // of the type it claims is derrors.FieldErrors; the errors of Create
 // apply otherwise.
 func (s *Attachments) Add(ctx context.Context, a identity.Actor, employeeID uuid.UUID, in Attachment) (Attachment, error) {
+	p, err := s.Seal(ctx, a, employeeID, in)
+	if err != nil {
+		return Attachment{}, err
+	}
+	if err := s.store.InsertAttachment(ctx, p.Attachment, p.Dossier, p.Event); err != nil {
+		return Attachment{}, fmt.Errorf("dossier: add attachment: %w", err)
+	}
+	return p.Attachment.Attachment, nil
+}
+
+// PendingAttachment is an attachment encrypted for a dossier but not
+// stored yet (see PendingEntry). Its Attachment carries no content.
+type PendingAttachment struct {
+	Attachment SealedAttachment
+	Dossier    Dossier
+	Event      audit.Event
+}
+
+// Seal checks in and encrypts it for employeeID's dossier as Add would,
+// without storing it. The errors are those of Add.
+func (s *Attachments) Seal(ctx context.Context, a identity.Actor, employeeID uuid.UUID, in Attachment) (PendingAttachment, error) {
 	fe := derrors.FieldErrors{}
 	switch {
 	case !AttachmentTypes[in.ContentType]:
@@ -110,38 +131,36 @@ func (s *Attachments) Add(ctx context.Context, a identity.Actor, employeeID uuid
 		fe.Add("content", "is not of the content type it claims")
 	}
 	if err := fe.Err(); err != nil {
-		return Attachment{}, err
+		return PendingAttachment{}, err
 	}
 	d, acc, err := s.entries.ensureDossier(ctx, a, employeeID, KindTreatingPhysicianInfo)
 	if err != nil {
-		return Attachment{}, fmt.Errorf("dossier: add attachment: %w", err)
+		return PendingAttachment{}, fmt.Errorf("dossier: add attachment: %w", err)
 	}
 	out := Attachment{ID: uuid.New(), DossierID: d.ID, EntryID: in.EntryID, ContentType: in.ContentType,
 		Size: len(in.Content), AuthorID: a.UserID(), OnBehalfOf: acc.OnBehalfOf,
 		CreatedAt: s.entries.now().UTC().Truncate(time.Microsecond)}
 	wrapped, err := s.keys.WrappedDataKey(ctx, d.KeyName)
 	if err != nil {
-		return Attachment{}, fmt.Errorf("dossier: add attachment: data key: %w", err)
+		return PendingAttachment{}, fmt.Errorf("dossier: add attachment: data key: %w", err)
 	}
 	key, err := s.keys.UnwrapDataKey(ctx, d.KeyName, wrapped)
 	if err != nil {
-		return Attachment{}, fmt.Errorf("dossier: add attachment: data key: %w", err)
+		return PendingAttachment{}, fmt.Errorf("dossier: add attachment: data key: %w", err)
 	}
 	defer wipe(key)
 	aead, err := gcmFor(key)
 	if err != nil {
-		return Attachment{}, fmt.Errorf("dossier: add attachment: %w", err)
+		return PendingAttachment{}, fmt.Errorf("dossier: add attachment: %w", err)
 	}
 	nonce := make([]byte, aead.NonceSize())
 	if _, err := rand.Read(nonce); err != nil {
-		return Attachment{}, fmt.Errorf("dossier: add attachment: nonce: %w", err)
+		return PendingAttachment{}, fmt.Errorf("dossier: add attachment: nonce: %w", err)
 	}
 	sa := SealedAttachment{Attachment: out, WrappedKey: wrapped, Nonce: nonce,
 		Sealed: aead.Seal(nil, nonce, in.Content, []byte(out.ID.String()))}
-	if err := s.store.InsertAttachment(ctx, sa, d, entryEvent(a, acc, audit.ActionCreate, d, "dossier_attachment", out.ID)); err != nil {
-		return Attachment{}, fmt.Errorf("dossier: add attachment: %w", err)
-	}
-	return out, nil
+	return PendingAttachment{Attachment: sa, Dossier: d,
+		Event: entryEvent(a, acc, audit.ActionCreate, d, "dossier_attachment", out.ID)}, nil
 }
 
 // Get returns an attachment of employeeID's dossier with its content,

@@ -283,6 +283,18 @@ func (s *Entries) ensureDossier(ctx context.Context, a identity.Actor, employeeI
 // dossier, or one whose key changed meanwhile, is derrors.ErrConflict;
 // Vault down is derrors.ErrUnavailable.
 func (s *Entries) Create(ctx context.Context, a identity.Actor, employeeID uuid.UUID, in NewEntry) (Entry, error) {
+	e, err := s.newEntry(a, in)
+	if err != nil {
+		return Entry{}, err
+	}
+	if err := s.write(ctx, a, employeeID, &e); err != nil {
+		return Entry{}, fmt.Errorf("dossier: create entry: %w", err)
+	}
+	return e, nil
+}
+
+// newEntry validates in and returns the entry a writes with it.
+func (s *Entries) newEntry(a identity.Actor, in NewEntry) (Entry, error) {
 	fe := derrors.FieldErrors{}
 	if !in.Kind.Valid() {
 		fe.Add("kind", "must be one of consultation, note, diagnosis, treating_physician_info, examination, own_statement, working_note")
@@ -294,12 +306,41 @@ func (s *Entries) Create(ctx context.Context, a identity.Actor, employeeID uuid.
 	if err := fe.Err(); err != nil {
 		return Entry{}, err
 	}
-	e := Entry{ID: uuid.New(), Kind: in.Kind, AuthorID: a.UserID(), OccurredOn: in.OccurredOn,
-		CreatedAt: s.now().UTC().Truncate(time.Microsecond), Version: 1, Text: in.Text}
-	if err := s.write(ctx, a, employeeID, &e); err != nil {
-		return Entry{}, fmt.Errorf("dossier: create entry: %w", err)
+	return Entry{ID: uuid.New(), Kind: in.Kind, AuthorID: a.UserID(), OccurredOn: in.OccurredOn,
+		CreatedAt: s.now().UTC().Truncate(time.Microsecond), Version: 1, Text: in.Text}, nil
+}
+
+// PendingEntry is an entry encrypted for a dossier but not stored yet: the
+// store of another record of the dossier stores it together with its own
+// change, in one transaction, guarded as EntryStore.InsertEntry guards.
+type PendingEntry struct {
+	Entry SealedEntry
+	// Dossier is the dossier as the caller's access to it was decided;
+	// the entry is stored only while the dossier still has its key,
+	// responsible physician and open status.
+	Dossier Dossier
+	// Event is the audit event of the write.
+	Event audit.Event
+}
+
+// Seal validates in and encrypts it for employeeID's dossier as a would
+// write it, creating the dossier and its key on the first medical write,
+// without storing it. The errors are those of Create.
+func (s *Entries) Seal(ctx context.Context, a identity.Actor, employeeID uuid.UUID, in NewEntry) (PendingEntry, error) {
+	e, err := s.newEntry(a, in)
+	if err != nil {
+		return PendingEntry{}, err
 	}
-	return e, nil
+	d, acc, err := s.ensureDossier(ctx, a, employeeID, e.Kind)
+	if err != nil {
+		return PendingEntry{}, fmt.Errorf("dossier: seal entry: %w", err)
+	}
+	e.DossierID, e.OnBehalfOf = d.ID, acc.OnBehalfOf
+	se, ev, err := s.seal(ctx, a, acc, d, e)
+	if err != nil {
+		return PendingEntry{}, fmt.Errorf("dossier: seal entry: %w", err)
+	}
+	return PendingEntry{Entry: se, Dossier: d, Event: ev}, nil
 }
 
 // writable returns the dossier of employeeID for a write of kind by a, with
@@ -351,20 +392,29 @@ func (s *Entries) write(ctx context.Context, a identity.Actor, employeeID uuid.U
 // stores it with its event, provided the dossier has not changed since the
 // caller's access to it was decided.
 func (s *Entries) insert(ctx context.Context, a identity.Actor, acc identity.DossierAccess, d Dossier, e Entry) error {
+	se, ev, err := s.seal(ctx, a, acc, d, e)
+	if err != nil {
+		return err
+	}
+	return s.store.InsertEntry(ctx, se, d, ev)
+}
+
+// seal encrypts e under the dossier's key with its id as associated data
+// and returns it with the event of writing it.
+func (s *Entries) seal(ctx context.Context, a identity.Actor, acc identity.DossierAccess, d Dossier, e Entry) (SealedEntry, audit.Event, error) {
 	ct, err := s.cipher.Encrypt(ctx, d.KeyName, []byte(e.Text), []byte(e.ID.String()))
 	if err != nil {
-		return fmt.Errorf("encrypt: %w", err)
+		return SealedEntry{}, audit.Event{}, fmt.Errorf("encrypt: %w", err)
 	}
 	kv, err := keyVersion(ct)
 	if err != nil {
-		return err
+		return SealedEntry{}, audit.Event{}, err
 	}
 	action := audit.ActionCreate
 	if e.Supersedes != uuid.Nil {
 		action = audit.ActionUpdate
 	}
-	return s.store.InsertEntry(ctx, SealedEntry{Entry: e, Ciphertext: ct, KeyVersion: kv}, d,
-		entryEvent(a, acc, action, d, "dossier_entry", e.ID))
+	return SealedEntry{Entry: e, Ciphertext: ct, KeyVersion: kv}, entryEvent(a, acc, action, d, "dossier_entry", e.ID), nil
 }
 
 // keyVersion reads n from a "vault:v<n>:" ciphertext.

@@ -81,9 +81,17 @@ func readRecords[T any](ctx context.Context, pool *pgxpool.Pool, employeeID, cal
 // a row lock, applies change, stores the record with save and the event.
 func updateRecord[T any](ctx context.Context, pool *pgxpool.Pool, employeeID, callerID, id uuid.UUID, change consent.Change[T],
 	query string, scan func(pgx.CollectableRow) (consent.Sealed[T], error), save func(tx pgx.Tx, r T) error) (T, error) {
+	return updateRecordLocked(ctx, pool, "", employeeID, callerID, id, change, query, scan, save)
+}
+
+// updateRecordLocked is updateRecord with the dossier row locked in mode
+// lock first ("" for none, or "FOR SHARE" when save writes into the
+// dossier, so that locks are always taken dossier first, record second).
+func updateRecordLocked[T any](ctx context.Context, pool *pgxpool.Pool, lock string, employeeID, callerID, id uuid.UUID, change consent.Change[T],
+	query string, scan func(pgx.CollectableRow) (consent.Sealed[T], error), save func(tx pgx.Tx, r T) error) (T, error) {
 	var out T
 	err := InTx(ctx, pool, func(tx pgx.Tx) error {
-		d, until, err := lookupDossier(ctx, tx, employeeID, callerID, "")
+		d, until, err := lookupDossier(ctx, tx, employeeID, callerID, lock)
 		if err != nil {
 			return err
 		}
@@ -166,11 +174,29 @@ func (s *ConsentStore) Consents(ctx context.Context, employeeID, callerID, id uu
 // UpdateConsent stores a consent's status fields as change leaves them.
 func (s *ConsentStore) UpdateConsent(ctx context.Context, employeeID, callerID, id uuid.UUID, change consent.Change[consent.Consent]) (consent.Consent, error) {
 	return updateRecord(ctx, s.pool, employeeID, callerID, id, change, consentSelect, scanConsent, func(tx pgx.Tx, c consent.Consent) error {
-		_, err := tx.Exec(ctx, `UPDATE medical.consents SET status = $2, signed_at = $3, signed_on = $4, signed_via = $5,
-			text_sha256 = $6, scan_id = $7, revoked_at = $8, revoked_by = $9 WHERE id = $1`,
-			c.ID, string(c.Status), nullTime(c.SignedAt), nullTime(c.SignedOn), nullString(c.SignedVia), nullString(c.TextSHA256),
-			nullUUID(c.ScanID), nullTime(c.RevokedAt), nullUUID(c.RevokedBy))
-		return Translate(err)
+		return saveConsent(ctx, tx, c)
+	})
+}
+
+// saveConsent stores a consent's status fields.
+func saveConsent(ctx context.Context, tx pgx.Tx, c consent.Consent) error {
+	_, err := tx.Exec(ctx, `UPDATE medical.consents SET status = $2, signed_at = $3, signed_on = $4, signed_via = $5,
+		text_sha256 = $6, scan_id = $7, revoked_at = $8, revoked_by = $9 WHERE id = $1`,
+		c.ID, string(c.Status), nullTime(c.SignedAt), nullTime(c.SignedOn), nullString(c.SignedVia), nullString(c.TextSHA256),
+		nullUUID(c.ScanID), nullTime(c.RevokedAt), nullUUID(c.RevokedBy))
+	return Translate(err)
+}
+
+// SignOnPaper stores the scan and the consent's signature together.
+func (s *ConsentStore) SignOnPaper(ctx context.Context, employeeID, callerID, id uuid.UUID, scan dossier.PendingAttachment, change consent.Change[consent.Consent]) (consent.Consent, error) {
+	return updateRecordLocked(ctx, s.pool, "FOR SHARE OF d", employeeID, callerID, id, change, consentSelect, scanConsent, func(tx pgx.Tx, c consent.Consent) error {
+		if c.ScanID != scan.Attachment.ID {
+			return fmt.Errorf("postgres: the signature names another scan: %w", derrors.ErrConflict)
+		}
+		if err := insertAttachment(ctx, tx, scan.Attachment, scan.Dossier, scan.Event); err != nil {
+			return err
+		}
+		return saveConsent(ctx, tx, c)
 	})
 }
 
@@ -211,9 +237,16 @@ func (s *ConsentStore) InformationRequests(ctx context.Context, employeeID, call
 	return readRecords(ctx, s.pool, employeeID, callerID, id, authorize, requestSelect, scanInformationRequest)
 }
 
-// AnswerInformationRequest stores the answer's entry on a request.
-func (s *ConsentStore) AnswerInformationRequest(ctx context.Context, employeeID, callerID, id uuid.UUID, change consent.Change[consent.InformationRequest]) (consent.InformationRequest, error) {
-	return updateRecord(ctx, s.pool, employeeID, callerID, id, change, requestSelect, scanInformationRequest, func(tx pgx.Tx, r consent.InformationRequest) error {
+// AnswerInformationRequest stores the answer's entry and records it on
+// the request.
+func (s *ConsentStore) AnswerInformationRequest(ctx context.Context, employeeID, callerID, id uuid.UUID, answer dossier.PendingEntry, change consent.Change[consent.InformationRequest]) (consent.InformationRequest, error) {
+	return updateRecordLocked(ctx, s.pool, "FOR SHARE OF d", employeeID, callerID, id, change, requestSelect, scanInformationRequest, func(tx pgx.Tx, r consent.InformationRequest) error {
+		if r.AnswerEntry != answer.Entry.ID {
+			return fmt.Errorf("postgres: the request names another answer: %w", derrors.ErrConflict)
+		}
+		if err := insertEntry(ctx, tx, answer.Entry, answer.Dossier, answer.Event); err != nil {
+			return err
+		}
 		_, err := tx.Exec(ctx, `UPDATE medical.information_requests SET answer_entry_id = $2, answered_at = $3 WHERE id = $1`,
 			r.ID, nullUUID(r.AnswerEntry), nullTime(r.AnsweredAt))
 		return Translate(err)

@@ -113,9 +113,7 @@ func (s *DossierStore) DeclareEmergency(ctx context.Context, employeeID uuid.UUI
 // lookupDossier loads the dossier of employeeID (not destroyed) with the end
 // of callerID's latest emergency access to it; lock is "" or a row-lock
 // clause such as "FOR SHARE".
-func lookupDossier(ctx context.Context, q interface {
-	QueryRow(context.Context, string, ...any) pgx.Row
-}, employeeID, callerID uuid.UUID, lock string) (dossier.Dossier, time.Time, error) {
+func lookupDossier(ctx context.Context, q rowQuerier, employeeID, callerID uuid.UUID, lock string) (dossier.Dossier, time.Time, error) {
 	var (
 		d     dossier.Dossier
 		until *time.Time

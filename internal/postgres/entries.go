@@ -55,12 +55,23 @@ func (s *DossierStore) MarkKeyReady(ctx context.Context, dossierID uuid.UUID) er
 // expected key, responsible physician and open status, and, for a
 // correction, the corrected version is in the same dossier.
 func (s *DossierStore) InsertEntry(ctx context.Context, e dossier.SealedEntry, expect dossier.Dossier, ev audit.Event) error {
+	return insertEntry(ctx, s.pool, e, expect, ev)
+}
+
+// rowQuerier is a pool or a transaction.
+type rowQuerier interface {
+	QueryRow(context.Context, string, ...any) pgx.Row
+}
+
+// insertEntry is InsertEntry on q: a statement of its own on a pool, or
+// part of a caller's transaction.
+func insertEntry(ctx context.Context, q rowQuerier, e dossier.SealedEntry, expect dossier.Dossier, ev audit.Event) error {
 	var inserted int
 	var ip any
 	if ev.ClientIP.IsValid() {
 		ip = ev.ClientIP.String()
 	}
-	err := s.pool.QueryRow(ctx, `
+	err := q.QueryRow(ctx, `
 		WITH d AS (
 			SELECT id FROM medical.dossiers
 			WHERE id = $2 AND key_name = $12 AND status = 'open'
@@ -245,12 +256,17 @@ var _ dossier.AttachmentStore = (*DossierStore)(nil)
 // InsertAttachment stores a sealed attachment and its event in one
 // statement, while the dossier still matches expect.
 func (s *DossierStore) InsertAttachment(ctx context.Context, a dossier.SealedAttachment, expect dossier.Dossier, ev audit.Event) error {
+	return insertAttachment(ctx, s.pool, a, expect, ev)
+}
+
+// insertAttachment is InsertAttachment on q (see insertEntry).
+func insertAttachment(ctx context.Context, q rowQuerier, a dossier.SealedAttachment, expect dossier.Dossier, ev audit.Event) error {
 	var ip any
 	if ev.ClientIP.IsValid() {
 		ip = ev.ClientIP.String()
 	}
 	var dossierOK, entryOK, inserted int
-	err := s.pool.QueryRow(ctx, `
+	err := q.QueryRow(ctx, `
 		WITH d AS (
 			SELECT id FROM medical.dossiers
 			WHERE id = $2 AND key_name = $12 AND status = 'open'

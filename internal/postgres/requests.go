@@ -258,15 +258,30 @@ func saveRequest(ctx context.Context, tx pgx.Tx, r rights.Request, subj rights.S
 	return insertEvent(ctx, tx, ev)
 }
 
-// Queue lists open requests, overdue and soonest due first.
-func (s *RequestStore) Queue(ctx context.Context, medical bool, scope identity.Scope, limit int, events func([]rights.Request) []audit.Event) ([]rights.Request, error) {
+// Queue lists open requests, overdue and soonest due first. Requests of a
+// physician who stands in, or of a lead physician, lie outside the
+// caller's tenants by row-level security's reckoning; the query's own
+// filter decides then.
+func (s *RequestStore) Queue(ctx context.Context, f rights.QueueFilter, limit int, events func([]rights.Request) []audit.Event) ([]rights.Request, error) {
 	var out []rights.Request
+	scope := f.Scope
+	if len(f.StandingInFor) > 0 || f.Unattended {
+		scope = allTenants
+	}
 	err := InScope(ctx, s.pool, scope, func(tx pgx.Tx) error {
-		rows, _ := tx.Query(ctx, `SELECT `+requestColumns+` FROM hr.requests
+		rows, _ := tx.Query(ctx, `SELECT `+requestColumns+` FROM hr.requests r
 			WHERE status IN ('received', 'in_review', 'granted', 'partly_granted')
 			  AND (type IN ('inspection', 'copy', 'correction', 'own_statement', 'destruction')) = $1
-			  AND ($2 OR employer_id = ANY ($3::uuid[]))
-			ORDER BY coalesce(extended_to, due_on), id LIMIT $4`, medical, scope.All, scope.Employers, limit)
+			  AND ($2 OR employer_id = ANY ($3::uuid[])
+			    OR EXISTS (SELECT 1 FROM hr.physician_assignments pa
+			      WHERE pa.employer_id = r.employer_id AND pa.status = 'active' AND pa.physician_id = ANY ($5::uuid[]))
+			    OR ($6 AND NOT EXISTS (SELECT 1 FROM hr.physician_assignments pa
+			      WHERE pa.employer_id = r.employer_id AND pa.status = 'active'
+			        AND NOT EXISTS (SELECT 1 FROM hr.substitutions s
+			          WHERE s.absent_physician_id = pa.physician_id AND s.status = 'active'
+			            AND $7::date BETWEEN s.starts_on AND s.ends_on))))
+			ORDER BY coalesce(extended_to, due_on), id LIMIT $4`,
+			f.Medical, f.Scope.All, f.Scope.Employers, limit, f.StandingInFor, f.Unattended, identity.Today(time.Now()))
 		rs, err := pgx.CollectRows(rows, pgx.RowToStructByPos[requestRow])
 		if err != nil {
 			return Translate(err)

@@ -198,10 +198,21 @@ type RequestStore interface {
 	// it is), and stores the result with the event and notice change
 	// returns. An unknown request is derrors.ErrNotFound.
 	Update(ctx context.Context, id uuid.UUID, change func(r *Request, s Subject) (audit.Event, Notice, error)) (Request, error)
-	// Queue lists open requests of the given medical-ness for employees of
-	// employers in scope, overdue and soonest due first, at most limit,
-	// with one read event per person.
-	Queue(ctx context.Context, medical bool, scope identity.Scope, limit int, events func([]Request) []audit.Event) ([]Request, error)
+	// Queue lists the open requests f selects, overdue and soonest due
+	// first, at most limit, with one read event per person.
+	Queue(ctx context.Context, f QueueFilter, limit int, events func([]Request) []audit.Event) ([]Request, error)
+}
+
+// QueueFilter selects the open requests of a deciding role's queue: those
+// of the given medical-ness of employees of an employer in Scope, of an
+// employer whose assigned physician is one of StandingInFor, or, with
+// Unattended, of an employer whose assigned physician is absent today or
+// who has none.
+type QueueFilter struct {
+	Medical       bool
+	Scope         identity.Scope
+	StandingInFor []uuid.UUID
+	Unattended    bool
 }
 
 // StatementWriter adds the employee's own statement to their dossier as
@@ -647,16 +658,18 @@ var extensionNames = map[string]string{"complex_request": "ingewikkeld is", "num
 const MaxQueue = 500
 
 // Queue lists the open requests the caller decides, overdue and soonest due
-// first: every HR request for the privacy officer; medical requests of the
-// employers a physician is assigned to, and every medical request for a
-// lead physician. Metadata only, never content; each person listed is
-// audited once.
+// first: every HR request for the privacy officer; for a physician the
+// medical requests of the employers they are assigned to and of those
+// whose physician they stand in for; for a lead physician also those of
+// employers whose physician is absent or who have none (see mayDecide).
+// Metadata only, never content; each person listed is audited once.
 func (s *Requests) Queue(ctx context.Context, a identity.Actor) ([]Request, error) {
-	medical, scope := a.Role != identity.RolePrivacyOfficer, a.Scope
-	if a.Role == identity.RolePrivacyOfficer || a.Role == identity.RoleLeadPhysician {
-		scope = identity.Scope{All: true}
+	f := QueueFilter{Medical: true, Scope: a.Scope, StandingInFor: a.Principal.Substitutes,
+		Unattended: a.Role == identity.RoleLeadPhysician}
+	if a.Role == identity.RolePrivacyOfficer {
+		f = QueueFilter{Scope: identity.Scope{All: true}}
 	}
-	out, err := s.store.Queue(ctx, medical, scope, MaxQueue, func(rs []Request) []audit.Event {
+	out, err := s.store.Queue(ctx, f, MaxQueue, func(rs []Request) []audit.Event {
 		seen := map[uuid.UUID]bool{}
 		var evs []audit.Event
 		for _, r := range rs {
