@@ -29,17 +29,47 @@ type VaultServer struct {
 func StartVault(t testing.TB) *VaultServer {
 	t.Helper()
 	e := Load(t)
+	// The ports are chosen and bound under the lock: otherwise two servers
+	// started at once (go test runs packages in parallel) may choose the
+	// same free pair, and one test would pause the other's server.
+	unlock := startLock(t)
+	defer unlock()
 	port := freePortPair(t)
 	v := &VaultServer{Env: e, Port: port, t: t}
 	v.Env.VaultDir = filepath.Join(t.TempDir(), "vault")
-	v.Up()
 	t.Cleanup(func() { v.script("stop") })
+	v.up()
 	return v
+}
+
+// startLock takes a lock shared by every test process of the machine, for
+// choosing and binding a private server's ports; unlock releases it.
+func startLock(t testing.TB) (unlock func()) {
+	t.Helper()
+	f, err := os.OpenFile(filepath.Join(os.TempDir(), "arbokluis-testenv-vault.lock"), os.O_CREATE|os.O_RDWR, 0o600)
+	if err != nil {
+		t.Fatalf("testenv: open the start lock: %v", err)
+	}
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX); err != nil {
+		f.Close()
+		t.Fatalf("testenv: take the start lock: %v", err)
+	}
+	return func() {
+		syscall.Flock(int(f.Fd()), syscall.LOCK_UN) //nolint:errcheck // closing releases it too
+		f.Close()
+	}
 }
 
 // Up runs `vault.sh up` for this server: it starts it if stopped, unseals
 // it and (re)writes its configuration, exactly as `make deps` does.
 func (v *VaultServer) Up() {
+	v.t.Helper()
+	unlock := startLock(v.t)
+	defer unlock()
+	v.up()
+}
+
+func (v *VaultServer) up() {
 	v.t.Helper()
 	v.script("up")
 	env, err := readEnvFile(filepath.Join(v.Env.VaultDir, "env"))
