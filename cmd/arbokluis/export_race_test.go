@@ -61,10 +61,7 @@ func TestExportStopsAtARevocationWhileRendering(t *testing.T) {
 	}
 	docs := &duringRender{consentDocuments: consentDocuments{renderer}}
 	entries := dossier.NewEntries(postgres.NewDossierStore(med), postgres.NewSubjectStore(hr), entryCipher{vc}, nil)
-	people := consentPeople{postgres.NewRequestStore(hr), postgres.NewDirectory(hr)}
-	svc := consent.NewService(consent.Options{Store: postgres.NewConsentStore(med), Dossiers: entries, Cipher: entryCipher{vc},
-		Subjects: people, People: people, Attachments: dossier.NewAttachments(entries, postgres.NewDossierStore(med), vc, 1<<20),
-		Lister: postgres.NewConsentStore(med), Documents: docs})
+	svc := newConsents(hr, med, vc, entries, dossier.NewAttachments(entries, postgres.NewDossierStore(med), vc, 1<<20), nil, docs)
 	physician := identity.Actor{Principal: identity.Principal{UserID: w.physician.userID,
 		Grants: []identity.Grant{{Role: identity.RolePhysician}}, AssignedEmployers: []uuid.UUID{w.tenant}},
 		Role: identity.RolePhysician, Scope: identity.Scope{Employers: []uuid.UUID{w.tenant}}}

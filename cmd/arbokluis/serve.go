@@ -204,14 +204,8 @@ func newApp(ctx context.Context, cfg config.Config, log *slog.Logger) (*app, err
 			rights.Retention{EmployeeYears: int(cfg.RetentionEmployeeYears), CaseYears: int(cfg.RetentionCaseYears)}, nil),
 		Rectifier:    rights.NewRectifier(postgres.NewRequestStore(hr), employees, nil),
 		Destructions: a.destructions,
-		Consents: consent.NewService(consent.Options{
-			Store: postgres.NewConsentStore(med), Dossiers: entries, Cipher: entryCipher{vc},
-			Subjects:    consentPeople{postgres.NewRequestStore(hr), postgres.NewDirectory(hr)},
-			People:      consentPeople{postgres.NewRequestStore(hr), postgres.NewDirectory(hr)},
-			Attachments: attachments, Lister: postgres.NewConsentStore(med),
-			Disposer:  disposer{dossiers: dossiers, destructions: a.destructions},
-			Documents: consentDocuments{renderer},
-		}),
+		Consents: newConsents(hr, med, vc, entries, attachments,
+			disposer{dossiers: dossiers, destructions: a.destructions}, consentDocuments{renderer}),
 		Releases: rights.NewReleases(postgres.NewRequestStore(hr), postgres.NewReleaseStore(med), entryCipher{vc},
 			postgres.NewDirectory(hr), copyRenderer{renderer}, nil),
 		AccessLog: rights.NewAccessLog(auditStore, postgres.NewRecorder(hr), postgres.NewRequestStore(hr), postgres.NewDirectory(hr)),
@@ -563,6 +557,17 @@ func backlog(ctx context.Context, store *postgres.AuditStore, maxAge time.Durati
 }
 
 // newVault returns the application's Vault client.
+// newConsents wires the consent service over the stores and Vault.
+func newConsents(hr, med *pgxpool.Pool, vc *vault.Client, entries *dossier.Entries, attachments *dossier.Attachments,
+	disposer consent.Disposer, docs consent.Documents) *consent.Service {
+	people := consentPeople{postgres.NewRequestStore(hr), postgres.NewDirectory(hr)}
+	return consent.NewService(consent.Options{
+		Store: postgres.NewConsentStore(med), Dossiers: entries, Cipher: entryCipher{vc},
+		Subjects: people, People: people, Attachments: attachments, Lister: postgres.NewConsentStore(med),
+		Disposer: disposer, Documents: docs,
+	})
+}
+
 func newVault(cfg config.Config) (*vault.Client, error) {
 	return vault.New(vault.Config{
 		Addr: cfg.VaultAddr, Token: cfg.VaultToken, Mount: cfg.VaultTransitMount,

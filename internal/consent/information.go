@@ -142,10 +142,9 @@ func (s *Service) Answer(ctx context.Context, a identity.Actor, employeeID, id u
 	if err != nil {
 		return InformationRequest{}, dossier.Entry{}, fmt.Errorf("consent: answer: %w", err)
 	}
-	e := p.Entry.Entry
 	qs, err := openRequests(ctx, s.cipher, d, rs)
 	if err == nil {
 		out.Question = qs[0].Question
 	}
-	return out, e, nil
+	return out, p.Entry.Entry, nil
 }

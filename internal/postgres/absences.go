@@ -764,7 +764,7 @@ func (s *AbsenceStore) Overview(ctx context.Context, scope identity.Scope, emplo
 				SELECT v.verdict, v.work_ability_percentage FROM hr.verdicts v
 				WHERE v.employee_id = e.id AND v.kind = 'absence'
 				ORDER BY v.decided_on DESC, v.recorded_at DESC LIMIT 1) lv ON true
-			WHERE e.employer_id = $1 AND (e.employment_end IS NULL OR e.employment_end >= (now() AT TIME ZONE 'Europe/Amsterdam')::date OR a.id IS NOT NULL)
+			WHERE e.employer_id = $1 AND (e.employment_end IS NULL OR e.employment_end >= `+todayNL+` OR a.id IS NOT NULL)
 			ORDER BY (a.id IS NULL), e.last_name, e.first_name, e.id
 			LIMIT $3`, employerID, hidden, maxOverviewRows)
 		rs, err := pgx.CollectRows(rows, pgx.RowToStructByPos[overviewRow])

@@ -79,15 +79,10 @@ func readRecords[T any](ctx context.Context, pool *pgxpool.Pool, employeeID, cal
 
 // updateRecord loads the dossier of employeeID and record id of it under
 // a row lock, applies change, stores the record with save and the event.
-func updateRecord[T any](ctx context.Context, pool *pgxpool.Pool, employeeID, callerID, id uuid.UUID, change consent.Change[T],
-	query string, scan func(pgx.CollectableRow) (consent.Sealed[T], error), save func(tx pgx.Tx, r T) error) (T, error) {
-	return updateRecordLocked(ctx, pool, "", employeeID, callerID, id, change, query, scan, save)
-}
-
-// updateRecordLocked is updateRecord with the dossier row locked in mode
-// lock first ("" for none, or "FOR SHARE" when save writes into the
-// dossier, so that locks are always taken dossier first, record second).
-func updateRecordLocked[T any](ctx context.Context, pool *pgxpool.Pool, lock string, employeeID, callerID, id uuid.UUID, change consent.Change[T],
+// lock is the dossier row's lock, taken first: "" for none, "FOR SHARE OF
+// d" when save writes into the dossier (locks go dossier first, record
+// second, as a destruction takes them).
+func updateRecord[T any](ctx context.Context, pool *pgxpool.Pool, lock string, employeeID, callerID, id uuid.UUID, change consent.Change[T],
 	query string, scan func(pgx.CollectableRow) (consent.Sealed[T], error), save func(tx pgx.Tx, r T) error) (T, error) {
 	var out T
 	err := InTx(ctx, pool, func(tx pgx.Tx) error {
@@ -173,7 +168,7 @@ func (s *ConsentStore) Consents(ctx context.Context, employeeID, callerID, id uu
 
 // UpdateConsent stores a consent's status fields as change leaves them.
 func (s *ConsentStore) UpdateConsent(ctx context.Context, employeeID, callerID, id uuid.UUID, change consent.Change[consent.Consent]) (consent.Consent, error) {
-	return updateRecord(ctx, s.pool, employeeID, callerID, id, change, consentSelect, scanConsent, func(tx pgx.Tx, c consent.Consent) error {
+	return updateRecord(ctx, s.pool, "", employeeID, callerID, id, change, consentSelect, scanConsent, func(tx pgx.Tx, c consent.Consent) error {
 		return saveConsent(ctx, tx, c)
 	})
 }
@@ -189,7 +184,7 @@ func saveConsent(ctx context.Context, tx pgx.Tx, c consent.Consent) error {
 
 // SignOnPaper stores the scan and the consent's signature together.
 func (s *ConsentStore) SignOnPaper(ctx context.Context, employeeID, callerID, id uuid.UUID, scan dossier.PendingAttachment, change consent.Change[consent.Consent]) (consent.Consent, error) {
-	return updateRecordLocked(ctx, s.pool, "FOR SHARE OF d", employeeID, callerID, id, change, consentSelect, scanConsent, func(tx pgx.Tx, c consent.Consent) error {
+	return updateRecord(ctx, s.pool, "FOR SHARE OF d", employeeID, callerID, id, change, consentSelect, scanConsent, func(tx pgx.Tx, c consent.Consent) error {
 		if c.ScanID != scan.Attachment.ID {
 			return fmt.Errorf("postgres: the signature names another scan: %w", derrors.ErrConflict)
 		}
@@ -202,7 +197,7 @@ func (s *ConsentStore) SignOnPaper(ctx context.Context, employeeID, callerID, id
 
 // UnderConsent locks consent id and writes the event check returns.
 func (s *ConsentStore) UnderConsent(ctx context.Context, employeeID, callerID, id uuid.UUID, check consent.Change[consent.Consent]) error {
-	_, err := updateRecord(ctx, s.pool, employeeID, callerID, id, check, consentSelect, scanConsent,
+	_, err := updateRecord(ctx, s.pool, "", employeeID, callerID, id, check, consentSelect, scanConsent,
 		func(pgx.Tx, consent.Consent) error { return nil })
 	return err
 }
@@ -240,7 +235,7 @@ func (s *ConsentStore) InformationRequests(ctx context.Context, employeeID, call
 // AnswerInformationRequest stores the answer's entry and records it on
 // the request.
 func (s *ConsentStore) AnswerInformationRequest(ctx context.Context, employeeID, callerID, id uuid.UUID, answer dossier.PendingEntry, change consent.Change[consent.InformationRequest]) (consent.InformationRequest, error) {
-	return updateRecordLocked(ctx, s.pool, "FOR SHARE OF d", employeeID, callerID, id, change, requestSelect, scanInformationRequest, func(tx pgx.Tx, r consent.InformationRequest) error {
+	return updateRecord(ctx, s.pool, "FOR SHARE OF d", employeeID, callerID, id, change, requestSelect, scanInformationRequest, func(tx pgx.Tx, r consent.InformationRequest) error {
 		if r.AnswerEntry != answer.Entry.ID {
 			return fmt.Errorf("postgres: the request names another answer: %w", derrors.ErrConflict)
 		}
@@ -306,7 +301,7 @@ func (s *ConsentStore) Disclosures(ctx context.Context, employeeID, callerID, id
 
 // UpdateDisclosure stores a disclosure's decision as change leaves it.
 func (s *ConsentStore) UpdateDisclosure(ctx context.Context, employeeID, callerID, id uuid.UUID, change consent.Change[consent.Disclosure]) (consent.Disclosure, error) {
-	return updateRecord(ctx, s.pool, employeeID, callerID, id, change, disclosureSelect, scanDisclosure, func(tx pgx.Tx, x consent.Disclosure) error {
+	return updateRecord(ctx, s.pool, "", employeeID, callerID, id, change, disclosureSelect, scanDisclosure, func(tx pgx.Tx, x consent.Disclosure) error {
 		var as *assessmentRow
 		if x.Assessment != nil {
 			as = &assessmentRow{InterestOutweighsPrivacy: x.Assessment.InterestOutweighsPrivacy, WithinTaskNeeds: x.Assessment.WithinTaskNeeds,
@@ -352,7 +347,7 @@ func (s *ConsentStore) Transfers(ctx context.Context, employeeID, callerID, id u
 // UpdateTransfer stores a transfer's export and hand-over as change leaves
 // them.
 func (s *ConsentStore) UpdateTransfer(ctx context.Context, employeeID, callerID, id uuid.UUID, change consent.Change[consent.Transfer]) (consent.Transfer, error) {
-	return updateRecord(ctx, s.pool, employeeID, callerID, id, change, transferSelect, scanTransfer, func(tx pgx.Tx, t consent.Transfer) error {
+	return updateRecord(ctx, s.pool, "", employeeID, callerID, id, change, transferSelect, scanTransfer, func(tx pgx.Tx, t consent.Transfer) error {
 		_, err := tx.Exec(ctx, `UPDATE medical.transfers SET package_sha256 = $2, exported_at = $3, handed_over_at = $4,
 			handed_over_by = $5, disposal = $6 WHERE id = $1`,
 			t.ID, nullString(t.PackageSHA256), nullTime(t.ExportedAt), nullTime(t.HandedOverAt), nullUUID(t.HandedOverBy), nullString(t.Disposal))

@@ -31,10 +31,16 @@ func NewRequestStore(pool *pgxpool.Pool) *RequestStore { return &RequestStore{po
 // the rows hold metadata only.
 var allTenants = identity.Scope{All: true}
 
+// todayNL is today's date in Europe/Amsterdam (DESIGN §4), in SQL.
+const todayNL = `(now() AT TIME ZONE 'Europe/Amsterdam')::date`
+
+// assignedAbsent is the SQL condition that the physician of assignment pa
+// is absent today: an active substitution period covers the date.
+const assignedAbsent = `EXISTS (SELECT 1 FROM hr.substitutions s WHERE s.absent_physician_id = pa.physician_id
+	AND s.status = 'active' AND ` + todayNL + ` BETWEEN s.starts_on AND s.ends_on)`
+
 const subjectQuery = `SELECT e.id, e.employer_id, e.user_id, pa.physician_id,
-	CASE WHEN e.erased_at IS NULL THEN e.date_of_birth END,
-	EXISTS (SELECT 1 FROM hr.substitutions s WHERE s.absent_physician_id = pa.physician_id AND s.status = 'active'
-		AND (now() AT TIME ZONE 'Europe/Amsterdam')::date BETWEEN s.starts_on AND s.ends_on)
+	CASE WHEN e.erased_at IS NULL THEN e.date_of_birth END, ` + assignedAbsent + `
 	FROM hr.employees e
 	LEFT JOIN hr.physician_assignments pa ON pa.employer_id = e.employer_id AND pa.status = 'active'`
 
@@ -276,12 +282,9 @@ func (s *RequestStore) Queue(ctx context.Context, f rights.QueueFilter, limit in
 			    OR EXISTS (SELECT 1 FROM hr.physician_assignments pa
 			      WHERE pa.employer_id = r.employer_id AND pa.status = 'active' AND pa.physician_id = ANY ($5::uuid[]))
 			    OR ($6 AND NOT EXISTS (SELECT 1 FROM hr.physician_assignments pa
-			      WHERE pa.employer_id = r.employer_id AND pa.status = 'active'
-			        AND NOT EXISTS (SELECT 1 FROM hr.substitutions s
-			          WHERE s.absent_physician_id = pa.physician_id AND s.status = 'active'
-			            AND $7::date BETWEEN s.starts_on AND s.ends_on))))
+			      WHERE pa.employer_id = r.employer_id AND pa.status = 'active' AND NOT `+assignedAbsent+`)))
 			ORDER BY coalesce(extended_to, due_on), id LIMIT $4`,
-			f.Medical, f.Scope.All, f.Scope.Employers, limit, f.StandingInFor, f.Unattended, identity.Today(time.Now()))
+			f.Medical, f.Scope.All, f.Scope.Employers, limit, f.StandingInFor, f.Unattended)
 		rs, err := pgx.CollectRows(rows, pgx.RowToStructByPos[requestRow])
 		if err != nil {
 			return Translate(err)
