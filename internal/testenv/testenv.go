@@ -43,7 +43,17 @@ type Env struct {
 	Root                                string // the module root
 }
 
-const testDatabase = "arbokluis_test"
+// defaultTestDatabase is the shared test database; ARBOKLUIS_TEST_DATABASE
+// names another, so that two checkouts with different migrations can share
+// one PostgreSQL server without migrating each other's database.
+const defaultTestDatabase = "arbokluis_test"
+
+func testDatabase() string {
+	if name := os.Getenv("ARBOKLUIS_TEST_DATABASE"); name != "" {
+		return name
+	}
+	return defaultTestDatabase
+}
 
 var (
 	loadOnce sync.Once
@@ -80,7 +90,7 @@ func Load(t testing.TB) Env {
 	}
 	sharedOnce.Do(func() { shared, sharedErr = prepareShared(loaded) })
 	if sharedErr != nil {
-		Unavailable(t, "testenv: prepare %s: %v", testDatabase, sharedErr)
+		Unavailable(t, "testenv: prepare %s: %v", testDatabase(), sharedErr)
 	}
 	return shared
 }
@@ -135,13 +145,13 @@ func load() (Env, error) {
 func prepareShared(e Env) (Env, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	if err := createDatabase(ctx, e.MigrateURL, testDatabase); err != nil {
+	if err := createDatabase(ctx, e.MigrateURL, testDatabase()); err != nil {
 		var pgErr *pgconn.PgError
 		if !errors.As(err, &pgErr) || (pgErr.Code != "42P04" && pgErr.Code != "23505") {
 			return Env{}, err
 		}
 	}
-	out := e.withDatabase(testDatabase)
+	out := e.withDatabase(testDatabase())
 	if err := migrateUp(out.MigrateURL); err != nil {
 		return Env{}, err
 	}
