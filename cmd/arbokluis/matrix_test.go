@@ -25,10 +25,25 @@ import (
 // and no confidentiality statement naming pResp; leadE is a lead physician
 // who declared emergency access to A1's dossier, lead one who did not;
 // eeA1 is the employee A1 themself and eeA2 a colleague in the same tenant.
+//
+// Two callers hold two grants each, as people do: erAcmB is an HR user of A
+// who is also a case manager for B; cmBeeA3 is a case manager for B who is
+// also an employee of A (A3, with no case or dossier). A request is decided
+// under one of their grants, never under a merge (DESIGN §1), so erAcmB
+// gets what erA gets for A's objects, and cmBeeA3 what a colleague of A1
+// gets; a row names them only where the other grant changes the answer.
 var matrixCallers = []string{
 	"anonymous", "admin", "privacy", "lead", "leadE", "pResp", "pSub", "pUn",
 	"asValid", "asExpired", "asMissing", "cmA", "cmB", "leA", "erA", "erB", "eeA1", "eeA2",
+	"erAcmB", "cmBeeA3",
 }
+
+// pairedLike names, for each caller with two grants, the single-grant
+// caller whose expectation it shares unless a row says otherwise. Rows
+// differ where the other grant is the only one that allows the action: it
+// reaches B only, so an object of A is not found (404) even where the
+// single-grant caller, who may read such objects, is told 403.
+var pairedLike = map[string]string{"erAcmB": "erA", "cmBeeA3": "eeA2"}
 
 // expect lists statuses per caller; callers not named get def.
 func expect(def int, except map[string]int) map[string]int {
@@ -37,6 +52,11 @@ func expect(def int, except map[string]int) map[string]int {
 		out[c] = def
 		if st, ok := except[c]; ok {
 			out[c] = st
+		}
+	}
+	for pair, like := range pairedLike {
+		if _, ok := except[pair]; !ok {
+			out[pair] = out[like]
 		}
 	}
 	out["anonymous"] = http.StatusUnauthorized
@@ -57,6 +77,7 @@ type matrixFixture struct {
 	s                      *stack
 	tenantA, tenantB, tenC uuid.UUID
 	a1, a2                 uuid.UUID // employees of A with dossiers
+	a3                     uuid.UUID // an employee of A whose login also holds a case manager grant for B
 	caseA1                 string    // an open absence case of a1, with a plan
 	entryA1                string    // a note in a1's dossier, by pResp
 	attachmentA1           string    // a letter in a1's dossier, by pResp
@@ -123,6 +144,17 @@ func newMatrixFixture(t *testing.T) *matrixFixture {
 		VALUES ($1, $2, $3, $4, $5, 'active')`, id("asValid"), id("pResp"), today.AddDate(0, -1, 0), today.AddDate(1, 0, 0), id("admin"))
 	exec(`INSERT INTO hr.confidentiality_statements (assistant_user_id, physician_user_id, signed_on, expires_on, recorded_by, status)
 		VALUES ($1, $2, $3, $4, $5, 'active')`, id("asExpired"), id("pResp"), today.AddDate(-2, 0, 0), today.AddDate(0, 0, -1), id("admin"))
+
+	// The callers with two grants: a case manager grant for B first, then
+	// the second grant in A.
+	for name, spec := range map[string]identity.Role{"erAcmB": identity.RoleEmployer, "cmBeeA3": identity.RoleEmployee} {
+		f.users[name] = s.addUser(identity.RoleCaseManager, f.tenantB)
+		exec(`INSERT INTO hr.role_grants (user_id, role, employer_id, status, decided_at) VALUES ($1, $2, $3, 'active', now())`,
+			id(name), string(spec), f.tenantA)
+	}
+	f.a3 = uuid.New()
+	exec(`INSERT INTO hr.employees (id, employer_id, employee_number, first_name, last_name, date_of_birth, employment_start, user_id)
+		VALUES ($1, $2, $3, 'Derde', 'Persoon', '1985-03-03', '2021-01-01', $4)`, f.a3, f.tenantA, "M"+f.a3.String()[:8], id("cmBeeA3"))
 
 	for name, u := range f.users {
 		f.tokens[name] = s.session(u)
@@ -644,7 +676,7 @@ func matrixRoutes() []matrixRoute {
 			// the others may not know the route's objects exist (404).
 			expect(s404, map[string]int{"admin": s201,
 				"erA": s403, "erB": s403, "cmA": s403, "cmB": s403, "leA": s403,
-				"pResp": s403, "pSub": s403, "pUn": s403, "lead": s403, "leadE": s403})},
+				"pResp": s403, "pSub": s403, "pUn": s403, "lead": s403, "leadE": s403, "cmBeeA3": s403})},
 		{"GET", "/api/v1/employers/:id",
 			func(_ *testing.T, f *matrixFixture) string { return "/api/v1/employers/" + f.tenantA.String() }, nil,
 			// The admin, A's own users, and staff whose scope holds A.
@@ -669,7 +701,7 @@ func matrixRoutes() []matrixRoute {
 			// the admin never touches employee data (404).
 			expect(s404, map[string]int{"erA": s201, "cmA": s201,
 				"leA": s403, "pResp": s403, "pSub": s403, "pUn": s403, "lead": s403, "leadE": s403,
-				"eeA1": s403, "eeA2": s403})},
+				"eeA1": s403, "eeA2": s403, "cmBeeA3": s404})},
 		{"GET", "/api/v1/employees/:id", employeeA1(""), nil,
 			// A's employer, case manager, labour expert and assigned
 			// physician; the employee themself; nobody else.
@@ -680,7 +712,7 @@ func matrixRoutes() []matrixRoute {
 			// learn they may not change them (403); B's and the rest 404.
 			expect(s404, map[string]int{"erA": s200, "cmA": s200,
 				"leA": s403, "pResp": s403, "pSub": s403, "pUn": s403, "lead": s403, "leadE": s403,
-				"eeA1": s403, "eeA2": s403})},
+				"eeA1": s403, "eeA2": s403, "cmBeeA3": s404})},
 		{"GET", "/api/v1/audit/events", fixed("/api/v1/audit/events?limit=5"), nil,
 			// The privacy officer only; the trail holds ids, never content.
 			expect(s404, map[string]int{"privacy": s200})},
@@ -799,7 +831,8 @@ func matrixRoutes() []matrixRoute {
 			// a1's dossier only.
 			expect(s404, map[string]int{"pResp": s200, "pSub": s200})},
 		{"GET", "/api/v1/me/consents", fixed("/api/v1/me/consents"), nil,
-			expect(s404, map[string]int{"eeA1": s200, "eeA2": s200})},
+			// A3 has no dossier, so no consents to list.
+			expect(s404, map[string]int{"eeA1": s200, "eeA2": s200, "cmBeeA3": s404})},
 		{"POST", "/api/v1/me/consents/:id/signature",
 			func(t *testing.T, f *matrixFixture) string {
 				return "/api/v1/me/consents/" + f.freshPortalConsent(t) + "/signature"
@@ -851,7 +884,7 @@ func matrixRoutes() []matrixRoute {
 			},
 			expect(s404, map[string]int{"erA": s201, "cmA": s201,
 				"leA": s403, "pResp": s403, "pSub": s403, "pUn": s403, "lead": s403, "leadE": s403,
-				"eeA1": s403, "eeA2": s403})},
+				"eeA1": s403, "eeA2": s403, "cmBeeA3": s404})},
 		{"POST", "/api/v1/employees/:id/absences",
 			func(t *testing.T, f *matrixFixture) string {
 				return "/api/v1/employees/" + f.freshEmployee(t).String() + "/absences"
@@ -861,32 +894,32 @@ func matrixRoutes() []matrixRoute {
 			},
 			// A's employer and case manager report; B's learn nothing;
 			// those who read cases learn they may not report (403).
-			expect(s404, plus(map[string]int{"erA": s201, "cmA": s201}, s403, absenceReaders))},
+			expect(s404, plus(map[string]int{"erA": s201, "cmA": s201, "cmBeeA3": s404}, s403, absenceReaders))},
 		{"GET", "/api/v1/employees/:id/absences", employeeA1("/absences"), nil, caseReaders},
 		{"GET", "/api/v1/absences/:id", caseA1(""), nil, caseReaders},
 		{"PATCH", "/api/v1/absences/:id", caseA1(""),
 			func(*matrixFixture) any { return map[string]any{"work_accident": false, "expected_duration_weeks": 6} },
-			expect(s404, plus(map[string]int{"erA": s200, "cmA": s200}, s403, absenceReaders))},
+			expect(s404, plus(map[string]int{"erA": s200, "cmA": s200, "cmBeeA3": s404}, s403, absenceReaders))},
 		{"POST", "/api/v1/absences/:id/changes", freshCase(""),
 			func(*matrixFixture) any {
 				return map[string]any{"date": nowNL().Format(time.DateOnly), "percentage": 50}
 			},
-			expect(s404, plus(map[string]int{"erA": s200, "cmA": s200}, s403, absenceReaders))},
+			expect(s404, plus(map[string]int{"erA": s200, "cmA": s200, "cmBeeA3": s404}, s403, absenceReaders))},
 		{"POST", "/api/v1/absences/:id/closure", freshCase("/closure"),
 			func(*matrixFixture) any {
 				return map[string]any{"reason": "employment_end", "date": nowNL().Format(time.DateOnly)}
 			},
-			expect(s404, plus(map[string]int{"erA": s200, "cmA": s200}, s403, absenceReaders))},
+			expect(s404, plus(map[string]int{"erA": s200, "cmA": s200, "cmBeeA3": s404}, s403, absenceReaders))},
 		{"POST", "/api/v1/absences/:id/vangnet", caseA1("/vangnet"),
 			func(*matrixFixture) any { return map[string]any{"type": "no_risk"} },
 			// Only the case manager knows which safety-net rule applies.
-			expect(s404, plus(map[string]int{"cmA": s200, "erA": s403, "erB": s403}, s403, absenceReaders))},
+			expect(s404, plus(map[string]int{"cmA": s200, "erA": s403, "erB": s403, "erAcmB": s404, "cmBeeA3": s404}, s403, absenceReaders))},
 		{"POST", "/api/v1/absences/:id/extensions", freshCase("/extensions"),
 			func(*matrixFixture) any {
 				return map[string]any{"kind": "voluntary", "weeks": 4, "reason": "Afgesproken verlenging.",
 					"decided_on": nowNL().Format(time.DateOnly)}
 			},
-			expect(s404, plus(map[string]int{"cmA": s200, "erA": s403, "erB": s403}, s403, absenceReaders))},
+			expect(s404, plus(map[string]int{"cmA": s200, "erA": s403, "erB": s403, "erAcmB": s404, "cmBeeA3": s404}, s403, absenceReaders))},
 		{"POST", "/api/v1/absences/:id/milestones", freshCase("/milestones"),
 			func(*matrixFixture) any {
 				return map[string]any{"kind": "problem_analysis", "done_on": nowNL().Format(time.DateOnly)}
@@ -894,14 +927,14 @@ func matrixRoutes() []matrixRoute {
 			// The case manager, and A's physician for the problem analysis;
 			// physicians without A in scope learn nothing.
 			expect(s404, map[string]int{"cmA": s200, "pResp": s200, "erA": s403, "erB": s403, "leA": s403,
-				"eeA1": s403, "eeA2": s403})},
+				"eeA1": s403, "eeA2": s403, "erAcmB": s404, "cmBeeA3": s404})},
 		{"POST", "/api/v1/absences/:id/plans", caseA1("/plans"),
 			func(*matrixFixture) any { return planBody(nowNL()) },
-			expect(s404, plus(map[string]int{"cmA": s201, "erA": s403, "erB": s403}, s403, absenceReaders))},
+			expect(s404, plus(map[string]int{"cmA": s201, "erA": s403, "erB": s403, "erAcmB": s404, "cmBeeA3": s404}, s403, absenceReaders))},
 		{"GET", "/api/v1/absences/:id/plan", caseA1("/plan"), nil, caseReaders},
 		{"GET", "/api/v1/absences/:id/plan.pdf", caseA1("/plan.pdf"), nil,
 			// The employer's copy: A's employer and case manager.
-			expect(s404, plus(map[string]int{"erA": s200, "cmA": s200}, s403, absenceReaders))},
+			expect(s404, plus(map[string]int{"erA": s200, "cmA": s200, "cmBeeA3": s404}, s403, absenceReaders))},
 		{"POST", "/api/v1/absences/:id/evaluations", caseA1("/evaluations"),
 			func(*matrixFixture) any {
 				return map[string]any{"kind": "evaluation", "held_on": nowNL().Format(time.DateOnly),
@@ -929,7 +962,7 @@ func matrixRoutes() []matrixRoute {
 			expect(s404, plus(map[string]int{"cmA": s200, "leA": s403}, s403, physicians))},
 		{"GET", "/api/v1/signals", fixed("/api/v1/signals?within_days=30"), nil,
 			// Each sees their own caseload (possibly empty); nobody else.
-			expect(s404, map[string]int{"cmA": s200, "cmB": s200, "leA": s200, "erA": s200, "erB": s200})},
+			expect(s404, map[string]int{"cmA": s200, "cmB": s200, "leA": s200, "erA": s200, "erB": s200, "cmBeeA3": s200})},
 		{"GET", "/api/v1/employers/:id/overview",
 			func(_ *testing.T, f *matrixFixture) string {
 				return "/api/v1/employers/" + f.tenantA.String() + "/overview"

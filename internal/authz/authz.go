@@ -11,13 +11,14 @@
 // this employee is the subject, this physician is responsible or
 // substituting, this assistant's statement is valid, emergency access was
 // declared — are checked by the services after they load the object, with
-// the methods of identity.Actor; the scope Authorize returns is what they
-// and the row-level security policies filter on.
+// the methods of identity.Actor; the scope of the one grant a request is
+// decided under is what they and the row-level security policies filter on.
 package authz
 
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 
@@ -141,47 +142,55 @@ func joinRoles(roles []identity.Role) string {
 	return b.String()
 }
 
-// Authorize decides whether p may do act on res and returns the role that
-// allows it and the tenants it reaches: the union over p's grants whose role
-// may do it. A service-wide grant reaches every tenant, except for
-// physicians and lead physicians, who reach the employers they are assigned
-// to or granted for.
+// Authorize decides whether p may do act on res, grant by grant: it
+// returns one identity.Authority for every grant of p whose role by itself
+// may do it, in the order of p's grants, each with that grant's role and the
+// tenants that grant alone reaches. A request is then decided under one of
+// them; their roles and scopes are never merged, so a user holding two
+// grants gets no more than either grant gives (DESIGN §1). A deny line for
+// any of p's roles still overrides every allow, as policies/model.conf says.
+//
+// A service-wide grant reaches every tenant, except for physicians and lead
+// physicians, who reach the employers they are assigned to or granted for.
 //
 // A denied caller gets derrors.ErrNotFound for a medical resource, and for a
 // resource whose objects the caller may not even read (they may not learn
 // that an object exists); otherwise derrors.ErrForbidden.
-func (e *Enforcer) Authorize(p identity.Principal, res, act string) (identity.Role, identity.Scope, error) {
+func (e *Enforcer) Authorize(p identity.Principal, res, act string) ([]identity.Authority, error) {
 	roles := rolesOf(p)
 	if !e.Allowed(roles, res, act) {
-		return "", identity.Scope{}, e.denied(roles, res, act)
+		return nil, e.denied(roles, res, act)
 	}
-	var (
-		scope identity.Scope
-		role  identity.Role
-	)
+	var out []identity.Authority
 	for _, g := range p.Grants {
 		if !e.Allowed([]identity.Role{g.Role}, res, act) {
 			continue
 		}
-		if role == "" {
-			role = g.Role
-		}
-		switch {
-		case g.Role == identity.RolePhysician || g.Role == identity.RoleLeadPhysician:
-			// Medical responsibility follows dossiers; HR data follows the
-			// employers a physician is assigned to (or granted for), never
-			// a service-wide grant alone.
-			scope = scope.Union(identity.Scope{Employers: p.AssignedEmployers})
-			if g.EmployerID != uuid.Nil {
-				scope = scope.Union(identity.Scope{Employers: []uuid.UUID{g.EmployerID}})
-			}
-		case g.EmployerID == uuid.Nil:
-			scope = identity.Scope{All: true}
-		default:
-			scope = scope.Union(identity.Scope{Employers: []uuid.UUID{g.EmployerID}})
+		a := identity.Authority{Role: g.Role, Scope: grantScope(p, g)}
+		if !slices.ContainsFunc(out, a.Equal) {
+			out = append(out, a)
 		}
 	}
-	return role, scope, nil
+	return out, nil
+}
+
+// grantScope is the set of tenants grant g of p reaches by itself.
+func grantScope(p identity.Principal, g identity.Grant) identity.Scope {
+	switch {
+	case g.Role == identity.RolePhysician || g.Role == identity.RoleLeadPhysician:
+		// Medical responsibility follows dossiers; HR data follows the
+		// employers a physician is assigned to (or granted for), never a
+		// service-wide grant alone.
+		s := identity.Scope{Employers: slices.Clone(p.AssignedEmployers)}
+		if g.EmployerID != uuid.Nil {
+			s = s.Union(identity.Scope{Employers: []uuid.UUID{g.EmployerID}})
+		}
+		return s
+	case g.EmployerID == uuid.Nil:
+		return identity.Scope{All: true}
+	default:
+		return identity.Scope{Employers: []uuid.UUID{g.EmployerID}}
+	}
 }
 
 func (e *Enforcer) denied(roles []identity.Role, res, act string) error {

@@ -1,9 +1,11 @@
 package httpapi
 
 import (
+	"bytes"
 	"context"
 	"encoding/base64"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -740,9 +742,15 @@ func (s *Server) signals(c *gin.Context) error {
 	if err := fe.Err(); err != nil {
 		return err
 	}
-	sigs, err := s.opts.Absences.Signals(c, actorOf(c), within, limit, after)
-	if err != nil {
-		return err
+	// Each grant lists its own tenants under its own role; the page is the
+	// merge of those lists in keyset order.
+	var sigs []absence.Signal
+	for _, a := range actorsOf(c) {
+		part, err := s.opts.Absences.Signals(c, a, within, limit, after)
+		if err != nil {
+			return err
+		}
+		sigs = mergeSignals(sigs, part, limit)
 	}
 	out := make([]signalResponse, 0, len(sigs))
 	for _, x := range sigs {
@@ -801,4 +809,29 @@ func (s *Server) employerOverview(c *gin.Context) error {
 	c.Header("Cache-Control", "no-store")
 	c.JSON(http.StatusOK, gin.H{"employees": out})
 	return nil
+}
+
+// mergeSignals merges two pages of signals in keyset order (due, case,
+// kind, n), drops a signal both hold, and keeps at most limit.
+func mergeSignals(a, b []absence.Signal, limit int) []absence.Signal {
+	out := append(slices.Clone(a), b...)
+	slices.SortFunc(out, compareSignals)
+	out = slices.CompactFunc(out, func(x, y absence.Signal) bool { return compareSignals(x, y) == 0 })
+	if len(out) > limit {
+		out = out[:limit]
+	}
+	return out
+}
+
+func compareSignals(x, y absence.Signal) int {
+	if c := x.Due.Compare(y.Due); c != 0 {
+		return c
+	}
+	if c := bytes.Compare(x.AbsenceID[:], y.AbsenceID[:]); c != 0 {
+		return c
+	}
+	if c := strings.Compare(string(x.Kind), string(y.Kind)); c != 0 {
+		return c
+	}
+	return x.N - y.N
 }

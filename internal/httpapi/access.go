@@ -1,9 +1,11 @@
 package httpapi
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"strings"
 	"time"
@@ -18,14 +20,18 @@ import (
 
 // Authorizer decides role × resource × action (see package authz).
 type Authorizer interface {
-	// Authorize returns the role that allows the action and the tenants it
-	// reaches, or derrors.ErrNotFound / derrors.ErrForbidden.
-	Authorize(p identity.Principal, resource, action string) (identity.Role, identity.Scope, error)
+	// Authorize returns, one per grant of p that by itself allows the
+	// action, that grant's role and the tenants it reaches, or
+	// derrors.ErrNotFound / derrors.ErrForbidden.
+	Authorize(p identity.Principal, resource, action string) ([]identity.Authority, error)
 	// Knows reports whether the policy names resource and action at all.
 	Knows(resource, action string) bool
 }
 
-const actorKey = "arbokluis.actor"
+const (
+	actorKey       = "arbokluis.actor"
+	authoritiesKey = "arbokluis.authorities"
+)
 
 // permission is the resource and action a route needs.
 type permission struct{ resource, action string }
@@ -34,16 +40,25 @@ type permission struct{ resource, action string }
 // resource, with the identity.Actor it is allowed as. The route's
 // permission is recorded so that New can check the policy knows it.
 //
+// A request is decided under one grant (DESIGN §1). When several of the
+// caller's grants allow the action, h runs under the first; if that grant's
+// object rules refuse the object (404/403) and nothing was written, h runs
+// again under the next, with the same body, until one succeeds. The answer
+// is the first grant's that does not refuse; when all refuse, 403 if any
+// grant may know the object exists, else 404. Lists that span tenants merge
+// what each grant alone may list (actorsOf).
+//
 // A denial — by the policy, or by an object rule after loading (404/403) —
 // is audited with outcome denied: ids only, never the body.
 func (s *Server) allow(resource, action string, h handlerFunc) gin.HandlerFunc {
 	s.permissions = append(s.permissions, permission{resource, action})
 	return s.authenticated(func(c *gin.Context) error {
 		p := principalOf(c)
-		role, scope, err := s.opts.Authz.Authorize(p, resource, action)
+		auths, err := s.opts.Authz.Authorize(p, resource, action)
+		var role identity.Role
 		if err == nil {
-			c.Set(actorKey, identity.Actor{Principal: p, Role: role, Scope: scope, RequestID: requestIDOf(c), ClientIP: clientIP(c)})
-			err = h(c)
+			role = auths[0].Role
+			err = s.underOneGrant(c, p, auths, h)
 		}
 		if errors.Is(err, derrors.ErrNotFound) || errors.Is(err, derrors.ErrForbidden) {
 			s.recordDenied(c, p, role, resource, action)
@@ -52,6 +67,37 @@ func (s *Server) allow(resource, action string, h handlerFunc) gin.HandlerFunc {
 	})
 }
 
+// underOneGrant runs h under each of auths in turn until one does not
+// refuse the object; see allow.
+func (s *Server) underOneGrant(c *gin.Context, p identity.Principal, auths []identity.Authority, h handlerFunc) error {
+	actors := make([]identity.Actor, len(auths))
+	for i, a := range auths {
+		actors[i] = identity.Actor{Principal: p, Role: a.Role, Scope: a.Scope, RequestID: requestIDOf(c), ClientIP: clientIP(c)}
+	}
+	c.Set(authoritiesKey, actors)
+	if len(actors) == 1 {
+		c.Set(actorKey, actors[0])
+		return h(c)
+	}
+	// The body is read once, within the limit, and given to each attempt.
+	body, err := readBody(c.Request)
+	if err != nil {
+		return err
+	}
+	var refused error
+	for _, a := range actors {
+		c.Request.Body = io.NopCloser(bytes.NewReader(body))
+		c.Set(actorKey, a)
+		err := h(c)
+		if !errors.Is(err, derrors.ErrNotFound) && !errors.Is(err, derrors.ErrForbidden) || c.Writer.Written() {
+			return err
+		}
+		if refused == nil || errors.Is(err, derrors.ErrForbidden) {
+			refused = err
+		}
+	}
+	return refused
+}
 // deniedActions maps a policy action to the audit action of DESIGN §6.
 var deniedActions = map[string]audit.Action{
 	"read": audit.ActionRead, "create": audit.ActionCreate, "propose": audit.ActionGrant,
@@ -85,10 +131,21 @@ func (s *Server) recordDenied(c *gin.Context, p identity.Principal, role identit
 	}
 }
 
+// actorOf returns the caller as allowed under the one grant the request is
+// being decided under.
 func actorOf(c *gin.Context) identity.Actor {
 	a, _ := c.Get(actorKey)
 	actor, _ := a.(identity.Actor)
 	return actor
+}
+
+// actorsOf returns the caller once per grant that allows the route's
+// action, for a list that spans tenants: it merges what each grant alone
+// may list, each row read under its own grant.
+func actorsOf(c *gin.Context) []identity.Actor {
+	a, _ := c.Get(authoritiesKey)
+	actors, _ := a.([]identity.Actor)
+	return actors
 }
 
 // checkPermissions fails when a route names a resource and action that no

@@ -71,8 +71,8 @@ func (noAuth) Logout(context.Context, string, identity.Principal, string, netip.
 // noAuthz knows every permission and allows nothing.
 type noAuthz struct{}
 
-func (noAuthz) Authorize(identity.Principal, string, string) (identity.Role, identity.Scope, error) {
-	return "", identity.Scope{}, derrors.ErrNotFound
+func (noAuthz) Authorize(identity.Principal, string, string) ([]identity.Authority, error) {
+	return nil, derrors.ErrNotFound
 }
 
 func (noAuthz) Knows(string, string) bool { return true }

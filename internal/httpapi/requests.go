@@ -1,9 +1,11 @@
 package httpapi
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"net/http"
+	"slices"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -210,13 +212,31 @@ func (s *Server) myRequests(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
+	if len(actorsOf(c)) > 1 {
+		slices.SortStableFunc(rs, func(x, y rights.Request) int {
+			if c := dueOf(x).Compare(dueOf(y)); c != 0 {
+				return c
+			}
+			return bytes.Compare(x.ID[:], y.ID[:])
+		})
+	}
 	return s.writeRequests(c, rs)
 }
 
 func (s *Server) requestQueue(c *gin.Context) error {
-	rs, err := s.opts.Requests.Queue(c, actorOf(c))
-	if err != nil {
-		return err
+	// Each grant's queue under its own role (an officer's HR requests, a
+	// physician's medical ones), merged.
+	var rs []rights.Request
+	for _, a := range actorsOf(c) {
+		part, err := s.opts.Requests.Queue(c, a)
+		if err != nil {
+			return err
+		}
+		for _, r := range part {
+			if !slices.ContainsFunc(rs, func(x rights.Request) bool { return x.ID == r.ID }) {
+				rs = append(rs, r)
+			}
+		}
 	}
 	return s.writeRequests(c, rs)
 }
@@ -518,4 +538,12 @@ func (s *Server) destructionStatement(c *gin.Context) error {
 		return err
 	}
 	return download(c, "verklaring-vernietiging-"+id.String()+".pdf", "application/pdf", b)
+}
+
+// dueOf is the date a request must be answered by: its extension's, if any.
+func dueOf(r rights.Request) time.Time {
+	if !r.ExtendedTo.IsZero() {
+		return r.ExtendedTo
+	}
+	return r.DueOn
 }

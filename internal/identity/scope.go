@@ -40,12 +40,26 @@ func (s Scope) Union(o Scope) Scope {
 	return out
 }
 
+// Authority is what one grant of a caller allows for one action: the
+// grant's role and the tenants that grant alone reaches. A request is
+// decided under one Authority, never under a merge of several.
+type Authority struct {
+	Role  Role
+	Scope Scope
+}
+
+// Equal reports whether a and o name the same role and the same tenants.
+func (a Authority) Equal(o Authority) bool {
+	return a.Role == o.Role && a.Scope.All == o.Scope.All && slices.Equal(a.Scope.Employers, o.Scope.Employers)
+}
+
 // Actor is an authorised caller performing one action: who, in which role,
 // within which tenants, and where the request came from (for the audit
 // trail).
 type Actor struct {
 	Principal Principal
-	// Role is the caller's role that allows the action.
+	// Role is the role of the one grant the action is decided under, and
+	// Scope the tenants that grant reaches.
 	Role      Role
 	Scope     Scope
 	RequestID string

@@ -1,0 +1,274 @@
+package authz_test
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/casbin/casbin/v2/util"
+	"github.com/google/uuid"
+
+	"github.com/arbokluis/arbokluis/internal/identity"
+	"github.com/arbokluis/arbokluis/policies"
+)
+
+// policyLine is one line of policies/policy.csv, read here without Casbin so
+// that the test's expectations do not come from the code under test.
+type policyLine struct{ role, res, act, eft string }
+
+func readPolicy(t *testing.T) []policyLine {
+	t.Helper()
+	var out []policyLine
+	for _, raw := range strings.Split(policies.CasbinPolicy, "\n") {
+		raw = strings.TrimSpace(raw)
+		if raw == "" || strings.HasPrefix(raw, "#") {
+			continue
+		}
+		f := strings.Split(raw, ",")
+		for i := range f {
+			f[i] = strings.TrimSpace(f[i])
+		}
+		if len(f) != 5 || f[0] != "p" {
+			t.Fatalf("policy line %q: want p, role, resource, action, effect", raw)
+		}
+		out = append(out, policyLine{f[1], f[2], f[3], f[4]})
+	}
+	return out
+}
+
+// permissions lists every resource and action the policy names, with
+// wildcards expanded to the concrete names other lines use.
+func permissions(lines []policyLine) [][2]string {
+	var resources, actions []string
+	for _, l := range lines {
+		if !strings.Contains(l.res, "*") && !slices.Contains(resources, l.res) {
+			resources = append(resources, l.res)
+		}
+		if l.act != "*" && !slices.Contains(actions, l.act) {
+			actions = append(actions, l.act)
+		}
+	}
+	var out [][2]string
+	for _, res := range resources {
+		for _, act := range actions {
+			for _, l := range lines {
+				if util.KeyMatch(res, l.res) && (l.act == act || l.act == "*") {
+					out = append(out, [2]string{res, act})
+					break
+				}
+			}
+		}
+	}
+	return out
+}
+
+// lineSays reports whether a line with effect eft for role matches res and
+// act.
+func lineSays(lines []policyLine, role identity.Role, res, act, eft string) bool {
+	for _, l := range lines {
+		if l.role == string(role) && l.eft == eft && util.KeyMatch(res, l.res) && (l.act == act || l.act == "*") {
+			return true
+		}
+	}
+	return false
+}
+
+// TestOneGrantDecides checks, over every pair of grants (and every set of
+// three), every tenant combination and every permission the policy names,
+// that a set of grants allows exactly what one of its grants allows by
+// itself, that a deny line of any grant's role still overrides, and that
+// each allowing grant is reported with its own role and its own scope
+// only:
+//
+//	allowed(set, req) == any(allowed({g}, req)) && !any(denied(g, req))
+func TestOneGrantDecides(t *testing.T) {
+	e := newEnforcer(t)
+	lines := readPolicy(t)
+	perms := permissions(lines)
+	if len(perms) < 50 {
+		t.Fatalf("permissions(policy) = %d, want the policy's many resource × action pairs", len(perms))
+	}
+	own, other := uuid.New(), uuid.New()
+	var grants []identity.Grant
+	for _, r := range identity.Roles {
+		for _, tenant := range []uuid.UUID{own, other, uuid.Nil} {
+			grants = append(grants, identity.Grant{Role: r, EmployerID: tenant})
+		}
+	}
+	// A physician in the set is assigned to the own tenant, as physicians
+	// are.
+	principalOf := func(set []identity.Grant) identity.Principal {
+		return identity.Principal{UserID: uuid.New(), Grants: set, AssignedEmployers: []uuid.UUID{own}}
+	}
+	// wantScope is what one grant alone reaches (DESIGN §1): its tenant, or
+	// every tenant for a service-wide grant; a physician's HR reach follows
+	// assignments plus the grant's own tenant.
+	wantScope := func(g identity.Grant) identity.Scope {
+		switch {
+		case g.Role == identity.RolePhysician || g.Role == identity.RoleLeadPhysician:
+			if g.EmployerID == uuid.Nil || g.EmployerID == own {
+				return identity.Scope{Employers: []uuid.UUID{own}}
+			}
+			return identity.Scope{Employers: []uuid.UUID{own, g.EmployerID}}
+		case g.EmployerID == uuid.Nil:
+			return identity.Scope{All: true}
+		}
+		return identity.Scope{Employers: []uuid.UUID{g.EmployerID}}
+	}
+	// What each role's lines say of each permission, read once.
+	type says struct{ allow, deny bool }
+	oracle := map[identity.Role][]says{}
+	for _, r := range identity.Roles {
+		for _, perm := range perms {
+			oracle[r] = append(oracle[r], says{lineSays(lines, r, perm[0], perm[1], "allow"), lineSays(lines, r, perm[0], perm[1], "deny")})
+		}
+	}
+	check := func(set []identity.Grant) {
+		for i, perm := range perms {
+			res, act := perm[0], perm[1]
+			var want []identity.Authority
+			denied := false
+			for _, g := range set {
+				o := oracle[g.Role][i]
+				denied = denied || o.deny
+				if o.allow && !o.deny {
+					a := identity.Authority{Role: g.Role, Scope: wantScope(g)}
+					if !slices.ContainsFunc(want, a.Equal) {
+						want = append(want, a)
+					}
+				}
+			}
+			if denied {
+				want = nil
+			}
+			got, err := e.Authorize(principalOf(set), res, act)
+			if (err == nil) != (len(want) > 0) {
+				t.Errorf("Authorize(%s, %s, %s) error = %v, want allowed = %v", grantsString(set), res, act, err, len(want) > 0)
+				continue
+			}
+			if !sameAuthorities(got, want) {
+				t.Errorf("Authorize(%s, %s, %s) = %s, want %s", grantsString(set), res, act, authString(got), authString(want))
+			}
+		}
+	}
+	for i, g := range grants {
+		for _, h := range grants[i:] {
+			check([]identity.Grant{g, h})
+		}
+	}
+	if testing.Short() {
+		return
+	}
+	// Triples: every three roles, each grant for the own tenant or
+	// service-wide (the other tenant adds nothing the pairs do not show).
+	var third []identity.Grant
+	for _, g := range grants {
+		if g.EmployerID != other {
+			third = append(third, g)
+		}
+	}
+	for i := range third {
+		for j := i + 1; j < len(third); j++ {
+			for k := j + 1; k < len(third); k++ {
+				check([]identity.Grant{third[i], third[j], third[k]})
+			}
+		}
+	}
+}
+
+// TestOneGrantRealisticPairs names the pairs the review found, with the
+// authority each request is decided under.
+func TestOneGrantRealisticPairs(t *testing.T) {
+	e := newEnforcer(t)
+	a, b := uuid.New(), uuid.New()
+	tests := []struct {
+		name     string
+		grants   []identity.Grant
+		res, act string
+		want     []identity.Authority
+	}{
+		{"case manager of B who is an employee of A reads employees of B as case manager and of A as employee",
+			[]identity.Grant{{Role: identity.RoleCaseManager, EmployerID: b}, {Role: identity.RoleEmployee, EmployerID: a}},
+			"employees", "read", []identity.Authority{
+				{Role: identity.RoleCaseManager, Scope: identity.Scope{Employers: []uuid.UUID{b}}},
+				{Role: identity.RoleEmployee, Scope: identity.Scope{Employers: []uuid.UUID{a}}}}},
+		{"employer of A who is a case manager of B reads verdicts of A as employer only",
+			[]identity.Grant{{Role: identity.RoleEmployer, EmployerID: a}, {Role: identity.RoleCaseManager, EmployerID: b}},
+			"verdicts", "read", []identity.Authority{
+				{Role: identity.RoleEmployer, Scope: identity.Scope{Employers: []uuid.UUID{a}}},
+				{Role: identity.RoleCaseManager, Scope: identity.Scope{Employers: []uuid.UUID{b}}}}},
+		{"the employee grant adds nothing to a case manager's advice reads",
+			[]identity.Grant{{Role: identity.RoleEmployee, EmployerID: a}, {Role: identity.RoleCaseManager, EmployerID: b}},
+			"advice", "read", []identity.Authority{
+				{Role: identity.RoleEmployee, Scope: identity.Scope{Employers: []uuid.UUID{a}}},
+				{Role: identity.RoleCaseManager, Scope: identity.Scope{Employers: []uuid.UUID{b}}}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := e.Authorize(identity.Principal{UserID: uuid.New(), Grants: tt.grants}, tt.res, tt.act)
+			if err != nil {
+				t.Fatalf("Authorize(%s, %s, %s) = %v, want allowed", grantsString(tt.grants), tt.res, tt.act, err)
+			}
+			if !slices.EqualFunc(got, tt.want, identity.Authority.Equal) {
+				t.Errorf("Authorize(%s, %s, %s) = %s, want %s", grantsString(tt.grants), tt.res, tt.act, authString(got), authString(tt.want))
+			}
+		})
+	}
+}
+
+func sameAuthorities(got, want []identity.Authority) bool {
+	if len(got) != len(want) {
+		return false
+	}
+	for _, w := range want {
+		if !slices.ContainsFunc(got, func(g identity.Authority) bool { return sameAuthority(g, w) }) {
+			return false
+		}
+	}
+	return true
+}
+
+// sameAuthority compares role and tenants, the tenants in any order.
+func sameAuthority(x, y identity.Authority) bool {
+	if x.Role != y.Role || x.Scope.All != y.Scope.All || len(x.Scope.Employers) != len(y.Scope.Employers) {
+		return false
+	}
+	for _, id := range x.Scope.Employers {
+		if !slices.Contains(y.Scope.Employers, id) {
+			return false
+		}
+	}
+	return true
+}
+
+func grantsString(gs []identity.Grant) string {
+	parts := make([]string, len(gs))
+	for i, g := range gs {
+		parts[i] = fmt.Sprintf("%s@%s", g.Role, shortID(g.EmployerID))
+	}
+	return "{" + strings.Join(parts, " ") + "}"
+}
+
+func authString(as []identity.Authority) string {
+	parts := make([]string, len(as))
+	for i, a := range as {
+		tenants := "all"
+		if !a.Scope.All {
+			ids := make([]string, len(a.Scope.Employers))
+			for j, id := range a.Scope.Employers {
+				ids[j] = shortID(id)
+			}
+			tenants = strings.Join(ids, ",")
+		}
+		parts[i] = fmt.Sprintf("%s@[%s]", a.Role, tenants)
+	}
+	return "[" + strings.Join(parts, " ") + "]"
+}
+
+func shortID(id uuid.UUID) string {
+	if id == uuid.Nil {
+		return "service"
+	}
+	return id.String()[:8]
+}
