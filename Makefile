@@ -13,11 +13,12 @@ STATICCHECK  := $(BIN)/staticcheck-$(STATICCHECK_VERSION)
 WITH_ENV     := set -a && . $(ENV_FILE) && set +a &&
 GO_TEST_FLAGS ?= -race -count=1 -timeout 20m
 
-.PHONY: help deps run test lint bench build stop clean-local
+.PHONY: help deps run test test-short lint bench build stop clean-local
 
 help:
 	@echo "make run    start PostgreSQL and Vault, migrate, seed, serve on :8080"
 	@echo "make test   start the dependencies, lint, run every test (integration included)"
+	@echo "make test-short   unit tests and pure logic only, no dependencies (the inner loop)"
 	@echo "make deps | lint | bench | build | stop | clean-local"
 
 ## deps: install what is missing, start PostgreSQL (:54329) and Vault (:8299), write .local/env
@@ -42,6 +43,11 @@ run: deps build
 
 test: deps lint
 	@$(WITH_ENV) CI=$${CI:-} go test $(GO_TEST_FLAGS) ./...
+
+## test-short: the inner loop: unit tests and pure logic, without PostgreSQL,
+## Vault or the race detector; every integration test skips itself.
+test-short:
+	go test -short -count=1 ./...
 
 $(STATICCHECK):
 	@mkdir -p $(BIN)

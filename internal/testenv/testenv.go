@@ -82,8 +82,14 @@ func Unavailable(t testing.TB, format string, args ...any) {
 
 // Load returns the settings of the shared test database (arbokluis_test,
 // created and migrated on first use) and the development Vault server.
+//
+// Under `go test -short` (make test-short, the inner loop) every integration
+// test is skipped, whether or not the dependencies run; make test runs them.
 func Load(t testing.TB) Env {
 	t.Helper()
+	if testing.Short() {
+		t.Skip("short mode: integration test against PostgreSQL and Vault; make test runs it")
+	}
 	loadOnce.Do(func() { loaded, loadErr = load() })
 	if loadErr != nil {
 		Unavailable(t, "testenv: %v", loadErr)
