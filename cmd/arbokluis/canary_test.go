@@ -12,6 +12,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/arbokluis/arbokluis/internal/config"
 	"github.com/arbokluis/arbokluis/internal/identity"
 	"github.com/arbokluis/arbokluis/internal/testenv"
 )
@@ -26,7 +27,10 @@ import (
 // medical.
 func TestMedicalCanaryNeverLeaves(t *testing.T) {
 	env := testenv.FreshDatabase(t)
-	s := newStackWith(t, env, nil)
+	sink := testenv.StartSMTPSink(t) // the activation letter needs a mailed invitation
+	s := newStackWith(t, env, func(c *config.Config) {
+		c.SMTPAddr, c.SMTPFrom, c.PublicURL = sink.Addr, "Arbokluis <noreply@arbokluis.test>", "https://arbokluis.test"
+	})
 	ctx := context.Background()
 	owner := testenv.Pool(t, env.MigrateURL)
 	canary := "zq" + strings.ReplaceAll(uuid.NewString(), "-", "") + "kx"
@@ -184,6 +188,19 @@ func TestMedicalCanaryNeverLeaves(t *testing.T) {
 	}
 	if pdfs == 0 {
 		t.Errorf("the crawl downloaded no PDF; want at least the employer's plan of action")
+	}
+	// The one PDF behind a POST: the activation letter a case manager
+	// makes for an employee's login carries no medical text either.
+	newcomer := must(s.do("POST", "/api/v1/employers/"+tenantA.String()+"/employees", tokens["employer"], map[string]any{
+		"employee_number": "K-2", "first_name": "Nieuwe", "last_name": "Vogel", "date_of_birth": "1990-01-01",
+		"employment_start": "2024-01-01"}), http.StatusCreated, "create employee")["id"].(string)
+	invited := must(s.do("POST", "/api/v1/invitations", tokens["case_manager"], map[string]any{"email": "k2-" + uuid.NewString()[:8] + "@prive.test",
+		"name": "Nieuwe Vogel", "role": "employee", "employer_id": tenantA.String(), "employee_id": newcomer, "activation": "letter"}),
+		http.StatusAccepted, "issue an employee login")
+	letter := s.do("POST", "/api/v1/invitations/"+invited["invitation_id"].(string)+"/letter", tokens["case_manager"],
+		map[string]any{"name": "Nieuwe Vogel", "address": []string{"Kanariestraat 1", "1234 AB Vogelenzang"}})
+	if letter.status != http.StatusOK || strings.Contains(letter.raw, canary) || strings.Contains(testenv.PDFText(t, []byte(letter.raw)), canary) {
+		t.Errorf("the activation letter = %d, or it holds the medical canary", letter.status)
 	}
 	t.Logf("canary crawl: %d GET requests, %d PDFs", calls, pdfs)
 

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/arbokluis/arbokluis/internal/config"
 	"github.com/arbokluis/arbokluis/internal/identity"
@@ -135,19 +136,58 @@ func TestInvitationExpires(t *testing.T) {
 	}
 }
 
+// unlinkedEmployee inserts an employee record of employer without a login,
+// as the owner, and returns its id.
+func unlinkedEmployee(t *testing.T, owner *pgxpool.Pool, employer uuid.UUID) string {
+	t.Helper()
+	id := uuid.New()
+	if _, err := owner.Exec(context.Background(), `
+		INSERT INTO hr.employees (id, employer_id, employee_number, first_name, last_name, date_of_birth, employment_start)
+		VALUES ($1, $2, $3, 'Lotte', 'Koppel', '1984-05-06', '2012-02-01')`, id, employer, "E"+id.String()[:8]); err != nil {
+		t.Fatalf("insert employee: %v", err)
+	}
+	return id.String()
+}
+
+// TestWhoMayInvite: admins invite staff; an employee login is issued only
+// by arbodienst staff who meet the employee. The employer, which until now
+// invited its own employees (202), is refused on purpose: 403 for its own
+// tenant, 404 for another; so is the admin (404), who never sees employee
+// data.
 func TestWhoMayInvite(t *testing.T) {
 	s, sink := newMailStack(t)
 	tenant, other := s.addEmployer(), s.addEmployer()
 	owner := testenv.Pool(t, s.env.MigrateURL)
-	if _, err := owner.Exec(context.Background(), `UPDATE hr.employers SET mail_domains = '{werkgever.test}' WHERE id = $1`, tenant); err != nil {
+	ctx := context.Background()
+	if _, err := owner.Exec(ctx, `UPDATE hr.employers SET mail_domains = '{werkgever.test}' WHERE id = $1`, tenant); err != nil {
 		t.Fatalf("set mail domains: %v", err)
 	}
+	admin := s.addUser(identity.RoleAdmin, uuid.Nil)
+	adminTok := s.session(admin)
 	hrTok := s.session(s.addUser(identity.RoleEmployer, tenant))
 	cmTok := s.session(s.addUser(identity.RoleCaseManager, uuid.Nil))
+	cmOtherTok := s.session(s.addUser(identity.RoleCaseManager, other))
 	physTok := s.session(s.addUser(identity.RolePhysician, uuid.Nil))
+	assigned, lead := s.addUser(identity.RolePhysician, uuid.Nil), s.addUser(identity.RoleLeadPhysician, uuid.Nil)
+	assistant := s.addUser(identity.RoleMedicalAssistant, uuid.Nil)
+	if _, err := owner.Exec(ctx, `INSERT INTO hr.physician_assignments (employer_id, physician_id, status, proposed_by, approved_by, decided_at)
+		VALUES ($1, $2, 'active', $3, $4, now())`, tenant, assigned.userID, admin.userID, lead.userID); err != nil {
+		t.Fatalf("assign physician: %v", err)
+	}
+	today := nowNL()
+	if _, err := owner.Exec(ctx, `INSERT INTO hr.confidentiality_statements (assistant_user_id, physician_user_id, signed_on, expires_on, recorded_by, status)
+		VALUES ($1, $2, $3, $4, $5, 'active')`, assistant.userID, assigned.userID, today.AddDate(0, -1, 0), today.AddDate(1, 0, 0), admin.userID); err != nil {
+		t.Fatalf("record statement: %v", err)
+	}
+	assignedTok, assistantTok := s.session(assigned), s.session(assistant)
 	private := func() string { return "w-" + uuid.NewString() + "@prive.test" }
 	employee := func(email string, employer uuid.UUID) map[string]any {
-		return map[string]any{"email": email, "name": "Werknemer", "role": "employee", "employer_id": employer.String()}
+		return map[string]any{"email": email, "name": "Werknemer", "role": "employee", "employer_id": employer.String(),
+			"employee_id": unlinkedEmployee(t, owner, employer), "activation": "in_person"}
+	}
+	without := func(body map[string]any, field string) map[string]any {
+		delete(body, field)
+		return body
 	}
 	tests := []struct {
 		name  string
@@ -155,14 +195,29 @@ func TestWhoMayInvite(t *testing.T) {
 		body  map[string]any
 		want  int
 	}{
-		{"employer invites own employee", hrTok, employee(private(), tenant), http.StatusAccepted},
-		{"employer invites at own mail domain", hrTok, employee("w-"+uuid.NewString()+"@werkgever.test", tenant), http.StatusBadRequest},
+		{"employer invites own employee", hrTok, employee(private(), tenant), http.StatusForbidden},
+		{"employer invites at own mail domain", hrTok, employee("w-"+uuid.NewString()+"@werkgever.test", tenant), http.StatusForbidden},
 		{"employer invites for another tenant", hrTok, employee(private(), other), http.StatusNotFound},
 		{"employer invites a case manager", hrTok, map[string]any{"email": private(), "name": "X", "role": "case_manager"}, http.StatusNotFound},
+		{"admin invites an employee", adminTok, employee(private(), tenant), http.StatusNotFound},
 		{"case manager invites an employee", cmTok, employee(private(), other), http.StatusAccepted},
+		{"case manager of another tenant invites an employee", cmOtherTok, employee(private(), tenant), http.StatusNotFound},
+		{"case manager invites at the employer's mail domain", cmTok, employee("w-"+uuid.NewString()+"@werkgever.test", tenant), http.StatusBadRequest},
 		{"case manager invites an admin", cmTok, map[string]any{"email": private(), "name": "X", "role": "admin"}, http.StatusNotFound},
+		{"assigned physician invites an employee", assignedTok, employee(private(), tenant), http.StatusAccepted},
+		{"assigned physician invites for another tenant", assignedTok, employee(private(), other), http.StatusNotFound},
+		{"medical assistant of the assigned physician invites an employee", assistantTok, employee(private(), tenant), http.StatusAccepted},
 		{"physician invites an employee", physTok, employee(private(), tenant), http.StatusNotFound},
 		{"employee without employer", cmTok, map[string]any{"email": private(), "name": "X", "role": "employee"}, http.StatusBadRequest},
+		{"employee without employee record", cmTok, without(employee(private(), tenant), "employee_id"), http.StatusBadRequest},
+		{"employee without activation", cmTok, without(employee(private(), tenant), "activation"), http.StatusBadRequest},
+		{"employee with unknown activation", cmTok, func() map[string]any {
+			b := employee(private(), tenant)
+			b["activation"] = "by_employer"
+			return b
+		}(), http.StatusBadRequest},
+		{"activation on a staff invitation", adminTok, map[string]any{"email": private(), "name": "X", "role": "case_manager",
+			"activation": "in_person"}, http.StatusBadRequest},
 		{"malformed address", cmTok, employee("not-an-address", tenant), http.StatusBadRequest},
 		{"no session", "", employee(private(), tenant), http.StatusUnauthorized},
 	}
@@ -171,17 +226,24 @@ func TestWhoMayInvite(t *testing.T) {
 			before := len(sink.Mails())
 			r := s.do("POST", "/api/v1/invitations", tt.token, tt.body)
 			if r.status != tt.want {
-				t.Fatalf("%s = %d %s, want %d", tt.name, r.status, r.raw, tt.want)
+				t.Fatalf("POST /api/v1/invitations (%s) = %d %s, want %d", tt.name, r.status, r.raw, tt.want)
 			}
 			sent := len(sink.Mails()) - before
 			if (tt.want == http.StatusAccepted) != (sent == 1) {
-				t.Errorf("%s sent %d mails", tt.name, sent)
+				t.Errorf("POST /api/v1/invitations (%s) sent %d mails", tt.name, sent)
 			}
 			if tt.want != http.StatusAccepted {
 				var n int
-				owner.QueryRow(context.Background(), `SELECT count(*) FROM hr.users WHERE email = $1`, tt.body["email"]).Scan(&n) //nolint:errcheck
+				owner.QueryRow(ctx, `SELECT count(*) FROM hr.users WHERE email = $1`, tt.body["email"]).Scan(&n) //nolint:errcheck
 				if n != 0 {
-					t.Errorf("%s was refused but created a user", tt.name)
+					t.Errorf("POST /api/v1/invitations (%s) was refused but created a user", tt.name)
+				}
+				if id, _ := tt.body["employee_id"].(string); id != "" {
+					var linked *uuid.UUID
+					owner.QueryRow(ctx, `SELECT user_id FROM hr.employees WHERE id = $1`, id).Scan(&linked) //nolint:errcheck
+					if linked != nil {
+						t.Errorf("POST /api/v1/invitations (%s) was refused but linked the employee record", tt.name)
+					}
 				}
 			}
 		})
@@ -323,7 +385,8 @@ func TestRecoveryCodes(t *testing.T) {
 // invitation naming the employee record links it to the new login, which
 // then reads that record and no other; a record of another tenant, one
 // already linked, or a link on a staff invitation is refused and writes
-// nothing.
+// nothing. The employer creates the records; the case manager issues the
+// login (with an activation code handed over in person).
 func TestEmployeeInvitationLinksTheRecord(t *testing.T) {
 	s, sink := newMailStack(t)
 	ctx := context.Background()
@@ -331,6 +394,7 @@ func TestEmployeeInvitationLinksTheRecord(t *testing.T) {
 	tenant, other := s.addEmployer(), s.addEmployer()
 	er := s.session(s.addUser(identity.RoleEmployer, tenant))
 	erOther := s.session(s.addUser(identity.RoleEmployer, other))
+	cm := s.session(s.addUser(identity.RoleCaseManager, tenant))
 	newEmployee := func(tok string, employer uuid.UUID) string {
 		t.Helper()
 		r := s.do("POST", "/api/v1/employers/"+employer.String()+"/employees", tok, map[string]any{
@@ -352,8 +416,12 @@ func TestEmployeeInvitationLinksTheRecord(t *testing.T) {
 		return n
 	}
 	invite := func(email, role, employeeID string) response {
-		return s.do("POST", "/api/v1/invitations", er, map[string]any{"email": email, "name": "Lotte Koppel",
-			"role": role, "employer_id": tenant.String(), "employee_id": employeeID})
+		body := map[string]any{"email": email, "name": "Lotte Koppel", "role": role, "employer_id": tenant.String(),
+			"employee_id": employeeID}
+		if role == "employee" {
+			body["activation"] = "in_person"
+		}
+		return s.do("POST", "/api/v1/invitations", cm, body)
 	}
 
 	for _, tc := range []struct {
@@ -363,7 +431,7 @@ func TestEmployeeInvitationLinksTheRecord(t *testing.T) {
 		{"a record of another tenant", "employee", elsewhere, http.StatusNotFound},
 		{"an unknown record", "employee", uuid.NewString(), http.StatusNotFound},
 		{"a malformed id", "employee", "not-a-uuid", http.StatusBadRequest},
-		{"a link on an employer invitation", "employer", mine, http.StatusNotFound}, // employers may invite employees only
+		{"a link on an employer invitation", "employer", mine, http.StatusNotFound}, // only admins invite staff
 	} {
 		email := "fout-" + uuid.NewString()[:8] + "@prive.test"
 		if r := invite(email, tc.role, tc.employee); r.status != tc.want {
@@ -397,7 +465,9 @@ func TestEmployeeInvitationLinksTheRecord(t *testing.T) {
 	}
 
 	token := mailedToken(t, sink, email)
-	acc := s.do("POST", "/api/v1/invitations/accept", "", map[string]string{"token": token, "password": "lotte haar lange wachtwoord"})
+	activation, _ := r.body["activation_code"].(string)
+	acc := s.do("POST", "/api/v1/invitations/accept", "", map[string]string{"token": token, "password": "lotte haar lange wachtwoord",
+		"activation_code": activation})
 	if acc.status != http.StatusOK {
 		t.Fatalf("accept = %d %s", acc.status, acc.raw)
 	}

@@ -451,6 +451,33 @@ var amsterdam = func() *time.Location {
 // server sees it, whatever the zone of the machine's clock.
 func nowNL() time.Time { return time.Now().In(amsterdam) }
 
+// unlinkedEmployee adds an employee record of A without a login, as the
+// owner, for a login to be issued to; on failure it returns an unknown id,
+// which no caller may issue a login for.
+func (f *matrixFixture) unlinkedEmployee() string {
+	id := uuid.New()
+	if _, err := f.owner.Exec(context.Background(), `
+		INSERT INTO hr.employees (id, employer_id, employee_number, first_name, last_name, date_of_birth, employment_start)
+		VALUES ($1, $2, $3, 'Nieuwe', 'Werknemer', '1990-01-01', '2024-01-01')`, id, f.tenantA, "U"+id.String()[:8]); err != nil {
+		return uuid.NewString()
+	}
+	return id.String()
+}
+
+// letterInvitation has A's case manager issue an employee login whose code
+// travels by letter, and returns the invitation id.
+func (f *matrixFixture) letterInvitation(t *testing.T) string {
+	t.Helper()
+	r := f.s.do("POST", "/api/v1/invitations", f.tokens["cmA"], map[string]any{"email": "brief-" + uuid.NewString() + "@private.test",
+		"name": "Nieuwe Werknemer", "role": "employee", "employer_id": f.tenantA.String(), "employee_id": f.unlinkedEmployee(),
+		"activation": "letter"})
+	id, _ := r.body["invitation_id"].(string)
+	if r.status != s202 || id == "" {
+		t.Fatalf("fixture: letter invitation = %d %s", r.status, r.raw)
+	}
+	return id
+}
+
 // proposed returns a fresh proposal of kind, made by the admin through the
 // API, for an approve route to act on.
 func (f *matrixFixture) proposed(t *testing.T, kind string) string {
@@ -643,11 +670,27 @@ func matrixRoutes() []matrixRoute {
 		{"POST", "/api/v1/invitations", fixed("/api/v1/invitations"),
 			func(f *matrixFixture) any {
 				return map[string]any{"email": "inv-" + uuid.NewString() + "@private.test", "name": "Nieuwe Werknemer",
-					"role": "employee", "employer_id": f.tenantA.String()}
+					"role": "employee", "employer_id": f.tenantA.String(), "employee_id": f.unlinkedEmployee(),
+					"activation": "in_person"}
 			},
-			// Admins invite anyone; the employer and the case manager of A
-			// invite A's employees; B's may not even learn A exists.
-			expect(s404, map[string]int{"admin": s202, "erA": s202, "cmA": s202})},
+			// Only arbodienst staff who meet A's employees issue their
+			// login: A's case manager, A's assigned physician, the one
+			// standing in for them and the assistant acting for them.
+			// Changed on purpose: A's employer, which invited them (202),
+			// now learns it may not (403); the admin, which did too, never
+			// sees employee data (404); B's may not even learn A exists.
+			expect(s404, map[string]int{"cmA": s202, "pResp": s202, "pSub": s202, "asValid": s202, "erA": s403})},
+		{"POST", "/api/v1/invitations/:id/letter",
+			func(t *testing.T, f *matrixFixture) string {
+				return "/api/v1/invitations/" + f.letterInvitation(t) + "/letter"
+			},
+			func(*matrixFixture) any {
+				return map[string]any{"name": "Nieuwe Werknemer", "address": []string{"Dorpsstraat 1", "1234 AB Ergens"}}
+			},
+			// The activation letter goes to the staff member who issued
+			// the invitation (A's case manager here), once; for anyone
+			// else it does not exist.
+			expect(s404, map[string]int{"cmA": s200})},
 		{"POST", "/api/v1/users/:id/grants",
 			func(t *testing.T, f *matrixFixture) string {
 				return "/api/v1/users/" + f.s.addUser(identity.RoleCaseManager, uuid.Nil).userID.String() + "/grants"

@@ -184,20 +184,21 @@ func newApp(ctx context.Context, cfg config.Config, log *slog.Logger) (*app, err
 		ReadyTimeout:   cfg.ReadyTimeout,
 		Auth:           ids,
 		Grants:         identity.NewGrantService(store, nil),
-		Invitations:    identity.NewInvitations(store, store, mailer, cfg.PublicURL, ids),
-		Inbox:          notify.NewService(store),
-		Authz:          enforcer,
-		Employers:      employer.NewService(postgres.NewEmployerStore(hr)),
-		Employees:      employees,
-		Delegations:    identity.NewDelegations(store, nil),
-		Dossiers:       dossiers,
-		Fitness:        fit,
-		Entries:        entries,
-		Attachments:    attachments,
-		Exposures:      dossier.NewExposures(entries, postgres.NewDossierStore(med)),
-		Absences:       absences,
-		AuditLog:       audit.NewLog(auditStore, postgres.NewRecorder(hr)),
-		Requests:       requests,
+		Invitations: identity.NewInvitations(identity.InvitationOptions{Store: store, Resets: store, Mailer: mailer,
+			PublicURL: cfg.PublicURL, Identities: ids, Codes: vc, Letters: letterRenderer{renderer}, ActivationTTL: cfg.ActivationTTL}),
+		Inbox:       notify.NewService(store),
+		Authz:       enforcer,
+		Employers:   employer.NewService(postgres.NewEmployerStore(hr)),
+		Employees:   employees,
+		Delegations: identity.NewDelegations(store, nil),
+		Dossiers:    dossiers,
+		Fitness:     fit,
+		Entries:     entries,
+		Attachments: attachments,
+		Exposures:   dossier.NewExposures(entries, postgres.NewDossierStore(med)),
+		Absences:    absences,
+		AuditLog:    audit.NewLog(auditStore, postgres.NewRecorder(hr)),
+		Requests:    requests,
 		Exporter: rights.NewExporter(postgres.NewRequestStore(hr), employees, absences, fit, requests,
 			postgres.NewRecorder(hr), nil),
 		Records: rights.NewRecords(postgres.NewRequestStore(hr),
@@ -280,6 +281,14 @@ func (p planRenderer) PlanOfAction(doc absence.PlanDocument) ([]byte, error) {
 			EmployerView: e.EmployerView, EmployeeView: e.EmployeeView})
 	}
 	return p.r.PlanOfAction(in)
+}
+
+// letterRenderer adapts the PDF renderer to identity.LetterRenderer.
+type letterRenderer struct{ r *pdf.Renderer }
+
+func (l letterRenderer) ActivationLetter(doc identity.LetterDocument) ([]byte, error) {
+	return l.r.ActivationLetter(pdf.ActivationLetter{ServiceName: "Arbokluis arbodienst", Name: doc.Name, Address: doc.Address,
+		Code: doc.Code, ExpiresAt: doc.ExpiresAt, GeneratedAt: doc.GeneratedAt})
 }
 
 // statementWriter adds own statements through the entries service and the

@@ -48,6 +48,10 @@ type Config struct {
 	// EmergencyAccessTTL is how long a lead physician's declared emergency
 	// access to a dossier lasts (ARBOKLUIS_EMERGENCY_ACCESS_TTL).
 	EmergencyAccessTTL time.Duration
+	// ActivationTTL is how long an employee invitation and its activation
+	// code work (ARBOKLUIS_ACTIVATION_TTL, default 336h: 14 days, long
+	// enough for a letter to arrive by post).
+	ActivationTTL time.Duration
 	// AuditCheckpointEvery is the number of audit events between signed
 	// checkpoints (ARBOKLUIS_AUDIT_CHECKPOINT_EVERY); one is signed at
 	// least hourly as well.
@@ -125,6 +129,7 @@ func Default() Config {
 		ShutdownTimeout:      20 * time.Second,
 		ReadyTimeout:         2 * time.Second,
 		EmergencyAccessTTL:   4 * time.Hour,
+		ActivationTTL:        14 * 24 * time.Hour,
 		AuditCheckpointEvery: 1000,
 		AuditBacklogMaxAge:   30 * time.Second,
 		PublicURL:            "http://localhost:8080",
@@ -174,6 +179,7 @@ func Load(lookup func(string) (string, bool)) (Config, error) {
 	p.duration("ARBOKLUIS_SHUTDOWN_TIMEOUT", &c.ShutdownTimeout)
 	p.duration("ARBOKLUIS_READY_TIMEOUT", &c.ReadyTimeout)
 	p.duration("ARBOKLUIS_EMERGENCY_ACCESS_TTL", &c.EmergencyAccessTTL)
+	p.duration("ARBOKLUIS_ACTIVATION_TTL", &c.ActivationTTL)
 	p.duration("ARBOKLUIS_AUDIT_BACKLOG_MAX_AGE", &c.AuditBacklogMaxAge)
 	p.int64("ARBOKLUIS_AUDIT_CHECKPOINT_EVERY", &c.AuditCheckpointEvery, 1, 1_000_000)
 	p.str("ARBOKLUIS_AUDIT_PUBLIC_KEY_FILE", &c.AuditPublicKeyFile, nil)

@@ -39,6 +39,7 @@ func TestLoadValues(t *testing.T) {
 		"ARBOKLUIS_MIGRATE_DATABASE_URL":      "",
 		"ARBOKLUIS_DESTRUCTION_TARGET_MONTHS": "2",
 		"ARBOKLUIS_VAULT_BACKUP_RETENTION":    "2160h",
+		"ARBOKLUIS_ACTIVATION_TTL":            "168h",
 	}
 	got, err := Load(lookup(env))
 	require.NoError(t, err, "Load(%v)", env)
@@ -52,6 +53,7 @@ func TestLoadValues(t *testing.T) {
 	assert.Empty(t, got.MigrateDatabaseURL, "an empty variable keeps the default")
 	assert.Equal(t, int64(2), got.DestructionTargetMonths)
 	assert.Equal(t, 90*24*time.Hour, got.VaultBackupRetention)
+	assert.Equal(t, 7*24*time.Hour, got.ActivationTTL)
 }
 
 func TestLoadDestructionTargetWithinLimit(t *testing.T) {

@@ -107,7 +107,7 @@ var deniedActions = map[string]audit.Action{
 	"export": audit.ActionExport, "update": audit.ActionUpdate, "erase": audit.ActionDelete,
 	"restrict": audit.ActionUpdate, "register": audit.ActionCreate, "destroy": audit.ActionDestroy,
 	"print": audit.ActionPrint, "register_signed": audit.ActionUpdate, "revoke": audit.ActionUpdate, "answer": audit.ActionCreate,
-	"sign": audit.ActionUpdate, "hand_over": audit.ActionUpdate,
+	"sign": audit.ActionUpdate, "hand_over": audit.ActionUpdate, "letter": audit.ActionPrint,
 }
 
 // recordDenied audits a denied attempt. Failing to record a denial does

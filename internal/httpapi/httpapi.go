@@ -178,6 +178,7 @@ func New(opts Options) (*Server, error) {
 	api.GET("/me/releases/:id/copy.pdf", s.allow("my_releases", "read", s.releaseCopy))
 	api.POST("/invitations", s.allow("invitations", "create", s.invite))
 	api.POST("/invitations/accept", s.handle(s.acceptInvitation))
+	api.POST("/invitations/:id/letter", s.allow("invitations", "letter", s.activationLetter))
 
 	api.POST("/users/:id/grants", s.allow("grants", "propose", s.proposeGrant))
 	api.POST("/grants/:id/approve", s.allow("grants", "approve", s.approveGrant))

@@ -98,7 +98,11 @@ func (noInvitations) Invite(context.Context, identity.Principal, identity.Invita
 	return identity.Invited{}, derrors.ErrNotFound
 }
 
-func (noInvitations) Accept(context.Context, string, string, string) (identity.Enrolment, error) {
+func (noInvitations) IssueLetter(context.Context, identity.Principal, identity.LetterRequest, string) ([]byte, error) {
+	return nil, derrors.ErrNotFound
+}
+
+func (noInvitations) Accept(context.Context, string, string, string, string) (identity.Enrolment, error) {
 	return identity.Enrolment{}, derrors.ErrNotFound
 }
 

@@ -16,7 +16,8 @@ import (
 // Invitations is what the HTTP layer needs of the invitation service.
 type Invitations interface {
 	Invite(ctx context.Context, actor identity.Principal, req identity.InvitationRequest, requestID string) (identity.Invited, error)
-	Accept(ctx context.Context, token, password, requestID string) (identity.Enrolment, error)
+	IssueLetter(ctx context.Context, actor identity.Principal, req identity.LetterRequest, requestID string) ([]byte, error)
+	Accept(ctx context.Context, token, password, code, requestID string) (identity.Enrolment, error)
 	RequestPasswordReset(ctx context.Context, email, requestID string) error
 	ResetPassword(ctx context.Context, token, password, requestID string) error
 }
@@ -34,20 +35,41 @@ type invitationRequest struct {
 	EmployerID string `json:"employer_id"`
 	// EmployeeID links an employee invitation to the employee record.
 	EmployeeID string `json:"employee_id"`
+	// Activation says how an employee invitation's activation code
+	// reaches the employee: in_person or letter.
+	Activation string `json:"activation"`
 }
 
 // invitationResponse tells the inviter who was invited; the link goes to
-// the invitee's address only.
+// the invitee's address only. ActivationCode is present once, for an
+// employee invitation whose code is handed over in person.
 type invitationResponse struct {
-	UserID    string `json:"user_id"`
-	ExpiresAt string `json:"expires_at"`
+	UserID         string `json:"user_id"`
+	InvitationID   string `json:"invitation_id"`
+	ExpiresAt      string `json:"expires_at"`
+	Activation     string `json:"activation,omitempty"`
+	ActivationCode string `json:"activation_code,omitempty"`
 }
 
-// acceptRequest is the body of POST /api/v1/invitations/accept and of
-// POST /api/v1/auth/password-reset/complete.
+// letterRequest is the body of POST /api/v1/invitations/{id}/letter: the
+// name and postal address the employee gave the staff member.
+type letterRequest struct {
+	Name    string   `json:"name"`
+	Address []string `json:"address"`
+}
+
+// acceptRequest is the body of POST /api/v1/auth/password-reset/complete.
 type acceptRequest struct {
 	Token    string `json:"token"`
 	Password string `json:"password"`
+}
+
+// acceptInvitationRequest is the body of POST /api/v1/invitations/accept;
+// an employee login needs its activation code as well.
+type acceptInvitationRequest struct {
+	Token          string `json:"token"`
+	Password       string `json:"password"`
+	ActivationCode string `json:"activation_code"`
 }
 
 // acceptResponse is shown to the invitee once: the TOTP secret to enrol.
@@ -100,20 +122,47 @@ func (s *Server) invite(c *gin.Context) error {
 	}
 	inv, err := s.opts.Invitations.Invite(c, principalOf(c), identity.InvitationRequest{
 		Email: in.Email, DisplayName: in.Name, Role: identity.Role(in.Role), EmployerID: employerID, EmployeeID: employeeID,
+		Activation: identity.Activation(in.Activation),
 	}, requestIDOf(c))
 	if err != nil {
 		return err
 	}
-	c.JSON(http.StatusAccepted, invitationResponse{UserID: inv.UserID.String(), ExpiresAt: inv.ExpiresAt.UTC().Format(time.RFC3339)})
+	// The activation code is shown once: nothing may keep a copy.
+	c.Header("Cache-Control", "no-store")
+	c.JSON(http.StatusAccepted, invitationResponse{UserID: inv.UserID.String(), InvitationID: inv.InvitationID.String(),
+		ExpiresAt: inv.ExpiresAt.UTC().Format(time.RFC3339), Activation: string(inv.Activation), ActivationCode: inv.ActivationCode})
+	return nil
+}
+
+// activationLetter answers the activation letter of an employee invitation
+// once, to the staff member who issued it.
+func (s *Server) activationLetter(c *gin.Context) error {
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	var in letterRequest
+	if err := decodeJSON(c.Request, &in); err != nil {
+		return err
+	}
+	b, err := s.opts.Invitations.IssueLetter(c, principalOf(c), identity.LetterRequest{InvitationID: id, Name: in.Name,
+		Address: in.Address}, requestIDOf(c))
+	if err != nil {
+		return err
+	}
+	c.Header("Cache-Control", "no-store")
+	c.Header("X-Content-Type-Options", "nosniff")
+	c.Header("Content-Disposition", `attachment; filename="activeringsbrief.pdf"`)
+	c.Data(http.StatusOK, "application/pdf", b)
 	return nil
 }
 
 func (s *Server) acceptInvitation(c *gin.Context) error {
-	var in acceptRequest
+	var in acceptInvitationRequest
 	if err := decodeJSON(c.Request, &in); err != nil {
 		return err
 	}
-	enr, err := s.opts.Invitations.Accept(c, in.Token, in.Password, requestIDOf(c))
+	enr, err := s.opts.Invitations.Accept(c, in.Token, in.Password, in.ActivationCode, requestIDOf(c))
 	if err != nil {
 		return err
 	}

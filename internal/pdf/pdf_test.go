@@ -176,3 +176,24 @@ func TestDestructionStatementNamesCountsNeverContent(t *testing.T) {
 		}
 	}
 }
+
+func TestActivationLetterCarriesCodeAndAddress(t *testing.T) {
+	r, err := pdf.NewRenderer()
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := pdf.ActivationLetter{ServiceName: "Arbokluis arbodienst", Name: "Gérard Özdemir",
+		Address: []string{"Ĳsselkade 12", "8011 AB Zwolle"}, Code: "ABCDE-23456",
+		ExpiresAt: date(t, "2026-12-16"), GeneratedAt: date(t, "2026-12-02")}
+	b, err := r.ActivationLetter(l)
+	if err != nil {
+		t.Fatalf("ActivationLetter(%+v): %v", l, err)
+	}
+	got := text(t, b)
+	for _, want := range []string{"Uw activeringscode voor Arbokluis", "Gérard Özdemir", "Ĳsselkade 12", "8011 AB Zwolle",
+		"ABCDE-23456", "16 december 2026", "2 december 2026", "ook niet aan uw werkgever", "pagina 1 van 1"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("ActivationLetter(%+v) text lacks %q:\n%s", l, want, got)
+		}
+	}
+}

@@ -71,9 +71,10 @@ func (s *IdentityStore) CreateInvitation(ctx context.Context, inv identity.NewIn
 			return Translate(err)
 		}
 		if _, err := tx.Exec(ctx, `
-			INSERT INTO hr.one_time_links (token_hash, user_id, purpose, created_by, expires_at)
-			VALUES ($1, $2, 'invitation', $3, $4)`,
-			inv.TokenHash, userID, nullUUID(inv.CreatedBy), inv.ExpiresAt); err != nil {
+			INSERT INTO hr.one_time_links (token_hash, id, user_id, purpose, created_by, expires_at, activation, activation_code_hmac)
+			VALUES ($1, $2, $3, 'invitation', $4, $5, $6, $7)`,
+			inv.TokenHash, inv.ID, userID, nullUUID(inv.CreatedBy), inv.ExpiresAt, nullString(string(inv.Activation)),
+			nullString(inv.CodeHMAC)); err != nil {
 			return Translate(err)
 		}
 		ev := inv.Event
@@ -108,21 +109,135 @@ func linkEmployee(ctx context.Context, tx pgx.Tx, employeeID, employerID, userID
 	return Translate(err)
 }
 
-// InvitedUser returns the user behind a working link.
-func (s *IdentityStore) InvitedUser(ctx context.Context, tokenHash []byte, now time.Time) (uuid.UUID, string, error) {
+// InvitedUser returns the invitation behind a working link: neither used
+// (nor voided, which sets used_at too) nor expired, of a user still
+// invited.
+func (s *IdentityStore) InvitedUser(ctx context.Context, tokenHash []byte, now time.Time) (identity.PendingInvitation, error) {
 	var (
-		id    uuid.UUID
-		email string
+		p          identity.PendingInvitation
+		activation *string
+		mac        *string
 	)
 	err := s.pool.QueryRow(ctx, `
-		SELECT u.id, u.email FROM hr.one_time_links l JOIN hr.users u ON u.id = l.user_id
+		SELECT l.id, u.id, u.email, l.activation, l.activation_code_hmac,
+			EXISTS (SELECT 1 FROM hr.role_grants g WHERE g.user_id = u.id AND g.role = 'employee' AND g.status <> 'revoked')
+		FROM hr.one_time_links l JOIN hr.users u ON u.id = l.user_id
 		WHERE l.token_hash = $1 AND l.purpose = 'invitation' AND l.used_at IS NULL AND l.expires_at > $2
 		  AND u.status = 'invited'`,
-		tokenHash, now).Scan(&id, &email)
+		tokenHash, now).Scan(&p.ID, &p.UserID, &p.Email, &activation, &mac, &p.Employee)
 	if err != nil {
-		return uuid.Nil, "", Translate(err)
+		return identity.PendingInvitation{}, Translate(err)
 	}
-	return id, email, nil
+	if activation != nil {
+		p.Activation = identity.Activation(*activation)
+	}
+	if mac != nil {
+		p.CodeHMAC = *mac
+	}
+	return p, nil
+}
+
+// ReserveActivationAttempt counts an attempt with a code on a working
+// invitation that has attempts left, in one statement, so that concurrent
+// attempts never exceed max.
+func (s *IdentityStore) ReserveActivationAttempt(ctx context.Context, id uuid.UUID, max int, now time.Time) (int, error) {
+	var n int
+	err := s.pool.QueryRow(ctx, `
+		UPDATE hr.one_time_links SET activation_attempts = activation_attempts + 1
+		WHERE id = $1 AND purpose = 'invitation' AND used_at IS NULL AND expires_at > $2 AND activation_attempts < $3
+		RETURNING activation_attempts`, id, now, max).Scan(&n)
+	if err != nil {
+		return 0, Translate(err)
+	}
+	return n, nil
+}
+
+// RejectActivationCode writes the event of a wrong code and, for the last
+// attempt, voids the invitation.
+func (s *IdentityStore) RejectActivationCode(ctx context.Context, f identity.ActivationFailure) error {
+	return InTx(ctx, s.pool, func(tx pgx.Tx) error {
+		if f.Void {
+			if _, err := tx.Exec(ctx, `
+				UPDATE hr.one_time_links SET used_at = $2, revoked_at = $2
+				WHERE id = $1 AND purpose = 'invitation' AND used_at IS NULL`, f.InvitationID, f.Now); err != nil {
+				return Translate(err)
+			}
+		}
+		return insertEvent(ctx, tx, f.Event)
+	})
+}
+
+// IssuedInvitation returns the invitation id that issuer created, with the
+// employer and employee record of its employee grant.
+func (s *IdentityStore) IssuedInvitation(ctx context.Context, id, issuer uuid.UUID, now time.Time) (identity.IssuedInvitation, error) {
+	var (
+		inv        identity.IssuedInvitation
+		activation *string
+		employer   *uuid.UUID
+	)
+	err := InTx(ctx, s.pool, func(tx pgx.Tx) error {
+		err := tx.QueryRow(ctx, `
+			SELECT l.id, l.user_id, l.activation, l.activation_code_hmac IS NOT NULL,
+				l.used_at IS NULL AND l.expires_at > $3 AND u.status = 'invited', l.expires_at,
+				(SELECT g.employer_id FROM hr.role_grants g
+				 WHERE g.user_id = l.user_id AND g.role = 'employee' AND g.status <> 'revoked' ORDER BY g.created_at LIMIT 1)
+			FROM hr.one_time_links l JOIN hr.users u ON u.id = l.user_id
+			WHERE l.id = $1 AND l.created_by = $2 AND l.purpose = 'invitation'`,
+			id, issuer, now).Scan(&inv.ID, &inv.UserID, &activation, &inv.HasCode, &inv.Pending, &inv.ExpiresAt, &employer)
+		if err != nil || employer == nil {
+			return Translate(err)
+		}
+		inv.EmployerID = *employer
+		// The employee record is tenant data: read under that tenant alone.
+		if _, err := tx.Exec(ctx, `SELECT set_config($1, $2, true)`, scopeSetting,
+			scopeValue(identity.Scope{Employers: []uuid.UUID{inv.EmployerID}})); err != nil {
+			return Translate(err)
+		}
+		err = tx.QueryRow(ctx, `SELECT id FROM hr.employees WHERE user_id = $1 AND employer_id = $2`,
+			inv.UserID, inv.EmployerID).Scan(&inv.EmployeeID)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return nil
+		}
+		return Translate(err)
+	})
+	if err != nil {
+		return identity.IssuedInvitation{}, err
+	}
+	if activation != nil {
+		inv.Activation = identity.Activation(*activation)
+	}
+	return inv, nil
+}
+
+// SetActivationCode stores the keyed hash of a letter's code, once, on a
+// working letter invitation of issuer, with the event.
+func (s *IdentityStore) SetActivationCode(ctx context.Context, id, issuer uuid.UUID, codeHMAC string, now time.Time, event audit.Event) error {
+	return InTx(ctx, s.pool, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, `
+			UPDATE hr.one_time_links SET activation_code_hmac = $3
+			WHERE id = $1 AND created_by = $2 AND purpose = 'invitation' AND activation = 'letter'
+			  AND activation_code_hmac IS NULL AND used_at IS NULL AND expires_at > $4`, id, issuer, codeHMAC, now)
+		if err != nil {
+			return Translate(err)
+		}
+		if tag.RowsAffected() != 1 {
+			return fmt.Errorf("postgres: no letter invitation without a code: %w", derrors.ErrConflict)
+		}
+		return insertEvent(ctx, tx, event)
+	})
+}
+
+// AssignedEmployersOf returns the employers whose active assigned
+// physician is one of physicians. Assignments are the service's own
+// staffing and carry no tenant row security.
+func (s *IdentityStore) AssignedEmployersOf(ctx context.Context, physicians []uuid.UUID) ([]uuid.UUID, error) {
+	rows, _ := s.pool.Query(ctx, `
+		SELECT DISTINCT employer_id FROM hr.physician_assignments WHERE physician_id = ANY ($1) AND status = 'active'`, physicians)
+	ids, err := pgx.CollectRows(rows, pgx.RowTo[uuid.UUID])
+	if err != nil {
+		return nil, Translate(err)
+	}
+	return ids, nil
 }
 
 // AcceptInvitation uses the link once, sets the credentials, activates the

@@ -71,6 +71,16 @@ func (mg *Migrator) Down(steps int) error {
 	return nil
 }
 
+// To migrates up or down to version exactly (a data migration's test sets
+// up the data of the version before it). Being there already is not an
+// error; a version that does not exist is.
+func (mg *Migrator) To(version uint) error {
+	if err := mg.m.Migrate(version); err != nil && !errors.Is(err, migrate.ErrNoChange) {
+		return fmt.Errorf("postgres: migrate to %d: %w", version, err)
+	}
+	return nil
+}
+
 // Status reports the applied version and the available migrations.
 func (mg *Migrator) Status() (MigrationStatus, error) {
 	var st MigrationStatus

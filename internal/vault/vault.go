@@ -239,3 +239,30 @@ func (c *Client) HMAC(ctx context.Context, key string, input []byte) (string, er
 	}
 	return h, nil
 }
+
+// VerifyHMAC reports whether mac ("vault:v<n>:…", as HMAC returned it) is
+// key's keyed hash (SHA-256) of input, under the key version that made it;
+// Vault compares. A malformed mac is simply not valid. A key that does not
+// exist is derrors.ErrInvalid (Vault answers 400); an unreachable or sealed
+// Vault is derrors.ErrUnavailable.
+func (c *Client) VerifyHMAC(ctx context.Context, key string, input []byte, mac string) (bool, error) {
+	p, err := c.path("verify", key)
+	if err != nil {
+		return false, err
+	}
+	if _, err := KeyVersion(mac); err != nil {
+		return false, nil
+	}
+	s, err := c.api.Logical().WriteWithContext(ctx, p, map[string]any{
+		"input": base64.StdEncoding.EncodeToString(input),
+		"hmac":  mac,
+	})
+	if err != nil {
+		return false, translate("verify hmac", err)
+	}
+	if s == nil || s.Data == nil {
+		return false, errors.New("vault: verify hmac: empty response")
+	}
+	valid, _ := s.Data["valid"].(bool)
+	return valid, nil
+}

@@ -91,6 +91,13 @@ func TestTokenPolicies(t *testing.T) {
 	app := testenv.VaultClient(t, e.VaultAddr, e.VaultToken)
 	destruction := testenv.VaultClient(t, e.VaultAddr, e.VaultDestructionToken)
 	other := "dossier-" + uuid.NewString() + "-g1"
+	if err := c.CreateKey(ctx, "activation-code"); err != nil {
+		t.Fatalf("CreateKey(activation-code): %v", err)
+	}
+	codeMAC, err := c.HMAC(ctx, "activation-code", []byte("code"))
+	if err != nil {
+		t.Fatalf("HMAC(activation-code): %v", err)
+	}
 
 	type op struct {
 		method string // read, write, delete, list
@@ -111,6 +118,9 @@ func TestTokenPolicies(t *testing.T) {
 		{"app signs a checkpoint", app, op{"write", m + "/sign/audit-checkpoint", map[string]any{"input": "aGk="}}, true},
 		{"app hashes a BSN", app, op{"write", m + "/hmac/pii", map[string]any{"input": "aGk="}}, true},
 		{"app looks itself up", app, op{"read", "auth/token/lookup-self", nil}, true},
+		{"app creates the activation-code key", app, op{"write", m + "/keys/activation-code", map[string]any{"type": "aes256-gcm96", "exportable": false}}, true},
+		{"app hashes an activation code", app, op{"write", m + "/hmac/activation-code", map[string]any{"input": "aGk="}}, true},
+		{"app verifies an activation code", app, op{"write", m + "/verify/activation-code", map[string]any{"input": "Y29kZQ==", "hmac": codeMAC}}, true},
 
 		{"app exports a key", app, op{"read", m + "/export/encryption-key/" + key, nil}, false},
 		{"app backs up a key", app, op{"read", m + "/backup/" + key, nil}, false},
@@ -132,6 +142,11 @@ func TestTokenPolicies(t *testing.T) {
 		{"app uses sys/tools", app, op{"write", "sys/tools/hash", map[string]any{"input": "aGk="}}, false},
 		{"app takes a raft snapshot", app, op{"read", "sys/storage/raft/snapshot", nil}, false},
 		{"app creates a token", app, op{"write", "auth/token/create", nil}, false},
+		{"app makes the activation-code key exportable", app, op{"write", m + "/keys/activation-code/config", map[string]any{"exportable": true}}, false},
+		{"app creates an exportable activation-code key", app, op{"write", m + "/keys/activation-code", map[string]any{"exportable": true}}, false},
+		{"app rotates the activation-code key", app, op{"write", m + "/keys/activation-code/rotate", nil}, false},
+		{"app encrypts with the activation-code key", app, op{"write", m + "/encrypt/activation-code", map[string]any{"plaintext": "aGk="}}, false},
+		{"app deletes the activation-code key", app, op{"delete", m + "/keys/activation-code", nil}, false},
 
 		{"destruction encrypts", destruction, op{"write", m + "/encrypt/" + key, map[string]any{"plaintext": "aGk="}}, false},
 		{"destruction decrypts", destruction, op{"write", m + "/decrypt/" + key, map[string]any{"ciphertext": "vault:v1:eA=="}}, false},
@@ -144,6 +159,8 @@ func TestTokenPolicies(t *testing.T) {
 		{"destruction allows deletion of the checkpoint key", destruction, op{"write", m + "/keys/audit-checkpoint/config", map[string]any{"deletion_allowed": true}}, false},
 		{"destruction creates an exportable key", destruction, op{"write", m + "/keys/" + other, map[string]any{"deletion_allowed": true, "exportable": true}}, false},
 		{"destruction reads sys/mounts", destruction, op{"read", "sys/mounts", nil}, false},
+		{"destruction allows deletion of the activation-code key", destruction, op{"write", m + "/keys/activation-code/config", map[string]any{"deletion_allowed": true}}, false},
+		{"destruction hashes an activation code", destruction, op{"write", m + "/hmac/activation-code", map[string]any{"input": "aGk="}}, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -284,5 +301,46 @@ func BenchmarkEncrypt(b *testing.B) {
 		if _, err := c.Encrypt(ctx, key, plaintext, aad); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// TestVerifyHMAC: VerifyHMAC accepts the key's HMAC of the same input only;
+// a malformed HMAC is simply not valid.
+func TestVerifyHMAC(t *testing.T) {
+	e := testenv.Load(t)
+	ctx := context.Background()
+	c := newClient(t, e, 5*time.Second)
+	const key = "activation-code"
+	if err := c.CreateKey(ctx, key); err != nil {
+		t.Fatalf("CreateKey(%s): %v", key, err)
+	}
+	mac, err := c.HMAC(ctx, key, []byte("input one"))
+	if err != nil {
+		t.Fatalf("HMAC(%s): %v", key, err)
+	}
+	other, err := c.HMAC(ctx, "pii", []byte("input one"))
+	if err != nil {
+		t.Fatalf("HMAC(pii): %v", err)
+	}
+	tests := []struct {
+		name  string
+		input string
+		mac   string
+		want  bool
+	}{
+		{"the same input", "input one", mac, true},
+		{"another input", "input two", mac, false},
+		{"another key's hmac", "input one", other, false},
+		{"a malformed hmac", "input one", "not-a-vault-hmac", false},
+		{"an empty hmac", "input one", "", false},
+		{"a truncated hmac", "input one", mac[:len(mac)-4], false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := c.VerifyHMAC(ctx, key, []byte(tt.input), tt.mac)
+			if err != nil || got != tt.want {
+				t.Errorf("VerifyHMAC(%s, %q, %q) = %v, %v; want %v, nil", key, tt.input, tt.mac, got, err, tt.want)
+			}
+		})
 	}
 }

@@ -55,6 +55,27 @@ path "transit/hmac/pii" {
   capabilities = ["update"]
 }
 
+# The key for employee activation codes: the application creates it on
+# first use (non-exportable aes256-gcm96, the parameters pinned as for
+# dossier keys; the exact path, so no /config, /rotate or /trim), keys a
+# code with an HMAC and verifies a code against the stored HMAC. It never
+# encrypts anything.
+path "transit/keys/activation-code" {
+  capabilities = ["update", "read"]
+  allowed_parameters = {
+    "type"       = ["aes256-gcm96"]
+    "exportable" = [false, "false"]
+  }
+}
+
+path "transit/hmac/activation-code" {
+  capabilities = ["update"]
+}
+
+path "transit/verify/activation-code" {
+  capabilities = ["update"]
+}
+
 # The audit checkpoint signing key (ed25519): sign, verify and read the
 # public key.
 path "transit/keys/audit-checkpoint" {
