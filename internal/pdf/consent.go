@@ -24,9 +24,11 @@ type ConsentForm struct {
 	GeneratedAt  time.Time
 }
 
-// ConsentForm renders the consent form. It returns an error only when
-// rendering fails.
-func (r *Renderer) ConsentForm(f ConsentForm) ([]byte, error) {
+// ConsentForm renders the consent form. It never fails on text (see
+// Renderer); its rare error names the document and carries none of the
+// text.
+func (r *Renderer) ConsentForm(f ConsentForm) (b []byte, err error) {
+	defer contain("consent form", &b, &err)
 	d := r.newDocWithFooter("Toestemmingsformulier", f.GeneratedAt, "Toestemming verstrekking medische gegevens — vertrouwelijk")
 	d.AddPage()
 	d.title("Toestemming voor het verstrekken van medische gegevens", "Gerichte toestemming aan de bedrijfsarts (artikel 7:457 BW; AVG artikel 9)")
@@ -48,8 +50,8 @@ func (r *Renderer) ConsentForm(f ConsentForm) ([]byte, error) {
 	d.Ln(4)
 	line := func(label string) {
 		d.SetFont(font, "", 10)
-		d.CellFormat(40, 8, label, "", 0, "L", false, 0, "")
-		d.CellFormat(0, 8, "", "B", 1, "L", false, 0, "")
+		d.cell(40, 8, label, "", 0, "L", false)
+		d.cell(0, 8, "", "B", 1, "L", false)
 		d.Ln(3)
 	}
 	line("Naam")
@@ -58,7 +60,7 @@ func (r *Renderer) ConsentForm(f ConsentForm) ([]byte, error) {
 	d.Ln(2)
 	d.SetFont(font, "", 8)
 	d.SetTextColor(90, 90, 90)
-	d.MultiCell(0, 4, "Controlegetal van de tekst (SHA-256): "+f.TextSHA256, "", "L", false)
+	d.multiCell(0, 4, "Controlegetal van de tekst (SHA-256): "+f.TextSHA256)
 	d.SetTextColor(0, 0, 0)
 
 	return d.bytes("consent form")
@@ -84,9 +86,11 @@ type Disclosure struct {
 	GeneratedAt       time.Time
 }
 
-// Disclosure renders a disclosure export. It returns an error only when
-// rendering fails.
-func (r *Renderer) Disclosure(x Disclosure) ([]byte, error) {
+// Disclosure renders a disclosure export. It never fails on text (see
+// Renderer); its rare error names the document and carries none of the
+// text.
+func (r *Renderer) Disclosure(x Disclosure) (b []byte, err error) {
+	defer contain("disclosure", &b, &err)
 	d := r.newDocWithFooter("Verstrekking medische gegevens", x.GeneratedAt, "Verstrekking medische gegevens — vertrouwelijk, alleen voor de ontvanger")
 	d.AddPage()
 	d.title("Verstrekking van medische gegevens", "Alleen voor de ontvanger en het doel hieronder")
@@ -113,7 +117,7 @@ func (r *Renderer) Disclosure(x Disclosure) ([]byte, error) {
 	}
 	for i, e := range x.Entries {
 		d.SetFont(font, "B", 11)
-		d.MultiCell(0, 6, fmt.Sprintf("%d. %s — %s", i+1, e.Kind, dutchDate(e.Date)), "", "L", false)
+		d.multiCell(0, 6, fmt.Sprintf("%d. %s — %s", i+1, e.Kind, dutchDate(e.Date)))
 		d.para(e.Text)
 	}
 	return d.bytes("disclosure")
@@ -131,9 +135,11 @@ type TransferSummary struct {
 	GeneratedAt  time.Time
 }
 
-// TransferSummary renders the summary of a transfer package. It returns an
-// error only when rendering fails.
-func (r *Renderer) TransferSummary(t TransferSummary) ([]byte, error) {
+// TransferSummary renders the summary of a transfer package. It never
+// fails on text (see Renderer); its rare error names the document and
+// carries none of the text.
+func (r *Renderer) TransferSummary(t TransferSummary) (b []byte, err error) {
+	defer contain("transfer summary", &b, &err)
 	d := r.newDocWithFooter("Overdracht medisch dossier", t.GeneratedAt, "Overdracht medisch dossier — vertrouwelijk, alleen voor de ontvanger")
 	d.AddPage()
 	d.title("Overdracht van het medisch dossier", "Met toestemming van de werknemer, aan de nieuwe arbodienst")

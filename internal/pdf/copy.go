@@ -35,8 +35,10 @@ type CopyEntry struct {
 // DossierCopy renders the employee's copy of a release: a cover page, an
 // index, and every entry with its kind, date and author, superseded
 // versions marked, "Afschrift" and "pagina x van y" on every page. It
-// returns an error only when rendering fails.
-func (r *Renderer) DossierCopy(c DossierCopy) ([]byte, error) {
+// never fails on text (see Renderer); its rare error names the document
+// and carries none of the text.
+func (r *Renderer) DossierCopy(c DossierCopy) (b []byte, err error) {
+	defer contain("dossier copy", &b, &err)
 	footer := "Afschrift medisch dossier — vertrouwelijk"
 	if c.Repeat {
 		footer = "Afschrift (herhaald) medisch dossier — vertrouwelijk"
@@ -45,7 +47,7 @@ func (r *Renderer) DossierCopy(c DossierCopy) ([]byte, error) {
 	d.SetHeaderFunc(func() {
 		d.SetFont(font, "B", 9)
 		d.SetTextColor(150, 30, 30)
-		d.CellFormat(0, 5, "AFSCHRIFT", "", 1, "R", false, 0, "")
+		d.cell(0, 5, "AFSCHRIFT", "", 1, "R", false)
 		d.SetTextColor(0, 0, 0)
 	})
 	d.AddPage()
@@ -80,7 +82,7 @@ func (r *Renderer) DossierCopy(c DossierCopy) ([]byte, error) {
 	for i, e := range c.Entries {
 		d.AddPage()
 		d.SetFont(font, "B", 12)
-		d.MultiCell(0, 7, fmt.Sprintf("%d. %s", i+1, e.Kind), "", "L", false)
+		d.multiCell(0, 7, fmt.Sprintf("%d. %s", i+1, e.Kind))
 		d.field("Datum", dutchDate(e.Date))
 		d.field("Auteur", e.Author)
 		v := fmt.Sprintf("%d", e.Version)

@@ -37,8 +37,10 @@ type KindCount struct {
 }
 
 // DestructionStatement renders the statement (verklaring van vernietiging).
-// It returns an error only when rendering fails.
-func (r *Renderer) DestructionStatement(s DestructionStatement) ([]byte, error) {
+// It never fails on text (see Renderer); its rare error names the
+// document and carries none of the text.
+func (r *Renderer) DestructionStatement(s DestructionStatement) (b []byte, err error) {
+	defer contain("destruction statement", &b, &err)
 	d := r.newDocWithFooter("Verklaring van vernietiging", s.GeneratedAt, "Verklaring van vernietiging — vertrouwelijk")
 	d.AddPage()
 	what := "van uw medisch dossier"

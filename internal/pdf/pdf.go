@@ -1,12 +1,14 @@
 // Package pdf renders Arbokluis's documents with gofpdf: Dutch text in an
 // embedded UTF-8 TrueType font (the Go fonts), rendered in memory on demand
 // and never written to disk. Callers pass only what a document may show;
-// nothing here decides what is medical.
+// nothing here decides what is medical. Any text renders: what the fonts
+// cannot draw is replaced by U+FFFD (text.go).
 package pdf
 
 import (
 	"bytes"
 	"fmt"
+	"io"
 	"strings"
 	"time"
 
@@ -50,16 +52,46 @@ type Evaluation struct {
 
 // Renderer renders documents. It is safe for concurrent use; construct it
 // once.
+//
+// Text never makes a document fail: whatever the embedded fonts cannot
+// draw is replaced visibly (see glyphs.clean). A renderer's error is
+// rare (a fault of gofpdf or of this package) and never carries any of
+// the text: it names the document only, because gofpdf's own errors and
+// panics may quote the text being drawn, and the callers log errors.
 type Renderer struct {
 	regular, bold []byte
+	glyphs        *glyphs
+	// output wraps the writer a document is written to; nil in
+	// production. Tests use it to make rendering fail.
+	output func(io.Writer) io.Writer
 }
 
-// NewRenderer returns a Renderer with the embedded fonts.
+// NewRenderer returns a Renderer with the embedded fonts. It fails only
+// when they are missing or do not parse.
 func NewRenderer() (*Renderer, error) {
 	if len(goregular.TTF) == 0 || len(gobold.TTF) == 0 {
 		return nil, fmt.Errorf("pdf: embedded fonts missing")
 	}
-	return &Renderer{regular: goregular.TTF, bold: gobold.TTF}, nil
+	g, err := newGlyphs(goregular.TTF, gobold.TTF)
+	if err != nil {
+		return nil, err
+	}
+	return &Renderer{regular: goregular.TTF, bold: gobold.TTF, glyphs: g}, nil
+}
+
+// failed is the error of a document that could not be rendered: the
+// document's name, nothing of its text.
+func failed(what, how string) error {
+	return fmt.Errorf("pdf: %s: %s", what, how)
+}
+
+// contain turns a panic while rendering into the error of the document
+// what; each renderer defers it. The panic's value is dropped: gofpdf's
+// may quote the text (an index out of range names the character).
+func contain(what string, b *[]byte, err *error) {
+	if v := recover(); v != nil {
+		*b, *err = nil, failed(what, "rendering panicked")
+	}
 }
 
 var months = [...]string{"januari", "februari", "maart", "april", "mei", "juni", "juli",
@@ -74,16 +106,43 @@ func dutchDate(t time.Time) string {
 }
 
 const (
-	font        = "Go"
-	marginLeft  = 20.0
-	marginRight = 20.0
-	lineHeight  = 5.5
+	font         = "Go"
+	marginTop    = 20.0
+	marginLeft   = 20.0
+	marginRight  = 20.0
+	bottomMargin = 22.0 // where gofpdf breaks the page
+	lineHeight   = 5.5
 )
 
-// doc wraps a gofpdf document with the house style.
+// doc wraps a gofpdf document with the house style. It offers gofpdf's
+// layout calls as they are and its text calls only through the cleaning
+// methods of text.go (cell, multiCell, lines), so no text reaches gofpdf
+// uncleaned.
 type doc struct {
-	*gofpdf.Fpdf
-	width float64 // usable width
+	layout
+	raw    rawText // only text.go uses it
+	glyphs *glyphs
+	output func(io.Writer) io.Writer
+	width  float64 // usable width
+}
+
+// layout is what of gofpdf a document uses besides text.
+type layout interface {
+	SetFont(familyStr, styleStr string, size float64)
+	SetTextColor(r, g, b int)
+	SetDrawColor(r, g, b int)
+	SetFillColor(r, g, b int)
+	SetHeaderFunc(fnc func())
+	AddPage()
+	PageNo() int
+	Ln(h float64)
+	GetX() float64
+	GetY() float64
+	SetXY(x, y float64)
+	SetY(y float64)
+	GetPageSize() (width, height float64)
+	Rect(x, y, w, h float64, styleStr string)
+	Output(w io.Writer) error
 }
 
 func (r *Renderer) newDoc(title string, generated time.Time) *doc {
@@ -96,42 +155,48 @@ func (r *Renderer) newDocWithFooter(title string, generated time.Time, footer st
 	f := gofpdf.New("P", "mm", "A4", "")
 	f.AddUTF8FontFromBytes(font, "", r.regular)
 	f.AddUTF8FontFromBytes(font, "B", r.bold)
-	f.SetMargins(marginLeft, 20, marginRight)
-	f.SetAutoPageBreak(true, 22)
-	f.SetTitle(title, true)
+	f.SetMargins(marginLeft, marginTop, marginRight)
+	f.SetAutoPageBreak(true, bottomMargin)
+	f.SetTitle(r.glyphs.clean(title), true)
 	f.SetCreator("Arbokluis", true)
 	f.SetProducer("Arbokluis", true)
 	f.SetCreationDate(generated.UTC())
 	f.SetModificationDate(generated.UTC())
 	f.SetCatalogSort(true)
 	f.AliasNbPages("{nb}")
-	f.SetFooterFunc(func() {
-		f.SetY(-15)
-		f.SetFont(font, "", 8)
-		f.SetTextColor(90, 90, 90)
-		f.CellFormat(0, 5, fmt.Sprintf("%s · pagina %d van {nb} · gemaakt op %s",
-			footer, f.PageNo(), dutchDate(generated)), "", 0, "C", false, 0, "")
-	})
 	w, _ := f.GetPageSize()
-	return &doc{Fpdf: f, width: w - marginLeft - marginRight}
+	d := &doc{layout: f, raw: f, glyphs: r.glyphs, output: r.output, width: w - marginLeft - marginRight}
+	f.SetFooterFunc(func() {
+		d.SetY(-15)
+		d.SetFont(font, "", 8)
+		d.SetTextColor(90, 90, 90)
+		d.cell(0, 5, fmt.Sprintf("%s · pagina %d van {nb} · gemaakt op %s",
+			footer, d.PageNo(), dutchDate(generated)), "", 0, "C", false)
+	})
+	return d
 }
 
 // title starts the page with the document's title and a grey subtitle.
 func (d *doc) title(s, sub string) {
 	d.SetFont(font, "B", 18)
-	d.MultiCell(0, 9, s, "", "L", false)
+	d.multiCell(0, 9, s)
 	d.SetFont(font, "", 11)
 	d.SetTextColor(90, 90, 90)
-	d.MultiCell(0, 6, sub, "", "L", false)
+	d.multiCell(0, 6, sub)
 	d.SetTextColor(0, 0, 0)
 	d.Ln(4)
 }
 
-// bytes renders the document; what names it in an error.
+// bytes renders the document; what names it in an error, which says no
+// more (see Renderer).
 func (d *doc) bytes(what string) ([]byte, error) {
 	var buf bytes.Buffer
-	if err := d.Output(&buf); err != nil {
-		return nil, fmt.Errorf("pdf: %s: %w", what, err)
+	var w io.Writer = &buf
+	if d.output != nil {
+		w = d.output(w)
+	}
+	if err := d.Output(w); err != nil {
+		return nil, failed(what, "rendering failed")
 	}
 	return buf.Bytes(), nil
 }
@@ -140,35 +205,44 @@ func (d *doc) heading(s string) {
 	d.Ln(3)
 	d.SetFont(font, "B", 12)
 	d.SetTextColor(20, 60, 90)
-	d.MultiCell(0, 7, s, "", "L", false)
+	d.multiCell(0, 7, s)
 	d.SetTextColor(0, 0, 0)
 	d.SetFont(font, "", 10)
 }
 
+// para writes s as a paragraph; "—" when it shows nothing.
 func (d *doc) para(s string) {
 	d.SetFont(font, "", 10)
-	if strings.TrimSpace(s) == "" {
+	if s = d.glyphs.clean(s); strings.TrimSpace(s) == "" {
 		s = "—"
 	}
-	d.MultiCell(0, lineHeight, s, "", "L", false)
+	d.multiCell(0, lineHeight, s)
 }
 
 // label writes s as a bold line, the caption of the paragraph after it.
 func (d *doc) label(s string) {
 	d.SetFont(font, "B", 10)
-	d.MultiCell(0, lineHeight, s, "", "L", false)
+	d.multiCell(0, lineHeight, s)
 }
 
 // field writes a label and value on one line (wrapping the value).
 func (d *doc) field(label, value string) {
 	d.SetFont(font, "B", 10)
-	d.CellFormat(45, lineHeight, label, "", 0, "L", false, 0, "")
+	d.cell(45, lineHeight, label, "", 0, "L", false)
 	d.SetFont(font, "", 10)
-	d.MultiCell(0, lineHeight, value, "", "L", false)
+	d.multiCell(0, lineHeight, value)
 }
 
-// table writes rows with wrapped cells, breaking pages between rows.
+// table writes rows with wrapped cells. A row that fits on a page is never
+// split: it goes to the next page when this one is full. A row taller than
+// a page (a very long text) continues over as many pages as it needs.
 func (d *doc) table(widths []float64, header []string, rows [][]string) {
+	const lh = 4.8 // line height
+	_, pageH := d.GetPageSize()
+	bottom := pageH - bottomMargin - 3
+	// perPage is how many lines of a row fit on a new page, below the top
+	// margin and room for a page header.
+	perPage := int((bottom - marginTop - 10 - 2) / lh)
 	draw := func(cells []string, bold bool) {
 		style := ""
 		if bold {
@@ -178,34 +252,37 @@ func (d *doc) table(widths []float64, header []string, rows [][]string) {
 		lines := make([][]string, len(cells))
 		n := 1
 		for i, c := range cells {
-			lines[i] = d.SplitText(c, widths[i]-2)
-			if len(lines[i]) == 0 {
-				lines[i] = []string{""}
-			}
-			if len(lines[i]) > n {
-				n = len(lines[i])
-			}
+			lines[i] = d.lines(c, widths[i]-2)
+			n = max(n, len(lines[i]))
 		}
-		h := float64(n)*4.8 + 2
-		_, pageH := d.GetPageSize()
-		if d.GetY()+h > pageH-25 {
-			d.AddPage()
-		}
-		x, y := d.GetX(), d.GetY()
-		for i := range cells {
-			if bold {
-				d.SetFillColor(230, 236, 242)
-				d.Rect(x, y, widths[i], h, "FD")
-			} else {
-				d.Rect(x, y, widths[i], h, "D")
+		fresh := false // a page was just added for this row
+		for from := 0; from < n; {
+			k := min(n-from, int((bottom-d.GetY()-2)/lh))
+			if !fresh && (k < 1 || k < n-from && n-from <= perPage) {
+				d.AddPage()
+				fresh = true
+				continue
 			}
-			for j, line := range lines[i] {
-				d.SetXY(x+1, y+1+float64(j)*4.8)
-				d.CellFormat(widths[i]-2, 4.8, line, "", 0, "L", false, 0, "")
+			k = max(k, 1)
+			h := float64(k)*lh + 2
+			x, y := float64(marginLeft), d.GetY()
+			for i := range cells {
+				if bold {
+					d.SetFillColor(230, 236, 242)
+					d.Rect(x, y, widths[i], h, "FD")
+				} else {
+					d.Rect(x, y, widths[i], h, "D")
+				}
+				for j := from; j < from+k && j < len(lines[i]); j++ {
+					d.SetXY(x+1, y+1+float64(j-from)*lh)
+					d.cell(widths[i]-2, lh, lines[i][j], "", 0, "L", false)
+				}
+				x += widths[i]
 			}
-			x += widths[i]
+			d.SetXY(marginLeft, y+h)
+			from += k
+			fresh = false
 		}
-		d.SetXY(marginLeft, y+h)
 	}
 	d.SetDrawColor(160, 160, 160)
 	draw(header, true)
@@ -222,9 +299,11 @@ func signed(t time.Time) string {
 	return "getekend op " + dutchDate(t)
 }
 
-// PlanOfAction renders the employer's copy of p. It returns an error only
-// when rendering fails.
-func (r *Renderer) PlanOfAction(p PlanOfAction) ([]byte, error) {
+// PlanOfAction renders the employer's copy of p. It never fails on text
+// (see Renderer); its rare error names the document and carries none of
+// the text.
+func (r *Renderer) PlanOfAction(p PlanOfAction) (b []byte, err error) {
+	defer contain("plan of action", &b, &err)
 	d := r.newDoc("Plan van aanpak", p.GeneratedAt)
 	d.AddPage()
 	d.title("Plan van aanpak", "Exemplaar voor de werkgever · Wet verbetering poortwachter")
