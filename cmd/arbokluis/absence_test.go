@@ -428,6 +428,7 @@ func TestSignalsAreTheCallersCaseloadOldestFirstInPages(t *testing.T) {
 
 	var all []map[string]any
 	personPages := 0 // distinct people per page, summed
+	pages := 0       // pages listing anyone
 	after := ""
 	for page := 0; page < 20; page++ {
 		path := "/api/v1/signals?within_days=60&limit=3"
@@ -444,6 +445,9 @@ func TestSignalsAreTheCallersCaseloadOldestFirstInPages(t *testing.T) {
 			onPage[x.(map[string]any)["employee_id"].(string)] = true
 		}
 		personPages += len(onPage)
+		if len(onPage) > 0 {
+			pages++
+		}
 		next, _ := r.body["next_after"].(string)
 		if next == "" {
 			break
@@ -471,17 +475,19 @@ func TestSignalsAreTheCallersCaseloadOldestFirstInPages(t *testing.T) {
 			t.Errorf("signal %d due %v before signal %d due %v: want oldest first", i, x["due"], i-1, all[i-1]["due"])
 		}
 	}
-	// One read event per person listed per page, never one per row.
-	var events int
+	// One read event per page, carrying every person the page lists:
+	// never one per row or per person.
+	var events, listings int
 	if err := w.owner.QueryRow(context.Background(), `
-		SELECT (SELECT count(*) FROM audit.outbox WHERE object_kind = 'signals' AND subject_employee_id = ANY ($1::uuid[]))
-		     + (SELECT count(*) FROM audit.events WHERE object_kind = 'signals' AND subject_employee_id = ANY ($1::uuid[]))`,
-		people).Scan(&events); err != nil {
+		WITH e AS (SELECT subjects FROM audit.outbox WHERE object_kind = 'signals' AND subjects && $1::uuid[]
+			UNION ALL SELECT subjects FROM audit.events WHERE object_kind = 'signals' AND subjects && $1::uuid[])
+		SELECT (SELECT count(*) FROM e), (SELECT count(*) FROM e, unnest(e.subjects) s WHERE s = ANY ($1::uuid[]))`,
+		people).Scan(&events, &listings); err != nil {
 		t.Fatal(err)
 	}
-	if events != personPages {
-		t.Errorf("signals read events for the %d people = %d, want %d: one per person per page listing them",
-			len(people), events, personPages)
+	if events != pages || listings != personPages {
+		t.Errorf("signals read events for the %d people = %d listing them %d times, want %d (one per page) listing them %d times",
+			len(people), events, listings, pages, personPages)
 	}
 
 	// Case managers see their caseload: one scoped to each tenant sees that

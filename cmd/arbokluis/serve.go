@@ -211,6 +211,8 @@ func newApp(ctx context.Context, cfg config.Config, log *slog.Logger) (*app, err
 			postgres.NewDirectory(hr), copyRenderer{renderer}, nil),
 		AccessLog: rights.NewAccessLog(auditStore, postgres.NewRecorder(hr), postgres.NewRequestStore(hr), postgres.NewDirectory(hr)),
 		Recorder:  postgres.NewRecorder(hr),
+		ListReads: httpapi.RateLimit{PerMinute: int(cfg.ListReadsPerMinute), Burst: int(cfg.ListReadBurst)},
+		Now:       cfg.Clock,
 		ReadyChecks: []httpapi.Check{
 			{Name: "postgres_hr", Probe: func(ctx context.Context) error { return postgres.Ping(ctx, hr) }},
 			{Name: "postgres_med", Probe: func(ctx context.Context) error { return postgres.Ping(ctx, med) }},

@@ -766,9 +766,9 @@ const MaxSignalsPage = 100
 
 // Signals returns the caller's work list: milestones not done of the cases
 // in the caller's tenants that are overdue or due within withinDays, oldest
-// first, after the cursor (nil for the first page), at most limit. Each
-// person listed is audited with one read event. withinDays outside 0–365 or
-// limit outside 1–MaxSignalsPage is derrors.FieldErrors.
+// first, after the cursor (nil for the first page), at most limit. The page
+// is audited with one read event listing every person on it. withinDays
+// outside 0–365 or limit outside 1–MaxSignalsPage is derrors.FieldErrors.
 func (s *Service) Signals(ctx context.Context, a identity.Actor, withinDays, limit int, after *Cursor) ([]Signal, error) {
 	fe := derrors.FieldErrors{}
 	if withinDays < 0 || withinDays > 365 {
@@ -786,7 +786,7 @@ func (s *Service) Signals(ctx context.Context, a identity.Actor, withinDays, lim
 		hide = []Kind{KindUWVReportVangnet}
 	}
 	sigs, err := s.store.Signals(ctx, a.Scope, today.AddDate(0, 0, withinDays), after, limit, hide, func(sigs []Signal) []audit.Event {
-		return s.listEvents(a, "signals", func(yield func(employer, employee uuid.UUID)) {
+		return s.listEvents(a, "signals", uuid.Nil, func(yield func(employer, employee uuid.UUID)) {
 			for _, x := range sigs {
 				yield(x.EmployerID, x.EmployeeID)
 			}
@@ -804,24 +804,39 @@ func (s *Service) Signals(ctx context.Context, a identity.Actor, withinDays, lim
 	return sigs, nil
 }
 
-// listEvents returns one read event per distinct person.
-func (s *Service) listEvents(a identity.Actor, kind string, each func(func(employer, employee uuid.UUID))) []audit.Event {
-	seen := map[uuid.UUID]bool{}
-	var evs []audit.Event
+// listEvents returns the one read event of a list: it carries every person
+// listed (audit.Event.Listed), the tenant when all of them belong to one,
+// and objectID (uuid.Nil for none). An empty list writes no event.
+func (s *Service) listEvents(a identity.Actor, kind string, objectID uuid.UUID, each func(func(employer, employee uuid.UUID))) []audit.Event {
+	var (
+		people []uuid.UUID
+		tenant uuid.UUID
+		mixed  bool
+	)
 	each(func(employer, employee uuid.UUID) {
-		if seen[employee] {
-			return
+		people = append(people, employee)
+		if tenant != uuid.Nil && tenant != employer {
+			mixed = true
 		}
-		seen[employee] = true
-		evs = append(evs, event(a, audit.ActionRead, kind, employee, employer, employee))
+		tenant = employer
 	})
-	return evs
+	if len(people) == 0 {
+		return nil
+	}
+	if mixed {
+		tenant = uuid.Nil
+	}
+	ev := event(a, audit.ActionRead, kind, objectID, tenant, uuid.Nil).Listed(people)
+	if objectID == uuid.Nil {
+		ev.ObjectID = ""
+	}
+	return []audit.Event{ev}
 }
 
 // Overview returns an employer's people with their open case, current
 // percentage and next milestone (and, once verdicts exist, the last fitness
-// verdict), each person audited with one read event. An employer outside
-// the caller's tenants is derrors.ErrNotFound.
+// verdict), audited with one read event listing every person shown. An
+// employer outside the caller's tenants is derrors.ErrNotFound.
 func (s *Service) Overview(ctx context.Context, a identity.Actor, employerID uuid.UUID) ([]OverviewRow, error) {
 	if err := a.InTenant(employerID); err != nil {
 		return nil, err
@@ -832,7 +847,7 @@ func (s *Service) Overview(ctx context.Context, a identity.Actor, employerID uui
 		hide = []Kind{KindUWVReportVangnet}
 	}
 	rows, err := s.store.Overview(ctx, a.Scope, employerID, hide, func(rows []OverviewRow) []audit.Event {
-		return s.listEvents(a, "employer_overview", func(yield func(employer, employee uuid.UUID)) {
+		return s.listEvents(a, "employer_overview", employerID, func(yield func(employer, employee uuid.UUID)) {
 			for _, r := range rows {
 				yield(employerID, r.EmployeeID)
 			}

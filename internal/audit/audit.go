@@ -5,7 +5,9 @@
 package audit
 
 import (
+	"bytes"
 	"net/netip"
+	"slices"
 
 	"github.com/google/uuid"
 )
@@ -54,4 +56,24 @@ type Event struct {
 	Outcome           Outcome
 	RequestID         string
 	ClientIP          netip.Addr
+	// Subjects are the employees a list read listed, one event for the
+	// whole list (SubjectEmployeeID is then zero): ascending, each once,
+	// as Listed returns them. Empty for an event about one person or none.
+	Subjects []uuid.UUID
+}
+
+// Listed returns e as the one event of a list read that listed the given
+// employees: Subjects holds each non-nil id once, in ascending order (the
+// stored and hashed order), and SubjectEmployeeID is cleared. The event is
+// about every person listed, so each one's access log finds it.
+func (e Event) Listed(employees []uuid.UUID) Event {
+	ids := make([]uuid.UUID, 0, len(employees))
+	for _, id := range employees {
+		if id != uuid.Nil {
+			ids = append(ids, id)
+		}
+	}
+	slices.SortFunc(ids, func(a, b uuid.UUID) int { return bytes.Compare(a[:], b[:]) })
+	e.Subjects, e.SubjectEmployeeID = slices.Compact(ids), uuid.Nil
+	return e
 }

@@ -31,13 +31,16 @@ var Genesis = make([]byte, HashSize)
 // documented in docs/audit.md: a JSON object without whitespace, UTF-8,
 // with the fields in this fixed order — seq, time, actor_user_id,
 // actor_role, on_behalf_of, subject_employee_id, tenant_id, action,
-// object_kind, object_id, outcome, request_id, client_ip — where time is
-// UTC truncated to microseconds in RFC 3339 with exactly six fractional
-// digits, absent values are null, and strings are escaped as
-// encoding/json does without HTML escaping.
+// object_kind, object_id, outcome, request_id, client_ip, and then, only
+// when r.Subjects is not empty, subjects (an array of uuid strings in the
+// order held) — where time is UTC truncated to microseconds in RFC 3339
+// with exactly six fractional digits, absent values are null, and strings
+// are escaped as encoding/json does without HTML escaping. An event
+// without subjects has the same form, and so the same hash, as before
+// subjects existed.
 func Canonical(r Record) []byte {
 	var b bytes.Buffer
-	b.Grow(512)
+	b.Grow(512 + 39*len(r.Subjects))
 	b.WriteString(`{"seq":`)
 	b.WriteString(strconv.FormatInt(r.Seq, 10))
 	b.WriteString(`,"time":"`)
@@ -74,6 +77,18 @@ func Canonical(r Record) []byte {
 	field("outcome", string(r.Outcome))
 	field("request_id", r.RequestID)
 	field("client_ip", ip)
+	if len(r.Subjects) > 0 {
+		b.WriteString(`,"subjects":[`)
+		for i, s := range r.Subjects {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			b.WriteByte('"')
+			b.WriteString(s.String())
+			b.WriteByte('"')
+		}
+		b.WriteByte(']')
+	}
 	b.WriteByte('}')
 	return b.Bytes()
 }

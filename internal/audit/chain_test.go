@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/ed25519"
 	"encoding/base64"
+	"encoding/hex"
 	"net/netip"
 	"strings"
 	"testing"
@@ -29,14 +30,20 @@ func TestCanonicalIsTheDocumentedForm(t *testing.T) {
 	}
 }
 
-// chain builds n valid links.
+// chain builds n valid links: events about one person, and at every
+// third seq a list read carrying three people.
 func chain(n int) []Link {
 	var out []Link
 	prev := Genesis
 	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	for i := 1; i <= n; i++ {
 		r := Record{Seq: int64(i), Time: t0.Add(time.Duration(i) * time.Second), Event: Event{
-			ActorUserID: uuid.New(), ActorRole: "physician", Action: ActionRead, ObjectKind: "dossier", Outcome: OutcomeOK}}
+			ActorUserID: uuid.New(), ActorRole: "physician", SubjectEmployeeID: uuid.New(), Action: ActionRead,
+			ObjectKind: "dossier", Outcome: OutcomeOK}}
+		if i%3 == 0 {
+			r.Event = r.Listed([]uuid.UUID{uuid.New(), uuid.New(), uuid.New()})
+			r.ActorRole, r.ObjectKind = "employer", "employer_overview"
+		}
 		h := Hash(prev, r)
 		out = append(out, Link{Record: r, PrevHash: prev, Hash: h})
 		prev = h
@@ -90,6 +97,26 @@ func TestChainDetectsTampering(t *testing.T) {
 			l[6].Outcome = OutcomeDenied
 			return l, c
 		}, 7},
+		{"a person removed from a list read", func(l []Link, c []Checkpoint) ([]Link, []Checkpoint) {
+			l[8].Subjects = l[8].Subjects[1:]
+			return l, c
+		}, 9},
+		{"a person added to a list read", func(l []Link, c []Checkpoint) ([]Link, []Checkpoint) {
+			l[8].Subjects = append(l[8].Subjects, uuid.New())
+			return l, c
+		}, 9},
+		{"a list read's people replaced", func(l []Link, c []Checkpoint) ([]Link, []Checkpoint) {
+			l[8].Subjects[1] = uuid.New()
+			return l, c
+		}, 9},
+		{"a list read's people dropped", func(l []Link, c []Checkpoint) ([]Link, []Checkpoint) {
+			l[8].Subjects = nil
+			return l, c
+		}, 9},
+		{"subjects given to an event about one person", func(l []Link, c []Checkpoint) ([]Link, []Checkpoint) {
+			l[9].Subjects = []uuid.UUID{l[9].SubjectEmployeeID}
+			return l, c
+		}, 10},
 		{"row deleted", func(l []Link, c []Checkpoint) ([]Link, []Checkpoint) {
 			return append(l[:11:11], l[12:]...), c
 		}, 12},
@@ -138,5 +165,47 @@ func TestChainDetectsTampering(t *testing.T) {
 				t.Errorf("verify(%s) = break at seq %d (%s), want seq %d", tt.name, b.Seq, b.Reason, tt.want)
 			}
 		})
+	}
+}
+
+func TestCanonicalOfAListRead(t *testing.T) {
+	ev := Event{
+		ActorUserID: uuid.MustParse("11111111-1111-1111-1111-111111111111"), ActorRole: "employer",
+		TenantID: uuid.MustParse("44444444-4444-4444-4444-444444444444"),
+		Action:   ActionRead, ObjectKind: "employer_overview", ObjectID: "44444444-4444-4444-4444-444444444444", Outcome: OutcomeOK,
+	}.Listed([]uuid.UUID{
+		uuid.MustParse("66666666-6666-6666-6666-666666666666"), uuid.MustParse("55555555-5555-5555-5555-555555555555"),
+		uuid.MustParse("66666666-6666-6666-6666-666666666666"), uuid.Nil,
+	})
+	rec := Record{Seq: 43, Time: time.Date(2026, 11, 22, 8, 30, 2, 0, time.UTC), Event: ev}
+	want := `{"seq":43,"time":"2026-11-22T08:30:02.000000Z","actor_user_id":"11111111-1111-1111-1111-111111111111",` +
+		`"actor_role":"employer","on_behalf_of":null,"subject_employee_id":null,"tenant_id":"44444444-4444-4444-4444-444444444444",` +
+		`"action":"read","object_kind":"employer_overview","object_id":"44444444-4444-4444-4444-444444444444","outcome":"ok",` +
+		`"request_id":null,"client_ip":null,` +
+		`"subjects":["55555555-5555-5555-5555-555555555555","66666666-6666-6666-6666-666666666666"]}`
+	if got := string(Canonical(rec)); got != want {
+		t.Errorf("Canonical(list read) =\n%s\nwant\n%s", got, want)
+	}
+}
+
+// TestCanonicalWithoutSubjectsIsUnchanged: an event without subjects —
+// every event written before list reads carried them — has exactly the
+// form and hash it had, whether its subjects are nil or empty.
+func TestCanonicalWithoutSubjectsIsUnchanged(t *testing.T) {
+	base := Record{Seq: 7, Time: time.Date(2026, 1, 2, 3, 4, 5, 6000, time.UTC), Event: Event{
+		ActorUserID: uuid.MustParse("11111111-1111-1111-1111-111111111111"), ActorRole: "case_manager",
+		SubjectEmployeeID: uuid.MustParse("33333333-3333-3333-3333-333333333333"), Action: ActionRead,
+		ObjectKind: "employee", ObjectID: "33333333-3333-3333-3333-333333333333", Outcome: OutcomeOK}}
+	// The hash of this event as computed before subjects existed.
+	const pinnedHash = "e6864ac30a88b6bd06a33dd9aaca4a5bb2db5416ed04745fe28443f70c33ae7d"
+	for _, subjects := range [][]uuid.UUID{nil, {}} {
+		r := base
+		r.Subjects = subjects
+		if got := hex.EncodeToString(Hash(Genesis, r)); got != pinnedHash {
+			t.Errorf("Hash(event with subjects %v) = %s, want %s", subjects, got, pinnedHash)
+		}
+		if strings.Contains(string(Canonical(r)), "subjects") {
+			t.Errorf("Canonical(event with subjects %v) = %s, want no subjects field", subjects, Canonical(r))
+		}
 	}
 }

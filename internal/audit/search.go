@@ -44,9 +44,6 @@ type EventReader interface {
 type Recorder interface {
 	// Record writes one event.
 	Record(ctx context.Context, e Event) error
-	// RecordAll writes events in one statement: a list writes one event
-	// per person listed.
-	RecordAll(ctx context.Context, events []Event) error
 }
 
 // Log answers searches of the trail.
@@ -61,29 +58,27 @@ func NewLog(events EventReader, rec Recorder) *Log { return &Log{events: events,
 
 // Search lists audit events for a privacy officer. Before any event is
 // returned it records the search (no event, no access): one search event
-// per person whose events are listed, written in one statement, or one
-// without a subject when none is. An outbox that cannot be written is
-// derrors.ErrUnavailable and nothing is returned.
+// listing every person the returned events are about (their subject and
+// the people their list reads listed), or without a subject when none is.
+// An outbox that cannot be written is derrors.ErrUnavailable and nothing
+// is returned.
 func (l *Log) Search(ctx context.Context, searcher Event, f Filter) ([]Record, error) {
 	out, err := l.events.Events(ctx, f)
 	if err != nil {
 		return nil, fmt.Errorf("audit: search: %w", err)
 	}
 	searcher.Action, searcher.ObjectKind, searcher.Outcome = ActionSearch, "audit_events", OutcomeOK
-	var events []Event
-	seen := map[uuid.UUID]bool{}
+	var people []uuid.UUID
 	for _, r := range out {
-		if r.SubjectEmployeeID != uuid.Nil && !seen[r.SubjectEmployeeID] {
-			seen[r.SubjectEmployeeID] = true
-			e := searcher
-			e.SubjectEmployeeID = r.SubjectEmployeeID
-			events = append(events, e)
+		if r.SubjectEmployeeID != uuid.Nil {
+			people = append(people, r.SubjectEmployeeID)
 		}
+		people = append(people, r.Subjects...)
 	}
-	if len(events) == 0 {
-		events = append(events, searcher)
+	if len(people) > 0 {
+		searcher = searcher.Listed(people)
 	}
-	if err := l.rec.RecordAll(ctx, events); err != nil {
+	if err := l.rec.Record(ctx, searcher); err != nil {
 		return nil, fmt.Errorf("audit: search: %w", err)
 	}
 	return out, nil

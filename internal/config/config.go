@@ -100,6 +100,18 @@ type Config struct {
 	// is believed (ARBOKLUIS_TRUSTED_PROXIES, comma-separated). Empty means
 	// the client IP is always the peer address.
 	TrustedProxies []string
+
+	// ListReadsPerMinute and ListReadBurst bound how fast one user drives
+	// the reads that list many people (the employer overview, signals, the
+	// request queue, the audit search), per route, in each process: a
+	// token bucket of ListReadBurst reads refilled at ListReadsPerMinute
+	// (ARBOKLUIS_LIST_READS_PER_MINUTE, default 60;
+	// ARBOKLUIS_LIST_READ_BURST, default 20).
+	ListReadsPerMinute int64
+	ListReadBurst      int64
+	// Clock is the wall clock of the request throttles. It is not read
+	// from the environment: nil means time.Now, and tests set their own.
+	Clock func() time.Time
 }
 
 // Variable names that commands may require.
@@ -141,6 +153,8 @@ func Default() Config {
 		DestructionTargetMonths: 1,
 		DestructionLimitMonths:  3,
 		VaultBackupRetention:    30 * 24 * time.Hour,
+		ListReadsPerMinute:      60,
+		ListReadBurst:           20,
 	}
 }
 
@@ -205,6 +219,8 @@ func Load(lookup func(string) (string, bool)) (Config, error) {
 	p.str("ARBOKLUIS_SMTP_FROM", &c.SMTPFrom, validMailbox)
 	p.str("ARBOKLUIS_SMTP_USERNAME", &c.SMTPUsername, nil)
 	p.str("ARBOKLUIS_SMTP_PASSWORD", &c.SMTPPassword, nil)
+	p.int64("ARBOKLUIS_LIST_READS_PER_MINUTE", &c.ListReadsPerMinute, 1, 100_000)
+	p.int64("ARBOKLUIS_LIST_READ_BURST", &c.ListReadBurst, 1, 100_000)
 
 	if len(p.errs) > 0 {
 		return Config{}, errors.Join(p.errs...)

@@ -22,6 +22,8 @@ func TestLoadDefaults(t *testing.T) {
 	require.NoError(t, err, "Load(empty env)")
 	assert.Equal(t, Default(), got, "Load(empty env)")
 	assert.Equal(t, ":8080", got.ListenAddr)
+	assert.Equal(t, int64(60), got.ListReadsPerMinute, "list reads a minute by default")
+	assert.Equal(t, int64(20), got.ListReadBurst, "list-read burst by default")
 }
 
 func TestLoadValues(t *testing.T) {
@@ -40,6 +42,8 @@ func TestLoadValues(t *testing.T) {
 		"ARBOKLUIS_DESTRUCTION_TARGET_MONTHS": "2",
 		"ARBOKLUIS_VAULT_BACKUP_RETENTION":    "2160h",
 		"ARBOKLUIS_ACTIVATION_TTL":            "168h",
+		"ARBOKLUIS_LIST_READS_PER_MINUTE":     "30",
+		"ARBOKLUIS_LIST_READ_BURST":           "5",
 	}
 	got, err := Load(lookup(env))
 	require.NoError(t, err, "Load(%v)", env)
@@ -54,6 +58,8 @@ func TestLoadValues(t *testing.T) {
 	assert.Equal(t, int64(2), got.DestructionTargetMonths)
 	assert.Equal(t, 90*24*time.Hour, got.VaultBackupRetention)
 	assert.Equal(t, 7*24*time.Hour, got.ActivationTTL)
+	assert.Equal(t, int64(30), got.ListReadsPerMinute)
+	assert.Equal(t, int64(5), got.ListReadBurst)
 }
 
 func TestLoadDestructionTargetWithinLimit(t *testing.T) {
@@ -96,6 +102,12 @@ func TestLoadInvalid(t *testing.T) {
 		{"ARBOKLUIS_DESTRUCTION_TARGET_MONTHS", "4"}, // above the legal limit of three months
 		{"ARBOKLUIS_DESTRUCTION_LIMIT_MONTHS", "0"},
 		{"ARBOKLUIS_VAULT_BACKUP_RETENTION", "30d"},
+		{"ARBOKLUIS_LIST_READS_PER_MINUTE", "0"},
+		{"ARBOKLUIS_LIST_READS_PER_MINUTE", "-60"},
+		{"ARBOKLUIS_LIST_READS_PER_MINUTE", "60/m"},
+		{"ARBOKLUIS_LIST_READS_PER_MINUTE", "100001"},
+		{"ARBOKLUIS_LIST_READ_BURST", "0"},
+		{"ARBOKLUIS_LIST_READ_BURST", "1.5"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name+"="+tt.value, func(t *testing.T) {

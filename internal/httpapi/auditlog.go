@@ -33,6 +33,8 @@ type auditEventDTO struct {
 	Outcome           string `json:"outcome"`
 	RequestID         string `json:"request_id,omitempty"`
 	ClientIP          string `json:"client_ip,omitempty"`
+	// Subjects are the employees a list read listed (ids only).
+	Subjects []string `json:"subjects,omitempty"`
 }
 
 // auditEventsResponse is a page of events; NextAfter continues the listing.
@@ -126,6 +128,9 @@ func (s *Server) auditEvents(c *gin.Context) error {
 			Outcome: string(r.Outcome), RequestID: r.RequestID}
 		if r.ClientIP.IsValid() {
 			d.ClientIP = r.ClientIP.String()
+		}
+		for _, id := range r.Subjects {
+			d.Subjects = append(d.Subjects, id.String())
 		}
 		out.Events = append(out.Events, d)
 	}

@@ -91,6 +91,12 @@ type Options struct {
 	AuditLog AuditLog
 	// Recorder audits denied attempts.
 	Recorder audit.Recorder
+	// ListReads bounds, per user and route, the reads that list many
+	// people (employer overview, signals, request queue, audit search);
+	// zero fields take DefaultListReadsPerMinute and DefaultListReadBurst.
+	ListReads RateLimit
+	// Now is the clock of the list-read limit; nil is time.Now.
+	Now func() time.Time
 }
 
 // Check is one readiness check: a named dependency and a probe that returns
@@ -108,6 +114,8 @@ type Server struct {
 	metrics *httpMetrics
 	// permissions are the resource and action of every authorised route.
 	permissions []permission
+	// listReads limits the list reads of each user (see listRead).
+	listReads *throttle
 }
 
 // New returns a Server with every route registered. It returns an error when
@@ -134,6 +142,9 @@ func New(opts Options) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{log: opts.Logger, opts: opts, metrics: m}
+	if s.listReads, err = newThrottle(opts.ListReads, opts.Now); err != nil {
+		return nil, err
+	}
 
 	e := gin.New()
 	e.ContextWithFallback = true
@@ -162,7 +173,7 @@ func New(opts Options) (*Server, error) {
 	api.GET("/me/export", s.allow("my_export", "export", s.myExport))
 	api.POST("/me/requests", s.allow("my_requests", "create", s.fileRequest))
 	api.GET("/me/requests", s.allow("my_requests", "read", s.myRequests))
-	api.GET("/requests", s.allow("requests", "read", s.requestQueue))
+	api.GET("/requests", s.allow("requests", "read", s.listRead(s.requestQueue)))
 	api.POST("/requests/:id/decision", s.allow("requests", "decide", s.decideRequest))
 	api.POST("/requests/:id/extension", s.allow("requests", "extend", s.extendRequest))
 	api.POST("/requests/:id/release", s.allow("requests", "release", s.releaseRequest))
@@ -214,15 +225,15 @@ func New(opts Options) (*Server, error) {
 	api.POST("/absences/:id/notes", s.allow("notes", "create", s.addNote))
 	api.GET("/absences/:id/notes", s.allow("notes", "read", s.listNotes))
 	api.POST("/notes/:id/redact", s.allow("notes", "redact", s.redactNote))
-	api.GET("/signals", s.allow("signals", "read", s.signals))
+	api.GET("/signals", s.allow("signals", "read", s.listRead(s.signals)))
 	api.POST("/employees/:id/verdicts", s.allow("verdicts", "create", s.recordVerdict))
 	api.GET("/employees/:id/verdicts", s.allow("verdicts", "read", s.listVerdicts))
 	api.POST("/verdicts/:id/decision", s.allow("verdicts", "decide", s.decideVerdict))
 	api.POST("/employees/:id/advice", s.allow("advice", "publish", s.publishAdvice))
 	api.GET("/employees/:id/advice", s.allow("advice", "read", s.listAdvice))
-	api.GET("/employers/:id/overview", s.allow("employer_overview", "read", s.employerOverview))
+	api.GET("/employers/:id/overview", s.allow("employer_overview", "read", s.listRead(s.employerOverview)))
 
-	api.GET("/audit/events", s.allow("audit_events", "search", s.auditEvents))
+	api.GET("/audit/events", s.allow("audit_events", "search", s.listRead(s.auditEvents)))
 
 	api.GET("/employees/:id/dossier", s.allow("medical.dossier", "read", s.getDossier))
 	api.POST("/employees/:id/dossier/emergency-access", s.allow("medical.emergency_access", "create", s.declareEmergency))

@@ -2,7 +2,9 @@ package httpapi
 
 import (
 	"errors"
+	"math"
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -32,6 +34,11 @@ type (
 	}
 	retention interface {
 		RetainedUntil() time.Time
+	}
+	// retryAfter is an error that says when to try again (Retry-After, in
+	// whole seconds, at least one).
+	retryAfter interface {
+		RetryAfter() time.Duration
 	}
 )
 
@@ -119,6 +126,10 @@ func (s *Server) fail(c *gin.Context, err error) {
 		if r, ok := ref.(retention); ok {
 			p.RetainedUntil = optDate(r.RetainedUntil())
 		}
+	}
+	var wait retryAfter
+	if errors.As(err, &wait) {
+		c.Header("Retry-After", strconv.FormatInt(int64(math.Ceil(max(wait.RetryAfter(), time.Second).Seconds())), 10))
 	}
 	if k.status >= 500 {
 		s.log.ErrorContext(c, "request failed",

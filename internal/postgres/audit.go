@@ -29,7 +29,7 @@ func NewAuditStore(pool *pgxpool.Pool) *AuditStore { return &AuditStore{pool: po
 const appenderLock int64 = 0x61756469746c6f63
 
 const eventColumns = `seq, occurred_at, actor_user_id, actor_role, on_behalf_of, subject_employee_id, tenant_id,
-	action, object_kind, object_id, outcome, request_id, client_ip`
+	action, object_kind, object_id, outcome, request_id, client_ip, subjects`
 
 // scanRecord reads the event columns (with seq first) into a record.
 func scanRecord(row pgx.Row, extra ...any) (audit.Record, error) {
@@ -40,7 +40,8 @@ func scanRecord(row pgx.Row, extra ...any) (audit.Record, error) {
 		kind                                 string
 		ip                                   *netip.Prefix
 	)
-	dest := append([]any{&r.Seq, &r.Time, &actor, &role, &onBehalf, &subject, &tenant, &action, &kind, &objectID, &o, &requestID, &ip}, extra...)
+	dest := append([]any{&r.Seq, &r.Time, &actor, &role, &onBehalf, &subject, &tenant, &action, &kind, &objectID, &o, &requestID, &ip,
+		&r.Subjects}, extra...)
 	if err := row.Scan(dest...); err != nil {
 		return audit.Record{}, err
 	}
@@ -73,7 +74,7 @@ func (s *AuditStore) Append(ctx context.Context, max int, now time.Time) (audit.
 			return Translate(err)
 		}
 		rows, err := tx.Query(ctx, `SELECT id AS seq, occurred_at, actor_user_id, actor_role, on_behalf_of, subject_employee_id,
-			tenant_id, action, object_kind, object_id, outcome, request_id, client_ip
+			tenant_id, action, object_kind, object_id, outcome, request_id, client_ip, subjects
 			FROM audit.outbox ORDER BY id LIMIT $1`, max)
 		if err != nil {
 			return Translate(err)
@@ -104,7 +105,7 @@ func (s *AuditStore) Append(ctx context.Context, max int, now time.Time) (audit.
 		}
 		_, err = tx.CopyFrom(ctx, pgx.Identifier{"audit", "events"},
 			[]string{"seq", "occurred_at", "actor_user_id", "actor_role", "on_behalf_of", "subject_employee_id", "tenant_id",
-				"action", "object_kind", "object_id", "outcome", "request_id", "client_ip", "appended_at", "prev_hash", "hash"},
+				"action", "object_kind", "object_id", "outcome", "request_id", "client_ip", "subjects", "appended_at", "prev_hash", "hash"},
 			pgx.CopyFromSlice(len(links), func(i int) ([]any, error) {
 				l := links[i]
 				var ip any
@@ -113,7 +114,7 @@ func (s *AuditStore) Append(ctx context.Context, max int, now time.Time) (audit.
 				}
 				return []any{l.Seq, l.Time, nullUUID(l.ActorUserID), nullString(l.ActorRole), nullUUID(l.OnBehalfOf),
 					nullUUID(l.SubjectEmployeeID), nullUUID(l.TenantID), string(l.Action), l.ObjectKind, nullString(l.ObjectID),
-					string(l.Outcome), nullString(l.RequestID), ip, now, l.PrevHash, l.Hash}, nil
+					string(l.Outcome), nullString(l.RequestID), ip, nullSubjects(l.Subjects), now, l.PrevHash, l.Hash}, nil
 			}))
 		if err != nil {
 			return Translate(err)
@@ -212,10 +213,19 @@ func (s *AuditStore) Walk(ctx context.Context, fn func(audit.Link) error) error 
 }
 
 // Events returns appended events matching f, in seq order after f.After.
+// An employee filter finds the events about that employee: as their
+// subject, or listed in a list read's subjects (through the GIN index).
 func (s *AuditStore) Events(ctx context.Context, f audit.Filter) ([]audit.Record, error) {
+	// The employee condition is written only when it filters, so that the
+	// planner sees a plain OR of two indexable conditions and can combine
+	// events_subject_idx and events_subjects_idx.
+	employee := `$2::uuid IS NULL`
+	if f.EmployeeID != uuid.Nil {
+		employee = `subject_employee_id = $2 OR subjects @> ARRAY[$2::uuid]`
+	}
 	rows, err := s.pool.Query(ctx, `SELECT `+eventColumns+` FROM audit.events
 		WHERE seq > $1
-		  AND ($2::uuid IS NULL OR subject_employee_id = $2)
+		  AND (`+employee+`)
 		  AND ($3::uuid IS NULL OR actor_user_id = $3)
 		  AND ($4::timestamptz IS NULL OR occurred_at >= $4)
 		  AND ($5::timestamptz IS NULL OR occurred_at < $5)
@@ -253,10 +263,4 @@ func NewRecorder(pool *pgxpool.Pool) *Recorder { return &Recorder{pool: pool} }
 // Record writes e into the outbox; failure is derrors.ErrUnavailable.
 func (r *Recorder) Record(ctx context.Context, e audit.Event) error {
 	return InTx(ctx, r.pool, func(tx pgx.Tx) error { return insertEvent(ctx, tx, e) })
-}
-
-// RecordAll writes events into the outbox in one statement; failure is
-// derrors.ErrUnavailable.
-func (r *Recorder) RecordAll(ctx context.Context, events []audit.Event) error {
-	return InTx(ctx, r.pool, func(tx pgx.Tx) error { return insertEvents(ctx, tx, events) })
 }

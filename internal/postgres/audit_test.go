@@ -5,9 +5,13 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/netip"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/arbokluis/arbokluis/internal/audit"
@@ -167,5 +171,114 @@ func (w auditWorld) rechain(t *testing.T, from int64) {
 		return nil
 	}); err != nil {
 		t.Fatalf("rechained trail should be a consistent chain, got %v", err)
+	}
+}
+
+// TestAuditChainWithListReads: list reads carrying the people they listed
+// go through the outbox and the appender beside events written the old
+// way (no subjects); the trail verifies, each listed person's lookup
+// finds the list read and nobody else's does, and changing who a list
+// read listed breaks the chain at that event.
+func TestAuditChainWithListReads(t *testing.T) {
+	env := testenv.FreshDatabase(t)
+	ctx := context.Background()
+	vc, err := vault.New(vault.Config{Addr: env.VaultAddr, Token: env.VaultToken, Mount: env.TransitMount, Timeout: 5 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := auditWorld{owner: testenv.Pool(t, env.MigrateURL), store: postgres.NewAuditStore(testenv.Pool(t, env.AuditURL)), v: vaultSigner{vc}}
+	hr := testenv.Pool(t, env.HRURL)
+	app := audit.NewAppender(w.store, w.v, slog.New(slog.NewTextHandler(io.Discard, nil)), audit.AppenderOptions{CheckpointEvery: 4, Batch: 3})
+	rec := postgres.NewRecorder(hr)
+	listed := []uuid.UUID{uuid.New(), uuid.New(), uuid.New(), uuid.New(), uuid.New()}
+	outsider := uuid.New()
+	overview := audit.Event{ActorUserID: uuid.New(), ActorRole: "employer", TenantID: uuid.New(), Action: audit.ActionRead,
+		ObjectKind: "employer_overview", Outcome: audit.OutcomeOK, RequestID: "req-list-read", ClientIP: netip.MustParseAddr("192.0.2.9"),
+	}.Listed(listed)
+	writeOutbox(t, hr, 3) // events as written before list reads carried people
+	if err := rec.Record(ctx, overview); err != nil {
+		t.Fatalf("Record(list read): %v", err)
+	}
+	if err := rec.Record(ctx, audit.Event{ActorUserID: uuid.New(), ActorRole: "case_manager", SubjectEmployeeID: listed[0],
+		Action: audit.ActionRead, ObjectKind: "employee", Outcome: audit.OutcomeOK}); err != nil {
+		t.Fatalf("Record(single read): %v", err)
+	}
+	writeOutbox(t, hr, 3)
+	if err := app.Drain(ctx); err != nil {
+		t.Fatalf("Drain: %v", err)
+	}
+	if rep := w.verify(t); rep.Break != nil || rep.Events != 8 {
+		t.Fatalf("Verify over old events and a list read = %+v (break %v), want 8 intact events", rep, rep.Break)
+	}
+
+	var seq int64
+	var stored []uuid.UUID
+	if err := w.owner.QueryRow(ctx, `SELECT seq, subjects FROM audit.events WHERE object_kind = 'employer_overview'`).Scan(&seq, &stored); err != nil {
+		t.Fatalf("the list read in audit.events: %v", err)
+	}
+	if !slices.Equal(stored, overview.Subjects) {
+		t.Errorf("stored subjects = %v, want %v", stored, overview.Subjects)
+	}
+	for i, id := range listed {
+		got, err := w.store.Events(ctx, audit.Filter{EmployeeID: id, Limit: 50})
+		if err != nil {
+			t.Fatalf("Events(employee %d): %v", i, err)
+		}
+		found := slices.ContainsFunc(got, func(r audit.Record) bool { return r.Seq == seq })
+		if !found || (i == 0 && len(got) != 2) || (i > 0 && len(got) != 1) {
+			t.Errorf("Events(listed employee %d) = %d events (list read found: %v), want the list read (and for employee 0 the single read too)",
+				i, len(got), found)
+		}
+		for _, r := range got {
+			if r.Seq == seq && !slices.Equal(r.Subjects, overview.Subjects) {
+				t.Errorf("Events(listed employee %d) list read subjects = %v, want %v", i, r.Subjects, overview.Subjects)
+			}
+		}
+	}
+	if got, err := w.store.Events(ctx, audit.Filter{EmployeeID: outsider, Limit: 50}); err != nil || len(got) != 0 {
+		t.Errorf("Events(an employee not listed) = %d events, %v; want none", len(got), err)
+	}
+	if all, err := w.store.Events(ctx, audit.Filter{Limit: 50}); err != nil || len(all) != 8 {
+		t.Errorf("Events(no filter) = %d events, %v; want all 8", len(all), err)
+	}
+
+	tests := []struct{ name, set string }{
+		{"a person removed", `subjects[2:]`},
+		{"a person added", `array_append(subjects, gen_random_uuid())`},
+		{"the people dropped", `NULL`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			w.tamper(t, fmt.Sprintf(`UPDATE audit.events SET subjects = %s WHERE seq = %d`, tt.set, seq))
+			if rep := w.verify(t); rep.Break == nil || rep.Break.Seq != seq {
+				t.Errorf("Verify after %s = %+v, want a break at seq %d", tt.name, rep.Break, seq)
+			}
+			w.tamper(t, fmt.Sprintf(`UPDATE audit.events SET subjects = '%s' WHERE seq = %d`, pgUUIDArray(overview.Subjects), seq))
+			if rep := w.verify(t); rep.Break != nil {
+				t.Fatalf("Verify after restoring the subjects = %v, want intact", rep.Break)
+			}
+		})
+	}
+}
+
+// pgUUIDArray is ids as a PostgreSQL array literal.
+func pgUUIDArray(ids []uuid.UUID) string {
+	s := make([]string, len(ids))
+	for i, id := range ids {
+		s[i] = id.String()
+	}
+	return "{" + strings.Join(s, ",") + "}"
+}
+
+// TestOutboxRefusesMalformedSubjects: the outbox takes a list read's
+// subjects only as a flat, non-empty array without NULLs.
+func TestOutboxRefusesMalformedSubjects(t *testing.T) {
+	env := testenv.FreshDatabase(t)
+	hr := testenv.Pool(t, env.HRURL)
+	for _, subjects := range []string{`'{}'`, `ARRAY[NULL]::uuid[]`, `ARRAY[gen_random_uuid(), NULL]`, `ARRAY[ARRAY[gen_random_uuid()]]`} {
+		_, err := hr.Exec(context.Background(), `INSERT INTO audit.outbox (action, object_kind, outcome, subjects) VALUES ('read', 'signals', 'ok', `+subjects+`)`)
+		if err == nil {
+			t.Errorf("outbox insert with subjects %s = nil error, want the check to refuse it", subjects)
+		}
 	}
 }

@@ -662,7 +662,8 @@ const MaxQueue = 500
 // medical requests of the employers they are assigned to and of those
 // whose physician they stand in for; for a lead physician also those of
 // employers whose physician is absent or who have none (see mayDecide).
-// Metadata only, never content; each person listed is audited once.
+// Metadata only, never content; the queue is audited with one read event
+// listing every person whose request it shows.
 func (s *Requests) Queue(ctx context.Context, a identity.Actor) ([]Request, error) {
 	f := QueueFilter{Medical: true, Scope: a.Scope, StandingInFor: a.Principal.Substitutes,
 		Unattended: a.Role == identity.RoleLeadPhysician}
@@ -670,17 +671,20 @@ func (s *Requests) Queue(ctx context.Context, a identity.Actor) ([]Request, erro
 		f = QueueFilter{Scope: identity.Scope{All: true}}
 	}
 	out, err := s.store.Queue(ctx, f, MaxQueue, func(rs []Request) []audit.Event {
-		seen := map[uuid.UUID]bool{}
-		var evs []audit.Event
-		for _, r := range rs {
-			if !seen[r.EmployeeID] {
-				seen[r.EmployeeID] = true
-				ev := requestEvent(a, audit.ActionRead, r)
-				ev.ObjectKind, ev.ObjectID = "request_queue", r.EmployeeID.String()
-				evs = append(evs, ev)
+		if len(rs) == 0 {
+			return nil
+		}
+		// The tenant is named when every request shown is of one.
+		ev := requestEvent(a, audit.ActionRead, rs[0])
+		ev.ObjectKind, ev.ObjectID = "request_queue", ""
+		people := make([]uuid.UUID, len(rs))
+		for i, r := range rs {
+			people[i] = r.EmployeeID
+			if r.EmployerID != ev.TenantID {
+				ev.TenantID = uuid.Nil
 			}
 		}
-		return evs
+		return []audit.Event{ev.Listed(people)}
 	})
 	if err != nil {
 		return nil, fmt.Errorf("rights: queue: %w", err)
