@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -12,8 +13,10 @@ import (
 )
 
 // TestVerdictsAndExaminations: the physician records verdicts; the HR side
-// reads outcomes only; an examination outcome reaches the employer only
-// after the employee lets it through, and a blocked one never does.
+// reads outcomes only; an examination outcome reaches the HR side —
+// employer, case manager and labour expert alike — only after the employee
+// lets it through, and a blocked one never does; the employee and the
+// physician in the dossier's care see it from the start.
 func TestVerdictsAndExaminations(t *testing.T) {
 	w := newDossierWorld(t)
 	ctx := context.Background()
@@ -83,10 +86,15 @@ func TestVerdictsAndExaminations(t *testing.T) {
 		return out
 	}
 	pID, aID, rID := ids(partly, approved, rejected)[0], ids(partly, approved, rejected)[1], ids(partly, approved, rejected)[2]
-	if got := seen("employer"); !got[pID] || got[aID] || got[rID] {
-		t.Errorf("employer sees %v before the employee decided, want the absence verdict only", got)
+	// Until the employee decides, the HR side sees the absence verdict only
+	// (case manager and labour expert included: Wet op de medische
+	// keuringen); the employee and the assigned physician see all three.
+	for _, who := range []string{"employer", "case_manager", "labour_expert"} {
+		if got := seen(who); !got[pID] || got[aID] || got[rID] {
+			t.Errorf("%s sees %v before the employee decided, want the absence verdict %s only", who, got, pID)
+		}
 	}
-	for _, who := range []string{"case_manager", "labour_expert", "employee"} {
+	for _, who := range []string{"employee", "physician"} {
 		if got := seen(who); !got[pID] || !got[aID] || !got[rID] {
 			t.Errorf("%s sees %v, want all three verdicts", who, got)
 		}
@@ -113,8 +121,15 @@ func TestVerdictsAndExaminations(t *testing.T) {
 	if r := decide(rID, "employee", "released"); r.status != http.StatusConflict {
 		t.Errorf("decide again = %d, want 409", r.status)
 	}
-	if got := seen("employer"); !got[pID] || !got[aID] || got[rID] {
-		t.Errorf("employer sees %v after the decisions, want the verdict and the released outcome, never the blocked one", got)
+	for _, who := range []string{"employer", "case_manager", "labour_expert"} {
+		if got := seen(who); !got[pID] || !got[aID] || got[rID] {
+			t.Errorf("%s sees %v after the decisions, want the verdict and the released outcome, never the blocked one", who, got)
+		}
+	}
+	for _, who := range []string{"employee", "physician"} {
+		if got := seen(who); !got[pID] || !got[aID] || !got[rID] {
+			t.Errorf("%s sees %v after the decisions, want all three verdicts", who, got)
+		}
 	}
 	// The employer's overview shows the latest absence verdict.
 	ov := w.s.do("GET", "/api/v1/employers/"+w.tenant.String()+"/overview", w.tokens["employer"], nil)
@@ -132,6 +147,98 @@ func TestVerdictsAndExaminations(t *testing.T) {
 	other := w.s.session(w.s.addUser(identity.RoleEmployee, w.tenant))
 	if r := w.s.do("GET", verdicts, other, nil); r.status != http.StatusNotFound {
 		t.Errorf("another employee reads the verdicts = %d, want 404", r.status)
+	}
+}
+
+// TestExaminationOutcomeGoesToTheEmployeeFirst: recording an examination
+// outcome puts a notice in the employee's inbox — the outcome's id, never
+// the outcome — and in nobody else's; the case manager and the labour
+// expert do not get the outcome while it is pending, nor after the
+// employee blocked it.
+func TestExaminationOutcomeGoesToTheEmployeeFirst(t *testing.T) {
+	w := newDossierWorld(t)
+	verdicts := "/api/v1/employees/" + w.employee.String() + "/verdicts"
+	today := nowNL().Format(time.DateOnly)
+	notices := func(who string) []map[string]any {
+		t.Helper()
+		r := w.s.do("GET", "/api/v1/me/notifications", w.tokens[who], nil)
+		if r.status != http.StatusOK {
+			t.Fatalf("GET /me/notifications as %s = %d %s", who, r.status, r.raw)
+		}
+		var out []map[string]any
+		for _, x := range r.body["notifications"].([]any) {
+			if n := x.(map[string]any); n["kind"] == "examination_outcome" {
+				out = append(out, n)
+			}
+		}
+		return out
+	}
+	listed := func(who string) map[string]string {
+		t.Helper()
+		r := w.s.do("GET", verdicts, w.tokens[who], nil)
+		if r.status != http.StatusOK {
+			t.Fatalf("GET verdicts as %s = %d %s", who, r.status, r.raw)
+		}
+		out := map[string]string{}
+		for _, x := range r.body["verdicts"].([]any) {
+			v := x.(map[string]any)
+			out[v["id"].(string)], _ = v["employee_decision"].(string)
+		}
+		return out
+	}
+
+	if r := w.s.do("POST", verdicts, w.tokens["physician"], map[string]any{"kind": "absence", "verdict": "unfit", "date": today}); r.status != http.StatusCreated {
+		t.Fatalf("record absence verdict = %d %s", r.status, r.raw)
+	}
+	if got := notices("employee"); len(got) != 0 {
+		t.Errorf("after an absence verdict the employee has %d examination notices, want 0", len(got))
+	}
+	rec := w.s.do("POST", verdicts, w.tokens["physician"], map[string]any{"kind": "examination", "outcome": "rejected", "date": today})
+	if rec.status != http.StatusCreated {
+		t.Fatalf("record examination = %d %s", rec.status, rec.raw)
+	}
+	id := rec.body["id"].(string)
+
+	got := notices("employee")
+	if len(got) != 1 {
+		t.Fatalf("the employee has %d examination notices, want 1", len(got))
+	}
+	text := strings.ToLower(got[0]["subject"].(string) + " " + got[0]["body"].(string))
+	if !strings.Contains(text, id) {
+		t.Errorf("the employee's notice %q does not name outcome %s", text, id)
+	}
+	for _, word := range []string{"rejected", "approved", "afgekeurd", "goedgekeurd", "ongeschikt"} {
+		if strings.Contains(text, word) {
+			t.Errorf("the employee's notice %q holds %q, want no outcome", text, word)
+		}
+	}
+	for _, who := range []string{"employer", "case_manager", "labour_expert", "physician"} {
+		if n := len(notices(who)); n != 0 {
+			t.Errorf("%s has %d examination notices, want 0", who, n)
+		}
+	}
+	if n := w.count(t, `SELECT count(*) FROM hr.notifications WHERE body ILIKE '%rejected%' OR body ILIKE '%afgekeurd%'`); n != 0 {
+		t.Errorf("%d notifications carry the outcome, want none", n)
+	}
+
+	for _, who := range []string{"case_manager", "labour_expert"} {
+		if d, ok := listed(who)[id]; ok {
+			t.Errorf("%s lists the pending outcome %s (%s), want it hidden until the employee releases it", who, id, d)
+		}
+	}
+	if d := listed("employee")[id]; d != "pending" {
+		t.Errorf("the employee lists outcome %s as %q, want pending", id, d)
+	}
+	if r := w.s.do("POST", "/api/v1/verdicts/"+id+"/decision", w.tokens["employee"], map[string]any{"decision": "blocked"}); r.status != http.StatusOK {
+		t.Fatalf("the employee blocks = %d %s", r.status, r.raw)
+	}
+	for _, who := range []string{"case_manager", "labour_expert", "employer"} {
+		if d, ok := listed(who)[id]; ok {
+			t.Errorf("%s lists the blocked outcome %s (%s), want it never shown", who, id, d)
+		}
+	}
+	if d := listed("physician")[id]; d != "blocked" {
+		t.Errorf("the assigned physician lists outcome %s as %q, want blocked", id, d)
 	}
 }
 

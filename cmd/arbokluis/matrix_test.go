@@ -96,6 +96,12 @@ type matrixFixture struct {
 func newMatrixFixture(t *testing.T) *matrixFixture {
 	t.Helper()
 	s, _ := newMailStack(t)
+	return newMatrixFixtureOn(t, s)
+}
+
+// newMatrixFixtureOn builds the matrix's world on the server of s.
+func newMatrixFixtureOn(t *testing.T, s *stack) *matrixFixture {
+	t.Helper()
 	f := &matrixFixture{s: s, users: map[string]login{}, tokens: map[string]string{}}
 	f.tenantA, f.tenantB, f.tenC = s.addEmployer(), s.addEmployer(), s.addEmployer()
 	for name, spec := range map[string]struct {

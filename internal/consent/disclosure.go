@@ -184,7 +184,7 @@ func (s *Service) RegisterDisclosure(ctx context.Context, a identity.Actor, empl
 // Disclosures lists the disclosure requests of employeeID's dossier, for
 // those in its care, audited as a read.
 func (s *Service) Disclosures(ctx context.Context, a identity.Actor, employeeID uuid.UUID) ([]Disclosure, error) {
-	d, rs, err := s.store.Disclosures(ctx, employeeID, a.UserID(), uuid.Nil, s.inCare(a, audit.ActionRead, "disclosures", uuid.Nil))
+	d, rs, err := s.store.Disclosures(ctx, employeeID, a.UserID(), s.inCareList(a, audit.ActionRead, "disclosures"))
 	if err != nil {
 		return nil, fmt.Errorf("consent: disclosures: %w", err)
 	}
@@ -243,11 +243,11 @@ func (s *Service) DecideDisclosure(ctx context.Context, a identity.Actor, employ
 	case grant && !as.CoveredByRules && a.Role != identity.RoleLeadPhysician:
 		return Disclosure{}, fmt.Errorf("consent: a case the rules do not cover is the staff physician's decision: %w", derrors.ErrForbidden)
 	}
-	d, rs, err := s.store.Disclosures(ctx, employeeID, a.UserID(), id, s.inCare(a, audit.ActionRead, "disclosure", id))
+	d, r, err := s.store.Disclosure(ctx, employeeID, a.UserID(), id, s.inCare(a, audit.ActionRead, "disclosure", id))
 	if err != nil {
 		return Disclosure{}, fmt.Errorf("consent: decide disclosure: %w", err)
 	}
-	xs, err := openDisclosures(ctx, s.cipher, d, rs)
+	xs, err := openDisclosures(ctx, s.cipher, d, []Sealed[Disclosure]{r})
 	if err != nil {
 		return Disclosure{}, fmt.Errorf("consent: decide disclosure: %w", err)
 	}
@@ -336,7 +336,7 @@ func (s *Service) Export(ctx context.Context, a identity.Actor, employeeID, id u
 	if f != FormatJSON && f != FormatPDF {
 		return nil, derrors.FieldErrors{"format": "must be json or pdf"}
 	}
-	d, rs, err := s.store.Disclosures(ctx, employeeID, a.UserID(), id, func(d dossier.Dossier, until time.Time) (audit.Event, error) {
+	d, r, err := s.store.Disclosure(ctx, employeeID, a.UserID(), id, func(d dossier.Dossier, until time.Time) (audit.Event, error) {
 		acc, err := decider(a, d, until, s.now())
 		if err != nil {
 			return audit.Event{}, err
@@ -346,7 +346,7 @@ func (s *Service) Export(ctx context.Context, a identity.Actor, employeeID, id u
 	if err != nil {
 		return nil, fmt.Errorf("consent: export: %w", err)
 	}
-	xs, err := openDisclosures(ctx, s.cipher, d, rs)
+	xs, err := openDisclosures(ctx, s.cipher, d, []Sealed[Disclosure]{r})
 	if err != nil {
 		return nil, fmt.Errorf("consent: export: %w", err)
 	}
@@ -394,7 +394,7 @@ func (s *Service) Export(ctx context.Context, a identity.Actor, employeeID, id u
 			return record(d, until)
 		})
 	} else {
-		_, _, err = s.store.Disclosures(ctx, employeeID, a.UserID(), id, record)
+		_, _, err = s.store.Disclosure(ctx, employeeID, a.UserID(), id, record)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("consent: export: %w", err)

@@ -103,7 +103,7 @@ func (s *Service) Ask(ctx context.Context, a identity.Actor, employeeID, consent
 // InformationRequests lists the information requests of employeeID's
 // dossier with their questions, for those in its care, audited as a read.
 func (s *Service) InformationRequests(ctx context.Context, a identity.Actor, employeeID uuid.UUID) ([]InformationRequest, error) {
-	d, rs, err := s.store.InformationRequests(ctx, employeeID, a.UserID(), uuid.Nil, s.inCare(a, audit.ActionRead, "information_requests", uuid.Nil))
+	d, rs, err := s.store.InformationRequests(ctx, employeeID, a.UserID(), s.inCareList(a, audit.ActionRead, "information_requests"))
 	if err != nil {
 		return nil, fmt.Errorf("consent: information requests: %w", err)
 	}
@@ -116,11 +116,11 @@ func (s *Service) InformationRequests(ctx context.Context, a identity.Actor, emp
 // entry behind. A request answered already is derrors.ErrConflict; the
 // errors of dossier.Entries.Create apply.
 func (s *Service) Answer(ctx context.Context, a identity.Actor, employeeID, id uuid.UUID, answer string, occurredOn time.Time) (InformationRequest, dossier.Entry, error) {
-	d, rs, err := s.store.InformationRequests(ctx, employeeID, a.UserID(), id, s.inCare(a, audit.ActionRead, "information_request", id))
+	d, r, err := s.store.InformationRequest(ctx, employeeID, a.UserID(), id, s.inCare(a, audit.ActionRead, "information_request", id))
 	if err != nil {
 		return InformationRequest{}, dossier.Entry{}, fmt.Errorf("consent: answer: %w", err)
 	}
-	if !rs[0].Record.AnsweredAt.IsZero() {
+	if !r.Record.AnsweredAt.IsZero() {
 		return InformationRequest{}, dossier.Entry{}, fmt.Errorf("consent: answered already: %w", derrors.ErrConflict)
 	}
 	p, err := s.dossiers.Seal(ctx, a, employeeID, dossier.NewEntry{Kind: dossier.KindTreatingPhysicianInfo, Text: answer, OccurredOn: occurredOn})
@@ -142,7 +142,7 @@ func (s *Service) Answer(ctx context.Context, a identity.Actor, employeeID, id u
 	if err != nil {
 		return InformationRequest{}, dossier.Entry{}, fmt.Errorf("consent: answer: %w", err)
 	}
-	qs, err := openRequests(ctx, s.cipher, d, rs)
+	qs, err := openRequests(ctx, s.cipher, d, []Sealed[InformationRequest]{r})
 	if err == nil {
 		out.Question = qs[0].Question
 	}

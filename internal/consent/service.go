@@ -32,11 +32,21 @@ type Change[T any] func(d dossier.Dossier, emergencyUntil time.Time, r *T) (audi
 // access), asks authorize for the event or a denial, stores the event and
 // only then returns the records. A dossier or record outside reach is
 // derrors.ErrNotFound.
+//
+// Reading every record of a kind and reading one are different calls: the
+// plural reads (Consents, InformationRequests, Disclosures, Transfers)
+// return all of the dossier's records of that kind, oldest first; the
+// singular ones (Consent, InformationRequest, Disclosure, Transfer) and the
+// changes of record id return that record only. An id that names no record
+// of the dossier is derrors.ErrNotFound, and no event is stored; uuid.Nil
+// never names a record.
 type Store interface {
 	InsertConsent(ctx context.Context, c Sealed[Consent], expect dossier.Dossier, ev audit.Event) error
-	// Consents returns the consents of the dossier, oldest first, or the
-	// one with id when id is not uuid.Nil.
-	Consents(ctx context.Context, employeeID, callerID, id uuid.UUID, authorize dossier.Authorize) (dossier.Dossier, []Sealed[Consent], error)
+	// Consents returns every consent of the dossier, oldest first.
+	Consents(ctx context.Context, employeeID, callerID uuid.UUID, authorize dossier.Authorize) (dossier.Dossier, []Sealed[Consent], error)
+	// Consent returns consent id of the dossier; derrors.ErrNotFound when
+	// the dossier has no consent id.
+	Consent(ctx context.Context, employeeID, callerID, id uuid.UUID, authorize dossier.Authorize) (dossier.Dossier, Sealed[Consent], error)
 	// UpdateConsent locks consent id and stores its status fields as
 	// change leaves them.
 	UpdateConsent(ctx context.Context, employeeID, callerID, id uuid.UUID, change Change[Consent]) (Consent, error)
@@ -50,7 +60,12 @@ type Store interface {
 	UnderConsent(ctx context.Context, employeeID, callerID, id uuid.UUID, check Change[Consent]) error
 
 	InsertInformationRequest(ctx context.Context, r Sealed[InformationRequest], expect dossier.Dossier, ev audit.Event) error
-	InformationRequests(ctx context.Context, employeeID, callerID, id uuid.UUID, authorize dossier.Authorize) (dossier.Dossier, []Sealed[InformationRequest], error)
+	// InformationRequests returns every information request of the
+	// dossier, oldest first.
+	InformationRequests(ctx context.Context, employeeID, callerID uuid.UUID, authorize dossier.Authorize) (dossier.Dossier, []Sealed[InformationRequest], error)
+	// InformationRequest returns request id of the dossier;
+	// derrors.ErrNotFound when the dossier has no request id.
+	InformationRequest(ctx context.Context, employeeID, callerID, id uuid.UUID, authorize dossier.Authorize) (dossier.Dossier, Sealed[InformationRequest], error)
 	// AnswerInformationRequest stores the answer's entry and the change
 	// of request id in one transaction: both or neither. The entry is
 	// stored only while the dossier is as answer.Dossier (otherwise
@@ -58,11 +73,20 @@ type Store interface {
 	AnswerInformationRequest(ctx context.Context, employeeID, callerID, id uuid.UUID, answer dossier.PendingEntry, change Change[InformationRequest]) (InformationRequest, error)
 
 	InsertDisclosure(ctx context.Context, d Sealed[Disclosure], expect dossier.Dossier, ev audit.Event) error
-	Disclosures(ctx context.Context, employeeID, callerID, id uuid.UUID, authorize dossier.Authorize) (dossier.Dossier, []Sealed[Disclosure], error)
+	// Disclosures returns every disclosure request of the dossier, oldest
+	// first.
+	Disclosures(ctx context.Context, employeeID, callerID uuid.UUID, authorize dossier.Authorize) (dossier.Dossier, []Sealed[Disclosure], error)
+	// Disclosure returns disclosure request id of the dossier;
+	// derrors.ErrNotFound when the dossier has no disclosure id.
+	Disclosure(ctx context.Context, employeeID, callerID, id uuid.UUID, authorize dossier.Authorize) (dossier.Dossier, Sealed[Disclosure], error)
 	UpdateDisclosure(ctx context.Context, employeeID, callerID, id uuid.UUID, change Change[Disclosure]) (Disclosure, error)
 
 	InsertTransfer(ctx context.Context, t Sealed[Transfer], expect dossier.Dossier, ev audit.Event) error
-	Transfers(ctx context.Context, employeeID, callerID, id uuid.UUID, authorize dossier.Authorize) (dossier.Dossier, []Sealed[Transfer], error)
+	// Transfers returns every transfer of the dossier, oldest first.
+	Transfers(ctx context.Context, employeeID, callerID uuid.UUID, authorize dossier.Authorize) (dossier.Dossier, []Sealed[Transfer], error)
+	// Transfer returns transfer id of the dossier; derrors.ErrNotFound
+	// when the dossier has no transfer id.
+	Transfer(ctx context.Context, employeeID, callerID, id uuid.UUID, authorize dossier.Authorize) (dossier.Dossier, Sealed[Transfer], error)
 	UpdateTransfer(ctx context.Context, employeeID, callerID, id uuid.UUID, change Change[Transfer]) (Transfer, error)
 }
 
@@ -194,19 +218,27 @@ func event(a identity.Actor, onBehalf uuid.UUID, action audit.Action, d dossier.
 		Outcome: audit.OutcomeOK, RequestID: a.RequestID, ClientIP: a.ClientIP}
 }
 
-// inCare returns an authorize func for a read of kind by a: the dossier's
-// own rule (responsible, substitute, assistant for them, emergency).
+// inCare returns an authorize func for a read of record id of kind by a:
+// the dossier's own rule (responsible, substitute, assistant for them,
+// emergency).
 func (s *Service) inCare(a identity.Actor, action audit.Action, kind string, id uuid.UUID) dossier.Authorize {
+	return s.inCareOf(a, action, kind, func(dossier.Dossier) uuid.UUID { return id })
+}
+
+// inCareList is inCare for a read of every record of kind in a dossier:
+// the event names the dossier.
+func (s *Service) inCareList(a identity.Actor, action audit.Action, kind string) dossier.Authorize {
+	return s.inCareOf(a, action, kind, func(d dossier.Dossier) uuid.UUID { return d.ID })
+}
+
+func (s *Service) inCareOf(a identity.Actor, action audit.Action, kind string, object func(dossier.Dossier) uuid.UUID) dossier.Authorize {
 	now := s.now()
 	return func(d dossier.Dossier, until time.Time) (audit.Event, error) {
 		acc, err := a.Dossier(d.ResponsiblePhysicianID, until, now)
 		if err != nil {
 			return audit.Event{}, err
 		}
-		if id == uuid.Nil {
-			id = d.ID
-		}
-		return event(a, acc.OnBehalfOf, action, d, kind, id), nil
+		return event(a, acc.OnBehalfOf, action, d, kind, object(d)), nil
 	}
 }
 
@@ -279,21 +311,22 @@ func (s *Service) Prepare(ctx context.Context, a identity.Actor, employeeID uuid
 // those in its care, decrypted in one call and audited as a read. A
 // dossier outside the caller's care is derrors.ErrNotFound.
 func (s *Service) List(ctx context.Context, a identity.Actor, employeeID uuid.UUID) ([]Consent, error) {
-	d, rs, err := s.store.Consents(ctx, employeeID, a.UserID(), uuid.Nil, s.inCare(a, audit.ActionRead, "consents", uuid.Nil))
+	d, rs, err := s.store.Consents(ctx, employeeID, a.UserID(), s.inCareList(a, audit.ActionRead, "consents"))
 	if err != nil {
 		return nil, fmt.Errorf("consent: list: %w", err)
 	}
 	return openConsents(ctx, s.cipher, d, rs)
 }
 
-// Get returns one consent of employeeID's dossier for those in its care,
-// audited as action (read, or print for the form).
+// get returns consent id of employeeID's dossier for those in its care,
+// audited as action (read, or print for the form). A consent the dossier
+// does not have is derrors.ErrNotFound.
 func (s *Service) get(ctx context.Context, a identity.Actor, employeeID, id uuid.UUID, action audit.Action) (dossier.Dossier, Consent, error) {
-	d, rs, err := s.store.Consents(ctx, employeeID, a.UserID(), id, s.inCare(a, action, "consent", id))
+	d, r, err := s.store.Consent(ctx, employeeID, a.UserID(), id, s.inCare(a, action, "consent", id))
 	if err != nil {
 		return dossier.Dossier{}, Consent{}, err
 	}
-	cs, err := openConsents(ctx, s.cipher, d, rs)
+	cs, err := openConsents(ctx, s.cipher, d, []Sealed[Consent]{r})
 	if err != nil {
 		return dossier.Dossier{}, Consent{}, err
 	}
@@ -446,25 +479,43 @@ func ofSubject(a identity.Actor, action audit.Action, kind string) dossier.Autho
 // audited as a read. An employee without a record or a dossier is
 // derrors.ErrNotFound.
 func (s *Service) Mine(ctx context.Context, a identity.Actor) ([]Own, error) {
-	out, err := s.mine(ctx, a, uuid.Nil)
+	employeeID, err := s.own(ctx, a)
+	if err != nil {
+		return nil, fmt.Errorf("consent: mine: %w", err)
+	}
+	d, rs, err := s.store.Consents(ctx, employeeID, a.UserID(), ofSubject(a, audit.ActionRead, "consents"))
+	if err != nil {
+		return nil, fmt.Errorf("consent: mine: %w", err)
+	}
+	out, err := s.withTexts(ctx, d, rs)
 	if err != nil {
 		return nil, fmt.Errorf("consent: mine: %w", err)
 	}
 	return out, nil
 }
 
-// mine returns the caller's own consents with their texts, or only the
-// one with id when id is not uuid.Nil (derrors.ErrNotFound if it is not
-// theirs), audited as a read of their consents.
-func (s *Service) mine(ctx context.Context, a identity.Actor, id uuid.UUID) ([]Own, error) {
+// myConsent returns the caller's own consent id with its text, audited as
+// a read of their consents. A consent that is not theirs, or none, is
+// derrors.ErrNotFound.
+func (s *Service) myConsent(ctx context.Context, a identity.Actor, id uuid.UUID) (Own, error) {
 	employeeID, err := s.own(ctx, a)
 	if err != nil {
-		return nil, err
+		return Own{}, err
 	}
-	d, rs, err := s.store.Consents(ctx, employeeID, a.UserID(), id, ofSubject(a, audit.ActionRead, "consents"))
+	d, r, err := s.store.Consent(ctx, employeeID, a.UserID(), id, ofSubject(a, audit.ActionRead, "consents"))
 	if err != nil {
-		return nil, err
+		return Own{}, err
 	}
+	out, err := s.withTexts(ctx, d, []Sealed[Consent]{r})
+	if err != nil {
+		return Own{}, err
+	}
+	return out[0], nil
+}
+
+// withTexts opens consents of dossier d and adds the text each asks the
+// employee to sign.
+func (s *Service) withTexts(ctx context.Context, d dossier.Dossier, rs []Sealed[Consent]) ([]Own, error) {
 	cs, err := openConsents(ctx, s.cipher, d, rs)
 	if err != nil {
 		return nil, err
@@ -490,11 +541,10 @@ func (s *Service) Sign(ctx context.Context, a identity.Actor, id uuid.UUID, text
 	if len(textSHA256) != 64 {
 		return Consent{}, derrors.FieldErrors{"text_sha256": "must be the hex SHA-256 of the consent text shown"}
 	}
-	mine, err := s.mine(ctx, a, id)
+	c, err := s.myConsent(ctx, a, id)
 	if err != nil {
 		return Consent{}, fmt.Errorf("consent: sign: %w", err)
 	}
-	c := mine[0]
 	switch {
 	case c.Status != StatusPrepared:
 		return Consent{}, fmt.Errorf("consent: sign: the consent is %s: %w", c.Status, derrors.ErrConflict)

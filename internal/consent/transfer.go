@@ -262,7 +262,7 @@ func extension(contentType string) string {
 // transfer loads transfer id for a physician who may transfer, audited as
 // action.
 func (s *Service) transfer(ctx context.Context, a identity.Actor, employeeID, id uuid.UUID, action audit.Action) (dossier.Dossier, Transfer, error) {
-	d, rs, err := s.store.Transfers(ctx, employeeID, a.UserID(), id, func(d dossier.Dossier, until time.Time) (audit.Event, error) {
+	d, r, err := s.store.Transfer(ctx, employeeID, a.UserID(), id, func(d dossier.Dossier, until time.Time) (audit.Event, error) {
 		acc, err := decider(a, d, until, s.now())
 		if err != nil {
 			return audit.Event{}, err
@@ -272,7 +272,7 @@ func (s *Service) transfer(ctx context.Context, a identity.Actor, employeeID, id
 	if err != nil {
 		return dossier.Dossier{}, Transfer{}, err
 	}
-	ts, err := openTransfers(ctx, s.cipher, d, rs)
+	ts, err := openTransfers(ctx, s.cipher, d, []Sealed[Transfer]{r})
 	if err != nil {
 		return dossier.Dossier{}, Transfer{}, err
 	}
@@ -282,7 +282,7 @@ func (s *Service) transfer(ctx context.Context, a identity.Actor, employeeID, id
 // Transfers lists the transfers of employeeID's dossier for those in its
 // care, audited as a read.
 func (s *Service) Transfers(ctx context.Context, a identity.Actor, employeeID uuid.UUID) ([]Transfer, error) {
-	d, rs, err := s.store.Transfers(ctx, employeeID, a.UserID(), uuid.Nil, s.inCare(a, audit.ActionRead, "transfers", uuid.Nil))
+	d, rs, err := s.store.Transfers(ctx, employeeID, a.UserID(), s.inCareList(a, audit.ActionRead, "transfers"))
 	if err != nil {
 		return nil, fmt.Errorf("consent: transfers: %w", err)
 	}

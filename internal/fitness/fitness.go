@@ -1,7 +1,9 @@
 // Package fitness is what the company doctor tells the HR side: fitness
 // verdicts (fit, unfit, partly fit with a work-ability percentage) on a
 // sickness absence, outcomes of medical examinations (approved or rejected,
-// reaching the employer only after the employee lets them through), and
+// seen first by the employee and the physician in the dossier's care, and
+// by the HR side — employer, case manager, labour expert — only after the
+// employee lets them through), and
 // the work-ability advice in non-medical terms, published at one moment to
 // the employee, the case manager and the labour expert, and to the employer
 // only where the employer's contract says so.
@@ -76,10 +78,36 @@ type Verdict struct {
 	RecordedAt time.Time
 }
 
-// VisibleTo reports whether role may see v: an employer sees an
-// examination outcome only once the employee released it.
-func (v Verdict) VisibleTo(role identity.Role) bool {
-	return role != identity.RoleEmployer || v.Kind != KindExamination || v.Decision == DecisionReleased
+// VisibleTo reports whether a caller reading verdicts in role may see v;
+// inCare says whether the caller acts for the physician in whose care the
+// employee's dossier is (the employer's assigned physician, their
+// substitute during an approved absence; see identity.Principal.ActsFor).
+//
+// Only the roles that read verdicts at all see any: the employer, the case
+// manager, the labour expert, the employee (their own; the subject rule is
+// checked when the person is loaded), the physician and the lead
+// physician. An absence verdict is visible to each of them. An examination
+// outcome (Wet op de medische keuringen) is visible to the employee and to
+// a physician or lead physician in the dossier's care whatever its
+// decision; to everyone else — the HR side (employer, case manager, labour
+// expert) and physicians outside the dossier's care — only once the
+// employee released it, never while pending or when blocked. An unknown
+// kind or decision is visible to nobody who would need it released.
+func (v Verdict) VisibleTo(role identity.Role, inCare bool) bool {
+	switch role {
+	case identity.RoleEmployer, identity.RoleCaseManager, identity.RoleLabourExpert,
+		identity.RoleEmployee, identity.RolePhysician, identity.RoleLeadPhysician:
+	default:
+		return false
+	}
+	switch v.Kind {
+	case KindAbsence:
+		return true
+	case KindExamination:
+		medicalInCare := (role == identity.RolePhysician || role == identity.RoleLeadPhysician) && inCare
+		return role == identity.RoleEmployee || medicalInCare || v.Decision == DecisionReleased
+	}
+	return false
 }
 
 // Advice is the physician's work-ability advice, in non-medical terms.
@@ -100,6 +128,9 @@ type Person struct {
 	EmployeeID uuid.UUID
 	EmployerID uuid.UUID
 	UserID     uuid.UUID // the employee's login, uuid.Nil when none
+	// PhysicianID is the employer's assigned physician, in whose care the
+	// employee's dossier is; uuid.Nil when the employer has none.
+	PhysicianID uuid.UUID
 	// ShareAdvice is the employer's share_advice_with_employer setting.
 	ShareAdvice bool
 }
@@ -109,12 +140,28 @@ type Notice struct {
 	Kind, Subject, Body string
 }
 
+// Message is a Notice to one user's inbox.
+type Message struct {
+	To uuid.UUID
+	Notice
+}
+
+// outcomeNotice tells the employee that an examination outcome, verdict
+// id, waits for them: its id only, never the outcome.
+func outcomeNotice(id uuid.UUID) Notice {
+	return Notice{Kind: "examination_outcome", Subject: "Uitslag van een keuring",
+		Body: "Er is een uitslag van een keuring voor u om te bekijken in Arbokluis (kenmerk " + id.String() + "). " +
+			"U beslist zelf of uw werkgever de uitslag te zien krijgt."}
+}
+
 // Store persists verdicts and advice within a tenant scope. Every method
 // writes the events it is given in its transaction.
 type Store interface {
-	// AddVerdict inserts v with its event after authorize approves the
-	// person; an absence id not of this employee is derrors.ErrNotFound.
-	AddVerdict(ctx context.Context, scope identity.Scope, v Verdict, authorize func(Person) (audit.Event, error)) (Verdict, error)
+	// AddVerdict inserts v with its event and the messages authorize
+	// returns, in one transaction, after authorize approves the person; an
+	// absence id not of this employee is a derrors.FieldErrors on
+	// absence_id.
+	AddVerdict(ctx context.Context, scope identity.Scope, v Verdict, authorize func(Person) (audit.Event, []Message, error)) (Verdict, error)
 	// Verdicts lists the employee's verdicts, newest first, with the event.
 	Verdicts(ctx context.Context, scope identity.Scope, employeeID uuid.UUID, authorize func(Person) (audit.Event, error)) ([]Verdict, error)
 	// Decide records the employee's decision on a pending examination
@@ -166,8 +213,10 @@ func see(a identity.Actor, p Person) error {
 // Record records a verdict for employeeID as of its date. An absence verdict
 // needs fit, unfit or partly_fit (the last with a work-ability percentage
 // of 1–99); an examination needs approved or rejected and starts pending
-// the employee's decision. Bad input is derrors.FieldErrors; an employee
-// outside the caller's tenants is derrors.ErrNotFound.
+// the employee's decision, and the employee's login (if any) gets an inbox
+// notification in the same transaction that names the outcome's id only.
+// Bad input is derrors.FieldErrors; an employee outside the caller's
+// tenants is derrors.ErrNotFound.
 func (s *Service) Record(ctx context.Context, a identity.Actor, employeeID uuid.UUID, v Verdict) (Verdict, error) {
 	fe := derrors.FieldErrors{}
 	switch v.Kind {
@@ -208,11 +257,15 @@ func (s *Service) Record(ctx context.Context, a identity.Actor, employeeID uuid.
 		return Verdict{}, err
 	}
 	v.ID, v.EmployeeID, v.RecordedBy, v.RecordedAt = uuid.New(), employeeID, a.UserID(), s.now().UTC()
-	out, err := s.store.AddVerdict(ctx, a.Scope, v, func(p Person) (audit.Event, error) {
+	out, err := s.store.AddVerdict(ctx, a.Scope, v, func(p Person) (audit.Event, []Message, error) {
 		if err := a.InTenant(p.EmployerID); err != nil {
-			return audit.Event{}, err
+			return audit.Event{}, nil, err
 		}
-		return event(a, audit.ActionCreate, "verdict", v.ID, p), nil
+		var msgs []Message
+		if v.Kind == KindExamination && p.UserID != uuid.Nil {
+			msgs = append(msgs, Message{To: p.UserID, Notice: outcomeNotice(v.ID)})
+		}
+		return event(a, audit.ActionCreate, "verdict", v.ID, p), msgs, nil
 	})
 	if err != nil {
 		return Verdict{}, fmt.Errorf("fitness: record verdict: %w", err)
@@ -220,14 +273,17 @@ func (s *Service) Record(ctx context.Context, a identity.Actor, employeeID uuid.
 	return out, nil
 }
 
-// Verdicts lists employeeID's verdicts as the caller may see them (the
-// employer: examination outcomes only once released), audited as one read.
-// An employee outside the caller's reach is derrors.ErrNotFound.
+// Verdicts lists employeeID's verdicts as the caller may see them (see
+// Verdict.VisibleTo: examination outcomes reach the HR side only once the
+// employee released them), audited as one read. An employee outside the
+// caller's reach is derrors.ErrNotFound.
 func (s *Service) Verdicts(ctx context.Context, a identity.Actor, employeeID uuid.UUID) ([]Verdict, error) {
+	var inCare bool
 	vs, err := s.store.Verdicts(ctx, a.Scope, employeeID, func(p Person) (audit.Event, error) {
 		if err := see(a, p); err != nil {
 			return audit.Event{}, err
 		}
+		_, _, inCare = a.Principal.ActsFor(p.PhysicianID)
 		return event(a, audit.ActionRead, "verdicts", p.EmployeeID, p), nil
 	})
 	if err != nil {
@@ -235,7 +291,7 @@ func (s *Service) Verdicts(ctx context.Context, a identity.Actor, employeeID uui
 	}
 	out := vs[:0]
 	for _, v := range vs {
-		if v.VisibleTo(a.Role) {
+		if v.VisibleTo(a.Role, inCare) {
 			out = append(out, v)
 		}
 	}

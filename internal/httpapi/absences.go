@@ -698,9 +698,9 @@ func decodeCursor(s string) (*absence.Cursor, error) {
 		return nil, bad
 	}
 	due, err1 := time.Parse(time.DateOnly, parts[0])
-	id, err2 := uuid.Parse(parts[1])
+	id, ok := parseID(parts[1])
 	n, err3 := strconv.Atoi(parts[3])
-	if err1 != nil || err2 != nil || err3 != nil || n < 0 || n > 1000 || !absence.Kind(parts[2]).Valid() {
+	if err1 != nil || !ok || err3 != nil || n < 0 || n > 1000 || !absence.Kind(parts[2]).Valid() {
 		return nil, bad
 	}
 	return &absence.Cursor{Due: due, AbsenceID: id, Kind: absence.Kind(parts[2]), N: n}, nil

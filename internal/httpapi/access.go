@@ -119,8 +119,8 @@ func (s *Server) recordDenied(c *gin.Context, p identity.Principal, role identit
 	}
 	kind := strings.ReplaceAll(strings.TrimPrefix(resource, "medical."), ".", "_")
 	objectID := ""
-	if _, err := uuid.Parse(c.Param("id")); err == nil {
-		objectID = c.Param("id")
+	if id, ok := parseID(c.Param("id")); ok {
+		objectID = id.String()
 	}
 	err := s.opts.Recorder.Record(c, audit.Event{
 		ActorUserID: p.UserID, ActorRole: string(role), Action: act, ObjectKind: kind, ObjectID: objectID,
@@ -207,8 +207,8 @@ type substitutionRequest struct {
 
 // uuidField parses a required uuid field into fe.
 func uuidField(fe derrors.FieldErrors, name, v string) uuid.UUID {
-	id, err := uuid.Parse(v)
-	if err != nil {
+	id, ok := parseID(v)
+	if !ok {
 		fe.Add(name, "must be a uuid")
 		return uuid.Nil
 	}

@@ -198,8 +198,8 @@ func decodeEntryCursor(s string) (*dossier.EntryCursor, error) {
 		return nil, derrors.ErrInvalid
 	}
 	t, err1 := time.Parse(time.RFC3339Nano, at)
-	u, err2 := uuid.Parse(id)
-	if err1 != nil || err2 != nil || t.Year() < 2000 || t.Year() > 9999 {
+	u, ok := parseID(id)
+	if err1 != nil || !ok || t.Year() < 2000 || t.Year() > 9999 {
 		return nil, derrors.ErrInvalid
 	}
 	return &dossier.EntryCursor{CreatedAt: t.UTC(), ID: u}, nil

@@ -41,7 +41,8 @@ func (r *statementRequest) statement() (*identity.Statement, error) {
 	fe := derrors.FieldErrors{}
 	var st identity.Statement
 	var err error
-	if st.PhysicianID, err = uuid.Parse(r.PhysicianID); err != nil {
+	var ok bool
+	if st.PhysicianID, ok = parseID(r.PhysicianID); !ok {
 		fe.Add("statement.physician_id", "must be a uuid")
 	}
 	if st.SignedOn, err = time.Parse(time.DateOnly, r.SignedOn); err != nil {
@@ -72,19 +73,6 @@ func toGrantResponse(g identity.GrantRecord) grantResponse {
 		EmployerID: optID(g.EmployerID), Status: string(g.Status), ProposedBy: optID(g.ProposedBy), ApprovedBy: optID(g.ApprovedBy)}
 }
 
-// pathID parses the :id path parameter; a malformed id names nothing that
-// exists, so it is 404.
-func pathID(c *gin.Context) (uuid.UUID, error) { return pathParam(c, "id") }
-
-// pathParam parses the path parameter name as an id; malformed is 404.
-func pathParam(c *gin.Context, name string) (uuid.UUID, error) {
-	id, err := uuid.Parse(c.Param(name))
-	if err != nil {
-		return uuid.Nil, derrors.ErrNotFound
-	}
-	return id, nil
-}
-
 func (s *Server) proposeGrant(c *gin.Context) error {
 	userID, err := pathID(c)
 	if err != nil {
@@ -96,7 +84,8 @@ func (s *Server) proposeGrant(c *gin.Context) error {
 	}
 	var employerID uuid.UUID
 	if in.EmployerID != "" {
-		if employerID, err = uuid.Parse(in.EmployerID); err != nil {
+		var ok bool
+		if employerID, ok = parseID(in.EmployerID); !ok {
 			return derrors.FieldErrors{"employer_id": "must be a uuid"}
 		}
 	}

@@ -106,16 +106,16 @@ func (s *Server) invite(c *gin.Context) error {
 	}
 	var employerID uuid.UUID
 	if in.EmployerID != "" {
-		id, err := uuid.Parse(in.EmployerID)
-		if err != nil {
+		id, ok := parseID(in.EmployerID)
+		if !ok {
 			return derrors.FieldErrors{"employer_id": "must be a uuid"}
 		}
 		employerID = id
 	}
 	var employeeID uuid.UUID
 	if in.EmployeeID != "" {
-		id, err := uuid.Parse(in.EmployeeID)
-		if err != nil {
+		id, ok := parseID(in.EmployeeID)
+		if !ok {
 			return derrors.FieldErrors{"employee_id": "must be a uuid"}
 		}
 		employeeID = id

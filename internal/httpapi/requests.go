@@ -134,8 +134,8 @@ func (s *Server) fileRequest(c *gin.Context) error {
 	fe := derrors.FieldErrors{}
 	f := rights.Filing{Type: rights.Type(in.Type), Text: in.Text, Concerns: optUUIDField(fe, "entry_id", in.EntryID), Fields: in.Fields}
 	for _, v := range in.EntryIDs {
-		id, err := uuid.Parse(v)
-		if err != nil {
+		id, ok := parseID(v)
+		if !ok {
 			fe.Add("entry_ids", "must be entry ids")
 			break
 		}

@@ -45,11 +45,14 @@ func (s *ConsentStore) insertGuarded(ctx context.Context, expect dossier.Dossier
 	})
 }
 
-// readRecords loads the dossier of employeeID with callerID's emergency
-// access, asks authorize for the event, reads the rows query selects for
-// the dossier ($1) and, when id is set, that record only ($2), and stores
-// the event.
-func readRecords[T any](ctx context.Context, pool *pgxpool.Pool, employeeID, callerID, id uuid.UUID, authorize dossier.Authorize,
+// errNilRecord is the answer to a read or change of record uuid.Nil: the
+// nil id names no record, and is never taken to mean "any".
+var errNilRecord = fmt.Errorf("postgres: the nil id names no record: %w", derrors.ErrNotFound)
+
+// readAll loads the dossier of employeeID with callerID's emergency access,
+// asks authorize for the event, reads every row query selects for the
+// dossier ($1), oldest first, and stores the event.
+func readAll[T any](ctx context.Context, pool *pgxpool.Pool, employeeID, callerID uuid.UUID, authorize dossier.Authorize,
 	query string, scan func(pgx.CollectableRow) (consent.Sealed[T], error)) (dossier.Dossier, []consent.Sealed[T], error) {
 	var (
 		out dossier.Dossier
@@ -64,12 +67,9 @@ func readRecords[T any](ctx context.Context, pool *pgxpool.Pool, employeeID, cal
 		if err != nil {
 			return err
 		}
-		rows, _ := tx.Query(ctx, query+` WHERE dossier_id = $1 AND ($2::uuid IS NULL OR id = $2) ORDER BY 1`, d.ID, nullUUID(id))
+		rows, _ := tx.Query(ctx, query+` WHERE dossier_id = $1 ORDER BY 1`, d.ID)
 		if rs, err = pgx.CollectRows(rows, scan); err != nil {
 			return Translate(err)
-		}
-		if id != uuid.Nil && len(rs) == 0 {
-			return fmt.Errorf("postgres: no such record in the dossier: %w", derrors.ErrNotFound)
 		}
 		out = d
 		return insertEvent(ctx, tx, ev)
@@ -77,14 +77,49 @@ func readRecords[T any](ctx context.Context, pool *pgxpool.Pool, employeeID, cal
 	return out, rs, err
 }
 
+// readOne is readAll for record id of the dossier only. A record the
+// dossier does not have, and uuid.Nil, are derrors.ErrNotFound, and no
+// event is stored.
+func readOne[T any](ctx context.Context, pool *pgxpool.Pool, employeeID, callerID, id uuid.UUID, authorize dossier.Authorize,
+	query string, scan func(pgx.CollectableRow) (consent.Sealed[T], error)) (dossier.Dossier, consent.Sealed[T], error) {
+	var (
+		out dossier.Dossier
+		r   consent.Sealed[T]
+	)
+	if id == uuid.Nil {
+		return out, r, errNilRecord
+	}
+	err := InTx(ctx, pool, func(tx pgx.Tx) error {
+		d, until, err := lookupDossier(ctx, tx, employeeID, callerID, "")
+		if err != nil {
+			return err
+		}
+		ev, err := authorize(d, until)
+		if err != nil {
+			return err
+		}
+		rows, _ := tx.Query(ctx, query+` WHERE dossier_id = $1 AND id = $2`, d.ID, id)
+		if r, err = pgx.CollectExactlyOneRow(rows, scan); err != nil {
+			return fmt.Errorf("postgres: no such record in the dossier: %w", Translate(err))
+		}
+		out = d
+		return insertEvent(ctx, tx, ev)
+	})
+	return out, r, err
+}
+
 // updateRecord loads the dossier of employeeID and record id of it under
-// a row lock, applies change, stores the record with save and the event.
+// a row lock, applies change, stores the record with save and the event. A
+// record the dossier does not have, and uuid.Nil, are derrors.ErrNotFound.
 // lock is the dossier row's lock, taken first: "" for none, "FOR SHARE OF
 // d" when save writes into the dossier (locks go dossier first, record
 // second, as a destruction takes them).
 func updateRecord[T any](ctx context.Context, pool *pgxpool.Pool, lock string, employeeID, callerID, id uuid.UUID, change consent.Change[T],
 	query string, scan func(pgx.CollectableRow) (consent.Sealed[T], error), save func(tx pgx.Tx, r T) error) (T, error) {
 	var out T
+	if id == uuid.Nil {
+		return out, errNilRecord
+	}
 	err := InTx(ctx, pool, func(tx pgx.Tx) error {
 		d, until, err := lookupDossier(ctx, tx, employeeID, callerID, lock)
 		if err != nil {
@@ -161,9 +196,15 @@ func (s *ConsentStore) InsertConsent(ctx context.Context, sc consent.Sealed[cons
 	})
 }
 
-// Consents reads the consents of a dossier with the event.
-func (s *ConsentStore) Consents(ctx context.Context, employeeID, callerID, id uuid.UUID, authorize dossier.Authorize) (dossier.Dossier, []consent.Sealed[consent.Consent], error) {
-	return readRecords(ctx, s.pool, employeeID, callerID, id, authorize, consentSelect, scanConsent)
+// Consents reads every one of a dossier's consents, with the event.
+func (s *ConsentStore) Consents(ctx context.Context, employeeID, callerID uuid.UUID, authorize dossier.Authorize) (dossier.Dossier, []consent.Sealed[consent.Consent], error) {
+	return readAll(ctx, s.pool, employeeID, callerID, authorize, consentSelect, scanConsent)
+}
+
+// Consent reads consent id of a dossier, with the event; derrors.ErrNotFound
+// when the dossier has none such (uuid.Nil names none).
+func (s *ConsentStore) Consent(ctx context.Context, employeeID, callerID, id uuid.UUID, authorize dossier.Authorize) (dossier.Dossier, consent.Sealed[consent.Consent], error) {
+	return readOne(ctx, s.pool, employeeID, callerID, id, authorize, consentSelect, scanConsent)
 }
 
 // UpdateConsent stores a consent's status fields as change leaves them.
@@ -227,9 +268,17 @@ func (s *ConsentStore) InsertInformationRequest(ctx context.Context, sr consent.
 	})
 }
 
-// InformationRequests reads the requests of a dossier with the event.
-func (s *ConsentStore) InformationRequests(ctx context.Context, employeeID, callerID, id uuid.UUID, authorize dossier.Authorize) (dossier.Dossier, []consent.Sealed[consent.InformationRequest], error) {
-	return readRecords(ctx, s.pool, employeeID, callerID, id, authorize, requestSelect, scanInformationRequest)
+// InformationRequests reads every one of a dossier's information
+// requests, with the event.
+func (s *ConsentStore) InformationRequests(ctx context.Context, employeeID, callerID uuid.UUID, authorize dossier.Authorize) (dossier.Dossier, []consent.Sealed[consent.InformationRequest], error) {
+	return readAll(ctx, s.pool, employeeID, callerID, authorize, requestSelect, scanInformationRequest)
+}
+
+// InformationRequest reads information request id of a dossier, with the
+// event; derrors.ErrNotFound when the dossier has none such (uuid.Nil
+// names none).
+func (s *ConsentStore) InformationRequest(ctx context.Context, employeeID, callerID, id uuid.UUID, authorize dossier.Authorize) (dossier.Dossier, consent.Sealed[consent.InformationRequest], error) {
+	return readOne(ctx, s.pool, employeeID, callerID, id, authorize, requestSelect, scanInformationRequest)
 }
 
 // AnswerInformationRequest stores the answer's entry and records it on
@@ -294,9 +343,17 @@ func (s *ConsentStore) InsertDisclosure(ctx context.Context, sx consent.Sealed[c
 	})
 }
 
-// Disclosures reads the disclosure requests of a dossier with the event.
-func (s *ConsentStore) Disclosures(ctx context.Context, employeeID, callerID, id uuid.UUID, authorize dossier.Authorize) (dossier.Dossier, []consent.Sealed[consent.Disclosure], error) {
-	return readRecords(ctx, s.pool, employeeID, callerID, id, authorize, disclosureSelect, scanDisclosure)
+// Disclosures reads every one of a dossier's disclosure requests, with
+// the event.
+func (s *ConsentStore) Disclosures(ctx context.Context, employeeID, callerID uuid.UUID, authorize dossier.Authorize) (dossier.Dossier, []consent.Sealed[consent.Disclosure], error) {
+	return readAll(ctx, s.pool, employeeID, callerID, authorize, disclosureSelect, scanDisclosure)
+}
+
+// Disclosure reads disclosure request id of a dossier, with the event;
+// derrors.ErrNotFound when the dossier has none such (uuid.Nil names
+// none).
+func (s *ConsentStore) Disclosure(ctx context.Context, employeeID, callerID, id uuid.UUID, authorize dossier.Authorize) (dossier.Dossier, consent.Sealed[consent.Disclosure], error) {
+	return readOne(ctx, s.pool, employeeID, callerID, id, authorize, disclosureSelect, scanDisclosure)
 }
 
 // UpdateDisclosure stores a disclosure's decision as change leaves it.
@@ -339,9 +396,15 @@ func (s *ConsentStore) InsertTransfer(ctx context.Context, st consent.Sealed[con
 	})
 }
 
-// Transfers reads the transfers of a dossier with the event.
-func (s *ConsentStore) Transfers(ctx context.Context, employeeID, callerID, id uuid.UUID, authorize dossier.Authorize) (dossier.Dossier, []consent.Sealed[consent.Transfer], error) {
-	return readRecords(ctx, s.pool, employeeID, callerID, id, authorize, transferSelect, scanTransfer)
+// Transfers reads every one of a dossier's transfers, with the event.
+func (s *ConsentStore) Transfers(ctx context.Context, employeeID, callerID uuid.UUID, authorize dossier.Authorize) (dossier.Dossier, []consent.Sealed[consent.Transfer], error) {
+	return readAll(ctx, s.pool, employeeID, callerID, authorize, transferSelect, scanTransfer)
+}
+
+// Transfer reads transfer id of a dossier, with the event; derrors.ErrNotFound
+// when the dossier has none such (uuid.Nil names none).
+func (s *ConsentStore) Transfer(ctx context.Context, employeeID, callerID, id uuid.UUID, authorize dossier.Authorize) (dossier.Dossier, consent.Sealed[consent.Transfer], error) {
+	return readOne(ctx, s.pool, employeeID, callerID, id, authorize, transferSelect, scanTransfer)
 }
 
 // UpdateTransfer stores a transfer's export and hand-over as change leaves

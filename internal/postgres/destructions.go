@@ -351,7 +351,7 @@ func (s *DossierStore) Rekey(ctx context.Context, d dossier.Destruction, rewrapp
 		if remaining != len(rewrapped) {
 			return fmt.Errorf("postgres: the dossier holds %d ciphertexts, %d were rewrapped: %w", remaining, len(rewrapped), derrors.ErrConflict)
 		}
-		changed, err := replaceSealed(ctx, tx, d.DossierID, rewrapped)
+		changed, err := replaceSealed(ctx, tx, inDossier(d.DossierID), rewrapped)
 		if err != nil {
 			return err
 		}

@@ -26,23 +26,25 @@ var _ fitness.Store = (*FitnessStore)(nil)
 func NewFitnessStore(pool *pgxpool.Pool) *FitnessStore { return &FitnessStore{pool: pool} }
 
 // loadPerson loads an employee within scope (explicitly, and through
-// row-level security), locking the row when lock is set.
+// row-level security), with the employer's assigned physician, locking the
+// employee's row when lock is set.
 func loadPerson(ctx context.Context, tx pgx.Tx, scope identity.Scope, employeeID uuid.UUID, lock bool) (fitness.Person, error) {
-	q := `SELECT e.id, e.employer_id, e.user_id, r.share_advice_with_employer
+	q := `SELECT e.id, e.employer_id, e.user_id, r.share_advice_with_employer,
+			(SELECT pa.physician_id FROM hr.physician_assignments pa WHERE pa.employer_id = e.employer_id AND pa.status = 'active')
 		FROM hr.employees e JOIN hr.employers r ON r.id = e.employer_id
 		WHERE e.id = $1 AND ($2 OR e.employer_id = ANY ($3::uuid[]))`
 	if lock {
 		q += ` FOR SHARE OF e`
 	}
 	var (
-		p    fitness.Person
-		user *uuid.UUID
+		p               fitness.Person
+		user, physician *uuid.UUID
 	)
-	err := tx.QueryRow(ctx, q, employeeID, scope.All, scope.Employers).Scan(&p.EmployeeID, &p.EmployerID, &user, &p.ShareAdvice)
+	err := tx.QueryRow(ctx, q, employeeID, scope.All, scope.Employers).Scan(&p.EmployeeID, &p.EmployerID, &user, &p.ShareAdvice, &physician)
 	if err != nil {
 		return fitness.Person{}, Translate(err)
 	}
-	p.UserID = deref(user)
+	p.UserID, p.PhysicianID = deref(user), deref(physician)
 	return p, nil
 }
 
@@ -88,14 +90,15 @@ func (r verdictRow) domain() fitness.Verdict {
 		RecordedBy: r.RecordedBy, RecordedAt: r.RecordedAt}
 }
 
-// AddVerdict inserts a verdict with its event.
-func (s *FitnessStore) AddVerdict(ctx context.Context, scope identity.Scope, v fitness.Verdict, authorize func(fitness.Person) (audit.Event, error)) (fitness.Verdict, error) {
+// AddVerdict inserts a verdict with its event and messages.
+func (s *FitnessStore) AddVerdict(ctx context.Context, scope identity.Scope, v fitness.Verdict,
+	authorize func(fitness.Person) (audit.Event, []fitness.Message, error)) (fitness.Verdict, error) {
 	err := InScope(ctx, s.pool, scope, func(tx pgx.Tx) error {
 		p, err := loadPerson(ctx, tx, scope, v.EmployeeID, true)
 		if err != nil {
 			return err
 		}
-		ev, err := authorize(p)
+		ev, msgs, err := authorize(p)
 		if err != nil {
 			return err
 		}
@@ -108,6 +111,11 @@ func (s *FitnessStore) AddVerdict(ctx context.Context, scope identity.Scope, v f
 			v.ID, v.EmployerID, v.EmployeeID, string(v.Kind), nullString(v.Verdict), nullInt(v.WorkAbilityPercentage),
 			nullUUID(v.AbsenceID), nullString(v.Outcome), nullString(string(v.Decision)), v.Date, v.RecordedBy, v.RecordedAt); err != nil {
 			return Translate(err)
+		}
+		for _, m := range msgs {
+			if err := insertNotice(ctx, tx, m.To, identity.Notice{Kind: m.Kind, Subject: m.Subject, Body: m.Body}); err != nil {
+				return err
+			}
 		}
 		return insertEvent(ctx, tx, ev)
 	})

@@ -8,6 +8,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
+	"github.com/arbokluis/arbokluis/internal/derrors"
 	"github.com/arbokluis/arbokluis/internal/dossier"
 )
 
@@ -81,15 +82,33 @@ func (s *DossierStore) Replace(ctx context.Context, items []dossier.Stale, ciphe
 		rewrapped[i] = dossier.Rewrapped{ID: x.ID, Kind: x.Kind, Old: x.Ciphertext, New: ciphertexts[i]}
 	}
 	return InTx(ctx, s.pool, func(tx pgx.Tx) error {
-		_, err := replaceSealed(ctx, tx, uuid.Nil, rewrapped)
+		_, err := replaceSealed(ctx, tx, anyDossier, rewrapped)
 		return err
 	})
 }
 
+// dossierFilter says in which dossiers replaceSealed replaces: in one
+// (inDossier) or, for the service-wide rewrap of a key version, in any
+// (anyDossier). "Any" is said explicitly, never by a zero id.
+type dossierFilter struct {
+	any bool
+	id  uuid.UUID
+}
+
+// anyDossier replaces in whichever dossier holds the old ciphertext.
+var anyDossier = dossierFilter{any: true}
+
+// inDossier replaces within dossier id only.
+func inDossier(id uuid.UUID) dossierFilter { return dossierFilter{id: id} }
+
 // replaceSealed stores each rewrapped ciphertext where its old one still
-// is (within dossierID unless it is uuid.Nil), and returns how many it
-// replaced. The key version of an entry follows its ciphertext.
-func replaceSealed(ctx context.Context, tx pgx.Tx, dossierID uuid.UUID, rewrapped []dossier.Rewrapped) (int64, error) {
+// is, within the dossiers of where, and returns how many it replaced. The
+// key version of an entry follows its ciphertext. inDossier(uuid.Nil) is
+// derrors.ErrNotFound: the nil id names no dossier.
+func replaceSealed(ctx context.Context, tx pgx.Tx, where dossierFilter, rewrapped []dossier.Rewrapped) (int64, error) {
+	if !where.any && where.id == uuid.Nil {
+		return 0, fmt.Errorf("postgres: the nil id names no dossier: %w", derrors.ErrNotFound)
+	}
 	var n int64
 	for _, c := range sealedColumns {
 		var ids []uuid.UUID
@@ -108,8 +127,8 @@ func replaceSealed(ctx context.Context, tx pgx.Tx, dossierID uuid.UUID, rewrappe
 		}
 		tag, err := tx.Exec(ctx, fmt.Sprintf(`UPDATE medical.%s t SET %s
 			FROM unnest($1::uuid[], $2::text[], $3::text[]) AS u(id, old, new)
-			WHERE t.id = u.id AND t.%s = u.old AND ($4::uuid IS NULL OR t.dossier_id = $4)`, c.table, set, c.column),
-			ids, olds, news, nullUUID(dossierID))
+			WHERE t.id = u.id AND t.%s = u.old AND ($4 OR t.dossier_id = $5)`, c.table, set, c.column),
+			ids, olds, news, where.any, where.id)
 		if err != nil {
 			return n, Translate(err)
 		}
