@@ -98,6 +98,7 @@ func (s *Server) underOneGrant(c *gin.Context, p identity.Principal, auths []ide
 	}
 	return refused
 }
+
 // deniedActions maps a policy action to the audit action of DESIGN §6.
 var deniedActions = map[string]audit.Action{
 	"read": audit.ActionRead, "create": audit.ActionCreate, "propose": audit.ActionGrant,
