@@ -11,6 +11,8 @@ import (
 // Filter selects events of the trail for the privacy officer. Zero fields
 // do not filter. From and To are instants (From inclusive, To exclusive).
 type Filter struct {
+	// EmployeeID selects the events about that employee: with them as
+	// SubjectEmployeeID or among a list read's Subjects.
 	EmployeeID uuid.UUID
 	ActorID    uuid.UUID
 	From, To   time.Time
