@@ -250,6 +250,9 @@ func TestPanicBecomesProblem(t *testing.T) {
 	if strings.Contains(rec.Body.String(), "diagnose") {
 		t.Errorf("panic value leaked into the body: %s", rec.Body)
 	}
+	if strings.Contains(logs.String(), "diagnose X") {
+		t.Errorf("panic value leaked into the log: %s", logs)
+	}
 	if !strings.Contains(logs.String(), `"msg":"panic"`) {
 		t.Errorf("panic not logged; logs: %s", logs)
 	}

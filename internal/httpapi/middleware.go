@@ -53,8 +53,11 @@ func (s *Server) recover(c *gin.Context) {
 			if v == http.ErrAbortHandler {
 				panic(v)
 			}
+			// The panic's type and where it happened, never its value: a
+			// value (a message, a runtime error's index) may carry user
+			// text or a piece of it.
 			s.log.ErrorContext(c, "panic", "request_id", requestIDOf(c), "route", routeOf(c),
-				"panic", fmt.Sprint(v), "stack", string(debug.Stack()))
+				"panic_type", fmt.Sprintf("%T", v), "stack", string(debug.Stack()))
 			s.fail(c, errors.New("httpapi: handler panicked"))
 		}
 	}()
