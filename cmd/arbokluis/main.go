@@ -1,9 +1,9 @@
 // Command arbokluis is the Arbokluis case system: one binary with the
 // subcommands serve, migrate, seed, user, audit and version.
 //
-// It loads the configuration once from ARBOKLUIS_* variables, wires the
-// adapters to the services and runs the chosen subcommand until it finishes
-// or SIGINT/SIGTERM arrives.
+// It parses the command line, loads the configuration once from
+// ARBOKLUIS_* variables and hands the chosen subcommand to the composition
+// root (internal/app), until it finishes or SIGINT/SIGTERM arrives.
 package main
 
 import (
@@ -14,9 +14,9 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
-	"runtime/debug"
 	"syscall"
 
+	"github.com/arbokluis/arbokluis/internal/app"
 	"github.com/arbokluis/arbokluis/internal/config"
 )
 
@@ -66,7 +66,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return usageError("no command given")
 	}
 	if args[0] == "version" {
-		fmt.Fprintln(stdout, "arbokluis", version())
+		fmt.Fprintln(stdout, "arbokluis", app.Version())
 		return nil
 	}
 	cfg, err := config.Load(os.LookupEnv)
@@ -90,16 +90,4 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return dossierCmd(ctx, cfg, args[1:], stdout)
 	}
 	return usageError(fmt.Sprintf("unknown command %q", args[0]))
-}
-
-func version() string {
-	bi, ok := debug.ReadBuildInfo()
-	if !ok {
-		return "unknown"
-	}
-	v := bi.Main.Version
-	if v == "" || v == "(devel)" {
-		v = "dev"
-	}
-	return v + " (" + bi.GoVersion + ")"
 }

@@ -3,14 +3,9 @@ package main
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"io"
-	"net/http"
 	"strings"
 	"testing"
-	"time"
-
-	"github.com/arbokluis/arbokluis/internal/testenv"
 )
 
 func TestRunUsage(t *testing.T) {
@@ -21,6 +16,8 @@ func TestRunUsage(t *testing.T) {
 		{nil, "no command given"},
 		{[]string{"frobnicate"}, `unknown command "frobnicate"`},
 		{[]string{"migrate"}, "migrate needs up, down or status"},
+		{[]string{"dossier", "rewrap", "--everything"}, "dossier: want `dossier rewrap [--rotate]`"},
+		{[]string{"audit", "verify", "--public-key"}, "audit: want `audit verify [--public-key FILE]`"},
 	}
 	for _, tt := range tests {
 		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
@@ -61,43 +58,16 @@ func TestVersion(t *testing.T) {
 	}
 }
 
-// TestReadyzFollowsVault wires the real server to the real databases and a
-// private Vault, then pauses Vault (SIGSTOP): /readyz turns 503 naming vault,
-// and 200 again after SIGCONT.
-func TestReadyzFollowsVault(t *testing.T) {
-	v := testenv.StartVault(t)
-	cfg := configFor(v.Env)
-	cfg.VaultTimeout = 500 * time.Millisecond
-	cfg.ReadyTimeout = time.Second
-	cfg.DBMaxConns = 2
-	_, url := startApp(t, cfg, io.Discard)
-
-	readyz := func() (int, string) {
-		t.Helper()
-		resp, err := http.Get(url + "/readyz")
-		if err != nil {
-			t.Fatalf("GET /readyz: %v", err)
+func TestRunRejectsAnInvalidListReadLimit(t *testing.T) {
+	for _, name := range []string{"ARBOKLUIS_LIST_READS_PER_MINUTE", "ARBOKLUIS_LIST_READ_BURST"} {
+		for _, value := range []string{"0", "-1", "lots"} {
+			t.Run(name+"="+value, func(t *testing.T) {
+				t.Setenv(name, value)
+				err := run(context.Background(), []string{"serve"}, nil, &bytes.Buffer{}, &bytes.Buffer{})
+				if err == nil || !strings.Contains(err.Error(), name) {
+					t.Errorf("run(serve) with %s=%s = %v, want an error naming %s", name, value, err, name)
+				}
+			})
 		}
-		defer resp.Body.Close()
-		var body struct {
-			Detail string            `json:"detail"`
-			Checks map[string]string `json:"checks"`
-		}
-		json.NewDecoder(resp.Body).Decode(&body)
-		return resp.StatusCode, body.Detail
-	}
-
-	if code, _ := readyz(); code != http.StatusOK {
-		t.Fatalf("readyz before pause = %d, want 200", code)
-	}
-	v.Pause()
-	t.Cleanup(v.Resume)
-	code, detail := readyz()
-	if code != http.StatusServiceUnavailable || !strings.Contains(detail, "vault") || strings.Contains(detail, "postgres") {
-		t.Errorf("readyz with Vault paused = %d %q, want 503 naming vault only", code, detail)
-	}
-	v.Resume()
-	if code, _ := readyz(); code != http.StatusOK {
-		t.Errorf("readyz after resume = %d, want 200", code)
 	}
 }

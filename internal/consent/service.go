@@ -130,7 +130,8 @@ type Service struct {
 	people      People
 	attachments Attachments
 	lister      AttachmentLister
-	disposer    Disposer
+	closer      Closer
+	destroyer   Destroyer
 	docs        Documents
 	now         func() time.Time
 }
@@ -146,8 +147,10 @@ type Options struct {
 	// attachments a transfer takes; Lister lists them.
 	Attachments Attachments
 	Lister      AttachmentLister
-	// Disposer closes or destroys the local dossier after a transfer.
-	Disposer Disposer
+	// Closer closes, and Destroyer destroys, the local dossier after a
+	// transfer.
+	Closer    Closer
+	Destroyer Destroyer
 	// Documents renders the consent form, exports and transfer summaries.
 	Documents Documents
 	Now       func() time.Time
@@ -159,7 +162,7 @@ func NewService(o Options) *Service {
 		o.Now = time.Now
 	}
 	return &Service{store: o.Store, dossiers: o.Dossiers, cipher: o.Cipher, subjects: o.Subjects, people: o.People,
-		attachments: o.Attachments, lister: o.Lister, disposer: o.Disposer, docs: o.Documents, now: o.Now}
+		attachments: o.Attachments, lister: o.Lister, closer: o.Closer, destroyer: o.Destroyer, docs: o.Documents, now: o.Now}
 }
 
 func (s *Service) today() time.Time {

@@ -289,13 +289,18 @@ func (s *Service) Transfers(ctx context.Context, a identity.Actor, employeeID uu
 	return openTransfers(ctx, s.cipher, d, rs)
 }
 
-// Disposer closes or destroys the local dossier after a hand-over.
-type Disposer interface {
+// Closer closes the local dossier after a hand-over (dossier.Service).
+type Closer interface {
 	// Close closes the dossier of employeeID to further writes.
 	Close(ctx context.Context, a identity.Actor, employeeID uuid.UUID) error
-	// Destroy destroys the dossier of employeeID through the destruction
-	// workflow, on the decision of a; the job answers ref.
-	Destroy(ctx context.Context, a identity.Actor, employeeID, ref uuid.UUID) error
+}
+
+// Destroyer destroys the local dossier after a hand-over
+// (rights.Destructions).
+type Destroyer interface {
+	// DestroyAfterTransfer destroys the dossier of employeeID through the
+	// destruction workflow, on the decision of a; the job answers ref.
+	DestroyAfterTransfer(ctx context.Context, a identity.Actor, employeeID, ref uuid.UUID) error
 }
 
 // HandOver records that the package of transfer id was handed over to the
@@ -351,9 +356,9 @@ func (s *Service) HandOver(ctx context.Context, a identity.Actor, employeeID, id
 		return Transfer{}, fmt.Errorf("consent: hand over: %w", err)
 	}
 	if disposal == "close" {
-		err = s.disposer.Close(ctx, a, employeeID)
+		err = s.closer.Close(ctx, a, employeeID)
 	} else {
-		err = s.disposer.Destroy(ctx, a, employeeID, id)
+		err = s.destroyer.DestroyAfterTransfer(ctx, a, employeeID, id)
 	}
 	if err != nil {
 		return out, fmt.Errorf("consent: hand over: dispose: %w", err)

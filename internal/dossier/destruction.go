@@ -292,6 +292,11 @@ func (s *Destroyer) Assess(ctx context.Context, employeeID uuid.UUID, dob time.T
 	return d, RetentionDuties(xs, dob, today), nil
 }
 
+// KeyName is the name of generation n of dossier id's Vault transit key,
+// dossier-<id>-g<n> (DESIGN §2). A dossier starts at generation 1; a
+// partial destruction moves what remains to the next.
+func KeyName(id uuid.UUID, n int) string { return fmt.Sprintf("dossier-%s-g%d", id, n) }
+
 // generation returns n of a key name dossier-<id>-g<n>.
 func generation(key string) (int, error) {
 	i := strings.LastIndex(key, "-g")
@@ -354,12 +359,12 @@ func (s *Destroyer) Begin(ctx context.Context, o Order, ev audit.Event) (Destruc
 	if len(chosen) == 0 {
 		// Every generation that may still exist.
 		for g := 1; g <= n; g++ {
-			job.OldKeys = append(job.OldKeys, fmt.Sprintf("dossier-%s-g%d", d.ID, g))
+			job.OldKeys = append(job.OldKeys, KeyName(d.ID, g))
 		}
 	} else {
 		job.Scope = ScopeEntries
 		job.OldKeys = []string{d.KeyName}
-		job.NewKey = fmt.Sprintf("dossier-%s-g%d", d.ID, n+1)
+		job.NewKey = KeyName(d.ID, n+1)
 	}
 	ev.Action, ev.ObjectKind, ev.ObjectID, ev.SubjectEmployeeID = audit.ActionDestroy, "dossier_destruction", job.ID.String(), d.EmployeeID
 	today, _ := time.Parse(time.DateOnly, identity.Today(s.now()))

@@ -570,6 +570,28 @@ type StatementStore interface {
 // about); a concerned entry not in the dossier is derrors.ErrNotFound;
 // Vault down is derrors.ErrUnavailable.
 func (s *Entries) AddStatement(ctx context.Context, store StatementStore, st Statement, ev audit.Event) (Entry, error) {
+	return s.addStatement(ctx, store, st, ev)
+}
+
+// Statements adds employees' own statements to their dossiers through the
+// entries service and a statement store: what the register of rights
+// requests needs (rights.StatementWriter).
+type Statements struct {
+	entries *Entries
+	store   StatementStore
+}
+
+// NewStatements returns Statements over entries and store.
+func NewStatements(entries *Entries, store StatementStore) *Statements {
+	return &Statements{entries: entries, store: store}
+}
+
+// AddStatement adds st to the employee's dossier, as Entries.AddStatement.
+func (s *Statements) AddStatement(ctx context.Context, st Statement, ev audit.Event) (Entry, error) {
+	return s.entries.addStatement(ctx, s.store, st, ev)
+}
+
+func (s *Entries) addStatement(ctx context.Context, store StatementStore, st Statement, ev audit.Event) (Entry, error) {
 	fe := derrors.FieldErrors{}
 	validText(fe, st.Text)
 	if err := fe.Err(); err != nil {

@@ -6,6 +6,14 @@ import (
 	"github.com/arbokluis/arbokluis/internal/identity"
 )
 
+// BSNKey is the service-wide Vault transit key that seals BSNs, and
+// BSNAssociatedData binds a BSN's ciphertext to its use, so that no other
+// ciphertext under the same key opens as a BSN.
+const BSNKey = "pii"
+
+// BSNAssociatedData is the associated data of every BSN ciphertext.
+var BSNAssociatedData = []byte("employee-bsn")
+
 // SealedBSN is a citizen service number as stored: the Vault ciphertext
 // (service-wide key pii) and a keyed hash (Vault hmac with the same key) for
 // uniqueness and lookup. The zero value means no BSN.

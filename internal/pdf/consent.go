@@ -24,10 +24,10 @@ type ConsentForm struct {
 	GeneratedAt  time.Time
 }
 
-// ConsentForm renders the consent form. It never fails on text (see
+// renderConsentForm renders the consent form. It never fails on text (see
 // Renderer); its rare error names the document and carries none of the
 // text.
-func (r *Renderer) ConsentForm(f ConsentForm) (b []byte, err error) {
+func (r *Renderer) renderConsentForm(f ConsentForm) (b []byte, err error) {
 	defer contain("consent form", &b, &err)
 	d := r.newDocWithFooter("Toestemmingsformulier", f.GeneratedAt, "Toestemming verstrekking medische gegevens — vertrouwelijk")
 	d.AddPage()
@@ -86,10 +86,10 @@ type Disclosure struct {
 	GeneratedAt       time.Time
 }
 
-// Disclosure renders a disclosure export. It never fails on text (see
+// renderDisclosure renders a disclosure export. It never fails on text (see
 // Renderer); its rare error names the document and carries none of the
 // text.
-func (r *Renderer) Disclosure(x Disclosure) (b []byte, err error) {
+func (r *Renderer) renderDisclosure(x Disclosure) (b []byte, err error) {
 	defer contain("disclosure", &b, &err)
 	d := r.newDocWithFooter("Verstrekking medische gegevens", x.GeneratedAt, "Verstrekking medische gegevens — vertrouwelijk, alleen voor de ontvanger")
 	d.AddPage()
@@ -135,10 +135,10 @@ type TransferSummary struct {
 	GeneratedAt  time.Time
 }
 
-// TransferSummary renders the summary of a transfer package. It never
+// renderTransferSummary renders the summary of a transfer package. It never
 // fails on text (see Renderer); its rare error names the document and
 // carries none of the text.
-func (r *Renderer) TransferSummary(t TransferSummary) (b []byte, err error) {
+func (r *Renderer) renderTransferSummary(t TransferSummary) (b []byte, err error) {
 	defer contain("transfer summary", &b, &err)
 	d := r.newDocWithFooter("Overdracht medisch dossier", t.GeneratedAt, "Overdracht medisch dossier — vertrouwelijk, alleen voor de ontvanger")
 	d.AddPage()

@@ -32,12 +32,12 @@ type CopyEntry struct {
 	Text       string
 }
 
-// DossierCopy renders the employee's copy of a release: a cover page, an
+// renderDossierCopy renders the employee's copy of a release: a cover page, an
 // index, and every entry with its kind, date and author, superseded
 // versions marked, "Afschrift" and "pagina x van y" on every page. It
 // never fails on text (see Renderer); its rare error names the document
 // and carries none of the text.
-func (r *Renderer) DossierCopy(c DossierCopy) (b []byte, err error) {
+func (r *Renderer) renderDossierCopy(c DossierCopy) (b []byte, err error) {
 	defer contain("dossier copy", &b, &err)
 	footer := "Afschrift medisch dossier — vertrouwelijk"
 	if c.Repeat {

@@ -36,10 +36,10 @@ type KindCount struct {
 	Count int
 }
 
-// DestructionStatement renders the statement (verklaring van vernietiging).
+// renderDestructionStatement renders the statement (verklaring van vernietiging).
 // It never fails on text (see Renderer); its rare error names the
 // document and carries none of the text.
-func (r *Renderer) DestructionStatement(s DestructionStatement) (b []byte, err error) {
+func (r *Renderer) renderDestructionStatement(s DestructionStatement) (b []byte, err error) {
 	defer contain("destruction statement", &b, &err)
 	d := r.newDocWithFooter("Verklaring van vernietiging", s.GeneratedAt, "Verklaring van vernietiging — vertrouwelijk")
 	d.AddPage()

@@ -17,10 +17,10 @@ type ActivationLetter struct {
 	GeneratedAt time.Time
 }
 
-// ActivationLetter renders the letter (A4, the address where a window
+// renderActivationLetter renders the letter (A4, the address where a window
 // envelope shows it). It never fails on text (see Renderer); its rare error
 // names the document and carries none of the text.
-func (r *Renderer) ActivationLetter(l ActivationLetter) (b []byte, err error) {
+func (r *Renderer) renderActivationLetter(l ActivationLetter) (b []byte, err error) {
 	defer contain("activation letter", &b, &err)
 	d := r.newDocWithFooter("Uw activeringscode voor Arbokluis", l.GeneratedAt, "Persoonlijk en vertrouwelijk")
 	d.AddPage()

@@ -299,10 +299,10 @@ func signed(t time.Time) string {
 	return "getekend op " + dutchDate(t)
 }
 
-// PlanOfAction renders the employer's copy of p. It never fails on text
+// renderPlanOfAction renders the employer's copy of p. It never fails on text
 // (see Renderer); its rare error names the document and carries none of
 // the text.
-func (r *Renderer) PlanOfAction(p PlanOfAction) (b []byte, err error) {
+func (r *Renderer) renderPlanOfAction(p PlanOfAction) (b []byte, err error) {
 	defer contain("plan of action", &b, &err)
 	d := r.newDoc("Plan van aanpak", p.GeneratedAt)
 	d.AddPage()

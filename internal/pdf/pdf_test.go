@@ -55,7 +55,7 @@ func TestPlanOfActionRendersDutchUTF8(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := r.PlanOfAction(samplePlan(t))
+	b, err := r.RenderPlanOfAction(samplePlan(t))
 	if err != nil {
 		t.Fatalf("PlanOfAction: %v", err)
 	}
@@ -81,11 +81,11 @@ func TestPlanOfActionIsDeterministic(t *testing.T) {
 		t.Fatal(err)
 	}
 	p := samplePlan(t)
-	a, err := r.PlanOfAction(p)
+	a, err := r.RenderPlanOfAction(p)
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := r.PlanOfAction(p)
+	b, err := r.RenderPlanOfAction(p)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -105,7 +105,7 @@ func BenchmarkPlanOfAction(b *testing.B) {
 	}
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := r.PlanOfAction(p); err != nil {
+		if _, err := r.RenderPlanOfAction(p); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -130,7 +130,7 @@ func TestDossierCopyRendersEveryPageMarked(t *testing.T) {
 	for _, repeat := range []bool{false, true} {
 		c := sampleCopy(t)
 		c.Repeat = repeat
-		b, err := r.DossierCopy(c)
+		b, err := r.RenderDossierCopy(c)
 		if err != nil {
 			t.Fatalf("DossierCopy(repeat=%v): %v", repeat, err)
 		}
@@ -156,7 +156,7 @@ func TestDestructionStatementNamesCountsNeverContent(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, all := range []bool{true, false} {
-		b, err := r.DestructionStatement(pdf.DestructionStatement{ServiceName: "Arbokluis arbodienst", EmployeeName: "Gérard Özdemir",
+		b, err := r.RenderDestructionStatement(pdf.DestructionStatement{ServiceName: "Arbokluis arbodienst", EmployeeName: "Gérard Özdemir",
 			DossierID: "d-1", RequestID: "r-1", DestroyedAll: all, DecidedBy: "Dr. Ĳsbrand de Wit",
 			DecidedAt: date(t, "2026-12-01"), CompletedAt: date(t, "2026-12-02"),
 			Kinds: []pdf.KindCount{{Kind: "Consult", Count: 3}, {Kind: "Diagnose", Count: 1}}, Attachments: 2, Exposures: 1,
@@ -185,7 +185,7 @@ func TestActivationLetterCarriesCodeAndAddress(t *testing.T) {
 	l := pdf.ActivationLetter{ServiceName: "Arbokluis arbodienst", Name: "Gérard Özdemir",
 		Address: []string{"Ĳsselkade 12", "8011 AB Zwolle"}, Code: "ABCDE-23456",
 		ExpiresAt: date(t, "2026-12-16"), GeneratedAt: date(t, "2026-12-02")}
-	b, err := r.ActivationLetter(l)
+	b, err := r.RenderActivationLetter(l)
 	if err != nil {
 		t.Fatalf("ActivationLetter(%+v): %v", l, err)
 	}

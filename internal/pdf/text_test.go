@@ -54,7 +54,7 @@ func documents(t testing.TB, r *pdf.Renderer) []document {
 	for _, d := range docs {
 		names = append(names, d.name)
 	}
-	for _, want := range []string{"ConsentForm", "DestructionStatement", "Disclosure", "DossierCopy", "PlanOfAction", "TransferSummary"} {
+	for _, want := range []string{"ActivationLetter", "ConsentForm", "DestructionStatement", "DisclosureExport", "DossierCopy", "PlanOfAction", "TransferSummary", "RenderConsentForm", "RenderDisclosure", "RenderDossierCopy", "RenderPlanOfAction", "RenderTransferSummary", "RenderDestructionStatement", "RenderActivationLetter"} {
 		if !slices.Contains(names, want) {
 			t.Fatalf("documents found renderers %v, lacking %s", names, want)
 		}
@@ -169,7 +169,7 @@ func TestTableRowLongerThanAPageContinuesOnTheNext(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := r.PlanOfAction(pdf.PlanOfAction{EmployeeName: "Gérard Özdemir", Version: 1, GeneratedAt: time.Unix(0, 0).UTC(),
+	b, err := r.RenderPlanOfAction(pdf.PlanOfAction{EmployeeName: "Gérard Özdemir", Version: 1, GeneratedAt: time.Unix(0, 0).UTC(),
 		Activities: []pdf.Activity{{Description: "Eerst", Who: "Werkgever"}, {Description: longWord, Who: "Werknemer"}, {Description: "Daarna", Who: "Werkgever"}}})
 	if err != nil {
 		t.Fatalf("PlanOfAction(an activity of 10,000 characters without a space) = error %q", err)

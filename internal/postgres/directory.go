@@ -62,3 +62,13 @@ func (d *Directory) EmployeeName(ctx context.Context, employeeID uuid.UUID) (str
 	}
 	return name, nil
 }
+
+// UserName returns a user's display name (empty for an unknown user), for
+// consent texts and documents.
+func (d *Directory) UserName(ctx context.Context, userID uuid.UUID) (string, error) {
+	m, err := d.People(ctx, []uuid.UUID{userID})
+	if err != nil {
+		return "", err
+	}
+	return m[userID].Name, nil
+}

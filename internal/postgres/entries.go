@@ -34,7 +34,7 @@ func (s *DossierStore) Open(ctx context.Context, employeeID, physicianID uuid.UU
 		if _, err := tx.Exec(ctx, `
 			INSERT INTO medical.dossiers (id, employee_id, responsible_physician_id, key_name)
 			VALUES ($1, $2, $3, $4)
-			ON CONFLICT (employee_id) WHERE status <> 'destroyed' DO NOTHING`, id, employeeID, physicianID, "dossier-"+id.String()+"-g1"); err != nil {
+			ON CONFLICT (employee_id) WHERE status <> 'destroyed' DO NOTHING`, id, employeeID, physicianID, dossier.KeyName(id, 1)); err != nil {
 			return Translate(err)
 		}
 		d, _, err := lookupDossier(ctx, tx, employeeID, uuid.Nil, "")

@@ -83,6 +83,13 @@ func (s *RequestStore) SubjectOf(ctx context.Context, userID uuid.UUID) (rights.
 	return out, err
 }
 
+// EmployeeOf returns the employee record linked to the login userID, as
+// SubjectOf; derrors.ErrNotFound when none.
+func (s *RequestStore) EmployeeOf(ctx context.Context, userID uuid.UUID) (uuid.UUID, error) {
+	subj, err := s.SubjectOf(ctx, userID)
+	return subj.EmployeeID, err
+}
+
 const requestColumns = `id, employer_id, employee_id, type, status, received_on, due_on, extended_to, extension_reason,
 	filed_by, decided_by, decided_at, ground, updated_at, content_entry_id, concerns_entry_id,
 	representative_name, authorisation_signed_on, fields, outcome, entry_ids`

@@ -7,20 +7,17 @@ import (
 	"net/http"
 
 	"github.com/arbokluis/arbokluis/internal/derrors"
+	"github.com/arbokluis/arbokluis/internal/dossier"
 )
 
-// BatchItem is one ciphertext of a batch and the associated data it is bound
-// to (for entries, the entry id).
-type BatchItem struct {
-	Ciphertext     string
-	AssociatedData []byte
-}
-
-// BatchEncryptItem is one plaintext of a batch and the associated data to
-// bind it to.
-type BatchEncryptItem struct {
-	Plaintext, AssociatedData []byte
-}
+// The batch calls take the dossier's own types: a dossier.Sealed is one
+// ciphertext and the associated data it is bound to (for entries, the entry
+// id); a dossier.Plain one plaintext and the associated data to bind it to.
+var (
+	_ dossier.EntryCipher = (*Client)(nil)
+	_ dossier.RewrapKeys  = (*Client)(nil)
+	_ dossier.DataKeys    = (*Client)(nil)
+)
 
 // DecryptBatch decrypts items with key in one request, each with its own
 // associated data, and returns the plaintexts in the order of items. If any
@@ -31,11 +28,11 @@ type BatchEncryptItem struct {
 // A key that does not exist (deleted, say) is derrors.ErrInvalid as well,
 // since Vault answers 400 for it; an unreachable or sealed Vault is
 // derrors.ErrUnavailable. No items is nil, nil, without a request.
-func (c *Client) DecryptBatch(ctx context.Context, key string, items []BatchItem) ([][]byte, error) {
+func (c *Client) DecryptBatch(ctx context.Context, key string, items []dossier.Sealed) ([][]byte, error) {
 	return c.decryptBatch(ctx, "decrypt batch", key, items)
 }
 
-func (c *Client) decryptBatch(ctx context.Context, op, key string, items []BatchItem) ([][]byte, error) {
+func (c *Client) decryptBatch(ctx context.Context, op, key string, items []dossier.Sealed) ([][]byte, error) {
 	if len(items) == 0 {
 		return nil, nil
 	}
@@ -72,11 +69,11 @@ func (c *Client) decryptBatch(ctx context.Context, op, key string, items []Batch
 // first failing item (unless every item failed) and never the content. An
 // unreachable or sealed Vault is derrors.ErrUnavailable. No items is nil,
 // nil, without a request.
-func (c *Client) EncryptBatch(ctx context.Context, key string, items []BatchEncryptItem) ([]string, error) {
+func (c *Client) EncryptBatch(ctx context.Context, key string, items []dossier.Plain) ([]string, error) {
 	return c.encryptBatch(ctx, "encrypt batch", key, items)
 }
 
-func (c *Client) encryptBatch(ctx context.Context, op, key string, items []BatchEncryptItem) ([]string, error) {
+func (c *Client) encryptBatch(ctx context.Context, op, key string, items []dossier.Plain) ([]string, error) {
 	if len(items) == 0 {
 		return nil, nil
 	}
@@ -119,7 +116,7 @@ func (c *Client) encryptBatch(ctx context.Context, op, key string, items []Batch
 // the other items. A key that does not exist is derrors.ErrInvalid, an
 // unreachable or sealed Vault derrors.ErrUnavailable. No items is nil, nil,
 // without a request.
-func (c *Client) RewrapBatch(ctx context.Context, key string, items []BatchItem) ([]string, error) {
+func (c *Client) RewrapBatch(ctx context.Context, key string, items []dossier.Sealed) ([]string, error) {
 	const op = "rewrap batch"
 	pts, err := c.decryptBatch(ctx, op, key, items)
 	if err != nil || len(pts) == 0 {
@@ -130,9 +127,9 @@ func (c *Client) RewrapBatch(ctx context.Context, key string, items []BatchItem)
 			clear(pt)
 		}
 	}()
-	in := make([]BatchEncryptItem, len(items))
+	in := make([]dossier.Plain, len(items))
 	for i, it := range items {
-		in[i] = BatchEncryptItem{Plaintext: pts[i], AssociatedData: it.AssociatedData}
+		in[i] = dossier.Plain{Plaintext: pts[i], AssociatedData: it.AssociatedData}
 	}
 	return c.encryptBatch(ctx, op, key, in)
 }

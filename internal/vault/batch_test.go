@@ -14,6 +14,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/arbokluis/arbokluis/internal/derrors"
+	"github.com/arbokluis/arbokluis/internal/dossier"
 	"github.com/arbokluis/arbokluis/internal/testenv"
 	"github.com/arbokluis/arbokluis/internal/vault"
 )
@@ -64,14 +65,14 @@ func newCountingClient(t testing.TB, e testenv.Env, token string) (*vault.Client
 // every tenth ciphertext by one from Encrypt, and returns the plaintexts and
 // the batch to decrypt them. Each entry has its own associated data and a
 // size of 0 to about 1 KiB.
-func encryptItems(t *testing.T, c *vault.Client, key string, n int) ([][]byte, []vault.BatchItem) {
+func encryptItems(t *testing.T, c *vault.Client, key string, n int) ([][]byte, []dossier.Sealed) {
 	t.Helper()
 	ctx := context.Background()
 	plaintexts := make([][]byte, n)
-	in := make([]vault.BatchEncryptItem, n)
+	in := make([]dossier.Plain, n)
 	for i := range n {
 		plaintexts[i] = bytes.Repeat([]byte(fmt.Sprintf("entry %d: rugklachten; ", i)), i%50)
-		in[i] = vault.BatchEncryptItem{Plaintext: plaintexts[i], AssociatedData: []byte(uuid.NewString())}
+		in[i] = dossier.Plain{Plaintext: plaintexts[i], AssociatedData: []byte(uuid.NewString())}
 	}
 	cts, err := c.EncryptBatch(ctx, key, in)
 	if err != nil {
@@ -80,7 +81,7 @@ func encryptItems(t *testing.T, c *vault.Client, key string, n int) ([][]byte, [
 	if len(cts) != n {
 		t.Fatalf("EncryptBatch(%s, %d items) = %d ciphertexts, want %d", key, n, len(cts), n)
 	}
-	items := make([]vault.BatchItem, n)
+	items := make([]dossier.Sealed, n)
 	for i, ct := range cts {
 		if i%10 == 0 {
 			if ct, err = c.Encrypt(ctx, key, in[i].Plaintext, in[i].AssociatedData); err != nil {
@@ -90,14 +91,14 @@ func encryptItems(t *testing.T, c *vault.Client, key string, n int) ([][]byte, [
 		if !strings.HasPrefix(ct, "vault:v1:") || (len(plaintexts[i]) > 0 && strings.Contains(ct, string(plaintexts[i]))) {
 			t.Fatalf("EncryptBatch/Encrypt(%s) item %d = %q, want a vault:v1: ciphertext without the plaintext", key, i, ct)
 		}
-		items[i] = vault.BatchItem{Ciphertext: ct, AssociatedData: in[i].AssociatedData}
+		items[i] = dossier.Sealed{Ciphertext: ct, AssociatedData: in[i].AssociatedData}
 	}
 	return plaintexts, items
 }
 
 // assertNoContent fails when the error message of fn contains a plaintext,
 // ciphertext or associated data of items.
-func assertNoContent(t *testing.T, fn string, err error, plaintexts [][]byte, items []vault.BatchItem) {
+func assertNoContent(t *testing.T, fn string, err error, plaintexts [][]byte, items []dossier.Sealed) {
 	t.Helper()
 	msg := err.Error()
 	for i, it := range items {
@@ -146,39 +147,39 @@ func TestDecryptBatch(t *testing.T) {
 	// must name, or -1 when Vault rejects the whole batch (every item failed).
 	tests := []struct {
 		name     string
-		change   func(items []vault.BatchItem) []vault.BatchItem
+		change   func(items []dossier.Sealed) []dossier.Sealed
 		wantItem int
 	}{
-		{"ciphertext moved to another item's associated data", func(b []vault.BatchItem) []vault.BatchItem {
+		{"ciphertext moved to another item's associated data", func(b []dossier.Sealed) []dossier.Sealed {
 			b[7].AssociatedData = b[8].AssociatedData
 			return b
 		}, 7},
-		{"two ciphertexts swapped", func(b []vault.BatchItem) []vault.BatchItem {
+		{"two ciphertexts swapped", func(b []dossier.Sealed) []dossier.Sealed {
 			b[3].Ciphertext, b[4].Ciphertext = b[4].Ciphertext, b[3].Ciphertext
 			return b
 		}, 3},
-		{"ciphertext of another dossier key", func(b []vault.BatchItem) []vault.BatchItem {
+		{"ciphertext of another dossier key", func(b []dossier.Sealed) []dossier.Sealed {
 			b[150].Ciphertext = otherCT
 			return b
 		}, 150},
-		{"associated data missing", func(b []vault.BatchItem) []vault.BatchItem {
+		{"associated data missing", func(b []dossier.Sealed) []dossier.Sealed {
 			b[199].AssociatedData = nil
 			return b
 		}, 199},
-		{"not a ciphertext", func(b []vault.BatchItem) []vault.BatchItem {
+		{"not a ciphertext", func(b []dossier.Sealed) []dossier.Sealed {
 			b[42].Ciphertext = "vault:v1:AAAA"
 			return b
 		}, 42},
-		{"single item moved to another item's associated data", func(b []vault.BatchItem) []vault.BatchItem {
-			return []vault.BatchItem{{Ciphertext: b[0].Ciphertext, AssociatedData: b[1].AssociatedData}}
+		{"single item moved to another item's associated data", func(b []dossier.Sealed) []dossier.Sealed {
+			return []dossier.Sealed{{Ciphertext: b[0].Ciphertext, AssociatedData: b[1].AssociatedData}}
 		}, -1},
-		{"single ciphertext of another dossier key", func(b []vault.BatchItem) []vault.BatchItem {
-			return []vault.BatchItem{{Ciphertext: otherCT, AssociatedData: b[150].AssociatedData}}
+		{"single ciphertext of another dossier key", func(b []dossier.Sealed) []dossier.Sealed {
+			return []dossier.Sealed{{Ciphertext: otherCT, AssociatedData: b[150].AssociatedData}}
 		}, -1},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			batch := tt.change(append([]vault.BatchItem(nil), items...))
+			batch := tt.change(append([]dossier.Sealed(nil), items...))
 			got, err := c.DecryptBatch(ctx, key, batch)
 			if !errors.Is(err, derrors.ErrInvalid) {
 				t.Fatalf("DecryptBatch(%s, %s) = %d plaintexts, %v; want ErrInvalid", key, tt.name, len(got), err)
@@ -195,7 +196,7 @@ func TestDecryptBatch(t *testing.T) {
 
 	t.Run("no items", func(t *testing.T) {
 		before := rt.count("")
-		for _, items := range [][]vault.BatchItem{nil, {}} {
+		for _, items := range [][]dossier.Sealed{nil, {}} {
 			if got, err := c.DecryptBatch(ctx, key, items); got != nil || err != nil {
 				t.Errorf("DecryptBatch(%s, %#v) = %v, %v; want nil, nil", key, items, got, err)
 			}
@@ -216,7 +217,7 @@ func TestDecryptBatch(t *testing.T) {
 		if _, err := c.DecryptBatch(ctx, "../sys/policy", items[:1]); !errors.Is(err, derrors.ErrInvalid) {
 			t.Errorf("DecryptBatch(../sys/policy) = %v, want ErrInvalid", err)
 		}
-		if _, err := c.EncryptBatch(ctx, "../sys/policy", []vault.BatchEncryptItem{{Plaintext: []byte("x")}}); !errors.Is(err, derrors.ErrInvalid) {
+		if _, err := c.EncryptBatch(ctx, "../sys/policy", []dossier.Plain{{Plaintext: []byte("x")}}); !errors.Is(err, derrors.ErrInvalid) {
 			t.Errorf("EncryptBatch(../sys/policy) = %v, want ErrInvalid", err)
 		}
 		if reqs := rt.count("") - before; reqs != 0 {
@@ -230,7 +231,7 @@ func TestEncryptBatch(t *testing.T) {
 	ctx := context.Background()
 	c, rt := newCountingClient(t, e, e.VaultToken)
 	key := newDossierKey(t, e, c)
-	in := []vault.BatchEncryptItem{
+	in := []dossier.Plain{
 		{Plaintext: []byte("consult: rugklachten sinds maart"), AssociatedData: []byte("entry-1")},
 		{Plaintext: []byte("consult: rugklachten sinds maart"), AssociatedData: []byte("entry-2")},
 		{Plaintext: nil, AssociatedData: []byte("entry-3")},
@@ -304,17 +305,17 @@ func BenchmarkDecryptBatch200(b *testing.B) {
 	ctx := context.Background()
 	key := newDossierKey(b, e, c)
 	const n, size = 200, 1024
-	in := make([]vault.BatchEncryptItem, n)
+	in := make([]dossier.Plain, n)
 	for i := range in {
-		in[i] = vault.BatchEncryptItem{Plaintext: bytes.Repeat([]byte{byte('a' + i%26)}, size), AssociatedData: []byte(uuid.NewString())}
+		in[i] = dossier.Plain{Plaintext: bytes.Repeat([]byte{byte('a' + i%26)}, size), AssociatedData: []byte(uuid.NewString())}
 	}
 	cts, err := c.EncryptBatch(ctx, key, in)
 	if err != nil {
 		b.Fatal(err)
 	}
-	items := make([]vault.BatchItem, n)
+	items := make([]dossier.Sealed, n)
 	for i, ct := range cts {
-		items[i] = vault.BatchItem{Ciphertext: ct, AssociatedData: in[i].AssociatedData}
+		items[i] = dossier.Sealed{Ciphertext: ct, AssociatedData: in[i].AssociatedData}
 	}
 	b.SetBytes(n * size)
 	b.ReportAllocs()

@@ -12,6 +12,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/arbokluis/arbokluis/internal/derrors"
+	"github.com/arbokluis/arbokluis/internal/dossier"
 	"github.com/arbokluis/arbokluis/internal/testenv"
 	"github.com/arbokluis/arbokluis/internal/vault"
 )
@@ -66,9 +67,9 @@ func TestRotateRewrapMinDecryptionVersion(t *testing.T) {
 		t.Fatalf("RewrapBatch(%s, %d items) = %d ciphertexts, want %d", key, n, len(rewrapped), n)
 	}
 	assertVersion(t, "RewrapBatch", rewrapped, 2)
-	v2 := make([]vault.BatchItem, n)
+	v2 := make([]dossier.Sealed, n)
 	for i, ct := range rewrapped {
-		v2[i] = vault.BatchItem{Ciphertext: ct, AssociatedData: v1[i].AssociatedData}
+		v2[i] = dossier.Sealed{Ciphertext: ct, AssociatedData: v1[i].AssociatedData}
 	}
 	got, err := c.DecryptBatch(ctx, key, v2)
 	if err != nil {
@@ -85,7 +86,7 @@ func TestRotateRewrapMinDecryptionVersion(t *testing.T) {
 	}
 
 	t.Run("item with wrong associated data", func(t *testing.T) {
-		batch := append([]vault.BatchItem(nil), v1...)
+		batch := append([]dossier.Sealed(nil), v1...)
 		batch[9].AssociatedData = []byte(uuid.NewString())
 		got, err := c.RewrapBatch(ctx, key, batch)
 		if !errors.Is(err, derrors.ErrInvalid) || got != nil {
@@ -107,7 +108,7 @@ func TestRotateRewrapMinDecryptionVersion(t *testing.T) {
 	if _, err := c.DecryptBatch(ctx, key, v1); !errors.Is(err, derrors.ErrInvalid) {
 		t.Errorf("DecryptBatch(%s, v1 ciphertexts) after SetMinDecryptionVersion(2) = %v, want ErrInvalid", key, err)
 	}
-	mixed := append([]vault.BatchItem{v2[0]}, v1[1])
+	mixed := append([]dossier.Sealed{v2[0]}, v1[1])
 	if _, err := c.DecryptBatch(ctx, key, mixed); !errors.Is(err, derrors.ErrInvalid) || !strings.Contains(err.Error(), "item 1:") {
 		t.Errorf("DecryptBatch(%s, [v2, v1]) after SetMinDecryptionVersion(2) = %v, want ErrInvalid naming item 1", key, err)
 	}

@@ -1,0 +1,346 @@
+// Package app is the composition root of Arbokluis: it builds the
+// services and the front doors from a config.Config, and runs the
+// operational commands (seed, user add, audit verify, dossier rewrap,
+// migrate) over the same wiring. Adapters are assigned straight into the
+// services here; nothing else wires more than one adapter (see package
+// architecture).
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+
+	"github.com/arbokluis/arbokluis/internal/absence"
+	"github.com/arbokluis/arbokluis/internal/audit"
+	"github.com/arbokluis/arbokluis/internal/authz"
+	"github.com/arbokluis/arbokluis/internal/config"
+	"github.com/arbokluis/arbokluis/internal/consent"
+	"github.com/arbokluis/arbokluis/internal/dossier"
+	"github.com/arbokluis/arbokluis/internal/employee"
+	"github.com/arbokluis/arbokluis/internal/employer"
+	"github.com/arbokluis/arbokluis/internal/fitness"
+	"github.com/arbokluis/arbokluis/internal/httpapi"
+	"github.com/arbokluis/arbokluis/internal/identity"
+	"github.com/arbokluis/arbokluis/internal/notify"
+	"github.com/arbokluis/arbokluis/internal/pdf"
+	"github.com/arbokluis/arbokluis/internal/postgres"
+	"github.com/arbokluis/arbokluis/internal/rights"
+	"github.com/arbokluis/arbokluis/internal/smtp"
+	"github.com/arbokluis/arbokluis/internal/vault"
+	"github.com/arbokluis/arbokluis/policies"
+)
+
+// vaultRenewEvery is how often serve renews the application token.
+const vaultRenewEvery = time.Hour
+
+// destructionResumeEvery is how often serve finishes destructions that
+// stopped halfway (Vault down, a crash).
+const destructionResumeEvery = time.Minute
+
+// resumeDestructions finishes unfinished destructions now and then every
+// interval until ctx ends. Failures are logged by id and retried.
+func resumeDestructions(ctx context.Context, d *rights.Destructions, every time.Duration, log *slog.Logger) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		if n, err := d.Resume(ctx); err != nil && ctx.Err() == nil {
+			log.Warn("destructions not finished yet; retrying", "finished", n, "error", err.Error())
+		} else if n > 0 {
+			log.Info("finished destructions that had stopped", "finished", n)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// pingKey is the transit key the readiness check reads.
+const pingKey = "pii"
+
+// App is the wired system: the services behind the front doors, the
+// background work that keeps them whole, and what must be closed after.
+type App struct {
+	cfg      config.Config
+	log      *slog.Logger
+	server   *httpapi.Server
+	ids      *identity.Service
+	appender *audit.Appender
+	vault    *vault.Client
+	pools    []*pgxpool.Pool
+	// destructions finishes destructions that stopped halfway.
+	destructions *rights.Destructions
+	// shredder holds the destruction token (nil: none configured).
+	shredder *vault.Client
+}
+
+// Close closes the database pools. Call it after Serve returns.
+func (a *App) Close() {
+	for _, p := range a.pools {
+		p.Close()
+	}
+}
+
+// New opens the three pools and the Vault clients and wires the services
+// and the HTTP front door from cfg. It fails when a setting it needs is
+// missing or a database cannot be reached; a Vault that is down at start
+// only makes the server not ready.
+func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error) {
+	if err := cfg.Require(config.EnvHRDatabaseURL, config.EnvMedDatabaseURL, config.EnvAuditDatabaseURL,
+		config.EnvVaultAddr, config.EnvVaultToken); err != nil {
+		return nil, err
+	}
+	a := &App{cfg: cfg, log: log}
+	open := func(name, url string) (*pgxpool.Pool, error) {
+		p, err := postgres.Open(ctx, url, cfg.DBMaxConns)
+		if err != nil {
+			a.Close()
+			return nil, fmt.Errorf("%s pool: %w", name, err)
+		}
+		a.pools = append(a.pools, p)
+		return p, nil
+	}
+	hr, err := open("hr", cfg.HRDatabaseURL)
+	if err != nil {
+		return nil, err
+	}
+	med, err := open("med", cfg.MedDatabaseURL)
+	if err != nil {
+		return nil, err
+	}
+	auditPool, err := open("audit", cfg.AuditDatabaseURL)
+	if err != nil {
+		return nil, err
+	}
+	vc, err := newVault(cfg)
+	if err != nil {
+		a.Close()
+		return nil, err
+	}
+	store := postgres.NewIdentityStore(hr)
+	ids, err := identity.NewService(store, vc, identity.Options{})
+	if err != nil {
+		a.Close()
+		return nil, err
+	}
+	var mailer identity.Mailer // nil: invitations answer 503
+	if cfg.SMTPAddr != "" {
+		m, err := smtp.New(smtp.Config{Addr: cfg.SMTPAddr, From: cfg.SMTPFrom, Username: cfg.SMTPUsername, Password: cfg.SMTPPassword})
+		if err != nil {
+			a.Close()
+			return nil, err
+		}
+		mailer = m
+	}
+	if err := vc.Check(ctx, pingKey); err != nil {
+		log.Warn("vault is not usable yet; the server starts not ready", "error", err.Error())
+	}
+
+	enforcer, err := authz.New(policies.CasbinModel, policies.CasbinPolicy)
+	if err != nil {
+		a.Close()
+		return nil, err
+	}
+
+	auditStore := postgres.NewAuditStore(auditPool)
+	a.vault = vc
+	a.appender = audit.NewAppender(auditStore, vc, log, audit.AppenderOptions{
+		CheckpointEvery: cfg.AuditCheckpointEvery, PublicKeyFile: cfg.AuditPublicKeyFile,
+	})
+
+	renderer, err := pdf.NewRenderer()
+	if err != nil {
+		a.Close()
+		return nil, err
+	}
+
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	entries := dossier.NewEntries(postgres.NewDossierStore(med), postgres.NewSubjectStore(hr), vc, nil)
+	employees := employee.NewService(postgres.NewEmployeeStore(hr), vc, nil)
+	fit := fitness.NewService(postgres.NewFitnessStore(hr), nil)
+	absences := absence.NewService(postgres.NewAbsenceStore(hr), renderer, cfg.Absence, nil)
+	requests := rights.NewRequests(postgres.NewRequestStore(hr), rights.RequestOptions{
+		Statements: dossier.NewStatements(entries, postgres.NewDossierStore(med)), Entries: postgres.NewDossierStore(med),
+		DestructionTargetMonths: int(cfg.DestructionTargetMonths), DestructionLimitMonths: int(cfg.DestructionLimitMonths)})
+	shredder, err := newDestructionVault(cfg)
+	if err != nil {
+		a.Close()
+		return nil, err
+	}
+	if shredder == nil {
+		log.Warn("no destruction token configured (ARBOKLUIS_VAULT_DESTRUCTION_TOKEN): granting a destruction answers 503")
+	}
+	a.shredder = shredder
+	a.destructions = newDestructions(cfg, hr, med, vc, shredder, renderer, dossier.DestroyerOptions{})
+	attachments := dossier.NewAttachments(entries, postgres.NewDossierStore(med), vc, int(cfg.MaxAttachmentBytes))
+	dossiers := dossier.NewService(postgres.NewDossierStore(med), vc, cfg.EmergencyAccessTTL, nil)
+	srv, err := httpapi.New(httpapi.Options{
+		Logger:         log,
+		Registry:       reg,
+		MaxBodyBytes:   cfg.MaxBodyBytes,
+		TrustedProxies: cfg.TrustedProxies,
+		ReadyTimeout:   cfg.ReadyTimeout,
+		Auth:           ids,
+		Grants:         identity.NewGrantService(store, nil),
+		Invitations: identity.NewInvitations(identity.InvitationOptions{Store: store, Resets: store, Mailer: mailer,
+			PublicURL: cfg.PublicURL, Identities: ids, Codes: vc, Letters: renderer, ActivationTTL: cfg.ActivationTTL}),
+		Inbox:       notify.NewService(store),
+		Authz:       enforcer,
+		Employers:   employer.NewService(postgres.NewEmployerStore(hr)),
+		Employees:   employees,
+		Delegations: identity.NewDelegations(store, nil),
+		Dossiers:    dossiers,
+		Fitness:     fit,
+		Entries:     entries,
+		Attachments: attachments,
+		Exposures:   dossier.NewExposures(entries, postgres.NewDossierStore(med)),
+		Absences:    absences,
+		AuditLog:    audit.NewLog(auditStore, postgres.NewRecorder(hr)),
+		Requests:    requests,
+		Exporter: rights.NewExporter(postgres.NewRequestStore(hr), employees, absences, fit, requests,
+			postgres.NewRecorder(hr), nil),
+		Records: rights.NewRecords(postgres.NewRequestStore(hr),
+			rights.Retention{EmployeeYears: int(cfg.RetentionEmployeeYears), CaseYears: int(cfg.RetentionCaseYears)}, nil),
+		Rectifier:    rights.NewRectifier(postgres.NewRequestStore(hr), employees, nil),
+		Destructions: a.destructions,
+		Consents:     newConsents(hr, med, vc, entries, attachments, dossiers, a.destructions, renderer),
+		Releases: rights.NewReleases(postgres.NewRequestStore(hr), postgres.NewReleaseStore(med), vc,
+			postgres.NewDirectory(hr), renderer, nil),
+		AccessLog: rights.NewAccessLog(auditStore, postgres.NewRecorder(hr), postgres.NewRequestStore(hr), postgres.NewDirectory(hr)),
+		Recorder:  postgres.NewRecorder(hr),
+		ListReads: httpapi.RateLimit{PerMinute: int(cfg.ListReadsPerMinute), Burst: int(cfg.ListReadBurst)},
+		Now:       cfg.Clock,
+		ReadyChecks: []httpapi.Check{
+			{Name: "postgres_hr", Probe: func(ctx context.Context) error { return postgres.Ping(ctx, hr) }},
+			{Name: "postgres_med", Probe: func(ctx context.Context) error { return postgres.Ping(ctx, med) }},
+			{Name: "postgres_audit", Probe: func(ctx context.Context) error { return postgres.Ping(ctx, auditPool) }},
+			{Name: "audit_outbox", Probe: func(ctx context.Context) error {
+				return backlog(ctx, auditStore, cfg.AuditBacklogMaxAge)
+			}},
+			{Name: "vault", Probe: func(ctx context.Context) error { return vc.Check(ctx, pingKey) }},
+		},
+	})
+	if err != nil {
+		a.Close()
+		return nil, err
+	}
+	a.server, a.ids = srv, ids
+	return a, nil
+}
+
+// backlog fails when the oldest event waiting in the audit outbox is older
+// than maxAge: the appender is not keeping up, or not running anywhere.
+func backlog(ctx context.Context, store *postgres.AuditStore, maxAge time.Duration) error {
+	oldest, err := store.OldestPending(ctx)
+	if err != nil {
+		return err
+	}
+	if !oldest.IsZero() && time.Since(oldest) > maxAge {
+		return fmt.Errorf("audit outbox backlog older than %s", maxAge)
+	}
+	return nil
+}
+
+// newConsents wires the consent service over the stores and Vault; after
+// a transfer the dossier is closed by dossiers or destroyed through
+// destructions.
+func newConsents(hr, med *pgxpool.Pool, vc *vault.Client, entries *dossier.Entries, attachments *dossier.Attachments,
+	dossiers consent.Closer, destructions consent.Destroyer, docs consent.Documents) *consent.Service {
+	return consent.NewService(consent.Options{
+		Store: postgres.NewConsentStore(med), Dossiers: entries, Cipher: vc,
+		Subjects: postgres.NewRequestStore(hr), People: postgres.NewDirectory(hr), Attachments: attachments,
+		Lister: postgres.NewConsentStore(med), Closer: dossiers, Destroyer: destructions, Documents: docs,
+	})
+}
+
+// newVault returns the application's Vault client.
+func newVault(cfg config.Config) (*vault.Client, error) {
+	return vault.New(vault.Config{
+		Addr: cfg.VaultAddr, Token: cfg.VaultToken, Mount: cfg.VaultTransitMount,
+		Timeout: cfg.VaultTimeout, MaxRetries: 2,
+	})
+}
+
+// newDestructionVault returns the Vault client with the destruction token,
+// or nil when none is configured (destruction then answers 503).
+func newDestructionVault(cfg config.Config) (*vault.Client, error) {
+	if cfg.VaultDestructionToken == "" {
+		return nil, nil
+	}
+	return vault.New(vault.Config{
+		Addr: cfg.VaultAddr, Token: cfg.VaultDestructionToken, Mount: cfg.VaultTransitMount,
+		Timeout: cfg.VaultTimeout, MaxRetries: 2,
+	})
+}
+
+// newDestructions wires destruction on request: the runner on the med pool
+// with both Vault clients, and the register side on the hr pool.
+func newDestructions(cfg config.Config, hr, med *pgxpool.Pool, app, shredder *vault.Client, renderer *pdf.Renderer, o dossier.DestroyerOptions) *rights.Destructions {
+	o.BackupRetention = cfg.VaultBackupRetention
+	store := postgres.NewDossierStore(med)
+	return rights.NewDestructions(rights.DestructionsOptions{
+		Requests:  postgres.NewRequestStore(hr),
+		Destroyer: dossier.NewDestroyer(store, vault.DestructionKeys{App: app, Shredder: shredder}, o),
+		Records:   store, Sealer: app, People: postgres.NewDirectory(hr),
+		Render: renderer, Recorder: postgres.NewRecorder(hr), BackupRetention: cfg.VaultBackupRetention,
+	})
+}
+
+// Serve listens on the configured address and serves until ctx ends, with
+// the background work beside it: Vault token renewal, finishing
+// destructions that stopped halfway, and the audit appender. On the end of
+// ctx it drains in-flight requests, then appends the last audit events. It
+// returns an error when it cannot listen or serving fails.
+func (a *App) Serve(ctx context.Context) error {
+	cfg, log := a.cfg, a.log
+	ln, err := net.Listen("tcp", cfg.ListenAddr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", cfg.ListenAddr, err)
+	}
+	// The Vault tokens are periodic: renewed well within their period.
+	renewCtx, stopRenewal := context.WithCancel(ctx)
+	defer stopRenewal()
+	go a.vault.KeepRenewed(renewCtx, vaultRenewEvery, func(err error) {
+		log.Warn("vault token renewal failed", "error", err.Error())
+	})
+	if a.shredder != nil {
+		go a.shredder.KeepRenewed(renewCtx, vaultRenewEvery, func(err error) {
+			log.Warn("vault destruction token renewal failed", "error", err.Error())
+		})
+	}
+	go resumeDestructions(renewCtx, a.destructions, destructionResumeEvery, log)
+	appenderCtx, stopAppender := context.WithCancel(context.WithoutCancel(ctx))
+	appenderDone := make(chan struct{})
+	go func() {
+		defer close(appenderDone)
+		a.appender.Run(appenderCtx)
+	}()
+	defer func() {
+		// After the drain: the last requests' events are appended first.
+		stopAppender()
+		<-appenderDone
+		if err := a.appender.Drain(context.Background()); err != nil {
+			log.Warn("final audit append failed; the events stay in the outbox", "error", err.Error())
+		}
+	}()
+	log.Info("serving", "addr", ln.Addr().String(), "version", Version())
+	err = httpapi.Serve(ctx, ln, a.server.Handler(), httpapi.Timeouts{
+		ReadHeader: cfg.ReadHeaderTimeout, Read: cfg.ReadTimeout, Write: cfg.WriteTimeout,
+		Idle: cfg.IdleTimeout, Shutdown: cfg.ShutdownTimeout,
+	}, log)
+	if err != nil && !errors.Is(err, context.Canceled) {
+		return err
+	}
+	log.Info("stopped")
+	return nil
+}

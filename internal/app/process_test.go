@@ -1,0 +1,122 @@
+package app
+
+import (
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/arbokluis/arbokluis/internal/identity"
+	"github.com/arbokluis/arbokluis/internal/testenv"
+)
+
+// buildBinary builds the arbokluis command into a temporary directory and
+// returns its path.
+func buildBinary(t *testing.T) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "arbokluis")
+	if out, err := exec.Command("go", "build", "-o", bin, "github.com/arbokluis/arbokluis/cmd/arbokluis").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	return bin
+}
+
+// serveProcess runs the built binary's `serve` as its own OS process.
+type serveProcess struct {
+	cmd *exec.Cmd
+	url string
+}
+
+func startServeProcess(t *testing.T, bin string, e testenv.Env) *serveProcess {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	cmd := exec.Command(bin, "serve")
+	cmd.Env = append(os.Environ(),
+		"ARBOKLUIS_LISTEN_ADDR="+addr,
+		"ARBOKLUIS_HR_DATABASE_URL="+e.HRURL, "ARBOKLUIS_MED_DATABASE_URL="+e.MedURL,
+		"ARBOKLUIS_AUDIT_DATABASE_URL="+e.AuditURL, "ARBOKLUIS_VAULT_ADDR="+e.VaultAddr,
+		"ARBOKLUIS_VAULT_TOKEN="+e.VaultToken, "ARBOKLUIS_VAULT_TRANSIT_MOUNT="+e.TransitMount,
+		"ARBOKLUIS_TRUSTED_PROXIES=127.0.0.1", "ARBOKLUIS_LOG_LEVEL=warn",
+	)
+	if err := cmd.Start(); err != nil {
+		t.Fatalf("start serve: %v", err)
+	}
+	p := &serveProcess{cmd: cmd, url: "http://" + addr}
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() }) //nolint:errcheck
+	for range 100 {
+		if resp, err := http.Get(p.url + "/healthz"); err == nil {
+			resp.Body.Close()
+			return p
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	t.Fatalf("serve on %s did not come up", addr)
+	return nil
+}
+
+// TestBackoffAcrossProcesses runs two real server processes on one database:
+// failures counted by one throttle the (account, IP) pair on the other, the
+// account still logs in from another address, and both drain and exit 0 on
+// SIGTERM.
+func TestBackoffAcrossProcesses(t *testing.T) {
+	bin := buildBinary(t)
+	s := newStack(t) // for creating the account
+	u := s.addUser(identity.RolePhysician, uuid.Nil)
+	a := startServeProcess(t, bin, s.env)
+	b := startServeProcess(t, bin, s.env)
+
+	login := func(p *serveProcess, password, totp, ip string) int {
+		t.Helper()
+		body := fmt.Sprintf(`{"email":%q,"password":%q,"totp":%q}`, u.email, password, totp)
+		req, _ := http.NewRequest("POST", p.url+"/api/v1/auth/login", strings.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("X-Forwarded-For", ip)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatalf("login: %v", err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	for i := range identity.DefaultBackoff.FreeAttempts + 1 {
+		if got := login(a, "wrong password number x", "000000", "198.51.100.77"); got != http.StatusUnauthorized {
+			t.Fatalf("failed attempt %d on process A = %d, want 401", i+1, got)
+		}
+	}
+	c := code(t, u.secret, time.Now())
+	if got := login(b, u.password, c, "198.51.100.77"); got != http.StatusTooManyRequests {
+		t.Errorf("correct login on process B from the throttled IP = %d, want 429", got)
+	}
+	if got := login(b, u.password, c, "203.0.113.77"); got != http.StatusOK {
+		t.Errorf("correct login on process B from another IP = %d, want 200", got)
+	}
+
+	for name, p := range map[string]*serveProcess{"A": a, "B": b} {
+		if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+			t.Fatalf("SIGTERM %s: %v", name, err)
+		}
+		done := make(chan error, 1)
+		go func() { done <- p.cmd.Wait() }()
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Errorf("process %s after SIGTERM: %v, want exit status 0", name, err)
+			}
+		case <-time.After(30 * time.Second):
+			t.Errorf("process %s did not stop within 30s of SIGTERM", name)
+		}
+	}
+}

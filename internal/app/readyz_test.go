@@ -1,0 +1,53 @@
+package app
+
+import (
+	"encoding/json"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/arbokluis/arbokluis/internal/testenv"
+)
+
+// TestReadyzFollowsVault wires the real server to the real databases and a
+// private Vault, then pauses Vault (SIGSTOP): /readyz turns 503 naming vault,
+// and 200 again after SIGCONT.
+func TestReadyzFollowsVault(t *testing.T) {
+	v := testenv.StartVault(t)
+	cfg := configFor(v.Env)
+	cfg.VaultTimeout = 500 * time.Millisecond
+	cfg.ReadyTimeout = time.Second
+	cfg.DBMaxConns = 2
+	_, url := startApp(t, cfg, io.Discard)
+
+	readyz := func() (int, string) {
+		t.Helper()
+		resp, err := http.Get(url + "/readyz")
+		if err != nil {
+			t.Fatalf("GET /readyz: %v", err)
+		}
+		defer resp.Body.Close()
+		var body struct {
+			Detail string            `json:"detail"`
+			Checks map[string]string `json:"checks"`
+		}
+		json.NewDecoder(resp.Body).Decode(&body)
+		return resp.StatusCode, body.Detail
+	}
+
+	if code, _ := readyz(); code != http.StatusOK {
+		t.Fatalf("readyz before pause = %d, want 200", code)
+	}
+	v.Pause()
+	t.Cleanup(v.Resume)
+	code, detail := readyz()
+	if code != http.StatusServiceUnavailable || !strings.Contains(detail, "vault") || strings.Contains(detail, "postgres") {
+		t.Errorf("readyz with Vault paused = %d %q, want 503 naming vault only", code, detail)
+	}
+	v.Resume()
+	if code, _ := readyz(); code != http.StatusOK {
+		t.Errorf("readyz after resume = %d, want 200", code)
+	}
+}
