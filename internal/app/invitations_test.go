@@ -40,8 +40,14 @@ func mailedToken(t *testing.T, sink *testenv.SMTPSink, to string) string {
 
 func newMailStack(t *testing.T) (*stack, *testenv.SMTPSink) {
 	t.Helper()
+	return newMailStackOn(t, testenv.Load(t))
+}
+
+// newMailStackOn is newMailStack over the databases of e.
+func newMailStackOn(t *testing.T, e testenv.Env) (*stack, *testenv.SMTPSink) {
+	t.Helper()
 	sink := testenv.StartSMTPSink(t)
-	s := newStackWith(t, testenv.Load(t), func(c *config.Config) {
+	s := newStackWith(t, e, func(c *config.Config) {
 		c.SMTPAddr, c.SMTPFrom, c.PublicURL = sink.Addr, "Arbokluis <noreply@arbokluis.test>", "https://arbokluis.test"
 	})
 	return s, sink

@@ -137,7 +137,8 @@ func withSegment(path string, i int, v string) string {
 // transfers, and for the employee routes as a2, whose consents are none.
 func TestNilIDNamesNothing(t *testing.T) {
 	env := testenv.FreshDatabase(t)
-	s := newStackWith(t, env, nil)
+	// Mail, so that the fixture's invitations (and their letter) go out.
+	s, _ := newMailStackOn(t, env)
 	f := newMatrixFixtureOn(t, s)
 	snap := newSnapshotter(t, f.owner)
 	rows := map[string]matrixRoute{}

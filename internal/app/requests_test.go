@@ -11,6 +11,7 @@ import (
 
 	"github.com/arbokluis/arbokluis/internal/identity"
 	"github.com/arbokluis/arbokluis/internal/rights"
+	"github.com/arbokluis/arbokluis/internal/testenv"
 )
 
 // TestRequestRegister: the employee files requests of every type, due one
@@ -20,7 +21,10 @@ import (
 // is granted once, before the term ends, and told to the employee; the
 // queue lists open requests without content, overdue first.
 func TestRequestRegister(t *testing.T) {
-	w := newDossierWorld(t)
+	// A database of its own: the privacy officer's queue is service-wide
+	// and holds the oldest requests first, which in the shared database
+	// are other tests'.
+	w := newDossierWorldOn(t, newStackWith(t, testenv.FreshDatabase(t), nil))
 	privacy := w.tokens["privacy_officer"]
 	// The dossier exists, so that an own statement has a place.
 	noteRes := w.s.do("POST", w.entries(), w.tokens["physician"], map[string]any{"kind": "note", "text": "aantekening"})
