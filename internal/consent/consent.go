@@ -67,15 +67,16 @@ var purposeNames = map[Purpose]string{
 // Valid reports whether p is a known purpose.
 func (p Purpose) Valid() bool { _, ok := purposeNames[p]; return ok }
 
-// KindLabels are the Dutch names of entry kinds in consent texts and
-// exports.
+// KindLabels are the Dutch names of the entry kinds a consent may name
+// (dossier.ReleasableKinds) in consent texts and exports.
 var KindLabels = map[dossier.EntryKind]string{
 	dossier.KindConsultation: "consulten", dossier.KindNote: "aantekeningen", dossier.KindDiagnosis: "diagnoses",
 	dossier.KindTreatingPhysicianInfo: "informatie van behandelaars", dossier.KindExamination: "onderzoeken",
 	dossier.KindOwnStatement: "eigen verklaringen",
 }
 
-// Scope is precisely which data: entry kinds (never working notes), and
+// Scope is precisely which data: releasable entry kinds (never working
+// notes, dossier.EntryKind.Releasable), and
 // optionally the period their dates fall in (zero bounds are open).
 type Scope struct {
 	Kinds    []dossier.EntryKind
@@ -88,8 +89,8 @@ func (s Scope) check(fe derrors.FieldErrors) {
 		fe.Add("scope_kinds", "is required: the kinds of entries")
 	}
 	for _, k := range s.Kinds {
-		if _, ok := KindLabels[k]; !ok {
-			fe.Add("scope_kinds", "must be entry kinds other than working_note")
+		if _, ok := KindLabels[k]; !ok || !k.Releasable() {
+			fe.Add("scope_kinds", "must be entry kinds other than "+kindList(dossier.AuthorOnlyKinds()))
 		}
 	}
 	if !s.From.IsZero() && !s.To.IsZero() && s.To.Before(s.From) {
@@ -126,10 +127,10 @@ func (s Scope) Covers(o Scope) bool {
 	return true
 }
 
-// Includes reports whether an entry of kind dated on falls within s. A
-// working note never does.
+// Includes reports whether an entry of kind dated on falls within s. A kind
+// that is not releasable (a working note) never does.
 func (s Scope) Includes(kind dossier.EntryKind, on time.Time) bool {
-	if kind == dossier.KindWorkingNote || !slices.Contains(s.Kinds, kind) {
+	if !kind.Releasable() || !slices.Contains(s.Kinds, kind) {
 		return false
 	}
 	day := time.Date(on.Year(), on.Month(), on.Day(), 0, 0, 0, 0, time.UTC)
@@ -217,10 +218,19 @@ type Consent struct {
 	RevokedBy     uuid.UUID
 }
 
-// wholeDossier reports whether c's scope takes every kind (working notes
-// never count) over all time.
+// wholeDossier reports whether c's scope takes every releasable kind
+// (working notes never count) over all time.
 func (c Consent) wholeDossier() bool {
-	return len(c.Scope.Kinds) == len(KindLabels) && c.Scope.From.IsZero() && c.Scope.To.IsZero()
+	return len(c.Scope.Kinds) == len(dossier.ReleasableKinds()) && c.Scope.From.IsZero() && c.Scope.To.IsZero()
+}
+
+// kindList joins kinds with ", ".
+func kindList(kinds []dossier.EntryKind) string {
+	s := make([]string, len(kinds))
+	for i, k := range kinds {
+		s[i] = string(k)
+	}
+	return strings.Join(s, ", ")
 }
 
 // Valid reports whether c counts on today: signed, not revoked, not

@@ -7,6 +7,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/arbokluis/arbokluis/internal/derrors"
 	"github.com/arbokluis/arbokluis/internal/dossier"
 )
 
@@ -195,5 +196,28 @@ func TestPartySame(t *testing.T) {
 		if got := p.Same(tt.o); got != tt.want {
 			t.Errorf("Same(%+v) = %v, want %v", tt.o, got, tt.want)
 		}
+	}
+}
+
+func TestKindLabelsNameTheReleasableKinds(t *testing.T) {
+	for _, k := range dossier.ReleasableKinds() {
+		if KindLabels[k] == "" {
+			t.Errorf("KindLabels[%q] = %q, want a Dutch name for every releasable kind", k, KindLabels[k])
+		}
+	}
+	if n, want := len(KindLabels), len(dossier.ReleasableKinds()); n != want {
+		t.Errorf("len(KindLabels) = %d, want %d (the releasable kinds only)", n, want)
+	}
+}
+
+func TestScopeCheckRefusesKindsThatAreNotReleasable(t *testing.T) {
+	for _, k := range []dossier.EntryKind{dossier.KindWorkingNote, "gossip"} {
+		t.Run(string(k), func(t *testing.T) {
+			fe := derrors.FieldErrors{}
+			Scope{Kinds: kinds(dossier.KindNote, k)}.check(fe)
+			if got, want := fe["scope_kinds"], "must be entry kinds other than working_note"; got != want {
+				t.Errorf("Scope{Kinds: [note %s]}.check: scope_kinds = %q, want %q", k, got, want)
+			}
+		})
 	}
 }

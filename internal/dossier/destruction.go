@@ -184,11 +184,11 @@ type DestructionStore interface {
 	// state, and marks the dossier destroying, with the event: for scope
 	// entries it resolves chosen into every version, the own statements
 	// about them and their attachments (a chosen id that is not an entry
-	// of the dossier, or is a working note, is derrors.FieldErrors). The
-	// counts are taken from what the job takes. A dossier that changed
-	// since expect (key, status) or is being destroyed is
-	// derrors.ErrConflict. For a request that has a job already, that job
-	// is returned and nothing is written.
+	// of the dossier, or is of a kind that is not Releasable, is
+	// derrors.FieldErrors). The counts are taken from what the job takes.
+	// A dossier that changed since expect (key, status) or is being
+	// destroyed is derrors.ErrConflict. For a request that has a job
+	// already, that job is returned and nothing is written.
 	//
 	// Under the dossier's lock it reads the exposures again and asks
 	// refuse, whose error stops the job with nothing written: an exposure

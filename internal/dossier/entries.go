@@ -27,7 +27,8 @@ const (
 	KindExamination           EntryKind = "examination"
 	KindOwnStatement          EntryKind = "own_statement"
 	// KindWorkingNote is the physician's personal working note: readable
-	// by its author only, never released, not part of an inspection.
+	// by its author only, never released, not part of an inspection (the
+	// rules AuthorOnly, ReadableBy and Releasable in secrecy.go).
 	KindWorkingNote EntryKind = "working_note"
 )
 
@@ -43,12 +44,6 @@ func (k EntryKind) Valid() bool {
 		}
 	}
 	return false
-}
-
-// AssistantMayWrite reports whether a medical assistant may write entries
-// of kind k: never a diagnosis or a working note.
-func (k EntryKind) AssistantMayWrite() bool {
-	return k != KindDiagnosis && k != KindWorkingNote
 }
 
 // MaxEntryRunes bounds the text of one entry.
@@ -122,7 +117,8 @@ type Authorize func(d Dossier, emergencyUntil time.Time) (audit.Event, error)
 
 // EntryQuery selects a page of a dossier's current entries for a reader.
 type EntryQuery struct {
-	// ReaderID sees their own working notes and nobody else's.
+	// ReaderID sees the entries ReadableBy allows them: their own working
+	// notes and nobody else's.
 	ReaderID uuid.UUID
 	Limit    int
 	// After is the keyset position: entries created after it.
@@ -501,7 +497,7 @@ func (s *Entries) Get(ctx context.Context, a identity.Actor, employeeID, entryID
 		if err != nil {
 			return audit.Event{}, err
 		}
-		if e.Kind == KindWorkingNote && e.AuthorID != a.UserID() {
+		if !ReadableBy(e.Kind, e.AuthorID, a.UserID()) {
 			return audit.Event{}, fmt.Errorf("dossier: another author's working note: %w", derrors.ErrNotFound)
 		}
 		return entryEvent(a, acc, audit.ActionRead, d, "dossier_entry", e.ID), nil
@@ -558,8 +554,9 @@ type Statement struct {
 // StatementStore adds an employee's own statement to their dossier.
 type StatementStore interface {
 	// InsertStatement stores e (an own statement) with its event, provided
-	// the dossier still has keyName and is open and a concerned entry is
-	// in it (derrors.ErrNotFound otherwise).
+	// the dossier still has keyName and is open and a concerned entry of
+	// a Releasable kind is in it (derrors.ErrNotFound otherwise: the
+	// employee cannot know of a working note).
 	InsertStatement(ctx context.Context, e SealedEntry, concerns uuid.UUID, keyName string, ev audit.Event) error
 }
 

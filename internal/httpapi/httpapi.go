@@ -2,9 +2,9 @@
 // handlers, DTOs and the single place where errors become
 // application/problem+json responses (RFC 9457).
 //
-// Handlers return error. The table in errors.go maps the domain's errors to
-// status codes; any other error is a 500 with a generic body, and its detail
-// goes to the log only.
+// Handlers return error. The table errorTable in problem.go maps the
+// domain's errors to status codes; any other error is a 500 with a generic
+// body, and its detail goes to the log only.
 package httpapi
 
 import (

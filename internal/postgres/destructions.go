@@ -411,7 +411,7 @@ func (s *DossierStore) CheckEntries(ctx context.Context, employeeID uuid.UUID, i
 func checkEntries(ctx context.Context, tx pgx.Tx, dossierID uuid.UUID, ids []uuid.UUID) error {
 	var n int
 	if err := tx.QueryRow(ctx, `SELECT count(*) FROM medical.entries
-		WHERE dossier_id = $1 AND kind <> 'working_note' AND id = ANY ($2::uuid[])`, dossierID, ids).Scan(&n); err != nil {
+		WHERE dossier_id = $1 AND kind = ANY ($3) AND id = ANY ($2::uuid[])`, dossierID, ids, dossier.ReleasableKinds()).Scan(&n); err != nil {
 		return Translate(err)
 	}
 	distinct := map[uuid.UUID]bool{}

@@ -172,9 +172,9 @@ func (s *DossierStore) Entries(ctx context.Context, employeeID uuid.UUID, q doss
 		rows, _ := tx.Query(ctx, `SELECT `+entryColumns+` FROM medical.entries x
 			WHERE x.dossier_id = $1
 			  AND NOT EXISTS (SELECT 1 FROM medical.entries n WHERE n.supersedes = x.id)
-			  AND (x.kind <> 'working_note' OR x.author_id = $2)
+			  AND (x.kind <> ALL ($6) OR x.author_id = $2)
 			  AND (x.created_at, x.id) > ($3, $4)`+beingDestroyed(d, "entry_ids")+`
-			ORDER BY x.created_at, x.id LIMIT $5`, d.ID, q.ReaderID, after, afterID, q.Limit)
+			ORDER BY x.created_at, x.id LIMIT $5`, d.ID, q.ReaderID, after, afterID, q.Limit, dossier.AuthorOnlyKinds())
 		rs, err := pgx.CollectRows(rows, pgx.RowToStructByPos[entryRow])
 		if err != nil {
 			return Translate(err)
@@ -436,8 +436,8 @@ func (s *DossierStore) InsertStatement(ctx context.Context, e dossier.SealedEntr
 		}
 		if concerns != uuid.Nil {
 			var n int
-			if err := tx.QueryRow(ctx, `SELECT count(*) FROM medical.entries WHERE id = $1 AND dossier_id = $2 AND kind <> 'working_note'`,
-				concerns, e.DossierID).Scan(&n); err != nil {
+			if err := tx.QueryRow(ctx, `SELECT count(*) FROM medical.entries WHERE id = $1 AND dossier_id = $2 AND kind = ANY ($3)`,
+				concerns, e.DossierID, dossier.ReleasableKinds()).Scan(&n); err != nil {
 				return Translate(err)
 			}
 			if n != 1 {

@@ -58,9 +58,10 @@ func (s *ReleaseStore) CreateRelease(ctx context.Context, r rights.Release, ev a
 			VALUES ($1, $2, $3, $4, $5, $6)`, r.ID, r.DossierID, r.EmployeeID, r.RequestID, r.ReleasedBy, r.ReleasedAt); err != nil {
 			return Translate(err)
 		}
-		// Every version but working notes, which are never released.
+		// Every version of a releasable kind (never a working note).
 		if _, err := tx.Exec(ctx, `INSERT INTO medical.release_entries (release_id, entry_id)
-			SELECT $1, e.id FROM medical.entries e WHERE e.dossier_id = $2 AND e.kind <> 'working_note'`, r.ID, r.DossierID); err != nil {
+			SELECT $1, e.id FROM medical.entries e WHERE e.dossier_id = $2 AND e.kind = ANY ($3)`,
+			r.ID, r.DossierID, dossier.ReleasableKinds()); err != nil {
 			return Translate(err)
 		}
 		ev.ObjectID = r.ID.String()
@@ -92,7 +93,7 @@ func (s *ReleaseStore) Release(ctx context.Context, id uuid.UUID, authorize func
 		}
 		rows, _ := tx.Query(ctx, `SELECT `+entryColumns+` FROM medical.entries x
 			JOIN medical.release_entries re ON re.entry_id = x.id AND re.release_id = $1
-			WHERE x.kind <> 'working_note'`+notBeingDestroyed("entry_ids")+` ORDER BY x.created_at, x.id`, id)
+			WHERE x.kind = ANY ($2)`+notBeingDestroyed("entry_ids")+` ORDER BY x.created_at, x.id`, id, dossier.ReleasableKinds())
 		rs, err := pgx.CollectRows(rows, pgx.RowToStructByPos[entryRow])
 		if err != nil {
 			return Translate(err)

@@ -32,8 +32,9 @@ type Release struct {
 
 // ReleaseStore keeps releases in schema medical.
 type ReleaseStore interface {
-	// CreateRelease snapshots every entry version of the employee's
-	// dossier but working notes into a release answering r.RequestID, with
+	// CreateRelease snapshots every entry version of a releasable kind
+	// (dossier.EntryKind.Releasable: never a working note) of the
+	// employee's dossier into a release answering r.RequestID, with
 	// its event; no dossier is derrors.ErrNotFound. For a request released
 	// already it returns that release, writing nothing.
 	CreateRelease(ctx context.Context, r Release, ev audit.Event) (Release, error)

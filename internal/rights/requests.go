@@ -225,7 +225,8 @@ type StatementWriter interface {
 // employee's dossier.
 type EntryChecker interface {
 	// CheckEntries returns derrors.FieldErrors unless every id is an entry
-	// of employeeID's dossier that is not a working note; no dossier is
+	// of employeeID's dossier of a releasable kind (never a working note,
+	// dossier.EntryKind.Releasable); no dossier is
 	// derrors.ErrConflict.
 	CheckEntries(ctx context.Context, employeeID uuid.UUID, ids []uuid.UUID) error
 }
