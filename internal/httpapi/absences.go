@@ -3,7 +3,6 @@ package httpapi
 import (
 	"bytes"
 	"context"
-	"encoding/base64"
 	"net/http"
 	"slices"
 	"strconv"
@@ -680,85 +679,57 @@ func toSignalResponse(x absence.Signal) signalResponse {
 		Due: optDate(x.Due), Status: string(x.Status)}
 }
 
-// encodeCursor and decodeCursor carry the keyset position as an opaque
-// token: due|absence id|kind|n, base64url.
-func encodeCursor(x absence.Signal) string {
-	raw := strings.Join([]string{x.Due.Format(time.DateOnly), x.AbsenceID.String(), string(x.Kind), strconv.Itoa(x.N)}, "|")
-	return base64.RawURLEncoding.EncodeToString([]byte(raw))
+// signalsCursor is the cursor of the signals list: the keyset position
+// (due, case, kind, n) of the last signal of a page.
+var signalsCursor = cursorCodec[absence.Cursor, signalPosition]{
+	kind: "signals",
+	wire: func(c absence.Cursor) signalPosition {
+		return signalPosition{Due: c.Due.Format(time.DateOnly), AbsenceID: c.AbsenceID.String(), Kind: string(c.Kind), N: c.N}
+	},
+	back: func(w signalPosition) (absence.Cursor, bool) {
+		due, err := time.Parse(time.DateOnly, w.Due)
+		id, ok := parseID(w.AbsenceID)
+		kind := absence.Kind(w.Kind)
+		if err != nil || !ok || !kind.Valid() || w.N < 0 || w.N > 1000 {
+			return absence.Cursor{}, false
+		}
+		return absence.Cursor{Due: due, AbsenceID: id, Kind: kind, N: w.N}, true
+	},
 }
 
-func decodeCursor(s string) (*absence.Cursor, error) {
-	bad := derrors.FieldErrors{"after": "is not a cursor returned by this endpoint"}
-	raw, err := base64.RawURLEncoding.DecodeString(s)
-	if err != nil {
-		return nil, bad
-	}
-	parts := strings.Split(string(raw), "|")
-	if len(parts) != 4 {
-		return nil, bad
-	}
-	due, err1 := time.Parse(time.DateOnly, parts[0])
-	id, ok := parseID(parts[1])
-	n, err3 := strconv.Atoi(parts[3])
-	if err1 != nil || !ok || err3 != nil || n < 0 || n > 1000 || !absence.Kind(parts[2]).Valid() {
-		return nil, bad
-	}
-	return &absence.Cursor{Due: due, AbsenceID: id, Kind: absence.Kind(parts[2]), N: n}, nil
+// signalPosition is the wire form of a signals cursor.
+type signalPosition struct {
+	Due       string `json:"due"`
+	AbsenceID string `json:"absence_id"`
+	Kind      string `json:"kind"`
+	N         int    `json:"n"`
 }
 
 func (s *Server) signals(c *gin.Context) error {
-	q := c.Request.URL.Query()
-	fe := derrors.FieldErrors{}
-	for k := range q {
-		switch k {
-		case "within_days", "after", "limit":
-		default:
-			fe.Add(k, "is not a known parameter")
-		}
-	}
-	within, limit := 14, 50
-	if v := q.Get("within_days"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil {
-			fe.Add("within_days", "must be a whole number of days")
-		}
-		within = n
-	}
-	if v := q.Get("limit"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil {
-			fe.Add("limit", "must be a whole number")
-		}
-		limit = n
-	}
-	var after *absence.Cursor
-	if v := q.Get("after"); v != "" {
-		cur, err := decodeCursor(v)
-		if err != nil {
-			return err
-		}
-		after = cur
-	}
-	if err := fe.Err(); err != nil {
+	p := listPage(c, pageSpec{DefaultLimit: 50, MaxLimit: absence.MaxSignalsPage, Params: []string{"within_days"}})
+	within := p.intParam("within_days", 14, "must be a whole number of days")
+	after := signalsCursor.after(p)
+	if err := p.err(); err != nil {
 		return err
 	}
 	// Each grant lists its own tenants under its own role; the page is the
 	// merge of those lists in keyset order.
 	var sigs []absence.Signal
 	for _, a := range actorsOf(c) {
-		part, err := s.opts.Absences.Signals(c, a, within, limit, after)
+		part, err := s.opts.Absences.Signals(c, a, within, p.Limit, after)
 		if err != nil {
 			return err
 		}
-		sigs = mergeSignals(sigs, part, limit)
+		sigs = mergeSignals(sigs, part, p.Limit)
 	}
 	out := make([]signalResponse, 0, len(sigs))
 	for _, x := range sigs {
 		out = append(out, toSignalResponse(x))
 	}
 	body := gin.H{"signals": out}
-	if len(sigs) == limit {
-		body["next_after"] = encodeCursor(sigs[len(sigs)-1])
+	if p.full(len(sigs)) {
+		last := sigs[len(sigs)-1]
+		body["next_after"] = signalsCursor.encode(absence.Cursor{Due: last.Due, AbsenceID: last.AbsenceID, Kind: last.Kind, N: last.N})
 	}
 	c.Header("Cache-Control", "no-store")
 	c.JSON(http.StatusOK, body)

@@ -200,11 +200,7 @@ func (s *Server) registerPaperConsent(c *gin.Context) error {
 	}
 	q := c.Request.URL.Query()
 	fe := derrors.FieldErrors{}
-	for k := range q {
-		if k != "signed_on" {
-			fe.Add(k, "is not a known parameter")
-		}
-	}
+	knownParams(fe, q, "signed_on")
 	signedOn := dateField(fe, "signed_on", q.Get("signed_on"), true)
 	mt, _, err := mime.ParseMediaType(c.GetHeader("Content-Type"))
 	if err != nil {

@@ -25,10 +25,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"gopkg.in/yaml.v3"
 
-	"github.com/arbokluis/arbokluis/internal/absence"
 	"github.com/arbokluis/arbokluis/internal/audit"
 	"github.com/arbokluis/arbokluis/internal/derrors"
-	"github.com/arbokluis/arbokluis/internal/dossier"
 	"github.com/arbokluis/arbokluis/internal/identity"
 	"github.com/arbokluis/arbokluis/internal/notify"
 )
@@ -552,54 +550,4 @@ func BenchmarkProblem(b *testing.B) {
 			b.Fatalf("status %d", rec.Code)
 		}
 	}
-}
-
-// FuzzDecodeCursor checks that no signals cursor panics, that only known
-// milestone kinds pass, and that every accepted cursor encodes back to the
-// same keyset position.
-func FuzzDecodeCursor(f *testing.F) {
-	good := encodeCursor(absence.Signal{Due: time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC),
-		AbsenceID: uuid.MustParse("7d1e4f36-8a43-4c1f-9a55-2f3b0c1d2e3f"), Kind: absence.KindEvaluation, N: 2})
-	for _, s := range []string{good, "", "bm90LWEtY3Vyc29y", "MjAyNi0wMy0wMXx4fHl8MQ", "////"} {
-		f.Add(s)
-	}
-	f.Fuzz(func(t *testing.T, s string) {
-		cur, err := decodeCursor(s)
-		if err != nil {
-			var fe derrors.FieldErrors
-			if !errors.As(err, &fe) || fe["after"] == "" {
-				t.Fatalf("decodeCursor(%q) error = %v, want a field error on after", s, err)
-			}
-			return
-		}
-		if !cur.Kind.Valid() || cur.N < 0 {
-			t.Fatalf("decodeCursor(%q) = %+v: unknown kind or negative n accepted", s, cur)
-		}
-		again, err := decodeCursor(encodeCursor(absence.Signal{Due: cur.Due, AbsenceID: cur.AbsenceID, Kind: cur.Kind, N: cur.N}))
-		if err != nil || *again != *cur {
-			t.Fatalf("decodeCursor(%q) = %+v, re-encoded decodes to %+v, %v", s, cur, again, err)
-		}
-	})
-}
-
-// FuzzDecodeEntryCursor checks that no entries cursor panics and that every
-// accepted cursor encodes back to the same position.
-func FuzzDecodeEntryCursor(f *testing.F) {
-	f.Add(encodeEntryCursor(dossier.EntryCursor{CreatedAt: time.Date(2026, 3, 1, 10, 0, 0, 123456000, time.UTC), ID: uuid.New()}))
-	for _, s := range []string{"", "bogus", "MjAyNi0wMy0wMVQxMDowMDowMFp8eA", "fA"} {
-		f.Add(s)
-	}
-	f.Fuzz(func(t *testing.T, s string) {
-		cur, err := decodeEntryCursor(s)
-		if err != nil {
-			if !errors.Is(err, derrors.ErrInvalid) {
-				t.Fatalf("decodeEntryCursor(%q) error = %v, want derrors.ErrInvalid", s, err)
-			}
-			return
-		}
-		again, err := decodeEntryCursor(encodeEntryCursor(*cur))
-		if err != nil || !again.CreatedAt.Equal(cur.CreatedAt) || again.ID != cur.ID {
-			t.Fatalf("decodeEntryCursor(%q) = %+v; re-encoded decodes to %+v, %v", s, cur, again, err)
-		}
-	})
 }
