@@ -165,7 +165,6 @@ func (s *Server) reportSick(c *gin.Context) error {
 	if merged {
 		status = http.StatusOK
 	}
-	c.Header("Cache-Control", "no-store")
 	c.JSON(status, s.toAbsenceResponse(a.Role, x.ForRole(a.Role), merged))
 	return nil
 }
@@ -205,7 +204,6 @@ func (s *Server) answerAbsence(c *gin.Context, op func(a identity.Actor) (absenc
 	if err != nil {
 		return err
 	}
-	c.Header("Cache-Control", "no-store")
 	c.JSON(http.StatusOK, s.toAbsenceResponse(a.Role, x.ForRole(a.Role), false))
 	return nil
 }
@@ -356,7 +354,6 @@ func (s *Server) listAbsences(c *gin.Context) error {
 	for _, x := range xs {
 		out = append(out, s.toAbsenceResponse(a.Role, x, false))
 	}
-	c.Header("Cache-Control", "no-store")
 	c.JSON(http.StatusOK, gin.H{"absences": out})
 	return nil
 }
@@ -429,7 +426,6 @@ func (s *Server) recordPlan(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	c.Header("Cache-Control", "no-store")
 	c.JSON(http.StatusCreated, toPlanResponse(out, nil))
 	return nil
 }
@@ -443,7 +439,6 @@ func (s *Server) getPlan(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	c.Header("Cache-Control", "no-store")
 	c.JSON(http.StatusOK, toPlanResponse(p, evs))
 	return nil
 }
@@ -457,7 +452,6 @@ func (s *Server) planPDF(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	c.Header("Cache-Control", "no-store")
 	c.Header("Content-Disposition", `attachment; filename="plan-van-aanpak.pdf"`)
 	c.Data(http.StatusOK, "application/pdf", b)
 	return nil
@@ -505,7 +499,6 @@ func (s *Server) recordEvaluation(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	c.Header("Cache-Control", "no-store")
 	c.JSON(http.StatusCreated, toEvaluationResponse(out))
 	return nil
 }
@@ -552,7 +545,6 @@ func (s *Server) addContact(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	c.Header("Cache-Control", "no-store")
 	c.JSON(http.StatusCreated, toContactResponse(out))
 	return nil
 }
@@ -570,7 +562,6 @@ func (s *Server) listContacts(c *gin.Context) error {
 	for _, x := range xs {
 		out = append(out, toContactResponse(x))
 	}
-	c.Header("Cache-Control", "no-store")
 	c.JSON(http.StatusOK, gin.H{"contacts": out, "notice": processTextNotice})
 	return nil
 }
@@ -615,7 +606,6 @@ func (s *Server) addNote(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	c.Header("Cache-Control", "no-store")
 	c.JSON(http.StatusCreated, toNoteResponse(n))
 	return nil
 }
@@ -633,7 +623,6 @@ func (s *Server) listNotes(c *gin.Context) error {
 	for _, n := range ns {
 		out = append(out, toNoteResponse(n))
 	}
-	c.Header("Cache-Control", "no-store")
 	c.JSON(http.StatusOK, gin.H{"notes": out, "notice": processTextNotice})
 	return nil
 }
@@ -656,7 +645,6 @@ func (s *Server) redactNote(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	c.Header("Cache-Control", "no-store")
 	c.JSON(http.StatusOK, toNoteResponse(n))
 	return nil
 }
@@ -731,7 +719,6 @@ func (s *Server) signals(c *gin.Context) error {
 		last := sigs[len(sigs)-1]
 		body["next_after"] = signalsCursor.encode(absence.Cursor{Due: last.Due, AbsenceID: last.AbsenceID, Kind: last.Kind, N: last.N})
 	}
-	c.Header("Cache-Control", "no-store")
 	c.JSON(http.StatusOK, body)
 	return nil
 }
@@ -777,7 +764,6 @@ func (s *Server) employerOverview(c *gin.Context) error {
 		}
 		out = append(out, o)
 	}
-	c.Header("Cache-Control", "no-store")
 	c.JSON(http.StatusOK, gin.H{"employees": out})
 	return nil
 }

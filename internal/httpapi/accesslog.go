@@ -57,7 +57,6 @@ func (s *Server) myAccessLog(c *gin.Context) error {
 	if p.full(len(es)) {
 		body["next_after"] = es[len(es)-1].Seq
 	}
-	c.Header("Cache-Control", "no-store")
 	c.JSON(http.StatusOK, body)
 	return nil
 }

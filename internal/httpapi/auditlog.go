@@ -118,7 +118,6 @@ func (s *Server) auditEvents(c *gin.Context) error {
 	if len(recs) == f.Limit {
 		out.NextAfter = recs[len(recs)-1].Seq
 	}
-	c.Header("Cache-Control", "no-store")
 	c.JSON(http.StatusOK, out)
 	return nil
 }

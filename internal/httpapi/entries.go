@@ -56,17 +56,13 @@ func toEntryResponse(e dossier.Entry) entryResponse {
 		Supersedes: optID(e.Supersedes), SupersededBy: optID(e.SupersededBy)}
 }
 
-// download answers with a file the caller saves (no-store, never sniffed).
+// download answers with a file the caller saves, never sniffed.
 func download(c *gin.Context, name, contentType string, b []byte) error {
-	medical(c)
 	c.Header("X-Content-Type-Options", "nosniff")
 	c.Header("Content-Disposition", `attachment; filename="`+name+`"`)
 	c.Data(http.StatusOK, contentType, b)
 	return nil
 }
-
-// medical marks a response as medical content: never cached anywhere.
-func medical(c *gin.Context) { c.Header("Cache-Control", "no-store") }
 
 func (s *Server) createEntry(c *gin.Context) error {
 	employeeID, err := pathID(c)
@@ -87,7 +83,6 @@ func (s *Server) createEntry(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	medical(c)
 	c.JSON(http.StatusCreated, toEntryResponse(e))
 	return nil
 }
@@ -109,7 +104,6 @@ func (s *Server) correctEntry(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	medical(c)
 	c.JSON(http.StatusCreated, toEntryResponse(e))
 	return nil
 }
@@ -127,7 +121,6 @@ func (s *Server) getEntry(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	medical(c)
 	c.JSON(http.StatusOK, toEntryResponse(e))
 	return nil
 }
@@ -155,7 +148,6 @@ func (s *Server) listEntries(c *gin.Context) error {
 		last := es[len(es)-1]
 		body["next_after"] = entriesCursor.encode(dossier.EntryCursor{CreatedAt: last.CreatedAt, ID: last.ID})
 	}
-	medical(c)
 	c.JSON(http.StatusOK, body)
 	return nil
 }
@@ -227,7 +219,6 @@ func (s *Server) addAttachment(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	medical(c)
 	c.JSON(http.StatusCreated, attachmentResponse{ID: a.ID.String(), DossierID: a.DossierID.String(), EntryID: optID(a.EntryID),
 		ContentType: a.ContentType, Size: a.Size, AuthorID: a.AuthorID.String(), OnBehalfOf: optID(a.OnBehalfOf),
 		CreatedAt: a.CreatedAt.UTC().Format(time.RFC3339Nano)})
@@ -292,7 +283,6 @@ func (s *Server) recordExposure(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	medical(c)
 	c.JSON(http.StatusCreated, toExposureResponse(out))
 	return nil
 }
@@ -310,7 +300,6 @@ func (s *Server) listExposures(c *gin.Context) error {
 	for _, x := range xs {
 		out = append(out, toExposureResponse(x))
 	}
-	medical(c)
 	c.JSON(http.StatusOK, gin.H{"exposures": out})
 	return nil
 }

@@ -154,7 +154,7 @@ func New(opts Options) (*Server, error) {
 	if err := e.SetTrustedProxies(opts.TrustedProxies); err != nil {
 		return nil, fmt.Errorf("httpapi: trusted proxies: %w", err)
 	}
-	e.Use(s.requestID, s.recover, s.accessLog, s.observe, s.limitBody)
+	e.Use(s.noStore, s.requestID, s.recover, s.accessLog, s.observe, s.limitBody)
 	e.NoRoute(s.handle(func(*gin.Context) error { return errRouteNotFound }))
 	e.NoMethod(s.handle(func(*gin.Context) error { return errMethodNotAllowed }))
 

@@ -237,6 +237,46 @@ func TestNotFoundAndMethodNotAllowed(t *testing.T) {
 	}
 }
 
+// TestEveryResponseIsNoStore checks that every response carries
+// Cache-Control: no-store: each registered route as an unauthenticated
+// caller (401, or 400 for the public forms), a handler's own success, an
+// empty 204, a panic, an unknown route, a wrong method and the health and
+// metrics routes.
+func TestEveryResponseIsNoStore(t *testing.T) {
+	s, _ := newTestServer(t)
+	s.engine.GET("/api/v1/test/ok", s.handle(func(c *gin.Context) error {
+		c.JSON(http.StatusOK, gin.H{"ok": true})
+		return nil
+	}))
+	s.engine.DELETE("/api/v1/test/empty", s.handle(func(c *gin.Context) error {
+		c.Status(http.StatusNoContent)
+		return nil
+	}))
+	s.engine.GET("/api/v1/test/boom", func(*gin.Context) { panic("kapot") })
+	type call struct{ method, path string }
+	calls := []call{
+		{"GET", "/api/v1/test/ok"}, {"DELETE", "/api/v1/test/empty"}, {"GET", "/api/v1/test/boom"},
+		{"GET", "/api/v1/nothing"}, {"DELETE", "/api/v1/me"}, {"GET", "/healthz"}, {"GET", "/readyz"}, {"GET", "/metrics"},
+	}
+	for _, r := range s.Routes() {
+		calls = append(calls, call{r.Method, strings.NewReplacer(":id", uuid.NewString(), ":entry_id", uuid.NewString(),
+			":attachment_id", uuid.NewString(), ":consent_id", uuid.NewString(), ":request_id", uuid.NewString(),
+			":disclosure_id", uuid.NewString(), ":transfer_id", uuid.NewString()).Replace(r.Path)})
+	}
+	for _, tt := range calls {
+		t.Run(tt.method+" "+tt.path, func(t *testing.T) {
+			var body io.Reader
+			if tt.method != "GET" && tt.method != "DELETE" {
+				body = strings.NewReader("{}")
+			}
+			rec := do(t, s.Handler(), tt.method, tt.path, body)
+			if got := rec.Header().Get("Cache-Control"); got != "no-store" {
+				t.Errorf("%s %s = %d with Cache-Control %q, want no-store", tt.method, tt.path, rec.Code, got)
+			}
+		})
+	}
+}
+
 func TestPanicBecomesProblem(t *testing.T) {
 	s, logs := newTestServer(t)
 	s.engine.GET("/boom", func(*gin.Context) { panic("kapot: diagnose X") })
