@@ -9,6 +9,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/arbokluis/arbokluis/docs"
 	"github.com/arbokluis/arbokluis/internal/derrors"
 )
 
@@ -16,6 +17,17 @@ import (
 type healthResponse struct {
 	Status string            `json:"status"`
 	Checks map[string]string `json:"checks,omitempty"`
+}
+
+// openAPIContentType is the media type of the served OpenAPI text.
+const openAPIContentType = "application/yaml"
+
+// openAPI answers with the OpenAPI description of this API (docs.OpenAPI),
+// to anyone: it holds no data, only the shape of the API.
+func (s *Server) openAPI(c *gin.Context) error {
+	c.Header("X-Content-Type-Options", "nosniff")
+	c.Data(http.StatusOK, openAPIContentType, docs.OpenAPI)
+	return nil
 }
 
 // healthz answers 200 while the process serves HTTP; it checks nothing else.

@@ -163,6 +163,7 @@ func New(opts Options) (*Server, error) {
 	e.GET("/metrics", gin.WrapH(promhttp.HandlerFor(opts.Registry, promhttp.HandlerOpts{})))
 
 	api := e.Group("/api/v1")
+	api.GET("/openapi.yaml", s.handle(s.openAPI))
 	api.POST("/auth/login", s.handle(s.login))
 	api.POST("/auth/logout", s.allow("self", "logout", s.logout))
 	api.POST("/auth/password-reset", s.handle(s.requestPasswordReset))

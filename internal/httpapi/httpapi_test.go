@@ -12,8 +12,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
-	"os"
-	"path/filepath"
 	"sort"
 	"strings"
 	"sync"
@@ -25,6 +23,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"gopkg.in/yaml.v3"
 
+	"github.com/arbokluis/arbokluis/docs"
 	"github.com/arbokluis/arbokluis/internal/audit"
 	"github.com/arbokluis/arbokluis/internal/derrors"
 	"github.com/arbokluis/arbokluis/internal/identity"
@@ -525,21 +524,18 @@ func TestServeDrainsInFlightRequests(t *testing.T) {
 	}
 }
 
-// TestRoutesMatchOpenAPI keeps docs/openapi.yaml and the router in step.
+// TestRoutesMatchOpenAPI keeps docs/openapi.yaml (as embedded and served)
+// and the router in step.
 func TestRoutesMatchOpenAPI(t *testing.T) {
 	s, _ := newTestServer(t)
 	var got []string
 	for _, r := range s.Routes() {
 		got = append(got, r.Method+" "+ginToOpenAPI(r.Path))
 	}
-	raw, err := os.ReadFile(filepath.Join("..", "..", "docs", "openapi.yaml"))
-	if err != nil {
-		t.Fatalf("read openapi.yaml: %v", err)
-	}
 	var spec struct {
 		Paths map[string]map[string]any `yaml:"paths"`
 	}
-	if err := yaml.Unmarshal(raw, &spec); err != nil {
+	if err := yaml.Unmarshal(docs.OpenAPI, &spec); err != nil {
 		t.Fatalf("parse openapi.yaml: %v", err)
 	}
 	var want []string
@@ -555,6 +551,30 @@ func TestRoutesMatchOpenAPI(t *testing.T) {
 	sort.Strings(want)
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("router routes:\n%s\nopenapi paths:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+// TestOpenAPIServed checks that GET /api/v1/openapi.yaml answers anyone,
+// without a session, with the embedded OpenAPI text as application/yaml.
+func TestOpenAPIServed(t *testing.T) {
+	s, _ := newTestServer(t)
+	rec := do(t, s.Handler(), "GET", "/api/v1/openapi.yaml", nil)
+	if rec.Code != http.StatusOK {
+		t.Fatalf("GET /api/v1/openapi.yaml without a session = %d %s, want 200", rec.Code, rec.Body)
+	}
+	if ct := rec.Header().Get("Content-Type"); ct != "application/yaml" {
+		t.Errorf("GET /api/v1/openapi.yaml: Content-Type = %q, want application/yaml", ct)
+	}
+	if !bytes.Equal(rec.Body.Bytes(), docs.OpenAPI) || len(docs.OpenAPI) == 0 {
+		t.Errorf("GET /api/v1/openapi.yaml: body of %d bytes, want the %d bytes of docs/openapi.yaml", rec.Body.Len(), len(docs.OpenAPI))
+	}
+	var spec struct {
+		OpenAPI string         `yaml:"openapi"`
+		Paths   map[string]any `yaml:"paths"`
+	}
+	if err := yaml.Unmarshal(rec.Body.Bytes(), &spec); err != nil || spec.OpenAPI != "3.1.0" || spec.Paths["/api/v1/openapi.yaml"] == nil {
+		t.Errorf("GET /api/v1/openapi.yaml: openapi %q, lists itself %v, err %v; want 3.1.0, true, nil",
+			spec.OpenAPI, spec.Paths["/api/v1/openapi.yaml"] != nil, err)
 	}
 }
 
