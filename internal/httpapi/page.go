@@ -68,7 +68,8 @@ func knownParams(fe derrors.FieldErrors, q url.Values, known ...string) {
 	}
 }
 
-// get returns the list's own parameter name; "" when absent.
+// get returns the value of the list's own parameter name; "" when it is
+// absent.
 func (p *page) get(name string) string { return p.q.Get(name) }
 
 // intParam returns the list's own whole-number parameter name, or def when
