@@ -9,6 +9,11 @@ BIN          := $(LOCAL)/bin
 ENV_FILE     := $(LOCAL)/env
 STATICCHECK_VERSION := v0.8.2
 STATICCHECK  := $(BIN)/staticcheck-$(STATICCHECK_VERSION)
+# Redocly CLI lints docs/openapi.yaml; one npm package, pinned, installed
+# per version under .local/redocly.
+REDOCLY_VERSION := 2.77.0
+REDOCLY_DIR  := $(LOCAL)/redocly/$(REDOCLY_VERSION)
+REDOCLY      := $(REDOCLY_DIR)/node_modules/.bin/redocly
 # Loads .local/env (written by deps) into a recipe's environment.
 WITH_ENV     := set -a && . $(ENV_FILE) && set +a &&
 GO_TEST_FLAGS ?= -race -count=1 -timeout 20m
@@ -54,11 +59,20 @@ $(STATICCHECK):
 	GOBIN=$(BIN) go install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION)
 	@mv $(BIN)/staticcheck $(STATICCHECK)
 
-lint: $(STATICCHECK)
+$(REDOCLY):
+	@command -v npm >/dev/null || { echo "lint: npm is not installed; it is needed to install @redocly/cli $(REDOCLY_VERSION), which lints docs/openapi.yaml (Debian: apt-get install nodejs npm)"; exit 1; }
+	@mkdir -p $(REDOCLY_DIR)
+	npm install --prefix $(REDOCLY_DIR) --no-audit --no-fund --loglevel=error @redocly/cli@$(REDOCLY_VERSION)
+
+## lint: gofmt, go vet, staticcheck, and Redocly's recommended rules on the
+## OpenAPI description (an error fails; warnings are shown). Redocly runs
+## without telemetry or update checks.
+lint: $(STATICCHECK) $(REDOCLY)
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go' -not -path './.local/*')); \
 	  if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
 	go vet ./...
 	$(STATICCHECK) ./...
+	REDOCLY_TELEMETRY=off REDOCLY_SUPPRESS_UPDATE_NOTICE=true $(REDOCLY) lint --extends=recommended --format=stylish docs/openapi.yaml
 
 bench: deps
 	@$(WITH_ENV) go test -run '^$$' -bench . -benchmem ./...

@@ -579,7 +579,15 @@ func matrixRoutes() []matrixRoute {
 	// physician under emergency access; physicians alone for decisions.
 	inCareRead := expect(s404, map[string]int{"pResp": s200, "pSub": s200, "asValid": s200, "leadE": s200})
 	physiciansInCare := expect(s404, map[string]int{"pResp": s200, "pSub": s200, "leadE": s200})
+	// A public route answers every caller alike, one without a session too.
+	everyone := func(st int) map[string]int {
+		out := expect(st, nil)
+		out["anonymous"] = st
+		return out
+	}
 	return []matrixRoute{
+		// The OpenAPI text holds no data, only the shape of the API.
+		{"GET", "/api/v1/openapi.yaml", fixed("/api/v1/openapi.yaml"), nil, everyone(s200)},
 		{"GET", "/api/v1/me", fixed("/api/v1/me"), nil, expect(s200, nil)},
 		{"GET", "/api/v1/me/notifications", fixed("/api/v1/me/notifications"), nil, expect(s200, nil)},
 		{"POST", "/api/v1/me/requests", fixed("/api/v1/me/requests"),

@@ -11,9 +11,9 @@
 //     (cmd/arbokluis) import more than one adapter: they wire.
 //   - No domain package imports the composition root.
 //
-// Support packages (config, derrors, testenv, architecture, migrations,
-// policies) are outside the layering: they hold no domain rule and wire
-// nothing.
+// Support packages (config, derrors, testenv, architecture, and the
+// embedded files of migrations, policies and docs) are outside the
+// layering: they hold no domain rule and wire nothing.
 package architecture
 
 import (
@@ -44,7 +44,7 @@ var adapters = []string{"internal/postgres", "internal/vault", "internal/pdf", "
 var roots = []string{"internal/app", "cmd/arbokluis"}
 
 // support packages hold no domain rule and wire nothing.
-var support = []string{"internal/config", "internal/derrors", "internal/testenv", "internal/architecture", "migrations", "policies"}
+var support = []string{"internal/config", "internal/derrors", "internal/testenv", "internal/architecture", "migrations", "policies", "docs"}
 
 // infrastructure are the libraries only adapters may depend on, by import
 // path prefix.

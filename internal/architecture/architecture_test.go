@@ -102,6 +102,7 @@ func TestLayerOf(t *testing.T) {
 		m + "cmd/arbokluis":        architecture.LayerRoot,
 		m + "internal/config":      architecture.LayerSupport,
 		m + "migrations":           architecture.LayerSupport,
+		m + "docs":                 architecture.LayerSupport,
 		m + "internal/postgresx":   architecture.LayerDomain,
 		"github.com/gin-gonic/gin": architecture.LayerOutside,
 	}

@@ -3,7 +3,6 @@ package httpapi
 import (
 	"bytes"
 	"context"
-	"encoding/base64"
 	"net/http"
 	"slices"
 	"strconv"
@@ -166,7 +165,6 @@ func (s *Server) reportSick(c *gin.Context) error {
 	if merged {
 		status = http.StatusOK
 	}
-	c.Header("Cache-Control", "no-store")
 	c.JSON(status, s.toAbsenceResponse(a.Role, x.ForRole(a.Role), merged))
 	return nil
 }
@@ -206,7 +204,6 @@ func (s *Server) answerAbsence(c *gin.Context, op func(a identity.Actor) (absenc
 	if err != nil {
 		return err
 	}
-	c.Header("Cache-Control", "no-store")
 	c.JSON(http.StatusOK, s.toAbsenceResponse(a.Role, x.ForRole(a.Role), false))
 	return nil
 }
@@ -357,7 +354,6 @@ func (s *Server) listAbsences(c *gin.Context) error {
 	for _, x := range xs {
 		out = append(out, s.toAbsenceResponse(a.Role, x, false))
 	}
-	c.Header("Cache-Control", "no-store")
 	c.JSON(http.StatusOK, gin.H{"absences": out})
 	return nil
 }
@@ -430,7 +426,6 @@ func (s *Server) recordPlan(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	c.Header("Cache-Control", "no-store")
 	c.JSON(http.StatusCreated, toPlanResponse(out, nil))
 	return nil
 }
@@ -444,7 +439,6 @@ func (s *Server) getPlan(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	c.Header("Cache-Control", "no-store")
 	c.JSON(http.StatusOK, toPlanResponse(p, evs))
 	return nil
 }
@@ -458,7 +452,6 @@ func (s *Server) planPDF(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	c.Header("Cache-Control", "no-store")
 	c.Header("Content-Disposition", `attachment; filename="plan-van-aanpak.pdf"`)
 	c.Data(http.StatusOK, "application/pdf", b)
 	return nil
@@ -506,7 +499,6 @@ func (s *Server) recordEvaluation(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	c.Header("Cache-Control", "no-store")
 	c.JSON(http.StatusCreated, toEvaluationResponse(out))
 	return nil
 }
@@ -553,7 +545,6 @@ func (s *Server) addContact(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	c.Header("Cache-Control", "no-store")
 	c.JSON(http.StatusCreated, toContactResponse(out))
 	return nil
 }
@@ -571,7 +562,6 @@ func (s *Server) listContacts(c *gin.Context) error {
 	for _, x := range xs {
 		out = append(out, toContactResponse(x))
 	}
-	c.Header("Cache-Control", "no-store")
 	c.JSON(http.StatusOK, gin.H{"contacts": out, "notice": processTextNotice})
 	return nil
 }
@@ -616,7 +606,6 @@ func (s *Server) addNote(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	c.Header("Cache-Control", "no-store")
 	c.JSON(http.StatusCreated, toNoteResponse(n))
 	return nil
 }
@@ -634,7 +623,6 @@ func (s *Server) listNotes(c *gin.Context) error {
 	for _, n := range ns {
 		out = append(out, toNoteResponse(n))
 	}
-	c.Header("Cache-Control", "no-store")
 	c.JSON(http.StatusOK, gin.H{"notes": out, "notice": processTextNotice})
 	return nil
 }
@@ -657,7 +645,6 @@ func (s *Server) redactNote(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	c.Header("Cache-Control", "no-store")
 	c.JSON(http.StatusOK, toNoteResponse(n))
 	return nil
 }
@@ -680,87 +667,58 @@ func toSignalResponse(x absence.Signal) signalResponse {
 		Due: optDate(x.Due), Status: string(x.Status)}
 }
 
-// encodeCursor and decodeCursor carry the keyset position as an opaque
-// token: due|absence id|kind|n, base64url.
-func encodeCursor(x absence.Signal) string {
-	raw := strings.Join([]string{x.Due.Format(time.DateOnly), x.AbsenceID.String(), string(x.Kind), strconv.Itoa(x.N)}, "|")
-	return base64.RawURLEncoding.EncodeToString([]byte(raw))
+// signalsCursor is the cursor of the signals list: the keyset position
+// (due, case, kind, n) of the last signal of a page.
+var signalsCursor = cursorCodec[absence.Cursor, signalPosition]{
+	kind: "signals",
+	wire: func(c absence.Cursor) signalPosition {
+		return signalPosition{Due: c.Due.Format(time.DateOnly), AbsenceID: c.AbsenceID.String(), Kind: string(c.Kind), N: c.N}
+	},
+	back: func(w signalPosition) (absence.Cursor, bool) {
+		due, err := time.Parse(time.DateOnly, w.Due)
+		id, ok := parseID(w.AbsenceID)
+		kind := absence.Kind(w.Kind)
+		if err != nil || !ok || !kind.Valid() || w.N < 0 || w.N > 1000 {
+			return absence.Cursor{}, false
+		}
+		return absence.Cursor{Due: due, AbsenceID: id, Kind: kind, N: w.N}, true
+	},
 }
 
-func decodeCursor(s string) (*absence.Cursor, error) {
-	bad := derrors.FieldErrors{"after": "is not a cursor returned by this endpoint"}
-	raw, err := base64.RawURLEncoding.DecodeString(s)
-	if err != nil {
-		return nil, bad
-	}
-	parts := strings.Split(string(raw), "|")
-	if len(parts) != 4 {
-		return nil, bad
-	}
-	due, err1 := time.Parse(time.DateOnly, parts[0])
-	id, ok := parseID(parts[1])
-	n, err3 := strconv.Atoi(parts[3])
-	if err1 != nil || !ok || err3 != nil || n < 0 || n > 1000 || !absence.Kind(parts[2]).Valid() {
-		return nil, bad
-	}
-	return &absence.Cursor{Due: due, AbsenceID: id, Kind: absence.Kind(parts[2]), N: n}, nil
+// signalPosition is the wire form of a signals cursor.
+type signalPosition struct {
+	Due       string `json:"due"`
+	AbsenceID string `json:"absence_id"`
+	Kind      string `json:"kind"`
+	N         int    `json:"n"`
 }
 
 func (s *Server) signals(c *gin.Context) error {
-	q := c.Request.URL.Query()
-	fe := derrors.FieldErrors{}
-	for k := range q {
-		switch k {
-		case "within_days", "after", "limit":
-		default:
-			fe.Add(k, "is not a known parameter")
-		}
-	}
-	within, limit := 14, 50
-	if v := q.Get("within_days"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil {
-			fe.Add("within_days", "must be a whole number of days")
-		}
-		within = n
-	}
-	if v := q.Get("limit"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil {
-			fe.Add("limit", "must be a whole number")
-		}
-		limit = n
-	}
-	var after *absence.Cursor
-	if v := q.Get("after"); v != "" {
-		cur, err := decodeCursor(v)
-		if err != nil {
-			return err
-		}
-		after = cur
-	}
-	if err := fe.Err(); err != nil {
+	p := listPage(c, pageSpec{DefaultLimit: 50, MaxLimit: absence.MaxSignalsPage, Params: []string{"within_days"}})
+	within := p.intParam("within_days", 14, "must be a whole number of days")
+	after := signalsCursor.after(p)
+	if err := p.err(); err != nil {
 		return err
 	}
 	// Each grant lists its own tenants under its own role; the page is the
 	// merge of those lists in keyset order.
 	var sigs []absence.Signal
 	for _, a := range actorsOf(c) {
-		part, err := s.opts.Absences.Signals(c, a, within, limit, after)
+		part, err := s.opts.Absences.Signals(c, a, within, p.Limit, after)
 		if err != nil {
 			return err
 		}
-		sigs = mergeSignals(sigs, part, limit)
+		sigs = mergeSignals(sigs, part, p.Limit)
 	}
 	out := make([]signalResponse, 0, len(sigs))
 	for _, x := range sigs {
 		out = append(out, toSignalResponse(x))
 	}
 	body := gin.H{"signals": out}
-	if len(sigs) == limit {
-		body["next_after"] = encodeCursor(sigs[len(sigs)-1])
+	if p.full(len(sigs)) {
+		last := sigs[len(sigs)-1]
+		body["next_after"] = signalsCursor.encode(absence.Cursor{Due: last.Due, AbsenceID: last.AbsenceID, Kind: last.Kind, N: last.N})
 	}
-	c.Header("Cache-Control", "no-store")
 	c.JSON(http.StatusOK, body)
 	return nil
 }
@@ -806,7 +764,6 @@ func (s *Server) employerOverview(c *gin.Context) error {
 		}
 		out = append(out, o)
 	}
-	c.Header("Cache-Control", "no-store")
 	c.JSON(http.StatusOK, gin.H{"employees": out})
 	return nil
 }

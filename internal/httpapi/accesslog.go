@@ -3,12 +3,10 @@ package httpapi
 import (
 	"context"
 	"net/http"
-	"strconv"
 	"time"
 
 	"github.com/gin-gonic/gin"
 
-	"github.com/arbokluis/arbokluis/internal/derrors"
 	"github.com/arbokluis/arbokluis/internal/identity"
 	"github.com/arbokluis/arbokluis/internal/rights"
 )
@@ -32,42 +30,20 @@ type accessEntryDTO struct {
 }
 
 func (s *Server) myAccessLog(c *gin.Context) error {
-	q := c.Request.URL.Query()
-	fe := derrors.FieldErrors{}
-	for name := range q {
-		switch name {
-		case "from", "to", "after", "limit":
-		default:
-			fe.Add(name, "is not a filter here")
-		}
-	}
+	p := listPage(c, pageSpec{DefaultLimit: 50, MaxLimit: rights.MaxAccessLogPage, Params: []string{"from", "to"}})
 	var from, to time.Time
 	// Dates are days in Europe/Amsterdam; "to" includes its whole day.
-	if d := dateField(fe, "from", q.Get("from"), false); !d.IsZero() {
+	if d := dateField(p.fe, "from", p.get("from"), false); !d.IsZero() {
 		from = time.Date(d.Year(), d.Month(), d.Day(), 0, 0, 0, 0, amsterdam)
 	}
-	if d := dateField(fe, "to", q.Get("to"), false); !d.IsZero() {
+	if d := dateField(p.fe, "to", p.get("to"), false); !d.IsZero() {
 		to = time.Date(d.Year(), d.Month(), d.Day()+1, 0, 0, 0, 0, amsterdam)
 	}
-	limit, after := 50, int64(0)
-	if v := q.Get("limit"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil {
-			fe.Add("limit", "must be a whole number")
-		}
-		limit = n
-	}
-	if v := q.Get("after"); v != "" {
-		n, err := strconv.ParseInt(v, 10, 64)
-		if err != nil {
-			fe.Add("after", "must be the next_after of the previous page")
-		}
-		after = n
-	}
-	if err := fe.Err(); err != nil {
+	after := p.afterSeq()
+	if err := p.err(); err != nil {
 		return err
 	}
-	es, err := s.opts.AccessLog.Of(c, actorOf(c), from, to, after, limit)
+	es, err := s.opts.AccessLog.Of(c, actorOf(c), from, to, after, p.Limit)
 	if err != nil {
 		return err
 	}
@@ -78,10 +54,9 @@ func (s *Server) myAccessLog(c *gin.Context) error {
 			Outcome: string(e.Outcome), EmergencyAccess: e.Emergency})
 	}
 	body := gin.H{"entries": out}
-	if len(es) == limit {
+	if p.full(len(es)) {
 		body["next_after"] = es[len(es)-1].Seq
 	}
-	c.Header("Cache-Control", "no-store")
 	c.JSON(http.StatusOK, body)
 	return nil
 }

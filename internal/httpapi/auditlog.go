@@ -3,14 +3,12 @@ package httpapi
 import (
 	"context"
 	"net/http"
-	"strconv"
 	"time"
 
 	"github.com/gin-gonic/gin"
 	"github.com/google/uuid"
 
 	"github.com/arbokluis/arbokluis/internal/audit"
-	"github.com/arbokluis/arbokluis/internal/derrors"
 )
 
 // AuditLog searches the audit trail.
@@ -43,60 +41,43 @@ type auditEventsResponse struct {
 	NextAfter int64           `json:"next_after,omitempty"`
 }
 
-// auditFilter parses the query of GET /api/v1/audit/events.
+// maxAuditPage bounds one page of the audit trail.
+const maxAuditPage = 200
+
+// auditFilter parses the query of GET /api/v1/audit/events. Every filter
+// that is unknown or malformed is a field error (derrors.FieldErrors).
 func auditFilter(c *gin.Context) (audit.Filter, error) {
-	fe := derrors.FieldErrors{}
-	f := audit.Filter{Limit: 50}
-	q := c.Request.URL.Query()
-	for name := range q {
-		switch name {
-		case "employee_id", "actor_id", "from", "to", "action", "outcome", "after", "limit":
-		default:
-			fe.Add(name, "is not a filter here")
-		}
-	}
+	p := listPage(c, pageSpec{DefaultLimit: 50, MaxLimit: maxAuditPage,
+		Params: []string{"employee_id", "actor_id", "from", "to", "action", "outcome"}})
+	f := audit.Filter{Limit: p.Limit, After: p.afterSeq()}
 	optUUID := func(name string) uuid.UUID {
-		if v := q.Get(name); v != "" {
-			return uuidField(fe, name, v)
+		if v := p.get(name); v != "" {
+			return uuidField(p.fe, name, v)
 		}
 		return uuid.Nil
 	}
 	f.EmployeeID, f.ActorID = optUUID("employee_id"), optUUID("actor_id")
 	// Dates are days in Europe/Amsterdam; "to" includes its whole day.
-	if d := dateField(fe, "from", q.Get("from"), false); !d.IsZero() {
+	if d := dateField(p.fe, "from", p.get("from"), false); !d.IsZero() {
 		f.From = time.Date(d.Year(), d.Month(), d.Day(), 0, 0, 0, 0, amsterdam)
 	}
-	if d := dateField(fe, "to", q.Get("to"), false); !d.IsZero() {
+	if d := dateField(p.fe, "to", p.get("to"), false); !d.IsZero() {
 		f.To = time.Date(d.Year(), d.Month(), d.Day()+1, 0, 0, 0, 0, amsterdam)
 	}
 	if !f.From.IsZero() && !f.To.IsZero() && !f.To.After(f.From) {
-		fe.Add("to", "must not be before from")
+		p.fe.Add("to", "must not be before from")
 	}
-	if v := q.Get("action"); v != "" {
+	if v := p.get("action"); v != "" {
 		if f.Action = audit.Action(v); !f.Action.Valid() {
-			fe.Add("action", "must be one of the audit actions")
+			p.fe.Add("action", "must be one of the audit actions")
 		}
 	}
-	if v := q.Get("outcome"); v != "" {
+	if v := p.get("outcome"); v != "" {
 		if f.Outcome = audit.Outcome(v); !f.Outcome.Valid() {
-			fe.Add("outcome", "must be ok, denied or error")
+			p.fe.Add("outcome", "must be ok, denied or error")
 		}
 	}
-	if v := q.Get("after"); v != "" {
-		n, err := strconv.ParseInt(v, 10, 64)
-		if err != nil || n < 0 {
-			fe.Add("after", "must be a seq (a whole number from 0)")
-		}
-		f.After = n
-	}
-	if v := q.Get("limit"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > 200 {
-			fe.Add("limit", "must be 1 to 200")
-		}
-		f.Limit = n
-	}
-	return f, fe.Err()
+	return f, p.err()
 }
 
 // amsterdam is the zone whose calendar days the date filters name.
@@ -137,7 +118,6 @@ func (s *Server) auditEvents(c *gin.Context) error {
 	if len(recs) == f.Limit {
 		out.NextAfter = recs[len(recs)-1].Seq
 	}
-	c.Header("Cache-Control", "no-store")
 	c.JSON(http.StatusOK, out)
 	return nil
 }

@@ -80,7 +80,6 @@ func (s *Server) login(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	c.Header("Cache-Control", "no-store")
 	c.JSON(http.StatusOK, loginResponse{Token: sess.Token, ExpiresAt: sess.ExpiresAt.UTC().Format(time.RFC3339)})
 	return nil
 }
@@ -138,7 +137,6 @@ func (s *Server) me(c *gin.Context) error {
 		}
 		out.Roles = append(out.Roles, d)
 	}
-	c.Header("Cache-Control", "no-store")
 	c.JSON(http.StatusOK, out)
 	return nil
 }

@@ -132,9 +132,8 @@ func ids(c *gin.Context, name string) (uuid.UUID, uuid.UUID, error) {
 	return employeeID, id, err
 }
 
-// answer writes v with status as the medical answer it is (no-store).
+// answer writes v as JSON with status.
 func answer(c *gin.Context, status int, v any) error {
-	medical(c)
 	c.JSON(status, v)
 	return nil
 }
@@ -200,11 +199,7 @@ func (s *Server) registerPaperConsent(c *gin.Context) error {
 	}
 	q := c.Request.URL.Query()
 	fe := derrors.FieldErrors{}
-	for k := range q {
-		if k != "signed_on" {
-			fe.Add(k, "is not a known parameter")
-		}
-	}
+	knownParams(fe, q, "signed_on")
 	signedOn := dateField(fe, "signed_on", q.Get("signed_on"), true)
 	mt, _, err := mime.ParseMediaType(c.GetHeader("Content-Type"))
 	if err != nil {
@@ -621,7 +616,6 @@ type lazyHeader struct {
 func (w *lazyHeader) Write(p []byte) (int, error) {
 	if !w.started {
 		w.started = true
-		medical(w.c)
 		w.c.Header("X-Content-Type-Options", "nosniff")
 		w.c.Header("Content-Disposition", `attachment; filename="`+w.name+`"`)
 		w.c.Header("Content-Type", "application/zip")

@@ -2,11 +2,8 @@ package httpapi
 
 import (
 	"context"
-	"encoding/base64"
 	"mime"
 	"net/http"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -59,17 +56,13 @@ func toEntryResponse(e dossier.Entry) entryResponse {
 		Supersedes: optID(e.Supersedes), SupersededBy: optID(e.SupersededBy)}
 }
 
-// download answers with a file the caller saves (no-store, never sniffed).
+// download answers with a file the caller saves, never sniffed.
 func download(c *gin.Context, name, contentType string, b []byte) error {
-	medical(c)
 	c.Header("X-Content-Type-Options", "nosniff")
 	c.Header("Content-Disposition", `attachment; filename="`+name+`"`)
 	c.Data(http.StatusOK, contentType, b)
 	return nil
 }
-
-// medical marks a response as medical content: never cached anywhere.
-func medical(c *gin.Context) { c.Header("Cache-Control", "no-store") }
 
 func (s *Server) createEntry(c *gin.Context) error {
 	employeeID, err := pathID(c)
@@ -90,7 +83,6 @@ func (s *Server) createEntry(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	medical(c)
 	c.JSON(http.StatusCreated, toEntryResponse(e))
 	return nil
 }
@@ -112,7 +104,6 @@ func (s *Server) correctEntry(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	medical(c)
 	c.JSON(http.StatusCreated, toEntryResponse(e))
 	return nil
 }
@@ -130,7 +121,6 @@ func (s *Server) getEntry(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	medical(c)
 	c.JSON(http.StatusOK, toEntryResponse(e))
 	return nil
 }
@@ -140,31 +130,12 @@ func (s *Server) listEntries(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	q := c.Request.URL.Query()
-	fe := derrors.FieldErrors{}
-	for k := range q {
-		if k != "limit" && k != "after" {
-			fe.Add(k, "is not a known parameter")
-		}
-	}
-	limit := 50
-	if v := q.Get("limit"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil {
-			fe.Add("limit", "must be a whole number")
-		}
-		limit = n
-	}
-	var after *dossier.EntryCursor
-	if v := q.Get("after"); v != "" {
-		if after, err = decodeEntryCursor(v); err != nil {
-			fe.Add("after", "is not a cursor returned by this endpoint")
-		}
-	}
-	if err := fe.Err(); err != nil {
+	p := listPage(c, pageSpec{DefaultLimit: 50, MaxLimit: dossier.MaxEntriesPage})
+	after := entriesCursor.after(p)
+	if err := p.err(); err != nil {
 		return err
 	}
-	es, err := s.opts.Entries.List(c, actorOf(c), employeeID, limit, after)
+	es, err := s.opts.Entries.List(c, actorOf(c), employeeID, p.Limit, after)
 	if err != nil {
 		return err
 	}
@@ -173,36 +144,35 @@ func (s *Server) listEntries(c *gin.Context) error {
 		out = append(out, toEntryResponse(e))
 	}
 	body := gin.H{"entries": out}
-	if len(es) == limit {
+	if p.full(len(es)) {
 		last := es[len(es)-1]
-		body["next_after"] = encodeEntryCursor(dossier.EntryCursor{CreatedAt: last.CreatedAt, ID: last.ID})
+		body["next_after"] = entriesCursor.encode(dossier.EntryCursor{CreatedAt: last.CreatedAt, ID: last.ID})
 	}
-	medical(c)
 	c.JSON(http.StatusOK, body)
 	return nil
 }
 
-// encodeEntryCursor and decodeEntryCursor carry the keyset position of an
-// entries page as an opaque token: created_at (RFC 3339, nanoseconds)|id.
-func encodeEntryCursor(cur dossier.EntryCursor) string {
-	return base64.RawURLEncoding.EncodeToString([]byte(cur.CreatedAt.UTC().Format(time.RFC3339Nano) + "|" + cur.ID.String()))
+// entriesCursor is the cursor of a dossier's entries list: the keyset
+// position (created_at, id) of the last entry of a page.
+var entriesCursor = cursorCodec[dossier.EntryCursor, entryPosition]{
+	kind: "entries",
+	wire: func(c dossier.EntryCursor) entryPosition {
+		return entryPosition{CreatedAt: c.CreatedAt.UTC().Format(time.RFC3339Nano), ID: c.ID.String()}
+	},
+	back: func(w entryPosition) (dossier.EntryCursor, bool) {
+		t, err := time.Parse(time.RFC3339Nano, w.CreatedAt)
+		id, ok := parseID(w.ID)
+		if err != nil || !ok || t.Year() < 2000 || t.Year() > 9999 {
+			return dossier.EntryCursor{}, false
+		}
+		return dossier.EntryCursor{CreatedAt: t.UTC(), ID: id}, true
+	},
 }
 
-func decodeEntryCursor(s string) (*dossier.EntryCursor, error) {
-	raw, err := base64.RawURLEncoding.DecodeString(s)
-	if err != nil {
-		return nil, derrors.ErrInvalid
-	}
-	at, id, ok := strings.Cut(string(raw), "|")
-	if !ok {
-		return nil, derrors.ErrInvalid
-	}
-	t, err1 := time.Parse(time.RFC3339Nano, at)
-	u, ok := parseID(id)
-	if err1 != nil || !ok || t.Year() < 2000 || t.Year() > 9999 {
-		return nil, derrors.ErrInvalid
-	}
-	return &dossier.EntryCursor{CreatedAt: t.UTC(), ID: u}, nil
+// entryPosition is the wire form of an entries cursor.
+type entryPosition struct {
+	CreatedAt string `json:"created_at"`
+	ID        string `json:"id"`
 }
 
 // Attachments runs the attachments of dossiers (see package dossier).
@@ -229,11 +199,7 @@ func (s *Server) addAttachment(c *gin.Context) error {
 	}
 	q := c.Request.URL.Query()
 	fe := derrors.FieldErrors{}
-	for k := range q {
-		if k != "entry_id" {
-			fe.Add(k, "is not a known parameter")
-		}
-	}
+	knownParams(fe, q, "entry_id")
 	in := dossier.Attachment{EntryID: optUUIDField(fe, "entry_id", q.Get("entry_id"))}
 	mt, _, err := mime.ParseMediaType(c.GetHeader("Content-Type"))
 	if err != nil {
@@ -253,7 +219,6 @@ func (s *Server) addAttachment(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	medical(c)
 	c.JSON(http.StatusCreated, attachmentResponse{ID: a.ID.String(), DossierID: a.DossierID.String(), EntryID: optID(a.EntryID),
 		ContentType: a.ContentType, Size: a.Size, AuthorID: a.AuthorID.String(), OnBehalfOf: optID(a.OnBehalfOf),
 		CreatedAt: a.CreatedAt.UTC().Format(time.RFC3339Nano)})
@@ -318,7 +283,6 @@ func (s *Server) recordExposure(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	medical(c)
 	c.JSON(http.StatusCreated, toExposureResponse(out))
 	return nil
 }
@@ -336,7 +300,6 @@ func (s *Server) listExposures(c *gin.Context) error {
 	for _, x := range xs {
 		out = append(out, toExposureResponse(x))
 	}
-	medical(c)
 	c.JSON(http.StatusOK, gin.H{"exposures": out})
 	return nil
 }

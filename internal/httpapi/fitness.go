@@ -116,7 +116,6 @@ func (s *Server) recordVerdict(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	c.Header("Cache-Control", "no-store")
 	c.JSON(http.StatusCreated, toVerdictResponse(out))
 	return nil
 }
@@ -134,7 +133,6 @@ func (s *Server) listVerdicts(c *gin.Context) error {
 	for _, v := range vs {
 		out = append(out, toVerdictResponse(v))
 	}
-	c.Header("Cache-Control", "no-store")
 	c.JSON(http.StatusOK, gin.H{"verdicts": out})
 	return nil
 }
@@ -152,7 +150,6 @@ func (s *Server) decideVerdict(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	c.Header("Cache-Control", "no-store")
 	c.JSON(http.StatusOK, toVerdictResponse(out))
 	return nil
 }
@@ -176,7 +173,6 @@ func (s *Server) publishAdvice(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	c.Header("Cache-Control", "no-store")
 	c.JSON(http.StatusCreated, toAdviceResponse(out))
 	return nil
 }
@@ -194,7 +190,6 @@ func (s *Server) listAdvice(c *gin.Context) error {
 	for _, a := range as {
 		out = append(out, toAdviceResponse(a))
 	}
-	c.Header("Cache-Control", "no-store")
 	c.JSON(http.StatusOK, gin.H{"advice": out})
 	return nil
 }

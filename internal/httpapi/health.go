@@ -9,6 +9,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/arbokluis/arbokluis/docs"
 	"github.com/arbokluis/arbokluis/internal/derrors"
 )
 
@@ -18,9 +19,19 @@ type healthResponse struct {
 	Checks map[string]string `json:"checks,omitempty"`
 }
 
+// openAPIContentType is the media type of the served OpenAPI text.
+const openAPIContentType = "application/yaml"
+
+// openAPI answers with the OpenAPI description of this API (docs.OpenAPI),
+// to anyone: it holds no data, only the shape of the API.
+func (s *Server) openAPI(c *gin.Context) error {
+	c.Header("X-Content-Type-Options", "nosniff")
+	c.Data(http.StatusOK, openAPIContentType, docs.OpenAPI)
+	return nil
+}
+
 // healthz answers 200 while the process serves HTTP; it checks nothing else.
 func (s *Server) healthz(c *gin.Context) error {
-	c.Header("Cache-Control", "no-store")
 	c.JSON(http.StatusOK, healthResponse{Status: "ok"})
 	return nil
 }
@@ -58,7 +69,6 @@ func (s *Server) readyz(c *gin.Context) error {
 		sort.Strings(failed)
 		return withDetail(derrors.ErrUnavailable, "Unavailable: "+strings.Join(failed, ", ")+".")
 	}
-	c.Header("Cache-Control", "no-store")
 	c.JSON(http.StatusOK, healthResponse{Status: "ok", Checks: results})
 	return nil
 }

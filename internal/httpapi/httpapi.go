@@ -154,7 +154,7 @@ func New(opts Options) (*Server, error) {
 	if err := e.SetTrustedProxies(opts.TrustedProxies); err != nil {
 		return nil, fmt.Errorf("httpapi: trusted proxies: %w", err)
 	}
-	e.Use(s.requestID, s.recover, s.accessLog, s.observe, s.limitBody)
+	e.Use(s.noStore, s.requestID, s.recover, s.accessLog, s.observe, s.limitBody)
 	e.NoRoute(s.handle(func(*gin.Context) error { return errRouteNotFound }))
 	e.NoMethod(s.handle(func(*gin.Context) error { return errMethodNotAllowed }))
 
@@ -163,6 +163,7 @@ func New(opts Options) (*Server, error) {
 	e.GET("/metrics", gin.WrapH(promhttp.HandlerFor(opts.Registry, promhttp.HandlerOpts{})))
 
 	api := e.Group("/api/v1")
+	api.GET("/openapi.yaml", s.handle(s.openAPI))
 	api.POST("/auth/login", s.handle(s.login))
 	api.POST("/auth/logout", s.allow("self", "logout", s.logout))
 	api.POST("/auth/password-reset", s.handle(s.requestPasswordReset))

@@ -128,7 +128,6 @@ func (s *Server) invite(c *gin.Context) error {
 		return err
 	}
 	// The activation code is shown once: nothing may keep a copy.
-	c.Header("Cache-Control", "no-store")
 	c.JSON(http.StatusAccepted, invitationResponse{UserID: inv.UserID.String(), InvitationID: inv.InvitationID.String(),
 		ExpiresAt: inv.ExpiresAt.UTC().Format(time.RFC3339), Activation: string(inv.Activation), ActivationCode: inv.ActivationCode})
 	return nil
@@ -150,7 +149,6 @@ func (s *Server) activationLetter(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	c.Header("Cache-Control", "no-store")
 	c.Header("X-Content-Type-Options", "nosniff")
 	c.Header("Content-Disposition", `attachment; filename="activeringsbrief.pdf"`)
 	c.Data(http.StatusOK, "application/pdf", b)
@@ -166,7 +164,6 @@ func (s *Server) acceptInvitation(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	c.Header("Cache-Control", "no-store")
 	c.JSON(http.StatusOK, acceptResponse{UserID: enr.UserID.String(), TOTPSecret: enr.TOTPSecret, TOTPURI: enr.TOTPURI,
 		RecoveryCodes: enr.RecoveryCodes})
 	return nil
@@ -211,7 +208,6 @@ func (s *Server) notifications(c *gin.Context) error {
 		out.Notifications[i] = notificationDTO{ID: n.ID.String(), Kind: n.Kind, Subject: n.Subject, Body: n.Body,
 			CreatedAt: n.CreatedAt.UTC().Format(time.RFC3339), Read: n.Read}
 	}
-	c.Header("Cache-Control", "no-store")
 	c.JSON(http.StatusOK, out)
 	return nil
 }

@@ -35,6 +35,15 @@ func (s *Server) requestID(c *gin.Context) {
 	c.Next()
 }
 
+// noStore forbids every cache to keep any response: the API answers with
+// personal and medical data, and even an error or a health answer says
+// something of the caller or the system. It runs first, so that every
+// response carries it, a problem or a recovered panic included.
+func (s *Server) noStore(c *gin.Context) {
+	c.Header("Cache-Control", "no-store")
+	c.Next()
+}
+
 func requestIDOf(c *gin.Context) string { return c.GetString(requestIDKey) }
 
 // routeOf is the route template (never the raw path, which may hold data).

@@ -200,7 +200,6 @@ func (s *Server) updateEmployee(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	c.Header("Cache-Control", "no-store")
 	c.JSON(http.StatusOK, toEmployeeResponse(out))
 	return nil
 }
@@ -229,7 +228,6 @@ func (s *Server) createEmployee(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	c.Header("Cache-Control", "no-store")
 	c.JSON(http.StatusCreated, toEmployeeResponse(out))
 	return nil
 }
@@ -243,7 +241,6 @@ func (s *Server) getEmployee(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	c.Header("Cache-Control", "no-store")
 	c.JSON(http.StatusOK, toEmployeeResponse(e))
 	return nil
 }
@@ -268,7 +265,6 @@ func (s *Server) importEmployees(c *gin.Context) error {
 	for _, e := range es {
 		out = append(out, toEmployeeResponse(e))
 	}
-	c.Header("Cache-Control", "no-store")
 	c.JSON(http.StatusCreated, gin.H{"employees": out})
 	return nil
 }
@@ -295,7 +291,6 @@ func (s *Server) getDossier(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	c.Header("Cache-Control", "no-store")
 	c.JSON(http.StatusOK, dossierResponse{ID: v.ID.String(), EmployeeID: v.EmployeeID.String(),
 		ResponsiblePhysicianID: optID(v.ResponsiblePhysicianID), Status: v.Status,
 		CreatedAt: v.CreatedAt.UTC().Format(time.RFC3339), Access: string(v.Access.Capacity),
@@ -328,7 +323,6 @@ func (s *Server) declareEmergency(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	c.Header("Cache-Control", "no-store")
 	c.JSON(http.StatusCreated, emergencyResponse{ID: ea.ID.String(), DossierID: ea.DossierID.String(),
 		ExpiresAt: ea.ExpiresAt.UTC().Format(time.RFC3339)})
 	return nil

@@ -135,7 +135,6 @@ func (s *Server) fail(c *gin.Context, err error) {
 		s.log.ErrorContext(c, "request failed",
 			"request_id", p.RequestID, "route", routeOf(c), "status", k.status, "error", err.Error())
 	}
-	c.Header("Cache-Control", "no-store")
 	if c.Writer.Written() {
 		return // the handler began its answer; nothing more can be said
 	}

@@ -148,7 +148,6 @@ func (s *Server) fileRequest(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	c.Header("Cache-Control", "no-store")
 	c.JSON(http.StatusCreated, toRequestResponse(r, todayHere()))
 	return nil
 }
@@ -172,7 +171,6 @@ func (s *Server) fileForEmployee(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	c.Header("Cache-Control", "no-store")
 	c.JSON(http.StatusCreated, toRequestResponse(r, todayHere()))
 	return nil
 }
@@ -202,7 +200,6 @@ func (s *Server) applyToRecord(c *gin.Context, apply func(context.Context, ident
 	if err != nil {
 		return err
 	}
-	c.Header("Cache-Control", "no-store")
 	c.JSON(http.StatusOK, toRequestResponse(r, todayHere()))
 	return nil
 }
@@ -247,7 +244,6 @@ func (s *Server) writeRequests(c *gin.Context, rs []rights.Request) error {
 	for _, r := range rs {
 		out = append(out, toRequestResponse(r, today))
 	}
-	c.Header("Cache-Control", "no-store")
 	c.JSON(http.StatusOK, gin.H{"requests": out})
 	return nil
 }
@@ -341,7 +337,6 @@ func (s *Server) myReleases(c *gin.Context) error {
 	for _, r := range rs {
 		out = append(out, toReleaseResponse(r))
 	}
-	c.Header("Cache-Control", "no-store")
 	c.JSON(http.StatusOK, gin.H{"releases": out})
 	return nil
 }
@@ -361,7 +356,6 @@ func (s *Server) readRelease(c *gin.Context) error {
 			CreatedAt: e.CreatedAt.UTC().Format(time.RFC3339), Version: e.Version, Supersedes: optID(e.Supersedes),
 			SupersededBy: optID(e.SupersededBy)})
 	}
-	medical(c)
 	c.JSON(http.StatusOK, gin.H{"release": toReleaseResponse(rel), "entries": out})
 	return nil
 }
@@ -428,7 +422,6 @@ func (s *Server) myExport(c *gin.Context) error {
 	for _, p := range x.Purposes {
 		out.Purposes = append(out.Purposes, purposeDTO{Category: p.Category, Purpose: p.Purpose, LegalBasis: p.LegalBasis, Retention: p.Retention})
 	}
-	c.Header("Cache-Control", "no-store")
 	c.Header("Content-Disposition", `attachment; filename="mijn-gegevens.json"`)
 	c.JSON(http.StatusOK, out)
 	return nil
@@ -509,7 +502,6 @@ func (s *Server) decideDestruction(c *gin.Context) error {
 			status = http.StatusAccepted
 		}
 	}
-	c.Header("Cache-Control", "no-store")
 	c.JSON(status, body)
 	return nil
 }
@@ -523,7 +515,6 @@ func (s *Server) myDestructions(c *gin.Context) error {
 	for _, d := range ds {
 		out = append(out, toDestructionResponse(d))
 	}
-	c.Header("Cache-Control", "no-store")
 	c.JSON(http.StatusOK, gin.H{"destructions": out})
 	return nil
 }
