@@ -3,6 +3,8 @@ package postgres
 import (
 	"context"
 	"fmt"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -66,40 +68,106 @@ type rowQuerier interface {
 // insertEntry is InsertEntry on q: a statement of its own on a pool, or
 // part of a caller's transaction.
 func insertEntry(ctx context.Context, q rowQuerier, e dossier.SealedEntry, expect dossier.Dossier, ev audit.Event) error {
-	var inserted int
+	r, err := entryInsert.exec(ctx, q, e.DossierID, expect, ev,
+		e.ID, string(e.Kind), e.AuthorID, nullUUID(ev.OnBehalfOf), nullTime(e.OccurredOn), e.CreatedAt,
+		nullUUID(e.Supersedes), e.Version, e.Ciphertext, e.KeyVersion)
+	switch {
+	case err != nil:
+		return err
+	case !r.inserted:
+		return fmt.Errorf("postgres: the dossier changed meanwhile, or the corrected entry is not in it: %w", derrors.ErrConflict)
+	}
+	return nil
+}
+
+// entryInsert stores an entry; a correction ($7, the version it
+// supersedes) only when the corrected version is in the same dossier.
+var entryInsert = newGuardedInsert(`
+	INSERT INTO medical.entries (id, dossier_id, kind, author_id, on_behalf_of, occurred_on, created_at,
+		supersedes, version, ciphertext, key_version)
+	SELECT $1, ok.id, $2, $3, $4, $5, $6, $7, $8, $9, $10 FROM ok
+	RETURNING id`, 10,
+	`$7::uuid IS NULL OR EXISTS (SELECT 1 FROM medical.entries p WHERE p.id = $7 AND p.dossier_id = d.id)`)
+
+// guardedInsert is one statement that inserts a row into a dossier
+// together with its audit event, in one round trip and atomic by itself:
+// the row goes in only while the dossier still has the key, the
+// responsible physician and the open status the caller decided on
+// (share-locked for the statement), and only where the row's own
+// precondition holds; the event goes in exactly when the row does, with
+// the row's id as its object.
+type guardedInsert struct {
+	sql   string
+	nargs int
+}
+
+// guardedInsertSQL is the statement around a row's insert; newGuardedInsert
+// numbers its placeholders after the row's own parameters, in the order of
+// guardPlaceholders.
+const guardedInsertSQL = `
+	WITH d AS (
+		SELECT id FROM medical.dossiers
+		WHERE id = {dossier} AND key_name = {key} AND status = 'open'
+		  AND responsible_physician_id IS NOT DISTINCT FROM {physician}
+		FOR SHARE),
+	ok AS (
+		SELECT d.id FROM d WHERE ({precondition})),
+	ins AS ({insert}),
+	ev AS (
+		INSERT INTO audit.outbox (actor_user_id, actor_role, on_behalf_of, subject_employee_id, tenant_id,
+			action, object_kind, object_id, outcome, request_id, client_ip)
+		SELECT {actor}, {role}, {behalf}, {subject}, NULL, {action}, {kind}, ins.id::text, {outcome}, {request}, {ip}::inet
+		FROM ins
+		RETURNING 1)
+	SELECT (SELECT count(*) FROM d), (SELECT count(*) FROM ok), (SELECT count(*) FROM ins) + (SELECT count(*) FROM ev)`
+
+// guardPlaceholders are the parameters a guarded insert adds after the
+// row's own, in the order exec passes them: the dossier's id, key and
+// physician, then the event's fields.
+var guardPlaceholders = []string{"{dossier}", "{key}", "{physician}",
+	"{actor}", "{role}", "{behalf}", "{subject}", "{action}", "{kind}", "{outcome}", "{request}", "{ip}"}
+
+// newGuardedInsert composes the statement once. insert is an INSERT ...
+// SELECT ... FROM ok RETURNING id that reads the dossier's id as ok.id and
+// takes the row's values as $1..$nargs; precondition is a condition on the
+// dossier d.id over the same parameters ("true" for none).
+func newGuardedInsert(insert string, nargs int, precondition string) guardedInsert {
+	pairs := []string{"{insert}", insert, "{precondition}", precondition}
+	for i, name := range guardPlaceholders {
+		pairs = append(pairs, name, "$"+strconv.Itoa(nargs+1+i))
+	}
+	return guardedInsert{nargs: nargs, sql: strings.NewReplacer(pairs...).Replace(guardedInsertSQL)}
+}
+
+// guardResult is how far a guarded insert got.
+type guardResult struct {
+	dossierOK bool // the dossier was as expected
+	precondOK bool // and the row's precondition held
+	inserted  bool // and the row and its event are stored
+}
+
+// exec runs the statement on q for the row args (exactly nargs values) of
+// dossier dossierID, guarded by expect, with event ev. A database failure
+// is the translated error; a guard that did not hold is no error but a
+// result the caller words.
+func (g guardedInsert) exec(ctx context.Context, q rowQuerier, dossierID uuid.UUID, expect dossier.Dossier, ev audit.Event, args ...any) (guardResult, error) {
+	if len(args) != g.nargs {
+		return guardResult{}, fmt.Errorf("postgres: guarded insert: %d values for %d parameters", len(args), g.nargs)
+	}
 	var ip any
 	if ev.ClientIP.IsValid() {
 		ip = ev.ClientIP.String()
 	}
-	err := q.QueryRow(ctx, `
-		WITH d AS (
-			SELECT id FROM medical.dossiers
-			WHERE id = $2 AND key_name = $12 AND status = 'open'
-			  AND responsible_physician_id IS NOT DISTINCT FROM $13
-			FOR SHARE),
-		ins AS (
-			INSERT INTO medical.entries (id, dossier_id, kind, author_id, on_behalf_of, occurred_on, created_at,
-				supersedes, version, ciphertext, key_version)
-			SELECT $1, d.id, $3, $4, $5, $6, $7, $8, $9, $10, $11 FROM d
-			WHERE $8::uuid IS NULL OR EXISTS (SELECT 1 FROM medical.entries p WHERE p.id = $8 AND p.dossier_id = d.id)
-			RETURNING id),
-		ev AS (
-			INSERT INTO audit.outbox (actor_user_id, actor_role, on_behalf_of, subject_employee_id, tenant_id,
-				action, object_kind, object_id, outcome, request_id, client_ip)
-			SELECT $14, $15, $5, $16, NULL, $17, $18, ins.id::text, $19, $20, $21::inet FROM ins
-			RETURNING 1)
-		SELECT (SELECT count(*) FROM ins) + (SELECT count(*) FROM ev) - 1`,
-		e.ID, e.DossierID, string(e.Kind), e.AuthorID, nullUUID(ev.OnBehalfOf), nullTime(e.OccurredOn), e.CreatedAt,
-		nullUUID(e.Supersedes), e.Version, e.Ciphertext, e.KeyVersion, expect.KeyName, nullUUID(expect.ResponsiblePhysicianID),
-		nullUUID(ev.ActorUserID), nullString(ev.ActorRole), nullUUID(ev.SubjectEmployeeID), string(ev.Action), ev.ObjectKind,
-		string(ev.Outcome), nullString(ev.RequestID), ip).Scan(&inserted)
-	switch {
-	case err != nil:
-		return Translate(err)
-	case inserted != 1:
-		return fmt.Errorf("postgres: the dossier changed meanwhile, or the corrected entry is not in it: %w", derrors.ErrConflict)
+	all := make([]any, 0, g.nargs+len(guardPlaceholders))
+	all = append(all, args...)
+	all = append(all, dossierID, expect.KeyName, nullUUID(expect.ResponsiblePhysicianID),
+		nullUUID(ev.ActorUserID), nullString(ev.ActorRole), nullUUID(ev.OnBehalfOf), nullUUID(ev.SubjectEmployeeID),
+		string(ev.Action), ev.ObjectKind, string(ev.Outcome), nullString(ev.RequestID), ip)
+	var n [3]int // one allocation for the three counts
+	if err := q.QueryRow(ctx, g.sql, all...).Scan(&n[0], &n[1], &n[2]); err != nil {
+		return guardResult{}, Translate(err)
 	}
-	return nil
+	return guardResult{dossierOK: n[0] == 1, precondOK: n[1] == 1, inserted: n[2] == 2}, nil
 }
 
 // entryRow is medical.entries as read, with the id of a later version.
@@ -261,47 +329,30 @@ func (s *DossierStore) InsertAttachment(ctx context.Context, a dossier.SealedAtt
 
 // insertAttachment is InsertAttachment on q (see insertEntry).
 func insertAttachment(ctx context.Context, q rowQuerier, a dossier.SealedAttachment, expect dossier.Dossier, ev audit.Event) error {
-	var ip any
-	if ev.ClientIP.IsValid() {
-		ip = ev.ClientIP.String()
-	}
-	var dossierOK, entryOK, inserted int
-	err := q.QueryRow(ctx, `
-		WITH d AS (
-			SELECT id FROM medical.dossiers
-			WHERE id = $2 AND key_name = $12 AND status = 'open'
-			  AND responsible_physician_id IS NOT DISTINCT FROM $13
-			FOR SHARE),
-		ok AS (
-			SELECT d.id FROM d
-			WHERE $3::uuid IS NULL OR EXISTS (SELECT 1 FROM medical.entries e WHERE e.id = $3 AND e.dossier_id = d.id)),
-		ins AS (
-			INSERT INTO medical.attachments (id, dossier_id, entry_id, content_type, size_bytes, wrapped_key, nonce, content,
-				author_id, on_behalf_of, created_at)
-			SELECT $1, ok.id, $3, $4, $5, $6, $7, $8, $9, $10, $11 FROM ok
-			RETURNING id),
-		ev AS (
-			INSERT INTO audit.outbox (actor_user_id, actor_role, on_behalf_of, subject_employee_id, tenant_id,
-				action, object_kind, object_id, outcome, request_id, client_ip)
-			SELECT $14, $15, $10, $16, NULL, $17, $18, ins.id::text, $19, $20, $21::inet FROM ins
-			RETURNING 1)
-		SELECT (SELECT count(*) FROM d), (SELECT count(*) FROM ok), (SELECT count(*) FROM ins) + (SELECT count(*) FROM ev)`,
-		a.ID, a.DossierID, nullUUID(a.EntryID), a.ContentType, a.Size, a.WrappedKey, a.Nonce, a.Sealed,
-		a.AuthorID, nullUUID(ev.OnBehalfOf), a.CreatedAt, expect.KeyName, nullUUID(expect.ResponsiblePhysicianID),
-		nullUUID(ev.ActorUserID), nullString(ev.ActorRole), nullUUID(ev.SubjectEmployeeID), string(ev.Action), ev.ObjectKind,
-		string(ev.Outcome), nullString(ev.RequestID), ip).Scan(&dossierOK, &entryOK, &inserted)
+	r, err := attachmentInsert.exec(ctx, q, a.DossierID, expect, ev,
+		a.ID, nullUUID(a.EntryID), a.ContentType, a.Size, a.WrappedKey, a.Nonce, a.Sealed,
+		a.AuthorID, nullUUID(ev.OnBehalfOf), a.CreatedAt)
 	switch {
 	case err != nil:
-		return Translate(err)
-	case dossierOK != 1:
+		return err
+	case !r.dossierOK:
 		return fmt.Errorf("postgres: the dossier changed meanwhile: %w", derrors.ErrConflict)
-	case entryOK != 1:
+	case !r.precondOK:
 		return derrors.FieldErrors{"entry_id": "is not an entry of this dossier"}
-	case inserted != 2:
+	case !r.inserted:
 		return fmt.Errorf("postgres: attachment not stored: %w", derrors.ErrConflict)
 	}
 	return nil
 }
+
+// attachmentInsert stores an attachment; one that belongs to an entry
+// ($2) only when that entry is in the same dossier.
+var attachmentInsert = newGuardedInsert(`
+	INSERT INTO medical.attachments (id, dossier_id, entry_id, content_type, size_bytes, wrapped_key, nonce, content,
+		author_id, on_behalf_of, created_at)
+	SELECT $1, ok.id, $2, $3, $4, $5, $6, $7, $8, $9, $10 FROM ok
+	RETURNING id`, 10,
+	`$2::uuid IS NULL OR EXISTS (SELECT 1 FROM medical.entries e WHERE e.id = $2 AND e.dossier_id = d.id)`)
 
 type attachmentRow struct {
 	ID          uuid.UUID
