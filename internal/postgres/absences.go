@@ -743,13 +743,8 @@ func (s *AbsenceStore) Overview(ctx context.Context, scope identity.Scope, emplo
 	}
 	var out []absence.OverviewRow
 	err := InScope(ctx, s.pool, scope, func(tx pgx.Tx) error {
-		var exists bool
-		if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM hr.employers WHERE id = $1 AND ($2 OR id = ANY ($3::uuid[])))`,
-			employerID, scope.All, scope.Employers).Scan(&exists); err != nil {
-			return Translate(err)
-		}
-		if !exists {
-			return fmt.Errorf("postgres: employer %s: %w", employerID, derrors.ErrNotFound)
+		if err := requireEmployer(ctx, tx, scope, employerID); err != nil {
+			return err
 		}
 		rows, _ := tx.Query(ctx, `
 			SELECT e.id, e.employee_number, e.first_name, e.last_name, a.id, a.percentage, a.first_sick_day,

@@ -39,13 +39,10 @@ func requirePhysicians(ctx context.Context, tx pgx.Tx, ids map[string]uuid.UUID)
 
 // ProposeAssignment stores a proposed physician assignment with its event.
 func (s *IdentityStore) ProposeAssignment(ctx context.Context, d identity.Delegation, a identity.Assignment, event audit.Event) error {
-	return InScope(ctx, s.pool, identity.Scope{Employers: []uuid.UUID{a.EmployerID}}, func(tx pgx.Tx) error {
-		var exists bool
-		if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM hr.employers WHERE id = $1)`, a.EmployerID).Scan(&exists); err != nil {
-			return Translate(err)
-		}
-		if !exists {
-			return fmt.Errorf("postgres: employer %s: %w", a.EmployerID, derrors.ErrNotFound)
+	scope := identity.Scope{Employers: []uuid.UUID{a.EmployerID}}
+	return InScope(ctx, s.pool, scope, func(tx pgx.Tx) error {
+		if err := requireEmployer(ctx, tx, scope, a.EmployerID); err != nil {
+			return err
 		}
 		if err := requirePhysicians(ctx, tx, map[string]uuid.UUID{"physician_id": a.PhysicianID}); err != nil {
 			return err

@@ -108,13 +108,8 @@ func (s *EmployeeStore) CreateMany(ctx context.Context, scope identity.Scope, em
 	}
 	var out []employee.Employee
 	err := InScope(ctx, s.pool, scope, func(tx pgx.Tx) error {
-		var exists bool
-		if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM hr.employers WHERE id = $1 AND ($2 OR id = ANY ($3::uuid[])))`,
-			employerID, scope.All, scope.Employers).Scan(&exists); err != nil {
-			return Translate(err)
-		}
-		if !exists {
-			return fmt.Errorf("postgres: employer %s: %w", employerID, derrors.ErrNotFound)
+		if err := requireEmployer(ctx, tx, scope, employerID); err != nil {
+			return err
 		}
 		// Lock the employer's numbering, so two imports cannot both pass
 		// the check below with the same number.
