@@ -60,14 +60,15 @@ func (s *DossierStore) InsertEntry(ctx context.Context, e dossier.SealedEntry, e
 	return insertEntry(ctx, s.pool, e, expect, ev)
 }
 
-// rowQuerier is a pool or a transaction.
-type rowQuerier interface {
+// querier is a pool or a transaction.
+type querier interface {
+	Query(context.Context, string, ...any) (pgx.Rows, error)
 	QueryRow(context.Context, string, ...any) pgx.Row
 }
 
 // insertEntry is InsertEntry on q: a statement of its own on a pool, or
 // part of a caller's transaction.
-func insertEntry(ctx context.Context, q rowQuerier, e dossier.SealedEntry, expect dossier.Dossier, ev audit.Event) error {
+func insertEntry(ctx context.Context, q querier, e dossier.SealedEntry, expect dossier.Dossier, ev audit.Event) error {
 	r, err := entryInsert.exec(ctx, q, e.DossierID, expect, ev,
 		e.ID, string(e.Kind), e.AuthorID, nullUUID(ev.OnBehalfOf), nullTime(e.OccurredOn), e.CreatedAt,
 		nullUUID(e.Supersedes), e.Version, e.Ciphertext, e.KeyVersion)
@@ -150,7 +151,7 @@ type guardResult struct {
 // dossier dossierID, guarded by expect, with event ev. A database failure
 // is the translated error; a guard that did not hold is no error but a
 // result the caller words.
-func (g guardedInsert) exec(ctx context.Context, q rowQuerier, dossierID uuid.UUID, expect dossier.Dossier, ev audit.Event, args ...any) (guardResult, error) {
+func (g guardedInsert) exec(ctx context.Context, q querier, dossierID uuid.UUID, expect dossier.Dossier, ev audit.Event, args ...any) (guardResult, error) {
 	if len(args) != g.nargs {
 		return guardResult{}, fmt.Errorf("postgres: guarded insert: %d values for %d parameters", len(args), g.nargs)
 	}
@@ -172,19 +173,19 @@ func (g guardedInsert) exec(ctx context.Context, q rowQuerier, dossierID uuid.UU
 
 // entryRow is medical.entries as read, with the id of a later version.
 type entryRow struct {
-	ID           uuid.UUID
-	DossierID    uuid.UUID
-	Kind         string
-	AuthorID     uuid.UUID
-	OnBehalfOf   *uuid.UUID
-	OccurredOn   *time.Time
-	CreatedAt    time.Time
-	Supersedes   *uuid.UUID
-	SupersededBy *uuid.UUID
-	Version      int
-	Ciphertext   string
-	KeyVersion   int
-	Concerns     *uuid.UUID
+	ID           uuid.UUID  `db:"id"`
+	DossierID    uuid.UUID  `db:"dossier_id"`
+	Kind         string     `db:"kind"`
+	AuthorID     uuid.UUID  `db:"author_id"`
+	OnBehalfOf   *uuid.UUID `db:"on_behalf_of"`
+	OccurredOn   *time.Time `db:"occurred_on"`
+	CreatedAt    time.Time  `db:"created_at"`
+	Supersedes   *uuid.UUID `db:"supersedes"`
+	SupersededBy *uuid.UUID `db:"superseded_by"`
+	Version      int        `db:"version"`
+	Ciphertext   string     `db:"ciphertext"`
+	KeyVersion   int        `db:"key_version"`
+	Concerns     *uuid.UUID `db:"concerns"`
 }
 
 func (r entryRow) domain() dossier.SealedEntry {
@@ -215,8 +216,9 @@ func beingDestroyed(d dossier.Dossier, ids string) string {
 	return ""
 }
 
+// entryColumns are the columns of an entryRow, of medical.entries x.
 const entryColumns = `x.id, x.dossier_id, x.kind, x.author_id, x.on_behalf_of, x.occurred_on, x.created_at, x.supersedes,
-	(SELECT n.id FROM medical.entries n WHERE n.supersedes = x.id), x.version, x.ciphertext, x.key_version, x.concerns`
+	(SELECT n.id FROM medical.entries n WHERE n.supersedes = x.id) AS superseded_by, x.version, x.ciphertext, x.key_version, x.concerns`
 
 // Entries returns a page of the dossier's current entries with its event.
 func (s *DossierStore) Entries(ctx context.Context, employeeID uuid.UUID, q dossier.EntryQuery, authorize dossier.Authorize) (dossier.Dossier, []dossier.SealedEntry, error) {
@@ -243,13 +245,8 @@ func (s *DossierStore) Entries(ctx context.Context, employeeID uuid.UUID, q doss
 			  AND (x.kind <> 'working_note' OR x.author_id = $2)
 			  AND (x.created_at, x.id) > ($3, $4)`+beingDestroyed(d, "entry_ids")+`
 			ORDER BY x.created_at, x.id LIMIT $5`, d.ID, q.ReaderID, after, afterID, q.Limit)
-		rs, err := pgx.CollectRows(rows, pgx.RowToStructByPos[entryRow])
-		if err != nil {
+		if items, err = collect[entryRow](rows); err != nil {
 			return Translate(err)
-		}
-		items = make([]dossier.SealedEntry, len(rs))
-		for i, r := range rs {
-			items[i] = r.domain()
 		}
 		if err := insertEvent(ctx, tx, ev); err != nil {
 			return err
@@ -275,11 +272,10 @@ func (s *DossierStore) Entry(ctx context.Context, employeeID, entryID, callerID 
 		}
 		rows, _ := tx.Query(ctx, `SELECT `+entryColumns+` FROM medical.entries x WHERE x.id = $1 AND x.dossier_id = $2`+beingDestroyed(d, "entry_ids"),
 			entryID, d.ID)
-		r, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByPos[entryRow])
+		e, err := pgx.CollectExactlyOneRow(rows, scanAs[entryRow])
 		if err != nil {
 			return Translate(err)
 		}
-		e := r.domain()
 		ev, err := authorize(d, until, e)
 		if err != nil {
 			return err
@@ -310,7 +306,7 @@ func (s *SubjectStore) Subject(ctx context.Context, employeeID uuid.UUID) (dossi
 	var out rights.Subject
 	err := InScope(ctx, s.pool, identity.Scope{All: true}, func(tx pgx.Tx) error {
 		var err error
-		out, err = scanSubject(tx.QueryRow(ctx, subjectQuery+` WHERE e.id = $1`, employeeID))
+		out, err = loadSubject(ctx, tx, ` WHERE e.id = $1`, employeeID)
 		return err
 	})
 	if err != nil {
@@ -328,7 +324,7 @@ func (s *DossierStore) InsertAttachment(ctx context.Context, a dossier.SealedAtt
 }
 
 // insertAttachment is InsertAttachment on q (see insertEntry).
-func insertAttachment(ctx context.Context, q rowQuerier, a dossier.SealedAttachment, expect dossier.Dossier, ev audit.Event) error {
+func insertAttachment(ctx context.Context, q querier, a dossier.SealedAttachment, expect dossier.Dossier, ev audit.Event) error {
 	r, err := attachmentInsert.exec(ctx, q, a.DossierID, expect, ev,
 		a.ID, nullUUID(a.EntryID), a.ContentType, a.Size, a.WrappedKey, a.Nonce, a.Sealed,
 		a.AuthorID, nullUUID(ev.OnBehalfOf), a.CreatedAt)
@@ -354,18 +350,27 @@ var attachmentInsert = newGuardedInsert(`
 	RETURNING id`, 10,
 	`$2::uuid IS NULL OR EXISTS (SELECT 1 FROM medical.entries e WHERE e.id = $2 AND e.dossier_id = d.id)`)
 
+// attachmentRow is medical.attachments as read.
 type attachmentRow struct {
-	ID          uuid.UUID
-	DossierID   uuid.UUID
-	EntryID     *uuid.UUID
-	ContentType string
-	SizeBytes   int
-	WrappedKey  string
-	Nonce       []byte
-	Content     []byte
-	AuthorID    uuid.UUID
-	OnBehalfOf  *uuid.UUID
-	CreatedAt   time.Time
+	ID          uuid.UUID  `db:"id"`
+	DossierID   uuid.UUID  `db:"dossier_id"`
+	EntryID     *uuid.UUID `db:"entry_id"`
+	ContentType string     `db:"content_type"`
+	SizeBytes   int        `db:"size_bytes"`
+	WrappedKey  string     `db:"wrapped_key"`
+	Nonce       []byte     `db:"nonce"`
+	Content     []byte     `db:"content"`
+	AuthorID    uuid.UUID  `db:"author_id"`
+	OnBehalfOf  *uuid.UUID `db:"on_behalf_of"`
+	CreatedAt   time.Time  `db:"created_at"`
+}
+
+func (r attachmentRow) domain() dossier.SealedAttachment {
+	return dossier.SealedAttachment{
+		Attachment: dossier.Attachment{ID: r.ID, DossierID: r.DossierID, EntryID: deref(r.EntryID), ContentType: r.ContentType,
+			Size: r.SizeBytes, AuthorID: r.AuthorID, OnBehalfOf: deref(r.OnBehalfOf), CreatedAt: r.CreatedAt},
+		WrappedKey: r.WrappedKey, Nonce: r.Nonce, Sealed: r.Content,
+	}
 }
 
 // Attachment loads one sealed attachment of employeeID's dossier with its
@@ -386,19 +391,14 @@ func (s *DossierStore) Attachment(ctx context.Context, employeeID, id, callerID 
 		}
 		rows, _ := tx.Query(ctx, `SELECT id, dossier_id, entry_id, content_type, size_bytes, wrapped_key, nonce, content,
 			author_id, on_behalf_of, created_at FROM medical.attachments x WHERE id = $1 AND dossier_id = $2`+beingDestroyed(d, "attachment_ids"), id, d.ID)
-		r, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByPos[attachmentRow])
+		a, err := pgx.CollectExactlyOneRow(rows, scanAs[attachmentRow])
 		if err != nil {
 			return Translate(err)
 		}
 		if err := insertEvent(ctx, tx, ev); err != nil {
 			return err
 		}
-		out = d
-		item = dossier.SealedAttachment{
-			Attachment: dossier.Attachment{ID: r.ID, DossierID: r.DossierID, EntryID: deref(r.EntryID), ContentType: r.ContentType,
-				Size: r.SizeBytes, AuthorID: r.AuthorID, OnBehalfOf: deref(r.OnBehalfOf), CreatedAt: r.CreatedAt},
-			WrappedKey: r.WrappedKey, Nonce: r.Nonce, Sealed: r.Content,
-		}
+		out, item = d, a
 		return nil
 	})
 	return out, item, err
@@ -410,7 +410,7 @@ var _ dossier.RewrapStore = (*DossierStore)(nil)
 func (s *DossierStore) KeyedDossiers(ctx context.Context) ([]dossier.Dossier, error) {
 	rows, _ := s.pool.Query(ctx, `SELECT `+dossierColumns+` FROM medical.dossiers d
 		WHERE d.key_ready_at IS NOT NULL AND d.status IN ('open', 'closed') ORDER BY d.created_at, d.id`)
-	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (dossier.Dossier, error) { return scanDossier(r) })
+	out, err := collect[dossierRow](rows)
 	if err != nil {
 		return nil, Translate(err)
 	}
@@ -440,6 +440,25 @@ func (s *DossierStore) InsertExposure(ctx context.Context, x dossier.Exposure, e
 	})
 }
 
+// exposureRow is medical.exposures as read.
+type exposureRow struct {
+	ID         uuid.UUID  `db:"id"`
+	DossierID  uuid.UUID  `db:"dossier_id"`
+	Agent      string     `db:"agent"`
+	From       time.Time  `db:"from_date"`
+	To         *time.Time `db:"to_date"`
+	RecordedBy uuid.UUID  `db:"recorded_by"`
+	RecordedAt time.Time  `db:"recorded_at"`
+}
+
+// exposureColumns are the columns of an exposureRow.
+const exposureColumns = `id, dossier_id, agent, from_date, to_date, recorded_by, recorded_at`
+
+func (r exposureRow) domain() dossier.Exposure {
+	return dossier.Exposure{ID: r.ID, DossierID: r.DossierID, Agent: dossier.Agent(r.Agent), From: r.From, To: deref(r.To),
+		RecordedBy: r.RecordedBy, RecordedAt: r.RecordedAt}
+}
+
 // Exposures lists a dossier's exposures with the event.
 func (s *DossierStore) Exposures(ctx context.Context, employeeID, callerID uuid.UUID, authorize dossier.Authorize) ([]dossier.Exposure, error) {
 	var out []dossier.Exposure
@@ -452,19 +471,9 @@ func (s *DossierStore) Exposures(ctx context.Context, employeeID, callerID uuid.
 		if err != nil {
 			return err
 		}
-		rows, _ := tx.Query(ctx, `SELECT id, dossier_id, agent, from_date, to_date, recorded_by, recorded_at
+		rows, _ := tx.Query(ctx, `SELECT `+exposureColumns+`
 			FROM medical.exposures WHERE dossier_id = $1 ORDER BY from_date, recorded_at`, d.ID)
-		out, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (dossier.Exposure, error) {
-			var (
-				x     dossier.Exposure
-				agent string
-				to    *time.Time
-			)
-			err := r.Scan(&x.ID, &x.DossierID, &agent, &x.From, &to, &x.RecordedBy, &x.RecordedAt)
-			x.Agent, x.To = dossier.Agent(agent), deref(to)
-			return x, err
-		})
-		if err != nil {
+		if out, err = collect[exposureRow](rows); err != nil {
 			return Translate(err)
 		}
 		return insertEvent(ctx, tx, ev)
