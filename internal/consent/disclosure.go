@@ -139,17 +139,12 @@ type disclosureSecret struct {
 	LabourMotivation  string `json:"labour_motivation,omitempty"`
 }
 
-func openDisclosures(ctx context.Context, c Cipher, d dossier.Dossier, rs []Sealed[Disclosure]) ([]Disclosure, error) {
-	return open(ctx, c, d, dossier.CiphertextDisclosure, rs, func(x Disclosure) uuid.UUID { return x.ID }, func(x *Disclosure, b []byte) error {
-		var sec disclosureSecret
-		if err := json.Unmarshal(b, &sec); err != nil {
-			return err
-		}
+// disclosures is how disclosure requests are sealed.
+var disclosures = sealedJSON(dossier.CiphertextDisclosure, func(x Disclosure) uuid.UUID { return x.ID },
+	func(x *Disclosure, sec disclosureSecret) {
 		x.Requester, x.Task, x.MedicalMotivation, x.LabourMotivation = sec.Requester, sec.Task, sec.MedicalMotivation, sec.LabourMotivation
 		x.LegalGround = sec.LegalGround
-		return nil
 	})
-}
 
 // RegisterDisclosure registers a third party's request for data of
 // employeeID's dossier with its basis: a consent of this dossier, or a
@@ -184,11 +179,7 @@ func (s *Service) RegisterDisclosure(ctx context.Context, a identity.Actor, empl
 // Disclosures lists the disclosure requests of employeeID's dossier, for
 // those in its care, audited as a read.
 func (s *Service) Disclosures(ctx context.Context, a identity.Actor, employeeID uuid.UUID) ([]Disclosure, error) {
-	d, rs, err := s.store.Disclosures(ctx, employeeID, a.UserID(), s.inCareList(a, audit.ActionRead, "disclosures"))
-	if err != nil {
-		return nil, fmt.Errorf("consent: disclosures: %w", err)
-	}
-	return openDisclosures(ctx, s.cipher, d, rs)
+	return list(ctx, s, disclosures, s.store.Disclosures, a, employeeID, s.inCareList(a, audit.ActionRead, "disclosures"), "disclosures")
 }
 
 // basisHolds checks a disclosure's basis today: its consent valid and
@@ -247,15 +238,15 @@ func (s *Service) DecideDisclosure(ctx context.Context, a identity.Actor, employ
 	if err != nil {
 		return Disclosure{}, fmt.Errorf("consent: decide disclosure: %w", err)
 	}
-	xs, err := openDisclosures(ctx, s.cipher, d, []Sealed[Disclosure]{r})
+	opened, err := disclosures.openOne(ctx, s.cipher, d, r)
 	if err != nil {
 		return Disclosure{}, fmt.Errorf("consent: decide disclosure: %w", err)
 	}
-	if xs[0].Status != DisclosureReceived {
-		return Disclosure{}, fmt.Errorf("consent: the disclosure is %s: %w", xs[0].Status, derrors.ErrConflict)
+	if opened.Status != DisclosureReceived {
+		return Disclosure{}, fmt.Errorf("consent: the disclosure is %s: %w", opened.Status, derrors.ErrConflict)
 	}
 	if grant {
-		if err := s.basisHolds(ctx, a, xs[0]); err != nil {
+		if err := s.basisHolds(ctx, a, opened); err != nil {
 			return Disclosure{}, fmt.Errorf("consent: decide disclosure: %w", err)
 		}
 	}
@@ -277,8 +268,8 @@ func (s *Service) DecideDisclosure(ctx context.Context, a identity.Actor, employ
 	if err != nil {
 		return Disclosure{}, fmt.Errorf("consent: decide disclosure: %w", err)
 	}
-	out.Requester, out.Task, out.MedicalMotivation, out.LabourMotivation = xs[0].Requester, xs[0].Task, xs[0].MedicalMotivation, xs[0].LabourMotivation
-	out.LegalGround = xs[0].LegalGround
+	out.Requester, out.Task, out.MedicalMotivation, out.LabourMotivation = opened.Requester, opened.Task, opened.MedicalMotivation, opened.LabourMotivation
+	out.LegalGround = opened.LegalGround
 	return out, nil
 }
 
@@ -346,11 +337,10 @@ func (s *Service) Export(ctx context.Context, a identity.Actor, employeeID, id u
 	if err != nil {
 		return nil, fmt.Errorf("consent: export: %w", err)
 	}
-	xs, err := openDisclosures(ctx, s.cipher, d, []Sealed[Disclosure]{r})
+	x, err := disclosures.openOne(ctx, s.cipher, d, r)
 	if err != nil {
 		return nil, fmt.Errorf("consent: export: %w", err)
 	}
-	x := xs[0]
 	if x.Status != DisclosureGranted {
 		return nil, fmt.Errorf("consent: the disclosure is %s, not granted: %w", x.Status, derrors.ErrConflict)
 	}

@@ -2,7 +2,6 @@ package consent
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"time"
 
@@ -33,17 +32,9 @@ type questionSecret struct {
 	Question string `json:"question"`
 }
 
-func openRequests(ctx context.Context, c Cipher, d dossier.Dossier, rs []Sealed[InformationRequest]) ([]InformationRequest, error) {
-	return open(ctx, c, d, dossier.CiphertextInformationRequest, rs, func(r InformationRequest) uuid.UUID { return r.ID },
-		func(r *InformationRequest, b []byte) error {
-			var sec questionSecret
-			if err := json.Unmarshal(b, &sec); err != nil {
-				return err
-			}
-			r.Question = sec.Question
-			return nil
-		})
-}
+// informationRequests is how information requests are sealed.
+var informationRequests = sealedJSON(dossier.CiphertextInformationRequest, func(r InformationRequest) uuid.UUID { return r.ID },
+	func(r *InformationRequest, sec questionSecret) { r.Question = sec.Question })
 
 // askable is what a consent must allow for an information request: a
 // treating physician or specialist, for treatment information.
@@ -103,11 +94,8 @@ func (s *Service) Ask(ctx context.Context, a identity.Actor, employeeID, consent
 // InformationRequests lists the information requests of employeeID's
 // dossier with their questions, for those in its care, audited as a read.
 func (s *Service) InformationRequests(ctx context.Context, a identity.Actor, employeeID uuid.UUID) ([]InformationRequest, error) {
-	d, rs, err := s.store.InformationRequests(ctx, employeeID, a.UserID(), s.inCareList(a, audit.ActionRead, "information_requests"))
-	if err != nil {
-		return nil, fmt.Errorf("consent: information requests: %w", err)
-	}
-	return openRequests(ctx, s.cipher, d, rs)
+	return list(ctx, s, informationRequests, s.store.InformationRequests, a, employeeID,
+		s.inCareList(a, audit.ActionRead, "information_requests"), "information requests")
 }
 
 // Answer files the treating physician's answer to request id as a
@@ -142,9 +130,8 @@ func (s *Service) Answer(ctx context.Context, a identity.Actor, employeeID, id u
 	if err != nil {
 		return InformationRequest{}, dossier.Entry{}, fmt.Errorf("consent: answer: %w", err)
 	}
-	qs, err := openRequests(ctx, s.cipher, d, []Sealed[InformationRequest]{r})
-	if err == nil {
-		out.Question = qs[0].Question
+	if q, err := informationRequests.openOne(ctx, s.cipher, d, r); err == nil {
+		out.Question = q.Question
 	}
 	return out, p.Entry.Entry, nil
 }

@@ -184,33 +184,90 @@ func (s *Service) seal(ctx context.Context, d dossier.Dossier, kind dossier.Ciph
 	return ct, nil
 }
 
-// open decrypts the sealed texts of records of one dossier in one Vault
-// call, into each record by set.
-func open[T any](ctx context.Context, c Cipher, d dossier.Dossier, kind dossier.CiphertextKind, rs []Sealed[T], id func(T) uuid.UUID, set func(*T, []byte) error) ([]T, error) {
+// sealing says how the records of one kind are sealed: their Vault
+// ciphertext kind, the id each text is bound to, and how an opened text
+// fills its record in.
+type sealing[T any] struct {
+	kind dossier.CiphertextKind
+	id   func(T) uuid.UUID
+	fill func(*T, []byte) error
+}
+
+// sealedJSON is the sealing of records whose texts are the JSON of a
+// secret S, which set copies into the record.
+func sealedJSON[T, S any](kind dossier.CiphertextKind, id func(T) uuid.UUID, set func(*T, S)) sealing[T] {
+	return sealing[T]{kind: kind, id: id, fill: func(r *T, b []byte) error {
+		var sec S
+		if err := json.Unmarshal(b, &sec); err != nil {
+			return err
+		}
+		set(r, sec)
+		return nil
+	}}
+}
+
+// open decrypts the sealed texts of records of dossier d in one Vault
+// call and fills them into the records. A text that does not open under
+// the dossier's key and the record's id, or opens to something else than
+// was stored, is an integrity fault of the store (never
+// derrors.ErrInvalid); Vault down is derrors.ErrUnavailable.
+func (k sealing[T]) open(ctx context.Context, c Cipher, d dossier.Dossier, rs []Sealed[T]) ([]T, error) {
 	out := make([]T, len(rs))
 	if len(rs) == 0 {
 		return out, nil
 	}
 	items := make([]dossier.Sealed, len(rs))
 	for i, r := range rs {
-		items[i] = dossier.Sealed{Ciphertext: r.Ciphertext, AssociatedData: kind.AssociatedData(id(r.Record))}
+		items[i] = dossier.Sealed{Ciphertext: r.Ciphertext, AssociatedData: k.kind.AssociatedData(k.id(r.Record))}
 	}
 	pts, err := c.DecryptBatch(ctx, d.KeyName, items)
 	if errors.Is(err, derrors.ErrInvalid) {
 		// A ciphertext that does not open under this dossier's key and id:
 		// an integrity fault of the store, never the caller's input.
-		return nil, fmt.Errorf("consent: a %s of dossier %s does not open under its key and id: %v", kind, d.ID, err)
+		return nil, fmt.Errorf("consent: a %s of dossier %s does not open under its key and id: %v", k.kind, d.ID, err)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("decrypt: %w", err)
 	}
 	for i, r := range rs {
 		out[i] = r.Record
-		err := set(&out[i], pts[i])
+		err := k.fill(&out[i], pts[i])
 		clear(pts[i])
 		if err != nil {
-			return nil, fmt.Errorf("consent: a sealed %s is not what was stored: %w", kind, err)
+			return nil, fmt.Errorf("consent: a sealed %s is not what was stored: %w", k.kind, err)
 		}
+	}
+	return out, nil
+}
+
+// openOne is open for one record.
+func (k sealing[T]) openOne(ctx context.Context, c Cipher, d dossier.Dossier, r Sealed[T]) (T, error) {
+	out, err := k.open(ctx, c, d, []Sealed[T]{r})
+	if err != nil {
+		var zero T
+		return zero, err
+	}
+	return out[0], nil
+}
+
+// readAll is a store's read of every record of one kind in the dossier of
+// employeeID (see Store).
+type readAll[T any] func(ctx context.Context, employeeID, callerID uuid.UUID, authorize dossier.Authorize) (dossier.Dossier, []Sealed[T], error)
+
+// list reads every record of one kind in the dossier of employeeID with
+// read, for a as authorize decides (which also gives the read's event),
+// and opens their texts in one Vault call, oldest first. The errors of the
+// read (a dossier out of reach is derrors.ErrNotFound) and of open are
+// returned wrapped with op.
+func list[T any](ctx context.Context, s *Service, k sealing[T], read readAll[T], a identity.Actor, employeeID uuid.UUID,
+	authorize dossier.Authorize, op string) ([]T, error) {
+	d, rs, err := read(ctx, employeeID, a.UserID(), authorize)
+	if err != nil {
+		return nil, fmt.Errorf("consent: %s: %w", op, err)
+	}
+	out, err := k.open(ctx, s.cipher, d, rs)
+	if err != nil {
+		return nil, fmt.Errorf("consent: %s: %w", op, err)
 	}
 	return out, nil
 }
@@ -276,16 +333,9 @@ type consentSecret struct {
 	PurposeText string `json:"purpose_text,omitempty"`
 }
 
-func openConsents(ctx context.Context, c Cipher, d dossier.Dossier, rs []Sealed[Consent]) ([]Consent, error) {
-	return open(ctx, c, d, dossier.CiphertextConsent, rs, func(c Consent) uuid.UUID { return c.ID }, func(c *Consent, b []byte) error {
-		var sec consentSecret
-		if err := json.Unmarshal(b, &sec); err != nil {
-			return err
-		}
-		c.Recipient, c.PurposeText = sec.Recipient, sec.PurposeText
-		return nil
-	})
-}
+// consents is how consents are sealed.
+var consents = sealedJSON(dossier.CiphertextConsent, func(c Consent) uuid.UUID { return c.ID },
+	func(c *Consent, sec consentSecret) { c.Recipient, c.PurposeText = sec.Recipient, sec.PurposeText })
 
 // Prepare prepares a targeted consent for the employee to sign, by the
 // physician in the dossier's care or an assistant for them, creating the
@@ -314,11 +364,7 @@ func (s *Service) Prepare(ctx context.Context, a identity.Actor, employeeID uuid
 // those in its care, decrypted in one call and audited as a read. A
 // dossier outside the caller's care is derrors.ErrNotFound.
 func (s *Service) List(ctx context.Context, a identity.Actor, employeeID uuid.UUID) ([]Consent, error) {
-	d, rs, err := s.store.Consents(ctx, employeeID, a.UserID(), s.inCareList(a, audit.ActionRead, "consents"))
-	if err != nil {
-		return nil, fmt.Errorf("consent: list: %w", err)
-	}
-	return openConsents(ctx, s.cipher, d, rs)
+	return list(ctx, s, consents, s.store.Consents, a, employeeID, s.inCareList(a, audit.ActionRead, "consents"), "list")
 }
 
 // get returns consent id of employeeID's dossier for those in its care,
@@ -329,11 +375,11 @@ func (s *Service) get(ctx context.Context, a identity.Actor, employeeID, id uuid
 	if err != nil {
 		return dossier.Dossier{}, Consent{}, err
 	}
-	cs, err := openConsents(ctx, s.cipher, d, []Sealed[Consent]{r})
+	c, err := consents.openOne(ctx, s.cipher, d, r)
 	if err != nil {
 		return dossier.Dossier{}, Consent{}, err
 	}
-	return d, cs[0], nil
+	return d, c, nil
 }
 
 // names returns who consent c's text names.
@@ -486,11 +532,11 @@ func (s *Service) Mine(ctx context.Context, a identity.Actor) ([]Own, error) {
 	if err != nil {
 		return nil, fmt.Errorf("consent: mine: %w", err)
 	}
-	d, rs, err := s.store.Consents(ctx, employeeID, a.UserID(), ofSubject(a, audit.ActionRead, "consents"))
+	cs, err := list(ctx, s, consents, s.store.Consents, a, employeeID, ofSubject(a, audit.ActionRead, "consents"), "mine")
 	if err != nil {
-		return nil, fmt.Errorf("consent: mine: %w", err)
+		return nil, err
 	}
-	out, err := s.withTexts(ctx, d, rs)
+	out, err := s.withTexts(ctx, cs)
 	if err != nil {
 		return nil, fmt.Errorf("consent: mine: %w", err)
 	}
@@ -509,20 +555,20 @@ func (s *Service) myConsent(ctx context.Context, a identity.Actor, id uuid.UUID)
 	if err != nil {
 		return Own{}, err
 	}
-	out, err := s.withTexts(ctx, d, []Sealed[Consent]{r})
+	c, err := consents.openOne(ctx, s.cipher, d, r)
+	if err != nil {
+		return Own{}, err
+	}
+	out, err := s.withTexts(ctx, []Consent{c})
 	if err != nil {
 		return Own{}, err
 	}
 	return out[0], nil
 }
 
-// withTexts opens consents of dossier d and adds the text each asks the
-// employee to sign.
-func (s *Service) withTexts(ctx context.Context, d dossier.Dossier, rs []Sealed[Consent]) ([]Own, error) {
-	cs, err := openConsents(ctx, s.cipher, d, rs)
-	if err != nil {
-		return nil, err
-	}
+// withTexts adds to opened consents the text each asks the employee to
+// sign.
+func (s *Service) withTexts(ctx context.Context, cs []Consent) ([]Own, error) {
 	out := make([]Own, 0, len(cs))
 	for _, c := range cs {
 		n, err := s.names(ctx, c)

@@ -41,16 +41,9 @@ type transferSecret struct {
 	Recipient Party `json:"recipient"`
 }
 
-func openTransfers(ctx context.Context, c Cipher, d dossier.Dossier, rs []Sealed[Transfer]) ([]Transfer, error) {
-	return open(ctx, c, d, dossier.CiphertextTransfer, rs, func(t Transfer) uuid.UUID { return t.ID }, func(t *Transfer, b []byte) error {
-		var sec transferSecret
-		if err := json.Unmarshal(b, &sec); err != nil {
-			return err
-		}
-		t.Recipient = sec.Recipient
-		return nil
-	})
-}
+// transfers is how transfers are sealed.
+var transfers = sealedJSON(dossier.CiphertextTransfer, func(t Transfer) uuid.UUID { return t.ID },
+	func(t *Transfer, sec transferSecret) { t.Recipient = sec.Recipient })
 
 // transferConsent loads consent id of employeeID's dossier and checks that
 // it allows a transfer today: to another occupational-health service, for
@@ -272,21 +265,17 @@ func (s *Service) transfer(ctx context.Context, a identity.Actor, employeeID, id
 	if err != nil {
 		return dossier.Dossier{}, Transfer{}, err
 	}
-	ts, err := openTransfers(ctx, s.cipher, d, []Sealed[Transfer]{r})
+	t, err := transfers.openOne(ctx, s.cipher, d, r)
 	if err != nil {
 		return dossier.Dossier{}, Transfer{}, err
 	}
-	return d, ts[0], nil
+	return d, t, nil
 }
 
 // Transfers lists the transfers of employeeID's dossier for those in its
 // care, audited as a read.
 func (s *Service) Transfers(ctx context.Context, a identity.Actor, employeeID uuid.UUID) ([]Transfer, error) {
-	d, rs, err := s.store.Transfers(ctx, employeeID, a.UserID(), s.inCareList(a, audit.ActionRead, "transfers"))
-	if err != nil {
-		return nil, fmt.Errorf("consent: transfers: %w", err)
-	}
-	return openTransfers(ctx, s.cipher, d, rs)
+	return list(ctx, s, transfers, s.store.Transfers, a, employeeID, s.inCareList(a, audit.ActionRead, "transfers"), "transfers")
 }
 
 // Closer closes the local dossier after a hand-over (dossier.Service).

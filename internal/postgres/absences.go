@@ -32,25 +32,26 @@ func NewAbsenceStore(pool *pgxpool.Pool) *AbsenceStore { return &AbsenceStore{po
 
 // absenceRow is hr.absences joined with the employee's link and employment.
 type absenceRow struct {
-	ID                    uuid.UUID
-	EmployerID            uuid.UUID
-	EmployeeID            uuid.UUID
-	FirstSickDay          time.Time
-	Percentage            int
-	Status                string
-	ClosedOn              *time.Time
-	CloseReason           *string
-	Vangnet               bool
-	VangnetType           *string
-	ExpectedDurationWeeks *int
-	WorkAccident          *bool
-	LiableThirdParty      *bool
-	CreatedAt             time.Time
-	UserID                *uuid.UUID
-	EmploymentStart       time.Time
-	EmploymentEnd         *time.Time
+	ID                    uuid.UUID  `db:"id"`
+	EmployerID            uuid.UUID  `db:"employer_id"`
+	EmployeeID            uuid.UUID  `db:"employee_id"`
+	FirstSickDay          time.Time  `db:"first_sick_day"`
+	Percentage            int        `db:"percentage"`
+	Status                string     `db:"status"`
+	ClosedOn              *time.Time `db:"closed_on"`
+	CloseReason           *string    `db:"close_reason"`
+	Vangnet               bool       `db:"vangnet"`
+	VangnetType           *string    `db:"vangnet_type"`
+	ExpectedDurationWeeks *int       `db:"expected_duration_weeks"`
+	WorkAccident          *bool      `db:"work_accident"`
+	LiableThirdParty      *bool      `db:"liable_third_party"`
+	CreatedAt             time.Time  `db:"created_at"`
+	UserID                *uuid.UUID `db:"user_id"`
+	EmploymentStart       time.Time  `db:"employment_start"`
+	EmploymentEnd         *time.Time `db:"employment_end"`
 }
 
+// absenceSelect reads absenceRows.
 const absenceSelect = `SELECT a.id, a.employer_id, a.employee_id, a.first_sick_day, a.percentage, a.status,
 	a.closed_on, a.close_reason, a.vangnet, a.vangnet_type, a.expected_duration_weeks, a.work_accident,
 	a.liable_third_party, a.created_at, e.user_id, e.employment_start, e.employment_end
@@ -70,26 +71,39 @@ func (r absenceRow) domain() absence.Absence {
 }
 
 type changeRow struct {
-	ID          uuid.UUID
-	Kind        string
-	EffectiveOn time.Time
-	Percentage  int
-	LeaveDays   int
+	ID          uuid.UUID `db:"id"`
+	Kind        string    `db:"kind"`
+	EffectiveOn time.Time `db:"effective_on"`
+	Percentage  int       `db:"percentage"`
+	LeaveDays   int       `db:"leave_days"`
+}
+
+func (r changeRow) domain() absence.Change {
+	return absence.Change{ID: r.ID, Kind: absence.ChangeKind(r.Kind), EffectiveOn: r.EffectiveOn, Percentage: r.Percentage, LeaveDays: r.LeaveDays}
 }
 
 type doneRow struct {
-	ID        uuid.UUID
-	Kind      string
-	DoneOn    time.Time
-	LateOnset bool
+	ID        uuid.UUID `db:"id"`
+	Kind      string    `db:"kind"`
+	DoneOn    time.Time `db:"done_on"`
+	LateOnset bool      `db:"late_onset"`
+}
+
+func (r doneRow) domain() absence.DoneRecord {
+	return absence.DoneRecord{ID: r.ID, Done: absence.Done{Kind: absence.Kind(r.Kind), DoneOn: r.DoneOn, LateOnset: r.LateOnset}}
 }
 
 type extensionRow struct {
-	ID        uuid.UUID
-	Kind      string
-	Weeks     int
-	Reason    string
-	DecidedOn time.Time
+	ID        uuid.UUID `db:"id"`
+	Kind      string    `db:"kind"`
+	Weeks     int       `db:"weeks"`
+	Reason    string    `db:"reason"`
+	DecidedOn time.Time `db:"decided_on"`
+}
+
+func (r extensionRow) domain() absence.ExtensionRecord {
+	return absence.ExtensionRecord{ID: r.ID, Extension: absence.Extension{Kind: absence.ExtensionKind(r.Kind), Weeks: r.Weeks},
+		Reason: r.Reason, DecidedOn: r.DecidedOn}
 }
 
 // loadAbsence loads one case within scope with its facts; lock takes a row
@@ -100,56 +114,58 @@ func loadAbsence(ctx context.Context, tx pgx.Tx, scope identity.Scope, id uuid.U
 		q += ` FOR UPDATE OF a`
 	}
 	rows, _ := tx.Query(ctx, q, id, scope.All, scope.Employers)
-	row, err := pgx.CollectOneRow(rows, pgx.RowToStructByPos[absenceRow])
+	a, err := pgx.CollectOneRow(rows, scanAs[absenceRow])
 	if err != nil {
 		return absence.Absence{}, Translate(err)
 	}
-	a := row.domain()
 	return a, loadFacts(ctx, tx, &a)
 }
 
 func loadFacts(ctx context.Context, tx pgx.Tx, a *absence.Absence) error {
 	rows, _ := tx.Query(ctx, `SELECT id, kind, effective_on, percentage, leave_days FROM hr.absence_changes
 		WHERE absence_id = $1 ORDER BY effective_on, recorded_at`, a.ID)
-	changes, err := pgx.CollectRows(rows, pgx.RowToStructByPos[changeRow])
+	changes, err := collect[changeRow](rows)
 	if err != nil {
 		return Translate(err)
 	}
-	a.Changes = nil
-	for _, c := range changes {
-		a.Changes = append(a.Changes, absence.Change{ID: c.ID, Kind: absence.ChangeKind(c.Kind), EffectiveOn: c.EffectiveOn,
-			Percentage: c.Percentage, LeaveDays: c.LeaveDays})
-	}
+	a.Changes = nonEmpty(changes)
 	rows, _ = tx.Query(ctx, `SELECT id, kind, done_on, late_onset FROM hr.absence_milestones_done
 		WHERE absence_id = $1 ORDER BY done_on, recorded_at`, a.ID)
-	done, err := pgx.CollectRows(rows, pgx.RowToStructByPos[doneRow])
+	done, err := collect[doneRow](rows)
 	if err != nil {
 		return Translate(err)
 	}
-	a.Done = nil
-	for _, d := range done {
-		a.Done = append(a.Done, absence.DoneRecord{ID: d.ID, Done: absence.Done{Kind: absence.Kind(d.Kind), DoneOn: d.DoneOn, LateOnset: d.LateOnset}})
-	}
+	a.Done = nonEmpty(done)
 	rows, _ = tx.Query(ctx, `SELECT id, kind, weeks, reason, decided_on FROM hr.absence_extensions
 		WHERE absence_id = $1 ORDER BY decided_on, recorded_at`, a.ID)
-	exts, err := pgx.CollectRows(rows, pgx.RowToStructByPos[extensionRow])
+	exts, err := collect[extensionRow](rows)
 	if err != nil {
 		return Translate(err)
 	}
-	a.Extensions = nil
-	for _, e := range exts {
-		a.Extensions = append(a.Extensions, absence.ExtensionRecord{ID: e.ID,
-			Extension: absence.Extension{Kind: absence.ExtensionKind(e.Kind), Weeks: e.Weeks}, Reason: e.Reason, DecidedOn: e.DecidedOn})
-	}
+	a.Extensions = nonEmpty(exts)
 	return nil
 }
 
+// nonEmpty returns xs, or nil when it holds nothing: a case's facts are nil
+// when it has none, as the domain builds them.
+func nonEmpty[T any](xs []T) []T {
+	if len(xs) == 0 {
+		return nil
+	}
+	return xs
+}
+
 type absenceEmployeeRow struct {
-	ID              uuid.UUID
-	EmployerID      uuid.UUID
-	UserID          *uuid.UUID
-	EmploymentStart time.Time
-	EmploymentEnd   *time.Time
+	ID              uuid.UUID  `db:"id"`
+	EmployerID      uuid.UUID  `db:"employer_id"`
+	UserID          *uuid.UUID `db:"user_id"`
+	EmploymentStart time.Time  `db:"employment_start"`
+	EmploymentEnd   *time.Time `db:"employment_end"`
+}
+
+func (r absenceEmployeeRow) domain() absence.Employee {
+	return absence.Employee{ID: r.ID, EmployerID: r.EmployerID, UserID: deref(r.UserID),
+		EmploymentStart: r.EmploymentStart, EmploymentEnd: deref(r.EmploymentEnd)}
 }
 
 func loadAbsenceEmployee(ctx context.Context, tx pgx.Tx, scope identity.Scope, id uuid.UUID, lock bool) (absence.Employee, error) {
@@ -159,12 +175,11 @@ func loadAbsenceEmployee(ctx context.Context, tx pgx.Tx, scope identity.Scope, i
 		q += ` FOR UPDATE`
 	}
 	rows, _ := tx.Query(ctx, q, id, scope.All, scope.Employers)
-	r, err := pgx.CollectOneRow(rows, pgx.RowToStructByPos[absenceEmployeeRow])
+	e, err := pgx.CollectOneRow(rows, scanAs[absenceEmployeeRow])
 	if err != nil {
 		return absence.Employee{}, Translate(err)
 	}
-	return absence.Employee{ID: r.ID, EmployerID: r.EmployerID, UserID: deref(r.UserID),
-		EmploymentStart: r.EmploymentStart, EmploymentEnd: deref(r.EmploymentEnd)}, nil
+	return e, nil
 }
 
 // Report locks the employee (so two reports for one employee serialise),
@@ -383,17 +398,13 @@ func (s *AbsenceStore) ListForEmployee(ctx context.Context, scope identity.Scope
 		}
 		rows, _ := tx.Query(ctx, absenceSelect+` WHERE a.employee_id = $1 AND ($2 OR a.employer_id = ANY ($3::uuid[]))
 			ORDER BY a.first_sick_day DESC, a.created_at DESC`, employeeID, scope.All, scope.Employers)
-		rs, err := pgx.CollectRows(rows, pgx.RowToStructByPos[absenceRow])
-		if err != nil {
+		if out, err = collect[absenceRow](rows); err != nil {
 			return Translate(err)
 		}
-		out = make([]absence.Absence, 0, len(rs))
-		for _, r := range rs {
-			a := r.domain()
-			if err := loadFacts(ctx, tx, &a); err != nil {
+		for i := range out {
+			if err := loadFacts(ctx, tx, &out[i]); err != nil {
 				return err
 			}
-			out = append(out, a)
 		}
 		return nil
 	})
@@ -401,36 +412,42 @@ func (s *AbsenceStore) ListForEmployee(ctx context.Context, scope identity.Scope
 }
 
 type planRow struct {
-	ID               uuid.UUID
-	AbsenceID        uuid.UUID
-	Version          int
-	Goals            string
-	Activities       []byte
-	EmployerView     string
-	EmployeeView     string
-	EmployerSignedOn *time.Time
-	EmployeeSignedOn *time.Time
-	RecordedBy       uuid.UUID
-	RecordedAt       time.Time
+	ID               uuid.UUID  `db:"id"`
+	AbsenceID        uuid.UUID  `db:"absence_id"`
+	Version          int        `db:"version"`
+	Goals            string     `db:"goals"`
+	Activities       []byte     `db:"activities"`
+	EmployerView     string     `db:"employer_view"`
+	EmployeeView     string     `db:"employee_view"`
+	EmployerSignedOn *time.Time `db:"employer_signed_on"`
+	EmployeeSignedOn *time.Time `db:"employee_signed_on"`
+	RecordedBy       uuid.UUID  `db:"recorded_by"`
+	RecordedAt       time.Time  `db:"recorded_at"`
 }
 
 type evaluationRow struct {
-	ID           uuid.UUID
-	AbsenceID    uuid.UUID
-	Kind         string
-	HeldOn       time.Time
-	Summary      string
-	EmployerView string
-	EmployeeView string
-	RecordedBy   uuid.UUID
-	RecordedAt   time.Time
+	ID           uuid.UUID `db:"id"`
+	AbsenceID    uuid.UUID `db:"absence_id"`
+	Kind         string    `db:"kind"`
+	HeldOn       time.Time `db:"held_on"`
+	Summary      string    `db:"summary"`
+	EmployerView string    `db:"employer_view"`
+	EmployeeView string    `db:"employee_view"`
+	RecordedBy   uuid.UUID `db:"recorded_by"`
+	RecordedAt   time.Time `db:"recorded_at"`
+}
+
+func (r evaluationRow) domain() absence.Evaluation {
+	return absence.Evaluation{ID: r.ID, AbsenceID: r.AbsenceID, Kind: absence.EvaluationKind(r.Kind),
+		HeldOn: r.HeldOn, Summary: r.Summary, EmployerView: r.EmployerView, EmployeeView: r.EmployeeView,
+		RecordedBy: r.RecordedBy, RecordedAt: r.RecordedAt}
 }
 
 func loadPlan(ctx context.Context, tx pgx.Tx, absenceID uuid.UUID) (absence.Plan, []absence.Evaluation, error) {
 	rows, _ := tx.Query(ctx, `SELECT id, absence_id, version, goals, activities, employer_view, employee_view,
 		employer_signed_on, employee_signed_on, recorded_by, recorded_at
 		FROM hr.plans WHERE absence_id = $1 ORDER BY version DESC LIMIT 1`, absenceID)
-	pr, err := pgx.CollectOneRow(rows, pgx.RowToStructByPos[planRow])
+	pr, err := pgx.CollectOneRow(rows, pgx.RowToStructByName[planRow])
 	var p absence.Plan
 	switch {
 	case errors.Is(err, pgx.ErrNoRows):
@@ -451,15 +468,9 @@ func loadPlan(ctx context.Context, tx pgx.Tx, absenceID uuid.UUID) (absence.Plan
 	}
 	rows, _ = tx.Query(ctx, `SELECT id, absence_id, kind, held_on, summary, employer_view, employee_view, recorded_by, recorded_at
 		FROM hr.evaluations WHERE absence_id = $1 ORDER BY held_on, recorded_at`, absenceID)
-	ers, err := pgx.CollectRows(rows, pgx.RowToStructByPos[evaluationRow])
+	evs, err := collect[evaluationRow](rows)
 	if err != nil {
 		return absence.Plan{}, nil, Translate(err)
-	}
-	evs := make([]absence.Evaluation, 0, len(ers))
-	for _, r := range ers {
-		evs = append(evs, absence.Evaluation{ID: r.ID, AbsenceID: r.AbsenceID, Kind: absence.EvaluationKind(r.Kind),
-			HeldOn: r.HeldOn, Summary: r.Summary, EmployerView: r.EmployerView, EmployeeView: r.EmployeeView,
-			RecordedBy: r.RecordedBy, RecordedAt: r.RecordedAt})
 	}
 	return p, evs, nil
 }
@@ -483,6 +494,14 @@ func (s *AbsenceStore) Plan(ctx context.Context, scope identity.Scope, id uuid.U
 	return a, p, evs, err
 }
 
+// planPartiesRow is whom the employer's copy of a plan names.
+type planPartiesRow struct {
+	EmployerName   string `db:"employer_name"`
+	FirstName      string `db:"first_name"`
+	LastName       string `db:"last_name"`
+	EmployeeNumber string `db:"employee_number"`
+}
+
 // PlanDocument loads what the employer's copy of the plan shows.
 func (s *AbsenceStore) PlanDocument(ctx context.Context, scope identity.Scope, id uuid.UUID,
 	authorize func(a absence.Absence) (audit.Event, error)) (absence.PlanDocument, error) {
@@ -492,13 +511,14 @@ func (s *AbsenceStore) PlanDocument(ctx context.Context, scope identity.Scope, i
 		if err != nil {
 			return err
 		}
-		var first, last string
-		if err := tx.QueryRow(ctx, `SELECT r.name, e.first_name, e.last_name, e.employee_number
-			FROM hr.employees e JOIN hr.employers r ON r.id = e.employer_id WHERE e.id = $1`, a.EmployeeID).
-			Scan(&doc.EmployerName, &first, &last, &doc.EmployeeNumber); err != nil {
+		rows, _ := tx.Query(ctx, `SELECT r.name AS employer_name, e.first_name, e.last_name, e.employee_number
+			FROM hr.employees e JOIN hr.employers r ON r.id = e.employer_id WHERE e.id = $1`, a.EmployeeID)
+		who, err := pgx.CollectOneRow(rows, pgx.RowToStructByName[planPartiesRow])
+		if err != nil {
 			return Translate(err)
 		}
-		doc.EmployeeName, doc.FirstSickDay = first+" "+last, a.FirstSickDay
+		doc.EmployerName, doc.EmployeeName, doc.EmployeeNumber = who.EmployerName, who.FirstName+" "+who.LastName, who.EmployeeNumber
+		doc.FirstSickDay = a.FirstSickDay
 		doc.Plan, doc.Evaluations, err = loadPlan(ctx, tx, id)
 		return err
 	})
@@ -522,14 +542,19 @@ func (s *AbsenceStore) AddContact(ctx context.Context, scope identity.Scope, c a
 }
 
 type contactRow struct {
-	ID           uuid.UUID
-	AbsenceID    uuid.UUID
-	OccurredOn   time.Time
-	Channel      string
-	Participants []string
-	Summary      string
-	RecordedBy   uuid.UUID
-	RecordedAt   time.Time
+	ID           uuid.UUID `db:"id"`
+	AbsenceID    uuid.UUID `db:"absence_id"`
+	OccurredOn   time.Time `db:"occurred_on"`
+	Channel      string    `db:"channel"`
+	Participants []string  `db:"participants"`
+	Summary      string    `db:"summary"`
+	RecordedBy   uuid.UUID `db:"recorded_by"`
+	RecordedAt   time.Time `db:"recorded_at"`
+}
+
+func (r contactRow) domain() absence.Contact {
+	return absence.Contact{ID: r.ID, AbsenceID: r.AbsenceID, OccurredOn: r.OccurredOn, Channel: absence.Channel(r.Channel),
+		Participants: r.Participants, Summary: r.Summary, RecordedBy: r.RecordedBy, RecordedAt: r.RecordedAt}
 }
 
 // Contacts lists a case's contact log, oldest first.
@@ -542,17 +567,9 @@ func (s *AbsenceStore) Contacts(ctx context.Context, scope identity.Scope, absen
 		}
 		rows, _ := tx.Query(ctx, `SELECT id, absence_id, occurred_on, channel, participants, summary, recorded_by, recorded_at
 			FROM hr.contacts WHERE absence_id = $1 ORDER BY occurred_on, recorded_at`, absenceID)
-		rs, err := pgx.CollectRows(rows, pgx.RowToStructByPos[contactRow])
-		if err != nil {
-			return Translate(err)
-		}
-		out = make([]absence.Contact, 0, len(rs))
-		for _, r := range rs {
-			out = append(out, absence.Contact{ID: r.ID, AbsenceID: r.AbsenceID, OccurredOn: r.OccurredOn,
-				Channel: absence.Channel(r.Channel), Participants: r.Participants, Summary: r.Summary,
-				RecordedBy: r.RecordedBy, RecordedAt: r.RecordedAt})
-		}
-		return nil
+		var err error
+		out, err = collect[contactRow](rows)
+		return Translate(err)
 	})
 	return out, err
 }
@@ -573,14 +590,14 @@ func (s *AbsenceStore) AddNote(ctx context.Context, scope identity.Scope, n abse
 }
 
 type noteRow struct {
-	ID              uuid.UUID
-	AbsenceID       uuid.UUID
-	Body            *string
-	AuthorID        uuid.UUID
-	CreatedAt       time.Time
-	RedactedAt      *time.Time
-	RedactedBy      *uuid.UUID
-	RedactionReason *string
+	ID              uuid.UUID  `db:"id"`
+	AbsenceID       uuid.UUID  `db:"absence_id"`
+	Body            *string    `db:"body"`
+	AuthorID        uuid.UUID  `db:"author_id"`
+	CreatedAt       time.Time  `db:"created_at"`
+	RedactedAt      *time.Time `db:"redacted_at"`
+	RedactedBy      *uuid.UUID `db:"redacted_by"`
+	RedactionReason *string    `db:"redaction_reason"`
 }
 
 func (r noteRow) domain() absence.Note {
@@ -588,6 +605,7 @@ func (r noteRow) domain() absence.Note {
 		RedactedAt: deref(r.RedactedAt), RedactedBy: deref(r.RedactedBy), RedactionReason: deref(r.RedactionReason)}
 }
 
+// noteColumns are the columns of a noteRow.
 const noteColumns = `id, absence_id, body, author_id, created_at, redacted_at, redacted_by, redaction_reason`
 
 // Notes lists a case's process notes, oldest first.
@@ -599,15 +617,9 @@ func (s *AbsenceStore) Notes(ctx context.Context, scope identity.Scope, absenceI
 			return err
 		}
 		rows, _ := tx.Query(ctx, `SELECT `+noteColumns+` FROM hr.notes WHERE absence_id = $1 ORDER BY created_at, id`, absenceID)
-		rs, err := pgx.CollectRows(rows, pgx.RowToStructByPos[noteRow])
-		if err != nil {
-			return Translate(err)
-		}
-		out = make([]absence.Note, 0, len(rs))
-		for _, r := range rs {
-			out = append(out, r.domain())
-		}
-		return nil
+		var err error
+		out, err = collect[noteRow](rows)
+		return Translate(err)
 	})
 	return out, err
 }
@@ -627,29 +639,29 @@ func (s *AbsenceStore) RedactNote(ctx context.Context, scope identity.Scope, not
 		}
 		rows, _ := tx.Query(ctx, `UPDATE hr.notes SET body = NULL, redacted_at = $2, redacted_by = $3, redaction_reason = $4
 			WHERE id = $1 AND redacted_at IS NULL RETURNING `+noteColumns, noteID, at, by, reason)
-		r, err := pgx.CollectOneRow(rows, pgx.RowToStructByPos[noteRow])
+		n, err := pgx.CollectOneRow(rows, scanAs[noteRow])
 		if errors.Is(err, pgx.ErrNoRows) {
 			return fmt.Errorf("postgres: note already redacted: %w", derrors.ErrConflict)
 		}
 		if err != nil {
 			return Translate(err)
 		}
-		out = r.domain()
+		out = n
 		return nil
 	})
 	return out, err
 }
 
 type signalRow struct {
-	AbsenceID      uuid.UUID
-	EmployerID     uuid.UUID
-	EmployeeID     uuid.UUID
-	FirstName      string
-	LastName       string
-	EmployeeNumber string
-	Kind           string
-	N              int
-	Due            time.Time
+	AbsenceID      uuid.UUID `db:"absence_id"`
+	EmployerID     uuid.UUID `db:"employer_id"`
+	EmployeeID     uuid.UUID `db:"employee_id"`
+	FirstName      string    `db:"first_name"`
+	LastName       string    `db:"last_name"`
+	EmployeeNumber string    `db:"employee_number"`
+	Kind           string    `db:"kind"`
+	N              int       `db:"n"`
+	Due            time.Time `db:"due"`
 }
 
 func (r signalRow) domain() absence.Signal {
@@ -699,13 +711,9 @@ func (s *AbsenceStore) Signals(ctx context.Context, scope identity.Scope, until 
 	var out []absence.Signal
 	err := InScope(ctx, s.pool, scope, func(tx pgx.Tx) error {
 		rows, _ := tx.Query(ctx, q, args...)
-		rs, err := pgx.CollectRows(rows, pgx.RowToStructByPos[signalRow])
-		if err != nil {
+		var err error
+		if out, err = collect[signalRow](rows); err != nil {
 			return Translate(err)
-		}
-		out = make([]absence.Signal, 0, len(rs))
-		for _, r := range rs {
-			out = append(out, r.domain())
 		}
 		if evs := events(out); len(evs) > 0 {
 			return insertEvents(ctx, tx, evs)
@@ -719,18 +727,18 @@ func (s *AbsenceStore) Signals(ctx context.Context, scope identity.Scope, until 
 const maxOverviewRows = 2000
 
 type overviewRow struct {
-	EmployeeID     uuid.UUID
-	EmployeeNumber string
-	FirstName      string
-	LastName       string
-	AbsenceID      *uuid.UUID
-	Percentage     *int
-	FirstSickDay   *time.Time
-	Kind           *string
-	N              *int
-	Due            *time.Time
-	Verdict        *string
-	WorkAbility    *int
+	EmployeeID     uuid.UUID  `db:"employee_id"`
+	EmployeeNumber string     `db:"employee_number"`
+	FirstName      string     `db:"first_name"`
+	LastName       string     `db:"last_name"`
+	AbsenceID      *uuid.UUID `db:"absence_id"`
+	Percentage     *int       `db:"percentage"`
+	FirstSickDay   *time.Time `db:"first_sick_day"`
+	Kind           *string    `db:"kind"`
+	N              *int       `db:"n"`
+	Due            *time.Time `db:"due"`
+	Verdict        *string    `db:"verdict"`
+	WorkAbility    *int       `db:"work_ability_percentage"`
 }
 
 // Overview lists an employer's employees with their open case and next
@@ -743,17 +751,12 @@ func (s *AbsenceStore) Overview(ctx context.Context, scope identity.Scope, emplo
 	}
 	var out []absence.OverviewRow
 	err := InScope(ctx, s.pool, scope, func(tx pgx.Tx) error {
-		var exists bool
-		if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM hr.employers WHERE id = $1 AND ($2 OR id = ANY ($3::uuid[])))`,
-			employerID, scope.All, scope.Employers).Scan(&exists); err != nil {
-			return Translate(err)
-		}
-		if !exists {
-			return fmt.Errorf("postgres: employer %s: %w", employerID, derrors.ErrNotFound)
+		if err := requireEmployer(ctx, tx, scope, employerID); err != nil {
+			return err
 		}
 		rows, _ := tx.Query(ctx, `
-			SELECT e.id, e.employee_number, e.first_name, e.last_name, a.id, a.percentage, a.first_sick_day,
-				nm.kind, nm.n, nm.due, lv.verdict, lv.work_ability_percentage
+			SELECT e.id AS employee_id, e.employee_number, e.first_name, e.last_name, a.id AS absence_id, a.percentage,
+				a.first_sick_day, nm.kind, nm.n, nm.due, lv.verdict, lv.work_ability_percentage
 			FROM hr.employees e
 			LEFT JOIN hr.absences a ON a.employee_id = e.id AND a.status = 'open'
 			LEFT JOIN LATERAL (
@@ -767,7 +770,7 @@ func (s *AbsenceStore) Overview(ctx context.Context, scope identity.Scope, emplo
 			WHERE e.employer_id = $1 AND (e.employment_end IS NULL OR e.employment_end >= `+todayNL+` OR a.id IS NOT NULL)
 			ORDER BY (a.id IS NULL), e.last_name, e.first_name, e.id
 			LIMIT $3`, employerID, hidden, maxOverviewRows)
-		rs, err := pgx.CollectRows(rows, pgx.RowToStructByPos[overviewRow])
+		rs, err := pgx.CollectRows(rows, pgx.RowToStructByName[overviewRow])
 		if err != nil {
 			return Translate(err)
 		}

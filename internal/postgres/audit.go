@@ -28,30 +28,65 @@ func NewAuditStore(pool *pgxpool.Pool) *AuditStore { return &AuditStore{pool: po
 // across every server process ("arbokluis-audit" as an int64 tag).
 const appenderLock int64 = 0x61756469746c6f63
 
+// eventColumns are the columns of an eventRow, of audit.events.
 const eventColumns = `seq, occurred_at, actor_user_id, actor_role, on_behalf_of, subject_employee_id, tenant_id,
 	action, object_kind, object_id, outcome, request_id, client_ip, subjects`
 
-// scanRecord reads the event columns (with seq first) into a record.
-func scanRecord(row pgx.Row, extra ...any) (audit.Record, error) {
-	var (
-		r                                    audit.Record
-		actor, onBehalf, subject, tenant     *uuid.UUID
-		role, objectID, requestID, action, o *string
-		kind                                 string
-		ip                                   *netip.Prefix
-	)
-	dest := append([]any{&r.Seq, &r.Time, &actor, &role, &onBehalf, &subject, &tenant, &action, &kind, &objectID, &o, &requestID, &ip,
-		&r.Subjects}, extra...)
-	if err := row.Scan(dest...); err != nil {
-		return audit.Record{}, err
+// eventRow is an event as stored, in audit.events or (with its id as seq)
+// in audit.outbox.
+type eventRow struct {
+	Seq               int64         `db:"seq"`
+	OccurredAt        time.Time     `db:"occurred_at"`
+	ActorUserID       *uuid.UUID    `db:"actor_user_id"`
+	ActorRole         *string       `db:"actor_role"`
+	OnBehalfOf        *uuid.UUID    `db:"on_behalf_of"`
+	SubjectEmployeeID *uuid.UUID    `db:"subject_employee_id"`
+	TenantID          *uuid.UUID    `db:"tenant_id"`
+	Action            *string       `db:"action"`
+	ObjectKind        string        `db:"object_kind"`
+	ObjectID          *string       `db:"object_id"`
+	Outcome           *string       `db:"outcome"`
+	RequestID         *string       `db:"request_id"`
+	ClientIP          *netip.Prefix `db:"client_ip"`
+	Subjects          []uuid.UUID   `db:"subjects"`
+}
+
+func (e eventRow) domain() audit.Record {
+	r := audit.Record{Seq: e.Seq, Time: e.OccurredAt}
+	r.Subjects = e.Subjects
+	r.ActorUserID, r.OnBehalfOf, r.SubjectEmployeeID, r.TenantID = deref(e.ActorUserID), deref(e.OnBehalfOf), deref(e.SubjectEmployeeID), deref(e.TenantID)
+	r.ActorRole, r.ObjectID, r.RequestID = deref(e.ActorRole), deref(e.ObjectID), deref(e.RequestID)
+	r.Action, r.ObjectKind, r.Outcome = audit.Action(deref(e.Action)), e.ObjectKind, audit.Outcome(deref(e.Outcome))
+	if e.ClientIP != nil {
+		r.ClientIP = e.ClientIP.Addr()
 	}
-	r.ActorUserID, r.OnBehalfOf, r.SubjectEmployeeID, r.TenantID = deref(actor), deref(onBehalf), deref(subject), deref(tenant)
-	r.ActorRole, r.ObjectID, r.RequestID = deref(role), deref(objectID), deref(requestID)
-	r.Action, r.ObjectKind, r.Outcome = audit.Action(deref(action)), kind, audit.Outcome(deref(o))
-	if ip != nil {
-		r.ClientIP = ip.Addr()
-	}
-	return r, nil
+	return r
+}
+
+// linkRow is an event of the chain with its hashes.
+type linkRow struct {
+	eventRow
+	PrevHash []byte `db:"prev_hash"`
+	Hash     []byte `db:"hash"`
+}
+
+func (l linkRow) domain() audit.Link {
+	return audit.Link{Record: l.eventRow.domain(), PrevHash: l.PrevHash, Hash: l.Hash}
+}
+
+// checkpointRow is audit.checkpoints as stored.
+type checkpointRow struct {
+	Seq       int64     `db:"seq"`
+	Hash      []byte    `db:"hash"`
+	Signature string    `db:"signature"`
+	CreatedAt time.Time `db:"created_at"`
+}
+
+// checkpointColumns are the columns of a checkpointRow.
+const checkpointColumns = `seq, hash, signature, created_at`
+
+func (c checkpointRow) domain() audit.Checkpoint {
+	return audit.Checkpoint{Seq: c.Seq, Hash: c.Hash, Signature: c.Signature, CreatedAt: c.CreatedAt}
 }
 
 // Append moves up to max outbox rows, oldest first, into audit.events in
@@ -84,7 +119,7 @@ func (s *AuditStore) Append(ctx context.Context, max int, now time.Time) (audit.
 			links []audit.Link
 		)
 		for rows.Next() {
-			r, err := scanRecord(rows)
+			r, err := scanAs[eventRow](rows)
 			if err != nil {
 				rows.Close()
 				return Translate(err)
@@ -131,9 +166,8 @@ func (s *AuditStore) Append(ctx context.Context, max int, now time.Time) (audit.
 // LastCheckpoint returns the newest checkpoint; the zero Checkpoint when
 // there is none.
 func (s *AuditStore) LastCheckpoint(ctx context.Context) (audit.Checkpoint, error) {
-	var cp audit.Checkpoint
-	err := s.pool.QueryRow(ctx, `SELECT seq, hash, signature, created_at FROM audit.checkpoints ORDER BY seq DESC LIMIT 1`).
-		Scan(&cp.Seq, &cp.Hash, &cp.Signature, &cp.CreatedAt)
+	rows, _ := s.pool.Query(ctx, `SELECT `+checkpointColumns+` FROM audit.checkpoints ORDER BY seq DESC LIMIT 1`)
+	cp, err := pgx.CollectOneRow(rows, scanAs[checkpointRow])
 	if err != nil && !errors.Is(err, pgx.ErrNoRows) {
 		return audit.Checkpoint{}, Translate(err)
 	}
@@ -173,12 +207,8 @@ func (s *AuditStore) OldestPending(ctx context.Context) (time.Time, error) {
 
 // Checkpoints returns every checkpoint in seq order.
 func (s *AuditStore) Checkpoints(ctx context.Context) ([]audit.Checkpoint, error) {
-	rows, _ := s.pool.Query(ctx, `SELECT seq, hash, signature, created_at FROM audit.checkpoints ORDER BY seq`)
-	cps, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (audit.Checkpoint, error) {
-		var cp audit.Checkpoint
-		err := r.Scan(&cp.Seq, &cp.Hash, &cp.Signature, &cp.CreatedAt)
-		return cp, err
-	})
+	rows, _ := s.pool.Query(ctx, `SELECT `+checkpointColumns+` FROM audit.checkpoints ORDER BY seq`)
+	cps, err := collect[checkpointRow](rows)
 	if err != nil {
 		return nil, Translate(err)
 	}
@@ -199,12 +229,10 @@ func (s *AuditStore) Walk(ctx context.Context, fn func(audit.Link) error) error 
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var l audit.Link
-		r, err := scanRecord(rows, &l.PrevHash, &l.Hash)
+		l, err := scanAs[linkRow](rows)
 		if err != nil {
 			return Translate(err)
 		}
-		l.Record = r
 		if err := fn(l); err != nil {
 			return err
 		}
@@ -240,7 +268,7 @@ func (s *AuditStore) Events(ctx context.Context, f audit.Filter) ([]audit.Record
 	defer rows.Close()
 	var out []audit.Record
 	for rows.Next() {
-		r, err := scanRecord(rows)
+		r, err := scanAs[eventRow](rows)
 		if err != nil {
 			return nil, Translate(err)
 		}

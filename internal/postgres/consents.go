@@ -51,9 +51,10 @@ var errNilRecord = fmt.Errorf("postgres: the nil id names no record: %w", derror
 
 // readAll loads the dossier of employeeID with callerID's emergency access,
 // asks authorize for the event, reads every row query selects for the
-// dossier ($1), oldest first, and stores the event.
+// dossier ($1), oldest first (by the query's first column, the record's
+// time), and stores the event.
 func readAll[T any](ctx context.Context, pool *pgxpool.Pool, employeeID, callerID uuid.UUID, authorize dossier.Authorize,
-	query string, scan func(pgx.CollectableRow) (consent.Sealed[T], error)) (dossier.Dossier, []consent.Sealed[T], error) {
+	query string, scan pgx.RowToFunc[consent.Sealed[T]]) (dossier.Dossier, []consent.Sealed[T], error) {
 	var (
 		out dossier.Dossier
 		rs  []consent.Sealed[T]
@@ -81,7 +82,7 @@ func readAll[T any](ctx context.Context, pool *pgxpool.Pool, employeeID, callerI
 // dossier does not have, and uuid.Nil, are derrors.ErrNotFound, and no
 // event is stored.
 func readOne[T any](ctx context.Context, pool *pgxpool.Pool, employeeID, callerID, id uuid.UUID, authorize dossier.Authorize,
-	query string, scan func(pgx.CollectableRow) (consent.Sealed[T], error)) (dossier.Dossier, consent.Sealed[T], error) {
+	query string, scan pgx.RowToFunc[consent.Sealed[T]]) (dossier.Dossier, consent.Sealed[T], error) {
 	var (
 		out dossier.Dossier
 		r   consent.Sealed[T]
@@ -115,7 +116,7 @@ func readOne[T any](ctx context.Context, pool *pgxpool.Pool, employeeID, callerI
 // d" when save writes into the dossier (locks go dossier first, record
 // second, as a destruction takes them).
 func updateRecord[T any](ctx context.Context, pool *pgxpool.Pool, lock string, employeeID, callerID, id uuid.UUID, change consent.Change[T],
-	query string, scan func(pgx.CollectableRow) (consent.Sealed[T], error), save func(tx pgx.Tx, r T) error) (T, error) {
+	query string, scan pgx.RowToFunc[consent.Sealed[T]], save func(tx pgx.Tx, r T) error) (T, error) {
 	var out T
 	if id == uuid.Nil {
 		return out, errNilRecord
@@ -143,28 +144,43 @@ func updateRecord[T any](ctx context.Context, pool *pgxpool.Pool, lock string, e
 	return out, err
 }
 
+// consentRow is medical.consents as read.
+type consentRow struct {
+	PreparedAt    time.Time  `db:"prepared_at"`
+	ID            uuid.UUID  `db:"id"`
+	DossierID     uuid.UUID  `db:"dossier_id"`
+	EmployeeID    uuid.UUID  `db:"employee_id"`
+	RecipientKind string     `db:"recipient_kind"`
+	Purpose       string     `db:"purpose"`
+	ScopeKinds    []string   `db:"scope_kinds"`
+	ScopeFrom     *time.Time `db:"scope_from"`
+	ScopeTo       *time.Time `db:"scope_to"`
+	ExpiresOn     time.Time  `db:"expires_on"`
+	Sealed        string     `db:"sealed"`
+	PreparedBy    uuid.UUID  `db:"prepared_by"`
+	OnBehalfOf    *uuid.UUID `db:"on_behalf_of"`
+	Status        string     `db:"status"`
+	SignedAt      *time.Time `db:"signed_at"`
+	SignedOn      *time.Time `db:"signed_on"`
+	SignedVia     *string    `db:"signed_via"`
+	TextSHA256    *string    `db:"text_sha256"`
+	ScanID        *uuid.UUID `db:"scan_id"`
+	RevokedAt     *time.Time `db:"revoked_at"`
+	RevokedBy     *uuid.UUID `db:"revoked_by"`
+}
+
+// consentSelect reads consentRows; its first column orders them.
 const consentSelect = `SELECT prepared_at, id, dossier_id, employee_id, recipient_kind, purpose, scope_kinds, scope_from, scope_to,
 	expires_on, sealed, prepared_by, on_behalf_of, status, signed_at, signed_on, signed_via, text_sha256, scan_id,
 	revoked_at, revoked_by FROM medical.consents`
 
-func scanConsent(row pgx.CollectableRow) (consent.Sealed[consent.Consent], error) {
-	var (
-		c                         consent.Consent
-		kind, purpose, status     string
-		kinds                     []string
-		from, to, signedOn        *time.Time
-		onBehalf, scan, revokedBy *uuid.UUID
-		signedAt, revokedAt       *time.Time
-		signedVia, textSHA        *string
-		ct                        string
-	)
-	err := row.Scan(&c.PreparedAt, &c.ID, &c.DossierID, &c.EmployeeID, &kind, &purpose, &kinds, &from, &to, &c.ExpiresOn, &ct,
-		&c.PreparedBy, &onBehalf, &status, &signedAt, &signedOn, &signedVia, &textSHA, &scan, &revokedAt, &revokedBy)
-	c.RecipientKind, c.Purpose, c.Status = consent.RecipientKind(kind), consent.Purpose(purpose), consent.Status(status)
-	c.Scope = scopeOf(kinds, from, to)
-	c.OnBehalfOf, c.SignedAt, c.SignedOn, c.SignedVia, c.TextSHA256 = deref(onBehalf), deref(signedAt), deref(signedOn), deref(signedVia), deref(textSHA)
-	c.ScanID, c.RevokedAt, c.RevokedBy = deref(scan), deref(revokedAt), deref(revokedBy)
-	return consent.Sealed[consent.Consent]{Record: c, Ciphertext: ct}, err
+func (r consentRow) domain() consent.Sealed[consent.Consent] {
+	c := consent.Consent{ID: r.ID, DossierID: r.DossierID, EmployeeID: r.EmployeeID, RecipientKind: consent.RecipientKind(r.RecipientKind),
+		Purpose: consent.Purpose(r.Purpose), Scope: scopeOf(r.ScopeKinds, r.ScopeFrom, r.ScopeTo), ExpiresOn: r.ExpiresOn,
+		PreparedBy: r.PreparedBy, OnBehalfOf: deref(r.OnBehalfOf), PreparedAt: r.PreparedAt, Status: consent.Status(r.Status),
+		SignedAt: deref(r.SignedAt), SignedOn: deref(r.SignedOn), SignedVia: deref(r.SignedVia), TextSHA256: deref(r.TextSHA256),
+		ScanID: deref(r.ScanID), RevokedAt: deref(r.RevokedAt), RevokedBy: deref(r.RevokedBy)}
+	return consent.Sealed[consent.Consent]{Record: c, Ciphertext: r.Sealed}
 }
 
 func scopeOf(kinds []string, from, to *time.Time) consent.Scope {
@@ -198,18 +214,18 @@ func (s *ConsentStore) InsertConsent(ctx context.Context, sc consent.Sealed[cons
 
 // Consents reads every one of a dossier's consents, with the event.
 func (s *ConsentStore) Consents(ctx context.Context, employeeID, callerID uuid.UUID, authorize dossier.Authorize) (dossier.Dossier, []consent.Sealed[consent.Consent], error) {
-	return readAll(ctx, s.pool, employeeID, callerID, authorize, consentSelect, scanConsent)
+	return readAll(ctx, s.pool, employeeID, callerID, authorize, consentSelect, scanAs[consentRow])
 }
 
 // Consent reads consent id of a dossier, with the event; derrors.ErrNotFound
 // when the dossier has none such (uuid.Nil names none).
 func (s *ConsentStore) Consent(ctx context.Context, employeeID, callerID, id uuid.UUID, authorize dossier.Authorize) (dossier.Dossier, consent.Sealed[consent.Consent], error) {
-	return readOne(ctx, s.pool, employeeID, callerID, id, authorize, consentSelect, scanConsent)
+	return readOne(ctx, s.pool, employeeID, callerID, id, authorize, consentSelect, scanAs[consentRow])
 }
 
 // UpdateConsent stores a consent's status fields as change leaves them.
 func (s *ConsentStore) UpdateConsent(ctx context.Context, employeeID, callerID, id uuid.UUID, change consent.Change[consent.Consent]) (consent.Consent, error) {
-	return updateRecord(ctx, s.pool, "", employeeID, callerID, id, change, consentSelect, scanConsent, func(tx pgx.Tx, c consent.Consent) error {
+	return updateRecord(ctx, s.pool, "", employeeID, callerID, id, change, consentSelect, scanAs[consentRow], func(tx pgx.Tx, c consent.Consent) error {
 		return saveConsent(ctx, tx, c)
 	})
 }
@@ -225,7 +241,7 @@ func saveConsent(ctx context.Context, tx pgx.Tx, c consent.Consent) error {
 
 // SignOnPaper stores the scan and the consent's signature together.
 func (s *ConsentStore) SignOnPaper(ctx context.Context, employeeID, callerID, id uuid.UUID, scan dossier.PendingAttachment, change consent.Change[consent.Consent]) (consent.Consent, error) {
-	return updateRecord(ctx, s.pool, "FOR SHARE OF d", employeeID, callerID, id, change, consentSelect, scanConsent, func(tx pgx.Tx, c consent.Consent) error {
+	return updateRecord(ctx, s.pool, "FOR SHARE OF d", employeeID, callerID, id, change, consentSelect, scanAs[consentRow], func(tx pgx.Tx, c consent.Consent) error {
 		if c.ScanID != scan.Attachment.ID {
 			return fmt.Errorf("postgres: the signature names another scan: %w", derrors.ErrConflict)
 		}
@@ -238,24 +254,33 @@ func (s *ConsentStore) SignOnPaper(ctx context.Context, employeeID, callerID, id
 
 // UnderConsent locks consent id and writes the event check returns.
 func (s *ConsentStore) UnderConsent(ctx context.Context, employeeID, callerID, id uuid.UUID, check consent.Change[consent.Consent]) error {
-	_, err := updateRecord(ctx, s.pool, "", employeeID, callerID, id, check, consentSelect, scanConsent,
+	_, err := updateRecord(ctx, s.pool, "", employeeID, callerID, id, check, consentSelect, scanAs[consentRow],
 		func(pgx.Tx, consent.Consent) error { return nil })
 	return err
 }
 
+// informationRequestRow is medical.information_requests as read.
+type informationRequestRow struct {
+	AskedAt       time.Time  `db:"asked_at"`
+	ID            uuid.UUID  `db:"id"`
+	DossierID     uuid.UUID  `db:"dossier_id"`
+	ConsentID     uuid.UUID  `db:"consent_id"`
+	Sealed        string     `db:"sealed"`
+	AskedBy       uuid.UUID  `db:"asked_by"`
+	OnBehalfOf    *uuid.UUID `db:"on_behalf_of"`
+	AnswerEntryID *uuid.UUID `db:"answer_entry_id"`
+	AnsweredAt    *time.Time `db:"answered_at"`
+}
+
+// requestSelect reads informationRequestRows; its first column orders
+// them.
 const requestSelect = `SELECT asked_at, id, dossier_id, consent_id, sealed, asked_by, on_behalf_of, answer_entry_id, answered_at
 	FROM medical.information_requests`
 
-func scanInformationRequest(row pgx.CollectableRow) (consent.Sealed[consent.InformationRequest], error) {
-	var (
-		r                consent.InformationRequest
-		ct               string
-		onBehalf, answer *uuid.UUID
-		answeredAt       *time.Time
-	)
-	err := row.Scan(&r.AskedAt, &r.ID, &r.DossierID, &r.ConsentID, &ct, &r.AskedBy, &onBehalf, &answer, &answeredAt)
-	r.OnBehalfOf, r.AnswerEntry, r.AnsweredAt = deref(onBehalf), deref(answer), deref(answeredAt)
-	return consent.Sealed[consent.InformationRequest]{Record: r, Ciphertext: ct}, err
+func (r informationRequestRow) domain() consent.Sealed[consent.InformationRequest] {
+	x := consent.InformationRequest{ID: r.ID, DossierID: r.DossierID, ConsentID: r.ConsentID, AskedBy: r.AskedBy,
+		OnBehalfOf: deref(r.OnBehalfOf), AskedAt: r.AskedAt, AnswerEntry: deref(r.AnswerEntryID), AnsweredAt: deref(r.AnsweredAt)}
+	return consent.Sealed[consent.InformationRequest]{Record: x, Ciphertext: r.Sealed}
 }
 
 // InsertInformationRequest stores a request with its event.
@@ -271,20 +296,20 @@ func (s *ConsentStore) InsertInformationRequest(ctx context.Context, sr consent.
 // InformationRequests reads every one of a dossier's information
 // requests, with the event.
 func (s *ConsentStore) InformationRequests(ctx context.Context, employeeID, callerID uuid.UUID, authorize dossier.Authorize) (dossier.Dossier, []consent.Sealed[consent.InformationRequest], error) {
-	return readAll(ctx, s.pool, employeeID, callerID, authorize, requestSelect, scanInformationRequest)
+	return readAll(ctx, s.pool, employeeID, callerID, authorize, requestSelect, scanAs[informationRequestRow])
 }
 
 // InformationRequest reads information request id of a dossier, with the
 // event; derrors.ErrNotFound when the dossier has none such (uuid.Nil
 // names none).
 func (s *ConsentStore) InformationRequest(ctx context.Context, employeeID, callerID, id uuid.UUID, authorize dossier.Authorize) (dossier.Dossier, consent.Sealed[consent.InformationRequest], error) {
-	return readOne(ctx, s.pool, employeeID, callerID, id, authorize, requestSelect, scanInformationRequest)
+	return readOne(ctx, s.pool, employeeID, callerID, id, authorize, requestSelect, scanAs[informationRequestRow])
 }
 
 // AnswerInformationRequest stores the answer's entry and records it on
 // the request.
 func (s *ConsentStore) AnswerInformationRequest(ctx context.Context, employeeID, callerID, id uuid.UUID, answer dossier.PendingEntry, change consent.Change[consent.InformationRequest]) (consent.InformationRequest, error) {
-	return updateRecord(ctx, s.pool, "FOR SHARE OF d", employeeID, callerID, id, change, requestSelect, scanInformationRequest, func(tx pgx.Tx, r consent.InformationRequest) error {
+	return updateRecord(ctx, s.pool, "FOR SHARE OF d", employeeID, callerID, id, change, requestSelect, scanAs[informationRequestRow], func(tx pgx.Tx, r consent.InformationRequest) error {
 		if r.AnswerEntry != answer.Entry.ID {
 			return fmt.Errorf("postgres: the request names another answer: %w", derrors.ErrConflict)
 		}
@@ -297,6 +322,28 @@ func (s *ConsentStore) AnswerInformationRequest(ctx context.Context, employeeID,
 	})
 }
 
+// disclosureRow is medical.disclosures as read.
+type disclosureRow struct {
+	RegisteredAt  time.Time      `db:"registered_at"`
+	ID            uuid.UUID      `db:"id"`
+	DossierID     uuid.UUID      `db:"dossier_id"`
+	EmployeeID    uuid.UUID      `db:"employee_id"`
+	RecipientKind string         `db:"recipient_kind"`
+	Purpose       string         `db:"purpose"`
+	ScopeKinds    []string       `db:"scope_kinds"`
+	ScopeFrom     *time.Time     `db:"scope_from"`
+	ScopeTo       *time.Time     `db:"scope_to"`
+	Basis         string         `db:"basis"`
+	ConsentID     *uuid.UUID     `db:"consent_id"`
+	Sealed        string         `db:"sealed"`
+	RegisteredBy  uuid.UUID      `db:"registered_by"`
+	Status        string         `db:"status"`
+	Assessment    *assessmentRow `db:"assessment"`
+	DecidedBy     *uuid.UUID     `db:"decided_by"`
+	DecidedAt     *time.Time     `db:"decided_at"`
+}
+
+// disclosureSelect reads disclosureRows; its first column orders them.
 const disclosureSelect = `SELECT registered_at, id, dossier_id, employee_id, recipient_kind, purpose, scope_kinds, scope_from, scope_to,
 	basis, consent_id, sealed, registered_by, status, assessment, decided_by, decided_at FROM medical.disclosures`
 
@@ -308,26 +355,16 @@ type assessmentRow struct {
 	CoveredByRules           bool `json:"covered_by_rules"`
 }
 
-func scanDisclosure(row pgx.CollectableRow) (consent.Sealed[consent.Disclosure], error) {
-	var (
-		x                        consent.Disclosure
-		kind, purpose, basis, st string
-		kinds                    []string
-		from, to, decidedAt      *time.Time
-		consentID, decidedBy     *uuid.UUID
-		as                       *assessmentRow
-		ct                       string
-	)
-	err := row.Scan(&x.RegisteredAt, &x.ID, &x.DossierID, &x.EmployeeID, &kind, &purpose, &kinds, &from, &to, &basis, &consentID,
-		&ct, &x.RegisteredBy, &st, &as, &decidedBy, &decidedAt)
-	x.RecipientKind, x.Purpose, x.Basis, x.Status = consent.RecipientKind(kind), consent.Purpose(purpose), consent.Basis(basis), consent.DisclosureStatus(st)
-	x.Scope, x.ConsentID = scopeOf(kinds, from, to), deref(consentID)
-	x.DecidedBy, x.DecidedAt = deref(decidedBy), deref(decidedAt)
-	if as != nil {
+func (r disclosureRow) domain() consent.Sealed[consent.Disclosure] {
+	x := consent.Disclosure{ID: r.ID, DossierID: r.DossierID, EmployeeID: r.EmployeeID, RecipientKind: consent.RecipientKind(r.RecipientKind),
+		Purpose: consent.Purpose(r.Purpose), Scope: scopeOf(r.ScopeKinds, r.ScopeFrom, r.ScopeTo), Basis: consent.Basis(r.Basis),
+		ConsentID: deref(r.ConsentID), RegisteredBy: r.RegisteredBy, RegisteredAt: r.RegisteredAt,
+		Status: consent.DisclosureStatus(r.Status), DecidedBy: deref(r.DecidedBy), DecidedAt: deref(r.DecidedAt)}
+	if as := r.Assessment; as != nil {
 		x.Assessment = &consent.Assessment{InterestOutweighsPrivacy: as.InterestOutweighsPrivacy, WithinTaskNeeds: as.WithinTaskNeeds,
 			NoRiskOfHarm: as.NoRiskOfHarm, CoveredByRules: as.CoveredByRules}
 	}
-	return consent.Sealed[consent.Disclosure]{Record: x, Ciphertext: ct}, err
+	return consent.Sealed[consent.Disclosure]{Record: x, Ciphertext: r.Sealed}
 }
 
 // InsertDisclosure stores a registered disclosure request with its event.
@@ -346,19 +383,19 @@ func (s *ConsentStore) InsertDisclosure(ctx context.Context, sx consent.Sealed[c
 // Disclosures reads every one of a dossier's disclosure requests, with
 // the event.
 func (s *ConsentStore) Disclosures(ctx context.Context, employeeID, callerID uuid.UUID, authorize dossier.Authorize) (dossier.Dossier, []consent.Sealed[consent.Disclosure], error) {
-	return readAll(ctx, s.pool, employeeID, callerID, authorize, disclosureSelect, scanDisclosure)
+	return readAll(ctx, s.pool, employeeID, callerID, authorize, disclosureSelect, scanAs[disclosureRow])
 }
 
 // Disclosure reads disclosure request id of a dossier, with the event;
 // derrors.ErrNotFound when the dossier has none such (uuid.Nil names
 // none).
 func (s *ConsentStore) Disclosure(ctx context.Context, employeeID, callerID, id uuid.UUID, authorize dossier.Authorize) (dossier.Dossier, consent.Sealed[consent.Disclosure], error) {
-	return readOne(ctx, s.pool, employeeID, callerID, id, authorize, disclosureSelect, scanDisclosure)
+	return readOne(ctx, s.pool, employeeID, callerID, id, authorize, disclosureSelect, scanAs[disclosureRow])
 }
 
 // UpdateDisclosure stores a disclosure's decision as change leaves it.
 func (s *ConsentStore) UpdateDisclosure(ctx context.Context, employeeID, callerID, id uuid.UUID, change consent.Change[consent.Disclosure]) (consent.Disclosure, error) {
-	return updateRecord(ctx, s.pool, "", employeeID, callerID, id, change, disclosureSelect, scanDisclosure, func(tx pgx.Tx, x consent.Disclosure) error {
+	return updateRecord(ctx, s.pool, "", employeeID, callerID, id, change, disclosureSelect, scanAs[disclosureRow], func(tx pgx.Tx, x consent.Disclosure) error {
 		var as *assessmentRow
 		if x.Assessment != nil {
 			as = &assessmentRow{InterestOutweighsPrivacy: x.Assessment.InterestOutweighsPrivacy, WithinTaskNeeds: x.Assessment.WithinTaskNeeds,
@@ -370,20 +407,32 @@ func (s *ConsentStore) UpdateDisclosure(ctx context.Context, employeeID, callerI
 	})
 }
 
-const transferSelect = `SELECT prepared_at, id, dossier_id, (SELECT d.employee_id FROM medical.dossiers d WHERE d.id = dossier_id),
+// transferRow is medical.transfers as read, with the dossier's employee.
+type transferRow struct {
+	PreparedAt    time.Time  `db:"prepared_at"`
+	ID            uuid.UUID  `db:"id"`
+	DossierID     uuid.UUID  `db:"dossier_id"`
+	EmployeeID    uuid.UUID  `db:"employee_id"`
+	ConsentID     uuid.UUID  `db:"consent_id"`
+	Sealed        string     `db:"sealed"`
+	PreparedBy    uuid.UUID  `db:"prepared_by"`
+	PackageSHA256 *string    `db:"package_sha256"`
+	ExportedAt    *time.Time `db:"exported_at"`
+	HandedOverAt  *time.Time `db:"handed_over_at"`
+	HandedOverBy  *uuid.UUID `db:"handed_over_by"`
+	Disposal      *string    `db:"disposal"`
+}
+
+// transferSelect reads transferRows; its first column orders them.
+const transferSelect = `SELECT prepared_at, id, dossier_id,
+	(SELECT d.employee_id FROM medical.dossiers d WHERE d.id = dossier_id) AS employee_id,
 	consent_id, sealed, prepared_by, package_sha256, exported_at, handed_over_at, handed_over_by, disposal FROM medical.transfers`
 
-func scanTransfer(row pgx.CollectableRow) (consent.Sealed[consent.Transfer], error) {
-	var (
-		t                  consent.Transfer
-		ct                 string
-		sum, disposal      *string
-		exported, handedAt *time.Time
-		handedBy           *uuid.UUID
-	)
-	err := row.Scan(&t.PreparedAt, &t.ID, &t.DossierID, &t.EmployeeID, &t.ConsentID, &ct, &t.PreparedBy, &sum, &exported, &handedAt, &handedBy, &disposal)
-	t.PackageSHA256, t.ExportedAt, t.HandedOverAt, t.HandedOverBy, t.Disposal = deref(sum), deref(exported), deref(handedAt), deref(handedBy), deref(disposal)
-	return consent.Sealed[consent.Transfer]{Record: t, Ciphertext: ct}, err
+func (r transferRow) domain() consent.Sealed[consent.Transfer] {
+	t := consent.Transfer{ID: r.ID, DossierID: r.DossierID, EmployeeID: r.EmployeeID, ConsentID: r.ConsentID, PreparedBy: r.PreparedBy,
+		PreparedAt: r.PreparedAt, PackageSHA256: deref(r.PackageSHA256), ExportedAt: deref(r.ExportedAt),
+		HandedOverAt: deref(r.HandedOverAt), HandedOverBy: deref(r.HandedOverBy), Disposal: deref(r.Disposal)}
+	return consent.Sealed[consent.Transfer]{Record: t, Ciphertext: r.Sealed}
 }
 
 // InsertTransfer stores a prepared transfer with its event.
@@ -398,19 +447,19 @@ func (s *ConsentStore) InsertTransfer(ctx context.Context, st consent.Sealed[con
 
 // Transfers reads every one of a dossier's transfers, with the event.
 func (s *ConsentStore) Transfers(ctx context.Context, employeeID, callerID uuid.UUID, authorize dossier.Authorize) (dossier.Dossier, []consent.Sealed[consent.Transfer], error) {
-	return readAll(ctx, s.pool, employeeID, callerID, authorize, transferSelect, scanTransfer)
+	return readAll(ctx, s.pool, employeeID, callerID, authorize, transferSelect, scanAs[transferRow])
 }
 
 // Transfer reads transfer id of a dossier, with the event; derrors.ErrNotFound
 // when the dossier has none such (uuid.Nil names none).
 func (s *ConsentStore) Transfer(ctx context.Context, employeeID, callerID, id uuid.UUID, authorize dossier.Authorize) (dossier.Dossier, consent.Sealed[consent.Transfer], error) {
-	return readOne(ctx, s.pool, employeeID, callerID, id, authorize, transferSelect, scanTransfer)
+	return readOne(ctx, s.pool, employeeID, callerID, id, authorize, transferSelect, scanAs[transferRow])
 }
 
 // UpdateTransfer stores a transfer's export and hand-over as change leaves
 // them.
 func (s *ConsentStore) UpdateTransfer(ctx context.Context, employeeID, callerID, id uuid.UUID, change consent.Change[consent.Transfer]) (consent.Transfer, error) {
-	return updateRecord(ctx, s.pool, "", employeeID, callerID, id, change, transferSelect, scanTransfer, func(tx pgx.Tx, t consent.Transfer) error {
+	return updateRecord(ctx, s.pool, "", employeeID, callerID, id, change, transferSelect, scanAs[transferRow], func(tx pgx.Tx, t consent.Transfer) error {
 		_, err := tx.Exec(ctx, `UPDATE medical.transfers SET package_sha256 = $2, exported_at = $3, handed_over_at = $4,
 			handed_over_by = $5, disposal = $6 WHERE id = $1`,
 			t.ID, nullString(t.PackageSHA256), nullTime(t.ExportedAt), nullTime(t.HandedOverAt), nullUUID(t.HandedOverBy), nullString(t.Disposal))
@@ -420,15 +469,20 @@ func (s *ConsentStore) UpdateTransfer(ctx context.Context, employeeID, callerID,
 
 var _ consent.AttachmentLister = (*ConsentStore)(nil)
 
+// attachmentOfRow is an attachment's id with its entry's.
+type attachmentOfRow struct {
+	ID      uuid.UUID  `db:"id"`
+	EntryID *uuid.UUID `db:"entry_id"`
+}
+
+// domain returns the attachment's id and its entry's (uuid.Nil: none).
+func (r attachmentOfRow) domain() [2]uuid.UUID { return [2]uuid.UUID{r.ID, deref(r.EntryID)} }
+
 // AttachmentsOf lists the attachments of a dossier with their entries.
 func (s *ConsentStore) AttachmentsOf(ctx context.Context, dossierID uuid.UUID) ([][2]uuid.UUID, error) {
-	rows, _ := s.pool.Query(ctx, `SELECT id, coalesce(entry_id, '00000000-0000-0000-0000-000000000000') FROM medical.attachments
+	rows, _ := s.pool.Query(ctx, `SELECT id, entry_id FROM medical.attachments
 		WHERE dossier_id = $1 ORDER BY created_at, id`, dossierID)
-	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) ([2]uuid.UUID, error) {
-		var x [2]uuid.UUID
-		err := r.Scan(&x[0], &x[1])
-		return x, err
-	})
+	out, err := collect[attachmentOfRow](rows)
 	if err != nil {
 		return nil, Translate(err)
 	}

@@ -39,13 +39,10 @@ func requirePhysicians(ctx context.Context, tx pgx.Tx, ids map[string]uuid.UUID)
 
 // ProposeAssignment stores a proposed physician assignment with its event.
 func (s *IdentityStore) ProposeAssignment(ctx context.Context, d identity.Delegation, a identity.Assignment, event audit.Event) error {
-	return InScope(ctx, s.pool, identity.Scope{Employers: []uuid.UUID{a.EmployerID}}, func(tx pgx.Tx) error {
-		var exists bool
-		if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM hr.employers WHERE id = $1)`, a.EmployerID).Scan(&exists); err != nil {
-			return Translate(err)
-		}
-		if !exists {
-			return fmt.Errorf("postgres: employer %s: %w", a.EmployerID, derrors.ErrNotFound)
+	scope := identity.Scope{Employers: []uuid.UUID{a.EmployerID}}
+	return InScope(ctx, s.pool, scope, func(tx pgx.Tx) error {
+		if err := requireEmployer(ctx, tx, scope, a.EmployerID); err != nil {
+			return err
 		}
 		if err := requirePhysicians(ctx, tx, map[string]uuid.UUID{"physician_id": a.PhysicianID}); err != nil {
 			return err
@@ -104,22 +101,23 @@ func (s *IdentityStore) ProposeStatement(ctx context.Context, d identity.Delegat
 	})
 }
 
-// delegationQueries are the lookup and approval statements per kind.
+// delegationQueries are the lookup and approval statements per kind; each
+// lookup reads a delegationRow.
 var delegationQueries = map[identity.DelegationKind]struct{ get, approve string }{
 	identity.KindAssignment: {
-		get: `SELECT status, physician_id, proposed_by, approved_by, employer_id
+		get: `SELECT status, physician_id AS grantee, proposed_by, approved_by, employer_id
 			FROM hr.physician_assignments WHERE id = $1`,
 		approve: `UPDATE hr.physician_assignments SET status = 'active', approved_by = $2, decided_at = $3
 			WHERE id = $1 AND status = 'proposed'`,
 	},
 	identity.KindSubstitution: {
-		get: `SELECT status, substitute_id, proposed_by, approved_by, NULL::uuid
+		get: `SELECT status, substitute_id AS grantee, proposed_by, approved_by, NULL::uuid AS employer_id
 			FROM hr.substitutions WHERE id = $1`,
 		approve: `UPDATE hr.substitutions SET status = 'active', approved_by = $2, decided_at = $3
 			WHERE id = $1 AND status = 'proposed'`,
 	},
 	identity.KindStatement: {
-		get: `SELECT status, assistant_user_id, recorded_by, approved_by, NULL::uuid
+		get: `SELECT status, assistant_user_id AS grantee, recorded_by AS proposed_by, approved_by, NULL::uuid AS employer_id
 			FROM hr.confidentiality_statements WHERE id = $1`,
 		approve: `UPDATE hr.confidentiality_statements SET status = 'active', approved_by = $2, decided_at = $3
 			WHERE id = $1 AND status = 'proposed'`,
@@ -132,17 +130,22 @@ func (s *IdentityStore) Delegation(ctx context.Context, kind identity.Delegation
 	if !ok {
 		return identity.Delegation{}, fmt.Errorf("postgres: delegation kind %q: %w", kind, derrors.ErrInvalid)
 	}
-	d := identity.Delegation{Kind: kind, ID: id}
-	var (
-		status                 string
-		proposed, appr, tenant *uuid.UUID
-	)
-	err := s.pool.QueryRow(ctx, q.get, id).Scan(&status, &d.Grantee, &proposed, &appr, &tenant)
+	rows, _ := s.pool.Query(ctx, q.get, id)
+	r, err := pgx.CollectOneRow(rows, pgx.RowToStructByName[delegationRow])
 	if err != nil {
 		return identity.Delegation{}, Translate(err)
 	}
-	d.Status, d.ProposedBy, d.ApprovedBy, d.EmployerID = identity.DelegationStatus(status), deref(proposed), deref(appr), deref(tenant)
-	return d, nil
+	return identity.Delegation{Kind: kind, ID: id, Status: identity.DelegationStatus(r.Status), Grantee: r.Grantee,
+		ProposedBy: deref(r.ProposedBy), ApprovedBy: deref(r.ApprovedBy), EmployerID: deref(r.EmployerID)}, nil
+}
+
+// delegationRow is a delegation of any kind as read.
+type delegationRow struct {
+	Status     string     `db:"status"`
+	Grantee    uuid.UUID  `db:"grantee"`
+	ProposedBy *uuid.UUID `db:"proposed_by"`
+	ApprovedBy *uuid.UUID `db:"approved_by"`
+	EmployerID *uuid.UUID `db:"employer_id"` // an assignment's employer; NULL for the others
 }
 
 // ApproveDelegation activates a proposed delegation with its event; an

@@ -36,37 +36,47 @@ func (s *DossierStore) Assessable(ctx context.Context, employeeID uuid.UUID) (do
 
 // exposuresOf reads the exposure periods of a dossier.
 func exposuresOf(ctx context.Context, tx pgx.Tx, dossierID uuid.UUID) ([]dossier.Exposure, error) {
-	rows, _ := tx.Query(ctx, `SELECT agent, from_date, to_date FROM medical.exposures WHERE dossier_id = $1`, dossierID)
-	xs, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (dossier.Exposure, error) {
-		var (
-			x     dossier.Exposure
-			agent string
-			to    *time.Time
-		)
-		err := r.Scan(&agent, &x.From, &to)
-		x.Agent, x.To, x.DossierID = dossier.Agent(agent), deref(to), dossierID
-		return x, err
-	})
+	rows, _ := tx.Query(ctx, `SELECT dossier_id, agent, from_date, to_date FROM medical.exposures WHERE dossier_id = $1`, dossierID)
+	xs, err := collect[exposurePeriodRow](rows)
 	return xs, Translate(err)
 }
 
+// exposurePeriodRow is what a destruction weighs of an exposure: its agent
+// and period.
+type exposurePeriodRow struct {
+	DossierID uuid.UUID  `db:"dossier_id"`
+	Agent     string     `db:"agent"`
+	From      time.Time  `db:"from_date"`
+	To        *time.Time `db:"to_date"`
+}
+
+func (r exposurePeriodRow) domain() dossier.Exposure {
+	return dossier.Exposure{DossierID: r.DossierID, Agent: dossier.Agent(r.Agent), From: r.From, To: deref(r.To)}
+}
+
+// destructionColumns are the columns of a destructionRow.
 const destructionColumns = `id, origin, request_id, dossier_id, employee_id, scope, entry_ids, attachment_ids, old_keys,
-	coalesce(new_key, ''), prior_status, state, counts, decided_by, decided_at, completed_at, backup_safe_after`
+	coalesce(new_key, '') AS new_key, prior_status, state, counts, decided_by, decided_at, completed_at, backup_safe_after`
 
 // destructionRow is medical.destructions as stored.
 type destructionRow struct {
-	ID                               uuid.UUID
-	Origin                           string
-	RequestID, DossierID, EmployeeID uuid.UUID
-	Scope                            string
-	EntryIDs, AttachmentIDs          []uuid.UUID
-	OldKeys                          []string
-	NewKey, PriorStatus, State       string
-	Counts                           countsRow
-	DecidedBy                        uuid.UUID
-	DecidedAt                        time.Time
-	CompletedAt                      *time.Time
-	BackupSafeAfter                  *time.Time
+	ID              uuid.UUID   `db:"id"`
+	Origin          string      `db:"origin"`
+	RequestID       uuid.UUID   `db:"request_id"`
+	DossierID       uuid.UUID   `db:"dossier_id"`
+	EmployeeID      uuid.UUID   `db:"employee_id"`
+	Scope           string      `db:"scope"`
+	EntryIDs        []uuid.UUID `db:"entry_ids"`
+	AttachmentIDs   []uuid.UUID `db:"attachment_ids"`
+	OldKeys         []string    `db:"old_keys"`
+	NewKey          string      `db:"new_key"`
+	PriorStatus     string      `db:"prior_status"`
+	State           string      `db:"state"`
+	Counts          countsRow   `db:"counts"`
+	DecidedBy       uuid.UUID   `db:"decided_by"`
+	DecidedAt       time.Time   `db:"decided_at"`
+	CompletedAt     *time.Time  `db:"completed_at"`
+	BackupSafeAfter *time.Time  `db:"backup_safe_after"`
 }
 
 // countsRow is medical.destructions.counts (jsonb).
@@ -90,11 +100,11 @@ func (r destructionRow) domain() dossier.Destruction {
 }
 
 func scanDestruction(rows pgx.Rows) (dossier.Destruction, error) {
-	r, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByPos[destructionRow])
+	d, err := pgx.CollectExactlyOneRow(rows, scanAs[destructionRow])
 	if err != nil {
 		return dossier.Destruction{}, Translate(err)
 	}
-	return r.domain(), nil
+	return d, nil
 }
 
 // BeginDestruction records job d and closes its dossier, with the event.
@@ -136,11 +146,11 @@ func (s *DossierStore) BeginDestruction(ctx context.Context, d dossier.Destructi
 		}
 		// What the job takes: everything, or the resolved entries.
 		whole := d.Scope == dossier.ScopeDossier
-		rows, _ = tx.Query(ctx, `SELECT kind, count(*)::int FROM medical.entries
+		rows, _ = tx.Query(ctx, `SELECT kind, count(*)::int AS n FROM medical.entries
 			WHERE dossier_id = $1 AND ($2 OR id = ANY ($3::uuid[])) GROUP BY kind`, d.DossierID, whole, d.EntryIDs)
-		kinds, err := pgx.CollectRows(rows, pgx.RowToStructByPos[struct {
-			Kind string
-			N    int
+		kinds, err := pgx.CollectRows(rows, pgx.RowToStructByName[struct {
+			Kind string `db:"kind"`
+			N    int    `db:"n"`
 		}])
 		if err != nil {
 			return Translate(err)
@@ -231,13 +241,9 @@ func (s *DossierStore) Destructions(ctx context.Context, employeeID uuid.UUID) (
 }
 
 func collectDestructions(rows pgx.Rows) ([]dossier.Destruction, error) {
-	rs, err := pgx.CollectRows(rows, pgx.RowToStructByPos[destructionRow])
+	out, err := collect[destructionRow](rows)
 	if err != nil {
 		return nil, Translate(err)
-	}
-	out := make([]dossier.Destruction, len(rs))
-	for i, r := range rs {
-		out[i] = r.domain()
 	}
 	return out, nil
 }

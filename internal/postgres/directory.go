@@ -31,24 +31,26 @@ func (d *Directory) People(ctx context.Context, userIDs []uuid.UUID) (map[uuid.U
 		rows, _ := tx.Query(ctx, `
 			SELECT u.id, u.display_name, coalesce((
 				SELECT r.name FROM hr.role_grants g JOIN hr.employers r ON r.id = g.employer_id
-				WHERE g.user_id = u.id AND g.role = 'employer' ORDER BY g.created_at LIMIT 1), '')
+				WHERE g.user_id = u.id AND g.role = 'employer' ORDER BY g.created_at LIMIT 1), '') AS employer_name
 			FROM hr.users u WHERE u.id = ANY ($1::uuid[])`, userIDs)
-		for rows.Next() {
-			var (
-				id uuid.UUID
-				p  rights.Person
-			)
-			if err := rows.Scan(&id, &p.Name, &p.EmployerName); err != nil {
-				return err
-			}
-			out[id] = p
+		people, err := pgx.CollectRows(rows, pgx.RowToStructByName[personNameRow])
+		for _, p := range people {
+			out[p.ID] = rights.Person{Name: p.DisplayName, EmployerName: p.EmployerName}
 		}
-		return rows.Err()
+		return err
 	})
 	if err != nil {
 		return nil, Translate(err)
 	}
 	return out, nil
+}
+
+// personNameRow is a user's display name and, for an employer user, the
+// employer's name ("" otherwise).
+type personNameRow struct {
+	ID           uuid.UUID `db:"id"`
+	DisplayName  string    `db:"display_name"`
+	EmployerName string    `db:"employer_name"`
 }
 
 // EmployeeName returns an employee's first and last name.

@@ -25,22 +25,32 @@ var _ dossier.Store = (*DossierStore)(nil)
 // NewDossierStore returns a DossierStore on the med pool.
 func NewDossierStore(pool *pgxpool.Pool) *DossierStore { return &DossierStore{pool: pool} }
 
-const dossierColumns = "d.id, d.employee_id, coalesce(d.responsible_physician_id, '00000000-0000-0000-0000-000000000000'), d.status, d.created_at, coalesce(d.key_name, ''), d.key_ready_at"
-
-// dossierTargets returns the scan targets of dossierColumns for d, and a
-// finish func to call after the scan.
-func dossierTargets(d *dossier.Dossier) ([]any, func()) {
-	var ready *time.Time
-	return []any{&d.ID, &d.EmployeeID, &d.ResponsiblePhysicianID, &d.Status, &d.CreatedAt, &d.KeyName, &ready},
-		func() { d.KeyReadyAt = deref(ready) }
+// dossierRow is medical.dossiers d as read.
+type dossierRow struct {
+	ID                     uuid.UUID  `db:"id"`
+	EmployeeID             uuid.UUID  `db:"employee_id"`
+	ResponsiblePhysicianID uuid.UUID  `db:"responsible_physician_id"`
+	Status                 string     `db:"status"`
+	CreatedAt              time.Time  `db:"created_at"`
+	KeyName                string     `db:"key_name"`
+	KeyReadyAt             *time.Time `db:"key_ready_at"`
 }
 
-func scanDossier(row pgx.Row) (dossier.Dossier, error) {
-	var d dossier.Dossier
-	targets, finish := dossierTargets(&d)
-	err := row.Scan(targets...)
-	finish()
-	return d, err
+// dossierColumns are the columns of a dossierRow, of medical.dossiers d.
+const dossierColumns = `d.id, d.employee_id,
+	coalesce(d.responsible_physician_id, '00000000-0000-0000-0000-000000000000') AS responsible_physician_id,
+	d.status, d.created_at, coalesce(d.key_name, '') AS key_name, d.key_ready_at`
+
+func (r dossierRow) domain() dossier.Dossier {
+	return dossier.Dossier{ID: r.ID, EmployeeID: r.EmployeeID, ResponsiblePhysicianID: r.ResponsiblePhysicianID, Status: r.Status,
+		CreatedAt: r.CreatedAt, KeyName: r.KeyName, KeyReadyAt: deref(r.KeyReadyAt)}
+}
+
+// lookupRow is a dossierRow with the end of the caller's latest emergency
+// access to it.
+type lookupRow struct {
+	dossierRow
+	EmergencyUntil *time.Time `db:"emergency_until"`
 }
 
 // Read loads the dossier of employeeID with the caller's running emergency
@@ -91,8 +101,9 @@ func (s *DossierStore) Close(ctx context.Context, employeeID, callerID uuid.UUID
 func (s *DossierStore) DeclareEmergency(ctx context.Context, employeeID uuid.UUID, ea dossier.EmergencyAccess, event func(dossier.Dossier) audit.Event) (dossier.Dossier, error) {
 	var out dossier.Dossier
 	err := InTx(ctx, s.pool, func(tx pgx.Tx) error {
-		d, err := scanDossier(tx.QueryRow(ctx, `SELECT `+dossierColumns+` FROM medical.dossiers d
-			WHERE d.employee_id = $1 AND d.status NOT IN ('destroying', 'destroyed')`, employeeID))
+		rows, _ := tx.Query(ctx, `SELECT `+dossierColumns+` FROM medical.dossiers d
+			WHERE d.employee_id = $1 AND d.status NOT IN ('destroying', 'destroyed')`, employeeID)
+		d, err := pgx.CollectOneRow(rows, scanAs[dossierRow])
 		if err != nil {
 			return Translate(err)
 		}
@@ -113,21 +124,15 @@ func (s *DossierStore) DeclareEmergency(ctx context.Context, employeeID uuid.UUI
 // lookupDossier loads the dossier of employeeID (not destroyed) with the end
 // of callerID's latest emergency access to it; lock is "" or a row-lock
 // clause such as "FOR SHARE".
-func lookupDossier(ctx context.Context, q rowQuerier, employeeID, callerID uuid.UUID, lock string) (dossier.Dossier, time.Time, error) {
-	var (
-		d     dossier.Dossier
-		until *time.Time
-	)
-	targets, finish := dossierTargets(&d)
-	err := q.QueryRow(ctx, `
+func lookupDossier(ctx context.Context, q querier, employeeID, callerID uuid.UUID, lock string) (dossier.Dossier, time.Time, error) {
+	rows, _ := q.Query(ctx, `
 		SELECT `+dossierColumns+`,
 			(SELECT max(expires_at) FROM medical.emergency_accesses ea
-			 WHERE ea.dossier_id = d.id AND ea.physician_id = $2)
-		FROM medical.dossiers d WHERE d.employee_id = $1 AND d.status NOT IN ('destroying', 'destroyed') `+lock, employeeID, callerID).
-		Scan(append(targets, &until)...)
-	finish()
+			 WHERE ea.dossier_id = d.id AND ea.physician_id = $2) AS emergency_until
+		FROM medical.dossiers d WHERE d.employee_id = $1 AND d.status NOT IN ('destroying', 'destroyed') `+lock, employeeID, callerID)
+	r, err := pgx.CollectOneRow(rows, pgx.RowToStructByName[lookupRow])
 	if err != nil {
 		return dossier.Dossier{}, time.Time{}, Translate(err)
 	}
-	return d, deref(until), nil
+	return r.domain(), deref(r.EmergencyUntil), nil
 }

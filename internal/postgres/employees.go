@@ -32,24 +32,25 @@ func NewEmployeeStore(pool *pgxpool.Pool) *EmployeeStore { return &EmployeeStore
 
 // employeeRow is hr.employees as stored.
 type employeeRow struct {
-	ID              uuid.UUID
-	EmployerID      uuid.UUID
-	EmployeeNumber  string
-	FirstName       string
-	LastName        string
-	DateOfBirth     time.Time
-	EmploymentStart time.Time
-	EmploymentEnd   *time.Time
-	Email           *string
-	Phone           *string
-	UserID          *uuid.UUID
-	CreatedAt       time.Time
-	BSNCiphertext   *string
-	BSNHash         *string
-	RestrictedSince *time.Time
-	ErasedAt        *time.Time
+	ID              uuid.UUID  `db:"id"`
+	EmployerID      uuid.UUID  `db:"employer_id"`
+	EmployeeNumber  string     `db:"employee_number"`
+	FirstName       string     `db:"first_name"`
+	LastName        string     `db:"last_name"`
+	DateOfBirth     time.Time  `db:"date_of_birth"`
+	EmploymentStart time.Time  `db:"employment_start"`
+	EmploymentEnd   *time.Time `db:"employment_end"`
+	Email           *string    `db:"email"`
+	Phone           *string    `db:"phone"`
+	UserID          *uuid.UUID `db:"user_id"`
+	CreatedAt       time.Time  `db:"created_at"`
+	BSNCiphertext   *string    `db:"bsn_ciphertext"`
+	BSNHash         *string    `db:"bsn_hash"`
+	RestrictedSince *time.Time `db:"restricted_since"`
+	ErasedAt        *time.Time `db:"erased_at"`
 }
 
+// employeeColumns are the columns of an employeeRow.
 const employeeColumns = `id, employer_id, employee_number, first_name, last_name, date_of_birth,
 	employment_start, employment_end, email, phone, user_id, created_at, bsn_ciphertext, bsn_hash,
 	restricted_since, erased_at`
@@ -80,14 +81,14 @@ func (s *EmployeeStore) Create(ctx context.Context, scope identity.Scope, e empl
 			e.ID, e.EmployerID, e.EmployeeNumber, e.FirstName, e.LastName, e.DateOfBirth,
 			e.EmploymentStart, nullTime(e.EmploymentEnd), nullString(e.Email), nullString(e.Phone),
 			scope.All, scope.Employers, nullString(e.Sealed.Ciphertext), nullString(e.Sealed.Hash))
-		row, err := pgx.CollectOneRow(rows, pgx.RowToStructByPos[employeeRow])
+		created, err := pgx.CollectOneRow(rows, scanAs[employeeRow])
 		if errors.Is(err, pgx.ErrNoRows) {
 			return fmt.Errorf("postgres: employer %s: %w", e.EmployerID, derrors.ErrNotFound)
 		}
 		if err != nil {
 			return Translate(err)
 		}
-		out = row.domain()
+		out = created
 		return insertEvent(ctx, tx, event)
 	})
 	return out, err
@@ -108,28 +109,25 @@ func (s *EmployeeStore) CreateMany(ctx context.Context, scope identity.Scope, em
 	}
 	var out []employee.Employee
 	err := InScope(ctx, s.pool, scope, func(tx pgx.Tx) error {
-		var exists bool
-		if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM hr.employers WHERE id = $1 AND ($2 OR id = ANY ($3::uuid[])))`,
-			employerID, scope.All, scope.Employers).Scan(&exists); err != nil {
-			return Translate(err)
-		}
-		if !exists {
-			return fmt.Errorf("postgres: employer %s: %w", employerID, derrors.ErrNotFound)
+		if err := requireEmployer(ctx, tx, scope, employerID); err != nil {
+			return err
 		}
 		// Lock the employer's numbering, so two imports cannot both pass
 		// the check below with the same number.
 		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtextextended($1::text, 7513))`, employerID); err != nil {
 			return Translate(err)
 		}
-		rows, _ := tx.Query(ctx, `SELECT u.ord::int, e.employee_number = u.number, e.bsn_hash IS NOT DISTINCT FROM u.hash AND u.hash IS NOT NULL
+		rows, _ := tx.Query(ctx, `SELECT u.ord::int AS ord, e.employee_number = u.number AS number_taken,
+				e.bsn_hash IS NOT DISTINCT FROM u.hash AND u.hash IS NOT NULL AS bsn_taken
 			FROM unnest($2::text[], $3::text[]) WITH ORDINALITY AS u(number, hash, ord)
 			JOIN hr.employees e ON e.employer_id = $1 AND (e.employee_number = u.number OR e.bsn_hash = u.hash)
 			ORDER BY u.ord`, employerID, numbers, hashes)
 		type clash struct {
-			Row            int
-			Number, BSNDup bool
+			Row    int  `db:"ord"`
+			Number bool `db:"number_taken"`
+			BSNDup bool `db:"bsn_taken"`
 		}
-		clashes, err := pgx.CollectRows(rows, pgx.RowToStructByPos[clash])
+		clashes, err := pgx.CollectRows(rows, pgx.RowToStructByName[clash])
 		if err != nil {
 			return Translate(err)
 		}
@@ -153,13 +151,8 @@ func (s *EmployeeStore) CreateMany(ctx context.Context, scope identity.Scope, em
 				$10::text[], $11::text[], $12::text[]) AS u(id, number, first, last, born, start, stop, email, phone, ct, hash)
 			RETURNING `+employeeColumns,
 			employerID, ids, numbers, firsts, lasts, births, starts, ends, emails, phones, cts, hashes)
-		got, err := pgx.CollectRows(rows, pgx.RowToStructByPos[employeeRow])
-		if err != nil {
+		if out, err = collect[employeeRow](rows); err != nil {
 			return Translate(err)
-		}
-		out = make([]employee.Employee, 0, len(got))
-		for _, r := range got {
-			out = append(out, r.domain())
 		}
 		return insertEvents(ctx, tx, events)
 	})
@@ -173,11 +166,10 @@ func (s *EmployeeStore) Get(ctx context.Context, scope identity.Scope, id uuid.U
 	err := InScope(ctx, s.pool, scope, func(tx pgx.Tx) error {
 		rows, _ := tx.Query(ctx, `SELECT `+employeeColumns+` FROM hr.employees
 			WHERE id = $1 AND ($2 OR employer_id = ANY ($3::uuid[]))`, id, scope.All, scope.Employers)
-		row, err := pgx.CollectOneRow(rows, pgx.RowToStructByPos[employeeRow])
+		e, err := pgx.CollectOneRow(rows, scanAs[employeeRow])
 		if err != nil {
 			return Translate(err)
 		}
-		e := row.domain()
 		ev, err := authorize(e)
 		if err != nil {
 			return err
@@ -200,11 +192,10 @@ func (s *EmployeeStore) Update(ctx context.Context, scope identity.Scope, id uui
 	err := InScope(ctx, s.pool, scope, func(tx pgx.Tx) error {
 		rows, _ := tx.Query(ctx, `SELECT `+employeeColumns+` FROM hr.employees
 			WHERE id = $1 AND ($2 OR employer_id = ANY ($3::uuid[])) FOR UPDATE`, id, scope.All, scope.Employers)
-		row, err := pgx.CollectOneRow(rows, pgx.RowToStructByPos[employeeRow])
+		e, err := pgx.CollectOneRow(rows, scanAs[employeeRow])
 		if err != nil {
 			return Translate(err)
 		}
-		e := row.domain()
 		ev, err := change(&e)
 		if err != nil {
 			return err
@@ -215,7 +206,7 @@ func (s *EmployeeStore) Update(ctx context.Context, scope identity.Scope, id uui
 			WHERE id = $1 RETURNING `+employeeColumns,
 			e.ID, e.FirstName, e.LastName, e.DateOfBirth, e.EmploymentStart, nullTime(e.EmploymentEnd),
 			nullString(e.Email), nullString(e.Phone), nullString(e.Sealed.Ciphertext), nullString(e.Sealed.Hash))
-		row, err = pgx.CollectOneRow(rows, pgx.RowToStructByPos[employeeRow])
+		updated, err := pgx.CollectOneRow(rows, scanAs[employeeRow])
 		var ce *ConstraintError
 		if err = Translate(err); errors.As(err, &ce) && ce.Constraint == "employees_bsn_key" {
 			return derrors.FieldErrors{"bsn": "is already registered for another employee of this employer"}
@@ -223,7 +214,7 @@ func (s *EmployeeStore) Update(ctx context.Context, scope identity.Scope, id uui
 		if err != nil {
 			return err
 		}
-		out = row.domain()
+		out = updated
 		return insertEvent(ctx, tx, ev)
 	})
 	return out, err

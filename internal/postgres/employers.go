@@ -25,12 +25,12 @@ func NewEmployerStore(pool *pgxpool.Pool) *EmployerStore { return &EmployerStore
 
 // employerRow is hr.employers as stored.
 type employerRow struct {
-	ID                      uuid.UUID
-	Name                    string
-	KvKNumber               string
-	ShareAdviceWithEmployer bool
-	MailDomains             []string
-	CreatedAt               time.Time
+	ID                      uuid.UUID `db:"id"`
+	Name                    string    `db:"name"`
+	KvKNumber               string    `db:"kvk_number"`
+	ShareAdviceWithEmployer bool      `db:"share_advice_with_employer"`
+	MailDomains             []string  `db:"mail_domains"`
+	CreatedAt               time.Time `db:"created_at"`
 }
 
 func (r employerRow) domain() employer.Employer {
@@ -40,6 +40,7 @@ func (r employerRow) domain() employer.Employer {
 	}
 }
 
+// employerColumns are the columns of an employerRow.
 const employerColumns = "id, name, kvk_number, share_advice_with_employer, mail_domains, created_at"
 
 // Ensure inserts e unless its KvK number is taken, and returns the stored
@@ -57,20 +58,18 @@ func (s *EmployerStore) Ensure(ctx context.Context, e employer.Employer) (employ
 			ON CONFLICT ON CONSTRAINT employers_kvk_number_key DO NOTHING
 			RETURNING `+employerColumns,
 			e.Name, e.KvKNumber, e.ShareAdviceWithEmployer)
-		row, err := pgx.CollectOneRow(rows, pgx.RowToStructByPos[employerRow])
+		inserted, err := pgx.CollectOneRow(rows, scanAs[employerRow])
 		if err == nil {
-			out, created = row.domain(), true
+			out, created = inserted, true
 			return nil
 		}
 		if err != pgx.ErrNoRows {
 			return Translate(err)
 		}
 		rows, _ = tx.Query(ctx, `SELECT `+employerColumns+` FROM hr.employers WHERE kvk_number = $1`, e.KvKNumber)
-		row, err = pgx.CollectOneRow(rows, pgx.RowToStructByPos[employerRow])
-		if err != nil {
+		if out, err = pgx.CollectOneRow(rows, scanAs[employerRow]); err != nil {
 			return Translate(err)
 		}
-		out = row.domain()
 		return nil
 	})
 	return out, created, err
@@ -89,11 +88,10 @@ func (s *EmployerStore) Create(ctx context.Context, e employer.Employer, event a
 			VALUES ($1, $2, $3, $4, $5)
 			RETURNING `+employerColumns,
 			e.ID, e.Name, e.KvKNumber, e.ShareAdviceWithEmployer, domains)
-		row, err := pgx.CollectOneRow(rows, pgx.RowToStructByPos[employerRow])
-		if err != nil {
+		var err error
+		if out, err = pgx.CollectOneRow(rows, scanAs[employerRow]); err != nil {
 			return Translate(err)
 		}
-		out = row.domain()
 		return insertEvent(ctx, tx, event)
 	})
 	return out, err
@@ -105,11 +103,10 @@ func (s *EmployerStore) Get(ctx context.Context, scope identity.Scope, id uuid.U
 	err := InScope(ctx, s.pool, scope, func(tx pgx.Tx) error {
 		rows, _ := tx.Query(ctx, `SELECT `+employerColumns+` FROM hr.employers
 			WHERE id = $1 AND ($2 OR id = ANY ($3::uuid[]))`, id, scope.All, scope.Employers)
-		row, err := pgx.CollectOneRow(rows, pgx.RowToStructByPos[employerRow])
-		if err != nil {
+		var err error
+		if out, err = pgx.CollectOneRow(rows, scanAs[employerRow]); err != nil {
 			return Translate(err)
 		}
-		out = row.domain()
 		return nil
 	})
 	return out, err

@@ -3,6 +3,8 @@ package postgres
 import (
 	"context"
 	"fmt"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -58,65 +60,132 @@ func (s *DossierStore) InsertEntry(ctx context.Context, e dossier.SealedEntry, e
 	return insertEntry(ctx, s.pool, e, expect, ev)
 }
 
-// rowQuerier is a pool or a transaction.
-type rowQuerier interface {
+// querier is a pool or a transaction.
+type querier interface {
+	Query(context.Context, string, ...any) (pgx.Rows, error)
 	QueryRow(context.Context, string, ...any) pgx.Row
 }
 
 // insertEntry is InsertEntry on q: a statement of its own on a pool, or
 // part of a caller's transaction.
-func insertEntry(ctx context.Context, q rowQuerier, e dossier.SealedEntry, expect dossier.Dossier, ev audit.Event) error {
-	var inserted int
-	var ip any
-	if ev.ClientIP.IsValid() {
-		ip = ev.ClientIP.String()
-	}
-	err := q.QueryRow(ctx, `
-		WITH d AS (
-			SELECT id FROM medical.dossiers
-			WHERE id = $2 AND key_name = $12 AND status = 'open'
-			  AND responsible_physician_id IS NOT DISTINCT FROM $13
-			FOR SHARE),
-		ins AS (
-			INSERT INTO medical.entries (id, dossier_id, kind, author_id, on_behalf_of, occurred_on, created_at,
-				supersedes, version, ciphertext, key_version)
-			SELECT $1, d.id, $3, $4, $5, $6, $7, $8, $9, $10, $11 FROM d
-			WHERE $8::uuid IS NULL OR EXISTS (SELECT 1 FROM medical.entries p WHERE p.id = $8 AND p.dossier_id = d.id)
-			RETURNING id),
-		ev AS (
-			INSERT INTO audit.outbox (actor_user_id, actor_role, on_behalf_of, subject_employee_id, tenant_id,
-				action, object_kind, object_id, outcome, request_id, client_ip)
-			SELECT $14, $15, $5, $16, NULL, $17, $18, ins.id::text, $19, $20, $21::inet FROM ins
-			RETURNING 1)
-		SELECT (SELECT count(*) FROM ins) + (SELECT count(*) FROM ev) - 1`,
-		e.ID, e.DossierID, string(e.Kind), e.AuthorID, nullUUID(ev.OnBehalfOf), nullTime(e.OccurredOn), e.CreatedAt,
-		nullUUID(e.Supersedes), e.Version, e.Ciphertext, e.KeyVersion, expect.KeyName, nullUUID(expect.ResponsiblePhysicianID),
-		nullUUID(ev.ActorUserID), nullString(ev.ActorRole), nullUUID(ev.SubjectEmployeeID), string(ev.Action), ev.ObjectKind,
-		string(ev.Outcome), nullString(ev.RequestID), ip).Scan(&inserted)
+func insertEntry(ctx context.Context, q querier, e dossier.SealedEntry, expect dossier.Dossier, ev audit.Event) error {
+	r, err := entryInsert.exec(ctx, q, e.DossierID, expect, ev,
+		e.ID, string(e.Kind), e.AuthorID, nullUUID(ev.OnBehalfOf), nullTime(e.OccurredOn), e.CreatedAt,
+		nullUUID(e.Supersedes), e.Version, e.Ciphertext, e.KeyVersion)
 	switch {
 	case err != nil:
-		return Translate(err)
-	case inserted != 1:
+		return err
+	case !r.inserted:
 		return fmt.Errorf("postgres: the dossier changed meanwhile, or the corrected entry is not in it: %w", derrors.ErrConflict)
 	}
 	return nil
 }
 
+// entryInsert stores an entry; a correction ($7, the version it
+// supersedes) only when the corrected version is in the same dossier.
+var entryInsert = newGuardedInsert(`
+	INSERT INTO medical.entries (id, dossier_id, kind, author_id, on_behalf_of, occurred_on, created_at,
+		supersedes, version, ciphertext, key_version)
+	SELECT $1, ok.id, $2, $3, $4, $5, $6, $7, $8, $9, $10 FROM ok
+	RETURNING id`, 10,
+	`$7::uuid IS NULL OR EXISTS (SELECT 1 FROM medical.entries p WHERE p.id = $7 AND p.dossier_id = d.id)`)
+
+// guardedInsert is one statement that inserts a row into a dossier
+// together with its audit event, in one round trip and atomic by itself:
+// the row goes in only while the dossier still has the key, the
+// responsible physician and the open status the caller decided on
+// (share-locked for the statement), and only where the row's own
+// precondition holds; the event goes in exactly when the row does, with
+// the row's id as its object.
+type guardedInsert struct {
+	sql   string
+	nargs int
+}
+
+// guardedInsertSQL is the statement around a row's insert; newGuardedInsert
+// numbers its placeholders after the row's own parameters, in the order of
+// guardPlaceholders.
+const guardedInsertSQL = `
+	WITH d AS (
+		SELECT id FROM medical.dossiers
+		WHERE id = {dossier} AND key_name = {key} AND status = 'open'
+		  AND responsible_physician_id IS NOT DISTINCT FROM {physician}
+		FOR SHARE),
+	ok AS (
+		SELECT d.id FROM d WHERE ({precondition})),
+	ins AS ({insert}),
+	ev AS (
+		INSERT INTO audit.outbox (actor_user_id, actor_role, on_behalf_of, subject_employee_id, tenant_id,
+			action, object_kind, object_id, outcome, request_id, client_ip)
+		SELECT {actor}, {role}, {behalf}, {subject}, NULL, {action}, {kind}, ins.id::text, {outcome}, {request}, {ip}::inet
+		FROM ins
+		RETURNING 1)
+	SELECT (SELECT count(*) FROM d), (SELECT count(*) FROM ok), (SELECT count(*) FROM ins) + (SELECT count(*) FROM ev)`
+
+// guardPlaceholders are the parameters a guarded insert adds after the
+// row's own, in the order exec passes them: the dossier's id, key and
+// physician, then the event's fields.
+var guardPlaceholders = []string{"{dossier}", "{key}", "{physician}",
+	"{actor}", "{role}", "{behalf}", "{subject}", "{action}", "{kind}", "{outcome}", "{request}", "{ip}"}
+
+// newGuardedInsert composes the statement once. insert is an INSERT ...
+// SELECT ... FROM ok RETURNING id that reads the dossier's id as ok.id and
+// takes the row's values as $1..$nargs; precondition is a condition on the
+// dossier d.id over the same parameters ("true" for none).
+func newGuardedInsert(insert string, nargs int, precondition string) guardedInsert {
+	pairs := []string{"{insert}", insert, "{precondition}", precondition}
+	for i, name := range guardPlaceholders {
+		pairs = append(pairs, name, "$"+strconv.Itoa(nargs+1+i))
+	}
+	return guardedInsert{nargs: nargs, sql: strings.NewReplacer(pairs...).Replace(guardedInsertSQL)}
+}
+
+// guardResult is how far a guarded insert got.
+type guardResult struct {
+	dossierOK bool // the dossier was as expected
+	precondOK bool // and the row's precondition held
+	inserted  bool // and the row and its event are stored
+}
+
+// exec runs the statement on q for the row args (exactly nargs values) of
+// dossier dossierID, guarded by expect, with event ev. A database failure
+// is the translated error; a guard that did not hold is no error but a
+// result the caller words.
+func (g guardedInsert) exec(ctx context.Context, q querier, dossierID uuid.UUID, expect dossier.Dossier, ev audit.Event, args ...any) (guardResult, error) {
+	if len(args) != g.nargs {
+		return guardResult{}, fmt.Errorf("postgres: guarded insert: %d values for %d parameters", len(args), g.nargs)
+	}
+	var ip any
+	if ev.ClientIP.IsValid() {
+		ip = ev.ClientIP.String()
+	}
+	all := make([]any, 0, g.nargs+len(guardPlaceholders))
+	all = append(all, args...)
+	all = append(all, dossierID, expect.KeyName, nullUUID(expect.ResponsiblePhysicianID),
+		nullUUID(ev.ActorUserID), nullString(ev.ActorRole), nullUUID(ev.OnBehalfOf), nullUUID(ev.SubjectEmployeeID),
+		string(ev.Action), ev.ObjectKind, string(ev.Outcome), nullString(ev.RequestID), ip)
+	var n [3]int // one allocation for the three counts
+	if err := q.QueryRow(ctx, g.sql, all...).Scan(&n[0], &n[1], &n[2]); err != nil {
+		return guardResult{}, Translate(err)
+	}
+	return guardResult{dossierOK: n[0] == 1, precondOK: n[1] == 1, inserted: n[2] == 2}, nil
+}
+
 // entryRow is medical.entries as read, with the id of a later version.
 type entryRow struct {
-	ID           uuid.UUID
-	DossierID    uuid.UUID
-	Kind         string
-	AuthorID     uuid.UUID
-	OnBehalfOf   *uuid.UUID
-	OccurredOn   *time.Time
-	CreatedAt    time.Time
-	Supersedes   *uuid.UUID
-	SupersededBy *uuid.UUID
-	Version      int
-	Ciphertext   string
-	KeyVersion   int
-	Concerns     *uuid.UUID
+	ID           uuid.UUID  `db:"id"`
+	DossierID    uuid.UUID  `db:"dossier_id"`
+	Kind         string     `db:"kind"`
+	AuthorID     uuid.UUID  `db:"author_id"`
+	OnBehalfOf   *uuid.UUID `db:"on_behalf_of"`
+	OccurredOn   *time.Time `db:"occurred_on"`
+	CreatedAt    time.Time  `db:"created_at"`
+	Supersedes   *uuid.UUID `db:"supersedes"`
+	SupersededBy *uuid.UUID `db:"superseded_by"`
+	Version      int        `db:"version"`
+	Ciphertext   string     `db:"ciphertext"`
+	KeyVersion   int        `db:"key_version"`
+	Concerns     *uuid.UUID `db:"concerns"`
 }
 
 func (r entryRow) domain() dossier.SealedEntry {
@@ -147,8 +216,9 @@ func beingDestroyed(d dossier.Dossier, ids string) string {
 	return ""
 }
 
+// entryColumns are the columns of an entryRow, of medical.entries x.
 const entryColumns = `x.id, x.dossier_id, x.kind, x.author_id, x.on_behalf_of, x.occurred_on, x.created_at, x.supersedes,
-	(SELECT n.id FROM medical.entries n WHERE n.supersedes = x.id), x.version, x.ciphertext, x.key_version, x.concerns`
+	(SELECT n.id FROM medical.entries n WHERE n.supersedes = x.id) AS superseded_by, x.version, x.ciphertext, x.key_version, x.concerns`
 
 // Entries returns a page of the dossier's current entries with its event.
 func (s *DossierStore) Entries(ctx context.Context, employeeID uuid.UUID, q dossier.EntryQuery, authorize dossier.Authorize) (dossier.Dossier, []dossier.SealedEntry, error) {
@@ -175,13 +245,8 @@ func (s *DossierStore) Entries(ctx context.Context, employeeID uuid.UUID, q doss
 			  AND (x.kind <> ALL ($6) OR x.author_id = $2)
 			  AND (x.created_at, x.id) > ($3, $4)`+beingDestroyed(d, "entry_ids")+`
 			ORDER BY x.created_at, x.id LIMIT $5`, d.ID, q.ReaderID, after, afterID, q.Limit, dossier.AuthorOnlyKinds())
-		rs, err := pgx.CollectRows(rows, pgx.RowToStructByPos[entryRow])
-		if err != nil {
+		if items, err = collect[entryRow](rows); err != nil {
 			return Translate(err)
-		}
-		items = make([]dossier.SealedEntry, len(rs))
-		for i, r := range rs {
-			items[i] = r.domain()
 		}
 		if err := insertEvent(ctx, tx, ev); err != nil {
 			return err
@@ -207,11 +272,10 @@ func (s *DossierStore) Entry(ctx context.Context, employeeID, entryID, callerID 
 		}
 		rows, _ := tx.Query(ctx, `SELECT `+entryColumns+` FROM medical.entries x WHERE x.id = $1 AND x.dossier_id = $2`+beingDestroyed(d, "entry_ids"),
 			entryID, d.ID)
-		r, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByPos[entryRow])
+		e, err := pgx.CollectExactlyOneRow(rows, scanAs[entryRow])
 		if err != nil {
 			return Translate(err)
 		}
-		e := r.domain()
 		ev, err := authorize(d, until, e)
 		if err != nil {
 			return err
@@ -242,7 +306,7 @@ func (s *SubjectStore) Subject(ctx context.Context, employeeID uuid.UUID) (dossi
 	var out rights.Subject
 	err := InScope(ctx, s.pool, identity.Scope{All: true}, func(tx pgx.Tx) error {
 		var err error
-		out, err = scanSubject(tx.QueryRow(ctx, subjectQuery+` WHERE e.id = $1`, employeeID))
+		out, err = loadSubject(ctx, tx, ` WHERE e.id = $1`, employeeID)
 		return err
 	})
 	if err != nil {
@@ -260,61 +324,53 @@ func (s *DossierStore) InsertAttachment(ctx context.Context, a dossier.SealedAtt
 }
 
 // insertAttachment is InsertAttachment on q (see insertEntry).
-func insertAttachment(ctx context.Context, q rowQuerier, a dossier.SealedAttachment, expect dossier.Dossier, ev audit.Event) error {
-	var ip any
-	if ev.ClientIP.IsValid() {
-		ip = ev.ClientIP.String()
-	}
-	var dossierOK, entryOK, inserted int
-	err := q.QueryRow(ctx, `
-		WITH d AS (
-			SELECT id FROM medical.dossiers
-			WHERE id = $2 AND key_name = $12 AND status = 'open'
-			  AND responsible_physician_id IS NOT DISTINCT FROM $13
-			FOR SHARE),
-		ok AS (
-			SELECT d.id FROM d
-			WHERE $3::uuid IS NULL OR EXISTS (SELECT 1 FROM medical.entries e WHERE e.id = $3 AND e.dossier_id = d.id)),
-		ins AS (
-			INSERT INTO medical.attachments (id, dossier_id, entry_id, content_type, size_bytes, wrapped_key, nonce, content,
-				author_id, on_behalf_of, created_at)
-			SELECT $1, ok.id, $3, $4, $5, $6, $7, $8, $9, $10, $11 FROM ok
-			RETURNING id),
-		ev AS (
-			INSERT INTO audit.outbox (actor_user_id, actor_role, on_behalf_of, subject_employee_id, tenant_id,
-				action, object_kind, object_id, outcome, request_id, client_ip)
-			SELECT $14, $15, $10, $16, NULL, $17, $18, ins.id::text, $19, $20, $21::inet FROM ins
-			RETURNING 1)
-		SELECT (SELECT count(*) FROM d), (SELECT count(*) FROM ok), (SELECT count(*) FROM ins) + (SELECT count(*) FROM ev)`,
-		a.ID, a.DossierID, nullUUID(a.EntryID), a.ContentType, a.Size, a.WrappedKey, a.Nonce, a.Sealed,
-		a.AuthorID, nullUUID(ev.OnBehalfOf), a.CreatedAt, expect.KeyName, nullUUID(expect.ResponsiblePhysicianID),
-		nullUUID(ev.ActorUserID), nullString(ev.ActorRole), nullUUID(ev.SubjectEmployeeID), string(ev.Action), ev.ObjectKind,
-		string(ev.Outcome), nullString(ev.RequestID), ip).Scan(&dossierOK, &entryOK, &inserted)
+func insertAttachment(ctx context.Context, q querier, a dossier.SealedAttachment, expect dossier.Dossier, ev audit.Event) error {
+	r, err := attachmentInsert.exec(ctx, q, a.DossierID, expect, ev,
+		a.ID, nullUUID(a.EntryID), a.ContentType, a.Size, a.WrappedKey, a.Nonce, a.Sealed,
+		a.AuthorID, nullUUID(ev.OnBehalfOf), a.CreatedAt)
 	switch {
 	case err != nil:
-		return Translate(err)
-	case dossierOK != 1:
+		return err
+	case !r.dossierOK:
 		return fmt.Errorf("postgres: the dossier changed meanwhile: %w", derrors.ErrConflict)
-	case entryOK != 1:
+	case !r.precondOK:
 		return derrors.FieldErrors{"entry_id": "is not an entry of this dossier"}
-	case inserted != 2:
+	case !r.inserted:
 		return fmt.Errorf("postgres: attachment not stored: %w", derrors.ErrConflict)
 	}
 	return nil
 }
 
+// attachmentInsert stores an attachment; one that belongs to an entry
+// ($2) only when that entry is in the same dossier.
+var attachmentInsert = newGuardedInsert(`
+	INSERT INTO medical.attachments (id, dossier_id, entry_id, content_type, size_bytes, wrapped_key, nonce, content,
+		author_id, on_behalf_of, created_at)
+	SELECT $1, ok.id, $2, $3, $4, $5, $6, $7, $8, $9, $10 FROM ok
+	RETURNING id`, 10,
+	`$2::uuid IS NULL OR EXISTS (SELECT 1 FROM medical.entries e WHERE e.id = $2 AND e.dossier_id = d.id)`)
+
+// attachmentRow is medical.attachments as read.
 type attachmentRow struct {
-	ID          uuid.UUID
-	DossierID   uuid.UUID
-	EntryID     *uuid.UUID
-	ContentType string
-	SizeBytes   int
-	WrappedKey  string
-	Nonce       []byte
-	Content     []byte
-	AuthorID    uuid.UUID
-	OnBehalfOf  *uuid.UUID
-	CreatedAt   time.Time
+	ID          uuid.UUID  `db:"id"`
+	DossierID   uuid.UUID  `db:"dossier_id"`
+	EntryID     *uuid.UUID `db:"entry_id"`
+	ContentType string     `db:"content_type"`
+	SizeBytes   int        `db:"size_bytes"`
+	WrappedKey  string     `db:"wrapped_key"`
+	Nonce       []byte     `db:"nonce"`
+	Content     []byte     `db:"content"`
+	AuthorID    uuid.UUID  `db:"author_id"`
+	OnBehalfOf  *uuid.UUID `db:"on_behalf_of"`
+	CreatedAt   time.Time  `db:"created_at"`
+}
+
+func (r attachmentRow) domain() dossier.SealedAttachment {
+	return dossier.SealedAttachment{
+		Attachment: dossier.Attachment{ID: r.ID, DossierID: r.DossierID, EntryID: deref(r.EntryID), ContentType: r.ContentType,
+			Size: r.SizeBytes, AuthorID: r.AuthorID, OnBehalfOf: deref(r.OnBehalfOf), CreatedAt: r.CreatedAt},
+		WrappedKey: r.WrappedKey, Nonce: r.Nonce, Sealed: r.Content,
+	}
 }
 
 // Attachment loads one sealed attachment of employeeID's dossier with its
@@ -335,19 +391,14 @@ func (s *DossierStore) Attachment(ctx context.Context, employeeID, id, callerID 
 		}
 		rows, _ := tx.Query(ctx, `SELECT id, dossier_id, entry_id, content_type, size_bytes, wrapped_key, nonce, content,
 			author_id, on_behalf_of, created_at FROM medical.attachments x WHERE id = $1 AND dossier_id = $2`+beingDestroyed(d, "attachment_ids"), id, d.ID)
-		r, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByPos[attachmentRow])
+		a, err := pgx.CollectExactlyOneRow(rows, scanAs[attachmentRow])
 		if err != nil {
 			return Translate(err)
 		}
 		if err := insertEvent(ctx, tx, ev); err != nil {
 			return err
 		}
-		out = d
-		item = dossier.SealedAttachment{
-			Attachment: dossier.Attachment{ID: r.ID, DossierID: r.DossierID, EntryID: deref(r.EntryID), ContentType: r.ContentType,
-				Size: r.SizeBytes, AuthorID: r.AuthorID, OnBehalfOf: deref(r.OnBehalfOf), CreatedAt: r.CreatedAt},
-			WrappedKey: r.WrappedKey, Nonce: r.Nonce, Sealed: r.Content,
-		}
+		out, item = d, a
 		return nil
 	})
 	return out, item, err
@@ -359,7 +410,7 @@ var _ dossier.RewrapStore = (*DossierStore)(nil)
 func (s *DossierStore) KeyedDossiers(ctx context.Context) ([]dossier.Dossier, error) {
 	rows, _ := s.pool.Query(ctx, `SELECT `+dossierColumns+` FROM medical.dossiers d
 		WHERE d.key_ready_at IS NOT NULL AND d.status IN ('open', 'closed') ORDER BY d.created_at, d.id`)
-	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (dossier.Dossier, error) { return scanDossier(r) })
+	out, err := collect[dossierRow](rows)
 	if err != nil {
 		return nil, Translate(err)
 	}
@@ -389,6 +440,25 @@ func (s *DossierStore) InsertExposure(ctx context.Context, x dossier.Exposure, e
 	})
 }
 
+// exposureRow is medical.exposures as read.
+type exposureRow struct {
+	ID         uuid.UUID  `db:"id"`
+	DossierID  uuid.UUID  `db:"dossier_id"`
+	Agent      string     `db:"agent"`
+	From       time.Time  `db:"from_date"`
+	To         *time.Time `db:"to_date"`
+	RecordedBy uuid.UUID  `db:"recorded_by"`
+	RecordedAt time.Time  `db:"recorded_at"`
+}
+
+// exposureColumns are the columns of an exposureRow.
+const exposureColumns = `id, dossier_id, agent, from_date, to_date, recorded_by, recorded_at`
+
+func (r exposureRow) domain() dossier.Exposure {
+	return dossier.Exposure{ID: r.ID, DossierID: r.DossierID, Agent: dossier.Agent(r.Agent), From: r.From, To: deref(r.To),
+		RecordedBy: r.RecordedBy, RecordedAt: r.RecordedAt}
+}
+
 // Exposures lists a dossier's exposures with the event.
 func (s *DossierStore) Exposures(ctx context.Context, employeeID, callerID uuid.UUID, authorize dossier.Authorize) ([]dossier.Exposure, error) {
 	var out []dossier.Exposure
@@ -401,19 +471,9 @@ func (s *DossierStore) Exposures(ctx context.Context, employeeID, callerID uuid.
 		if err != nil {
 			return err
 		}
-		rows, _ := tx.Query(ctx, `SELECT id, dossier_id, agent, from_date, to_date, recorded_by, recorded_at
+		rows, _ := tx.Query(ctx, `SELECT `+exposureColumns+`
 			FROM medical.exposures WHERE dossier_id = $1 ORDER BY from_date, recorded_at`, d.ID)
-		out, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (dossier.Exposure, error) {
-			var (
-				x     dossier.Exposure
-				agent string
-				to    *time.Time
-			)
-			err := r.Scan(&x.ID, &x.DossierID, &agent, &x.From, &to, &x.RecordedBy, &x.RecordedAt)
-			x.Agent, x.To = dossier.Agent(agent), deref(to)
-			return x, err
-		})
-		if err != nil {
+		if out, err = collect[exposureRow](rows); err != nil {
 			return Translate(err)
 		}
 		return insertEvent(ctx, tx, ev)

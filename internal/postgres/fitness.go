@@ -29,23 +29,34 @@ func NewFitnessStore(pool *pgxpool.Pool) *FitnessStore { return &FitnessStore{po
 // row-level security), with the employer's assigned physician, locking the
 // employee's row when lock is set.
 func loadPerson(ctx context.Context, tx pgx.Tx, scope identity.Scope, employeeID uuid.UUID, lock bool) (fitness.Person, error) {
-	q := `SELECT e.id, e.employer_id, e.user_id, r.share_advice_with_employer,
-			(SELECT pa.physician_id FROM hr.physician_assignments pa WHERE pa.employer_id = e.employer_id AND pa.status = 'active')
+	q := `SELECT e.id AS employee_id, e.employer_id, e.user_id, r.share_advice_with_employer,
+			(SELECT pa.physician_id FROM hr.physician_assignments pa WHERE pa.employer_id = e.employer_id AND pa.status = 'active') AS physician_id
 		FROM hr.employees e JOIN hr.employers r ON r.id = e.employer_id
 		WHERE e.id = $1 AND ($2 OR e.employer_id = ANY ($3::uuid[]))`
 	if lock {
 		q += ` FOR SHARE OF e`
 	}
-	var (
-		p               fitness.Person
-		user, physician *uuid.UUID
-	)
-	err := tx.QueryRow(ctx, q, employeeID, scope.All, scope.Employers).Scan(&p.EmployeeID, &p.EmployerID, &user, &p.ShareAdvice, &physician)
+	rows, _ := tx.Query(ctx, q, employeeID, scope.All, scope.Employers)
+	p, err := pgx.CollectOneRow(rows, scanAs[personRow])
 	if err != nil {
 		return fitness.Person{}, Translate(err)
 	}
-	p.UserID, p.PhysicianID = deref(user), deref(physician)
 	return p, nil
+}
+
+// personRow is an employee as fitness needs them, with their employer's
+// setting and assigned physician.
+type personRow struct {
+	EmployeeID  uuid.UUID  `db:"employee_id"`
+	EmployerID  uuid.UUID  `db:"employer_id"`
+	UserID      *uuid.UUID `db:"user_id"`
+	ShareAdvice bool       `db:"share_advice_with_employer"`
+	PhysicianID *uuid.UUID `db:"physician_id"`
+}
+
+func (r personRow) domain() fitness.Person {
+	return fitness.Person{EmployeeID: r.EmployeeID, EmployerID: r.EmployerID, UserID: deref(r.UserID), PhysicianID: deref(r.PhysicianID),
+		ShareAdvice: r.ShareAdvice}
 }
 
 // checkCaseOf checks that absenceID (when set) is a case of employeeID; a
@@ -65,21 +76,24 @@ func checkCaseOf(ctx context.Context, tx pgx.Tx, absenceID, employeeID uuid.UUID
 	return nil
 }
 
+// verdictRow is hr.verdicts as stored.
 type verdictRow struct {
-	ID                    uuid.UUID
-	EmployerID            uuid.UUID
-	EmployeeID            uuid.UUID
-	Kind                  string
-	Verdict               *string
-	WorkAbilityPercentage *int
-	AbsenceID             *uuid.UUID
-	Outcome               *string
-	EmployeeDecision      *string
-	DecidedOn             time.Time
-	RecordedBy            uuid.UUID
-	RecordedAt            time.Time
+	ID                    uuid.UUID  `db:"id"`
+	EmployerID            uuid.UUID  `db:"employer_id"`
+	EmployeeID            uuid.UUID  `db:"employee_id"`
+	Kind                  string     `db:"kind"`
+	Verdict               *string    `db:"verdict"`
+	WorkAbilityPercentage *int       `db:"work_ability_percentage"`
+	AbsenceID             *uuid.UUID `db:"absence_id"`
+	Outcome               *string    `db:"outcome"`
+	EmployeeDecision      *string    `db:"employee_decision"`
+	DecidedOn             time.Time  `db:"decided_on"`
+	RecordedBy            uuid.UUID  `db:"recorded_by"`
+	RecordedAt            time.Time  `db:"recorded_at"`
 }
 
+// verdictColumns are the columns of a verdictRow, in the order AddVerdict
+// inserts them.
 const verdictColumns = `id, employer_id, employee_id, kind, verdict, work_ability_percentage, absence_id, outcome,
 	employee_decision, decided_on, recorded_by, recorded_at`
 
@@ -136,13 +150,8 @@ func (s *FitnessStore) Verdicts(ctx context.Context, scope identity.Scope, emplo
 		}
 		rows, _ := tx.Query(ctx, `SELECT `+verdictColumns+` FROM hr.verdicts WHERE employee_id = $1
 			ORDER BY decided_on DESC, recorded_at DESC LIMIT 500`, employeeID)
-		rs, err := pgx.CollectRows(rows, pgx.RowToStructByPos[verdictRow])
-		if err != nil {
+		if out, err = collect[verdictRow](rows); err != nil {
 			return Translate(err)
-		}
-		out = make([]fitness.Verdict, len(rs))
-		for i, r := range rs {
-			out[i] = r.domain()
 		}
 		return insertEvent(ctx, tx, ev)
 	})
@@ -156,11 +165,10 @@ func (s *FitnessStore) Decide(ctx context.Context, scope identity.Scope, verdict
 	err := InScope(ctx, s.pool, scope, func(tx pgx.Tx) error {
 		rows, _ := tx.Query(ctx, `SELECT `+verdictColumns+` FROM hr.verdicts
 			WHERE id = $1 AND ($2 OR employer_id = ANY ($3::uuid[])) FOR UPDATE`, verdictID, scope.All, scope.Employers)
-		r, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByPos[verdictRow])
+		v, err := pgx.CollectExactlyOneRow(rows, scanAs[verdictRow])
 		if err != nil {
 			return Translate(err)
 		}
-		v := r.domain()
 		p, err := loadPerson(ctx, tx, scope, v.EmployeeID, false)
 		if err != nil {
 			return err
@@ -222,16 +230,23 @@ func (s *FitnessStore) Publish(ctx context.Context, scope identity.Scope, a fitn
 	return a, nil
 }
 
+// adviceRow is hr.advices as stored.
 type adviceRow struct {
-	ID                    uuid.UUID
-	EmployerID            uuid.UUID
-	EmployeeID            uuid.UUID
-	AbsenceID             *uuid.UUID
-	Limitations           string
-	Possibilities         string
-	ExpectedDurationWeeks int
-	PublishedBy           uuid.UUID
-	PublishedAt           time.Time
+	ID                    uuid.UUID  `db:"id"`
+	EmployerID            uuid.UUID  `db:"employer_id"`
+	EmployeeID            uuid.UUID  `db:"employee_id"`
+	AbsenceID             *uuid.UUID `db:"absence_id"`
+	Limitations           string     `db:"limitations"`
+	Possibilities         string     `db:"possibilities"`
+	ExpectedDurationWeeks int        `db:"expected_duration_weeks"`
+	PublishedBy           uuid.UUID  `db:"published_by"`
+	PublishedAt           time.Time  `db:"published_at"`
+}
+
+func (r adviceRow) domain() fitness.Advice {
+	return fitness.Advice{ID: r.ID, EmployerID: r.EmployerID, EmployeeID: r.EmployeeID, AbsenceID: deref(r.AbsenceID),
+		Limitations: r.Limitations, Possibilities: r.Possibilities, ExpectedDurationWeeks: r.ExpectedDurationWeeks,
+		PublishedBy: r.PublishedBy, PublishedAt: r.PublishedAt}
 }
 
 // Advice lists an employee's published advice, newest first, with the event.
@@ -249,15 +264,8 @@ func (s *FitnessStore) Advice(ctx context.Context, scope identity.Scope, employe
 		rows, _ := tx.Query(ctx, `SELECT id, employer_id, employee_id, absence_id, limitations, possibilities,
 			expected_duration_weeks, published_by, published_at FROM hr.advices WHERE employee_id = $1
 			ORDER BY published_at DESC LIMIT 200`, employeeID)
-		rs, err := pgx.CollectRows(rows, pgx.RowToStructByPos[adviceRow])
-		if err != nil {
+		if out, err = collect[adviceRow](rows); err != nil {
 			return Translate(err)
-		}
-		out = make([]fitness.Advice, len(rs))
-		for i, r := range rs {
-			out[i] = fitness.Advice{ID: r.ID, EmployerID: r.EmployerID, EmployeeID: r.EmployeeID, AbsenceID: deref(r.AbsenceID),
-				Limitations: r.Limitations, Possibilities: r.Possibilities, ExpectedDurationWeeks: r.ExpectedDurationWeeks,
-				PublishedBy: r.PublishedBy, PublishedAt: r.PublishedAt}
 		}
 		return insertEvent(ctx, tx, ev)
 	})

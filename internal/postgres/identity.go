@@ -30,15 +30,26 @@ func NewIdentityStore(pool *pgxpool.Pool) *IdentityStore { return &IdentityStore
 
 // Credentials returns the credentials of the active user with email.
 func (s *IdentityStore) Credentials(ctx context.Context, email string) (identity.Credentials, error) {
-	var c identity.Credentials
-	err := s.pool.QueryRow(ctx, `
+	rows, _ := s.pool.Query(ctx, `
 		SELECT id, password_hash, totp_secret_ciphertext, totp_last_step
-		FROM hr.users WHERE email = $1 AND status = 'active'`, email).
-		Scan(&c.UserID, &c.PasswordHash, &c.TOTPCiphertext, &c.TOTPLastStep)
+		FROM hr.users WHERE email = $1 AND status = 'active'`, email)
+	c, err := pgx.CollectOneRow(rows, scanAs[credentialsRow])
 	if err != nil {
 		return identity.Credentials{}, Translate(err)
 	}
 	return c, nil
+}
+
+// credentialsRow is what a login checks of hr.users.
+type credentialsRow struct {
+	ID             uuid.UUID `db:"id"`
+	PasswordHash   string    `db:"password_hash"`
+	TOTPCiphertext string    `db:"totp_secret_ciphertext"`
+	TOTPLastStep   int64     `db:"totp_last_step"`
+}
+
+func (r credentialsRow) domain() identity.Credentials {
+	return identity.Credentials{UserID: r.ID, PasswordHash: r.PasswordHash, TOTPCiphertext: r.TOTPCiphertext, TOTPLastStep: r.TOTPLastStep}
 }
 
 // BlockedUntil returns the end of the back-off for (accountKey, ip).
@@ -132,7 +143,7 @@ func (s *IdentityStore) Authenticate(ctx context.Context, tokenHash []byte, now 
 			  AND s.revoked_at IS NULL AND s.expires_at > $2
 			  AND s.last_seen_at > $2 - make_interval(secs => $3)
 			RETURNING s.user_id)
-		SELECT live.user_id, 'grant', g.role, coalesce(g.employer_id, '00000000-0000-0000-0000-000000000000'::uuid)
+		SELECT live.user_id, 'grant' AS kind, g.role, coalesce(g.employer_id, '00000000-0000-0000-0000-000000000000'::uuid) AS id
 		FROM live JOIN hr.role_grants g ON g.user_id = live.user_id AND g.status = 'active'
 		UNION ALL
 		SELECT live.user_id, 'assigned', '', a.employer_id
@@ -150,30 +161,31 @@ func (s *IdentityStore) Authenticate(ctx context.Context, tokenHash []byte, now 
 		  AND EXISTS (SELECT 1 FROM hr.role_grants pg JOIN hr.users pu ON pu.id = pg.user_id
 				WHERE pg.user_id = c.physician_user_id AND pg.status = 'active' AND pu.status = 'active'
 				  AND pg.role IN ('physician', 'lead_physician'))
-		ORDER BY 2, 3, 4`, tokenHash, now, idle.Seconds(), identity.Today(now))
-	var p identity.Principal
+		ORDER BY kind, role, id`, tokenHash, now, idle.Seconds(), identity.Today(now))
+	// One row per capacity: its kind, the role of a grant, and the
+	// employer or physician it names.
 	type capacity struct {
-		kind, role string
-		id         uuid.UUID
+		UserID uuid.UUID `db:"user_id"`
+		Kind   string    `db:"kind"`
+		Role   string    `db:"role"`
+		ID     uuid.UUID `db:"id"`
 	}
-	caps, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (capacity, error) {
-		var c capacity
-		err := r.Scan(&p.UserID, &c.kind, &c.role, &c.id)
-		return c, err
-	})
+	caps, err := pgx.CollectRows(rows, pgx.RowToStructByName[capacity])
 	if err != nil {
 		return identity.Principal{}, Translate(err)
 	}
+	var p identity.Principal
 	for _, c := range caps {
-		switch c.kind {
+		p.UserID = c.UserID
+		switch c.Kind {
 		case "grant":
-			p.Grants = append(p.Grants, identity.Grant{Role: identity.Role(c.role), EmployerID: c.id})
+			p.Grants = append(p.Grants, identity.Grant{Role: identity.Role(c.Role), EmployerID: c.ID})
 		case "assigned":
-			p.AssignedEmployers = append(p.AssignedEmployers, c.id)
+			p.AssignedEmployers = append(p.AssignedEmployers, c.ID)
 		case "substitute":
-			p.Substitutes = append(p.Substitutes, c.id)
+			p.Substitutes = append(p.Substitutes, c.ID)
 		case "statement":
-			p.ActsForPhysicians = append(p.ActsForPhysicians, c.id)
+			p.ActsForPhysicians = append(p.ActsForPhysicians, c.ID)
 		}
 	}
 	if len(p.Grants) == 0 {
@@ -294,23 +306,31 @@ func (s *IdentityStore) ProposeGrant(ctx context.Context, g identity.GrantRecord
 
 // Grant returns the grant with id.
 func (s *IdentityStore) Grant(ctx context.Context, id uuid.UUID) (identity.GrantRecord, error) {
-	var (
-		g                  identity.GrantRecord
-		role, status       string
-		employer, by, appr *uuid.UUID
-		decided            *time.Time
-	)
-	err := s.pool.QueryRow(ctx, `
+	rows, _ := s.pool.Query(ctx, `
 		SELECT id, user_id, role, employer_id, status, proposed_by, approved_by, decided_at
-		FROM hr.role_grants WHERE id = $1`, id).
-		Scan(&g.ID, &g.UserID, &role, &employer, &status, &by, &appr, &decided)
+		FROM hr.role_grants WHERE id = $1`, id)
+	g, err := pgx.CollectOneRow(rows, scanAs[grantRow])
 	if err != nil {
 		return identity.GrantRecord{}, Translate(err)
 	}
-	g.Role, g.Status = identity.Role(role), identity.GrantStatus(status)
-	g.EmployerID, g.ProposedBy, g.ApprovedBy = deref(employer), deref(by), deref(appr)
-	g.DecidedAt = deref(decided)
 	return g, nil
+}
+
+// grantRow is hr.role_grants as read.
+type grantRow struct {
+	ID         uuid.UUID  `db:"id"`
+	UserID     uuid.UUID  `db:"user_id"`
+	Role       string     `db:"role"`
+	EmployerID *uuid.UUID `db:"employer_id"`
+	Status     string     `db:"status"`
+	ProposedBy *uuid.UUID `db:"proposed_by"`
+	ApprovedBy *uuid.UUID `db:"approved_by"`
+	DecidedAt  *time.Time `db:"decided_at"`
+}
+
+func (r grantRow) domain() identity.GrantRecord {
+	return identity.GrantRecord{ID: r.ID, UserID: r.UserID, Role: identity.Role(r.Role), EmployerID: deref(r.EmployerID),
+		Status: identity.GrantStatus(r.Status), ProposedBy: deref(r.ProposedBy), ApprovedBy: deref(r.ApprovedBy), DecidedAt: deref(r.DecidedAt)}
 }
 
 // ApproveGrant activates a proposed grant with its event.

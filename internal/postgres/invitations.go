@@ -113,28 +113,33 @@ func linkEmployee(ctx context.Context, tx pgx.Tx, employeeID, employerID, userID
 // (nor voided, which sets used_at too) nor expired, of a user still
 // invited.
 func (s *IdentityStore) InvitedUser(ctx context.Context, tokenHash []byte, now time.Time) (identity.PendingInvitation, error) {
-	var (
-		p          identity.PendingInvitation
-		activation *string
-		mac        *string
-	)
-	err := s.pool.QueryRow(ctx, `
-		SELECT l.id, u.id, u.email, l.activation, l.activation_code_hmac,
-			EXISTS (SELECT 1 FROM hr.role_grants g WHERE g.user_id = u.id AND g.role = 'employee' AND g.status <> 'revoked')
+	rows, _ := s.pool.Query(ctx, `
+		SELECT l.id, u.id AS user_id, u.email, l.activation, l.activation_code_hmac,
+			EXISTS (SELECT 1 FROM hr.role_grants g WHERE g.user_id = u.id AND g.role = 'employee' AND g.status <> 'revoked') AS employee
 		FROM hr.one_time_links l JOIN hr.users u ON u.id = l.user_id
 		WHERE l.token_hash = $1 AND l.purpose = 'invitation' AND l.used_at IS NULL AND l.expires_at > $2
 		  AND u.status = 'invited'`,
-		tokenHash, now).Scan(&p.ID, &p.UserID, &p.Email, &activation, &mac, &p.Employee)
+		tokenHash, now)
+	p, err := pgx.CollectOneRow(rows, scanAs[pendingInvitationRow])
 	if err != nil {
 		return identity.PendingInvitation{}, Translate(err)
 	}
-	if activation != nil {
-		p.Activation = identity.Activation(*activation)
-	}
-	if mac != nil {
-		p.CodeHMAC = *mac
-	}
 	return p, nil
+}
+
+// pendingInvitationRow is a working invitation link with its user.
+type pendingInvitationRow struct {
+	ID         uuid.UUID `db:"id"`
+	UserID     uuid.UUID `db:"user_id"`
+	Email      string    `db:"email"`
+	Activation *string   `db:"activation"`
+	CodeHMAC   *string   `db:"activation_code_hmac"`
+	Employee   bool      `db:"employee"`
+}
+
+func (r pendingInvitationRow) domain() identity.PendingInvitation {
+	return identity.PendingInvitation{ID: r.ID, UserID: r.UserID, Email: r.Email, Employee: r.Employee,
+		Activation: identity.Activation(deref(r.Activation)), CodeHMAC: deref(r.CodeHMAC)}
 }
 
 // ReserveActivationAttempt counts an attempt with a code on a working
@@ -170,24 +175,26 @@ func (s *IdentityStore) RejectActivationCode(ctx context.Context, f identity.Act
 // IssuedInvitation returns the invitation id that issuer created, with the
 // employer and employee record of its employee grant.
 func (s *IdentityStore) IssuedInvitation(ctx context.Context, id, issuer uuid.UUID, now time.Time) (identity.IssuedInvitation, error) {
-	var (
-		inv        identity.IssuedInvitation
-		activation *string
-		employer   *uuid.UUID
-	)
+	var inv identity.IssuedInvitation
 	err := InTx(ctx, s.pool, func(tx pgx.Tx) error {
-		err := tx.QueryRow(ctx, `
-			SELECT l.id, l.user_id, l.activation, l.activation_code_hmac IS NOT NULL,
-				l.used_at IS NULL AND l.expires_at > $3 AND u.status = 'invited', l.expires_at,
+		rows, _ := tx.Query(ctx, `
+			SELECT l.id, l.user_id, l.activation, l.activation_code_hmac IS NOT NULL AS has_code,
+				l.used_at IS NULL AND l.expires_at > $3 AND u.status = 'invited' AS pending, l.expires_at,
 				(SELECT g.employer_id FROM hr.role_grants g
-				 WHERE g.user_id = l.user_id AND g.role = 'employee' AND g.status <> 'revoked' ORDER BY g.created_at LIMIT 1)
+				 WHERE g.user_id = l.user_id AND g.role = 'employee' AND g.status <> 'revoked' ORDER BY g.created_at LIMIT 1) AS employer_id
 			FROM hr.one_time_links l JOIN hr.users u ON u.id = l.user_id
 			WHERE l.id = $1 AND l.created_by = $2 AND l.purpose = 'invitation'`,
-			id, issuer, now).Scan(&inv.ID, &inv.UserID, &activation, &inv.HasCode, &inv.Pending, &inv.ExpiresAt, &employer)
-		if err != nil || employer == nil {
+			id, issuer, now)
+		r, err := pgx.CollectOneRow(rows, pgx.RowToStructByName[issuedInvitationRow])
+		if err != nil {
 			return Translate(err)
 		}
-		inv.EmployerID = *employer
+		inv = identity.IssuedInvitation{ID: r.ID, UserID: r.UserID, Activation: identity.Activation(deref(r.Activation)),
+			HasCode: r.HasCode, Pending: r.Pending, ExpiresAt: r.ExpiresAt}
+		if r.EmployerID == nil {
+			return nil
+		}
+		inv.EmployerID = *r.EmployerID
 		// The employee record is tenant data: read under that tenant alone.
 		if _, err := tx.Exec(ctx, `SELECT set_config($1, $2, true)`, scopeSetting,
 			scopeValue(identity.Scope{Employers: []uuid.UUID{inv.EmployerID}})); err != nil {
@@ -203,10 +210,19 @@ func (s *IdentityStore) IssuedInvitation(ctx context.Context, id, issuer uuid.UU
 	if err != nil {
 		return identity.IssuedInvitation{}, err
 	}
-	if activation != nil {
-		inv.Activation = identity.Activation(*activation)
-	}
 	return inv, nil
+}
+
+// issuedInvitationRow is an invitation link as its issuer sees it, with
+// the employer of its employee grant.
+type issuedInvitationRow struct {
+	ID         uuid.UUID  `db:"id"`
+	UserID     uuid.UUID  `db:"user_id"`
+	Activation *string    `db:"activation"`
+	HasCode    bool       `db:"has_code"`
+	Pending    bool       `db:"pending"`
+	ExpiresAt  time.Time  `db:"expires_at"`
+	EmployerID *uuid.UUID `db:"employer_id"`
 }
 
 // SetActivationCode stores the keyed hash of a letter's code, once, on a
@@ -276,24 +292,26 @@ func (s *IdentityStore) AcceptInvitation(ctx context.Context, a identity.Accepte
 
 // notificationRow is hr.notifications as read.
 type notificationRow struct {
-	ID                  uuid.UUID
-	Kind, Subject, Body string
-	CreatedAt           time.Time
-	Read                bool
+	ID        uuid.UUID `db:"id"`
+	Kind      string    `db:"kind"`
+	Subject   string    `db:"subject"`
+	Body      string    `db:"body"`
+	CreatedAt time.Time `db:"created_at"`
+	Read      bool      `db:"read"`
+}
+
+func (r notificationRow) domain() notify.Notification {
+	return notify.Notification{ID: r.ID, Kind: r.Kind, Subject: r.Subject, Body: r.Body, CreatedAt: r.CreatedAt, Read: r.Read}
 }
 
 // Notifications returns the user's newest notifications.
 func (s *IdentityStore) Notifications(ctx context.Context, userID uuid.UUID, limit int) ([]notify.Notification, error) {
 	rows, _ := s.pool.Query(ctx, `
-		SELECT id, kind, subject, body, created_at, read_at IS NOT NULL
+		SELECT id, kind, subject, body, created_at, read_at IS NOT NULL AS read
 		FROM hr.notifications WHERE user_id = $1 ORDER BY created_at DESC, id LIMIT $2`, userID, limit)
-	list, err := pgx.CollectRows(rows, pgx.RowToStructByPos[notificationRow])
+	out, err := collect[notificationRow](rows)
 	if err != nil {
 		return nil, Translate(err)
-	}
-	out := make([]notify.Notification, len(list))
-	for i, r := range list {
-		out[i] = notify.Notification{ID: r.ID, Kind: r.Kind, Subject: r.Subject, Body: r.Body, CreatedAt: r.CreatedAt, Read: r.Read}
 	}
 	return out, nil
 }

@@ -46,31 +46,40 @@ func (s *RequestStore) Apply(ctx context.Context, id uuid.UUID, decide func(r *r
 
 // recordFacts reads what an erasure or restriction weighs.
 func recordFacts(ctx context.Context, tx pgx.Tx, employeeID uuid.UUID) (rights.RecordFacts, error) {
-	var (
-		f                  rights.RecordFacts
-		end                *time.Time
-		restricted, erased *time.Time
-	)
-	if err := tx.QueryRow(ctx, `SELECT employment_end, email IS NOT NULL OR phone IS NOT NULL, bsn_hash IS NOT NULL,
-			restricted_since, erased_at
-		FROM hr.employees e WHERE e.id = $1`, employeeID).
-		Scan(&end, &f.HasContact, &f.HasBSN, &restricted, &erased); err != nil {
-		return f, Translate(err)
-	}
-	f.EmploymentEnd, f.Restricted, f.Erased = deref(end), restricted != nil, erased != nil
-	rows, _ := tx.Query(ctx, `SELECT id, status = 'open', closed_on FROM hr.absences WHERE employee_id = $1 ORDER BY first_sick_day`, employeeID)
-	cases, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (rights.CaseFact, error) {
-		var c rights.CaseFact
-		var closed *time.Time
-		err := r.Scan(&c.ID, &c.Open, &closed)
-		c.ClosedOn = deref(closed)
-		return c, err
-	})
+	rows, _ := tx.Query(ctx, `SELECT employment_end, email IS NOT NULL OR phone IS NOT NULL AS has_contact,
+			bsn_hash IS NOT NULL AS has_bsn, restricted_since IS NOT NULL AS restricted, erased_at IS NOT NULL AS erased
+		FROM hr.employees e WHERE e.id = $1`, employeeID)
+	r, err := pgx.CollectOneRow(rows, pgx.RowToStructByName[recordFactsRow])
 	if err != nil {
+		return rights.RecordFacts{}, Translate(err)
+	}
+	f := rights.RecordFacts{EmploymentEnd: deref(r.EmploymentEnd), HasContact: r.HasContact, HasBSN: r.HasBSN,
+		Restricted: r.Restricted, Erased: r.Erased}
+	rows, _ = tx.Query(ctx, `SELECT id, status = 'open' AS open, closed_on FROM hr.absences WHERE employee_id = $1 ORDER BY first_sick_day`, employeeID)
+	if f.Cases, err = collect[caseFactRow](rows); err != nil {
 		return f, Translate(err)
 	}
-	f.Cases = cases
 	return f, nil
+}
+
+// recordFactsRow is what an erasure or restriction weighs of hr.employees.
+type recordFactsRow struct {
+	EmploymentEnd *time.Time `db:"employment_end"`
+	HasContact    bool       `db:"has_contact"`
+	HasBSN        bool       `db:"has_bsn"`
+	Restricted    bool       `db:"restricted"`
+	Erased        bool       `db:"erased"`
+}
+
+// caseFactRow is whether a case is open, and when it closed.
+type caseFactRow struct {
+	ID       uuid.UUID  `db:"id"`
+	Open     bool       `db:"open"`
+	ClosedOn *time.Time `db:"closed_on"`
+}
+
+func (r caseFactRow) domain() rights.CaseFact {
+	return rights.CaseFact{ID: r.ID, Open: r.Open, ClosedOn: deref(r.ClosedOn)}
 }
 
 // applyEffect changes the record of employeeID as eff says; requestID is

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
@@ -24,25 +25,42 @@ var _ rights.ReleaseStore = (*ReleaseStore)(nil)
 // NewReleaseStore returns a ReleaseStore on the med pool.
 func NewReleaseStore(pool *pgxpool.Pool) *ReleaseStore { return &ReleaseStore{pool: pool} }
 
-const releaseColumns = `r.id, r.dossier_id, r.employee_id, r.request_id, r.released_by, r.released_at, r.copies, d.key_name,
-	(SELECT count(*) FROM medical.release_entries re WHERE re.release_id = r.id)`
+// releaseRow is medical.releases r with its dossier's key and how many
+// entries it holds.
+type releaseRow struct {
+	ID         uuid.UUID `db:"id"`
+	DossierID  uuid.UUID `db:"dossier_id"`
+	EmployeeID uuid.UUID `db:"employee_id"`
+	RequestID  uuid.UUID `db:"request_id"`
+	ReleasedBy uuid.UUID `db:"released_by"`
+	ReleasedAt time.Time `db:"released_at"`
+	Copies     int       `db:"copies"`
+	KeyName    string    `db:"key_name"`
+	Entries    int64     `db:"entries"`
+}
 
-func scanRelease(row pgx.Row) (rights.Release, error) {
-	var (
-		r rights.Release
-		n int64
-	)
-	err := row.Scan(&r.ID, &r.DossierID, &r.EmployeeID, &r.RequestID, &r.ReleasedBy, &r.ReleasedAt, &r.Copies, &r.KeyName, &n)
-	r.Entries = int(n)
-	return r, err
+// releaseColumns are the columns of a releaseRow, of medical.releases r
+// joined with medical.dossiers d.
+const releaseColumns = `r.id, r.dossier_id, r.employee_id, r.request_id, r.released_by, r.released_at, r.copies, d.key_name,
+	(SELECT count(*) FROM medical.release_entries re WHERE re.release_id = r.id) AS entries`
+
+func (r releaseRow) domain() rights.Release {
+	return rights.Release{ID: r.ID, DossierID: r.DossierID, EmployeeID: r.EmployeeID, RequestID: r.RequestID,
+		ReleasedBy: r.ReleasedBy, ReleasedAt: r.ReleasedAt, Copies: r.Copies, KeyName: r.KeyName, Entries: int(r.Entries)}
+}
+
+// scanRelease reads one release of rows.
+func scanRelease(rows pgx.Rows) (rights.Release, error) {
+	return pgx.CollectOneRow(rows, scanAs[releaseRow])
 }
 
 // CreateRelease snapshots the dossier for a request, once.
 func (s *ReleaseStore) CreateRelease(ctx context.Context, r rights.Release, ev audit.Event) (rights.Release, error) {
 	var out rights.Release
 	err := InTx(ctx, s.pool, func(tx pgx.Tx) error {
-		existing, err := scanRelease(tx.QueryRow(ctx, `SELECT `+releaseColumns+` FROM medical.releases r
-			JOIN medical.dossiers d ON d.id = r.dossier_id WHERE r.request_id = $1`, r.RequestID))
+		rows, _ := tx.Query(ctx, `SELECT `+releaseColumns+` FROM medical.releases r
+			JOIN medical.dossiers d ON d.id = r.dossier_id WHERE r.request_id = $1`, r.RequestID)
+		existing, err := scanRelease(rows)
 		switch {
 		case err == nil:
 			out = existing
@@ -68,8 +86,9 @@ func (s *ReleaseStore) CreateRelease(ctx context.Context, r rights.Release, ev a
 		if err := insertEvent(ctx, tx, ev); err != nil {
 			return err
 		}
-		out, err = scanRelease(tx.QueryRow(ctx, `SELECT `+releaseColumns+` FROM medical.releases r
-			JOIN medical.dossiers d ON d.id = r.dossier_id WHERE r.id = $1`, r.ID))
+		rows, _ = tx.Query(ctx, `SELECT `+releaseColumns+` FROM medical.releases r
+			JOIN medical.dossiers d ON d.id = r.dossier_id WHERE r.id = $1`, r.ID)
+		out, err = scanRelease(rows)
 		return Translate(err)
 	})
 	return out, err
@@ -82,8 +101,9 @@ func (s *ReleaseStore) Release(ctx context.Context, id uuid.UUID, authorize func
 		items []dossier.SealedEntry
 	)
 	err := InTx(ctx, s.pool, func(tx pgx.Tx) error {
-		r, err := scanRelease(tx.QueryRow(ctx, `SELECT `+releaseColumns+` FROM medical.releases r
-			JOIN medical.dossiers d ON d.id = r.dossier_id WHERE r.id = $1 AND d.status NOT IN ('destroying', 'destroyed')`, id))
+		rows, _ := tx.Query(ctx, `SELECT `+releaseColumns+` FROM medical.releases r
+			JOIN medical.dossiers d ON d.id = r.dossier_id WHERE r.id = $1 AND d.status NOT IN ('destroying', 'destroyed')`, id)
+		r, err := scanRelease(rows)
 		if err != nil {
 			return Translate(err)
 		}
@@ -91,16 +111,11 @@ func (s *ReleaseStore) Release(ctx context.Context, id uuid.UUID, authorize func
 		if err != nil {
 			return err
 		}
-		rows, _ := tx.Query(ctx, `SELECT `+entryColumns+` FROM medical.entries x
+		rows, _ = tx.Query(ctx, `SELECT `+entryColumns+` FROM medical.entries x
 			JOIN medical.release_entries re ON re.entry_id = x.id AND re.release_id = $1
 			WHERE x.kind = ANY ($2)`+notBeingDestroyed("entry_ids")+` ORDER BY x.created_at, x.id`, id, dossier.ReleasableKinds())
-		rs, err := pgx.CollectRows(rows, pgx.RowToStructByPos[entryRow])
-		if err != nil {
+		if items, err = collect[entryRow](rows); err != nil {
 			return Translate(err)
-		}
-		items = make([]dossier.SealedEntry, len(rs))
-		for i, row := range rs {
-			items[i] = row.domain()
 		}
 		out = r
 		return insertEvent(ctx, tx, ev)
@@ -113,7 +128,7 @@ func (s *ReleaseStore) Releases(ctx context.Context, employeeID uuid.UUID) ([]ri
 	rows, _ := s.pool.Query(ctx, `SELECT `+releaseColumns+` FROM medical.releases r
 		JOIN medical.dossiers d ON d.id = r.dossier_id WHERE r.employee_id = $1 AND d.status NOT IN ('destroying', 'destroyed')
 		ORDER BY r.released_at DESC LIMIT 100`, employeeID)
-	out, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (rights.Release, error) { return scanRelease(row) })
+	out, err := collect[releaseRow](rows)
 	if err != nil {
 		return nil, Translate(err)
 	}

@@ -39,22 +39,35 @@ const todayNL = `(now() AT TIME ZONE 'Europe/Amsterdam')::date`
 const assignedAbsent = `EXISTS (SELECT 1 FROM hr.substitutions s WHERE s.absent_physician_id = pa.physician_id
 	AND s.status = 'active' AND ` + todayNL + ` BETWEEN s.starts_on AND s.ends_on)`
 
-const subjectQuery = `SELECT e.id, e.employer_id, e.user_id, pa.physician_id,
-	CASE WHEN e.erased_at IS NULL THEN e.date_of_birth END, ` + assignedAbsent + `
+// subjectQuery reads subjectRows, of hr.employees e.
+const subjectQuery = `SELECT e.id AS employee_id, e.employer_id, e.user_id, pa.physician_id,
+	CASE WHEN e.erased_at IS NULL THEN e.date_of_birth END AS date_of_birth, ` + assignedAbsent + ` AS physician_absent
 	FROM hr.employees e
 	LEFT JOIN hr.physician_assignments pa ON pa.employer_id = e.employer_id AND pa.status = 'active'`
 
-func scanSubject(row pgx.Row) (rights.Subject, error) {
-	var (
-		s               rights.Subject
-		user, physician *uuid.UUID
-		born            *time.Time
-	)
-	if err := row.Scan(&s.EmployeeID, &s.EmployerID, &user, &physician, &born, &s.PhysicianAbsent); err != nil {
+// subjectRow is an employee as the subject of requests.
+type subjectRow struct {
+	EmployeeID      uuid.UUID  `db:"employee_id"`
+	EmployerID      uuid.UUID  `db:"employer_id"`
+	UserID          *uuid.UUID `db:"user_id"`
+	PhysicianID     *uuid.UUID `db:"physician_id"`
+	DateOfBirth     *time.Time `db:"date_of_birth"` // NULL for an anonymised record, whose date is a placeholder
+	PhysicianAbsent bool       `db:"physician_absent"`
+}
+
+func (r subjectRow) domain() rights.Subject {
+	return rights.Subject{EmployeeID: r.EmployeeID, EmployerID: r.EmployerID, UserID: deref(r.UserID), PhysicianID: deref(r.PhysicianID),
+		PhysicianAbsent: r.PhysicianAbsent, DateOfBirth: deref(r.DateOfBirth)}
+}
+
+// loadSubject reads the one subject that subjectQuery with where selects;
+// none is derrors.ErrNotFound.
+func loadSubject(ctx context.Context, tx pgx.Tx, where string, args ...any) (rights.Subject, error) {
+	rows, _ := tx.Query(ctx, subjectQuery+where, args...)
+	s, err := pgx.CollectOneRow(rows, scanAs[subjectRow])
+	if err != nil {
 		return rights.Subject{}, Translate(err)
 	}
-	// An anonymised record's date of birth is a placeholder: unknown.
-	s.UserID, s.PhysicianID, s.DateOfBirth = deref(user), deref(physician), deref(born)
 	return s, nil
 }
 
@@ -63,7 +76,7 @@ func (s *RequestStore) Subject(ctx context.Context, employeeID uuid.UUID) (right
 	var out rights.Subject
 	err := InScope(ctx, s.pool, allTenants, func(tx pgx.Tx) error {
 		var err error
-		out, err = scanSubject(tx.QueryRow(ctx, subjectQuery+` WHERE e.id = $1`, employeeID))
+		out, err = loadSubject(ctx, tx, ` WHERE e.id = $1`, employeeID)
 		return err
 	})
 	return out, err
@@ -74,7 +87,7 @@ func (s *RequestStore) SubjectOf(ctx context.Context, userID uuid.UUID) (rights.
 	var out rights.Subject
 	err := InScope(ctx, s.pool, allTenants, func(tx pgx.Tx) error {
 		var err error
-		out, err = scanSubject(tx.QueryRow(ctx, subjectQuery+` WHERE e.user_id = $1`, userID))
+		out, err = loadSubject(ctx, tx, ` WHERE e.user_id = $1`, userID)
 		return err
 	})
 	if errors.Is(err, derrors.ErrNotFound) {
@@ -90,32 +103,34 @@ func (s *RequestStore) EmployeeOf(ctx context.Context, userID uuid.UUID) (uuid.U
 	return subj.EmployeeID, err
 }
 
+// requestColumns are the columns of a requestRow.
 const requestColumns = `id, employer_id, employee_id, type, status, received_on, due_on, extended_to, extension_reason,
 	filed_by, decided_by, decided_at, ground, updated_at, content_entry_id, concerns_entry_id,
 	representative_name, authorisation_signed_on, fields, outcome, entry_ids`
 
+// requestRow is hr.requests as stored.
 type requestRow struct {
-	ID              uuid.UUID
-	EmployerID      uuid.UUID
-	EmployeeID      uuid.UUID
-	Type            string
-	Status          string
-	ReceivedOn      time.Time
-	DueOn           time.Time
-	ExtendedTo      *time.Time
-	ExtensionReason *string
-	FiledBy         uuid.UUID
-	DecidedBy       *uuid.UUID
-	DecidedAt       *time.Time
-	Ground          *string
-	UpdatedAt       time.Time
-	ContentEntry    *uuid.UUID
-	Concerns        *uuid.UUID
-	Representative  *string
-	SignedOn        *time.Time
-	Fields          []string
-	Outcome         []outcomeRow
-	EntryIDs        []uuid.UUID
+	ID              uuid.UUID    `db:"id"`
+	EmployerID      uuid.UUID    `db:"employer_id"`
+	EmployeeID      uuid.UUID    `db:"employee_id"`
+	Type            string       `db:"type"`
+	Status          string       `db:"status"`
+	ReceivedOn      time.Time    `db:"received_on"`
+	DueOn           time.Time    `db:"due_on"`
+	ExtendedTo      *time.Time   `db:"extended_to"`
+	ExtensionReason *string      `db:"extension_reason"`
+	FiledBy         uuid.UUID    `db:"filed_by"`
+	DecidedBy       *uuid.UUID   `db:"decided_by"`
+	DecidedAt       *time.Time   `db:"decided_at"`
+	Ground          *string      `db:"ground"`
+	UpdatedAt       time.Time    `db:"updated_at"`
+	ContentEntry    *uuid.UUID   `db:"content_entry_id"`
+	Concerns        *uuid.UUID   `db:"concerns_entry_id"`
+	Representative  *string      `db:"representative_name"`
+	SignedOn        *time.Time   `db:"authorisation_signed_on"`
+	Fields          []string     `db:"fields"`
+	Outcome         []outcomeRow `db:"outcome"`
+	EntryIDs        []uuid.UUID  `db:"entry_ids"`
 }
 
 // outcomeRow is one element of hr.requests.outcome (jsonb).
@@ -189,13 +204,9 @@ func (s *RequestStore) Mine(ctx context.Context, employeeID uuid.UUID, ev audit.
 	err := InScope(ctx, s.pool, allTenants, func(tx pgx.Tx) error {
 		rows, _ := tx.Query(ctx, `SELECT `+requestColumns+` FROM hr.requests WHERE employee_id = $1
 			ORDER BY received_on DESC, created_at DESC LIMIT 500`, employeeID)
-		rs, err := pgx.CollectRows(rows, pgx.RowToStructByPos[requestRow])
-		if err != nil {
+		var err error
+		if out, err = collect[requestRow](rows); err != nil {
 			return Translate(err)
-		}
-		out = make([]rights.Request, len(rs))
-		for i, r := range rs {
-			out[i] = r.domain()
 		}
 		return insertEvent(ctx, tx, ev)
 	})
@@ -247,12 +258,11 @@ func lockRequest(ctx context.Context, tx pgx.Tx, id uuid.UUID, lock string) (rig
 // its subject (with subjectLock).
 func loadRequest(ctx context.Context, tx pgx.Tx, id uuid.UUID, lock, subjectLock string) (rights.Request, rights.Subject, error) {
 	rows, _ := tx.Query(ctx, `SELECT `+requestColumns+` FROM hr.requests WHERE id = $1 `+lock, id)
-	row, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByPos[requestRow])
+	r, err := pgx.CollectExactlyOneRow(rows, scanAs[requestRow])
 	if err != nil {
 		return rights.Request{}, rights.Subject{}, Translate(err)
 	}
-	r := row.domain()
-	subj, err := scanSubject(tx.QueryRow(ctx, subjectQuery+` WHERE e.id = $1 `+subjectLock, r.EmployeeID))
+	subj, err := loadSubject(ctx, tx, ` WHERE e.id = $1 `+subjectLock, r.EmployeeID)
 	return r, subj, err
 }
 
@@ -292,13 +302,9 @@ func (s *RequestStore) Queue(ctx context.Context, f rights.QueueFilter, limit in
 			      WHERE pa.employer_id = r.employer_id AND pa.status = 'active' AND NOT `+assignedAbsent+`)))
 			ORDER BY coalesce(extended_to, due_on), id LIMIT $4`,
 			f.Medical, f.Scope.All, f.Scope.Employers, limit, f.StandingInFor, f.Unattended)
-		rs, err := pgx.CollectRows(rows, pgx.RowToStructByPos[requestRow])
-		if err != nil {
+		var err error
+		if out, err = collect[requestRow](rows); err != nil {
 			return Translate(err)
-		}
-		out = make([]rights.Request, len(rs))
-		for i, r := range rs {
-			out[i] = r.domain()
 		}
 		if evs := events(out); len(evs) > 0 {
 			return insertEvents(ctx, tx, evs)

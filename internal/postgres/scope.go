@@ -2,11 +2,14 @@ package postgres
 
 import (
 	"context"
+	"fmt"
 	"strings"
 
+	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/arbokluis/arbokluis/internal/derrors"
 	"github.com/arbokluis/arbokluis/internal/identity"
 )
 
@@ -48,4 +51,20 @@ func InScope(ctx context.Context, pool *pgxpool.Pool, scope identity.Scope, fn f
 		}
 		return fn(tx)
 	})
+}
+
+// requireEmployer checks inside tx that employer employerID exists and lies
+// in scope: named by it, or service-wide. Otherwise it returns
+// derrors.ErrNotFound, for an employer outside the scope as for one that
+// does not exist; a failing query is the translated error.
+func requireEmployer(ctx context.Context, tx pgx.Tx, scope identity.Scope, employerID uuid.UUID) error {
+	var exists bool
+	if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM hr.employers WHERE id = $1 AND ($2 OR id = ANY ($3::uuid[])))`,
+		employerID, scope.All, scope.Employers).Scan(&exists); err != nil {
+		return Translate(err)
+	}
+	if !exists {
+		return fmt.Errorf("postgres: employer %s: %w", employerID, derrors.ErrNotFound)
+	}
+	return nil
 }

@@ -55,17 +55,20 @@ func (s *DossierStore) Stale(ctx context.Context, dossierID uuid.UUID, version, 
 	return collectStale(rows)
 }
 
-// collectStale reads rows of (id, kind, ciphertext).
+// staleRow is one ciphertext of a sealedUnion.
+type staleRow struct {
+	ID         uuid.UUID `db:"id"`
+	Kind       string    `db:"kind"`
+	Ciphertext string    `db:"ct"`
+}
+
+func (r staleRow) domain() dossier.Stale {
+	return dossier.Stale{ID: r.ID, Kind: dossier.CiphertextKind(r.Kind), Ciphertext: r.Ciphertext}
+}
+
+// collectStale reads rows of (id, kind, ct).
 func collectStale(rows pgx.Rows) ([]dossier.Stale, error) {
-	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (dossier.Stale, error) {
-		var (
-			x    dossier.Stale
-			kind string
-		)
-		err := r.Scan(&x.ID, &kind, &x.Ciphertext)
-		x.Kind = dossier.CiphertextKind(kind)
-		return x, err
-	})
+	out, err := collect[staleRow](rows)
 	if err != nil {
 		return nil, Translate(err)
 	}
