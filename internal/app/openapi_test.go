@@ -204,6 +204,7 @@ func TestSpecCheckReportsMismatches(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel() // the check is shared by concurrent tests
 			var body io.Reader
 			if tt.reqBody != "" {
 				body = strings.NewReader(tt.reqBody)
