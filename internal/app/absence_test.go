@@ -364,6 +364,7 @@ func TestPlanOfActionAndTheEmployersPDF(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	checkSpec(t, exchange{req: req, resp: resp, respBody: raw})
 	text := testenv.PDFText(t, raw)
 	for _, want := range []string{"Plan van aanpak", "Gérard Özdemir", "Opbouw naar halve dagen", "Ik wil graag eerst aangepast werk doen"} {
 		if !strings.Contains(text, want) {

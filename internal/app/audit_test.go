@@ -58,7 +58,9 @@ func TestAuditAcrossTwoProcesses(t *testing.T) {
 					errs <- err.Error()
 					continue
 				}
+				raw, _ := io.ReadAll(resp.Body)
 				resp.Body.Close()
+				checkSpec(t, exchange{req: req, resp: resp, respBody: raw})
 				if resp.StatusCode != http.StatusOK {
 					errs <- resp.Status
 				}

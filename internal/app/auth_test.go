@@ -142,17 +142,23 @@ type rawBody struct {
 	data        []byte
 }
 
+// do sends one request to the stack's server and returns the response. The
+// exchange is held to docs/openapi.yaml (checkSpec): a response the spec does
+// not describe, or an accepted request it does not describe, fails s.t.
 func (s *stack) do(method, path, token string, body any, header ...string) response {
 	s.t.Helper()
-	var rd io.Reader
+	var sent []byte
 	contentType := "application/json"
 	switch b := body.(type) {
 	case nil:
 	case rawBody:
-		rd, contentType = bytes.NewReader(b.data), b.contentType
+		sent, contentType = b.data, b.contentType
 	default:
-		data, _ := json.Marshal(body)
-		rd = bytes.NewReader(data)
+		sent, _ = json.Marshal(body)
+	}
+	var rd io.Reader
+	if body != nil {
+		rd = bytes.NewReader(sent)
 	}
 	req, _ := http.NewRequest(method, s.url+path, rd)
 	req.Header.Set("Content-Type", contentType)
@@ -168,6 +174,7 @@ func (s *stack) do(method, path, token string, body any, header ...string) respo
 	}
 	defer resp.Body.Close()
 	raw, _ := io.ReadAll(resp.Body)
+	checkSpec(s.t, exchange{req: req, reqBody: sent, resp: resp, respBody: raw})
 	r := response{status: resp.StatusCode, raw: string(raw), header: resp.Header}
 	json.Unmarshal(raw, &r.body) //nolint:errcheck // some bodies are empty
 	return r

@@ -165,6 +165,7 @@ func TestMedicalCanaryNeverLeaves(t *testing.T) {
 				var body bytes.Buffer
 				_, _ = body.ReadFrom(resp.Body)
 				resp.Body.Close()
+				checkSpec(t, exchange{req: req, resp: resp, respBody: body.Bytes()})
 				calls++
 				if resp.StatusCode >= 500 {
 					t.Errorf("GET %s as %s = %d, want no server error", rt.Path, name, resp.StatusCode)

@@ -2,6 +2,7 @@ package app
 
 import (
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"os"
@@ -58,7 +59,9 @@ func startServeProcess(t *testing.T, bin string, e testenv.Env) *serveProcess {
 	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() }) //nolint:errcheck
 	for range 100 {
 		if resp, err := http.Get(p.url + "/healthz"); err == nil {
+			raw, _ := io.ReadAll(resp.Body)
 			resp.Body.Close()
+			checkSpec(t, exchange{req: resp.Request, resp: resp, respBody: raw})
 			return p
 		}
 		time.Sleep(100 * time.Millisecond)
@@ -88,7 +91,9 @@ func TestBackoffAcrossProcesses(t *testing.T) {
 		if err != nil {
 			t.Fatalf("login: %v", err)
 		}
+		raw, _ := io.ReadAll(resp.Body)
 		resp.Body.Close()
+		checkSpec(t, exchange{req: req, reqBody: []byte(body), resp: resp, respBody: raw})
 		return resp.StatusCode
 	}
 	for i := range identity.DefaultBackoff.FreeAttempts + 1 {
