@@ -13,6 +13,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/arbokluis/arbokluis/internal/access"
 	"github.com/arbokluis/arbokluis/internal/app"
 	"github.com/arbokluis/arbokluis/internal/config"
 	"github.com/arbokluis/arbokluis/internal/identity"
@@ -138,7 +139,7 @@ func userCmd(ctx context.Context, cfg config.Config, args []string, stdin io.Rea
 	password := strings.TrimRight(line, "\r\n")
 	enr, err := app.AddUser(ctx, cfg, identity.ConsoleUser{
 		Email: *email, DisplayName: *name, Password: password, BIGNumber: *big,
-		Role: identity.Role(*role), EmployerID: employerID,
+		Role: access.Role(*role), EmployerID: employerID,
 	})
 	if err != nil {
 		return err
@@ -149,8 +150,8 @@ func userCmd(ctx context.Context, cfg config.Config, args []string, stdin io.Rea
 }
 
 func rolesList() string {
-	names := make([]string, len(identity.Roles))
-	for i, r := range identity.Roles {
+	names := make([]string, len(access.Roles))
+	for i, r := range access.Roles {
 		names[i] = string(r)
 	}
 	return strings.Join(names, ", ")

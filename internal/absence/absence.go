@@ -15,7 +15,7 @@ import (
 
 	"github.com/google/uuid"
 
-	"github.com/arbokluis/arbokluis/internal/identity"
+	"github.com/arbokluis/arbokluis/internal/access"
 )
 
 // CaseStatus says whether a case runs.
@@ -147,13 +147,13 @@ func (a Absence) isDone(k Kind) bool {
 // SeesVangnetType reports whether role may know which safety-net rule
 // applies: service staff may; the employer and the employee see only that
 // one applies (domain.md).
-func SeesVangnetType(role identity.Role) bool {
-	return role != identity.RoleEmployer && role != identity.RoleEmployee
+func SeesVangnetType(role access.Role) bool {
+	return role != access.RoleEmployer && role != access.RoleEmployee
 }
 
 // ForRole returns what role may see of the case: the employer and the
 // employee never see the safety-net type.
-func (a Absence) ForRole(role identity.Role) Absence {
+func (a Absence) ForRole(role access.Role) Absence {
 	if !SeesVangnetType(role) {
 		a.VangnetType = VangnetNone
 	}
@@ -163,7 +163,7 @@ func (a Absence) ForRole(role identity.Role) Absence {
 // VisibleMilestones returns the milestones role may see, relative to today:
 // the uwv_report_vangnet milestone is hidden from those who may not know the
 // safety-net type, since its due date would reveal it.
-func (a Absence) VisibleMilestones(role identity.Role, s Settings, today time.Time) []Milestone {
+func (a Absence) VisibleMilestones(role access.Role, s Settings, today time.Time) []Milestone {
 	ms := a.Milestones(s, today)
 	if SeesVangnetType(role) {
 		return ms

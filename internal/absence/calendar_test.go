@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/arbokluis/arbokluis/internal/identity"
+	"github.com/arbokluis/arbokluis/internal/access"
 )
 
 // day parses a literal date of a test table.
@@ -465,11 +465,11 @@ func TestFactsFromChanges(t *testing.T) {
 func TestVisibleMilestonesHideTheSafetyNetReport(t *testing.T) {
 	a := Absence{FirstSickDay: day(t, "2026-01-05"), VangnetType: VangnetOrganDonation, Vangnet: true}
 	for _, tt := range []struct {
-		role       identity.Role
+		role       access.Role
 		wantReport bool
 	}{
-		{identity.RoleEmployer, false}, {identity.RoleEmployee, false}, {identity.RoleCaseManager, true},
-		{identity.RoleLabourExpert, true}, {identity.RolePhysician, true},
+		{access.RoleEmployer, false}, {access.RoleEmployee, false}, {access.RoleCaseManager, true},
+		{access.RoleLabourExpert, true}, {access.RolePhysician, true},
 	} {
 		var found bool
 		for _, m := range a.VisibleMilestones(tt.role, DefaultSettings(), day(t, "2026-01-05")) {

@@ -9,9 +9,9 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/arbokluis/arbokluis/internal/access"
 	"github.com/arbokluis/arbokluis/internal/audit"
 	"github.com/arbokluis/arbokluis/internal/derrors"
-	"github.com/arbokluis/arbokluis/internal/identity"
 )
 
 // Employee is what a sick report needs to know of the employee.
@@ -45,45 +45,45 @@ type Mutation struct {
 type Store interface {
 	// Report locks the employee, loads their latest case (nil when none) and
 	// applies what decide returns; decide's error is returned as it is.
-	Report(ctx context.Context, scope identity.Scope, employeeID uuid.UUID,
+	Report(ctx context.Context, scope access.Scope, employeeID uuid.UUID,
 		decide func(e Employee, latest *Absence) (Absence, Mutation, error)) (Absence, error)
 	// Update locks the case and applies what decide returns.
-	Update(ctx context.Context, scope identity.Scope, id uuid.UUID,
+	Update(ctx context.Context, scope access.Scope, id uuid.UUID,
 		decide func(a Absence) (Absence, Mutation, error)) (Absence, error)
 	// Get loads a case, writes the event authorize returns, and only then
 	// returns the case.
-	Get(ctx context.Context, scope identity.Scope, id uuid.UUID,
+	Get(ctx context.Context, scope access.Scope, id uuid.UUID,
 		authorize func(a Absence) (audit.Event, error)) (Absence, error)
 	// ListForEmployee loads the employee's cases, newest first, and writes
 	// the event authorize returns.
-	ListForEmployee(ctx context.Context, scope identity.Scope, employeeID uuid.UUID,
+	ListForEmployee(ctx context.Context, scope access.Scope, employeeID uuid.UUID,
 		authorize func(e Employee) (audit.Event, error)) ([]Absence, error)
 	// Plan loads the case with its latest plan (zero Plan when none) and
 	// evaluations, and writes the event authorize returns.
-	Plan(ctx context.Context, scope identity.Scope, id uuid.UUID,
+	Plan(ctx context.Context, scope access.Scope, id uuid.UUID,
 		authorize func(a Absence) (audit.Event, error)) (Absence, Plan, []Evaluation, error)
 	// PlanDocument is Plan with the names the employer's copy shows.
-	PlanDocument(ctx context.Context, scope identity.Scope, id uuid.UUID,
+	PlanDocument(ctx context.Context, scope access.Scope, id uuid.UUID,
 		authorize func(a Absence) (audit.Event, error)) (PlanDocument, error)
 	// AddContact and AddNote insert into the case's contact log or notes;
 	// authorize checks the loaded case and returns the event.
-	AddContact(ctx context.Context, scope identity.Scope, c Contact, authorize func(a Absence) (audit.Event, error)) (Contact, error)
-	AddNote(ctx context.Context, scope identity.Scope, n Note, authorize func(a Absence) (audit.Event, error)) (Note, error)
+	AddContact(ctx context.Context, scope access.Scope, c Contact, authorize func(a Absence) (audit.Event, error)) (Contact, error)
+	AddNote(ctx context.Context, scope access.Scope, n Note, authorize func(a Absence) (audit.Event, error)) (Note, error)
 	// Contacts and Notes list a case's contact log or notes, oldest first.
-	Contacts(ctx context.Context, scope identity.Scope, absenceID uuid.UUID, authorize func(a Absence) (audit.Event, error)) ([]Contact, error)
-	Notes(ctx context.Context, scope identity.Scope, absenceID uuid.UUID, authorize func(a Absence) (audit.Event, error)) ([]Note, error)
+	Contacts(ctx context.Context, scope access.Scope, absenceID uuid.UUID, authorize func(a Absence) (audit.Event, error)) ([]Contact, error)
+	Notes(ctx context.Context, scope access.Scope, absenceID uuid.UUID, authorize func(a Absence) (audit.Event, error)) ([]Note, error)
 	// RedactNote removes a note's text, keeping who, when and why. A note
 	// already redacted is derrors.ErrConflict.
-	RedactNote(ctx context.Context, scope identity.Scope, noteID uuid.UUID, by uuid.UUID, reason string, at time.Time,
+	RedactNote(ctx context.Context, scope access.Scope, noteID uuid.UUID, by uuid.UUID, reason string, at time.Time,
 		authorize func(a Absence) (audit.Event, error)) (Note, error)
 	// Signals lists pending milestones due on or before until, oldest
 	// first, after the cursor, hiding the kinds in hide, and writes the
 	// events events returns for the listed rows (one per person).
-	Signals(ctx context.Context, scope identity.Scope, until time.Time, after *Cursor, limit int, hide []Kind,
+	Signals(ctx context.Context, scope access.Scope, until time.Time, after *Cursor, limit int, hide []Kind,
 		events func([]Signal) []audit.Event) ([]Signal, error)
 	// Overview lists the employees of an employer with their open case and
 	// next milestone, and writes the events events returns (one per person).
-	Overview(ctx context.Context, scope identity.Scope, employerID uuid.UUID, hide []Kind,
+	Overview(ctx context.Context, scope access.Scope, employerID uuid.UUID, hide []Kind,
 		events func([]OverviewRow) []audit.Event) ([]OverviewRow, error)
 }
 
@@ -113,11 +113,11 @@ func (s *Service) Settings() Settings { return s.settings }
 
 // Today returns today's date in Europe/Amsterdam, at midnight UTC.
 func (s *Service) Today() time.Time {
-	t, _ := time.Parse(time.DateOnly, identity.Today(s.now()))
+	t, _ := time.Parse(time.DateOnly, access.Today(s.now()))
 	return t
 }
 
-func event(a identity.Actor, action audit.Action, kind string, objectID uuid.UUID, employerID, employeeID uuid.UUID) audit.Event {
+func event(a access.Actor, action audit.Action, kind string, objectID uuid.UUID, employerID, employeeID uuid.UUID) audit.Event {
 	return audit.Event{
 		ActorUserID: a.UserID(), ActorRole: string(a.Role), SubjectEmployeeID: employeeID, TenantID: employerID,
 		Action: action, ObjectKind: kind, ObjectID: objectID.String(),
@@ -127,7 +127,7 @@ func event(a identity.Actor, action audit.Action, kind string, objectID uuid.UUI
 
 // see is the object rule for reading a case: within the caller's tenants,
 // and for an employee only their own.
-func see(a identity.Actor, x Absence) error {
+func see(a access.Actor, x Absence) error {
 	if err := a.InTenant(x.EmployerID); err != nil {
 		return err
 	}
@@ -159,7 +159,7 @@ func validDetails(fe derrors.FieldErrors, d Details) {
 // rule. Invalid input is derrors.FieldErrors; an employee outside the
 // caller's tenants is derrors.ErrNotFound; an open case already running, or
 // a report overlapping the previous case, is derrors.ErrConflict.
-func (s *Service) Report(ctx context.Context, a identity.Actor, employeeID uuid.UUID, r Report) (Absence, bool, error) {
+func (s *Service) Report(ctx context.Context, a access.Actor, employeeID uuid.UUID, r Report) (Absence, bool, error) {
 	today := s.Today()
 	fe := derrors.FieldErrors{}
 	switch {
@@ -243,7 +243,7 @@ func mergeDetails(old, new Details) Details {
 }
 
 // update runs decide on an open case within the caller's tenants.
-func (s *Service) update(ctx context.Context, a identity.Actor, id uuid.UUID, op string, mustBeOpen bool,
+func (s *Service) update(ctx context.Context, a access.Actor, id uuid.UUID, op string, mustBeOpen bool,
 	decide func(x *Absence, m *Mutation) error) (Absence, error) {
 	today := s.Today()
 	out, err := s.store.Update(ctx, a.Scope, id, func(x Absence) (Absence, Mutation, error) {
@@ -270,7 +270,7 @@ func (s *Service) update(ctx context.Context, a identity.Actor, id uuid.UUID, op
 // recovery and closes the case. A date before the latest report or change,
 // or more than 30 days ahead, or a percentage outside 0–100, is
 // derrors.FieldErrors; a closed case is derrors.ErrConflict.
-func (s *Service) Change(ctx context.Context, a identity.Actor, id uuid.UUID, date time.Time, percentage int) (Absence, error) {
+func (s *Service) Change(ctx context.Context, a access.Actor, id uuid.UUID, date time.Time, percentage int) (Absence, error) {
 	today := s.Today()
 	fe := derrors.FieldErrors{}
 	switch {
@@ -308,7 +308,7 @@ func (s *Service) Change(ctx context.Context, a identity.Actor, id uuid.UUID, da
 // the last day of employment or the date of death, and the case stops the
 // day after. Open milestones become cancelled. A bad reason or date is
 // derrors.FieldErrors; a closed case is derrors.ErrConflict.
-func (s *Service) Close(ctx context.Context, a identity.Actor, id uuid.UUID, reason CloseReason, date time.Time) (Absence, error) {
+func (s *Service) Close(ctx context.Context, a access.Actor, id uuid.UUID, reason CloseReason, date time.Time) (Absence, error) {
 	today := s.Today()
 	fe := derrors.FieldErrors{}
 	if reason != CloseEmploymentEnd && reason != CloseDeath {
@@ -337,7 +337,7 @@ func (s *Service) Close(ctx context.Context, a identity.Actor, id uuid.UUID, rea
 
 // SetDetails records the employer-side facts of a case and whether a
 // safety-net rule applies; clearing Vangnet clears the type too.
-func (s *Service) SetDetails(ctx context.Context, a identity.Actor, id uuid.UUID, d Details, vangnet *bool) (Absence, error) {
+func (s *Service) SetDetails(ctx context.Context, a access.Actor, id uuid.UUID, d Details, vangnet *bool) (Absence, error) {
 	fe := derrors.FieldErrors{}
 	validDetails(fe, d)
 	if err := fe.Err(); err != nil {
@@ -359,7 +359,7 @@ func (s *Service) SetDetails(ctx context.Context, a identity.Actor, id uuid.UUID
 // knowledge); it marks the case as a safety-net case. An unknown type is
 // derrors.FieldErrors; the employment_end type without a known end of
 // employment is derrors.FieldErrors too.
-func (s *Service) SetVangnetType(ctx context.Context, a identity.Actor, id uuid.UUID, t VangnetType) (Absence, error) {
+func (s *Service) SetVangnetType(ctx context.Context, a access.Actor, id uuid.UUID, t VangnetType) (Absence, error) {
 	if _, ok := s.settings.Vangnet[t]; !ok || t == VangnetNone {
 		return Absence{}, derrors.FieldErrors{"type": "must be no_risk, pregnancy, organ_donation or employment_end"}
 	}
@@ -372,7 +372,7 @@ func (s *Service) SetVangnetType(ctx context.Context, a identity.Actor, id uuid.
 // Extend extends wage continuation: a UWV wage sanction or a voluntary
 // extension, with its reason. Weeks outside 1–52 (in all, per kind) or an
 // empty reason are derrors.FieldErrors.
-func (s *Service) Extend(ctx context.Context, a identity.Actor, id uuid.UUID, e ExtensionRecord) (Absence, error) {
+func (s *Service) Extend(ctx context.Context, a access.Actor, id uuid.UUID, e ExtensionRecord) (Absence, error) {
 	today := s.Today()
 	fe := derrors.FieldErrors{}
 	if e.Kind != ExtensionWageSanction && e.Kind != ExtensionVoluntary {
@@ -421,7 +421,7 @@ var recordable = map[Kind]bool{
 // kind, a date before the first sick day or in the future, late_onset on
 // another kind, or uwv_report_vangnet on a case without a safety-net rule is
 // derrors.FieldErrors; a milestone already done is derrors.ErrConflict.
-func (s *Service) RecordMilestone(ctx context.Context, a identity.Actor, id uuid.UUID, kind Kind, doneOn time.Time, lateOnset bool) (Absence, error) {
+func (s *Service) RecordMilestone(ctx context.Context, a access.Actor, id uuid.UUID, kind Kind, doneOn time.Time, lateOnset bool) (Absence, error) {
 	today := s.Today()
 	fe := derrors.FieldErrors{}
 	if !recordable[kind] {
@@ -440,7 +440,7 @@ func (s *Service) RecordMilestone(ctx context.Context, a identity.Actor, id uuid
 		return Absence{}, err
 	}
 	return s.update(ctx, a, id, "record milestone", true, func(x *Absence, m *Mutation) error {
-		if a.Role == identity.RolePhysician || a.Role == identity.RoleLeadPhysician {
+		if a.Role == access.RolePhysician || a.Role == access.RoleLeadPhysician {
 			if kind != KindProblemAnalysis {
 				return fmt.Errorf("absence: physicians record the problem analysis only: %w", derrors.ErrForbidden)
 			}
@@ -480,7 +480,7 @@ func processText(fe derrors.FieldErrors, field, v string, required bool, max int
 // reintegration are required; when both parties have signed, the
 // plan_of_action milestone is done on the later signature date (if it was
 // not done yet). Invalid input is derrors.FieldErrors.
-func (s *Service) RecordPlan(ctx context.Context, a identity.Actor, id uuid.UUID, p Plan) (Plan, error) {
+func (s *Service) RecordPlan(ctx context.Context, a access.Actor, id uuid.UUID, p Plan) (Plan, error) {
 	today := s.Today()
 	fe := derrors.FieldErrors{}
 	processText(fe, "goals", p.Goals, true, 4000)
@@ -531,7 +531,7 @@ func (s *Service) RecordPlan(ctx context.Context, a identity.Actor, id uuid.UUID
 // RecordEvaluation records an evaluation of the plan or the first-year
 // evaluation (both views required) and marks its milestone done on HeldOn.
 // A first-year evaluation recorded twice is derrors.ErrConflict.
-func (s *Service) RecordEvaluation(ctx context.Context, a identity.Actor, id uuid.UUID, e Evaluation) (Evaluation, error) {
+func (s *Service) RecordEvaluation(ctx context.Context, a access.Actor, id uuid.UUID, e Evaluation) (Evaluation, error) {
 	today := s.Today()
 	fe := derrors.FieldErrors{}
 	if e.Kind != EvaluationPlan && e.Kind != EvaluationFirstYear {
@@ -573,7 +573,7 @@ func (s *Service) RecordEvaluation(ctx context.Context, a identity.Actor, id uui
 // Get returns a case as the caller may see it, audited as a read before it
 // is returned. A case outside the caller's tenants, or for an employee
 // someone else's, is derrors.ErrNotFound.
-func (s *Service) Get(ctx context.Context, a identity.Actor, id uuid.UUID) (Absence, error) {
+func (s *Service) Get(ctx context.Context, a access.Actor, id uuid.UUID) (Absence, error) {
 	x, err := s.store.Get(ctx, a.Scope, id, func(x Absence) (audit.Event, error) {
 		if err := see(a, x); err != nil {
 			return audit.Event{}, err
@@ -589,7 +589,7 @@ func (s *Service) Get(ctx context.Context, a identity.Actor, id uuid.UUID) (Abse
 // ListForEmployee returns an employee's cases, newest first, audited as one
 // read of the employee. An employee outside the caller's tenants, or for an
 // employee caller someone else, is derrors.ErrNotFound.
-func (s *Service) ListForEmployee(ctx context.Context, a identity.Actor, employeeID uuid.UUID) ([]Absence, error) {
+func (s *Service) ListForEmployee(ctx context.Context, a access.Actor, employeeID uuid.UUID) ([]Absence, error) {
 	xs, err := s.store.ListForEmployee(ctx, a.Scope, employeeID, func(e Employee) (audit.Event, error) {
 		if err := a.InTenant(e.EmployerID); err != nil {
 			return audit.Event{}, err
@@ -610,7 +610,7 @@ func (s *Service) ListForEmployee(ctx context.Context, a identity.Actor, employe
 
 // Plan returns a case's latest plan of action (derrors.ErrNotFound when
 // none was recorded) and its evaluations, audited as a read.
-func (s *Service) Plan(ctx context.Context, a identity.Actor, id uuid.UUID) (Plan, []Evaluation, error) {
+func (s *Service) Plan(ctx context.Context, a access.Actor, id uuid.UUID) (Plan, []Evaluation, error) {
 	_, p, evs, err := s.store.Plan(ctx, a.Scope, id, func(x Absence) (audit.Event, error) {
 		if err := see(a, x); err != nil {
 			return audit.Event{}, err
@@ -629,7 +629,7 @@ func (s *Service) Plan(ctx context.Context, a identity.Actor, id uuid.UUID) (Pla
 // PlanPDF renders the employer's copy of the latest plan of action,
 // audited as a print. Rendering happens after the transaction. No plan is
 // derrors.ErrNotFound.
-func (s *Service) PlanPDF(ctx context.Context, a identity.Actor, id uuid.UUID) ([]byte, error) {
+func (s *Service) PlanPDF(ctx context.Context, a access.Actor, id uuid.UUID) ([]byte, error) {
 	doc, err := s.store.PlanDocument(ctx, a.Scope, id, func(x Absence) (audit.Event, error) {
 		if err := see(a, x); err != nil {
 			return audit.Event{}, err
@@ -653,7 +653,7 @@ func (s *Service) PlanPDF(ctx context.Context, a identity.Actor, id uuid.UUID) (
 // AddContact adds an entry to a case's contact log: date, channel,
 // participants and a non-medical summary. Invalid input is
 // derrors.FieldErrors.
-func (s *Service) AddContact(ctx context.Context, a identity.Actor, id uuid.UUID, c Contact) (Contact, error) {
+func (s *Service) AddContact(ctx context.Context, a access.Actor, id uuid.UUID, c Contact) (Contact, error) {
 	today := s.Today()
 	fe := derrors.FieldErrors{}
 	switch c.Channel {
@@ -691,7 +691,7 @@ func (s *Service) AddContact(ctx context.Context, a identity.Actor, id uuid.UUID
 }
 
 // Contacts lists a case's contact log, audited as a read.
-func (s *Service) Contacts(ctx context.Context, a identity.Actor, id uuid.UUID) ([]Contact, error) {
+func (s *Service) Contacts(ctx context.Context, a access.Actor, id uuid.UUID) ([]Contact, error) {
 	cs, err := s.store.Contacts(ctx, a.Scope, id, func(x Absence) (audit.Event, error) {
 		if err := see(a, x); err != nil {
 			return audit.Event{}, err
@@ -706,7 +706,7 @@ func (s *Service) Contacts(ctx context.Context, a identity.Actor, id uuid.UUID) 
 
 // AddNote adds a process note to a case. Invalid input is
 // derrors.FieldErrors.
-func (s *Service) AddNote(ctx context.Context, a identity.Actor, id uuid.UUID, body string) (Note, error) {
+func (s *Service) AddNote(ctx context.Context, a access.Actor, id uuid.UUID, body string) (Note, error) {
 	fe := derrors.FieldErrors{}
 	processText(fe, "text", body, true, 4000)
 	if err := fe.Err(); err != nil {
@@ -726,7 +726,7 @@ func (s *Service) AddNote(ctx context.Context, a identity.Actor, id uuid.UUID, b
 }
 
 // Notes lists a case's process notes, audited as a read.
-func (s *Service) Notes(ctx context.Context, a identity.Actor, id uuid.UUID) ([]Note, error) {
+func (s *Service) Notes(ctx context.Context, a access.Actor, id uuid.UUID) ([]Note, error) {
 	ns, err := s.store.Notes(ctx, a.Scope, id, func(x Absence) (audit.Event, error) {
 		if err := see(a, x); err != nil {
 			return audit.Event{}, err
@@ -742,7 +742,7 @@ func (s *Service) Notes(ctx context.Context, a identity.Actor, id uuid.UUID) ([]
 // RedactNote removes the text of a note (medical detail typed by mistake),
 // recording who did it, when and the reason. An empty reason is
 // derrors.FieldErrors; a note already redacted is derrors.ErrConflict.
-func (s *Service) RedactNote(ctx context.Context, a identity.Actor, noteID uuid.UUID, reason string) (Note, error) {
+func (s *Service) RedactNote(ctx context.Context, a access.Actor, noteID uuid.UUID, reason string) (Note, error) {
 	fe := derrors.FieldErrors{}
 	reason = strings.TrimSpace(reason)
 	processText(fe, "reason", reason, true, 1000)
@@ -769,7 +769,7 @@ const MaxSignalsPage = 100
 // first, after the cursor (nil for the first page), at most limit. The page
 // is audited with one read event listing every person on it. withinDays
 // outside 0–365 or limit outside 1–MaxSignalsPage is derrors.FieldErrors.
-func (s *Service) Signals(ctx context.Context, a identity.Actor, withinDays, limit int, after *Cursor) ([]Signal, error) {
+func (s *Service) Signals(ctx context.Context, a access.Actor, withinDays, limit int, after *Cursor) ([]Signal, error) {
 	fe := derrors.FieldErrors{}
 	if withinDays < 0 || withinDays > 365 {
 		fe.Add("within_days", "must be between 0 and 365")
@@ -807,7 +807,7 @@ func (s *Service) Signals(ctx context.Context, a identity.Actor, withinDays, lim
 // listEvents returns the one read event of a list: it carries every person
 // listed (audit.Event.Listed), the tenant when all of them belong to one,
 // and objectID (uuid.Nil for none). An empty list writes no event.
-func (s *Service) listEvents(a identity.Actor, kind string, objectID uuid.UUID, each func(func(employer, employee uuid.UUID))) []audit.Event {
+func (s *Service) listEvents(a access.Actor, kind string, objectID uuid.UUID, each func(func(employer, employee uuid.UUID))) []audit.Event {
 	var (
 		people []uuid.UUID
 		tenant uuid.UUID
@@ -837,7 +837,7 @@ func (s *Service) listEvents(a identity.Actor, kind string, objectID uuid.UUID, 
 // percentage and next milestone (and, once verdicts exist, the last fitness
 // verdict), audited with one read event listing every person shown. An
 // employer outside the caller's tenants is derrors.ErrNotFound.
-func (s *Service) Overview(ctx context.Context, a identity.Actor, employerID uuid.UUID) ([]OverviewRow, error) {
+func (s *Service) Overview(ctx context.Context, a access.Actor, employerID uuid.UUID) ([]OverviewRow, error) {
 	if err := a.InTenant(employerID); err != nil {
 		return nil, err
 	}

@@ -11,7 +11,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5/pgxpool"
 
-	"github.com/arbokluis/arbokluis/internal/identity"
+	"github.com/arbokluis/arbokluis/internal/access"
 	"github.com/arbokluis/arbokluis/internal/testenv"
 )
 
@@ -35,12 +35,12 @@ func newCaseWorld(t *testing.T) *caseWorld {
 	s := newStack(t)
 	w := &caseWorld{s: s, owner: testenv.Pool(t, s.env.MigrateURL)}
 	w.tenant, w.other = s.addEmployer(), s.addEmployer()
-	w.er = s.session(s.addUser(identity.RoleEmployer, w.tenant))
-	w.cm = s.session(s.addUser(identity.RoleCaseManager, w.tenant))
-	w.cmOther = s.session(s.addUser(identity.RoleCaseManager, w.other))
-	w.le = s.session(s.addUser(identity.RoleLabourExpert, w.tenant))
-	w.employeeUser = s.addUser(identity.RoleEmployee, w.tenant)
-	today, _ := time.Parse(time.DateOnly, identity.Today(time.Now()))
+	w.er = s.session(s.addUser(access.RoleEmployer, w.tenant))
+	w.cm = s.session(s.addUser(access.RoleCaseManager, w.tenant))
+	w.cmOther = s.session(s.addUser(access.RoleCaseManager, w.other))
+	w.le = s.session(s.addUser(access.RoleLabourExpert, w.tenant))
+	w.employeeUser = s.addUser(access.RoleEmployee, w.tenant)
+	today, _ := time.Parse(time.DateOnly, access.Today(time.Now()))
 	w.today = today
 	return w
 }
@@ -523,7 +523,7 @@ func TestSignalsAreTheCallersCaseloadOldestFirstInPages(t *testing.T) {
 	if got := countBy(w.cmOther, 5); len(got) != 1 || got[w.other.String()] != 3 {
 		t.Errorf("signals of the other tenant's case manager by employer = %v, want 3 of %s only", got, w.other)
 	}
-	wide := w.s.session(w.s.addUser(identity.RoleCaseManager, uuid.Nil))
+	wide := w.s.session(w.s.addUser(access.RoleCaseManager, uuid.Nil))
 	if got := countBy(wide, 200); got[w.tenant.String()] != 15 || got[w.other.String()] != 3 {
 		t.Errorf("signals of a service-wide case manager: %d of the tenant and %d of the other, want 15 and 3",
 			got[w.tenant.String()], got[w.other.String()])

@@ -9,8 +9,8 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/arbokluis/arbokluis/internal/access"
 	"github.com/arbokluis/arbokluis/internal/config"
-	"github.com/arbokluis/arbokluis/internal/identity"
 	"github.com/arbokluis/arbokluis/internal/testenv"
 )
 
@@ -20,8 +20,8 @@ import (
 // dossier, and the grant takes effect on the next request.
 func TestSubstitutionTwoKeysThenAccess(t *testing.T) {
 	s := newStack(t)
-	lead1, lead2 := s.addUser(identity.RoleLeadPhysician, uuid.Nil), s.addUser(identity.RoleLeadPhysician, uuid.Nil)
-	absent, sub := s.addUser(identity.RolePhysician, uuid.Nil), s.addUser(identity.RoleLeadPhysician, uuid.Nil)
+	lead1, lead2 := s.addUser(access.RoleLeadPhysician, uuid.Nil), s.addUser(access.RoleLeadPhysician, uuid.Nil)
+	absent, sub := s.addUser(access.RolePhysician, uuid.Nil), s.addUser(access.RoleLeadPhysician, uuid.Nil)
 	employee := uuid.New()
 	owner := testenv.Pool(t, s.env.MigrateURL)
 	if _, err := owner.Exec(context.Background(), `INSERT INTO medical.dossiers (employee_id, responsible_physician_id) VALUES ($1, $2)`,
@@ -88,7 +88,7 @@ func TestSubstitutionTwoKeysThenAccess(t *testing.T) {
 // reason is stored only as ciphertext.
 func TestEmergencyAccess(t *testing.T) {
 	s := newStackWith(t, testenv.Load(t), func(c *config.Config) { c.EmergencyAccessTTL = time.Hour })
-	lead, resp := s.addUser(identity.RoleLeadPhysician, uuid.Nil), s.addUser(identity.RolePhysician, uuid.Nil)
+	lead, resp := s.addUser(access.RoleLeadPhysician, uuid.Nil), s.addUser(access.RolePhysician, uuid.Nil)
 	employee := uuid.New()
 	owner := testenv.Pool(t, s.env.MigrateURL)
 	ctx := context.Background()
@@ -171,7 +171,7 @@ func TestEmergencyAccess(t *testing.T) {
 // request of the same session.
 func TestRevokedStatementEndsAssistantAccessAtOnce(t *testing.T) {
 	s := newStack(t)
-	resp, assistant := s.addUser(identity.RolePhysician, uuid.Nil), s.addUser(identity.RoleMedicalAssistant, uuid.Nil)
+	resp, assistant := s.addUser(access.RolePhysician, uuid.Nil), s.addUser(access.RoleMedicalAssistant, uuid.Nil)
 	employee := uuid.New()
 	owner := testenv.Pool(t, s.env.MigrateURL)
 	ctx := context.Background()
@@ -210,7 +210,7 @@ func TestRevokedStatementEndsAssistantAccessAtOnce(t *testing.T) {
 func TestEmployerAndEmployeeBadInputChangesNothing(t *testing.T) {
 	s := newStack(t)
 	tenant := s.addEmployer()
-	admin, hr := s.session(s.addUser(identity.RoleAdmin, uuid.Nil)), s.session(s.addUser(identity.RoleEmployer, tenant))
+	admin, hr := s.session(s.addUser(access.RoleAdmin, uuid.Nil)), s.session(s.addUser(access.RoleEmployer, tenant))
 	owner := testenv.Pool(t, s.env.MigrateURL)
 	ctx := context.Background()
 	k1, k2 := randomKvK(), randomKvK()

@@ -14,6 +14,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/arbokluis/arbokluis/internal/access"
 	"github.com/arbokluis/arbokluis/internal/identity"
 	"github.com/arbokluis/arbokluis/internal/testenv"
 )
@@ -35,8 +36,8 @@ func newActivationWorld(t *testing.T) *activationWorld {
 	t.Helper()
 	s, sink := newMailStack(t)
 	w := &activationWorld{s: s, sink: sink, owner: testenv.Pool(t, s.env.MigrateURL), tenant: s.addEmployer()}
-	w.er = s.session(s.addUser(identity.RoleEmployer, w.tenant))
-	w.cm = s.session(s.addUser(identity.RoleCaseManager, w.tenant))
+	w.er = s.session(s.addUser(access.RoleEmployer, w.tenant))
+	w.cm = s.session(s.addUser(access.RoleCaseManager, w.tenant))
 	return w
 }
 
@@ -170,7 +171,7 @@ func TestEmployeeLoginNeedsActivationCode(t *testing.T) {
 	}
 	// A staff invitation to the same (still invited) address replaces the
 	// link, but not the need for the code.
-	adminTok := w.s.session(w.s.addUser(identity.RoleAdmin, uuid.Nil))
+	adminTok := w.s.session(w.s.addUser(access.RoleAdmin, uuid.Nil))
 	if r := w.s.do("POST", "/api/v1/invitations", adminTok, map[string]any{"email": in.email, "name": "X", "role": "labour_expert"}); r.status != http.StatusAccepted {
 		t.Fatalf("admin invites the same address as labour expert = %d %s", r.status, r.raw)
 	}
@@ -315,7 +316,7 @@ func TestActivationLetter(t *testing.T) {
 		return w.s.do("POST", "/api/v1/invitations/"+in.invitationID+"/letter", tok, body)
 	}
 	address := map[string]any{"name": "Lotte Koppel", "address": []string{"Ĳsselkade 12", "8011 AB Zwolle"}}
-	otherCM := w.s.session(w.s.addUser(identity.RoleCaseManager, uuid.Nil))
+	otherCM := w.s.session(w.s.addUser(access.RoleCaseManager, uuid.Nil))
 	for _, tc := range []struct {
 		name, token string
 		body        any
@@ -371,7 +372,7 @@ func TestActivationLetter(t *testing.T) {
 func TestEmployerHREmailNeverReceivesLoginMail(t *testing.T) {
 	w := newActivationWorld(t)
 	ctx := context.Background()
-	ee := w.s.addUser(identity.RoleEmployee, w.tenant)
+	ee := w.s.addUser(access.RoleEmployee, w.tenant)
 	employee := unlinkedEmployee(t, w.owner, w.tenant)
 	if _, err := w.owner.Exec(ctx, `UPDATE hr.employees SET user_id = $1 WHERE id = $2`, ee.userID, employee); err != nil {
 		t.Fatal(err)

@@ -17,9 +17,9 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/arbokluis/arbokluis/internal/access"
 	"github.com/arbokluis/arbokluis/internal/audit"
 	"github.com/arbokluis/arbokluis/internal/config"
-	"github.com/arbokluis/arbokluis/internal/identity"
 	"github.com/arbokluis/arbokluis/internal/postgres"
 	"github.com/arbokluis/arbokluis/internal/testenv"
 )
@@ -33,7 +33,7 @@ func TestAuditAcrossTwoProcesses(t *testing.T) {
 	env := testenv.FreshDatabase(t)
 	s := newStackWith(t, env, nil)
 	tenant := s.addEmployer()
-	hrTok := s.session(s.addUser(identity.RoleEmployer, tenant))
+	hrTok := s.session(s.addUser(access.RoleEmployer, tenant))
 	r := s.do("POST", "/api/v1/employers/"+tenant.String()+"/employees", hrTok, map[string]any{
 		"employee_number": "C1", "first_name": "Anna", "last_name": "Jansen", "date_of_birth": "1980-05-06", "employment_start": "2010-01-01"})
 	employee, _ := r.body["id"].(string)
@@ -145,7 +145,7 @@ func TestFailingAuditWriteFailsTheRequest(t *testing.T) {
 	env := testenv.FreshDatabase(t)
 	s := newStackWith(t, env, nil)
 	tenant := s.addEmployer()
-	hrTok := s.session(s.addUser(identity.RoleEmployer, tenant))
+	hrTok := s.session(s.addUser(access.RoleEmployer, tenant))
 	create := func(number string) response {
 		return s.do("POST", "/api/v1/employers/"+tenant.String()+"/employees", hrTok, map[string]any{
 			"employee_number": number, "first_name": "Anna", "last_name": "Jansen", "date_of_birth": "1980-05-06", "employment_start": "2010-01-01"})
@@ -196,8 +196,8 @@ func waitAppended(t *testing.T, s *stack, subject uuid.UUID) {
 func TestAuditEventsSearch(t *testing.T) {
 	s := newStack(t)
 	tenant := s.addEmployer()
-	hrTok := s.session(s.addUser(identity.RoleEmployer, tenant))
-	po := s.addUser(identity.RolePrivacyOfficer, uuid.Nil)
+	hrTok := s.session(s.addUser(access.RoleEmployer, tenant))
+	po := s.addUser(access.RolePrivacyOfficer, uuid.Nil)
 	poTok := s.session(po)
 	r := s.do("POST", "/api/v1/employers/"+tenant.String()+"/employees", hrTok, map[string]any{
 		"employee_number": "S1", "first_name": "Anna", "last_name": "Jansen", "date_of_birth": "1980-05-06", "employment_start": "2010-01-01"})

@@ -18,6 +18,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/arbokluis/arbokluis/internal/access"
 	"github.com/arbokluis/arbokluis/internal/config"
 	"github.com/arbokluis/arbokluis/internal/employer"
 	"github.com/arbokluis/arbokluis/internal/identity"
@@ -95,7 +96,7 @@ type login struct {
 	secret          string
 }
 
-func (s *stack) addUser(role identity.Role, employerID uuid.UUID) login {
+func (s *stack) addUser(role access.Role, employerID uuid.UUID) login {
 	s.t.Helper()
 	l := login{email: "u-" + uuid.NewString() + "@example.test", password: "a long test password " + uuid.NewString()[:8]}
 	enr, err := s.ids.AddConsoleUser(context.Background(), identity.ConsoleUser{
@@ -188,7 +189,7 @@ func (s *stack) login(email, password, totp string, header ...string) response {
 func TestLoginRequiresTOTPForEveryRole(t *testing.T) {
 	s := newStack(t)
 	tenant := s.addEmployer()
-	for _, role := range identity.Roles {
+	for _, role := range access.Roles {
 		t.Run(string(role), func(t *testing.T) {
 			var emp uuid.UUID
 			if role.TenantBound() {
@@ -228,7 +229,7 @@ func mustAtoi(s string) int {
 
 func TestTOTPCannotBeReplayed(t *testing.T) {
 	s := newStack(t)
-	u := s.addUser(identity.RolePhysician, uuid.Nil)
+	u := s.addUser(access.RolePhysician, uuid.Nil)
 	c := code(t, u.secret, time.Now())
 	r := s.login(u.email, u.password, c)
 	if r.status != http.StatusOK {
@@ -245,7 +246,7 @@ func TestTOTPCannotBeReplayed(t *testing.T) {
 
 func TestUnknownUserAndWrongPasswordAreIndistinguishable(t *testing.T) {
 	s := newStack(t)
-	u := s.addUser(identity.RoleCaseManager, uuid.Nil)
+	u := s.addUser(access.RoleCaseManager, uuid.Nil)
 	c := code(t, u.secret, time.Now())
 	strip := func(r response) string {
 		delete(r.body, "request_id")
@@ -281,7 +282,7 @@ func TestUnknownUserAndWrongPasswordAreIndistinguishable(t *testing.T) {
 func TestBackoffPerAccountAndIP(t *testing.T) {
 	s := newStack(t, "127.0.0.1")
 	other := newStack(t, "127.0.0.1") // a second server on the same database
-	u := s.addUser(identity.RoleLeadPhysician, uuid.Nil)
+	u := s.addUser(access.RoleLeadPhysician, uuid.Nil)
 	attacker := []string{"X-Forwarded-For", "198.51.100.7"}
 	doctor := []string{"X-Forwarded-For", "203.0.113.20"}
 
@@ -304,7 +305,7 @@ func TestBackoffPerAccountAndIP(t *testing.T) {
 
 func TestForwardedForIsIgnoredWithoutTrustedProxy(t *testing.T) {
 	s := newStack(t) // no trusted proxies
-	u := s.addUser(identity.RoleEmployee, s.addEmployer())
+	u := s.addUser(access.RoleEmployee, s.addEmployer())
 	for i := range identity.DefaultBackoff.FreeAttempts + 1 {
 		ip := fmt.Sprintf("192.0.2.%d", i+1) // a new spoofed address every time
 		s.login(u.email, "wrong password number x", "000000", "X-Forwarded-For", ip)
@@ -340,7 +341,7 @@ func TestSessionEnds(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			u := s.addUser(identity.RoleCaseManager, uuid.Nil)
+			u := s.addUser(access.RoleCaseManager, uuid.Nil)
 			r := s.login(u.email, u.password, code(t, u.secret, time.Now()))
 			token, _ := r.body["token"].(string)
 			if me := s.do("GET", "/api/v1/me", token, nil); me.status != http.StatusOK {
@@ -361,7 +362,7 @@ func TestSessionEnds(t *testing.T) {
 
 func TestLoginIsAudited(t *testing.T) {
 	s := newStack(t)
-	u := s.addUser(identity.RolePrivacyOfficer, uuid.Nil)
+	u := s.addUser(access.RolePrivacyOfficer, uuid.Nil)
 	s.login(u.email, "wrong password number x", "000000")
 	r := s.login(u.email, u.password, code(t, u.secret, time.Now()))
 	token, _ := r.body["token"].(string)
@@ -397,7 +398,7 @@ func TestLoginIsAudited(t *testing.T) {
 // a timestamp.)
 func TestCredentialsNeverLogged(t *testing.T) {
 	s := newStack(t)
-	u := s.addUser(identity.RoleEmployer, s.addEmployer())
+	u := s.addUser(access.RoleEmployer, s.addEmployer())
 	for range identity.DefaultBackoff.FreeAttempts + 2 {
 		s.login(u.email, "wrong password number x", "123456")
 	}

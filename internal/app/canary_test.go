@@ -12,8 +12,8 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/arbokluis/arbokluis/internal/access"
 	"github.com/arbokluis/arbokluis/internal/config"
-	"github.com/arbokluis/arbokluis/internal/identity"
 	"github.com/arbokluis/arbokluis/internal/testenv"
 )
 
@@ -36,18 +36,18 @@ func TestMedicalCanaryNeverLeaves(t *testing.T) {
 	canary := "zq" + strings.ReplaceAll(uuid.NewString(), "-", "") + "kx"
 
 	tenantA, tenantB := s.addEmployer(), s.addEmployer()
-	admin, lead := s.addUser(identity.RoleAdmin, uuid.Nil), s.addUser(identity.RoleLeadPhysician, uuid.Nil)
-	physician := s.addUser(identity.RolePhysician, uuid.Nil)
-	eeUser := s.addUser(identity.RoleEmployee, tenantA)
+	admin, lead := s.addUser(access.RoleAdmin, uuid.Nil), s.addUser(access.RoleLeadPhysician, uuid.Nil)
+	physician := s.addUser(access.RolePhysician, uuid.Nil)
+	eeUser := s.addUser(access.RoleEmployee, tenantA)
 	callers := map[string]login{
-		"employer": s.addUser(identity.RoleEmployer, tenantA), "case_manager": s.addUser(identity.RoleCaseManager, tenantA),
-		"labour_expert": s.addUser(identity.RoleLabourExpert, tenantA), "privacy_officer": s.addUser(identity.RolePrivacyOfficer, uuid.Nil),
-		"admin": admin, "other_employer": s.addUser(identity.RoleEmployer, tenantB),
-		"unassigned_physician": s.addUser(identity.RolePhysician, uuid.Nil),
+		"employer": s.addUser(access.RoleEmployer, tenantA), "case_manager": s.addUser(access.RoleCaseManager, tenantA),
+		"labour_expert": s.addUser(access.RoleLabourExpert, tenantA), "privacy_officer": s.addUser(access.RolePrivacyOfficer, uuid.Nil),
+		"admin": admin, "other_employer": s.addUser(access.RoleEmployer, tenantB),
+		"unassigned_physician": s.addUser(access.RolePhysician, uuid.Nil),
 		// Nothing is released to the employee in this world.
 		"employee": eeUser,
 		// A lead physician who declared no emergency access.
-		"other_lead": s.addUser(identity.RoleLeadPhysician, uuid.Nil),
+		"other_lead": s.addUser(access.RoleLeadPhysician, uuid.Nil),
 	}
 	tokens := map[string]string{}
 	for name, l := range callers {

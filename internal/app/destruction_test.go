@@ -12,10 +12,10 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/arbokluis/arbokluis/internal/access"
 	"github.com/arbokluis/arbokluis/internal/audit"
 	"github.com/arbokluis/arbokluis/internal/config"
 	"github.com/arbokluis/arbokluis/internal/dossier"
-	"github.com/arbokluis/arbokluis/internal/identity"
 	"github.com/arbokluis/arbokluis/internal/pdf"
 	"github.com/arbokluis/arbokluis/internal/postgres"
 	"github.com/arbokluis/arbokluis/internal/rights"
@@ -142,7 +142,7 @@ func TestDestructionOfTheWholeDossier(t *testing.T) {
 
 	id := w.fileDestruction(t)
 	due := w.s.do("GET", "/api/v1/me/requests", w.tokens["employee"], nil)
-	today, _ := time.Parse(time.DateOnly, identity.Today(time.Now()))
+	today, _ := time.Parse(time.DateOnly, access.Today(time.Now()))
 	if !strings.Contains(due.raw, `"due_on":"`+rights.AddMonths(today, 1).Format(time.DateOnly)+`"`) {
 		t.Errorf("destruction request not due in the target of one month: %s", due.raw)
 	}
@@ -256,7 +256,7 @@ func pdfDate(t time.Time) string {
 
 // physicianEvent is the audit event a physician's decision starts from.
 func physicianEvent(userID uuid.UUID) audit.Event {
-	return audit.Event{ActorUserID: userID, ActorRole: string(identity.RolePhysician), Outcome: audit.OutcomeOK}
+	return audit.Event{ActorUserID: userID, ActorRole: string(access.RolePhysician), Outcome: audit.OutcomeOK}
 }
 
 // TestDestructionRefusedOnLegalGrounds: an exposure whose retention term
@@ -470,8 +470,8 @@ func TestDestructionResumesAfterACrash(t *testing.T) {
 				}
 				return newDestructions(cfg, hr, med, app, shred, renderer, o)
 			}
-			physician := identity.Actor{Principal: identity.Principal{UserID: w.physician.userID,
-				Grants: []identity.Grant{{Role: identity.RolePhysician}}}, Role: identity.RolePhysician}
+			physician := access.Actor{Principal: access.Principal{UserID: w.physician.userID,
+				Grants: []access.Grant{{Role: access.RolePhysician}}}, Role: access.RolePhysician}
 			if tc.after == "" || tc.after == "vault-only" {
 				// The crash comes after the job is recorded and before it
 				// runs: begin it on the medical side only.

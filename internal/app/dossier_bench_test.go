@@ -13,8 +13,8 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/arbokluis/arbokluis/internal/access"
 	"github.com/arbokluis/arbokluis/internal/dossier"
-	"github.com/arbokluis/arbokluis/internal/identity"
 	"github.com/arbokluis/arbokluis/internal/postgres"
 	"github.com/arbokluis/arbokluis/internal/testenv"
 	"github.com/arbokluis/arbokluis/internal/vault"
@@ -46,7 +46,7 @@ func (c countingCipher) DecryptBatch(ctx context.Context, key string, items []do
 type entriesBench struct {
 	svc      *dossier.Entries
 	vc       *vault.Client
-	actor    identity.Actor
+	actor    access.Actor
 	employee uuid.UUID
 	calls    *atomic.Int64
 }
@@ -66,8 +66,8 @@ func newEntriesBench(tb testing.TB) *entriesBench {
 	calls := &atomic.Int64{}
 	svc := dossier.NewEntries(postgres.NewDossierStore(testenv.Pool(tb, e.MedURL)), postgres.NewSubjectStore(testenv.Pool(tb, e.HRURL)),
 		countingCipher{vc, calls}, nil)
-	actor := identity.Actor{Principal: identity.Principal{UserID: physician, Grants: []identity.Grant{{Role: identity.RolePhysician}}},
-		Role: identity.RolePhysician}
+	actor := access.Actor{Principal: access.Principal{UserID: physician, Grants: []access.Grant{{Role: access.RolePhysician}}},
+		Role: access.RolePhysician}
 	return &entriesBench{svc: svc, vc: vc, actor: actor, employee: employee, calls: calls}
 }
 

@@ -10,7 +10,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5/pgxpool"
 
-	"github.com/arbokluis/arbokluis/internal/identity"
+	"github.com/arbokluis/arbokluis/internal/access"
 	"github.com/arbokluis/arbokluis/internal/testenv"
 )
 
@@ -36,9 +36,9 @@ func newDossierWorldOn(t *testing.T, s *stack) *dossierWorld {
 	t.Helper()
 	w := &dossierWorld{s: s, owner: testenv.Pool(t, s.env.MigrateURL), tenant: s.addEmployer(), employee: uuid.New(),
 		tokens: map[string]string{}}
-	admin, lead := s.addUser(identity.RoleAdmin, uuid.Nil), s.addUser(identity.RoleLeadPhysician, uuid.Nil)
-	w.physician, w.assistant = s.addUser(identity.RolePhysician, uuid.Nil), s.addUser(identity.RoleMedicalAssistant, uuid.Nil)
-	ee := s.addUser(identity.RoleEmployee, w.tenant)
+	admin, lead := s.addUser(access.RoleAdmin, uuid.Nil), s.addUser(access.RoleLeadPhysician, uuid.Nil)
+	w.physician, w.assistant = s.addUser(access.RolePhysician, uuid.Nil), s.addUser(access.RoleMedicalAssistant, uuid.Nil)
+	ee := s.addUser(access.RoleEmployee, w.tenant)
 	ctx := context.Background()
 	today := nowNL()
 	for _, q := range []struct {
@@ -60,11 +60,11 @@ func newDossierWorldOn(t *testing.T, s *stack) *dossierWorld {
 	}
 	for name, l := range map[string]login{
 		"physician": w.physician, "assistant": w.assistant, "lead": lead, "admin": admin, "employee": ee,
-		"other_physician": s.addUser(identity.RolePhysician, uuid.Nil),
-		"employer":        s.addUser(identity.RoleEmployer, w.tenant),
-		"case_manager":    s.addUser(identity.RoleCaseManager, w.tenant),
-		"labour_expert":   s.addUser(identity.RoleLabourExpert, w.tenant),
-		"privacy_officer": s.addUser(identity.RolePrivacyOfficer, uuid.Nil),
+		"other_physician": s.addUser(access.RolePhysician, uuid.Nil),
+		"employer":        s.addUser(access.RoleEmployer, w.tenant),
+		"case_manager":    s.addUser(access.RoleCaseManager, w.tenant),
+		"labour_expert":   s.addUser(access.RoleLabourExpert, w.tenant),
+		"privacy_officer": s.addUser(access.RolePrivacyOfficer, uuid.Nil),
 	} {
 		w.tokens[name] = s.session(l)
 	}
@@ -438,7 +438,7 @@ func TestWriteDecidedAgainAfterTheDossierChanged(t *testing.T) {
 			t.Fatalf("write %d as the responsible physician = %d %s, want 201", i, r.status, r.raw)
 		}
 	}
-	successor := w.s.addUser(identity.RolePhysician, uuid.Nil)
+	successor := w.s.addUser(access.RolePhysician, uuid.Nil)
 	w.tokens["successor"] = w.s.session(successor)
 	if _, err := w.owner.Exec(context.Background(), `UPDATE medical.dossiers SET responsible_physician_id = $1 WHERE employee_id = $2`,
 		successor.userID, w.employee); err != nil {

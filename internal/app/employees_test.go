@@ -8,14 +8,14 @@ import (
 
 	"github.com/google/uuid"
 
-	"github.com/arbokluis/arbokluis/internal/identity"
+	"github.com/arbokluis/arbokluis/internal/access"
 )
 
 func TestBSNIsSealedAndShownPerRole(t *testing.T) {
 	w := newCaseWorld(t)
 	// A physician assigned to the tenant, to see the masked form.
-	physician := w.s.addUser(identity.RolePhysician, uuid.Nil)
-	admin, lead := w.s.addUser(identity.RoleAdmin, uuid.Nil), w.s.addUser(identity.RoleLeadPhysician, uuid.Nil)
+	physician := w.s.addUser(access.RolePhysician, uuid.Nil)
+	admin, lead := w.s.addUser(access.RoleAdmin, uuid.Nil), w.s.addUser(access.RoleLeadPhysician, uuid.Nil)
 	if _, err := w.owner.Exec(context.Background(), `INSERT INTO hr.physician_assignments (employer_id, physician_id, status, proposed_by, approved_by, decided_at)
 		VALUES ($1, $2, 'active', $3, $4, now())`, w.tenant, physician.userID, admin.userID, lead.userID); err != nil {
 		t.Fatal(err)

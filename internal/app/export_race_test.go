@@ -9,10 +9,10 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/arbokluis/arbokluis/internal/access"
 	"github.com/arbokluis/arbokluis/internal/consent"
 	"github.com/arbokluis/arbokluis/internal/derrors"
 	"github.com/arbokluis/arbokluis/internal/dossier"
-	"github.com/arbokluis/arbokluis/internal/identity"
 	"github.com/arbokluis/arbokluis/internal/pdf"
 	"github.com/arbokluis/arbokluis/internal/postgres"
 	"github.com/arbokluis/arbokluis/internal/testenv"
@@ -62,9 +62,9 @@ func TestExportStopsAtARevocationWhileRendering(t *testing.T) {
 	docs := &duringRender{Renderer: renderer}
 	entries := dossier.NewEntries(postgres.NewDossierStore(med), postgres.NewSubjectStore(hr), vc, nil)
 	svc := newConsents(hr, med, vc, entries, dossier.NewAttachments(entries, postgres.NewDossierStore(med), vc, 1<<20), nil, nil, docs)
-	physician := identity.Actor{Principal: identity.Principal{UserID: w.physician.userID,
-		Grants: []identity.Grant{{Role: identity.RolePhysician}}, AssignedEmployers: []uuid.UUID{w.tenant}},
-		Role: identity.RolePhysician, Scope: identity.Scope{Employers: []uuid.UUID{w.tenant}}}
+	physician := access.Actor{Principal: access.Principal{UserID: w.physician.userID,
+		Grants: []access.Grant{{Role: access.RolePhysician}}, AssignedEmployers: []uuid.UUID{w.tenant}},
+		Role: access.RolePhysician, Scope: access.Scope{Employers: []uuid.UUID{w.tenant}}}
 	exports := func() int {
 		return w.count(t, `SELECT (SELECT count(*) FROM audit.outbox WHERE object_kind = 'disclosure_export' AND object_id LIKE $1)
 			+ (SELECT count(*) FROM audit.events WHERE object_kind = 'disclosure_export' AND object_id LIKE $1)`, x+"#%")

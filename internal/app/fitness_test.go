@@ -9,7 +9,7 @@ import (
 
 	"github.com/google/uuid"
 
-	"github.com/arbokluis/arbokluis/internal/identity"
+	"github.com/arbokluis/arbokluis/internal/access"
 )
 
 // TestVerdictsAndExaminations: the physician records verdicts; the HR side
@@ -144,7 +144,7 @@ func TestVerdictsAndExaminations(t *testing.T) {
 		t.Errorf("employer overview = %d %s, want the employee with last verdict partly_fit at 60%%", ov.status, ov.raw)
 	}
 	// Another employee's login may not decide or read.
-	other := w.s.session(w.s.addUser(identity.RoleEmployee, w.tenant))
+	other := w.s.session(w.s.addUser(access.RoleEmployee, w.tenant))
 	if r := w.s.do("GET", verdicts, other, nil); r.status != http.StatusNotFound {
 		t.Errorf("another employee reads the verdicts = %d, want 404", r.status)
 	}

@@ -9,7 +9,7 @@ import (
 
 	"github.com/google/uuid"
 
-	"github.com/arbokluis/arbokluis/internal/identity"
+	"github.com/arbokluis/arbokluis/internal/access"
 	"github.com/arbokluis/arbokluis/internal/testenv"
 )
 
@@ -28,9 +28,9 @@ func (s *stack) session(u login) string {
 // physician approves it; nobody grants or approves for themselves.
 func TestMedicalGrantNeedsTwoKeys(t *testing.T) {
 	s := newStack(t)
-	admin := s.addUser(identity.RoleAdmin, uuid.Nil)
-	lead := s.addUser(identity.RoleLeadPhysician, uuid.Nil)
-	target := s.addUser(identity.RoleCaseManager, uuid.Nil)
+	admin := s.addUser(access.RoleAdmin, uuid.Nil)
+	lead := s.addUser(access.RoleLeadPhysician, uuid.Nil)
+	target := s.addUser(access.RoleCaseManager, uuid.Nil)
 	adminTok, leadTok, targetTok := s.session(admin), s.session(lead), s.session(target)
 	propose := func(token string, user uuid.UUID, body map[string]any) response {
 		return s.do("POST", "/api/v1/users/"+user.String()+"/grants", token, body)
@@ -124,10 +124,10 @@ func TestMedicalGrantNeedsTwoKeys(t *testing.T) {
 // physician.
 func TestAssistantGrantNeedsStatement(t *testing.T) {
 	s := newStack(t)
-	adminTok := s.session(s.addUser(identity.RoleAdmin, uuid.Nil))
-	physician := s.addUser(identity.RolePhysician, uuid.Nil)
-	notPhysician := s.addUser(identity.RoleCaseManager, uuid.Nil)
-	assistant := s.addUser(identity.RoleLabourExpert, uuid.Nil)
+	adminTok := s.session(s.addUser(access.RoleAdmin, uuid.Nil))
+	physician := s.addUser(access.RolePhysician, uuid.Nil)
+	notPhysician := s.addUser(access.RoleCaseManager, uuid.Nil)
+	assistant := s.addUser(access.RoleLabourExpert, uuid.Nil)
 	today := nowNL()
 	day := func(d int) string { return today.AddDate(0, 0, d).Format(time.DateOnly) }
 	statement := func(physicianID uuid.UUID, signed, expires string) map[string]any {

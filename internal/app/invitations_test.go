@@ -11,6 +11,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/arbokluis/arbokluis/internal/access"
 	"github.com/arbokluis/arbokluis/internal/config"
 	"github.com/arbokluis/arbokluis/internal/identity"
 	"github.com/arbokluis/arbokluis/internal/testenv"
@@ -55,7 +56,7 @@ func newMailStackOn(t *testing.T, e testenv.Env) (*stack, *testenv.SMTPSink) {
 
 func TestInvitationFlow(t *testing.T) {
 	s, sink := newMailStack(t)
-	admin := s.addUser(identity.RoleAdmin, uuid.Nil)
+	admin := s.addUser(access.RoleAdmin, uuid.Nil)
 	adminTok := s.session(admin)
 	email := "cm-" + uuid.NewString() + "@example.test"
 
@@ -119,7 +120,7 @@ func TestInvitationFlow(t *testing.T) {
 
 func TestInvitationExpires(t *testing.T) {
 	s, sink := newMailStack(t)
-	adminTok := s.session(s.addUser(identity.RoleAdmin, uuid.Nil))
+	adminTok := s.session(s.addUser(access.RoleAdmin, uuid.Nil))
 	email := "late-" + uuid.NewString() + "@example.test"
 	if r := s.do("POST", "/api/v1/invitations", adminTok, map[string]any{"email": email, "name": "Te Laat", "role": "labour_expert"}); r.status != http.StatusAccepted {
 		t.Fatalf("invite = %d %s", r.status, r.raw)
@@ -168,14 +169,14 @@ func TestWhoMayInvite(t *testing.T) {
 	if _, err := owner.Exec(ctx, `UPDATE hr.employers SET mail_domains = '{werkgever.test}' WHERE id = $1`, tenant); err != nil {
 		t.Fatalf("set mail domains: %v", err)
 	}
-	admin := s.addUser(identity.RoleAdmin, uuid.Nil)
+	admin := s.addUser(access.RoleAdmin, uuid.Nil)
 	adminTok := s.session(admin)
-	hrTok := s.session(s.addUser(identity.RoleEmployer, tenant))
-	cmTok := s.session(s.addUser(identity.RoleCaseManager, uuid.Nil))
-	cmOtherTok := s.session(s.addUser(identity.RoleCaseManager, other))
-	physTok := s.session(s.addUser(identity.RolePhysician, uuid.Nil))
-	assigned, lead := s.addUser(identity.RolePhysician, uuid.Nil), s.addUser(identity.RoleLeadPhysician, uuid.Nil)
-	assistant := s.addUser(identity.RoleMedicalAssistant, uuid.Nil)
+	hrTok := s.session(s.addUser(access.RoleEmployer, tenant))
+	cmTok := s.session(s.addUser(access.RoleCaseManager, uuid.Nil))
+	cmOtherTok := s.session(s.addUser(access.RoleCaseManager, other))
+	physTok := s.session(s.addUser(access.RolePhysician, uuid.Nil))
+	assigned, lead := s.addUser(access.RolePhysician, uuid.Nil), s.addUser(access.RoleLeadPhysician, uuid.Nil)
+	assistant := s.addUser(access.RoleMedicalAssistant, uuid.Nil)
 	if _, err := owner.Exec(ctx, `INSERT INTO hr.physician_assignments (employer_id, physician_id, status, proposed_by, approved_by, decided_at)
 		VALUES ($1, $2, 'active', $3, $4, now())`, tenant, assigned.userID, admin.userID, lead.userID); err != nil {
 		t.Fatalf("assign physician: %v", err)
@@ -258,7 +259,7 @@ func TestWhoMayInvite(t *testing.T) {
 
 func TestMedicalInvitationIsAProposal(t *testing.T) {
 	s, sink := newMailStack(t)
-	adminTok := s.session(s.addUser(identity.RoleAdmin, uuid.Nil))
+	adminTok := s.session(s.addUser(access.RoleAdmin, uuid.Nil))
 	email := "arts-" + uuid.NewString() + "@example.test"
 	r := s.do("POST", "/api/v1/invitations", adminTok, map[string]any{"email": email, "name": "Nieuwe Arts", "role": "physician"})
 	if r.status != http.StatusAccepted {
@@ -278,7 +279,7 @@ func TestMedicalInvitationIsAProposal(t *testing.T) {
 
 func TestInvitationWithoutMailIsUnavailable(t *testing.T) {
 	s := newStack(t) // no SMTP configured
-	adminTok := s.session(s.addUser(identity.RoleAdmin, uuid.Nil))
+	adminTok := s.session(s.addUser(access.RoleAdmin, uuid.Nil))
 	email := "nomail-" + uuid.NewString() + "@example.test"
 	r := s.do("POST", "/api/v1/invitations", adminTok, map[string]any{"email": email, "name": "X", "role": "case_manager"})
 	if r.status != http.StatusServiceUnavailable {
@@ -307,7 +308,7 @@ func resetToken(t *testing.T, sink *testenv.SMTPSink, to string) string {
 
 func TestPasswordReset(t *testing.T) {
 	s, sink := newMailStack(t)
-	u := s.addUser(identity.RoleLabourExpert, uuid.Nil)
+	u := s.addUser(access.RoleLabourExpert, uuid.Nil)
 	oldSession := s.session(u)
 
 	unknown := "nobody-" + uuid.NewString() + "@example.test"
@@ -360,7 +361,7 @@ func TestPasswordReset(t *testing.T) {
 
 func TestRecoveryCodes(t *testing.T) {
 	s, sink := newMailStack(t)
-	adminTok := s.session(s.addUser(identity.RoleAdmin, uuid.Nil))
+	adminTok := s.session(s.addUser(access.RoleAdmin, uuid.Nil))
 	email := "rc-" + uuid.NewString() + "@example.test"
 	s.do("POST", "/api/v1/invitations", adminTok, map[string]any{"email": email, "name": "Telefoon Kwijt", "role": "case_manager"})
 	const pw = "mijn eigen lange wachtwoord"
@@ -398,9 +399,9 @@ func TestEmployeeInvitationLinksTheRecord(t *testing.T) {
 	ctx := context.Background()
 	owner := testenv.Pool(t, s.env.MigrateURL)
 	tenant, other := s.addEmployer(), s.addEmployer()
-	er := s.session(s.addUser(identity.RoleEmployer, tenant))
-	erOther := s.session(s.addUser(identity.RoleEmployer, other))
-	cm := s.session(s.addUser(identity.RoleCaseManager, tenant))
+	er := s.session(s.addUser(access.RoleEmployer, tenant))
+	erOther := s.session(s.addUser(access.RoleEmployer, other))
+	cm := s.session(s.addUser(access.RoleCaseManager, tenant))
 	newEmployee := func(tok string, employer uuid.UUID) string {
 		t.Helper()
 		r := s.do("POST", "/api/v1/employers/"+employer.String()+"/employees", tok, map[string]any{

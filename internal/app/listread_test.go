@@ -12,7 +12,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5/pgxpool"
 
-	"github.com/arbokluis/arbokluis/internal/identity"
+	"github.com/arbokluis/arbokluis/internal/access"
 	"github.com/arbokluis/arbokluis/internal/testenv"
 )
 
@@ -37,7 +37,7 @@ func addEmployees(t *testing.T, owner *pgxpool.Pool, tenant uuid.UUID, n int) []
 // employee login and returns the employee id and the login's session.
 func addEmployeeWithLogin(t *testing.T, s *stack, owner *pgxpool.Pool, tenant uuid.UUID) (uuid.UUID, string) {
 	t.Helper()
-	u, id := s.addUser(identity.RoleEmployee, tenant), uuid.New()
+	u, id := s.addUser(access.RoleEmployee, tenant), uuid.New()
 	if _, err := owner.Exec(context.Background(), `
 		INSERT INTO hr.employees (id, employer_id, employee_number, first_name, last_name, date_of_birth, employment_start, user_id)
 		VALUES ($1, $2, $3, 'Eigen', 'Log', '1980-01-01', '2015-01-01', $4)`, id, tenant, "E"+id.String()[:8], u.userID); err != nil {
@@ -73,7 +73,7 @@ func TestOverviewIsOneAuditEvent(t *testing.T) {
 	owner := testenv.Pool(t, env.MigrateURL)
 	ctx := context.Background()
 	tenant, elsewhere := s.addEmployer(), s.addEmployer()
-	hr := s.addUser(identity.RoleEmployer, tenant)
+	hr := s.addUser(access.RoleEmployer, tenant)
 	hrTok := s.session(hr)
 	const n = 120
 	people := addEmployees(t, owner, tenant, n-1)
@@ -149,7 +149,7 @@ func TestOverviewIsOneAuditEvent(t *testing.T) {
 
 	// The privacy officer's search by employee finds it, for the listed
 	// employee only.
-	poTok := s.session(s.addUser(identity.RolePrivacyOfficer, uuid.Nil))
+	poTok := s.session(s.addUser(access.RolePrivacyOfficer, uuid.Nil))
 	search := func(employee uuid.UUID) (found bool, raw string) {
 		t.Helper()
 		r := s.do("GET", "/api/v1/audit/events?limit=200&employee_id="+employee.String(), poTok, nil)
@@ -189,7 +189,7 @@ func TestSignalsAndQueueAreOneAuditEventEach(t *testing.T) {
 	w := newDossierWorld(t)
 	s, ctx := w.s, context.Background()
 	people := addEmployees(t, w.owner, w.tenant, 4)
-	cm := s.addUser(identity.RoleCaseManager, w.tenant)
+	cm := s.addUser(access.RoleCaseManager, w.tenant)
 	cmTok := s.session(cm)
 	sick := nowNL().AddDate(0, 0, -50).Format(time.DateOnly)
 	for _, p := range people {

@@ -10,7 +10,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5/pgxpool"
 
-	"github.com/arbokluis/arbokluis/internal/identity"
+	"github.com/arbokluis/arbokluis/internal/access"
 	"github.com/arbokluis/arbokluis/internal/testenv"
 )
 
@@ -105,18 +105,18 @@ func newMatrixFixtureOn(t *testing.T, s *stack) *matrixFixture {
 	f := &matrixFixture{s: s, users: map[string]login{}, tokens: map[string]string{}}
 	f.tenantA, f.tenantB, f.tenC = s.addEmployer(), s.addEmployer(), s.addEmployer()
 	for name, spec := range map[string]struct {
-		role     identity.Role
+		role     access.Role
 		employer uuid.UUID
 	}{
-		"admin": {identity.RoleAdmin, uuid.Nil}, "privacy": {identity.RolePrivacyOfficer, uuid.Nil},
-		"lead": {identity.RoleLeadPhysician, uuid.Nil}, "leadE": {identity.RoleLeadPhysician, uuid.Nil},
-		"pResp": {identity.RolePhysician, uuid.Nil}, "pSub": {identity.RolePhysician, uuid.Nil}, "pUn": {identity.RolePhysician, uuid.Nil},
-		"asValid": {identity.RoleMedicalAssistant, uuid.Nil}, "asExpired": {identity.RoleMedicalAssistant, uuid.Nil},
-		"asMissing": {identity.RoleMedicalAssistant, uuid.Nil},
-		"cmA":       {identity.RoleCaseManager, f.tenantA}, "cmB": {identity.RoleCaseManager, f.tenantB},
-		"leA": {identity.RoleLabourExpert, f.tenantA},
-		"erA": {identity.RoleEmployer, f.tenantA}, "erB": {identity.RoleEmployer, f.tenantB},
-		"eeA1": {identity.RoleEmployee, f.tenantA}, "eeA2": {identity.RoleEmployee, f.tenantA},
+		"admin": {access.RoleAdmin, uuid.Nil}, "privacy": {access.RolePrivacyOfficer, uuid.Nil},
+		"lead": {access.RoleLeadPhysician, uuid.Nil}, "leadE": {access.RoleLeadPhysician, uuid.Nil},
+		"pResp": {access.RolePhysician, uuid.Nil}, "pSub": {access.RolePhysician, uuid.Nil}, "pUn": {access.RolePhysician, uuid.Nil},
+		"asValid": {access.RoleMedicalAssistant, uuid.Nil}, "asExpired": {access.RoleMedicalAssistant, uuid.Nil},
+		"asMissing": {access.RoleMedicalAssistant, uuid.Nil},
+		"cmA":       {access.RoleCaseManager, f.tenantA}, "cmB": {access.RoleCaseManager, f.tenantB},
+		"leA": {access.RoleLabourExpert, f.tenantA},
+		"erA": {access.RoleEmployer, f.tenantA}, "erB": {access.RoleEmployer, f.tenantB},
+		"eeA1": {access.RoleEmployee, f.tenantA}, "eeA2": {access.RoleEmployee, f.tenantA},
 	} {
 		f.users[name] = s.addUser(spec.role, spec.employer)
 	}
@@ -153,8 +153,8 @@ func newMatrixFixtureOn(t *testing.T, s *stack) *matrixFixture {
 
 	// The callers with two grants: a case manager grant for B first, then
 	// the second grant in A.
-	for name, spec := range map[string]identity.Role{"erAcmB": identity.RoleEmployer, "cmBeeA3": identity.RoleEmployee} {
-		f.users[name] = s.addUser(identity.RoleCaseManager, f.tenantB)
+	for name, spec := range map[string]access.Role{"erAcmB": access.RoleEmployer, "cmBeeA3": access.RoleEmployee} {
+		f.users[name] = s.addUser(access.RoleCaseManager, f.tenantB)
 		exec(`INSERT INTO hr.role_grants (user_id, role, employer_id, status, decided_at) VALUES ($1, $2, $3, 'active', now())`,
 			id(name), string(spec), f.tenantA)
 	}
@@ -492,12 +492,12 @@ func (f *matrixFixture) proposed(t *testing.T, kind string) string {
 	var r response
 	switch kind {
 	case "grant":
-		target := s.addUser(identity.RoleCaseManager, uuid.Nil)
+		target := s.addUser(access.RoleCaseManager, uuid.Nil)
 		r = s.do("POST", "/api/v1/users/"+target.userID.String()+"/grants", admin,
 			map[string]any{"role": "physician", "big_number": "12345678901"})
 	case "statement":
 		// A fresh assistant: approving must not give asMissing a statement.
-		assistant := s.addUser(identity.RoleMedicalAssistant, uuid.Nil)
+		assistant := s.addUser(access.RoleMedicalAssistant, uuid.Nil)
 		r = s.do("POST", "/api/v1/users/"+assistant.userID.String()+"/statements", admin, f.statementBody())
 	case "substitution":
 		r = s.do("POST", "/api/v1/substitutions", admin, f.substitutionBody())
@@ -707,7 +707,7 @@ func matrixRoutes() []matrixRoute {
 			expect(s404, map[string]int{"cmA": s200})},
 		{"POST", "/api/v1/users/:id/grants",
 			func(t *testing.T, f *matrixFixture) string {
-				return "/api/v1/users/" + f.s.addUser(identity.RoleCaseManager, uuid.Nil).userID.String() + "/grants"
+				return "/api/v1/users/" + f.s.addUser(access.RoleCaseManager, uuid.Nil).userID.String() + "/grants"
 			},
 			func(f *matrixFixture) any {
 				return map[string]any{"role": "labour_expert", "employer_id": f.tenantA.String()}
@@ -716,7 +716,7 @@ func matrixRoutes() []matrixRoute {
 		{"POST", "/api/v1/grants/:id/approve", approve("grant", "/api/v1/grants/"), nil, leadsApprove},
 		{"POST", "/api/v1/users/:id/statements",
 			func(_ *testing.T, f *matrixFixture) string {
-				return "/api/v1/users/" + f.s.addUser(identity.RoleMedicalAssistant, uuid.Nil).userID.String() + "/statements"
+				return "/api/v1/users/" + f.s.addUser(access.RoleMedicalAssistant, uuid.Nil).userID.String() + "/statements"
 			},
 			func(f *matrixFixture) any { return f.statementBody() },
 			expect(s404, map[string]int{"admin": s201})},

@@ -7,7 +7,7 @@ import (
 
 	"github.com/google/uuid"
 
-	"github.com/arbokluis/arbokluis/internal/identity"
+	"github.com/arbokluis/arbokluis/internal/access"
 )
 
 // TestSignalsOfTwoGrantsAreEachGrantsOwn: an HR user of one client who is
@@ -19,7 +19,7 @@ import (
 // the employer's own tenant.
 func TestSignalsOfTwoGrantsAreEachGrantsOwn(t *testing.T) {
 	w := newCaseWorld(t)
-	both := w.s.addUser(identity.RoleCaseManager, w.other)
+	both := w.s.addUser(access.RoleCaseManager, w.other)
 	if _, err := w.owner.Exec(context.Background(), `INSERT INTO hr.role_grants (user_id, role, employer_id, status, decided_at)
 		VALUES ($1, 'employer', $2, 'active', now())`, both.userID, w.tenant); err != nil {
 		t.Fatalf("second grant: %v", err)

@@ -15,6 +15,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/arbokluis/arbokluis/internal/access"
 	"github.com/arbokluis/arbokluis/internal/identity"
 	"github.com/arbokluis/arbokluis/internal/testenv"
 )
@@ -77,7 +78,7 @@ func startServeProcess(t *testing.T, bin string, e testenv.Env) *serveProcess {
 func TestBackoffAcrossProcesses(t *testing.T) {
 	bin := buildBinary(t)
 	s := newStack(t) // for creating the account
-	u := s.addUser(identity.RolePhysician, uuid.Nil)
+	u := s.addUser(access.RolePhysician, uuid.Nil)
 	a := startServeProcess(t, bin, s.env)
 	b := startServeProcess(t, bin, s.env)
 

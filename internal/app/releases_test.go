@@ -9,7 +9,7 @@ import (
 
 	"github.com/google/uuid"
 
-	"github.com/arbokluis/arbokluis/internal/identity"
+	"github.com/arbokluis/arbokluis/internal/access"
 	"github.com/arbokluis/arbokluis/internal/testenv"
 )
 
@@ -44,7 +44,7 @@ func TestInspectionRelease(t *testing.T) {
 		}
 		return r.body["id"].(string)
 	}
-	inspection, access := file("inspection"), file("access")
+	inspection, accessRequest := file("inspection"), file("access")
 
 	// Nothing before release.
 	if r := w.s.do("GET", "/api/v1/me/releases", ee, nil); r.status != http.StatusOK || len(r.body["releases"].([]any)) != 0 {
@@ -71,7 +71,7 @@ func TestInspectionRelease(t *testing.T) {
 	if r := release(w.tokens["privacy_officer"], inspection); r.status != http.StatusForbidden {
 		t.Errorf("release as the privacy officer = %d, want 403", r.status)
 	}
-	if r := release(pTok, access); r.status != http.StatusNotFound {
+	if r := release(pTok, accessRequest); r.status != http.StatusNotFound {
 		t.Errorf("the physician releases for an HR request = %d, want 404", r.status)
 	}
 	rel := release(pTok, inspection)
@@ -164,7 +164,7 @@ func TestInspectionRelease(t *testing.T) {
 	if r := w.s.do("POST", "/api/v1/requests/"+copyReq+"/decision", w.tokens["lead"], map[string]any{"status": "granted"}); r.status != http.StatusNotFound {
 		t.Errorf("lead grants while the responsible physician is in = %d %s, want 404", r.status, r.raw)
 	}
-	substitute := w.s.addUser(identity.RolePhysician, uuid.Nil)
+	substitute := w.s.addUser(access.RolePhysician, uuid.Nil)
 	if _, err := w.owner.Exec(t.Context(), `INSERT INTO hr.substitutions (absent_physician_id, substitute_id, starts_on, ends_on, status,
 		proposed_by, approved_by, decided_at) VALUES ($1, $2, $3, $4, 'active', $5, $6, now())`,
 		w.physician.userID, substitute.userID, nowNL().AddDate(0, 0, -1), nowNL().AddDate(0, 0, 7), substitute.userID, w.assistant.userID); err != nil {

@@ -9,7 +9,7 @@ import (
 
 	"github.com/google/uuid"
 
-	"github.com/arbokluis/arbokluis/internal/identity"
+	"github.com/arbokluis/arbokluis/internal/access"
 	"github.com/arbokluis/arbokluis/internal/rights"
 	"github.com/arbokluis/arbokluis/internal/testenv"
 )
@@ -46,7 +46,7 @@ func TestRequestRegister(t *testing.T) {
 		}
 		return r.body
 	}
-	today, _ := time.Parse(time.DateOnly, identity.Today(time.Now()))
+	today, _ := time.Parse(time.DateOnly, access.Today(time.Now()))
 	ids := map[string]string{}
 	for _, typ := range []string{"inspection", "copy", "correction", "own_statement", "destruction",
 		"access", "rectification", "erasure", "restriction", "objection", "portability"} {
@@ -292,7 +292,7 @@ func TestQueueFollowsWhoDecides(t *testing.T) {
 	if r.status != http.StatusCreated || id == "" {
 		t.Fatalf("file inspection = %d %s", r.status, r.raw)
 	}
-	sub := w.s.addUser(identity.RolePhysician, uuid.Nil)
+	sub := w.s.addUser(access.RolePhysician, uuid.Nil)
 	tokens := map[string]string{"physician": w.tokens["physician"], "lead": w.tokens["lead"],
 		"other_physician": w.tokens["other_physician"], "substitute": w.s.session(sub)}
 	listed := func(who string) bool {

@@ -14,6 +14,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/arbokluis/arbokluis/internal/absence"
+	"github.com/arbokluis/arbokluis/internal/access"
 	"github.com/arbokluis/arbokluis/internal/audit"
 	"github.com/arbokluis/arbokluis/internal/config"
 	"github.com/arbokluis/arbokluis/internal/derrors"
@@ -34,22 +35,22 @@ var (
 		{Name: "Demo Zorg BV", KvKNumber: "90000002"},
 	}
 	demoLogins = []demoLogin{
-		{Email: "admin@demo.arbokluis.test", Name: "Demo Beheerder", Role: identity.RoleAdmin},
-		{Email: "kernarts@demo.arbokluis.test", Name: "Demo Kernbedrijfsarts", Role: identity.RoleLeadPhysician, BIG: "19000000101"},
-		{Email: "arts@demo.arbokluis.test", Name: "Demo Bedrijfsarts", Role: identity.RolePhysician, BIG: "19000000201"},
-		{Email: "assistent@demo.arbokluis.test", Name: "Demo Praktijkondersteuner", Role: identity.RoleMedicalAssistant},
-		{Email: "casemanager@demo.arbokluis.test", Name: "Demo Casemanager", Role: identity.RoleCaseManager},
-		{Email: "arbeidsdeskundige@demo.arbokluis.test", Name: "Demo Arbeidsdeskundige", Role: identity.RoleLabourExpert},
-		{Email: "fg@demo.arbokluis.test", Name: "Demo Functionaris Gegevensbescherming", Role: identity.RolePrivacyOfficer},
-		{Email: "hr@bouw.demo.arbokluis.test", Name: "Demo HR Bouw", Role: identity.RoleEmployer, Tenant: 0},
-		{Email: "hr@zorg.demo.arbokluis.test", Name: "Demo HR Zorg", Role: identity.RoleEmployer, Tenant: 1},
-		{Email: "werknemer@prive.demo.arbokluis.test", Name: "Demo Werknemer", Role: identity.RoleEmployee, Tenant: 0},
+		{Email: "admin@demo.arbokluis.test", Name: "Demo Beheerder", Role: access.RoleAdmin},
+		{Email: "kernarts@demo.arbokluis.test", Name: "Demo Kernbedrijfsarts", Role: access.RoleLeadPhysician, BIG: "19000000101"},
+		{Email: "arts@demo.arbokluis.test", Name: "Demo Bedrijfsarts", Role: access.RolePhysician, BIG: "19000000201"},
+		{Email: "assistent@demo.arbokluis.test", Name: "Demo Praktijkondersteuner", Role: access.RoleMedicalAssistant},
+		{Email: "casemanager@demo.arbokluis.test", Name: "Demo Casemanager", Role: access.RoleCaseManager},
+		{Email: "arbeidsdeskundige@demo.arbokluis.test", Name: "Demo Arbeidsdeskundige", Role: access.RoleLabourExpert},
+		{Email: "fg@demo.arbokluis.test", Name: "Demo Functionaris Gegevensbescherming", Role: access.RolePrivacyOfficer},
+		{Email: "hr@bouw.demo.arbokluis.test", Name: "Demo HR Bouw", Role: access.RoleEmployer, Tenant: 0},
+		{Email: "hr@zorg.demo.arbokluis.test", Name: "Demo HR Zorg", Role: access.RoleEmployer, Tenant: 1},
+		{Email: "werknemer@prive.demo.arbokluis.test", Name: "Demo Werknemer", Role: access.RoleEmployee, Tenant: 0},
 	}
 )
 
 type demoLogin struct {
 	Email, Name, BIG string
-	Role             identity.Role
+	Role             access.Role
 	Tenant           int // index into demoEmployers, for tenant-bound roles
 }
 
@@ -240,20 +241,20 @@ func seedCases(ctx context.Context, svc seedServices, out seedOutput, tenants []
 	var cm, employeeLogin, doctor uuid.UUID
 	for _, l := range out.Logins {
 		switch l.Role {
-		case string(identity.RoleCaseManager):
+		case string(access.RoleCaseManager):
 			cm = uuid.MustParse(l.UserID)
-		case string(identity.RoleEmployee):
+		case string(access.RoleEmployee):
 			employeeLogin = uuid.MustParse(l.UserID)
-		case string(identity.RolePhysician):
+		case string(access.RolePhysician):
 			doctor = uuid.MustParse(l.UserID)
 		}
 	}
 	// The demo physician, assigned to both demo employers (seedDelegations).
-	physician := identity.Actor{Principal: identity.Principal{UserID: doctor,
-		Grants: []identity.Grant{{Role: identity.RolePhysician}}, AssignedEmployers: tenants},
-		Role: identity.RolePhysician, Scope: identity.Scope{Employers: tenants}}
-	a := identity.Actor{Principal: identity.Principal{UserID: cm, Grants: []identity.Grant{{Role: identity.RoleCaseManager}}},
-		Role: identity.RoleCaseManager, Scope: identity.Scope{All: true}}
+	physician := access.Actor{Principal: access.Principal{UserID: doctor,
+		Grants: []access.Grant{{Role: access.RolePhysician}}, AssignedEmployers: tenants},
+		Role: access.RolePhysician, Scope: access.Scope{Employers: tenants}}
+	a := access.Actor{Principal: access.Principal{UserID: cm, Grants: []access.Grant{{Role: access.RoleCaseManager}}},
+		Role: access.RoleCaseManager, Scope: access.Scope{All: true}}
 	today := svc.absences.Today()
 	day := func(daysAgo int) time.Time { return today.AddDate(0, 0, -daysAgo) }
 	for _, p := range demoPeople {
@@ -267,7 +268,7 @@ func seedCases(ctx context.Context, svc seedServices, out seedOutput, tenants []
 			return fmt.Errorf("seed employee %s: %w", p.number, err)
 		}
 		if p.login && employeeLogin != uuid.Nil {
-			ev := audit.Event{ActorUserID: cm, ActorRole: string(identity.RoleCaseManager), SubjectEmployeeID: e.ID,
+			ev := audit.Event{ActorUserID: cm, ActorRole: string(access.RoleCaseManager), SubjectEmployeeID: e.ID,
 				TenantID: e.EmployerID, Action: audit.ActionGrant, ObjectKind: "employee_login", ObjectID: e.ID.String(),
 				Outcome: audit.OutcomeOK}
 			if err := svc.employeeStore.LinkLogin(ctx, e.EmployerID, e.ID, employeeLogin, ev); err != nil {
@@ -328,7 +329,7 @@ var demoEntries = []dossier.NewEntry{
 
 // seedDossier writes the demo dossier of employeeID as the demo physician,
 // a partly-fit verdict on the case, and published advice.
-func seedDossier(ctx context.Context, svc seedServices, physician identity.Actor, employeeID, caseID uuid.UUID, today time.Time) error {
+func seedDossier(ctx context.Context, svc seedServices, physician access.Actor, employeeID, caseID uuid.UUID, today time.Time) error {
 	for _, ne := range demoEntries {
 		if _, err := svc.entries.Create(ctx, physician, employeeID, ne); err != nil {
 			return err
@@ -349,16 +350,16 @@ func seedDossier(ctx context.Context, svc seedServices, physician identity.Actor
 // to both demo employers, and the demo assistant's confidentiality
 // statement naming that physician.
 func seedDelegations(ctx context.Context, d *identity.Delegations, out seedOutput, tenants []uuid.UUID) error {
-	users := map[identity.Role]seedLogin{}
+	users := map[access.Role]seedLogin{}
 	for _, l := range out.Logins {
-		users[identity.Role(l.Role)] = l
+		users[access.Role(l.Role)] = l
 	}
-	actor := func(role identity.Role) identity.Actor {
+	actor := func(role access.Role) access.Actor {
 		id := uuid.MustParse(users[role].UserID)
-		return identity.Actor{Principal: identity.Principal{UserID: id, Grants: []identity.Grant{{Role: role}}}, Role: role}
+		return access.Actor{Principal: access.Principal{UserID: id, Grants: []access.Grant{{Role: role}}}, Role: role}
 	}
-	admin, lead := actor(identity.RoleAdmin), actor(identity.RoleLeadPhysician)
-	physician := uuid.MustParse(users[identity.RolePhysician].UserID)
+	admin, lead := actor(access.RoleAdmin), actor(access.RoleLeadPhysician)
+	physician := uuid.MustParse(users[access.RolePhysician].UserID)
 	approve := func(p identity.Delegation, err error) error {
 		if err != nil {
 			return fmt.Errorf("seed: propose %s: %w", p.Kind, err)
@@ -368,14 +369,14 @@ func seedDelegations(ctx context.Context, d *identity.Delegations, out seedOutpu
 		}
 		return nil
 	}
-	if users[identity.RolePhysician].Created {
+	if users[access.RolePhysician].Created {
 		for _, tenant := range tenants {
 			if err := approve(d.ProposeAssignment(ctx, admin, identity.Assignment{EmployerID: tenant, PhysicianID: physician})); err != nil {
 				return err
 			}
 		}
 	}
-	if a := users[identity.RoleMedicalAssistant]; a.Created {
+	if a := users[access.RoleMedicalAssistant]; a.Created {
 		today := time.Now()
 		st := identity.Statement{PhysicianID: physician, SignedOn: today.AddDate(0, 0, -1), ExpiresOn: today.AddDate(1, 0, 0)}
 		if err := approve(d.ProposeStatement(ctx, admin, uuid.MustParse(a.UserID), st)); err != nil {

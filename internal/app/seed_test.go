@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/arbokluis/arbokluis/internal/absence"
-	"github.com/arbokluis/arbokluis/internal/identity"
+	"github.com/arbokluis/arbokluis/internal/access"
 	"github.com/arbokluis/arbokluis/internal/testenv"
 )
 
@@ -33,7 +33,7 @@ func TestSeedIsIdempotentAndItsLoginsWork(t *testing.T) {
 	if err != nil {
 		t.Fatalf("seed again: %v", err)
 	}
-	if len(first.Employers) != 2 || len(first.Logins) != len(identity.Roles)+1 {
+	if len(first.Employers) != 2 || len(first.Logins) != len(access.Roles)+1 {
 		t.Fatalf("seed made %d employers and %d logins, want 2 and one per role plus a second employer login",
 			len(first.Employers), len(first.Logins))
 	}
@@ -49,8 +49,8 @@ func TestSeedIsIdempotentAndItsLoginsWork(t *testing.T) {
 			t.Errorf("login %s (%s) has no employer_id", a.Email, a.Role)
 		}
 	}
-	if len(roles) != len(identity.Roles) {
-		t.Errorf("seed covers roles %v, want all %d", roles, len(identity.Roles))
+	if len(roles) != len(access.Roles) {
+		t.Errorf("seed covers roles %v, want all %d", roles, len(access.Roles))
 	}
 	employerTenants := map[string]bool{}
 	for _, l := range first.Logins {
@@ -116,7 +116,7 @@ func TestSeedIsIdempotentAndItsLoginsWork(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, l := range second.Logins {
-		if l.Role == string(identity.RoleEmployee) && l.UserID != linkedTo {
+		if l.Role == string(access.RoleEmployee) && l.UserID != linkedTo {
 			t.Errorf("demo employee record B-1001 is linked to %q, want the demo employee login %s", linkedTo, l.UserID)
 		}
 	}

@@ -8,8 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/arbokluis/arbokluis/internal/access"
 	"github.com/arbokluis/arbokluis/internal/config"
-	"github.com/arbokluis/arbokluis/internal/identity"
 	"github.com/arbokluis/arbokluis/internal/testenv"
 )
 
@@ -44,7 +44,7 @@ func TestListReadsAreThrottled(t *testing.T) {
 	owner := testenv.Pool(t, s.env.MigrateURL)
 	tenant := s.addEmployer()
 	addEmployees(t, owner, tenant, 3)
-	hr, colleague := s.addUser(identity.RoleEmployer, tenant), s.addUser(identity.RoleEmployer, tenant)
+	hr, colleague := s.addUser(access.RoleEmployer, tenant), s.addUser(access.RoleEmployer, tenant)
 	hrTok, colleagueTok := s.session(hr), s.session(colleague)
 	overview := "/api/v1/employers/" + tenant.String() + "/overview"
 	events := func() int {

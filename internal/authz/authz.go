@@ -4,14 +4,14 @@
 // errors: derrors.ErrNotFound where the caller may not know the object
 // exists, derrors.ErrForbidden where they may see it but not do this.
 //
-// The caller's roles come from the identity.Principal resolved from
+// The caller's roles come from the access.Principal resolved from
 // PostgreSQL on every request; the enforcer holds only the policy lines and
 // never a user or role assignment, so a revoked grant takes effect on the
 // next request. Object rules — this object lies in the caller's tenants,
 // this employee is the subject, this physician is responsible or
 // substituting, this assistant's statement is valid, emergency access was
 // declared — are checked by the services after they load the object, with
-// the methods of identity.Actor; the scope of the one grant a request is
+// the methods of access.Actor; the scope of the one grant a request is
 // decided under is what they and the row-level security policies filter on.
 package authz
 
@@ -27,8 +27,8 @@ import (
 	stringadapter "github.com/casbin/casbin/v2/persist/string-adapter"
 	"github.com/google/uuid"
 
+	"github.com/arbokluis/arbokluis/internal/access"
 	"github.com/arbokluis/arbokluis/internal/derrors"
-	"github.com/arbokluis/arbokluis/internal/identity"
 )
 
 // medicalPrefix marks medical resources: a caller denied one gets 404, as
@@ -69,7 +69,7 @@ func New(modelText, policyText string) (*Enforcer, error) {
 		if len(line) != 4 {
 			return nil, fmt.Errorf("authz: policy line %q: want role, resource, action, effect", strings.Join(line, ", "))
 		}
-		if !identity.Role(line[0]).Valid() {
+		if !access.Role(line[0]).Valid() {
 			return nil, fmt.Errorf("authz: policy line %q: unknown role %q", strings.Join(line, ", "), line[0])
 		}
 		if line[3] != "allow" && line[3] != "deny" {
@@ -111,7 +111,7 @@ func hasRole(args ...any) (any, error) {
 
 // Allowed reports whether any of roles may do act on res, with no deny line
 // for any of them.
-func (e *Enforcer) Allowed(roles []identity.Role, res, act string) bool {
+func (e *Enforcer) Allowed(roles []access.Role, res, act string) bool {
 	if len(roles) == 0 {
 		return false
 	}
@@ -131,7 +131,7 @@ func (e *Enforcer) enforce(subject, res, act string) bool {
 	return err == nil && ok
 }
 
-func joinRoles(roles []identity.Role) string {
+func joinRoles(roles []access.Role) string {
 	var b strings.Builder
 	for i, r := range roles {
 		if i > 0 {
@@ -143,7 +143,7 @@ func joinRoles(roles []identity.Role) string {
 }
 
 // Authorize decides whether p may do act on res, grant by grant: it
-// returns one identity.Authority for every grant of p whose role by itself
+// returns one access.Authority for every grant of p whose role by itself
 // may do it, in the order of p's grants, each with that grant's role and the
 // tenants that grant alone reaches. A request is then decided under one of
 // them; their roles and scopes are never merged, so a user holding two
@@ -156,17 +156,17 @@ func joinRoles(roles []identity.Role) string {
 // A denied caller gets derrors.ErrNotFound for a medical resource, and for a
 // resource whose objects the caller may not even read (they may not learn
 // that an object exists); otherwise derrors.ErrForbidden.
-func (e *Enforcer) Authorize(p identity.Principal, res, act string) ([]identity.Authority, error) {
+func (e *Enforcer) Authorize(p access.Principal, res, act string) ([]access.Authority, error) {
 	roles := rolesOf(p)
 	if !e.Allowed(roles, res, act) {
 		return nil, e.denied(roles, res, act)
 	}
-	var out []identity.Authority
+	var out []access.Authority
 	for _, g := range p.Grants {
-		if !e.Allowed([]identity.Role{g.Role}, res, act) {
+		if !e.Allowed([]access.Role{g.Role}, res, act) {
 			continue
 		}
-		a := identity.Authority{Role: g.Role, Scope: grantScope(p, g)}
+		a := access.Authority{Role: g.Role, Scope: grantScope(p, g)}
 		if !slices.ContainsFunc(out, a.Equal) {
 			out = append(out, a)
 		}
@@ -175,25 +175,25 @@ func (e *Enforcer) Authorize(p identity.Principal, res, act string) ([]identity.
 }
 
 // grantScope is the set of tenants grant g of p reaches by itself.
-func grantScope(p identity.Principal, g identity.Grant) identity.Scope {
+func grantScope(p access.Principal, g access.Grant) access.Scope {
 	switch {
-	case g.Role == identity.RolePhysician || g.Role == identity.RoleLeadPhysician:
+	case g.Role == access.RolePhysician || g.Role == access.RoleLeadPhysician:
 		// Medical responsibility follows dossiers; HR data follows the
 		// employers a physician is assigned to (or granted for), never a
 		// service-wide grant alone.
-		s := identity.Scope{Employers: slices.Clone(p.AssignedEmployers)}
+		s := access.Scope{Employers: slices.Clone(p.AssignedEmployers)}
 		if g.EmployerID != uuid.Nil {
-			s = s.Union(identity.Scope{Employers: []uuid.UUID{g.EmployerID}})
+			s = s.Union(access.Scope{Employers: []uuid.UUID{g.EmployerID}})
 		}
 		return s
 	case g.EmployerID == uuid.Nil:
-		return identity.Scope{All: true}
+		return access.Scope{All: true}
 	default:
-		return identity.Scope{Employers: []uuid.UUID{g.EmployerID}}
+		return access.Scope{Employers: []uuid.UUID{g.EmployerID}}
 	}
 }
 
-func (e *Enforcer) denied(roles []identity.Role, res, act string) error {
+func (e *Enforcer) denied(roles []access.Role, res, act string) error {
 	err := fmt.Errorf("authz: %s %s denied", act, res)
 	if strings.HasPrefix(res, medicalPrefix) || act == "read" || !e.Allowed(roles, res, "read") {
 		return fmt.Errorf("%w: %w", err, derrors.ErrNotFound)
@@ -202,8 +202,8 @@ func (e *Enforcer) denied(roles []identity.Role, res, act string) error {
 }
 
 // rolesOf lists p's roles once each.
-func rolesOf(p identity.Principal) []identity.Role {
-	out := make([]identity.Role, 0, len(p.Grants))
+func rolesOf(p access.Principal) []access.Role {
+	out := make([]access.Role, 0, len(p.Grants))
 	for _, g := range p.Grants {
 		dup := false
 		for _, r := range out {

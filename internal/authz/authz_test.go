@@ -7,9 +7,9 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/arbokluis/arbokluis/internal/access"
 	"github.com/arbokluis/arbokluis/internal/authz"
 	"github.com/arbokluis/arbokluis/internal/derrors"
-	"github.com/arbokluis/arbokluis/internal/identity"
 	"github.com/arbokluis/arbokluis/policies"
 )
 
@@ -22,8 +22,8 @@ func newEnforcer(t testing.TB) *authz.Enforcer {
 	return e
 }
 
-func principal(grants ...identity.Grant) identity.Principal {
-	return identity.Principal{UserID: uuid.New(), Grants: grants}
+func principal(grants ...access.Grant) access.Principal {
+	return access.Principal{UserID: uuid.New(), Grants: grants}
 }
 
 func TestAuthorizeDecisionsAndErrors(t *testing.T) {
@@ -31,30 +31,30 @@ func TestAuthorizeDecisionsAndErrors(t *testing.T) {
 	tenant := uuid.New()
 	tests := []struct {
 		name     string
-		p        identity.Principal
+		p        access.Principal
 		res, act string
 		want     error // nil: allowed
-		wantRole identity.Role
+		wantRole access.Role
 	}{
-		{"admin creates employers", principal(identity.Grant{Role: identity.RoleAdmin}), "employers", "create", nil, identity.RoleAdmin},
-		{"employer may not create employers but reads them", principal(identity.Grant{Role: identity.RoleEmployer, EmployerID: tenant}), "employers", "create", derrors.ErrForbidden, ""},
-		{"employee creating employers learns nothing", principal(identity.Grant{Role: identity.RoleEmployee, EmployerID: tenant}), "employers", "create", derrors.ErrNotFound, ""},
-		{"admin never reads employees", principal(identity.Grant{Role: identity.RoleAdmin}), "employees", "read", derrors.ErrNotFound, ""},
-		{"case manager reads employees", principal(identity.Grant{Role: identity.RoleCaseManager}), "employees", "read", nil, identity.RoleCaseManager},
-		{"labour expert may not create employees", principal(identity.Grant{Role: identity.RoleLabourExpert}), "employees", "create", derrors.ErrForbidden, ""},
-		{"physician reads dossiers", principal(identity.Grant{Role: identity.RolePhysician}), "medical.dossier", "read", nil, identity.RolePhysician},
-		{"case manager gets 404 on medical", principal(identity.Grant{Role: identity.RoleCaseManager}), "medical.dossier", "read", derrors.ErrNotFound, ""},
-		{"privacy officer gets 404 on medical", principal(identity.Grant{Role: identity.RolePrivacyOfficer}), "medical.dossier", "read", derrors.ErrNotFound, ""},
-		{"physician may not declare emergency", principal(identity.Grant{Role: identity.RolePhysician}), "medical.emergency_access", "create", derrors.ErrNotFound, ""},
-		{"lead physician declares emergency", principal(identity.Grant{Role: identity.RoleLeadPhysician}), "medical.emergency_access", "create", nil, identity.RoleLeadPhysician},
-		{"deny overrides allow across roles", principal(identity.Grant{Role: identity.RolePhysician}, identity.Grant{Role: identity.RoleCaseManager}), "medical.dossier", "read", derrors.ErrNotFound, ""},
-		{"unknown resource", principal(identity.Grant{Role: identity.RoleAdmin}), "nothing", "read", derrors.ErrNotFound, ""},
+		{"admin creates employers", principal(access.Grant{Role: access.RoleAdmin}), "employers", "create", nil, access.RoleAdmin},
+		{"employer may not create employers but reads them", principal(access.Grant{Role: access.RoleEmployer, EmployerID: tenant}), "employers", "create", derrors.ErrForbidden, ""},
+		{"employee creating employers learns nothing", principal(access.Grant{Role: access.RoleEmployee, EmployerID: tenant}), "employers", "create", derrors.ErrNotFound, ""},
+		{"admin never reads employees", principal(access.Grant{Role: access.RoleAdmin}), "employees", "read", derrors.ErrNotFound, ""},
+		{"case manager reads employees", principal(access.Grant{Role: access.RoleCaseManager}), "employees", "read", nil, access.RoleCaseManager},
+		{"labour expert may not create employees", principal(access.Grant{Role: access.RoleLabourExpert}), "employees", "create", derrors.ErrForbidden, ""},
+		{"physician reads dossiers", principal(access.Grant{Role: access.RolePhysician}), "medical.dossier", "read", nil, access.RolePhysician},
+		{"case manager gets 404 on medical", principal(access.Grant{Role: access.RoleCaseManager}), "medical.dossier", "read", derrors.ErrNotFound, ""},
+		{"privacy officer gets 404 on medical", principal(access.Grant{Role: access.RolePrivacyOfficer}), "medical.dossier", "read", derrors.ErrNotFound, ""},
+		{"physician may not declare emergency", principal(access.Grant{Role: access.RolePhysician}), "medical.emergency_access", "create", derrors.ErrNotFound, ""},
+		{"lead physician declares emergency", principal(access.Grant{Role: access.RoleLeadPhysician}), "medical.emergency_access", "create", nil, access.RoleLeadPhysician},
+		{"deny overrides allow across roles", principal(access.Grant{Role: access.RolePhysician}, access.Grant{Role: access.RoleCaseManager}), "medical.dossier", "read", derrors.ErrNotFound, ""},
+		{"unknown resource", principal(access.Grant{Role: access.RoleAdmin}), "nothing", "read", derrors.ErrNotFound, ""},
 		{"no roles", principal(), "self", "read", derrors.ErrNotFound, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			auths, err := e.Authorize(tt.p, tt.res, tt.act)
-			var role identity.Role
+			var role access.Role
 			if len(auths) > 0 {
 				role = auths[0].Role
 			}
@@ -76,23 +76,23 @@ func TestAuthorizeScope(t *testing.T) {
 	a, b, c := uuid.New(), uuid.New(), uuid.New()
 	tests := []struct {
 		name    string
-		p       identity.Principal
+		p       access.Principal
 		wantAll bool
 		want    []uuid.UUID
 		notIn   []uuid.UUID
 	}{
-		{"employer: own tenant", principal(identity.Grant{Role: identity.RoleEmployer, EmployerID: a}), false, []uuid.UUID{a}, []uuid.UUID{b}},
-		{"service-wide case manager", principal(identity.Grant{Role: identity.RoleCaseManager}), true, nil, nil},
-		{"physician through assignments", identity.Principal{UserID: uuid.New(),
-			Grants: []identity.Grant{{Role: identity.RolePhysician, EmployerID: a}}, AssignedEmployers: []uuid.UUID{c}},
+		{"employer: own tenant", principal(access.Grant{Role: access.RoleEmployer, EmployerID: a}), false, []uuid.UUID{a}, []uuid.UUID{b}},
+		{"service-wide case manager", principal(access.Grant{Role: access.RoleCaseManager}), true, nil, nil},
+		{"physician through assignments", access.Principal{UserID: uuid.New(),
+			Grants: []access.Grant{{Role: access.RolePhysician, EmployerID: a}}, AssignedEmployers: []uuid.UUID{c}},
 			false, []uuid.UUID{a, c}, []uuid.UUID{b}},
-		{"service-wide physician reaches assigned employers only", identity.Principal{UserID: uuid.New(),
-			Grants: []identity.Grant{{Role: identity.RolePhysician}}, AssignedEmployers: []uuid.UUID{c}},
+		{"service-wide physician reaches assigned employers only", access.Principal{UserID: uuid.New(),
+			Grants: []access.Grant{{Role: access.RolePhysician}}, AssignedEmployers: []uuid.UUID{c}},
 			false, []uuid.UUID{c}, []uuid.UUID{a, b}},
 		// The employer grant reads employees of a; a medical assistant grant
 		// for b does not widen the read of employees to b.
-		{"only grants whose role allows the action", principal(identity.Grant{Role: identity.RoleEmployer, EmployerID: a},
-			identity.Grant{Role: identity.RoleMedicalAssistant, EmployerID: b}), false, []uuid.UUID{a}, []uuid.UUID{b}},
+		{"only grants whose role allows the action", principal(access.Grant{Role: access.RoleEmployer, EmployerID: a},
+			access.Grant{Role: access.RoleMedicalAssistant, EmployerID: b}), false, []uuid.UUID{a}, []uuid.UUID{b}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -151,15 +151,15 @@ func TestKnows(t *testing.T) {
 // decision cache answers), "fresh" when Casbin evaluates the policy.
 func BenchmarkAuthorize(b *testing.B) {
 	e := newEnforcer(b)
-	p := principal(identity.Grant{Role: identity.RoleCaseManager, EmployerID: uuid.New()},
-		identity.Grant{Role: identity.RoleLabourExpert, EmployerID: uuid.New()})
+	p := principal(access.Grant{Role: access.RoleCaseManager, EmployerID: uuid.New()},
+		access.Grant{Role: access.RoleLabourExpert, EmployerID: uuid.New()})
 	b.Run("cached_role_set", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
 			_, _ = e.Authorize(p, "employees", "read")
 		}
 	})
-	roles := []identity.Role{identity.RoleCaseManager, identity.RoleLabourExpert}
+	roles := []access.Role{access.RoleCaseManager, access.RoleLabourExpert}
 	b.Run("fresh_role_set", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
@@ -170,10 +170,10 @@ func BenchmarkAuthorize(b *testing.B) {
 
 func TestDecisionCacheAgreesWithCasbin(t *testing.T) {
 	e := newEnforcer(t)
-	for _, r := range identity.Roles {
+	for _, r := range access.Roles {
 		for _, res := range []string{"self", "employers", "employees", "grants", "medical.dossier", "medical.emergency_access"} {
 			for _, act := range []string{"read", "create", "propose", "approve"} {
-				roles := []identity.Role{r}
+				roles := []access.Role{r}
 				first, second, raw := e.Allowed(roles, res, act), e.Allowed(roles, res, act), e.AllowedUncached(roles, res, act)
 				if first != raw || second != raw {
 					t.Errorf("Allowed(%s, %s, %s) = %v then %v (cached), Casbin says %v", r, res, act, first, second, raw)

@@ -9,7 +9,7 @@ import (
 	"github.com/casbin/casbin/v2/util"
 	"github.com/google/uuid"
 
-	"github.com/arbokluis/arbokluis/internal/identity"
+	"github.com/arbokluis/arbokluis/internal/access"
 	"github.com/arbokluis/arbokluis/policies"
 )
 
@@ -65,7 +65,7 @@ func permissions(lines []policyLine) [][2]string {
 
 // lineSays reports whether a line with effect eft for role matches res and
 // act.
-func lineSays(lines []policyLine, role identity.Role, res, act, eft string) bool {
+func lineSays(lines []policyLine, role access.Role, res, act, eft string) bool {
 	for _, l := range lines {
 		if l.role == string(role) && l.eft == eft && util.KeyMatch(res, l.res) && (l.act == act || l.act == "*") {
 			return true
@@ -90,50 +90,50 @@ func TestOneGrantDecides(t *testing.T) {
 		t.Fatalf("permissions(policy) = %d, want the policy's many resource × action pairs", len(perms))
 	}
 	own, other := uuid.New(), uuid.New()
-	var grants []identity.Grant
-	for _, r := range identity.Roles {
+	var grants []access.Grant
+	for _, r := range access.Roles {
 		for _, tenant := range []uuid.UUID{own, other, uuid.Nil} {
-			grants = append(grants, identity.Grant{Role: r, EmployerID: tenant})
+			grants = append(grants, access.Grant{Role: r, EmployerID: tenant})
 		}
 	}
 	// A physician in the set is assigned to the own tenant, as physicians
 	// are.
-	principalOf := func(set []identity.Grant) identity.Principal {
-		return identity.Principal{UserID: uuid.New(), Grants: set, AssignedEmployers: []uuid.UUID{own}}
+	principalOf := func(set []access.Grant) access.Principal {
+		return access.Principal{UserID: uuid.New(), Grants: set, AssignedEmployers: []uuid.UUID{own}}
 	}
 	// wantScope is what one grant alone reaches (DESIGN §1): its tenant, or
 	// every tenant for a service-wide grant; a physician's HR reach follows
 	// assignments plus the grant's own tenant.
-	wantScope := func(g identity.Grant) identity.Scope {
+	wantScope := func(g access.Grant) access.Scope {
 		switch {
-		case g.Role == identity.RolePhysician || g.Role == identity.RoleLeadPhysician:
+		case g.Role == access.RolePhysician || g.Role == access.RoleLeadPhysician:
 			if g.EmployerID == uuid.Nil || g.EmployerID == own {
-				return identity.Scope{Employers: []uuid.UUID{own}}
+				return access.Scope{Employers: []uuid.UUID{own}}
 			}
-			return identity.Scope{Employers: []uuid.UUID{own, g.EmployerID}}
+			return access.Scope{Employers: []uuid.UUID{own, g.EmployerID}}
 		case g.EmployerID == uuid.Nil:
-			return identity.Scope{All: true}
+			return access.Scope{All: true}
 		}
-		return identity.Scope{Employers: []uuid.UUID{g.EmployerID}}
+		return access.Scope{Employers: []uuid.UUID{g.EmployerID}}
 	}
 	// What each role's lines say of each permission, read once.
 	type says struct{ allow, deny bool }
-	oracle := map[identity.Role][]says{}
-	for _, r := range identity.Roles {
+	oracle := map[access.Role][]says{}
+	for _, r := range access.Roles {
 		for _, perm := range perms {
 			oracle[r] = append(oracle[r], says{lineSays(lines, r, perm[0], perm[1], "allow"), lineSays(lines, r, perm[0], perm[1], "deny")})
 		}
 	}
-	check := func(set []identity.Grant) {
+	check := func(set []access.Grant) {
 		for i, perm := range perms {
 			res, act := perm[0], perm[1]
-			var want []identity.Authority
+			var want []access.Authority
 			denied := false
 			for _, g := range set {
 				o := oracle[g.Role][i]
 				denied = denied || o.deny
 				if o.allow && !o.deny {
-					a := identity.Authority{Role: g.Role, Scope: wantScope(g)}
+					a := access.Authority{Role: g.Role, Scope: wantScope(g)}
 					if !slices.ContainsFunc(want, a.Equal) {
 						want = append(want, a)
 					}
@@ -154,7 +154,7 @@ func TestOneGrantDecides(t *testing.T) {
 	}
 	for i, g := range grants {
 		for _, h := range grants[i:] {
-			check([]identity.Grant{g, h})
+			check([]access.Grant{g, h})
 		}
 	}
 	if testing.Short() {
@@ -162,7 +162,7 @@ func TestOneGrantDecides(t *testing.T) {
 	}
 	// Triples: every three roles, each grant for the own tenant or
 	// service-wide (the other tenant adds nothing the pairs do not show).
-	var third []identity.Grant
+	var third []access.Grant
 	for _, g := range grants {
 		if g.EmployerID != other {
 			third = append(third, g)
@@ -171,7 +171,7 @@ func TestOneGrantDecides(t *testing.T) {
 	for i := range third {
 		for j := i + 1; j < len(third); j++ {
 			for k := j + 1; k < len(third); k++ {
-				check([]identity.Grant{third[i], third[j], third[k]})
+				check([]access.Grant{third[i], third[j], third[k]})
 			}
 		}
 	}
@@ -184,45 +184,45 @@ func TestOneGrantRealisticPairs(t *testing.T) {
 	a, b := uuid.New(), uuid.New()
 	tests := []struct {
 		name     string
-		grants   []identity.Grant
+		grants   []access.Grant
 		res, act string
-		want     []identity.Authority
+		want     []access.Authority
 	}{
 		{"case manager of B who is an employee of A reads employees of B as case manager and of A as employee",
-			[]identity.Grant{{Role: identity.RoleCaseManager, EmployerID: b}, {Role: identity.RoleEmployee, EmployerID: a}},
-			"employees", "read", []identity.Authority{
-				{Role: identity.RoleCaseManager, Scope: identity.Scope{Employers: []uuid.UUID{b}}},
-				{Role: identity.RoleEmployee, Scope: identity.Scope{Employers: []uuid.UUID{a}}}}},
+			[]access.Grant{{Role: access.RoleCaseManager, EmployerID: b}, {Role: access.RoleEmployee, EmployerID: a}},
+			"employees", "read", []access.Authority{
+				{Role: access.RoleCaseManager, Scope: access.Scope{Employers: []uuid.UUID{b}}},
+				{Role: access.RoleEmployee, Scope: access.Scope{Employers: []uuid.UUID{a}}}}},
 		{"employer of A who is a case manager of B reads verdicts of A as employer only",
-			[]identity.Grant{{Role: identity.RoleEmployer, EmployerID: a}, {Role: identity.RoleCaseManager, EmployerID: b}},
-			"verdicts", "read", []identity.Authority{
-				{Role: identity.RoleEmployer, Scope: identity.Scope{Employers: []uuid.UUID{a}}},
-				{Role: identity.RoleCaseManager, Scope: identity.Scope{Employers: []uuid.UUID{b}}}}},
+			[]access.Grant{{Role: access.RoleEmployer, EmployerID: a}, {Role: access.RoleCaseManager, EmployerID: b}},
+			"verdicts", "read", []access.Authority{
+				{Role: access.RoleEmployer, Scope: access.Scope{Employers: []uuid.UUID{a}}},
+				{Role: access.RoleCaseManager, Scope: access.Scope{Employers: []uuid.UUID{b}}}}},
 		{"the employee grant adds nothing to a case manager's advice reads",
-			[]identity.Grant{{Role: identity.RoleEmployee, EmployerID: a}, {Role: identity.RoleCaseManager, EmployerID: b}},
-			"advice", "read", []identity.Authority{
-				{Role: identity.RoleEmployee, Scope: identity.Scope{Employers: []uuid.UUID{a}}},
-				{Role: identity.RoleCaseManager, Scope: identity.Scope{Employers: []uuid.UUID{b}}}}},
+			[]access.Grant{{Role: access.RoleEmployee, EmployerID: a}, {Role: access.RoleCaseManager, EmployerID: b}},
+			"advice", "read", []access.Authority{
+				{Role: access.RoleEmployee, Scope: access.Scope{Employers: []uuid.UUID{a}}},
+				{Role: access.RoleCaseManager, Scope: access.Scope{Employers: []uuid.UUID{b}}}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := e.Authorize(identity.Principal{UserID: uuid.New(), Grants: tt.grants}, tt.res, tt.act)
+			got, err := e.Authorize(access.Principal{UserID: uuid.New(), Grants: tt.grants}, tt.res, tt.act)
 			if err != nil {
 				t.Fatalf("Authorize(%s, %s, %s) = %v, want allowed", grantsString(tt.grants), tt.res, tt.act, err)
 			}
-			if !slices.EqualFunc(got, tt.want, identity.Authority.Equal) {
+			if !slices.EqualFunc(got, tt.want, access.Authority.Equal) {
 				t.Errorf("Authorize(%s, %s, %s) = %s, want %s", grantsString(tt.grants), tt.res, tt.act, authString(got), authString(tt.want))
 			}
 		})
 	}
 }
 
-func sameAuthorities(got, want []identity.Authority) bool {
+func sameAuthorities(got, want []access.Authority) bool {
 	if len(got) != len(want) {
 		return false
 	}
 	for _, w := range want {
-		if !slices.ContainsFunc(got, func(g identity.Authority) bool { return sameAuthority(g, w) }) {
+		if !slices.ContainsFunc(got, func(g access.Authority) bool { return sameAuthority(g, w) }) {
 			return false
 		}
 	}
@@ -230,7 +230,7 @@ func sameAuthorities(got, want []identity.Authority) bool {
 }
 
 // sameAuthority compares role and tenants, the tenants in any order.
-func sameAuthority(x, y identity.Authority) bool {
+func sameAuthority(x, y access.Authority) bool {
 	if x.Role != y.Role || x.Scope.All != y.Scope.All || len(x.Scope.Employers) != len(y.Scope.Employers) {
 		return false
 	}
@@ -242,7 +242,7 @@ func sameAuthority(x, y identity.Authority) bool {
 	return true
 }
 
-func grantsString(gs []identity.Grant) string {
+func grantsString(gs []access.Grant) string {
 	parts := make([]string, len(gs))
 	for i, g := range gs {
 		parts[i] = fmt.Sprintf("%s@%s", g.Role, shortID(g.EmployerID))
@@ -250,7 +250,7 @@ func grantsString(gs []identity.Grant) string {
 	return "{" + strings.Join(parts, " ") + "}"
 }
 
-func authString(as []identity.Authority) string {
+func authString(as []access.Authority) string {
 	parts := make([]string, len(as))
 	for i, a := range as {
 		tenants := "all"

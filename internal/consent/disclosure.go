@@ -10,10 +10,10 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/arbokluis/arbokluis/internal/access"
 	"github.com/arbokluis/arbokluis/internal/audit"
 	"github.com/arbokluis/arbokluis/internal/derrors"
 	"github.com/arbokluis/arbokluis/internal/dossier"
-	"github.com/arbokluis/arbokluis/internal/identity"
 )
 
 // Basis is why a disclosure may happen at all.
@@ -152,7 +152,7 @@ var disclosures = sealedJSON(dossier.CiphertextDisclosure, func(x Disclosure) uu
 // labour-expert motivation. By those in the dossier's care. Bad input is
 // derrors.FieldErrors; a consent of another dossier derrors.ErrNotFound.
 // Whether the consent covers the request is decided when the request is.
-func (s *Service) RegisterDisclosure(ctx context.Context, a identity.Actor, employeeID uuid.UUID, in NewDisclosure) (Disclosure, error) {
+func (s *Service) RegisterDisclosure(ctx context.Context, a access.Actor, employeeID uuid.UUID, in NewDisclosure) (Disclosure, error) {
 	if err := in.check(); err != nil {
 		return Disclosure{}, err
 	}
@@ -162,7 +162,7 @@ func (s *Service) RegisterDisclosure(ctx context.Context, a identity.Actor, empl
 		}
 	}
 	x, err := create(ctx, s, a, employeeID, dossier.CiphertextDisclosure, "disclosure",
-		func(d dossier.Dossier, acc identity.DossierAccess) (Disclosure, uuid.UUID, any, error) {
+		func(d dossier.Dossier, acc access.DossierAccess) (Disclosure, uuid.UUID, any, error) {
 			x := Disclosure{ID: uuid.New(), DossierID: d.ID, EmployeeID: employeeID, Requester: in.Requester, Task: in.Task,
 				RecipientKind: in.RecipientKind, Purpose: in.Purpose, Scope: in.Scope.normal(), Basis: in.Basis, ConsentID: in.ConsentID,
 				LegalGround: in.LegalGround, MedicalMotivation: in.MedicalMotivation, LabourMotivation: in.LabourMotivation,
@@ -178,14 +178,14 @@ func (s *Service) RegisterDisclosure(ctx context.Context, a identity.Actor, empl
 
 // Disclosures lists the disclosure requests of employeeID's dossier, for
 // those in its care, audited as a read.
-func (s *Service) Disclosures(ctx context.Context, a identity.Actor, employeeID uuid.UUID) ([]Disclosure, error) {
+func (s *Service) Disclosures(ctx context.Context, a access.Actor, employeeID uuid.UUID) ([]Disclosure, error) {
 	return list(ctx, s, disclosures, s.store.Disclosures, a, employeeID, s.inCareList(a, audit.ActionRead, "disclosures"), "disclosures")
 }
 
 // basisHolds checks a disclosure's basis today: its consent valid and
 // covering the requester it names, the recipient kind, purpose and scope
 // (a *ConsentError otherwise).
-func (s *Service) basisHolds(ctx context.Context, a identity.Actor, x Disclosure) error {
+func (s *Service) basisHolds(ctx context.Context, a access.Actor, x Disclosure) error {
 	if x.Basis != BasisConsent {
 		return nil
 	}
@@ -206,12 +206,12 @@ func (s *Service) basisHolds(ctx context.Context, a identity.Actor, x Disclosure
 // decider checks that a decides as a physician: the responsible or
 // substituting physician, or a lead physician; an assistant may see the
 // request but never decides (derrors.ErrForbidden).
-func decider(a identity.Actor, d dossier.Dossier, until, now time.Time) (identity.DossierAccess, error) {
+func decider(a access.Actor, d dossier.Dossier, until, now time.Time) (access.DossierAccess, error) {
 	acc, err := a.Dossier(d.ResponsiblePhysicianID, until, now)
 	if err != nil {
 		return acc, err
 	}
-	if acc.Capacity == identity.CapacityAssistant {
+	if acc.Capacity == access.CapacityAssistant {
 		return acc, fmt.Errorf("consent: an assistant does not decide disclosures: %w", derrors.ErrForbidden)
 	}
 	return acc, nil
@@ -225,13 +225,13 @@ func decider(a identity.Actor, d dossier.Dossier, until, now time.Time) (identit
 // the case, a lead physician as the staff physician (derrors.ErrForbidden
 // for anyone else). A refusal names at least one ground against. A decided
 // request is derrors.ErrConflict.
-func (s *Service) DecideDisclosure(ctx context.Context, a identity.Actor, employeeID, id uuid.UUID, grant bool, as Assessment) (Disclosure, error) {
+func (s *Service) DecideDisclosure(ctx context.Context, a access.Actor, employeeID, id uuid.UUID, grant bool, as Assessment) (Disclosure, error) {
 	switch {
 	case grant && !as.favourable():
 		return Disclosure{}, derrors.FieldErrors{"assessment": "a grant needs every refusal ground answered in favour of disclosure"}
 	case !grant && as.favourable() && as.CoveredByRules:
 		return Disclosure{}, derrors.FieldErrors{"assessment": "a refusal names the ground it rests on"}
-	case grant && !as.CoveredByRules && a.Role != identity.RoleLeadPhysician:
+	case grant && !as.CoveredByRules && a.Role != access.RoleLeadPhysician:
 		return Disclosure{}, fmt.Errorf("consent: a case the rules do not cover is the staff physician's decision: %w", derrors.ErrForbidden)
 	}
 	d, r, err := s.store.Disclosure(ctx, employeeID, a.UserID(), id, s.inCare(a, audit.ActionRead, "disclosure", id))
@@ -276,7 +276,7 @@ func (s *Service) DecideDisclosure(ctx context.Context, a identity.Actor, employ
 // scopedEntries returns the current entries of employeeID's dossier that
 // scope includes, oldest first; each page read is audited by the entries
 // service.
-func (s *Service) scopedEntries(ctx context.Context, a identity.Actor, employeeID uuid.UUID, scope Scope) ([]dossier.Entry, error) {
+func (s *Service) scopedEntries(ctx context.Context, a access.Actor, employeeID uuid.UUID, scope Scope) ([]dossier.Entry, error) {
 	var out []dossier.Entry
 	var after *dossier.EntryCursor
 	for {
@@ -303,7 +303,7 @@ func entryDate(e dossier.Entry) time.Time {
 	if !e.OccurredOn.IsZero() {
 		return e.OccurredOn
 	}
-	d, _ := time.Parse(time.DateOnly, identity.Today(e.CreatedAt))
+	d, _ := time.Parse(time.DateOnly, access.Today(e.CreatedAt))
 	return d
 }
 
@@ -323,7 +323,7 @@ const (
 // file before it is returned. The basis must still hold (a revoked or
 // expired consent stops it: *ConsentError). By the physicians who may
 // decide disclosures. A disclosure not granted is derrors.ErrConflict.
-func (s *Service) Export(ctx context.Context, a identity.Actor, employeeID, id uuid.UUID, f Format) ([]byte, error) {
+func (s *Service) Export(ctx context.Context, a access.Actor, employeeID, id uuid.UUID, f Format) ([]byte, error) {
 	if f != FormatJSON && f != FormatPDF {
 		return nil, derrors.FieldErrors{"format": "must be json or pdf"}
 	}

@@ -7,10 +7,10 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/arbokluis/arbokluis/internal/access"
 	"github.com/arbokluis/arbokluis/internal/audit"
 	"github.com/arbokluis/arbokluis/internal/derrors"
 	"github.com/arbokluis/arbokluis/internal/dossier"
-	"github.com/arbokluis/arbokluis/internal/identity"
 )
 
 // InformationRequest is the physician's request to a treating physician
@@ -66,7 +66,7 @@ func (e *ConsentError) RefusalGround() string { return e.Reason }
 // information (a *ConsentError otherwise). By the physician in the
 // dossier's care or an assistant for them. Bad input is
 // derrors.FieldErrors; a consent of another dossier derrors.ErrNotFound.
-func (s *Service) Ask(ctx context.Context, a identity.Actor, employeeID, consentID uuid.UUID, question string) (InformationRequest, error) {
+func (s *Service) Ask(ctx context.Context, a access.Actor, employeeID, consentID uuid.UUID, question string) (InformationRequest, error) {
 	fe := derrors.FieldErrors{}
 	text(fe, "question", question, true, MaxText)
 	if err := fe.Err(); err != nil {
@@ -80,7 +80,7 @@ func (s *Service) Ask(ctx context.Context, a identity.Actor, employeeID, consent
 		return InformationRequest{}, &ConsentError{Reason: why}
 	}
 	r, err := create(ctx, s, a, employeeID, dossier.CiphertextInformationRequest, "information_request",
-		func(d dossier.Dossier, acc identity.DossierAccess) (InformationRequest, uuid.UUID, any, error) {
+		func(d dossier.Dossier, acc access.DossierAccess) (InformationRequest, uuid.UUID, any, error) {
 			r := InformationRequest{ID: uuid.New(), DossierID: d.ID, ConsentID: c.ID, Question: question, AskedBy: a.UserID(),
 				OnBehalfOf: acc.OnBehalfOf, AskedAt: s.now().UTC().Truncate(time.Microsecond)}
 			return r, r.ID, questionSecret{Question: question}, nil
@@ -93,7 +93,7 @@ func (s *Service) Ask(ctx context.Context, a identity.Actor, employeeID, consent
 
 // InformationRequests lists the information requests of employeeID's
 // dossier with their questions, for those in its care, audited as a read.
-func (s *Service) InformationRequests(ctx context.Context, a identity.Actor, employeeID uuid.UUID) ([]InformationRequest, error) {
+func (s *Service) InformationRequests(ctx context.Context, a access.Actor, employeeID uuid.UUID) ([]InformationRequest, error) {
 	return list(ctx, s, informationRequests, s.store.InformationRequests, a, employeeID,
 		s.inCareList(a, audit.ActionRead, "information_requests"), "information requests")
 }
@@ -103,7 +103,7 @@ func (s *Service) InformationRequests(ctx context.Context, a identity.Actor, emp
 // request, both in one transaction: a request answered meanwhile leaves no
 // entry behind. A request answered already is derrors.ErrConflict; the
 // errors of dossier.Entries.Create apply.
-func (s *Service) Answer(ctx context.Context, a identity.Actor, employeeID, id uuid.UUID, answer string, occurredOn time.Time) (InformationRequest, dossier.Entry, error) {
+func (s *Service) Answer(ctx context.Context, a access.Actor, employeeID, id uuid.UUID, answer string, occurredOn time.Time) (InformationRequest, dossier.Entry, error) {
 	d, r, err := s.store.InformationRequest(ctx, employeeID, a.UserID(), id, s.inCare(a, audit.ActionRead, "information_request", id))
 	if err != nil {
 		return InformationRequest{}, dossier.Entry{}, fmt.Errorf("consent: answer: %w", err)

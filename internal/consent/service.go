@@ -9,10 +9,10 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/arbokluis/arbokluis/internal/access"
 	"github.com/arbokluis/arbokluis/internal/audit"
 	"github.com/arbokluis/arbokluis/internal/derrors"
 	"github.com/arbokluis/arbokluis/internal/dossier"
-	"github.com/arbokluis/arbokluis/internal/identity"
 )
 
 // Sealed is a record as stored: its texts are Vault ciphertext under the
@@ -95,10 +95,10 @@ type Store interface {
 type Dossiers interface {
 	// Writable returns the dossier of employeeID for a write by a,
 	// creating it and its key on the first medical write.
-	Writable(ctx context.Context, a identity.Actor, employeeID uuid.UUID) (dossier.Dossier, identity.DossierAccess, error)
+	Writable(ctx context.Context, a access.Actor, employeeID uuid.UUID) (dossier.Dossier, access.DossierAccess, error)
 	// Seal encrypts an entry for the dossier without storing it.
-	Seal(ctx context.Context, a identity.Actor, employeeID uuid.UUID, in dossier.NewEntry) (dossier.PendingEntry, error)
-	List(ctx context.Context, a identity.Actor, employeeID uuid.UUID, limit int, after *dossier.EntryCursor) ([]dossier.Entry, error)
+	Seal(ctx context.Context, a access.Actor, employeeID uuid.UUID, in dossier.NewEntry) (dossier.PendingEntry, error)
+	List(ctx context.Context, a access.Actor, employeeID uuid.UUID, limit int, after *dossier.EntryCursor) ([]dossier.Entry, error)
 }
 
 // Cipher is what this package needs of Vault. No call is made inside a
@@ -166,7 +166,7 @@ func NewService(o Options) *Service {
 }
 
 func (s *Service) today() time.Time {
-	t, _ := time.Parse(time.DateOnly, identity.Today(s.now()))
+	t, _ := time.Parse(time.DateOnly, access.Today(s.now()))
 	return t
 }
 
@@ -259,7 +259,7 @@ type readAll[T any] func(ctx context.Context, employeeID, callerID uuid.UUID, au
 // and opens their texts in one Vault call, oldest first. The errors of the
 // read (a dossier out of reach is derrors.ErrNotFound) and of open are
 // returned wrapped with op.
-func list[T any](ctx context.Context, s *Service, k sealing[T], read readAll[T], a identity.Actor, employeeID uuid.UUID,
+func list[T any](ctx context.Context, s *Service, k sealing[T], read readAll[T], a access.Actor, employeeID uuid.UUID,
 	authorize dossier.Authorize, op string) ([]T, error) {
 	d, rs, err := read(ctx, employeeID, a.UserID(), authorize)
 	if err != nil {
@@ -272,7 +272,7 @@ func list[T any](ctx context.Context, s *Service, k sealing[T], read readAll[T],
 	return out, nil
 }
 
-func event(a identity.Actor, onBehalf uuid.UUID, action audit.Action, d dossier.Dossier, kind string, id uuid.UUID) audit.Event {
+func event(a access.Actor, onBehalf uuid.UUID, action audit.Action, d dossier.Dossier, kind string, id uuid.UUID) audit.Event {
 	return audit.Event{ActorUserID: a.UserID(), ActorRole: string(a.Role), OnBehalfOf: onBehalf,
 		SubjectEmployeeID: d.EmployeeID, Action: action, ObjectKind: kind, ObjectID: id.String(),
 		Outcome: audit.OutcomeOK, RequestID: a.RequestID, ClientIP: a.ClientIP}
@@ -281,17 +281,17 @@ func event(a identity.Actor, onBehalf uuid.UUID, action audit.Action, d dossier.
 // inCare returns an authorize func for a read of record id of kind by a:
 // the dossier's own rule (responsible, substitute, assistant for them,
 // emergency).
-func (s *Service) inCare(a identity.Actor, action audit.Action, kind string, id uuid.UUID) dossier.Authorize {
+func (s *Service) inCare(a access.Actor, action audit.Action, kind string, id uuid.UUID) dossier.Authorize {
 	return s.inCareOf(a, action, kind, func(dossier.Dossier) uuid.UUID { return id })
 }
 
 // inCareList is inCare for a read of every record of kind in a dossier:
 // the event names the dossier.
-func (s *Service) inCareList(a identity.Actor, action audit.Action, kind string) dossier.Authorize {
+func (s *Service) inCareList(a access.Actor, action audit.Action, kind string) dossier.Authorize {
 	return s.inCareOf(a, action, kind, func(d dossier.Dossier) uuid.UUID { return d.ID })
 }
 
-func (s *Service) inCareOf(a identity.Actor, action audit.Action, kind string, object func(dossier.Dossier) uuid.UUID) dossier.Authorize {
+func (s *Service) inCareOf(a access.Actor, action audit.Action, kind string, object func(dossier.Dossier) uuid.UUID) dossier.Authorize {
 	now := s.now()
 	return func(d dossier.Dossier, until time.Time) (audit.Event, error) {
 		acc, err := a.Dossier(d.ResponsiblePhysicianID, until, now)
@@ -306,8 +306,8 @@ func (s *Service) inCareOf(a identity.Actor, action audit.Action, kind string, o
 // write by a: build makes it from the dossier and the caller's access and
 // names its id and its secret texts, which are sealed before insert stores
 // the record with its event (objectKind, create).
-func create[T any](ctx context.Context, s *Service, a identity.Actor, employeeID uuid.UUID, kind dossier.CiphertextKind, objectKind string,
-	build func(d dossier.Dossier, acc identity.DossierAccess) (T, uuid.UUID, any, error),
+func create[T any](ctx context.Context, s *Service, a access.Actor, employeeID uuid.UUID, kind dossier.CiphertextKind, objectKind string,
+	build func(d dossier.Dossier, acc access.DossierAccess) (T, uuid.UUID, any, error),
 	insert func(context.Context, Sealed[T], dossier.Dossier, audit.Event) error) (T, error) {
 	var zero T
 	d, acc, err := s.dossiers.Writable(ctx, a, employeeID)
@@ -342,12 +342,12 @@ var consents = sealedJSON(dossier.CiphertextConsent, func(c Consent) uuid.UUID {
 // dossier on the first medical write. Bad input is derrors.FieldErrors; a
 // dossier outside the caller's care derrors.ErrNotFound; Vault down
 // derrors.ErrUnavailable.
-func (s *Service) Prepare(ctx context.Context, a identity.Actor, employeeID uuid.UUID, in NewConsent) (Consent, error) {
+func (s *Service) Prepare(ctx context.Context, a access.Actor, employeeID uuid.UUID, in NewConsent) (Consent, error) {
 	if err := in.check(s.today()); err != nil {
 		return Consent{}, err
 	}
 	c, err := create(ctx, s, a, employeeID, dossier.CiphertextConsent, "consent",
-		func(d dossier.Dossier, acc identity.DossierAccess) (Consent, uuid.UUID, any, error) {
+		func(d dossier.Dossier, acc access.DossierAccess) (Consent, uuid.UUID, any, error) {
 			c := Consent{ID: uuid.New(), DossierID: d.ID, EmployeeID: employeeID, RecipientKind: in.RecipientKind,
 				Recipient: in.Recipient, Purpose: in.Purpose, PurposeText: in.PurposeText, Scope: in.Scope.normal(),
 				ExpiresOn: in.ExpiresOn, PreparedBy: a.UserID(), OnBehalfOf: acc.OnBehalfOf,
@@ -363,14 +363,14 @@ func (s *Service) Prepare(ctx context.Context, a identity.Actor, employeeID uuid
 // List returns the consents of employeeID's dossier, oldest first, for
 // those in its care, decrypted in one call and audited as a read. A
 // dossier outside the caller's care is derrors.ErrNotFound.
-func (s *Service) List(ctx context.Context, a identity.Actor, employeeID uuid.UUID) ([]Consent, error) {
+func (s *Service) List(ctx context.Context, a access.Actor, employeeID uuid.UUID) ([]Consent, error) {
 	return list(ctx, s, consents, s.store.Consents, a, employeeID, s.inCareList(a, audit.ActionRead, "consents"), "list")
 }
 
 // get returns consent id of employeeID's dossier for those in its care,
 // audited as action (read, or print for the form). A consent the dossier
 // does not have is derrors.ErrNotFound.
-func (s *Service) get(ctx context.Context, a identity.Actor, employeeID, id uuid.UUID, action audit.Action) (dossier.Dossier, Consent, error) {
+func (s *Service) get(ctx context.Context, a access.Actor, employeeID, id uuid.UUID, action audit.Action) (dossier.Dossier, Consent, error) {
 	d, r, err := s.store.Consent(ctx, employeeID, a.UserID(), id, s.inCare(a, action, "consent", id))
 	if err != nil {
 		return dossier.Dossier{}, Consent{}, err
@@ -401,7 +401,7 @@ func (s *Service) names(ctx context.Context, c Consent) (Names, error) {
 
 // Form renders the consent form of one consent as PDF, for those in the
 // dossier's care to print and have signed on paper; audited as a print.
-func (s *Service) Form(ctx context.Context, a identity.Actor, employeeID, id uuid.UUID) ([]byte, error) {
+func (s *Service) Form(ctx context.Context, a access.Actor, employeeID, id uuid.UUID) ([]byte, error) {
 	_, c, err := s.get(ctx, a, employeeID, id, audit.ActionPrint)
 	if err != nil {
 		return nil, fmt.Errorf("consent: form: %w", err)
@@ -422,8 +422,8 @@ func (s *Service) Form(ctx context.Context, a identity.Actor, employeeID, id uui
 // transfer takes.
 type Attachments interface {
 	// Seal encrypts an attachment for the dossier without storing it.
-	Seal(ctx context.Context, a identity.Actor, employeeID uuid.UUID, in dossier.Attachment) (dossier.PendingAttachment, error)
-	Get(ctx context.Context, a identity.Actor, employeeID, id uuid.UUID) (dossier.Attachment, error)
+	Seal(ctx context.Context, a access.Actor, employeeID uuid.UUID, in dossier.Attachment) (dossier.PendingAttachment, error)
+	Get(ctx context.Context, a access.Actor, employeeID, id uuid.UUID) (dossier.Attachment, error)
 }
 
 // RegisterPaper records that the employee signed consent id on paper on
@@ -431,7 +431,7 @@ type Attachments interface {
 // text is what was signed. Only a prepared consent is signed (otherwise
 // derrors.ErrConflict); a date in the future or before the consent was
 // prepared, or a bad scan, is derrors.FieldErrors.
-func (s *Service) RegisterPaper(ctx context.Context, a identity.Actor, employeeID, id uuid.UUID, signedOn time.Time, scan dossier.Attachment) (Consent, error) {
+func (s *Service) RegisterPaper(ctx context.Context, a access.Actor, employeeID, id uuid.UUID, signedOn time.Time, scan dossier.Attachment) (Consent, error) {
 	if signedOn.IsZero() || signedOn.After(s.today()) {
 		return Consent{}, derrors.FieldErrors{"signed_on": "is required and must not be in the future"}
 	}
@@ -439,7 +439,7 @@ func (s *Service) RegisterPaper(ctx context.Context, a identity.Actor, employeeI
 	if err != nil {
 		return Consent{}, fmt.Errorf("consent: register paper: %w", err)
 	}
-	prepared, _ := time.Parse(time.DateOnly, identity.Today(c.PreparedAt))
+	prepared, _ := time.Parse(time.DateOnly, access.Today(c.PreparedAt))
 	switch {
 	case c.Status != StatusPrepared:
 		return Consent{}, fmt.Errorf("consent: the consent is %s: %w", c.Status, derrors.ErrConflict)
@@ -479,7 +479,7 @@ func (s *Service) RegisterPaper(ctx context.Context, a identity.Actor, employeeI
 // Revoke revokes consent id for those in the dossier's care (the employee
 // revoked it by letter or at the consultation); from then on it no longer
 // counts. A consent revoked already is derrors.ErrConflict.
-func (s *Service) Revoke(ctx context.Context, a identity.Actor, employeeID, id uuid.UUID) (Consent, error) {
+func (s *Service) Revoke(ctx context.Context, a access.Actor, employeeID, id uuid.UUID) (Consent, error) {
 	now := s.now().UTC().Truncate(time.Microsecond)
 	out, err := s.store.UpdateConsent(ctx, employeeID, a.UserID(), id, func(d dossier.Dossier, until time.Time, c *Consent) (audit.Event, error) {
 		acc, err := a.Dossier(d.ResponsiblePhysicianID, until, s.now())
@@ -494,7 +494,7 @@ func (s *Service) Revoke(ctx context.Context, a identity.Actor, employeeID, id u
 	return out, nil
 }
 
-func revoke(c *Consent, a identity.Actor, now time.Time, ev audit.Event) (audit.Event, error) {
+func revoke(c *Consent, a access.Actor, now time.Time, ev audit.Event) (audit.Event, error) {
 	if c.Status == StatusRevoked {
 		return audit.Event{}, fmt.Errorf("consent: revoked already: %w", derrors.ErrConflict)
 	}
@@ -510,15 +510,15 @@ type Own struct {
 }
 
 // own returns the caller's employee record, or derrors.ErrNotFound.
-func (s *Service) own(ctx context.Context, a identity.Actor) (uuid.UUID, error) {
-	if a.Role != identity.RoleEmployee {
+func (s *Service) own(ctx context.Context, a access.Actor) (uuid.UUID, error) {
+	if a.Role != access.RoleEmployee {
 		return uuid.Nil, fmt.Errorf("consent: not an employee: %w", derrors.ErrNotFound)
 	}
 	return s.subjects.EmployeeOf(ctx, a.UserID())
 }
 
 // ofSubject is an authorize func for the employee's own reads.
-func ofSubject(a identity.Actor, action audit.Action, kind string) dossier.Authorize {
+func ofSubject(a access.Actor, action audit.Action, kind string) dossier.Authorize {
 	return func(d dossier.Dossier, _ time.Time) (audit.Event, error) {
 		return event(a, uuid.Nil, action, d, kind, d.ID), nil
 	}
@@ -527,7 +527,7 @@ func ofSubject(a identity.Actor, action audit.Action, kind string) dossier.Autho
 // Mine returns the consents of the caller's own dossier with their texts,
 // audited as a read. An employee without a record or a dossier is
 // derrors.ErrNotFound.
-func (s *Service) Mine(ctx context.Context, a identity.Actor) ([]Own, error) {
+func (s *Service) Mine(ctx context.Context, a access.Actor) ([]Own, error) {
 	employeeID, err := s.own(ctx, a)
 	if err != nil {
 		return nil, fmt.Errorf("consent: mine: %w", err)
@@ -546,7 +546,7 @@ func (s *Service) Mine(ctx context.Context, a identity.Actor) ([]Own, error) {
 // myConsent returns the caller's own consent id with its text, audited as
 // a read of their consents. A consent that is not theirs, or none, is
 // derrors.ErrNotFound.
-func (s *Service) myConsent(ctx context.Context, a identity.Actor, id uuid.UUID) (Own, error) {
+func (s *Service) myConsent(ctx context.Context, a access.Actor, id uuid.UUID) (Own, error) {
 	employeeID, err := s.own(ctx, a)
 	if err != nil {
 		return Own{}, err
@@ -586,7 +586,7 @@ func (s *Service) withTexts(ctx context.Context, cs []Consent) ([]Own, error) {
 // consent's text as it is now (derrors.ErrConflict otherwise: the text
 // changed), and it is stored with the signature. Someone else's consent is
 // derrors.ErrNotFound; one not prepared derrors.ErrConflict.
-func (s *Service) Sign(ctx context.Context, a identity.Actor, id uuid.UUID, textSHA256 string) (Consent, error) {
+func (s *Service) Sign(ctx context.Context, a access.Actor, id uuid.UUID, textSHA256 string) (Consent, error) {
 	if len(textSHA256) != 64 {
 		return Consent{}, derrors.FieldErrors{"text_sha256": "must be the hex SHA-256 of the consent text shown"}
 	}
@@ -619,7 +619,7 @@ func (s *Service) Sign(ctx context.Context, a identity.Actor, id uuid.UUID, text
 // RevokeMine revokes one of the caller's own consents, at any time.
 // Someone else's is derrors.ErrNotFound; one revoked already
 // derrors.ErrConflict.
-func (s *Service) RevokeMine(ctx context.Context, a identity.Actor, id uuid.UUID) (Consent, error) {
+func (s *Service) RevokeMine(ctx context.Context, a access.Actor, id uuid.UUID) (Consent, error) {
 	employeeID, err := s.own(ctx, a)
 	if err != nil {
 		return Consent{}, fmt.Errorf("consent: revoke: %w", err)

@@ -9,10 +9,10 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/arbokluis/arbokluis/internal/access"
 	"github.com/arbokluis/arbokluis/internal/audit"
 	"github.com/arbokluis/arbokluis/internal/derrors"
 	"github.com/arbokluis/arbokluis/internal/dossier"
-	"github.com/arbokluis/arbokluis/internal/identity"
 )
 
 // plainCipher "decrypts" a ciphertext "sealed:<associated data>:<json>"
@@ -48,7 +48,7 @@ func (c *plainCipher) DecryptBatch(_ context.Context, _ string, items []dossier.
 // domain error.
 func TestListAndOpen(t *testing.T) {
 	d := dossier.Dossier{ID: uuid.New(), KeyName: "dossier-x-g1"}
-	a := identity.Actor{Principal: identity.Principal{UserID: uuid.New()}, Role: identity.RolePhysician}
+	a := access.Actor{Principal: access.Principal{UserID: uuid.New()}, Role: access.RolePhysician}
 	t1, t2 := Transfer{ID: uuid.New()}, Transfer{ID: uuid.New()}
 	seal := func(t Transfer, json string) Sealed[Transfer] {
 		return Sealed[Transfer]{Record: t, Ciphertext: "sealed:" + string(dossier.CiphertextTransfer.AssociatedData(t.ID)) + ":" + json}

@@ -13,10 +13,10 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/arbokluis/arbokluis/internal/access"
 	"github.com/arbokluis/arbokluis/internal/audit"
 	"github.com/arbokluis/arbokluis/internal/derrors"
 	"github.com/arbokluis/arbokluis/internal/dossier"
-	"github.com/arbokluis/arbokluis/internal/identity"
 )
 
 // Transfer is the hand-over of the dossier to another occupational-health
@@ -48,7 +48,7 @@ var transfers = sealedJSON(dossier.CiphertextTransfer, func(t Transfer) uuid.UUI
 // transferConsent loads consent id of employeeID's dossier and checks that
 // it allows a transfer today: to another occupational-health service, for
 // the transfer (a *ConsentError otherwise).
-func (s *Service) transferConsent(ctx context.Context, a identity.Actor, employeeID, id uuid.UUID) (Consent, error) {
+func (s *Service) transferConsent(ctx context.Context, a access.Actor, employeeID, id uuid.UUID) (Consent, error) {
 	_, c, err := s.get(ctx, a, employeeID, id, audit.ActionRead)
 	if err != nil {
 		return Consent{}, err
@@ -64,14 +64,14 @@ func (s *Service) transferConsent(ctx context.Context, a identity.Actor, employe
 // valid consent for the transfer (a *ConsentError otherwise). By the
 // responsible physician, their substitute or a lead physician in
 // emergency; an assistant is derrors.ErrForbidden.
-func (s *Service) PrepareTransfer(ctx context.Context, a identity.Actor, employeeID, consentID uuid.UUID) (Transfer, error) {
+func (s *Service) PrepareTransfer(ctx context.Context, a access.Actor, employeeID, consentID uuid.UUID) (Transfer, error) {
 	c, err := s.transferConsent(ctx, a, employeeID, consentID)
 	if err != nil {
 		return Transfer{}, fmt.Errorf("consent: prepare transfer: %w", err)
 	}
 	t, err := create(ctx, s, a, employeeID, dossier.CiphertextTransfer, "transfer",
-		func(d dossier.Dossier, acc identity.DossierAccess) (Transfer, uuid.UUID, any, error) {
-			if acc.Capacity == identity.CapacityAssistant {
+		func(d dossier.Dossier, acc access.DossierAccess) (Transfer, uuid.UUID, any, error) {
+			if acc.Capacity == access.CapacityAssistant {
 				return Transfer{}, uuid.Nil, nil, fmt.Errorf("consent: an assistant does not transfer dossiers: %w", derrors.ErrForbidden)
 			}
 			t := Transfer{ID: uuid.New(), DossierID: d.ID, EmployeeID: employeeID, ConsentID: c.ID, Recipient: c.Recipient,
@@ -124,7 +124,7 @@ func (hw *hashingWriter) Write(p []byte) (int, error) {
 // recorded on the transfer afterwards. By the physicians who may transfer
 // (an assistant is derrors.ErrForbidden). A transfer handed over already
 // is derrors.ErrConflict.
-func (s *Service) Package(ctx context.Context, a identity.Actor, employeeID, id uuid.UUID, w io.Writer) error {
+func (s *Service) Package(ctx context.Context, a access.Actor, employeeID, id uuid.UUID, w io.Writer) error {
 	d, t, err := s.transfer(ctx, a, employeeID, id, audit.ActionExport)
 	if err != nil {
 		return fmt.Errorf("consent: package: %w", err)
@@ -254,7 +254,7 @@ func extension(contentType string) string {
 
 // transfer loads transfer id for a physician who may transfer, audited as
 // action.
-func (s *Service) transfer(ctx context.Context, a identity.Actor, employeeID, id uuid.UUID, action audit.Action) (dossier.Dossier, Transfer, error) {
+func (s *Service) transfer(ctx context.Context, a access.Actor, employeeID, id uuid.UUID, action audit.Action) (dossier.Dossier, Transfer, error) {
 	d, r, err := s.store.Transfer(ctx, employeeID, a.UserID(), id, func(d dossier.Dossier, until time.Time) (audit.Event, error) {
 		acc, err := decider(a, d, until, s.now())
 		if err != nil {
@@ -274,14 +274,14 @@ func (s *Service) transfer(ctx context.Context, a identity.Actor, employeeID, id
 
 // Transfers lists the transfers of employeeID's dossier for those in its
 // care, audited as a read.
-func (s *Service) Transfers(ctx context.Context, a identity.Actor, employeeID uuid.UUID) ([]Transfer, error) {
+func (s *Service) Transfers(ctx context.Context, a access.Actor, employeeID uuid.UUID) ([]Transfer, error) {
 	return list(ctx, s, transfers, s.store.Transfers, a, employeeID, s.inCareList(a, audit.ActionRead, "transfers"), "transfers")
 }
 
 // Closer closes the local dossier after a hand-over (dossier.Service).
 type Closer interface {
 	// Close closes the dossier of employeeID to further writes.
-	Close(ctx context.Context, a identity.Actor, employeeID uuid.UUID) error
+	Close(ctx context.Context, a access.Actor, employeeID uuid.UUID) error
 }
 
 // Destroyer destroys the local dossier after a hand-over
@@ -289,7 +289,7 @@ type Closer interface {
 type Destroyer interface {
 	// DestroyAfterTransfer destroys the dossier of employeeID through the
 	// destruction workflow, on the decision of a; the job answers ref.
-	DestroyAfterTransfer(ctx context.Context, a identity.Actor, employeeID, ref uuid.UUID) error
+	DestroyAfterTransfer(ctx context.Context, a access.Actor, employeeID, ref uuid.UUID) error
 }
 
 // HandOver records that the package of transfer id was handed over to the
@@ -302,7 +302,7 @@ type Destroyer interface {
 // package must have been exported (derrors.ErrConflict otherwise, as for a
 // second hand-over). The hand-over record is written first; the disposal
 // follows; posting the same disposal again retries it.
-func (s *Service) HandOver(ctx context.Context, a identity.Actor, employeeID, id uuid.UUID, disposal string) (Transfer, error) {
+func (s *Service) HandOver(ctx context.Context, a access.Actor, employeeID, id uuid.UUID, disposal string) (Transfer, error) {
 	if disposal != "close" && disposal != "destroy" {
 		return Transfer{}, derrors.FieldErrors{"disposal": "must be close or destroy"}
 	}
@@ -327,7 +327,7 @@ func (s *Service) HandOver(ctx context.Context, a identity.Actor, employeeID, id
 		if err != nil {
 			return audit.Event{}, err
 		}
-		if disposal == "destroy" && acc.Capacity == identity.CapacityEmergency {
+		if disposal == "destroy" && acc.Capacity == access.CapacityEmergency {
 			return audit.Event{}, fmt.Errorf("consent: emergency access does not destroy a dossier: %w", derrors.ErrForbidden)
 		}
 		switch {

@@ -12,9 +12,9 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/arbokluis/arbokluis/internal/access"
 	"github.com/arbokluis/arbokluis/internal/audit"
 	"github.com/arbokluis/arbokluis/internal/derrors"
-	"github.com/arbokluis/arbokluis/internal/identity"
 )
 
 // AttachmentTypes are the content types an attachment may have; the
@@ -97,7 +97,7 @@ func wipe(b []byte) {
 // key. Content that is empty, over the limit, of a type not allowed or not
 // of the type it claims is derrors.FieldErrors; the errors of Create
 // apply otherwise.
-func (s *Attachments) Add(ctx context.Context, a identity.Actor, employeeID uuid.UUID, in Attachment) (Attachment, error) {
+func (s *Attachments) Add(ctx context.Context, a access.Actor, employeeID uuid.UUID, in Attachment) (Attachment, error) {
 	p, err := s.Seal(ctx, a, employeeID, in)
 	if err != nil {
 		return Attachment{}, err
@@ -118,7 +118,7 @@ type PendingAttachment struct {
 
 // Seal checks in and encrypts it for employeeID's dossier as Add would,
 // without storing it. The errors are those of Add.
-func (s *Attachments) Seal(ctx context.Context, a identity.Actor, employeeID uuid.UUID, in Attachment) (PendingAttachment, error) {
+func (s *Attachments) Seal(ctx context.Context, a access.Actor, employeeID uuid.UUID, in Attachment) (PendingAttachment, error) {
 	fe := derrors.FieldErrors{}
 	switch {
 	case !AttachmentTypes[in.ContentType]:
@@ -167,10 +167,10 @@ func (s *Attachments) Seal(ctx context.Context, a identity.Actor, employeeID uui
 // audited as an export before the content is decrypted. An attachment
 // outside the caller's care, or of another dossier, is derrors.ErrNotFound;
 // Vault down is derrors.ErrUnavailable.
-func (s *Attachments) Get(ctx context.Context, a identity.Actor, employeeID, id uuid.UUID) (Attachment, error) {
+func (s *Attachments) Get(ctx context.Context, a access.Actor, employeeID, id uuid.UUID) (Attachment, error) {
 	now := s.entries.now()
 	d, sa, err := s.store.Attachment(ctx, employeeID, id, a.UserID(), func(d Dossier, until time.Time) (audit.Event, error) {
-		acc, err := access(a, d, until, now, false, "")
+		acc, err := accessOf(a, d, until, now, false, "")
 		if err != nil {
 			return audit.Event{}, err
 		}

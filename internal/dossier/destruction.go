@@ -11,9 +11,9 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/arbokluis/arbokluis/internal/access"
 	"github.com/arbokluis/arbokluis/internal/audit"
 	"github.com/arbokluis/arbokluis/internal/derrors"
-	"github.com/arbokluis/arbokluis/internal/identity"
 )
 
 // Retention terms that exposures impose on a dossier (domain.md; Directive
@@ -288,7 +288,7 @@ func (s *Destroyer) Assess(ctx context.Context, employeeID uuid.UUID, dob time.T
 	if err != nil {
 		return Dossier{}, nil, fmt.Errorf("dossier: assess destruction: %w", err)
 	}
-	today, _ := time.Parse(time.DateOnly, identity.Today(s.now()))
+	today, _ := time.Parse(time.DateOnly, access.Today(s.now()))
 	return d, RetentionDuties(xs, dob, today), nil
 }
 
@@ -367,7 +367,7 @@ func (s *Destroyer) Begin(ctx context.Context, o Order, ev audit.Event) (Destruc
 		job.NewKey = KeyName(d.ID, n+1)
 	}
 	ev.Action, ev.ObjectKind, ev.ObjectID, ev.SubjectEmployeeID = audit.ActionDestroy, "dossier_destruction", job.ID.String(), d.EmployeeID
-	today, _ := time.Parse(time.DateOnly, identity.Today(s.now()))
+	today, _ := time.Parse(time.DateOnly, access.Today(s.now()))
 	refuse := func(xs []Exposure) error {
 		if duties := RetentionDuties(xs, dob, today); len(duties) > 0 {
 			return &RefusalError{Ground: "legal_retention_duty", Duties: duties}

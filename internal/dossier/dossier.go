@@ -14,9 +14,9 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/arbokluis/arbokluis/internal/access"
 	"github.com/arbokluis/arbokluis/internal/audit"
 	"github.com/arbokluis/arbokluis/internal/derrors"
-	"github.com/arbokluis/arbokluis/internal/identity"
 )
 
 // Dossier is the medical dossier of one employee. Only ids, status and
@@ -37,7 +37,7 @@ type Dossier struct {
 // View is a dossier as one caller may see it, with how they come to see it.
 type View struct {
 	Dossier
-	Access identity.DossierAccess
+	Access access.DossierAccess
 }
 
 // EmergencyAccess is a lead physician's declared emergency access to a
@@ -100,16 +100,16 @@ func NewService(store Store, cipher Cipher, emergencyTTL time.Duration, now func
 // as a read (with the physician an assistant acts for) before it is
 // returned. No dossier, or one outside the caller's care, is
 // derrors.ErrNotFound: the caller cannot tell the two apart.
-func (s *Service) Get(ctx context.Context, a identity.Actor, employeeID uuid.UUID) (View, error) {
-	var access identity.DossierAccess
+func (s *Service) Get(ctx context.Context, a access.Actor, employeeID uuid.UUID) (View, error) {
+	var acc access.DossierAccess
 	now := s.now()
 	d, err := s.store.Read(ctx, employeeID, a.UserID(), func(d Dossier, emergencyUntil time.Time) (audit.Event, error) {
 		var err error
-		if access, err = a.Dossier(d.ResponsiblePhysicianID, emergencyUntil, now); err != nil {
+		if acc, err = a.Dossier(d.ResponsiblePhysicianID, emergencyUntil, now); err != nil {
 			return audit.Event{}, err
 		}
 		return audit.Event{
-			ActorUserID: a.UserID(), ActorRole: string(a.Role), OnBehalfOf: access.OnBehalfOf,
+			ActorUserID: a.UserID(), ActorRole: string(a.Role), OnBehalfOf: acc.OnBehalfOf,
 			SubjectEmployeeID: d.EmployeeID, Action: audit.ActionRead, ObjectKind: "dossier",
 			ObjectID: d.ID.String(), Outcome: audit.OutcomeOK, RequestID: a.RequestID, ClientIP: a.ClientIP,
 		}, nil
@@ -117,7 +117,7 @@ func (s *Service) Get(ctx context.Context, a identity.Actor, employeeID uuid.UUI
 	if err != nil {
 		return View{}, fmt.Errorf("dossier: get: %w", err)
 	}
-	return View{Dossier: d, Access: access}, nil
+	return View{Dossier: d, Access: acc}, nil
 }
 
 // Close closes the dossier of employeeID to further writes (after its
@@ -126,14 +126,14 @@ func (s *Service) Get(ctx context.Context, a identity.Actor, employeeID uuid.UUI
 // audited. It stays readable and is kept for its retention term. A dossier
 // outside the caller's care is derrors.ErrNotFound; an assistant is
 // derrors.ErrForbidden; a dossier not open derrors.ErrConflict.
-func (s *Service) Close(ctx context.Context, a identity.Actor, employeeID uuid.UUID) error {
+func (s *Service) Close(ctx context.Context, a access.Actor, employeeID uuid.UUID) error {
 	now := s.now()
 	err := s.store.Close(ctx, employeeID, a.UserID(), func(d Dossier, until time.Time) (audit.Event, error) {
 		acc, err := a.Dossier(d.ResponsiblePhysicianID, until, now)
 		if err != nil {
 			return audit.Event{}, err
 		}
-		if acc.Capacity == identity.CapacityAssistant {
+		if acc.Capacity == access.CapacityAssistant {
 			return audit.Event{}, fmt.Errorf("dossier: an assistant does not close dossiers: %w", derrors.ErrForbidden)
 		}
 		return audit.Event{ActorUserID: a.UserID(), ActorRole: string(a.Role), SubjectEmployeeID: d.EmployeeID,
@@ -152,7 +152,7 @@ func (s *Service) Close(ctx context.Context, a identity.Actor, employeeID uuid.U
 // emergency_access with the employee as subject, so it shows in their access
 // log. A missing or overlong reason is derrors.FieldErrors; no dossier is
 // derrors.ErrNotFound; Vault down is derrors.ErrUnavailable.
-func (s *Service) DeclareEmergency(ctx context.Context, a identity.Actor, employeeID uuid.UUID, reason string) (EmergencyAccess, error) {
+func (s *Service) DeclareEmergency(ctx context.Context, a access.Actor, employeeID uuid.UUID, reason string) (EmergencyAccess, error) {
 	reason = strings.TrimSpace(reason)
 	switch n := utf8.RuneCountInString(reason); {
 	case n < 10:

@@ -10,9 +10,9 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/arbokluis/arbokluis/internal/access"
 	"github.com/arbokluis/arbokluis/internal/audit"
 	"github.com/arbokluis/arbokluis/internal/derrors"
-	"github.com/arbokluis/arbokluis/internal/identity"
 )
 
 // EntryKind is the kind of a medical entry (DESIGN §5).
@@ -199,18 +199,18 @@ func validText(fe derrors.FieldErrors, text string) {
 // access checks that a may act on dossier d (responsible, substitute,
 // assistant for the responsible physician, or lead physician in an
 // emergency) and, for a write of kind, that an assistant may write it.
-func access(a identity.Actor, d Dossier, emergencyUntil, now time.Time, write bool, kind EntryKind) (identity.DossierAccess, error) {
+func accessOf(a access.Actor, d Dossier, emergencyUntil, now time.Time, write bool, kind EntryKind) (access.DossierAccess, error) {
 	acc, err := a.Dossier(d.ResponsiblePhysicianID, emergencyUntil, now)
 	if err != nil {
 		return acc, err
 	}
-	if write && acc.Capacity == identity.CapacityAssistant && !kind.AssistantMayWrite() {
+	if write && acc.Capacity == access.CapacityAssistant && !kind.AssistantMayWrite() {
 		return acc, fmt.Errorf("dossier: an assistant may not write %s: %w", kind, derrors.ErrForbidden)
 	}
 	return acc, nil
 }
 
-func entryEvent(a identity.Actor, acc identity.DossierAccess, action audit.Action, d Dossier, kind string, objectID uuid.UUID) audit.Event {
+func entryEvent(a access.Actor, acc access.DossierAccess, action audit.Action, d Dossier, kind string, objectID uuid.UUID) audit.Event {
 	return audit.Event{
 		ActorUserID: a.UserID(), ActorRole: string(a.Role), OnBehalfOf: acc.OnBehalfOf,
 		SubjectEmployeeID: d.EmployeeID, Action: action, ObjectKind: kind, ObjectID: objectID.String(),
@@ -223,9 +223,9 @@ func entryEvent(a identity.Actor, acc identity.DossierAccess, action audit.Actio
 // acts for the employer's assigned physician. A caller outside the
 // dossier's care, an unknown employee, or an employer without an assigned
 // physician is derrors.ErrNotFound; nothing is created for them.
-func (s *Entries) ensureDossier(ctx context.Context, a identity.Actor, employeeID uuid.UUID, kind EntryKind) (Dossier, identity.DossierAccess, error) {
+func (s *Entries) ensureDossier(ctx context.Context, a access.Actor, employeeID uuid.UUID, kind EntryKind) (Dossier, access.DossierAccess, error) {
 	now := s.now()
-	var acc identity.DossierAccess
+	var acc access.DossierAccess
 	d, until, err := s.store.Lookup(ctx, employeeID, a.UserID())
 	switch {
 	case errors.Is(err, derrors.ErrNotFound):
@@ -237,20 +237,20 @@ func (s *Entries) ensureDossier(ctx context.Context, a identity.Actor, employeeI
 			return Dossier{}, acc, fmt.Errorf("dossier: the employer has no assigned physician: %w", derrors.ErrNotFound)
 		}
 		// Only someone who may write into the dossier-to-be creates it.
-		if acc, err = access(a, Dossier{ResponsiblePhysicianID: subj.PhysicianID}, time.Time{}, now, true, kind); err != nil {
+		if acc, err = accessOf(a, Dossier{ResponsiblePhysicianID: subj.PhysicianID}, time.Time{}, now, true, kind); err != nil {
 			return Dossier{}, acc, err
 		}
 		if d, err = s.store.Open(ctx, employeeID, subj.PhysicianID); err != nil {
 			return Dossier{}, acc, err
 		}
 		// Another writer may have created it first, for another physician.
-		if acc, err = access(a, d, time.Time{}, now, true, kind); err != nil {
+		if acc, err = accessOf(a, d, time.Time{}, now, true, kind); err != nil {
 			return Dossier{}, acc, err
 		}
 	case err != nil:
 		return Dossier{}, acc, err
 	default:
-		if acc, err = access(a, d, until, now, true, kind); err != nil {
+		if acc, err = accessOf(a, d, until, now, true, kind); err != nil {
 			return Dossier{}, acc, err
 		}
 	}
@@ -278,7 +278,7 @@ func (s *Entries) ensureDossier(ctx context.Context, a identity.Actor, employeeI
 // writing a diagnosis or working note is derrors.ErrForbidden; a closed
 // dossier, or one whose key changed meanwhile, is derrors.ErrConflict;
 // Vault down is derrors.ErrUnavailable.
-func (s *Entries) Create(ctx context.Context, a identity.Actor, employeeID uuid.UUID, in NewEntry) (Entry, error) {
+func (s *Entries) Create(ctx context.Context, a access.Actor, employeeID uuid.UUID, in NewEntry) (Entry, error) {
 	e, err := s.newEntry(a, in)
 	if err != nil {
 		return Entry{}, err
@@ -290,13 +290,13 @@ func (s *Entries) Create(ctx context.Context, a identity.Actor, employeeID uuid.
 }
 
 // newEntry validates in and returns the entry a writes with it.
-func (s *Entries) newEntry(a identity.Actor, in NewEntry) (Entry, error) {
+func (s *Entries) newEntry(a access.Actor, in NewEntry) (Entry, error) {
 	fe := derrors.FieldErrors{}
 	if !in.Kind.Valid() {
 		fe.Add("kind", "must be one of consultation, note, diagnosis, treating_physician_info, examination, own_statement, working_note")
 	}
 	validText(fe, in.Text)
-	if today, _ := time.Parse(time.DateOnly, identity.Today(s.now())); !in.OccurredOn.IsZero() && in.OccurredOn.After(today) {
+	if today, _ := time.Parse(time.DateOnly, access.Today(s.now())); !in.OccurredOn.IsZero() && in.OccurredOn.After(today) {
 		fe.Add("occurred_on", "must not be in the future")
 	}
 	if err := fe.Err(); err != nil {
@@ -322,7 +322,7 @@ type PendingEntry struct {
 // Seal validates in and encrypts it for employeeID's dossier as a would
 // write it, creating the dossier and its key on the first medical write,
 // without storing it. The errors are those of Create.
-func (s *Entries) Seal(ctx context.Context, a identity.Actor, employeeID uuid.UUID, in NewEntry) (PendingEntry, error) {
+func (s *Entries) Seal(ctx context.Context, a access.Actor, employeeID uuid.UUID, in NewEntry) (PendingEntry, error) {
 	e, err := s.newEntry(a, in)
 	if err != nil {
 		return PendingEntry{}, err
@@ -344,11 +344,11 @@ func (s *Entries) Seal(ctx context.Context, a identity.Actor, employeeID uuid.UU
 // and the caller acts for its responsible physician (cached reports so),
 // otherwise from the store, creating the dossier and its key on the first
 // write. The errors are those of ensureDossier.
-func (s *Entries) writable(ctx context.Context, a identity.Actor, employeeID uuid.UUID, kind EntryKind) (d Dossier, acc identity.DossierAccess, cached bool, err error) {
+func (s *Entries) writable(ctx context.Context, a access.Actor, employeeID uuid.UUID, kind EntryKind) (d Dossier, acc access.DossierAccess, cached bool, err error) {
 	now := s.now()
 	if d, ok := s.cache.get(employeeID, now); ok {
 		// Emergency access is never cached: a zero end decides without it.
-		if acc, err := access(a, d, time.Time{}, now, true, kind); err == nil {
+		if acc, err := accessOf(a, d, time.Time{}, now, true, kind); err == nil {
 			return d, acc, true, nil
 		}
 	}
@@ -364,7 +364,7 @@ func (s *Entries) writable(ctx context.Context, a identity.Actor, employeeID uui
 // on a cached dossier that fails (the store refuses it as changed, or its
 // key is gone after a destruction) is decided again from the store, once;
 // Vault being down is not retried.
-func (s *Entries) write(ctx context.Context, a identity.Actor, employeeID uuid.UUID, e *Entry) error {
+func (s *Entries) write(ctx context.Context, a access.Actor, employeeID uuid.UUID, e *Entry) error {
 	d, acc, cached, err := s.writable(ctx, a, employeeID, e.Kind)
 	if err != nil {
 		return err
@@ -387,7 +387,7 @@ func (s *Entries) write(ctx context.Context, a identity.Actor, employeeID uuid.U
 // insert encrypts e under the dossier's key, outside any transaction, and
 // stores it with its event, provided the dossier has not changed since the
 // caller's access to it was decided.
-func (s *Entries) insert(ctx context.Context, a identity.Actor, acc identity.DossierAccess, d Dossier, e Entry) error {
+func (s *Entries) insert(ctx context.Context, a access.Actor, acc access.DossierAccess, d Dossier, e Entry) error {
 	se, ev, err := s.seal(ctx, a, acc, d, e)
 	if err != nil {
 		return err
@@ -397,7 +397,7 @@ func (s *Entries) insert(ctx context.Context, a identity.Actor, acc identity.Dos
 
 // seal encrypts e under the dossier's key with its id as associated data
 // and returns it with the event of writing it.
-func (s *Entries) seal(ctx context.Context, a identity.Actor, acc identity.DossierAccess, d Dossier, e Entry) (SealedEntry, audit.Event, error) {
+func (s *Entries) seal(ctx context.Context, a access.Actor, acc access.DossierAccess, d Dossier, e Entry) (SealedEntry, audit.Event, error) {
 	ct, err := s.cipher.Encrypt(ctx, d.KeyName, []byte(e.Text), []byte(e.ID.String()))
 	if err != nil {
 		return SealedEntry{}, audit.Event{}, fmt.Errorf("encrypt: %w", err)
@@ -436,7 +436,7 @@ func keyVersion(ct string) (int, error) {
 // kind pointing to the version it corrects, which stays as it was. Only the
 // current version can be corrected (derrors.ErrConflict otherwise); a
 // working note only by its author. The other errors are those of Create.
-func (s *Entries) Correct(ctx context.Context, a identity.Actor, employeeID, entryID uuid.UUID, text string) (Entry, error) {
+func (s *Entries) Correct(ctx context.Context, a access.Actor, employeeID, entryID uuid.UUID, text string) (Entry, error) {
 	fe := derrors.FieldErrors{}
 	validText(fe, text)
 	if err := fe.Err(); err != nil {
@@ -464,14 +464,14 @@ func (s *Entries) Correct(ctx context.Context, a identity.Actor, employeeID, ent
 // decrypted and returned. A limit outside 1–MaxEntriesPage is
 // derrors.FieldErrors; a dossier outside the caller's care is
 // derrors.ErrNotFound; Vault down is derrors.ErrUnavailable.
-func (s *Entries) List(ctx context.Context, a identity.Actor, employeeID uuid.UUID, limit int, after *EntryCursor) ([]Entry, error) {
+func (s *Entries) List(ctx context.Context, a access.Actor, employeeID uuid.UUID, limit int, after *EntryCursor) ([]Entry, error) {
 	if limit < 1 || limit > MaxEntriesPage {
 		return nil, derrors.FieldErrors{"limit": fmt.Sprintf("must be between 1 and %d", MaxEntriesPage)}
 	}
 	now := s.now()
 	d, sealed, err := s.store.Entries(ctx, employeeID, EntryQuery{ReaderID: a.UserID(), Limit: limit, After: after},
 		func(d Dossier, until time.Time) (audit.Event, error) {
-			acc, err := access(a, d, until, now, false, "")
+			acc, err := accessOf(a, d, until, now, false, "")
 			if err != nil {
 				return audit.Event{}, err
 			}
@@ -490,10 +490,10 @@ func (s *Entries) List(ctx context.Context, a identity.Actor, employeeID uuid.UU
 // Get returns one version of an entry of employeeID's dossier, audited as
 // a read. Another author's working note, an entry of another dossier, or a
 // dossier outside the caller's care is derrors.ErrNotFound.
-func (s *Entries) Get(ctx context.Context, a identity.Actor, employeeID, entryID uuid.UUID) (Entry, error) {
+func (s *Entries) Get(ctx context.Context, a access.Actor, employeeID, entryID uuid.UUID) (Entry, error) {
 	now := s.now()
 	d, se, err := s.store.Entry(ctx, employeeID, entryID, a.UserID(), func(d Dossier, until time.Time, e SealedEntry) (audit.Event, error) {
-		acc, err := access(a, d, until, now, false, "")
+		acc, err := accessOf(a, d, until, now, false, "")
 		if err != nil {
 			return audit.Event{}, err
 		}
@@ -624,6 +624,6 @@ func (s *Entries) addStatement(ctx context.Context, store StatementStore, st Sta
 // an entry (a consent, a disclosure), with the caller's access to it,
 // creating the dossier and its key on the first medical write. The rules
 // and errors are those of Create for a note.
-func (s *Entries) Writable(ctx context.Context, a identity.Actor, employeeID uuid.UUID) (Dossier, identity.DossierAccess, error) {
+func (s *Entries) Writable(ctx context.Context, a access.Actor, employeeID uuid.UUID) (Dossier, access.DossierAccess, error) {
 	return s.ensureDossier(ctx, a, employeeID, KindNote)
 }

@@ -7,9 +7,9 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/arbokluis/arbokluis/internal/access"
 	"github.com/arbokluis/arbokluis/internal/audit"
 	"github.com/arbokluis/arbokluis/internal/derrors"
-	"github.com/arbokluis/arbokluis/internal/identity"
 )
 
 // Agent is an occupational exposure that carries a legal retention duty for
@@ -59,8 +59,8 @@ func NewExposures(entries *Entries, store ExposureStore) *Exposures {
 // dossier on the first medical write). An unknown agent, a period that
 // ends before it starts, or one starting in the future is
 // derrors.FieldErrors; the dossier errors are those of Entries.Create.
-func (s *Exposures) Record(ctx context.Context, a identity.Actor, employeeID uuid.UUID, x Exposure) (Exposure, error) {
-	today, _ := time.Parse(time.DateOnly, identity.Today(s.entries.now()))
+func (s *Exposures) Record(ctx context.Context, a access.Actor, employeeID uuid.UUID, x Exposure) (Exposure, error) {
+	today, _ := time.Parse(time.DateOnly, access.Today(s.entries.now()))
 	fe := derrors.FieldErrors{}
 	switch x.Agent {
 	case AgentCarcinogen, AgentBiological, AgentIonisingRadiation:
@@ -91,10 +91,10 @@ func (s *Exposures) Record(ctx context.Context, a identity.Actor, employeeID uui
 
 // List returns the exposures of employeeID's dossier, audited as a read.
 // A dossier outside the caller's care is derrors.ErrNotFound.
-func (s *Exposures) List(ctx context.Context, a identity.Actor, employeeID uuid.UUID) ([]Exposure, error) {
+func (s *Exposures) List(ctx context.Context, a access.Actor, employeeID uuid.UUID) ([]Exposure, error) {
 	now := s.entries.now()
 	xs, err := s.store.Exposures(ctx, employeeID, a.UserID(), func(d Dossier, until time.Time) (audit.Event, error) {
-		acc, err := access(a, d, until, now, false, "")
+		acc, err := accessOf(a, d, until, now, false, "")
 		if err != nil {
 			return audit.Event{}, err
 		}

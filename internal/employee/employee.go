@@ -13,9 +13,9 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/arbokluis/arbokluis/internal/access"
 	"github.com/arbokluis/arbokluis/internal/audit"
 	"github.com/arbokluis/arbokluis/internal/derrors"
-	"github.com/arbokluis/arbokluis/internal/identity"
 )
 
 // Employee is an employee of a client employer.
@@ -103,22 +103,22 @@ type Store interface {
 	// Create inserts e with its event. An employer outside scope, or
 	// unknown, is derrors.ErrNotFound; an employee number already used at
 	// the employer is derrors.ErrConflict.
-	Create(ctx context.Context, scope identity.Scope, e Employee, event audit.Event) (Employee, error)
+	Create(ctx context.Context, scope access.Scope, e Employee, event audit.Event) (Employee, error)
 	// Get loads the employee with id within scope, asks authorize for the
 	// read event (or a denial), writes the event and only then returns the
 	// employee. Outside scope or unknown is derrors.ErrNotFound; the error of
 	// authorize is returned as it is and nothing is written.
-	Get(ctx context.Context, scope identity.Scope, id uuid.UUID, authorize func(Employee) (audit.Event, error)) (Employee, error)
+	Get(ctx context.Context, scope access.Scope, id uuid.UUID, authorize func(Employee) (audit.Event, error)) (Employee, error)
 	// CreateMany inserts all of es, each with its event, in one
 	// transaction, or none. Employee numbers or BSNs already used at the
 	// employer are derrors.FieldErrors keyed "row N: field" (N = index + 1).
-	CreateMany(ctx context.Context, scope identity.Scope, employerID uuid.UUID, es []Employee, events []audit.Event) ([]Employee, error)
+	CreateMany(ctx context.Context, scope access.Scope, employerID uuid.UUID, es []Employee, events []audit.Event) ([]Employee, error)
 	// Update locks the employee with id within scope, applies change
 	// (whose error is returned as it is, nothing written), and stores the
 	// result with the event change returns. Outside scope or unknown is
 	// derrors.ErrNotFound; a BSN registered for another employee of the
 	// employer is derrors.FieldErrors for "bsn".
-	Update(ctx context.Context, scope identity.Scope, id uuid.UUID, change func(e *Employee) (audit.Event, error)) (Employee, error)
+	Update(ctx context.Context, scope access.Scope, id uuid.UUID, change func(e *Employee) (audit.Event, error)) (Employee, error)
 }
 
 // Service runs the employee use cases.
@@ -150,7 +150,7 @@ func (s *Service) seal(ctx context.Context, e *Employee) error {
 }
 
 // reveal sets e.BSN to what role may see of the stored BSN.
-func (s *Service) reveal(ctx context.Context, role identity.Role, e *Employee) error {
+func (s *Service) reveal(ctx context.Context, role access.Role, e *Employee) error {
 	e.BSN = ""
 	full, masked := SeesBSN(role)
 	if e.Sealed.IsZero() || (!full && !masked) {
@@ -167,7 +167,7 @@ func (s *Service) reveal(ctx context.Context, role identity.Role, e *Employee) e
 	return nil
 }
 
-func event(a identity.Actor, action audit.Action, e Employee) audit.Event {
+func event(a access.Actor, action audit.Action, e Employee) audit.Event {
 	return audit.Event{
 		ActorUserID: a.UserID(), ActorRole: string(a.Role), SubjectEmployeeID: e.ID, TenantID: e.EmployerID,
 		Action: action, ObjectKind: "employee", ObjectID: e.ID.String(),
@@ -178,11 +178,11 @@ func event(a identity.Actor, action audit.Action, e Employee) audit.Event {
 // Create registers an employee of employer e.EmployerID. An employer outside
 // the caller's scope is derrors.ErrNotFound; invalid input is
 // derrors.FieldErrors; a used employee number is derrors.ErrConflict.
-func (s *Service) Create(ctx context.Context, a identity.Actor, e Employee) (Employee, error) {
+func (s *Service) Create(ctx context.Context, a access.Actor, e Employee) (Employee, error) {
 	if err := a.InTenant(e.EmployerID); err != nil {
 		return Employee{}, err
 	}
-	today, _ := time.Parse(time.DateOnly, identity.Today(s.now()))
+	today, _ := time.Parse(time.DateOnly, access.Today(s.now()))
 	e.FirstName, e.LastName = strings.TrimSpace(e.FirstName), strings.TrimSpace(e.LastName)
 	if err := e.Validate(today); err != nil {
 		return Employee{}, err
@@ -201,7 +201,7 @@ func (s *Service) Create(ctx context.Context, a identity.Actor, e Employee) (Emp
 // Get returns an employee's HR record, audited as a read before it is
 // returned. An employee outside the caller's tenants, or (for an employee
 // caller) anyone but themselves, is derrors.ErrNotFound.
-func (s *Service) Get(ctx context.Context, a identity.Actor, id uuid.UUID) (Employee, error) {
+func (s *Service) Get(ctx context.Context, a access.Actor, id uuid.UUID) (Employee, error) {
 	e, err := s.store.Get(ctx, a.Scope, id, func(e Employee) (audit.Event, error) {
 		if err := a.InTenant(e.EmployerID); err != nil {
 			return audit.Event{}, err
@@ -288,7 +288,7 @@ type Rectification struct {
 // update answers a rectification request) or that was erased is
 // derrors.ErrConflict; a BSN registered for someone else at the employer is
 // derrors.FieldErrors.
-func (s *Service) Update(ctx context.Context, a identity.Actor, id uuid.UUID, p Patch, why Rectification) (Employee, error) {
+func (s *Service) Update(ctx context.Context, a access.Actor, id uuid.UUID, p Patch, why Rectification) (Employee, error) {
 	fields := p.Fields()
 	if len(fields) == 0 {
 		return Employee{}, derrors.FieldErrors{"body": "names no field to change"}
@@ -306,7 +306,7 @@ func (s *Service) Update(ctx context.Context, a identity.Actor, id uuid.UUID, p 
 		}
 		sealed = tmp.Sealed
 	}
-	today, _ := time.Parse(time.DateOnly, identity.Today(s.now()))
+	today, _ := time.Parse(time.DateOnly, access.Today(s.now()))
 	out, err := s.store.Update(ctx, a.Scope, id, func(e *Employee) (audit.Event, error) {
 		if err := a.InTenant(e.EmployerID); err != nil {
 			return audit.Event{}, err

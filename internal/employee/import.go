@@ -8,8 +8,8 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/arbokluis/arbokluis/internal/access"
 	"github.com/arbokluis/arbokluis/internal/audit"
-	"github.com/arbokluis/arbokluis/internal/identity"
 )
 
 // Import registers the employees of a CSV bulk import (ImportColumns) for
@@ -17,11 +17,11 @@ import (
 // Invalid rows, and employee numbers or BSNs already used at the employer,
 // are derrors.FieldErrors keyed "row N: field"; an employer outside the
 // caller's scope is derrors.ErrNotFound.
-func (s *Service) Import(ctx context.Context, a identity.Actor, employerID uuid.UUID, r io.Reader) ([]Employee, error) {
+func (s *Service) Import(ctx context.Context, a access.Actor, employerID uuid.UUID, r io.Reader) ([]Employee, error) {
 	if err := a.InTenant(employerID); err != nil {
 		return nil, err
 	}
-	today, _ := time.Parse(time.DateOnly, identity.Today(s.now()))
+	today, _ := time.Parse(time.DateOnly, access.Today(s.now()))
 	es, err := ParseImport(r, employerID, today)
 	if err != nil {
 		return nil, err

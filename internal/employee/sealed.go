@@ -3,7 +3,7 @@ package employee
 import (
 	"context"
 
-	"github.com/arbokluis/arbokluis/internal/identity"
+	"github.com/arbokluis/arbokluis/internal/access"
 )
 
 // BSNKey is the service-wide Vault transit key that seals BSNs, and
@@ -36,11 +36,11 @@ type Sealer interface {
 // employer and the case manager; masked to the last three digits for other
 // service staff and for the employee; nothing for anyone else (the admin
 // never sees employee data at all).
-func SeesBSN(role identity.Role) (full, masked bool) {
+func SeesBSN(role access.Role) (full, masked bool) {
 	switch role {
-	case identity.RoleEmployer, identity.RoleCaseManager:
+	case access.RoleEmployer, access.RoleCaseManager:
 		return true, false
-	case identity.RoleLabourExpert, identity.RolePhysician, identity.RoleLeadPhysician, identity.RoleEmployee:
+	case access.RoleLabourExpert, access.RolePhysician, access.RoleLeadPhysician, access.RoleEmployee:
 		return false, true
 	}
 	return false, false

@@ -11,9 +11,9 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/arbokluis/arbokluis/internal/access"
 	"github.com/arbokluis/arbokluis/internal/audit"
 	"github.com/arbokluis/arbokluis/internal/derrors"
-	"github.com/arbokluis/arbokluis/internal/identity"
 )
 
 // Employer is a client employer (a tenant).
@@ -95,7 +95,7 @@ type Store interface {
 	Create(ctx context.Context, e Employer, event audit.Event) (Employer, error)
 	// Get returns the employer with id if it lies in scope;
 	// derrors.ErrNotFound otherwise.
-	Get(ctx context.Context, scope identity.Scope, id uuid.UUID) (Employer, error)
+	Get(ctx context.Context, scope access.Scope, id uuid.UUID) (Employer, error)
 }
 
 // Service runs employer use cases.
@@ -123,7 +123,7 @@ func (s *Service) Ensure(ctx context.Context, e Employer) (Employer, bool, error
 // Create registers a new client employer for an admin. Invalid input is
 // derrors.FieldErrors; a KvK number already registered is
 // derrors.ErrConflict.
-func (s *Service) Create(ctx context.Context, a identity.Actor, e Employer) (Employer, error) {
+func (s *Service) Create(ctx context.Context, a access.Actor, e Employer) (Employer, error) {
 	e.Name = strings.TrimSpace(e.Name)
 	if err := e.Validate(); err != nil {
 		return Employer{}, err
@@ -142,7 +142,7 @@ func (s *Service) Create(ctx context.Context, a identity.Actor, e Employer) (Emp
 
 // Get returns an employer within the caller's scope; any other id, existing
 // or not, is derrors.ErrNotFound.
-func (s *Service) Get(ctx context.Context, a identity.Actor, id uuid.UUID) (Employer, error) {
+func (s *Service) Get(ctx context.Context, a access.Actor, id uuid.UUID) (Employer, error) {
 	if err := a.InTenant(id); err != nil {
 		return Employer{}, err
 	}

@@ -8,9 +8,9 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/arbokluis/arbokluis/internal/access"
 	"github.com/arbokluis/arbokluis/internal/audit"
 	"github.com/arbokluis/arbokluis/internal/derrors"
-	"github.com/arbokluis/arbokluis/internal/identity"
 )
 
 func TestValidate(t *testing.T) {
@@ -64,7 +64,7 @@ func (f *fakeStore) Create(_ context.Context, e Employer, _ audit.Event) (Employ
 	return e, nil
 }
 
-func (f *fakeStore) Get(context.Context, identity.Scope, uuid.UUID) (Employer, error) {
+func (f *fakeStore) Get(context.Context, access.Scope, uuid.UUID) (Employer, error) {
 	f.calls++
 	return Employer{}, derrors.ErrNotFound
 }
@@ -72,7 +72,7 @@ func (f *fakeStore) Get(context.Context, identity.Scope, uuid.UUID) (Employer, e
 func TestServiceGetOutsideScopeIsNotFoundWithoutQuerying(t *testing.T) {
 	st := &fakeStore{}
 	own, other := uuid.New(), uuid.New()
-	a := identity.Actor{Role: identity.RoleEmployer, Scope: identity.Scope{Employers: []uuid.UUID{own}}}
+	a := access.Actor{Role: access.RoleEmployer, Scope: access.Scope{Employers: []uuid.UUID{own}}}
 	_, err := NewService(st).Get(context.Background(), a, other)
 	if !errors.Is(err, derrors.ErrNotFound) {
 		t.Errorf("Get(other tenant) error = %v, want ErrNotFound", err)
@@ -84,7 +84,7 @@ func TestServiceGetOutsideScopeIsNotFoundWithoutQuerying(t *testing.T) {
 
 func TestServiceCreateRejectsBadMailDomainsWithoutWriting(t *testing.T) {
 	st := &fakeStore{}
-	_, err := NewService(st).Create(context.Background(), identity.Actor{Role: identity.RoleAdmin},
+	_, err := NewService(st).Create(context.Background(), access.Actor{Role: access.RoleAdmin},
 		Employer{Name: "Demo", KvKNumber: "12345678", MailDomains: []string{"Example.NL"}})
 	var fe derrors.FieldErrors
 	if !errors.As(err, &fe) || fe["mail_domains"] == "" {

@@ -22,9 +22,9 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/arbokluis/arbokluis/internal/access"
 	"github.com/arbokluis/arbokluis/internal/audit"
 	"github.com/arbokluis/arbokluis/internal/derrors"
-	"github.com/arbokluis/arbokluis/internal/identity"
 )
 
 // Kind is what a verdict is about.
@@ -81,7 +81,7 @@ type Verdict struct {
 // VisibleTo reports whether a caller reading verdicts in role may see v;
 // inCare says whether the caller acts for the physician in whose care the
 // employee's dossier is (the employer's assigned physician, their
-// substitute during an approved absence; see identity.Principal.ActsFor).
+// substitute during an approved absence; see access.Principal.ActsFor).
 //
 // Only the roles that read verdicts at all see any: the employer, the case
 // manager, the labour expert, the employee (their own; the subject rule is
@@ -93,10 +93,10 @@ type Verdict struct {
 // expert) and physicians outside the dossier's care — only once the
 // employee released it, never while pending or when blocked. An unknown
 // kind or decision is visible to nobody who would need it released.
-func (v Verdict) VisibleTo(role identity.Role, inCare bool) bool {
+func (v Verdict) VisibleTo(role access.Role, inCare bool) bool {
 	switch role {
-	case identity.RoleEmployer, identity.RoleCaseManager, identity.RoleLabourExpert,
-		identity.RoleEmployee, identity.RolePhysician, identity.RoleLeadPhysician:
+	case access.RoleEmployer, access.RoleCaseManager, access.RoleLabourExpert,
+		access.RoleEmployee, access.RolePhysician, access.RoleLeadPhysician:
 	default:
 		return false
 	}
@@ -104,8 +104,8 @@ func (v Verdict) VisibleTo(role identity.Role, inCare bool) bool {
 	case KindAbsence:
 		return true
 	case KindExamination:
-		medicalInCare := (role == identity.RolePhysician || role == identity.RoleLeadPhysician) && inCare
-		return role == identity.RoleEmployee || medicalInCare || v.Decision == DecisionReleased
+		medicalInCare := (role == access.RolePhysician || role == access.RoleLeadPhysician) && inCare
+		return role == access.RoleEmployee || medicalInCare || v.Decision == DecisionReleased
 	}
 	return false
 }
@@ -161,19 +161,19 @@ type Store interface {
 	// returns, in one transaction, after authorize approves the person; an
 	// absence id not of this employee is a derrors.FieldErrors on
 	// absence_id.
-	AddVerdict(ctx context.Context, scope identity.Scope, v Verdict, authorize func(Person) (audit.Event, []Message, error)) (Verdict, error)
+	AddVerdict(ctx context.Context, scope access.Scope, v Verdict, authorize func(Person) (audit.Event, []Message, error)) (Verdict, error)
 	// Verdicts lists the employee's verdicts, newest first, with the event.
-	Verdicts(ctx context.Context, scope identity.Scope, employeeID uuid.UUID, authorize func(Person) (audit.Event, error)) ([]Verdict, error)
+	Verdicts(ctx context.Context, scope access.Scope, employeeID uuid.UUID, authorize func(Person) (audit.Event, error)) ([]Verdict, error)
 	// Decide records the employee's decision on a pending examination
 	// outcome; one not pending is derrors.ErrConflict.
-	Decide(ctx context.Context, scope identity.Scope, verdictID uuid.UUID, d Decision, authorize func(Person, Verdict) (audit.Event, error)) (Verdict, error)
+	Decide(ctx context.Context, scope access.Scope, verdictID uuid.UUID, d Decision, authorize func(Person, Verdict) (audit.Event, error)) (Verdict, error)
 	// Publish inserts the advice, its event and notice n to every recipient
 	// in one transaction: the employee's login, the case managers and
 	// labour experts whose grants reach the employer, and the employer's
 	// users where the employer shares advice.
-	Publish(ctx context.Context, scope identity.Scope, a Advice, authorize func(Person) (audit.Event, error), n Notice) (Advice, error)
+	Publish(ctx context.Context, scope access.Scope, a Advice, authorize func(Person) (audit.Event, error), n Notice) (Advice, error)
 	// Advice lists the employee's published advice, newest first.
-	Advice(ctx context.Context, scope identity.Scope, employeeID uuid.UUID, authorize func(Person) (audit.Event, error)) ([]Advice, error)
+	Advice(ctx context.Context, scope access.Scope, employeeID uuid.UUID, authorize func(Person) (audit.Event, error)) ([]Advice, error)
 }
 
 // Service runs verdicts and advice.
@@ -191,11 +191,11 @@ func NewService(store Store, now func() time.Time) *Service {
 }
 
 func (s *Service) today() time.Time {
-	t, _ := time.Parse(time.DateOnly, identity.Today(s.now()))
+	t, _ := time.Parse(time.DateOnly, access.Today(s.now()))
 	return t
 }
 
-func event(a identity.Actor, action audit.Action, kind string, id uuid.UUID, p Person) audit.Event {
+func event(a access.Actor, action audit.Action, kind string, id uuid.UUID, p Person) audit.Event {
 	return audit.Event{ActorUserID: a.UserID(), ActorRole: string(a.Role), SubjectEmployeeID: p.EmployeeID,
 		TenantID: p.EmployerID, Action: action, ObjectKind: kind, ObjectID: id.String(),
 		Outcome: audit.OutcomeOK, RequestID: a.RequestID, ClientIP: a.ClientIP}
@@ -203,7 +203,7 @@ func event(a identity.Actor, action audit.Action, kind string, id uuid.UUID, p P
 
 // see is the object rule for reading a person's fitness data: within the
 // caller's tenants, and an employee only their own.
-func see(a identity.Actor, p Person) error {
+func see(a access.Actor, p Person) error {
 	if err := a.InTenant(p.EmployerID); err != nil {
 		return err
 	}
@@ -217,7 +217,7 @@ func see(a identity.Actor, p Person) error {
 // notification in the same transaction that names the outcome's id only.
 // Bad input is derrors.FieldErrors; an employee outside the caller's
 // tenants is derrors.ErrNotFound.
-func (s *Service) Record(ctx context.Context, a identity.Actor, employeeID uuid.UUID, v Verdict) (Verdict, error) {
+func (s *Service) Record(ctx context.Context, a access.Actor, employeeID uuid.UUID, v Verdict) (Verdict, error) {
 	fe := derrors.FieldErrors{}
 	switch v.Kind {
 	case KindAbsence:
@@ -277,7 +277,7 @@ func (s *Service) Record(ctx context.Context, a identity.Actor, employeeID uuid.
 // Verdict.VisibleTo: examination outcomes reach the HR side only once the
 // employee released them), audited as one read. An employee outside the
 // caller's reach is derrors.ErrNotFound.
-func (s *Service) Verdicts(ctx context.Context, a identity.Actor, employeeID uuid.UUID) ([]Verdict, error) {
+func (s *Service) Verdicts(ctx context.Context, a access.Actor, employeeID uuid.UUID) ([]Verdict, error) {
 	var inCare bool
 	vs, err := s.store.Verdicts(ctx, a.Scope, employeeID, func(p Person) (audit.Event, error) {
 		if err := see(a, p); err != nil {
@@ -302,12 +302,12 @@ func (s *Service) Verdicts(ctx context.Context, a identity.Actor, employeeID uui
 // outcome: released reaches the employer, blocked never does. Another
 // person's verdict, or one that is not an examination, is
 // derrors.ErrNotFound; a decision already made is derrors.ErrConflict.
-func (s *Service) Decide(ctx context.Context, a identity.Actor, verdictID uuid.UUID, d Decision) (Verdict, error) {
+func (s *Service) Decide(ctx context.Context, a access.Actor, verdictID uuid.UUID, d Decision) (Verdict, error) {
 	if d != DecisionReleased && d != DecisionBlocked {
 		return Verdict{}, derrors.FieldErrors{"decision": "must be released or blocked"}
 	}
 	out, err := s.store.Decide(ctx, a.Scope, verdictID, d, func(p Person, v Verdict) (audit.Event, error) {
-		if a.Role != identity.RoleEmployee || p.UserID != a.UserID() || v.Kind != KindExamination {
+		if a.Role != access.RoleEmployee || p.UserID != a.UserID() || v.Kind != KindExamination {
 			return audit.Event{}, fmt.Errorf("fitness: not the employee's examination: %w", derrors.ErrNotFound)
 		}
 		if v.Decision != DecisionPending {
@@ -341,7 +341,7 @@ func adviceText(fe derrors.FieldErrors, field, v string) {
 // each gets an inbox notification without the advice's text. Bad input is
 // derrors.FieldErrors; an employee outside the caller's tenants is
 // derrors.ErrNotFound.
-func (s *Service) Publish(ctx context.Context, a identity.Actor, employeeID uuid.UUID, adv Advice) (Advice, error) {
+func (s *Service) Publish(ctx context.Context, a access.Actor, employeeID uuid.UUID, adv Advice) (Advice, error) {
 	fe := derrors.FieldErrors{}
 	adviceText(fe, "limitations", adv.Limitations)
 	adviceText(fe, "possibilities", adv.Possibilities)
@@ -368,12 +368,12 @@ func (s *Service) Publish(ctx context.Context, a identity.Actor, employeeID uuid
 // AdviceFor lists employeeID's published advice, audited as one read. The
 // employer sees it only where the employer shares advice; otherwise, like
 // an employee outside the caller's reach, derrors.ErrNotFound.
-func (s *Service) AdviceFor(ctx context.Context, a identity.Actor, employeeID uuid.UUID) ([]Advice, error) {
+func (s *Service) AdviceFor(ctx context.Context, a access.Actor, employeeID uuid.UUID) ([]Advice, error) {
 	out, err := s.store.Advice(ctx, a.Scope, employeeID, func(p Person) (audit.Event, error) {
 		if err := see(a, p); err != nil {
 			return audit.Event{}, err
 		}
-		if a.Role == identity.RoleEmployer && !p.ShareAdvice {
+		if a.Role == access.RoleEmployer && !p.ShareAdvice {
 			return audit.Event{}, fmt.Errorf("fitness: the employer does not share advice: %w", derrors.ErrNotFound)
 		}
 		return event(a, audit.ActionRead, "advice", p.EmployeeID, p), nil

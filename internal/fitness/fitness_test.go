@@ -7,7 +7,7 @@ import (
 
 	"github.com/google/uuid"
 
-	"github.com/arbokluis/arbokluis/internal/identity"
+	"github.com/arbokluis/arbokluis/internal/access"
 )
 
 // TestVerdictVisibleTo: every role × verdict kind × the employee's decision
@@ -23,23 +23,23 @@ func TestVerdictVisibleTo(t *testing.T) {
 		released                    // only once the employee released it
 		careOrRelease               // always in the dossier's care, else once released
 	)
-	rules := map[identity.Role]struct{ absence, examination seeing }{
-		identity.RoleEmployer:         {always, released},
-		identity.RoleCaseManager:      {always, released},
-		identity.RoleLabourExpert:     {always, released},
-		identity.RoleEmployee:         {always, always},
-		identity.RolePhysician:        {always, careOrRelease},
-		identity.RoleLeadPhysician:    {always, careOrRelease},
-		identity.RoleMedicalAssistant: {never, never},
-		identity.RolePrivacyOfficer:   {never, never},
-		identity.RoleAdmin:            {never, never},
-		"":                            {never, never},
-		"unknown":                     {never, never},
+	rules := map[access.Role]struct{ absence, examination seeing }{
+		access.RoleEmployer:         {always, released},
+		access.RoleCaseManager:      {always, released},
+		access.RoleLabourExpert:     {always, released},
+		access.RoleEmployee:         {always, always},
+		access.RolePhysician:        {always, careOrRelease},
+		access.RoleLeadPhysician:    {always, careOrRelease},
+		access.RoleMedicalAssistant: {never, never},
+		access.RolePrivacyOfficer:   {never, never},
+		access.RoleAdmin:            {never, never},
+		"":                          {never, never},
+		"unknown":                   {never, never},
 	}
 	decisions := []Decision{"", DecisionPending, DecisionReleased, DecisionBlocked, "maybe"}
-	// identity.Roles lists every role, so a role added later without an
+	// access.Roles lists every role, so a role added later without an
 	// expectation here fails this test.
-	for _, role := range append(identity.Roles, "", "unknown") {
+	for _, role := range append(access.Roles, "", "unknown") {
 		rule, ok := rules[role]
 		if !ok {
 			t.Errorf("no expectation for role %s", role)

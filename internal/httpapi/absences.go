@@ -13,32 +13,32 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/arbokluis/arbokluis/internal/absence"
+	"github.com/arbokluis/arbokluis/internal/access"
 	"github.com/arbokluis/arbokluis/internal/derrors"
-	"github.com/arbokluis/arbokluis/internal/identity"
 )
 
 // Absences is what the HTTP layer needs of the absence service.
 type Absences interface {
-	Report(ctx context.Context, a identity.Actor, employeeID uuid.UUID, r absence.Report) (absence.Absence, bool, error)
-	Change(ctx context.Context, a identity.Actor, id uuid.UUID, date time.Time, percentage int) (absence.Absence, error)
-	Close(ctx context.Context, a identity.Actor, id uuid.UUID, reason absence.CloseReason, date time.Time) (absence.Absence, error)
-	SetDetails(ctx context.Context, a identity.Actor, id uuid.UUID, d absence.Details, vangnet *bool) (absence.Absence, error)
-	SetVangnetType(ctx context.Context, a identity.Actor, id uuid.UUID, t absence.VangnetType) (absence.Absence, error)
-	Extend(ctx context.Context, a identity.Actor, id uuid.UUID, e absence.ExtensionRecord) (absence.Absence, error)
-	RecordMilestone(ctx context.Context, a identity.Actor, id uuid.UUID, kind absence.Kind, doneOn time.Time, lateOnset bool) (absence.Absence, error)
-	RecordPlan(ctx context.Context, a identity.Actor, id uuid.UUID, p absence.Plan) (absence.Plan, error)
-	RecordEvaluation(ctx context.Context, a identity.Actor, id uuid.UUID, e absence.Evaluation) (absence.Evaluation, error)
-	Get(ctx context.Context, a identity.Actor, id uuid.UUID) (absence.Absence, error)
-	ListForEmployee(ctx context.Context, a identity.Actor, employeeID uuid.UUID) ([]absence.Absence, error)
-	Plan(ctx context.Context, a identity.Actor, id uuid.UUID) (absence.Plan, []absence.Evaluation, error)
-	PlanPDF(ctx context.Context, a identity.Actor, id uuid.UUID) ([]byte, error)
-	AddContact(ctx context.Context, a identity.Actor, id uuid.UUID, c absence.Contact) (absence.Contact, error)
-	Contacts(ctx context.Context, a identity.Actor, id uuid.UUID) ([]absence.Contact, error)
-	AddNote(ctx context.Context, a identity.Actor, id uuid.UUID, body string) (absence.Note, error)
-	Notes(ctx context.Context, a identity.Actor, id uuid.UUID) ([]absence.Note, error)
-	RedactNote(ctx context.Context, a identity.Actor, noteID uuid.UUID, reason string) (absence.Note, error)
-	Signals(ctx context.Context, a identity.Actor, withinDays, limit int, after *absence.Cursor) ([]absence.Signal, error)
-	Overview(ctx context.Context, a identity.Actor, employerID uuid.UUID) ([]absence.OverviewRow, error)
+	Report(ctx context.Context, a access.Actor, employeeID uuid.UUID, r absence.Report) (absence.Absence, bool, error)
+	Change(ctx context.Context, a access.Actor, id uuid.UUID, date time.Time, percentage int) (absence.Absence, error)
+	Close(ctx context.Context, a access.Actor, id uuid.UUID, reason absence.CloseReason, date time.Time) (absence.Absence, error)
+	SetDetails(ctx context.Context, a access.Actor, id uuid.UUID, d absence.Details, vangnet *bool) (absence.Absence, error)
+	SetVangnetType(ctx context.Context, a access.Actor, id uuid.UUID, t absence.VangnetType) (absence.Absence, error)
+	Extend(ctx context.Context, a access.Actor, id uuid.UUID, e absence.ExtensionRecord) (absence.Absence, error)
+	RecordMilestone(ctx context.Context, a access.Actor, id uuid.UUID, kind absence.Kind, doneOn time.Time, lateOnset bool) (absence.Absence, error)
+	RecordPlan(ctx context.Context, a access.Actor, id uuid.UUID, p absence.Plan) (absence.Plan, error)
+	RecordEvaluation(ctx context.Context, a access.Actor, id uuid.UUID, e absence.Evaluation) (absence.Evaluation, error)
+	Get(ctx context.Context, a access.Actor, id uuid.UUID) (absence.Absence, error)
+	ListForEmployee(ctx context.Context, a access.Actor, employeeID uuid.UUID) ([]absence.Absence, error)
+	Plan(ctx context.Context, a access.Actor, id uuid.UUID) (absence.Plan, []absence.Evaluation, error)
+	PlanPDF(ctx context.Context, a access.Actor, id uuid.UUID) ([]byte, error)
+	AddContact(ctx context.Context, a access.Actor, id uuid.UUID, c absence.Contact) (absence.Contact, error)
+	Contacts(ctx context.Context, a access.Actor, id uuid.UUID) ([]absence.Contact, error)
+	AddNote(ctx context.Context, a access.Actor, id uuid.UUID, body string) (absence.Note, error)
+	Notes(ctx context.Context, a access.Actor, id uuid.UUID) ([]absence.Note, error)
+	RedactNote(ctx context.Context, a access.Actor, noteID uuid.UUID, reason string) (absence.Note, error)
+	Signals(ctx context.Context, a access.Actor, withinDays, limit int, after *absence.Cursor) ([]absence.Signal, error)
+	Overview(ctx context.Context, a access.Actor, employerID uuid.UUID) ([]absence.OverviewRow, error)
 	Settings() absence.Settings
 	Today() time.Time
 }
@@ -103,7 +103,7 @@ type absenceResponse struct {
 	Milestones            []milestoneResponse `json:"milestones"`
 }
 
-func (s *Server) toAbsenceResponse(role identity.Role, x absence.Absence, merged bool) absenceResponse {
+func (s *Server) toAbsenceResponse(role access.Role, x absence.Absence, merged bool) absenceResponse {
 	out := absenceResponse{
 		ID: x.ID.String(), EmployeeID: x.EmployeeID.String(), EmployerID: x.EmployerID.String(),
 		FirstSickDay: optDate(x.FirstSickDay), Percentage: x.Percentage, Status: string(x.Status),
@@ -192,13 +192,13 @@ func (s *Server) changeAbsence(c *gin.Context) error {
 	if err := fe.Err(); err != nil {
 		return err
 	}
-	return s.answerAbsence(c, func(a identity.Actor) (absence.Absence, error) {
+	return s.answerAbsence(c, func(a access.Actor) (absence.Absence, error) {
 		return s.opts.Absences.Change(c, a, id, date, *in.Percentage)
 	})
 }
 
 // answerAbsence runs op and answers with the case as the caller may see it.
-func (s *Server) answerAbsence(c *gin.Context, op func(a identity.Actor) (absence.Absence, error)) error {
+func (s *Server) answerAbsence(c *gin.Context, op func(a access.Actor) (absence.Absence, error)) error {
 	a := actorOf(c)
 	x, err := op(a)
 	if err != nil {
@@ -228,7 +228,7 @@ func (s *Server) closeAbsence(c *gin.Context) error {
 	if err := fe.Err(); err != nil {
 		return err
 	}
-	return s.answerAbsence(c, func(a identity.Actor) (absence.Absence, error) {
+	return s.answerAbsence(c, func(a access.Actor) (absence.Absence, error) {
 		return s.opts.Absences.Close(c, a, id, absence.CloseReason(in.Reason), date)
 	})
 }
@@ -251,7 +251,7 @@ func (s *Server) setAbsenceDetails(c *gin.Context) error {
 	if err := decodeJSON(c.Request, &in); err != nil {
 		return err
 	}
-	return s.answerAbsence(c, func(a identity.Actor) (absence.Absence, error) {
+	return s.answerAbsence(c, func(a access.Actor) (absence.Absence, error) {
 		return s.opts.Absences.SetDetails(c, a, id, absence.Details{ExpectedDurationWeeks: in.ExpectedDurationWeeks,
 			WorkAccident: in.WorkAccident, LiableThirdParty: in.LiableThirdParty}, in.Vangnet)
 	})
@@ -271,7 +271,7 @@ func (s *Server) setVangnetType(c *gin.Context) error {
 	if err := decodeJSON(c.Request, &in); err != nil {
 		return err
 	}
-	return s.answerAbsence(c, func(a identity.Actor) (absence.Absence, error) {
+	return s.answerAbsence(c, func(a access.Actor) (absence.Absence, error) {
 		return s.opts.Absences.SetVangnetType(c, a, id, absence.VangnetType(in.Type))
 	})
 }
@@ -298,7 +298,7 @@ func (s *Server) extendAbsence(c *gin.Context) error {
 	if err := fe.Err(); err != nil {
 		return err
 	}
-	return s.answerAbsence(c, func(a identity.Actor) (absence.Absence, error) {
+	return s.answerAbsence(c, func(a access.Actor) (absence.Absence, error) {
 		return s.opts.Absences.Extend(c, a, id, absence.ExtensionRecord{
 			Extension: absence.Extension{Kind: absence.ExtensionKind(in.Kind), Weeks: in.Weeks}, Reason: in.Reason, DecidedOn: decided})
 	})
@@ -325,7 +325,7 @@ func (s *Server) recordMilestone(c *gin.Context) error {
 	if err := fe.Err(); err != nil {
 		return err
 	}
-	return s.answerAbsence(c, func(a identity.Actor) (absence.Absence, error) {
+	return s.answerAbsence(c, func(a access.Actor) (absence.Absence, error) {
 		return s.opts.Absences.RecordMilestone(c, a, id, absence.Kind(in.Kind), done, in.LateOnset)
 	})
 }
@@ -335,7 +335,7 @@ func (s *Server) getAbsence(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	return s.answerAbsence(c, func(a identity.Actor) (absence.Absence, error) {
+	return s.answerAbsence(c, func(a access.Actor) (absence.Absence, error) {
 		return s.opts.Absences.Get(c, a, id)
 	})
 }

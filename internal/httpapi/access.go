@@ -13,6 +13,7 @@ import (
 	"github.com/gin-gonic/gin"
 	"github.com/google/uuid"
 
+	"github.com/arbokluis/arbokluis/internal/access"
 	"github.com/arbokluis/arbokluis/internal/audit"
 	"github.com/arbokluis/arbokluis/internal/derrors"
 	"github.com/arbokluis/arbokluis/internal/identity"
@@ -23,7 +24,7 @@ type Authorizer interface {
 	// Authorize returns, one per grant of p that by itself allows the
 	// action, that grant's role and the tenants it reaches, or
 	// derrors.ErrNotFound / derrors.ErrForbidden.
-	Authorize(p identity.Principal, resource, action string) ([]identity.Authority, error)
+	Authorize(p access.Principal, resource, action string) ([]access.Authority, error)
 	// Knows reports whether the policy names resource and action at all.
 	Knows(resource, action string) bool
 }
@@ -37,7 +38,7 @@ const (
 type permission struct{ resource, action string }
 
 // allow runs h for an authenticated caller whom the policy allows action on
-// resource, with the identity.Actor it is allowed as. The route's
+// resource, with the access.Actor it is allowed as. The route's
 // permission is recorded so that New can check the policy knows it.
 //
 // A request is decided under one grant (DESIGN §1). When several of the
@@ -55,7 +56,7 @@ func (s *Server) allow(resource, action string, h handlerFunc) gin.HandlerFunc {
 	return s.authenticated(func(c *gin.Context) error {
 		p := principalOf(c)
 		auths, err := s.opts.Authz.Authorize(p, resource, action)
-		var role identity.Role
+		var role access.Role
 		if err == nil {
 			role = auths[0].Role
 			err = s.underOneGrant(c, p, auths, h)
@@ -69,10 +70,10 @@ func (s *Server) allow(resource, action string, h handlerFunc) gin.HandlerFunc {
 
 // underOneGrant runs h under each of auths in turn until one does not
 // refuse the object; see allow.
-func (s *Server) underOneGrant(c *gin.Context, p identity.Principal, auths []identity.Authority, h handlerFunc) error {
-	actors := make([]identity.Actor, len(auths))
+func (s *Server) underOneGrant(c *gin.Context, p access.Principal, auths []access.Authority, h handlerFunc) error {
+	actors := make([]access.Actor, len(auths))
 	for i, a := range auths {
-		actors[i] = identity.Actor{Principal: p, Role: a.Role, Scope: a.Scope, RequestID: requestIDOf(c), ClientIP: clientIP(c)}
+		actors[i] = access.Actor{Principal: p, Role: a.Role, Scope: a.Scope, RequestID: requestIDOf(c), ClientIP: clientIP(c)}
 	}
 	c.Set(authoritiesKey, actors)
 	if len(actors) == 1 {
@@ -113,7 +114,7 @@ var deniedActions = map[string]audit.Action{
 
 // recordDenied audits a denied attempt. Failing to record a denial does
 // not change the answer (nothing was accessed); it is logged.
-func (s *Server) recordDenied(c *gin.Context, p identity.Principal, role identity.Role, resource, action string) {
+func (s *Server) recordDenied(c *gin.Context, p access.Principal, role access.Role, resource, action string) {
 	act, ok := deniedActions[action]
 	if !ok {
 		act = audit.ActionRead
@@ -134,18 +135,18 @@ func (s *Server) recordDenied(c *gin.Context, p identity.Principal, role identit
 
 // actorOf returns the caller as allowed under the one grant the request is
 // being decided under.
-func actorOf(c *gin.Context) identity.Actor {
+func actorOf(c *gin.Context) access.Actor {
 	a, _ := c.Get(actorKey)
-	actor, _ := a.(identity.Actor)
+	actor, _ := a.(access.Actor)
 	return actor
 }
 
 // actorsOf returns the caller once per grant that allows the route's
 // action, for a list that spans tenants: it merges what each grant alone
 // may list, each row read under its own grant.
-func actorsOf(c *gin.Context) []identity.Actor {
+func actorsOf(c *gin.Context) []access.Actor {
 	a, _ := c.Get(authoritiesKey)
-	actors, _ := a.([]identity.Actor)
+	actors, _ := a.([]access.Actor)
 	return actors
 }
 
@@ -162,10 +163,10 @@ func (s *Server) checkPermissions() error {
 
 // Delegations is what the HTTP layer needs of the two-key delegations.
 type Delegations interface {
-	ProposeAssignment(ctx context.Context, a identity.Actor, in identity.Assignment) (identity.Delegation, error)
-	ProposeSubstitution(ctx context.Context, a identity.Actor, in identity.Substitution) (identity.Delegation, error)
-	ProposeStatement(ctx context.Context, a identity.Actor, assistantID uuid.UUID, st identity.Statement) (identity.Delegation, error)
-	Approve(ctx context.Context, a identity.Actor, kind identity.DelegationKind, id uuid.UUID) (identity.Delegation, error)
+	ProposeAssignment(ctx context.Context, a access.Actor, in identity.Assignment) (identity.Delegation, error)
+	ProposeSubstitution(ctx context.Context, a access.Actor, in identity.Substitution) (identity.Delegation, error)
+	ProposeStatement(ctx context.Context, a access.Actor, assistantID uuid.UUID, st identity.Statement) (identity.Delegation, error)
+	Approve(ctx context.Context, a access.Actor, kind identity.DelegationKind, id uuid.UUID) (identity.Delegation, error)
 }
 
 // delegationResponse describes a physician assignment, substitution or

@@ -7,13 +7,13 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"github.com/arbokluis/arbokluis/internal/identity"
+	"github.com/arbokluis/arbokluis/internal/access"
 	"github.com/arbokluis/arbokluis/internal/rights"
 )
 
 // AccessLog reads the employee's own access log (see package rights).
 type AccessLog interface {
-	Of(ctx context.Context, a identity.Actor, from, to time.Time, after int64, limit int) ([]rights.AccessEntry, error)
+	Of(ctx context.Context, a access.Actor, from, to time.Time, after int64, limit int) ([]rights.AccessEntry, error)
 }
 
 type accessEntryDTO struct {

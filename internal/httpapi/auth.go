@@ -11,6 +11,7 @@ import (
 	"github.com/gin-gonic/gin"
 	"github.com/google/uuid"
 
+	"github.com/arbokluis/arbokluis/internal/access"
 	"github.com/arbokluis/arbokluis/internal/derrors"
 	"github.com/arbokluis/arbokluis/internal/identity"
 )
@@ -18,8 +19,8 @@ import (
 // Authenticator is what the HTTP layer needs of the identity service.
 type Authenticator interface {
 	Login(ctx context.Context, req identity.LoginRequest) (identity.Session, error)
-	Authenticate(ctx context.Context, token string) (identity.Principal, error)
-	Logout(ctx context.Context, token string, p identity.Principal, requestID string, ip netip.Addr) error
+	Authenticate(ctx context.Context, token string) (access.Principal, error)
+	Logout(ctx context.Context, token string, p access.Principal, requestID string, ip netip.Addr) error
 }
 
 const principalKey = "arbokluis.principal"
@@ -109,9 +110,9 @@ func (s *Server) authenticated(h handlerFunc) gin.HandlerFunc {
 	})
 }
 
-func principalOf(c *gin.Context) identity.Principal {
+func principalOf(c *gin.Context) access.Principal {
 	p, _ := c.Get(principalKey)
-	principal, _ := p.(identity.Principal)
+	principal, _ := p.(access.Principal)
 	return principal
 }
 

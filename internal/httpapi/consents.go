@@ -10,37 +10,37 @@ import (
 	"github.com/gin-gonic/gin"
 	"github.com/google/uuid"
 
+	"github.com/arbokluis/arbokluis/internal/access"
 	"github.com/arbokluis/arbokluis/internal/consent"
 	"github.com/arbokluis/arbokluis/internal/derrors"
 	"github.com/arbokluis/arbokluis/internal/dossier"
-	"github.com/arbokluis/arbokluis/internal/identity"
 )
 
 // Consents runs targeted consent, information requests, disclosures and
 // transfers (see package consent).
 type Consents interface {
-	Prepare(ctx context.Context, a identity.Actor, employeeID uuid.UUID, in consent.NewConsent) (consent.Consent, error)
-	List(ctx context.Context, a identity.Actor, employeeID uuid.UUID) ([]consent.Consent, error)
-	Form(ctx context.Context, a identity.Actor, employeeID, id uuid.UUID) ([]byte, error)
-	RegisterPaper(ctx context.Context, a identity.Actor, employeeID, id uuid.UUID, signedOn time.Time, scan dossier.Attachment) (consent.Consent, error)
-	Revoke(ctx context.Context, a identity.Actor, employeeID, id uuid.UUID) (consent.Consent, error)
-	Mine(ctx context.Context, a identity.Actor) ([]consent.Own, error)
-	Sign(ctx context.Context, a identity.Actor, id uuid.UUID, textSHA256 string) (consent.Consent, error)
-	RevokeMine(ctx context.Context, a identity.Actor, id uuid.UUID) (consent.Consent, error)
+	Prepare(ctx context.Context, a access.Actor, employeeID uuid.UUID, in consent.NewConsent) (consent.Consent, error)
+	List(ctx context.Context, a access.Actor, employeeID uuid.UUID) ([]consent.Consent, error)
+	Form(ctx context.Context, a access.Actor, employeeID, id uuid.UUID) ([]byte, error)
+	RegisterPaper(ctx context.Context, a access.Actor, employeeID, id uuid.UUID, signedOn time.Time, scan dossier.Attachment) (consent.Consent, error)
+	Revoke(ctx context.Context, a access.Actor, employeeID, id uuid.UUID) (consent.Consent, error)
+	Mine(ctx context.Context, a access.Actor) ([]consent.Own, error)
+	Sign(ctx context.Context, a access.Actor, id uuid.UUID, textSHA256 string) (consent.Consent, error)
+	RevokeMine(ctx context.Context, a access.Actor, id uuid.UUID) (consent.Consent, error)
 
-	Ask(ctx context.Context, a identity.Actor, employeeID, consentID uuid.UUID, question string) (consent.InformationRequest, error)
-	InformationRequests(ctx context.Context, a identity.Actor, employeeID uuid.UUID) ([]consent.InformationRequest, error)
-	Answer(ctx context.Context, a identity.Actor, employeeID, id uuid.UUID, answer string, occurredOn time.Time) (consent.InformationRequest, dossier.Entry, error)
+	Ask(ctx context.Context, a access.Actor, employeeID, consentID uuid.UUID, question string) (consent.InformationRequest, error)
+	InformationRequests(ctx context.Context, a access.Actor, employeeID uuid.UUID) ([]consent.InformationRequest, error)
+	Answer(ctx context.Context, a access.Actor, employeeID, id uuid.UUID, answer string, occurredOn time.Time) (consent.InformationRequest, dossier.Entry, error)
 
-	RegisterDisclosure(ctx context.Context, a identity.Actor, employeeID uuid.UUID, in consent.NewDisclosure) (consent.Disclosure, error)
-	Disclosures(ctx context.Context, a identity.Actor, employeeID uuid.UUID) ([]consent.Disclosure, error)
-	DecideDisclosure(ctx context.Context, a identity.Actor, employeeID, id uuid.UUID, grant bool, as consent.Assessment) (consent.Disclosure, error)
-	Export(ctx context.Context, a identity.Actor, employeeID, id uuid.UUID, f consent.Format) ([]byte, error)
+	RegisterDisclosure(ctx context.Context, a access.Actor, employeeID uuid.UUID, in consent.NewDisclosure) (consent.Disclosure, error)
+	Disclosures(ctx context.Context, a access.Actor, employeeID uuid.UUID) ([]consent.Disclosure, error)
+	DecideDisclosure(ctx context.Context, a access.Actor, employeeID, id uuid.UUID, grant bool, as consent.Assessment) (consent.Disclosure, error)
+	Export(ctx context.Context, a access.Actor, employeeID, id uuid.UUID, f consent.Format) ([]byte, error)
 
-	PrepareTransfer(ctx context.Context, a identity.Actor, employeeID, consentID uuid.UUID) (consent.Transfer, error)
-	Transfers(ctx context.Context, a identity.Actor, employeeID uuid.UUID) ([]consent.Transfer, error)
-	Package(ctx context.Context, a identity.Actor, employeeID, id uuid.UUID, w io.Writer) error
-	HandOver(ctx context.Context, a identity.Actor, employeeID, id uuid.UUID, disposal string) (consent.Transfer, error)
+	PrepareTransfer(ctx context.Context, a access.Actor, employeeID, consentID uuid.UUID) (consent.Transfer, error)
+	Transfers(ctx context.Context, a access.Actor, employeeID uuid.UUID) ([]consent.Transfer, error)
+	Package(ctx context.Context, a access.Actor, employeeID, id uuid.UUID, w io.Writer) error
+	HandOver(ctx context.Context, a access.Actor, employeeID, id uuid.UUID, disposal string) (consent.Transfer, error)
 }
 
 // scopeBody is a data scope: entry kinds and an optional period.

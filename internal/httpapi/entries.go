@@ -9,17 +9,17 @@ import (
 	"github.com/gin-gonic/gin"
 	"github.com/google/uuid"
 
+	"github.com/arbokluis/arbokluis/internal/access"
 	"github.com/arbokluis/arbokluis/internal/derrors"
 	"github.com/arbokluis/arbokluis/internal/dossier"
-	"github.com/arbokluis/arbokluis/internal/identity"
 )
 
 // Entries runs the medical entries of dossiers (see package dossier).
 type Entries interface {
-	Create(ctx context.Context, a identity.Actor, employeeID uuid.UUID, in dossier.NewEntry) (dossier.Entry, error)
-	Correct(ctx context.Context, a identity.Actor, employeeID, entryID uuid.UUID, text string) (dossier.Entry, error)
-	List(ctx context.Context, a identity.Actor, employeeID uuid.UUID, limit int, after *dossier.EntryCursor) ([]dossier.Entry, error)
-	Get(ctx context.Context, a identity.Actor, employeeID, entryID uuid.UUID) (dossier.Entry, error)
+	Create(ctx context.Context, a access.Actor, employeeID uuid.UUID, in dossier.NewEntry) (dossier.Entry, error)
+	Correct(ctx context.Context, a access.Actor, employeeID, entryID uuid.UUID, text string) (dossier.Entry, error)
+	List(ctx context.Context, a access.Actor, employeeID uuid.UUID, limit int, after *dossier.EntryCursor) ([]dossier.Entry, error)
+	Get(ctx context.Context, a access.Actor, employeeID, entryID uuid.UUID) (dossier.Entry, error)
 }
 
 // entryRequest is the body of POST /employees/{id}/dossier/entries.
@@ -177,8 +177,8 @@ type entryPosition struct {
 
 // Attachments runs the attachments of dossiers (see package dossier).
 type Attachments interface {
-	Add(ctx context.Context, a identity.Actor, employeeID uuid.UUID, in dossier.Attachment) (dossier.Attachment, error)
-	Get(ctx context.Context, a identity.Actor, employeeID, id uuid.UUID) (dossier.Attachment, error)
+	Add(ctx context.Context, a access.Actor, employeeID uuid.UUID, in dossier.Attachment) (dossier.Attachment, error)
+	Get(ctx context.Context, a access.Actor, employeeID, id uuid.UUID) (dossier.Attachment, error)
 }
 
 type attachmentResponse struct {
@@ -243,8 +243,8 @@ func (s *Server) getAttachment(c *gin.Context) error {
 
 // Exposures runs the exposure flags of dossiers (see package dossier).
 type Exposures interface {
-	Record(ctx context.Context, a identity.Actor, employeeID uuid.UUID, x dossier.Exposure) (dossier.Exposure, error)
-	List(ctx context.Context, a identity.Actor, employeeID uuid.UUID) ([]dossier.Exposure, error)
+	Record(ctx context.Context, a access.Actor, employeeID uuid.UUID, x dossier.Exposure) (dossier.Exposure, error)
+	List(ctx context.Context, a access.Actor, employeeID uuid.UUID) ([]dossier.Exposure, error)
 }
 
 // exposureRequest is the body of POST /employees/{id}/dossier/exposures.

@@ -8,18 +8,18 @@ import (
 	"github.com/gin-gonic/gin"
 	"github.com/google/uuid"
 
+	"github.com/arbokluis/arbokluis/internal/access"
 	"github.com/arbokluis/arbokluis/internal/derrors"
 	"github.com/arbokluis/arbokluis/internal/fitness"
-	"github.com/arbokluis/arbokluis/internal/identity"
 )
 
 // Fitness runs verdicts and work-ability advice (see package fitness).
 type Fitness interface {
-	Record(ctx context.Context, a identity.Actor, employeeID uuid.UUID, v fitness.Verdict) (fitness.Verdict, error)
-	Verdicts(ctx context.Context, a identity.Actor, employeeID uuid.UUID) ([]fitness.Verdict, error)
-	Decide(ctx context.Context, a identity.Actor, verdictID uuid.UUID, d fitness.Decision) (fitness.Verdict, error)
-	Publish(ctx context.Context, a identity.Actor, employeeID uuid.UUID, adv fitness.Advice) (fitness.Advice, error)
-	AdviceFor(ctx context.Context, a identity.Actor, employeeID uuid.UUID) ([]fitness.Advice, error)
+	Record(ctx context.Context, a access.Actor, employeeID uuid.UUID, v fitness.Verdict) (fitness.Verdict, error)
+	Verdicts(ctx context.Context, a access.Actor, employeeID uuid.UUID) ([]fitness.Verdict, error)
+	Decide(ctx context.Context, a access.Actor, verdictID uuid.UUID, d fitness.Decision) (fitness.Verdict, error)
+	Publish(ctx context.Context, a access.Actor, employeeID uuid.UUID, adv fitness.Advice) (fitness.Advice, error)
+	AdviceFor(ctx context.Context, a access.Actor, employeeID uuid.UUID) ([]fitness.Advice, error)
 }
 
 // verdictRequest is the body of POST /employees/{id}/verdicts.

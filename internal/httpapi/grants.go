@@ -8,14 +8,15 @@ import (
 	"github.com/gin-gonic/gin"
 	"github.com/google/uuid"
 
+	"github.com/arbokluis/arbokluis/internal/access"
 	"github.com/arbokluis/arbokluis/internal/derrors"
 	"github.com/arbokluis/arbokluis/internal/identity"
 )
 
 // Grants is what the HTTP layer needs of the grant service.
 type Grants interface {
-	Propose(ctx context.Context, actor identity.Principal, p identity.GrantProposal, requestID string) (identity.GrantRecord, error)
-	Approve(ctx context.Context, actor identity.Principal, grantID uuid.UUID, requestID string) (identity.GrantRecord, error)
+	Propose(ctx context.Context, actor access.Principal, p identity.GrantProposal, requestID string) (identity.GrantRecord, error)
+	Approve(ctx context.Context, actor access.Principal, grantID uuid.UUID, requestID string) (identity.GrantRecord, error)
 }
 
 // grantRequest is the body of POST /api/v1/users/{id}/grants.
@@ -94,7 +95,7 @@ func (s *Server) proposeGrant(c *gin.Context) error {
 		return err
 	}
 	g, err := s.opts.Grants.Propose(c, principalOf(c), identity.GrantProposal{
-		UserID: userID, Role: identity.Role(in.Role), EmployerID: employerID, BIGNumber: in.BIGNumber, Statement: st,
+		UserID: userID, Role: access.Role(in.Role), EmployerID: employerID, BIGNumber: in.BIGNumber, Statement: st,
 	}, requestIDOf(c))
 	if err != nil {
 		return err

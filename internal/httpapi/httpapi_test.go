@@ -24,6 +24,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/arbokluis/arbokluis/docs"
+	"github.com/arbokluis/arbokluis/internal/access"
 	"github.com/arbokluis/arbokluis/internal/audit"
 	"github.com/arbokluis/arbokluis/internal/derrors"
 	"github.com/arbokluis/arbokluis/internal/identity"
@@ -56,11 +57,11 @@ func (noAuth) Login(context.Context, identity.LoginRequest) (identity.Session, e
 	return identity.Session{}, derrors.ErrUnauthenticated
 }
 
-func (noAuth) Authenticate(context.Context, string) (identity.Principal, error) {
-	return identity.Principal{}, derrors.ErrUnauthenticated
+func (noAuth) Authenticate(context.Context, string) (access.Principal, error) {
+	return access.Principal{}, derrors.ErrUnauthenticated
 }
 
-func (noAuth) Logout(context.Context, string, identity.Principal, string, netip.Addr) error {
+func (noAuth) Logout(context.Context, string, access.Principal, string, netip.Addr) error {
 	return derrors.ErrUnauthenticated
 }
 
@@ -68,7 +69,7 @@ func (noAuth) Logout(context.Context, string, identity.Principal, string, netip.
 // noAuthz knows every permission and allows nothing.
 type noAuthz struct{}
 
-func (noAuthz) Authorize(identity.Principal, string, string) ([]identity.Authority, error) {
+func (noAuthz) Authorize(access.Principal, string, string) ([]access.Authority, error) {
 	return nil, derrors.ErrNotFound
 }
 
@@ -76,11 +77,11 @@ func (noAuthz) Knows(string, string) bool { return true }
 
 type noGrants struct{}
 
-func (noGrants) Propose(context.Context, identity.Principal, identity.GrantProposal, string) (identity.GrantRecord, error) {
+func (noGrants) Propose(context.Context, access.Principal, identity.GrantProposal, string) (identity.GrantRecord, error) {
 	return identity.GrantRecord{}, derrors.ErrNotFound
 }
 
-func (noGrants) Approve(context.Context, identity.Principal, uuid.UUID, string) (identity.GrantRecord, error) {
+func (noGrants) Approve(context.Context, access.Principal, uuid.UUID, string) (identity.GrantRecord, error) {
 	return identity.GrantRecord{}, derrors.ErrNotFound
 }
 
@@ -91,11 +92,11 @@ type (
 	noInbox       struct{}
 )
 
-func (noInvitations) Invite(context.Context, identity.Principal, identity.InvitationRequest, string) (identity.Invited, error) {
+func (noInvitations) Invite(context.Context, access.Principal, identity.InvitationRequest, string) (identity.Invited, error) {
 	return identity.Invited{}, derrors.ErrNotFound
 }
 
-func (noInvitations) IssueLetter(context.Context, identity.Principal, identity.LetterRequest, string) ([]byte, error) {
+func (noInvitations) IssueLetter(context.Context, access.Principal, identity.LetterRequest, string) ([]byte, error) {
 	return nil, derrors.ErrNotFound
 }
 

@@ -8,6 +8,7 @@ import (
 	"github.com/gin-gonic/gin"
 	"github.com/google/uuid"
 
+	"github.com/arbokluis/arbokluis/internal/access"
 	"github.com/arbokluis/arbokluis/internal/derrors"
 	"github.com/arbokluis/arbokluis/internal/identity"
 	"github.com/arbokluis/arbokluis/internal/notify"
@@ -15,8 +16,8 @@ import (
 
 // Invitations is what the HTTP layer needs of the invitation service.
 type Invitations interface {
-	Invite(ctx context.Context, actor identity.Principal, req identity.InvitationRequest, requestID string) (identity.Invited, error)
-	IssueLetter(ctx context.Context, actor identity.Principal, req identity.LetterRequest, requestID string) ([]byte, error)
+	Invite(ctx context.Context, actor access.Principal, req identity.InvitationRequest, requestID string) (identity.Invited, error)
+	IssueLetter(ctx context.Context, actor access.Principal, req identity.LetterRequest, requestID string) ([]byte, error)
 	Accept(ctx context.Context, token, password, code, requestID string) (identity.Enrolment, error)
 	RequestPasswordReset(ctx context.Context, email, requestID string) error
 	ResetPassword(ctx context.Context, token, password, requestID string) error
@@ -121,7 +122,7 @@ func (s *Server) invite(c *gin.Context) error {
 		employeeID = id
 	}
 	inv, err := s.opts.Invitations.Invite(c, principalOf(c), identity.InvitationRequest{
-		Email: in.Email, DisplayName: in.Name, Role: identity.Role(in.Role), EmployerID: employerID, EmployeeID: employeeID,
+		Email: in.Email, DisplayName: in.Name, Role: access.Role(in.Role), EmployerID: employerID, EmployeeID: employeeID,
 		Activation: identity.Activation(in.Activation),
 	}, requestIDOf(c))
 	if err != nil {

@@ -11,37 +11,37 @@ import (
 	"github.com/gin-gonic/gin"
 	"github.com/google/uuid"
 
+	"github.com/arbokluis/arbokluis/internal/access"
 	"github.com/arbokluis/arbokluis/internal/derrors"
 	"github.com/arbokluis/arbokluis/internal/dossier"
 	"github.com/arbokluis/arbokluis/internal/employee"
 	"github.com/arbokluis/arbokluis/internal/employer"
-	"github.com/arbokluis/arbokluis/internal/identity"
 	"github.com/arbokluis/arbokluis/internal/rights"
 )
 
 // Employers is what the HTTP layer needs of the employer service.
 type Employers interface {
-	Create(ctx context.Context, a identity.Actor, e employer.Employer) (employer.Employer, error)
-	Get(ctx context.Context, a identity.Actor, id uuid.UUID) (employer.Employer, error)
+	Create(ctx context.Context, a access.Actor, e employer.Employer) (employer.Employer, error)
+	Get(ctx context.Context, a access.Actor, id uuid.UUID) (employer.Employer, error)
 }
 
 // Employees is what the HTTP layer needs of the employee service.
 type Employees interface {
-	Create(ctx context.Context, a identity.Actor, e employee.Employee) (employee.Employee, error)
-	Get(ctx context.Context, a identity.Actor, id uuid.UUID) (employee.Employee, error)
-	Import(ctx context.Context, a identity.Actor, employerID uuid.UUID, r io.Reader) ([]employee.Employee, error)
-	Update(ctx context.Context, a identity.Actor, id uuid.UUID, p employee.Patch, why employee.Rectification) (employee.Employee, error)
+	Create(ctx context.Context, a access.Actor, e employee.Employee) (employee.Employee, error)
+	Get(ctx context.Context, a access.Actor, id uuid.UUID) (employee.Employee, error)
+	Import(ctx context.Context, a access.Actor, employerID uuid.UUID, r io.Reader) ([]employee.Employee, error)
+	Update(ctx context.Context, a access.Actor, id uuid.UUID, p employee.Patch, why employee.Rectification) (employee.Employee, error)
 }
 
 // Rectifier answers rectification requests (see rights.Rectifier).
 type Rectifier interface {
-	Rectify(ctx context.Context, a identity.Actor, requestID, employeeID uuid.UUID, p employee.Patch) (employee.Employee, rights.Request, error)
+	Rectify(ctx context.Context, a access.Actor, requestID, employeeID uuid.UUID, p employee.Patch) (employee.Employee, rights.Request, error)
 }
 
 // Dossiers is what the HTTP layer needs of the medical dossier service.
 type Dossiers interface {
-	Get(ctx context.Context, a identity.Actor, employeeID uuid.UUID) (dossier.View, error)
-	DeclareEmergency(ctx context.Context, a identity.Actor, employeeID uuid.UUID, reason string) (dossier.EmergencyAccess, error)
+	Get(ctx context.Context, a access.Actor, employeeID uuid.UUID) (dossier.View, error)
+	DeclareEmergency(ctx context.Context, a access.Actor, employeeID uuid.UUID, reason string) (dossier.EmergencyAccess, error)
 }
 
 // employerRequest is the body of POST /api/v1/employers.

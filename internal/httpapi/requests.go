@@ -11,20 +11,20 @@ import (
 	"github.com/gin-gonic/gin"
 	"github.com/google/uuid"
 
+	"github.com/arbokluis/arbokluis/internal/access"
 	"github.com/arbokluis/arbokluis/internal/derrors"
 	"github.com/arbokluis/arbokluis/internal/dossier"
-	"github.com/arbokluis/arbokluis/internal/identity"
 	"github.com/arbokluis/arbokluis/internal/rights"
 )
 
 // Requests runs the register of rights requests (see package rights).
 type Requests interface {
-	File(ctx context.Context, a identity.Actor, f rights.Filing) (rights.Request, error)
-	FileFor(ctx context.Context, a identity.Actor, employeeID uuid.UUID, f rights.Filing, rep rights.Representative) (rights.Request, error)
-	Mine(ctx context.Context, a identity.Actor) ([]rights.Request, error)
-	Decide(ctx context.Context, a identity.Actor, id uuid.UUID, d rights.Decision) (rights.Request, error)
-	Extend(ctx context.Context, a identity.Actor, id uuid.UUID, months int, reason string) (rights.Request, error)
-	Queue(ctx context.Context, a identity.Actor) ([]rights.Request, error)
+	File(ctx context.Context, a access.Actor, f rights.Filing) (rights.Request, error)
+	FileFor(ctx context.Context, a access.Actor, employeeID uuid.UUID, f rights.Filing, rep rights.Representative) (rights.Request, error)
+	Mine(ctx context.Context, a access.Actor) ([]rights.Request, error)
+	Decide(ctx context.Context, a access.Actor, id uuid.UUID, d rights.Decision) (rights.Request, error)
+	Extend(ctx context.Context, a access.Actor, id uuid.UUID, months int, reason string) (rights.Request, error)
+	Queue(ctx context.Context, a access.Actor) ([]rights.Request, error)
 }
 
 // fileRequest is the body of POST /me/requests. Text (the employee's own
@@ -122,7 +122,7 @@ func toRequestResponse(r rights.Request, today time.Time) requestResponse {
 }
 
 func todayHere() time.Time {
-	t, _ := time.Parse(time.DateOnly, identity.Today(time.Now()))
+	t, _ := time.Parse(time.DateOnly, access.Today(time.Now()))
 	return t
 }
 
@@ -177,9 +177,9 @@ func (s *Server) fileForEmployee(c *gin.Context) error {
 
 // Records applies erasure and restriction (see rights.Records).
 type Records interface {
-	Erase(ctx context.Context, a identity.Actor, id uuid.UUID) (rights.Request, error)
-	Restrict(ctx context.Context, a identity.Actor, id uuid.UUID) (rights.Request, error)
-	Lift(ctx context.Context, a identity.Actor, id uuid.UUID) (rights.Request, error)
+	Erase(ctx context.Context, a access.Actor, id uuid.UUID) (rights.Request, error)
+	Restrict(ctx context.Context, a access.Actor, id uuid.UUID) (rights.Request, error)
+	Lift(ctx context.Context, a access.Actor, id uuid.UUID) (rights.Request, error)
 }
 
 func (s *Server) eraseRequest(c *gin.Context) error { return s.applyToRecord(c, s.opts.Records.Erase) }
@@ -191,7 +191,7 @@ func (s *Server) liftRestriction(c *gin.Context) error {
 }
 
 // applyToRecord answers the routes that decide a request by applying it.
-func (s *Server) applyToRecord(c *gin.Context, apply func(context.Context, identity.Actor, uuid.UUID) (rights.Request, error)) error {
+func (s *Server) applyToRecord(c *gin.Context, apply func(context.Context, access.Actor, uuid.UUID) (rights.Request, error)) error {
 	id, err := pathID(c)
 	if err != nil {
 		return err
@@ -284,10 +284,10 @@ func (s *Server) extendRequest(c *gin.Context) error {
 
 // Releases runs inspection and copy (see package rights).
 type Releases interface {
-	Release(ctx context.Context, a identity.Actor, requestID uuid.UUID) (rights.Release, error)
-	Mine(ctx context.Context, a identity.Actor) ([]rights.Release, error)
-	Read(ctx context.Context, a identity.Actor, id uuid.UUID) (rights.Release, []dossier.Entry, error)
-	Copy(ctx context.Context, a identity.Actor, id uuid.UUID) ([]byte, error)
+	Release(ctx context.Context, a access.Actor, requestID uuid.UUID) (rights.Release, error)
+	Mine(ctx context.Context, a access.Actor) ([]rights.Release, error)
+	Read(ctx context.Context, a access.Actor, id uuid.UUID) (rights.Release, []dossier.Entry, error)
+	Copy(ctx context.Context, a access.Actor, id uuid.UUID) ([]byte, error)
 }
 
 type releaseResponse struct {
@@ -374,7 +374,7 @@ func (s *Server) releaseCopy(c *gin.Context) error {
 
 // Exporter exports the employee's own HR data (see package rights).
 type Exporter interface {
-	Mine(ctx context.Context, a identity.Actor) (rights.Export, error)
+	Mine(ctx context.Context, a access.Actor) (rights.Export, error)
 }
 
 type purposeDTO struct {
@@ -430,9 +430,9 @@ func (s *Server) myExport(c *gin.Context) error {
 // Destructions decides destruction requests and serves their statements
 // (see rights.Destructions).
 type Destructions interface {
-	Decide(ctx context.Context, a identity.Actor, requestID uuid.UUID, d rights.DestructionDecision) (rights.Request, dossier.Destruction, error)
-	Mine(ctx context.Context, a identity.Actor) ([]dossier.Destruction, error)
-	Statement(ctx context.Context, a identity.Actor, id uuid.UUID) ([]byte, error)
+	Decide(ctx context.Context, a access.Actor, requestID uuid.UUID, d rights.DestructionDecision) (rights.Request, dossier.Destruction, error)
+	Mine(ctx context.Context, a access.Actor) ([]dossier.Destruction, error)
+	Statement(ctx context.Context, a access.Actor, id uuid.UUID) ([]byte, error)
 }
 
 // destructionBody is the body of POST /requests/{id}/destruction.

@@ -15,8 +15,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/arbokluis/arbokluis/internal/absence"
+	"github.com/arbokluis/arbokluis/internal/access"
 	"github.com/arbokluis/arbokluis/internal/derrors"
-	"github.com/arbokluis/arbokluis/internal/identity"
 )
 
 // fakeClock is a clock that moves only when told; safe for concurrent use.
@@ -150,21 +150,21 @@ func TestNewRejectsANegativeListReadLimit(t *testing.T) {
 // tokenAuth knows one principal per bearer token.
 type tokenAuth struct {
 	noAuth
-	users map[string]identity.Principal
+	users map[string]access.Principal
 }
 
-func (a tokenAuth) Authenticate(_ context.Context, token string) (identity.Principal, error) {
+func (a tokenAuth) Authenticate(_ context.Context, token string) (access.Principal, error) {
 	if p, ok := a.users[token]; ok {
 		return p, nil
 	}
-	return identity.Principal{}, derrors.ErrUnauthenticated
+	return access.Principal{}, derrors.ErrUnauthenticated
 }
 
 // allowAll allows every permission as a service-wide case manager.
 type allowAll struct{ noAuthz }
 
-func (allowAll) Authorize(identity.Principal, string, string) ([]identity.Authority, error) {
-	return []identity.Authority{{Role: identity.RoleCaseManager, Scope: identity.Scope{All: true}}}, nil
+func (allowAll) Authorize(access.Principal, string, string) ([]access.Authority, error) {
+	return []access.Authority{{Role: access.RoleCaseManager, Scope: access.Scope{All: true}}}, nil
 }
 
 // countingAbsences answers the list reads with nothing and counts them.
@@ -173,12 +173,12 @@ type countingAbsences struct {
 	reads atomic.Int64
 }
 
-func (a *countingAbsences) Overview(context.Context, identity.Actor, uuid.UUID) ([]absence.OverviewRow, error) {
+func (a *countingAbsences) Overview(context.Context, access.Actor, uuid.UUID) ([]absence.OverviewRow, error) {
 	a.reads.Add(1)
 	return nil, nil
 }
 
-func (a *countingAbsences) Signals(context.Context, identity.Actor, int, int, *absence.Cursor) ([]absence.Signal, error) {
+func (a *countingAbsences) Signals(context.Context, access.Actor, int, int, *absence.Cursor) ([]absence.Signal, error) {
 	a.reads.Add(1)
 	return nil, nil
 }
@@ -192,7 +192,7 @@ func TestListReadsAnswer429WithRetryAfter(t *testing.T) {
 	abs := &countingAbsences{}
 	o := Options{Logger: slog.New(slog.DiscardHandler), Registry: prometheus.NewRegistry(), MaxBodyBytes: 1024,
 		ListReads: RateLimit{PerMinute: 6, Burst: 3}, Now: clock.Now}.withoutServices()
-	o.Auth = tokenAuth{users: map[string]identity.Principal{"alice": {UserID: uuid.New()}, "bob": {UserID: uuid.New()}}}
+	o.Auth = tokenAuth{users: map[string]access.Principal{"alice": {UserID: uuid.New()}, "bob": {UserID: uuid.New()}}}
 	o.Authz, o.Absences = allowAll{}, abs
 	s, err := New(o)
 	if err != nil {

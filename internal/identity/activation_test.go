@@ -9,6 +9,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/arbokluis/arbokluis/internal/access"
 	"github.com/arbokluis/arbokluis/internal/derrors"
 )
 
@@ -95,37 +96,37 @@ func TestMayIssueEmployeeLogin(t *testing.T) {
 	own, other := uuid.New(), uuid.New()
 	physician := uuid.New()
 	s := &Invitations{store: assignments{byPhysician: map[uuid.UUID][]uuid.UUID{physician: {own}}}}
-	grants := func(gs ...Grant) Principal { return Principal{UserID: uuid.New(), Grants: gs} }
+	grants := func(gs ...access.Grant) access.Principal { return access.Principal{UserID: uuid.New(), Grants: gs} }
 	tests := []struct {
 		name     string
-		actor    Principal
+		actor    access.Principal
 		employer uuid.UUID
 		want     error // nil: may issue
 	}{
-		{"employer of the tenant", grants(Grant{RoleEmployer, own}), own, derrors.ErrForbidden},
-		{"employer of another tenant", grants(Grant{RoleEmployer, other}), own, derrors.ErrNotFound},
-		{"admin", grants(Grant{RoleAdmin, uuid.Nil}), own, derrors.ErrNotFound},
-		{"labour expert of the tenant", grants(Grant{RoleLabourExpert, own}), own, derrors.ErrNotFound},
-		{"privacy officer", grants(Grant{RolePrivacyOfficer, uuid.Nil}), own, derrors.ErrNotFound},
-		{"employee of the tenant", grants(Grant{RoleEmployee, own}), own, derrors.ErrNotFound},
-		{"case manager of the tenant", grants(Grant{RoleCaseManager, own}), own, nil},
-		{"service-wide case manager", grants(Grant{RoleCaseManager, uuid.Nil}), own, nil},
-		{"case manager of another tenant", grants(Grant{RoleCaseManager, other}), own, derrors.ErrNotFound},
-		{"employer of the tenant and case manager elsewhere", grants(Grant{RoleEmployer, own}, Grant{RoleCaseManager, other}), own, derrors.ErrForbidden},
-		{"case manager without a tenant asks for none", grants(Grant{RoleCaseManager, uuid.Nil}), uuid.Nil, nil},
-		{"employer asks for no tenant", grants(Grant{RoleEmployer, own}), uuid.Nil, derrors.ErrNotFound},
-		{"assigned physician", Principal{Grants: []Grant{{RolePhysician, uuid.Nil}}, AssignedEmployers: []uuid.UUID{own}}, own, nil},
-		{"assigned lead physician", Principal{Grants: []Grant{{RoleLeadPhysician, uuid.Nil}}, AssignedEmployers: []uuid.UUID{own}}, own, nil},
-		{"physician assigned elsewhere", Principal{Grants: []Grant{{RolePhysician, uuid.Nil}}, AssignedEmployers: []uuid.UUID{other}}, own, derrors.ErrNotFound},
-		{"unassigned service-wide physician", grants(Grant{RolePhysician, uuid.Nil}), own, derrors.ErrNotFound},
-		{"physician granted for the tenant", grants(Grant{RolePhysician, own}), own, nil},
-		{"physician standing in for the assigned one", Principal{Grants: []Grant{{RolePhysician, uuid.Nil}}, Substitutes: []uuid.UUID{physician}}, own, nil},
-		{"lead physician with emergency access only", grants(Grant{RoleLeadPhysician, uuid.Nil}), own, derrors.ErrNotFound},
-		{"assistant of the assigned physician", Principal{Grants: []Grant{{RoleMedicalAssistant, uuid.Nil}}, ActsForPhysicians: []uuid.UUID{physician}}, own, nil},
-		{"assistant without a valid statement", grants(Grant{RoleMedicalAssistant, uuid.Nil}), own, derrors.ErrNotFound},
-		{"assistant of the assigned physician, another tenant", Principal{Grants: []Grant{{RoleMedicalAssistant, uuid.Nil}}, ActsForPhysicians: []uuid.UUID{physician}}, other, derrors.ErrNotFound},
+		{"employer of the tenant", grants(access.Grant{Role: access.RoleEmployer, EmployerID: own}), own, derrors.ErrForbidden},
+		{"employer of another tenant", grants(access.Grant{Role: access.RoleEmployer, EmployerID: other}), own, derrors.ErrNotFound},
+		{"admin", grants(access.Grant{Role: access.RoleAdmin, EmployerID: uuid.Nil}), own, derrors.ErrNotFound},
+		{"labour expert of the tenant", grants(access.Grant{Role: access.RoleLabourExpert, EmployerID: own}), own, derrors.ErrNotFound},
+		{"privacy officer", grants(access.Grant{Role: access.RolePrivacyOfficer, EmployerID: uuid.Nil}), own, derrors.ErrNotFound},
+		{"employee of the tenant", grants(access.Grant{Role: access.RoleEmployee, EmployerID: own}), own, derrors.ErrNotFound},
+		{"case manager of the tenant", grants(access.Grant{Role: access.RoleCaseManager, EmployerID: own}), own, nil},
+		{"service-wide case manager", grants(access.Grant{Role: access.RoleCaseManager, EmployerID: uuid.Nil}), own, nil},
+		{"case manager of another tenant", grants(access.Grant{Role: access.RoleCaseManager, EmployerID: other}), own, derrors.ErrNotFound},
+		{"employer of the tenant and case manager elsewhere", grants(access.Grant{Role: access.RoleEmployer, EmployerID: own}, access.Grant{Role: access.RoleCaseManager, EmployerID: other}), own, derrors.ErrForbidden},
+		{"case manager without a tenant asks for none", grants(access.Grant{Role: access.RoleCaseManager, EmployerID: uuid.Nil}), uuid.Nil, nil},
+		{"employer asks for no tenant", grants(access.Grant{Role: access.RoleEmployer, EmployerID: own}), uuid.Nil, derrors.ErrNotFound},
+		{"assigned physician", access.Principal{Grants: []access.Grant{{Role: access.RolePhysician, EmployerID: uuid.Nil}}, AssignedEmployers: []uuid.UUID{own}}, own, nil},
+		{"assigned lead physician", access.Principal{Grants: []access.Grant{{Role: access.RoleLeadPhysician, EmployerID: uuid.Nil}}, AssignedEmployers: []uuid.UUID{own}}, own, nil},
+		{"physician assigned elsewhere", access.Principal{Grants: []access.Grant{{Role: access.RolePhysician, EmployerID: uuid.Nil}}, AssignedEmployers: []uuid.UUID{other}}, own, derrors.ErrNotFound},
+		{"unassigned service-wide physician", grants(access.Grant{Role: access.RolePhysician, EmployerID: uuid.Nil}), own, derrors.ErrNotFound},
+		{"physician granted for the tenant", grants(access.Grant{Role: access.RolePhysician, EmployerID: own}), own, nil},
+		{"physician standing in for the assigned one", access.Principal{Grants: []access.Grant{{Role: access.RolePhysician, EmployerID: uuid.Nil}}, Substitutes: []uuid.UUID{physician}}, own, nil},
+		{"lead physician with emergency access only", grants(access.Grant{Role: access.RoleLeadPhysician, EmployerID: uuid.Nil}), own, derrors.ErrNotFound},
+		{"assistant of the assigned physician", access.Principal{Grants: []access.Grant{{Role: access.RoleMedicalAssistant, EmployerID: uuid.Nil}}, ActsForPhysicians: []uuid.UUID{physician}}, own, nil},
+		{"assistant without a valid statement", grants(access.Grant{Role: access.RoleMedicalAssistant, EmployerID: uuid.Nil}), own, derrors.ErrNotFound},
+		{"assistant of the assigned physician, another tenant", access.Principal{Grants: []access.Grant{{Role: access.RoleMedicalAssistant, EmployerID: uuid.Nil}}, ActsForPhysicians: []uuid.UUID{physician}}, other, derrors.ErrNotFound},
 		// Assignments and statements count for physicians and assistants only.
-		{"case manager with someone's assignments", Principal{Grants: []Grant{{RoleCaseManager, other}}, AssignedEmployers: []uuid.UUID{own},
+		{"case manager with someone's assignments", access.Principal{Grants: []access.Grant{{Role: access.RoleCaseManager, EmployerID: other}}, AssignedEmployers: []uuid.UUID{own},
 			ActsForPhysicians: []uuid.UUID{physician}}, own, derrors.ErrNotFound},
 	}
 	for _, tt := range tests {
@@ -136,8 +137,8 @@ func TestMayIssueEmployeeLogin(t *testing.T) {
 			}
 		})
 	}
-	if !slices.Contains(issuesEmployeeLogins, RoleLeadPhysician) || slices.Contains(issuesEmployeeLogins, RoleEmployer) ||
-		slices.Contains(issuesEmployeeLogins, RoleAdmin) {
+	if !slices.Contains(issuesEmployeeLogins, access.RoleLeadPhysician) || slices.Contains(issuesEmployeeLogins, access.RoleEmployer) ||
+		slices.Contains(issuesEmployeeLogins, access.RoleAdmin) {
 		t.Errorf("issuesEmployeeLogins = %v, want staff who meet the employee only", issuesEmployeeLogins)
 	}
 }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/arbokluis/arbokluis/internal/access"
 	"github.com/arbokluis/arbokluis/internal/audit"
 	"github.com/arbokluis/arbokluis/internal/derrors"
 )
@@ -100,7 +101,7 @@ func NewDelegations(store DelegationStore, now func() time.Time) *Delegations {
 	return &Delegations{store: store, now: now}
 }
 
-func delegationEvent(a Actor, kind DelegationKind, id uuid.UUID, tenant uuid.UUID) audit.Event {
+func delegationEvent(a access.Actor, kind DelegationKind, id uuid.UUID, tenant uuid.UUID) audit.Event {
 	return audit.Event{
 		ActorUserID: a.UserID(), ActorRole: string(a.Role), TenantID: tenant,
 		Action: audit.ActionGrant, ObjectKind: string(kind), ObjectID: id.String(),
@@ -110,7 +111,7 @@ func delegationEvent(a Actor, kind DelegationKind, id uuid.UUID, tenant uuid.UUI
 
 // ProposeAssignment proposes a physician for an employer. Bad input is
 // derrors.FieldErrors; an unknown employer is derrors.ErrNotFound.
-func (s *Delegations) ProposeAssignment(ctx context.Context, a Actor, in Assignment) (Delegation, error) {
+func (s *Delegations) ProposeAssignment(ctx context.Context, a access.Actor, in Assignment) (Delegation, error) {
 	if in.PhysicianID == uuid.Nil {
 		return Delegation{}, derrors.FieldErrors{"physician_id": "is required"}
 	}
@@ -129,7 +130,7 @@ func (s *Delegations) ProposeAssignment(ctx context.Context, a Actor, in Assignm
 // a period that has already ended or runs over a year) is
 // derrors.FieldErrors; proposing oneself as the substitute is
 // derrors.ErrForbidden.
-func (s *Delegations) ProposeSubstitution(ctx context.Context, a Actor, in Substitution) (Delegation, error) {
+func (s *Delegations) ProposeSubstitution(ctx context.Context, a access.Actor, in Substitution) (Delegation, error) {
 	fe := derrors.FieldErrors{}
 	if in.AbsentPhysicianID == uuid.Nil {
 		fe.Add("absent_physician_id", "is required")
@@ -139,7 +140,7 @@ func (s *Delegations) ProposeSubstitution(ctx context.Context, a Actor, in Subst
 	} else if in.SubstituteID == in.AbsentPhysicianID {
 		fe.Add("substitute_id", "must differ from the absent physician")
 	}
-	today := Today(s.now())
+	today := access.Today(s.now())
 	switch {
 	case in.EndsOn.Before(in.StartsOn):
 		fe.Add("ends_on", "must not be before starts_on")
@@ -166,11 +167,11 @@ func (s *Delegations) ProposeSubstitution(ctx context.Context, a Actor, in Subst
 // assistant assistantID, to take effect when a lead physician approves it.
 // Bad input is derrors.FieldErrors; a user who is not a medical assistant is
 // derrors.ErrNotFound.
-func (s *Delegations) ProposeStatement(ctx context.Context, a Actor, assistantID uuid.UUID, st Statement) (Delegation, error) {
+func (s *Delegations) ProposeStatement(ctx context.Context, a access.Actor, assistantID uuid.UUID, st Statement) (Delegation, error) {
 	if assistantID == a.UserID() {
 		return Delegation{}, fmt.Errorf("identity: propose own statement: %w", derrors.ErrForbidden)
 	}
-	if err := validateStatement(st, assistantID, Today(s.now())).Err(); err != nil {
+	if err := validateStatement(st, assistantID, access.Today(s.now())).Err(); err != nil {
 		return Delegation{}, err
 	}
 	d := Delegation{Kind: KindStatement, ID: uuid.New(), Status: DelegationProposed,
@@ -202,7 +203,7 @@ func validateStatement(st Statement, assistantID uuid.UUID, today string) derror
 // approver may be neither its proposer nor the person gaining access
 // (derrors.ErrForbidden); an unknown delegation is derrors.ErrNotFound; one
 // that is no longer proposed is derrors.ErrConflict.
-func (s *Delegations) Approve(ctx context.Context, a Actor, kind DelegationKind, id uuid.UUID) (Delegation, error) {
+func (s *Delegations) Approve(ctx context.Context, a access.Actor, kind DelegationKind, id uuid.UUID) (Delegation, error) {
 	d, err := s.store.Delegation(ctx, kind, id)
 	if err != nil {
 		return Delegation{}, fmt.Errorf("identity: approve %s: %w", kind, err)

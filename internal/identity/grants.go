@@ -9,25 +9,10 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/arbokluis/arbokluis/internal/access"
 	"github.com/arbokluis/arbokluis/internal/audit"
 	"github.com/arbokluis/arbokluis/internal/derrors"
 )
-
-// Medical reports whether the role gives access to medical data; such grants
-// need two keys: an admin proposes, a lead physician approves.
-func (r Role) Medical() bool {
-	return r == RolePhysician || r == RoleLeadPhysician || r == RoleMedicalAssistant
-}
-
-// Has reports whether p holds role (in any scope).
-func (p Principal) Has(role Role) bool {
-	for _, g := range p.Grants {
-		if g.Role == role {
-			return true
-		}
-	}
-	return false
-}
 
 // GrantStatus is the state of a role grant.
 type GrantStatus string
@@ -42,7 +27,7 @@ const (
 // GrantProposal is an admin's request to give a user a role.
 type GrantProposal struct {
 	UserID     uuid.UUID
-	Role       Role
+	Role       access.Role
 	EmployerID uuid.UUID  // for employer and employee grants
 	BIGNumber  string     // required for physician and lead_physician
 	Statement  *Statement // required for medical_assistant
@@ -59,7 +44,7 @@ type Statement struct {
 type GrantRecord struct {
 	ID         uuid.UUID
 	UserID     uuid.UUID
-	Role       Role
+	Role       access.Role
 	EmployerID uuid.UUID
 	Status     GrantStatus
 	ProposedBy uuid.UUID
@@ -102,8 +87,8 @@ func NewGrantService(store GrantStore, now func() time.Time) *GrantService {
 // not admins get derrors.ErrNotFound (they may not know the route's objects
 // exist); proposing a role for oneself is derrors.ErrForbidden; bad input is
 // derrors.FieldErrors.
-func (s *GrantService) Propose(ctx context.Context, actor Principal, p GrantProposal, requestID string) (GrantRecord, error) {
-	if !actor.Has(RoleAdmin) {
+func (s *GrantService) Propose(ctx context.Context, actor access.Principal, p GrantProposal, requestID string) (GrantRecord, error) {
+	if !actor.Has(access.RoleAdmin) {
 		return GrantRecord{}, fmt.Errorf("identity: propose grant: caller is not an admin: %w", derrors.ErrNotFound)
 	}
 	if p.UserID == actor.UserID {
@@ -116,7 +101,7 @@ func (s *GrantService) Propose(ctx context.Context, actor Principal, p GrantProp
 	if msg := scopeProblem(p.Role, p.EmployerID); msg != "" {
 		fe.Add("employer_id", msg)
 	}
-	needsBIG := p.Role == RolePhysician || p.Role == RoleLeadPhysician
+	needsBIG := p.Role == access.RolePhysician || p.Role == access.RoleLeadPhysician
 	switch {
 	case needsBIG && !validBIG(p.BIGNumber):
 		fe.Add("big_number", "must be the 11-digit BIG registration number")
@@ -125,9 +110,9 @@ func (s *GrantService) Propose(ctx context.Context, actor Principal, p GrantProp
 	}
 	today := s.now().In(amsterdam).Format(time.DateOnly)
 	switch st := p.Statement; {
-	case p.Role == RoleMedicalAssistant && st == nil:
+	case p.Role == access.RoleMedicalAssistant && st == nil:
 		fe.Add("statement", "is required for a medical assistant: the signed confidentiality statement")
-	case p.Role != RoleMedicalAssistant && st != nil:
+	case p.Role != access.RoleMedicalAssistant && st != nil:
 		fe.Add("statement", "belongs to medical assistant grants only")
 	case st != nil:
 		for field, msg := range validateStatement(*st, p.UserID, today) {
@@ -145,7 +130,7 @@ func (s *GrantService) Propose(ctx context.Context, actor Principal, p GrantProp
 		g.DecidedAt = s.now()
 	}
 	err := s.store.ProposeGrant(ctx, g, p.BIGNumber, p.Statement, audit.Event{
-		ActorUserID: actor.UserID, ActorRole: string(RoleAdmin), TenantID: p.EmployerID,
+		ActorUserID: actor.UserID, ActorRole: string(access.RoleAdmin), TenantID: p.EmployerID,
 		Action: audit.ActionGrant, ObjectKind: "role_grant", ObjectID: g.ID.String(),
 		Outcome: audit.OutcomeOK, RequestID: requestID,
 	})
@@ -159,8 +144,8 @@ func (s *GrantService) Propose(ctx context.Context, actor Principal, p GrantProp
 // who are not lead physicians get derrors.ErrNotFound; approving a grant for
 // oneself is derrors.ErrForbidden; a grant that is not proposed is
 // derrors.ErrConflict.
-func (s *GrantService) Approve(ctx context.Context, actor Principal, grantID uuid.UUID, requestID string) (GrantRecord, error) {
-	if !actor.Has(RoleLeadPhysician) {
+func (s *GrantService) Approve(ctx context.Context, actor access.Principal, grantID uuid.UUID, requestID string) (GrantRecord, error) {
+	if !actor.Has(access.RoleLeadPhysician) {
 		return GrantRecord{}, fmt.Errorf("identity: approve grant: caller is not a lead physician: %w", derrors.ErrNotFound)
 	}
 	g, err := s.store.Grant(ctx, grantID)
@@ -175,7 +160,7 @@ func (s *GrantService) Approve(ctx context.Context, actor Principal, grantID uui
 	}
 	now := s.now()
 	err = s.store.ApproveGrant(ctx, grantID, actor.UserID, now, audit.Event{
-		ActorUserID: actor.UserID, ActorRole: string(RoleLeadPhysician), TenantID: g.EmployerID,
+		ActorUserID: actor.UserID, ActorRole: string(access.RoleLeadPhysician), TenantID: g.EmployerID,
 		Action: audit.ActionGrant, ObjectKind: "role_grant", ObjectID: grantID.String(),
 		Outcome: audit.OutcomeOK, RequestID: requestID,
 	})

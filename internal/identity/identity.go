@@ -1,4 +1,5 @@
-// Package identity holds users, their credentials and sessions: argon2id
+// Package identity holds users, their credentials and sessions (the roles,
+// principals and actors they act as are package access): argon2id
 // password hashes, TOTP second factors that cannot be replayed, opaque
 // session tokens kept only as hashes, and the back-off policy for failed
 // logins.

@@ -8,6 +8,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/arbokluis/arbokluis/internal/access"
 	"github.com/arbokluis/arbokluis/internal/derrors"
 )
 
@@ -275,16 +276,16 @@ func FuzzNormalizeRecoveryCode(f *testing.F) {
 func TestScopeProblem(t *testing.T) {
 	emp := uuid.New()
 	tests := []struct {
-		role     Role
+		role     access.Role
 		employer uuid.UUID
 		ok       bool
 	}{
-		{RoleEmployer, emp, true}, {RoleEmployer, uuid.Nil, false},
-		{RoleEmployee, emp, true}, {RoleEmployee, uuid.Nil, false},
-		{RoleCaseManager, uuid.Nil, true}, {RoleCaseManager, emp, true},
-		{RolePhysician, emp, true}, {RoleLabourExpert, uuid.Nil, true},
-		{RoleAdmin, uuid.Nil, true}, {RoleAdmin, emp, false},
-		{RolePrivacyOfficer, emp, false},
+		{access.RoleEmployer, emp, true}, {access.RoleEmployer, uuid.Nil, false},
+		{access.RoleEmployee, emp, true}, {access.RoleEmployee, uuid.Nil, false},
+		{access.RoleCaseManager, uuid.Nil, true}, {access.RoleCaseManager, emp, true},
+		{access.RolePhysician, emp, true}, {access.RoleLabourExpert, uuid.Nil, true},
+		{access.RoleAdmin, uuid.Nil, true}, {access.RoleAdmin, emp, false},
+		{access.RolePrivacyOfficer, emp, false},
 	}
 	for _, tt := range tests {
 		if got := scopeProblem(tt.role, tt.employer) == ""; got != tt.ok {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/arbokluis/arbokluis/internal/access"
 	"github.com/arbokluis/arbokluis/internal/audit"
 	"github.com/arbokluis/arbokluis/internal/derrors"
 )
@@ -28,7 +29,7 @@ type Mailer interface {
 // InvitationRequest asks to invite a person with one role.
 type InvitationRequest struct {
 	Email, DisplayName string
-	Role               Role
+	Role               access.Role
 	EmployerID         uuid.UUID // for employer and employee invitations
 	// EmployeeID, for an employee invitation, is the employee record of
 	// EmployerID that the new login belongs to: the employee then sees
@@ -236,7 +237,7 @@ type Invited struct {
 // (a lead physician is a physician for their own employers) and medical
 // assistants of the employee's employer. Never anyone on the employer
 // side, and not the admin, who never touches employee data.
-var issuesEmployeeLogins = []Role{RoleCaseManager, RolePhysician, RoleLeadPhysician, RoleMedicalAssistant}
+var issuesEmployeeLogins = []access.Role{access.RoleCaseManager, access.RolePhysician, access.RoleLeadPhysician, access.RoleMedicalAssistant}
 
 // mayIssueEmployeeLogin decides whether actor may issue an employee login
 // for employerID, grant by grant: a case manager for the employers of the
@@ -247,7 +248,7 @@ var issuesEmployeeLogins = []Role{RoleCaseManager, RolePhysician, RoleLeadPhysic
 // today. An employer user of employerID gets derrors.ErrForbidden (it sees
 // its employees, but never issues their login); everyone else
 // derrors.ErrNotFound.
-func (s *Invitations) mayIssueEmployeeLogin(ctx context.Context, actor Principal, employerID uuid.UUID) error {
+func (s *Invitations) mayIssueEmployeeLogin(ctx context.Context, actor access.Principal, employerID uuid.UUID) error {
 	var physicians []uuid.UUID // whose assigned employers count
 	for _, g := range actor.Grants {
 		if !slices.Contains(issuesEmployeeLogins, g.Role) {
@@ -257,16 +258,16 @@ func (s *Invitations) mayIssueEmployeeLogin(ctx context.Context, actor Principal
 			return nil
 		}
 		switch g.Role {
-		case RoleCaseManager:
+		case access.RoleCaseManager:
 			if g.EmployerID == uuid.Nil {
 				return nil
 			}
-		case RolePhysician, RoleLeadPhysician:
+		case access.RolePhysician, access.RoleLeadPhysician:
 			if employerID != uuid.Nil && slices.Contains(actor.AssignedEmployers, employerID) {
 				return nil
 			}
 			physicians = append(physicians, actor.Substitutes...)
-		case RoleMedicalAssistant:
+		case access.RoleMedicalAssistant:
 			physicians = append(physicians, actor.ActsForPhysicians...)
 		}
 	}
@@ -280,7 +281,7 @@ func (s *Invitations) mayIssueEmployeeLogin(ctx context.Context, actor Principal
 		}
 	}
 	for _, g := range actor.Grants {
-		if g.Role == RoleEmployer && employerID != uuid.Nil && g.EmployerID == employerID {
+		if g.Role == access.RoleEmployer && employerID != uuid.Nil && g.EmployerID == employerID {
 			return fmt.Errorf("identity: invite: an employer never issues an employee login: %w", derrors.ErrForbidden)
 		}
 	}
@@ -303,13 +304,13 @@ func (s *Invitations) mayIssueEmployeeLogin(ctx context.Context, actor Principal
 // domain) is derrors.FieldErrors; an address of an existing account is
 // derrors.ErrConflict; no email delivery, or no key store for codes, is
 // derrors.ErrUnavailable.
-func (s *Invitations) Invite(ctx context.Context, actor Principal, req InvitationRequest, requestID string) (Invited, error) {
-	employee := req.Role == RoleEmployee
+func (s *Invitations) Invite(ctx context.Context, actor access.Principal, req InvitationRequest, requestID string) (Invited, error) {
+	employee := req.Role == access.RoleEmployee
 	if employee {
 		if err := s.mayIssueEmployeeLogin(ctx, actor, req.EmployerID); err != nil {
 			return Invited{}, err
 		}
-	} else if !actor.Has(RoleAdmin) {
+	} else if !actor.Has(access.RoleAdmin) {
 		return Invited{}, fmt.Errorf("identity: invite: %w", derrors.ErrNotFound)
 	}
 	email := NormalizeEmail(req.Email)
@@ -449,7 +450,7 @@ func validateLetter(r LetterRequest) derrors.FieldErrors {
 // letter was made already, or that no longer works is derrors.ErrConflict.
 // Bad name or address lines are derrors.FieldErrors; no key store or
 // renderer is derrors.ErrUnavailable.
-func (s *Invitations) IssueLetter(ctx context.Context, actor Principal, req LetterRequest, requestID string) ([]byte, error) {
+func (s *Invitations) IssueLetter(ctx context.Context, actor access.Principal, req LetterRequest, requestID string) ([]byte, error) {
 	inv, err := s.store.IssuedInvitation(ctx, req.InvitationID, actor.UserID, s.ids.opts.Now())
 	if err != nil {
 		return nil, fmt.Errorf("identity: activation letter: %w", err)

@@ -12,79 +12,23 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/arbokluis/arbokluis/internal/access"
 	"github.com/arbokluis/arbokluis/internal/audit"
 	"github.com/arbokluis/arbokluis/internal/derrors"
 )
-
-// Role is one of the roles of DESIGN §1.
-type Role string
-
-// The roles of DESIGN §1.
-const (
-	RolePhysician        Role = "physician"
-	RoleLeadPhysician    Role = "lead_physician"
-	RoleMedicalAssistant Role = "medical_assistant"
-	RoleCaseManager      Role = "case_manager"
-	RoleLabourExpert     Role = "labour_expert"
-	RoleEmployer         Role = "employer"
-	RoleEmployee         Role = "employee"
-	RolePrivacyOfficer   Role = "privacy_officer"
-	RoleAdmin            Role = "admin"
-)
-
-// Roles lists every role.
-var Roles = []Role{RolePhysician, RoleLeadPhysician, RoleMedicalAssistant, RoleCaseManager,
-	RoleLabourExpert, RoleEmployer, RoleEmployee, RolePrivacyOfficer, RoleAdmin}
-
-// Valid reports whether r is a known role.
-func (r Role) Valid() bool {
-	for _, known := range Roles {
-		if r == known {
-			return true
-		}
-	}
-	return false
-}
-
-// TenantBound reports whether the role belongs to exactly one employer.
-func (r Role) TenantBound() bool { return r == RoleEmployer || r == RoleEmployee }
 
 // scopeProblem says what is wrong with granting role for employerID (uuid.Nil
 // meaning service-wide), or "" when nothing is. Employer and employee grants
 // name their one employer; admins and privacy officers work service-wide;
 // other staff work service-wide or per assigned employer (one grant each).
-func scopeProblem(role Role, employerID uuid.UUID) string {
+func scopeProblem(role access.Role, employerID uuid.UUID) string {
 	switch {
 	case role.TenantBound() && employerID == uuid.Nil:
 		return "is required for employer and employee users"
-	case (role == RoleAdmin || role == RolePrivacyOfficer) && employerID != uuid.Nil:
+	case (role == access.RoleAdmin || role == access.RolePrivacyOfficer) && employerID != uuid.Nil:
 		return "is not allowed for admins and privacy officers, who work service-wide"
 	}
 	return ""
-}
-
-// Grant is an active role of a user; EmployerID is uuid.Nil for service-wide.
-type Grant struct {
-	Role       Role
-	EmployerID uuid.UUID
-}
-
-// Principal is the authenticated caller of a request, read from PostgreSQL
-// on every request: the active grants and, for medical staff, whom they
-// may act for today.
-type Principal struct {
-	UserID uuid.UUID
-	Grants []Grant
-	// AssignedEmployers are the employers whose assigned physician the
-	// caller is (approved physician assignments).
-	AssignedEmployers []uuid.UUID
-	// Substitutes are the physicians the caller stands in for today
-	// (approved substitution periods).
-	Substitutes []uuid.UUID
-	// ActsForPhysicians are the physicians a medical assistant acts for
-	// today: named on an active, signed, unexpired confidentiality
-	// statement of an active physician.
-	ActsForPhysicians []uuid.UUID
 }
 
 // Credentials are what login checks for an active user.
@@ -139,7 +83,7 @@ type NewUser struct {
 	DisplayName string
 	Secrets     Secrets
 	BIGNumber   string
-	Grant       Grant
+	Grant       access.Grant
 	Event       audit.Event
 }
 
@@ -161,7 +105,7 @@ type Store interface {
 	// Authenticate returns the principal of a live session and marks it
 	// seen; derrors.ErrUnauthenticated when the session is unknown, expired,
 	// idle too long, revoked, or its user is not active.
-	Authenticate(ctx context.Context, tokenHash []byte, now time.Time, idle time.Duration) (Principal, error)
+	Authenticate(ctx context.Context, tokenHash []byte, now time.Time, idle time.Duration) (access.Principal, error)
 	// Logout revokes the session.
 	Logout(ctx context.Context, tokenHash []byte, now time.Time, event audit.Event) error
 	// CreateUser stores an active user with one grant; derrors.ErrConflict
@@ -333,16 +277,16 @@ func (s *Service) fail(ctx context.Context, key []byte, req LoginRequest, userID
 // Authenticate returns the principal behind a session token. Any problem —
 // malformed, unknown, expired, idle, revoked, user blocked — is
 // derrors.ErrUnauthenticated.
-func (s *Service) Authenticate(ctx context.Context, token string) (Principal, error) {
+func (s *Service) Authenticate(ctx context.Context, token string) (access.Principal, error) {
 	if !ValidTokenShape(token) {
-		return Principal{}, fmt.Errorf("identity: malformed token: %w", derrors.ErrUnauthenticated)
+		return access.Principal{}, fmt.Errorf("identity: malformed token: %w", derrors.ErrUnauthenticated)
 	}
 	return s.store.Authenticate(ctx, HashToken(token), s.opts.Now(), s.opts.IdleTimeout)
 }
 
 // Logout ends the session of token; an unknown or already ended session is
 // derrors.ErrUnauthenticated.
-func (s *Service) Logout(ctx context.Context, token string, p Principal, requestID string, ip netip.Addr) error {
+func (s *Service) Logout(ctx context.Context, token string, p access.Principal, requestID string, ip netip.Addr) error {
 	if !ValidTokenShape(token) {
 		return fmt.Errorf("identity: malformed token: %w", derrors.ErrUnauthenticated)
 	}
@@ -353,7 +297,7 @@ func (s *Service) Logout(ctx context.Context, token string, p Principal, request
 }
 
 // validateAccount checks the fields every new account has.
-func validateAccount(email, name string, role Role, employerID uuid.UUID) derrors.FieldErrors {
+func validateAccount(email, name string, role access.Role, employerID uuid.UUID) derrors.FieldErrors {
 	fe := derrors.FieldErrors{}
 	if len(email) > 254 || strings.Count(email, "@") != 1 || strings.HasPrefix(email, "@") ||
 		strings.HasSuffix(email, "@") || strings.ContainsAny(email, " \t\r\n<>,;") {
@@ -374,7 +318,7 @@ func validateAccount(email, name string, role Role, employerID uuid.UUID) derror
 // ConsoleUser is the input of `arbokluis user add`.
 type ConsoleUser struct {
 	Email, DisplayName, Password, BIGNumber string
-	Role                                    Role
+	Role                                    access.Role
 	EmployerID                              uuid.UUID
 }
 
@@ -414,7 +358,7 @@ func (s *Service) AddConsoleUser(ctx context.Context, in ConsoleUser) (Enrolment
 	}
 	err = s.store.CreateUser(ctx, NewUser{
 		ID: id, Email: email, DisplayName: name, Secrets: sec,
-		BIGNumber: in.BIGNumber, Grant: Grant{Role: in.Role, EmployerID: in.EmployerID},
+		BIGNumber: in.BIGNumber, Grant: access.Grant{Role: in.Role, EmployerID: in.EmployerID},
 		Event: audit.Event{Action: audit.ActionGrant, ObjectKind: "user", ObjectID: id.String(),
 			TenantID: in.EmployerID, Outcome: audit.OutcomeOK},
 	})

@@ -13,9 +13,9 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/arbokluis/arbokluis/internal/absence"
+	"github.com/arbokluis/arbokluis/internal/access"
 	"github.com/arbokluis/arbokluis/internal/audit"
 	"github.com/arbokluis/arbokluis/internal/derrors"
-	"github.com/arbokluis/arbokluis/internal/identity"
 )
 
 // AbsenceStore keeps absence cases and their process records in the hr
@@ -108,7 +108,7 @@ func (r extensionRow) domain() absence.ExtensionRecord {
 
 // loadAbsence loads one case within scope with its facts; lock takes a row
 // lock on the case for the rest of the transaction.
-func loadAbsence(ctx context.Context, tx pgx.Tx, scope identity.Scope, id uuid.UUID, lock bool) (absence.Absence, error) {
+func loadAbsence(ctx context.Context, tx pgx.Tx, scope access.Scope, id uuid.UUID, lock bool) (absence.Absence, error) {
 	q := absenceSelect + ` WHERE a.id = $1 AND ($2 OR a.employer_id = ANY ($3::uuid[]))`
 	if lock {
 		q += ` FOR UPDATE OF a`
@@ -168,7 +168,7 @@ func (r absenceEmployeeRow) domain() absence.Employee {
 		EmploymentStart: r.EmploymentStart, EmploymentEnd: deref(r.EmploymentEnd)}
 }
 
-func loadAbsenceEmployee(ctx context.Context, tx pgx.Tx, scope identity.Scope, id uuid.UUID, lock bool) (absence.Employee, error) {
+func loadAbsenceEmployee(ctx context.Context, tx pgx.Tx, scope access.Scope, id uuid.UUID, lock bool) (absence.Employee, error) {
 	q := `SELECT id, employer_id, user_id, employment_start, employment_end FROM hr.employees
 		WHERE id = $1 AND ($2 OR employer_id = ANY ($3::uuid[]))`
 	if lock {
@@ -184,7 +184,7 @@ func loadAbsenceEmployee(ctx context.Context, tx pgx.Tx, scope identity.Scope, i
 
 // Report locks the employee (so two reports for one employee serialise),
 // loads the latest case and applies what decide returns.
-func (s *AbsenceStore) Report(ctx context.Context, scope identity.Scope, employeeID uuid.UUID,
+func (s *AbsenceStore) Report(ctx context.Context, scope access.Scope, employeeID uuid.UUID,
 	decide func(e absence.Employee, latest *absence.Absence) (absence.Absence, absence.Mutation, error)) (absence.Absence, error) {
 	var out absence.Absence
 	err := InScope(ctx, s.pool, scope, func(tx pgx.Tx) error {
@@ -221,7 +221,7 @@ func (s *AbsenceStore) Report(ctx context.Context, scope identity.Scope, employe
 }
 
 // Update locks the case and applies what decide returns.
-func (s *AbsenceStore) Update(ctx context.Context, scope identity.Scope, id uuid.UUID,
+func (s *AbsenceStore) Update(ctx context.Context, scope access.Scope, id uuid.UUID,
 	decide func(a absence.Absence) (absence.Absence, absence.Mutation, error)) (absence.Absence, error) {
 	var out absence.Absence
 	err := InScope(ctx, s.pool, scope, func(tx pgx.Tx) error {
@@ -355,7 +355,7 @@ type activityRow struct {
 }
 
 // Get loads a case, writes the event authorize returns, then returns it.
-func (s *AbsenceStore) Get(ctx context.Context, scope identity.Scope, id uuid.UUID,
+func (s *AbsenceStore) Get(ctx context.Context, scope access.Scope, id uuid.UUID,
 	authorize func(a absence.Absence) (audit.Event, error)) (absence.Absence, error) {
 	var out absence.Absence
 	err := InScope(ctx, s.pool, scope, func(tx pgx.Tx) error {
@@ -367,7 +367,7 @@ func (s *AbsenceStore) Get(ctx context.Context, scope identity.Scope, id uuid.UU
 }
 
 // loadAuthorized loads a case, asks authorize and writes its event.
-func loadAuthorized(ctx context.Context, tx pgx.Tx, scope identity.Scope, id uuid.UUID,
+func loadAuthorized(ctx context.Context, tx pgx.Tx, scope access.Scope, id uuid.UUID,
 	authorize func(a absence.Absence) (audit.Event, error)) (absence.Absence, error) {
 	a, err := loadAbsence(ctx, tx, scope, id, false)
 	if err != nil {
@@ -381,7 +381,7 @@ func loadAuthorized(ctx context.Context, tx pgx.Tx, scope identity.Scope, id uui
 }
 
 // ListForEmployee loads an employee's cases, newest first.
-func (s *AbsenceStore) ListForEmployee(ctx context.Context, scope identity.Scope, employeeID uuid.UUID,
+func (s *AbsenceStore) ListForEmployee(ctx context.Context, scope access.Scope, employeeID uuid.UUID,
 	authorize func(e absence.Employee) (audit.Event, error)) ([]absence.Absence, error) {
 	var out []absence.Absence
 	err := InScope(ctx, s.pool, scope, func(tx pgx.Tx) error {
@@ -476,7 +476,7 @@ func loadPlan(ctx context.Context, tx pgx.Tx, absenceID uuid.UUID) (absence.Plan
 }
 
 // Plan loads a case with its latest plan and evaluations.
-func (s *AbsenceStore) Plan(ctx context.Context, scope identity.Scope, id uuid.UUID,
+func (s *AbsenceStore) Plan(ctx context.Context, scope access.Scope, id uuid.UUID,
 	authorize func(a absence.Absence) (audit.Event, error)) (absence.Absence, absence.Plan, []absence.Evaluation, error) {
 	var (
 		a   absence.Absence
@@ -503,7 +503,7 @@ type planPartiesRow struct {
 }
 
 // PlanDocument loads what the employer's copy of the plan shows.
-func (s *AbsenceStore) PlanDocument(ctx context.Context, scope identity.Scope, id uuid.UUID,
+func (s *AbsenceStore) PlanDocument(ctx context.Context, scope access.Scope, id uuid.UUID,
 	authorize func(a absence.Absence) (audit.Event, error)) (absence.PlanDocument, error) {
 	var doc absence.PlanDocument
 	err := InScope(ctx, s.pool, scope, func(tx pgx.Tx) error {
@@ -526,7 +526,7 @@ func (s *AbsenceStore) PlanDocument(ctx context.Context, scope identity.Scope, i
 }
 
 // AddContact inserts a contact log entry of a case.
-func (s *AbsenceStore) AddContact(ctx context.Context, scope identity.Scope, c absence.Contact,
+func (s *AbsenceStore) AddContact(ctx context.Context, scope access.Scope, c absence.Contact,
 	authorize func(a absence.Absence) (audit.Event, error)) (absence.Contact, error) {
 	err := InScope(ctx, s.pool, scope, func(tx pgx.Tx) error {
 		a, err := loadAuthorized(ctx, tx, scope, c.AbsenceID, authorize)
@@ -558,7 +558,7 @@ func (r contactRow) domain() absence.Contact {
 }
 
 // Contacts lists a case's contact log, oldest first.
-func (s *AbsenceStore) Contacts(ctx context.Context, scope identity.Scope, absenceID uuid.UUID,
+func (s *AbsenceStore) Contacts(ctx context.Context, scope access.Scope, absenceID uuid.UUID,
 	authorize func(a absence.Absence) (audit.Event, error)) ([]absence.Contact, error) {
 	var out []absence.Contact
 	err := InScope(ctx, s.pool, scope, func(tx pgx.Tx) error {
@@ -575,7 +575,7 @@ func (s *AbsenceStore) Contacts(ctx context.Context, scope identity.Scope, absen
 }
 
 // AddNote inserts a process note of a case.
-func (s *AbsenceStore) AddNote(ctx context.Context, scope identity.Scope, n absence.Note,
+func (s *AbsenceStore) AddNote(ctx context.Context, scope access.Scope, n absence.Note,
 	authorize func(a absence.Absence) (audit.Event, error)) (absence.Note, error) {
 	err := InScope(ctx, s.pool, scope, func(tx pgx.Tx) error {
 		a, err := loadAuthorized(ctx, tx, scope, n.AbsenceID, authorize)
@@ -609,7 +609,7 @@ func (r noteRow) domain() absence.Note {
 const noteColumns = `id, absence_id, body, author_id, created_at, redacted_at, redacted_by, redaction_reason`
 
 // Notes lists a case's process notes, oldest first.
-func (s *AbsenceStore) Notes(ctx context.Context, scope identity.Scope, absenceID uuid.UUID,
+func (s *AbsenceStore) Notes(ctx context.Context, scope access.Scope, absenceID uuid.UUID,
 	authorize func(a absence.Absence) (audit.Event, error)) ([]absence.Note, error) {
 	var out []absence.Note
 	err := InScope(ctx, s.pool, scope, func(tx pgx.Tx) error {
@@ -625,7 +625,7 @@ func (s *AbsenceStore) Notes(ctx context.Context, scope identity.Scope, absenceI
 }
 
 // RedactNote removes a note's text, keeping who, when and why.
-func (s *AbsenceStore) RedactNote(ctx context.Context, scope identity.Scope, noteID uuid.UUID, by uuid.UUID, reason string, at time.Time,
+func (s *AbsenceStore) RedactNote(ctx context.Context, scope access.Scope, noteID uuid.UUID, by uuid.UUID, reason string, at time.Time,
 	authorize func(a absence.Absence) (audit.Event, error)) (absence.Note, error) {
 	var out absence.Note
 	err := InScope(ctx, s.pool, scope, func(tx pgx.Tx) error {
@@ -673,7 +673,7 @@ func (r signalRow) domain() absence.Signal {
 // Signals lists pending milestones due on or before until, in (due, case,
 // kind, n) order after the cursor, with one statement writing the events.
 // The order matches the partial index milestones_pending_idx.
-func (s *AbsenceStore) Signals(ctx context.Context, scope identity.Scope, until time.Time, after *absence.Cursor, limit int,
+func (s *AbsenceStore) Signals(ctx context.Context, scope access.Scope, until time.Time, after *absence.Cursor, limit int,
 	hide []absence.Kind, events func([]absence.Signal) []audit.Event) ([]absence.Signal, error) {
 	hidden := make([]string, len(hide))
 	for i, k := range hide {
@@ -743,7 +743,7 @@ type overviewRow struct {
 
 // Overview lists an employer's employees with their open case and next
 // milestone, absent people first.
-func (s *AbsenceStore) Overview(ctx context.Context, scope identity.Scope, employerID uuid.UUID, hide []absence.Kind,
+func (s *AbsenceStore) Overview(ctx context.Context, scope access.Scope, employerID uuid.UUID, hide []absence.Kind,
 	events func([]absence.OverviewRow) []audit.Event) ([]absence.OverviewRow, error) {
 	hidden := make([]string, len(hide))
 	for i, k := range hide {

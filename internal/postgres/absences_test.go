@@ -8,9 +8,9 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/arbokluis/arbokluis/internal/absence"
+	"github.com/arbokluis/arbokluis/internal/access"
 	"github.com/arbokluis/arbokluis/internal/audit"
 	"github.com/arbokluis/arbokluis/internal/derrors"
-	"github.com/arbokluis/arbokluis/internal/identity"
 	"github.com/arbokluis/arbokluis/internal/postgres"
 )
 
@@ -23,7 +23,7 @@ func TestAbsenceStore(t *testing.T) {
 	store := postgres.NewAbsenceStore(w.hr)
 	a, b := w.employer(), w.employer()
 	emp := w.employee(a)
-	cm := w.user(identity.RoleCaseManager, a)
+	cm := w.user(access.RoleCaseManager, a)
 	firstDay := time.Now().UTC().Truncate(24*time.Hour).AddDate(0, 0, -30)
 	allow := func(action audit.Action) func(absence.Absence) (audit.Event, error) {
 		return func(absence.Absence) (audit.Event, error) { return testEvent(cm, action, "absence"), nil }
@@ -52,11 +52,11 @@ func TestAbsenceStore(t *testing.T) {
 	}
 	for _, tc := range []struct {
 		name  string
-		scope identity.Scope
+		scope access.Scope
 		id    uuid.UUID
 	}{
 		{"another tenant's scope", only(b), reported.ID},
-		{"an unknown case", identity.Scope{All: true}, uuid.New()},
+		{"an unknown case", access.Scope{All: true}, uuid.New()},
 	} {
 		if got, err := store.Get(w.ctx, tc.scope, tc.id, allow(audit.ActionRead)); !errors.Is(err, derrors.ErrNotFound) {
 			t.Errorf("Get(%s) = %+v, %v; want derrors.ErrNotFound", tc.name, got, err)

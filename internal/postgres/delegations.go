@@ -8,6 +8,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
+	"github.com/arbokluis/arbokluis/internal/access"
 	"github.com/arbokluis/arbokluis/internal/audit"
 	"github.com/arbokluis/arbokluis/internal/derrors"
 	"github.com/arbokluis/arbokluis/internal/identity"
@@ -39,7 +40,7 @@ func requirePhysicians(ctx context.Context, tx pgx.Tx, ids map[string]uuid.UUID)
 
 // ProposeAssignment stores a proposed physician assignment with its event.
 func (s *IdentityStore) ProposeAssignment(ctx context.Context, d identity.Delegation, a identity.Assignment, event audit.Event) error {
-	scope := identity.Scope{Employers: []uuid.UUID{a.EmployerID}}
+	scope := access.Scope{Employers: []uuid.UUID{a.EmployerID}}
 	return InScope(ctx, s.pool, scope, func(tx pgx.Tx) error {
 		if err := requireEmployer(ctx, tx, scope, a.EmployerID); err != nil {
 			return err

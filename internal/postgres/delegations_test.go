@@ -7,6 +7,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/arbokluis/arbokluis/internal/access"
 	"github.com/arbokluis/arbokluis/internal/audit"
 	"github.com/arbokluis/arbokluis/internal/derrors"
 	"github.com/arbokluis/arbokluis/internal/identity"
@@ -21,9 +22,9 @@ func TestDelegationStore(t *testing.T) {
 	w := newWorld(t)
 	store := postgres.NewIdentityStore(w.hr)
 	a := w.employer()
-	admin, lead := w.user(identity.RoleAdmin, uuid.Nil), w.user(identity.RoleLeadPhysician, uuid.Nil)
-	p1, p2 := w.user(identity.RolePhysician, uuid.Nil), w.user(identity.RolePhysician, uuid.Nil)
-	assistant, cm := w.user(identity.RoleMedicalAssistant, uuid.Nil), w.user(identity.RoleCaseManager, a)
+	admin, lead := w.user(access.RoleAdmin, uuid.Nil), w.user(access.RoleLeadPhysician, uuid.Nil)
+	p1, p2 := w.user(access.RolePhysician, uuid.Nil), w.user(access.RolePhysician, uuid.Nil)
+	assistant, cm := w.user(access.RoleMedicalAssistant, uuid.Nil), w.user(access.RoleCaseManager, a)
 	proposal := func(kind identity.DelegationKind, grantee uuid.UUID) identity.Delegation {
 		return identity.Delegation{Kind: kind, ID: uuid.New(), Status: identity.DelegationProposed, Grantee: grantee, ProposedBy: admin}
 	}

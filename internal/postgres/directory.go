@@ -7,7 +7,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
-	"github.com/arbokluis/arbokluis/internal/identity"
+	"github.com/arbokluis/arbokluis/internal/access"
 	"github.com/arbokluis/arbokluis/internal/rights"
 )
 
@@ -27,7 +27,7 @@ func (d *Directory) People(ctx context.Context, userIDs []uuid.UUID) (map[uuid.U
 	if len(userIDs) == 0 {
 		return out, nil
 	}
-	err := InScope(ctx, d.pool, identity.Scope{All: true}, func(tx pgx.Tx) error {
+	err := InScope(ctx, d.pool, access.Scope{All: true}, func(tx pgx.Tx) error {
 		rows, _ := tx.Query(ctx, `
 			SELECT u.id, u.display_name, coalesce((
 				SELECT r.name FROM hr.role_grants g JOIN hr.employers r ON r.id = g.employer_id
@@ -56,7 +56,7 @@ type personNameRow struct {
 // EmployeeName returns an employee's first and last name.
 func (d *Directory) EmployeeName(ctx context.Context, employeeID uuid.UUID) (string, error) {
 	var name string
-	err := InScope(ctx, d.pool, identity.Scope{All: true}, func(tx pgx.Tx) error {
+	err := InScope(ctx, d.pool, access.Scope{All: true}, func(tx pgx.Tx) error {
 		return tx.QueryRow(ctx, `SELECT first_name || ' ' || last_name FROM hr.employees WHERE id = $1`, employeeID).Scan(&name)
 	})
 	if err != nil {

@@ -6,8 +6,8 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/arbokluis/arbokluis/internal/access"
 	"github.com/arbokluis/arbokluis/internal/derrors"
-	"github.com/arbokluis/arbokluis/internal/identity"
 	"github.com/arbokluis/arbokluis/internal/postgres"
 )
 
@@ -19,7 +19,7 @@ func TestDirectory(t *testing.T) {
 	dir := postgres.NewDirectory(w.hr)
 	a, b := w.employer(), w.employer()
 	w.exec(`UPDATE hr.employers SET name = 'Bakkerij A' WHERE id = $1`, a)
-	erA, erB, physician := w.user(identity.RoleEmployer, a), w.user(identity.RoleEmployer, b), w.user(identity.RolePhysician, uuid.Nil)
+	erA, erB, physician := w.user(access.RoleEmployer, a), w.user(access.RoleEmployer, b), w.user(access.RolePhysician, uuid.Nil)
 	w.exec(`UPDATE hr.users SET display_name = 'Dokter Test' WHERE id = $1`, physician)
 
 	people, err := dir.People(w.ctx, []uuid.UUID{erA, erB, physician, uuid.New()})

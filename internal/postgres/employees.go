@@ -10,10 +10,10 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/arbokluis/arbokluis/internal/access"
 	"github.com/arbokluis/arbokluis/internal/audit"
 	"github.com/arbokluis/arbokluis/internal/derrors"
 	"github.com/arbokluis/arbokluis/internal/employee"
-	"github.com/arbokluis/arbokluis/internal/identity"
 )
 
 // EmployeeStore keeps employees in hr.employees, through the hr pool, with
@@ -67,7 +67,7 @@ func (r employeeRow) domain() employee.Employee {
 }
 
 // Create inserts an employee of an employer within scope, with its event.
-func (s *EmployeeStore) Create(ctx context.Context, scope identity.Scope, e employee.Employee, event audit.Event) (employee.Employee, error) {
+func (s *EmployeeStore) Create(ctx context.Context, scope access.Scope, e employee.Employee, event audit.Event) (employee.Employee, error) {
 	var out employee.Employee
 	err := InScope(ctx, s.pool, scope, func(tx pgx.Tx) error {
 		// The employer must be visible in scope; the foreign key alone
@@ -97,7 +97,7 @@ func (s *EmployeeStore) Create(ctx context.Context, scope identity.Scope, e empl
 // CreateMany inserts the employees of one import, each with its event, in
 // one transaction. Numbers and BSNs already used at the employer are
 // reported per row before anything is written.
-func (s *EmployeeStore) CreateMany(ctx context.Context, scope identity.Scope, employerID uuid.UUID, es []employee.Employee, events []audit.Event) ([]employee.Employee, error) {
+func (s *EmployeeStore) CreateMany(ctx context.Context, scope access.Scope, employerID uuid.UUID, es []employee.Employee, events []audit.Event) ([]employee.Employee, error) {
 	n := len(es)
 	ids, numbers, firsts, lasts := make([]uuid.UUID, n), make([]string, n), make([]string, n), make([]string, n)
 	births, starts, ends, emails, phones := make([]time.Time, n), make([]time.Time, n), make([]any, n), make([]any, n), make([]any, n)
@@ -161,7 +161,7 @@ func (s *EmployeeStore) CreateMany(ctx context.Context, scope identity.Scope, em
 
 // Get loads an employee within scope, writes the read event authorize
 // returns, and only then returns the employee.
-func (s *EmployeeStore) Get(ctx context.Context, scope identity.Scope, id uuid.UUID, authorize func(employee.Employee) (audit.Event, error)) (employee.Employee, error) {
+func (s *EmployeeStore) Get(ctx context.Context, scope access.Scope, id uuid.UUID, authorize func(employee.Employee) (audit.Event, error)) (employee.Employee, error) {
 	var out employee.Employee
 	err := InScope(ctx, s.pool, scope, func(tx pgx.Tx) error {
 		rows, _ := tx.Query(ctx, `SELECT `+employeeColumns+` FROM hr.employees
@@ -187,7 +187,7 @@ func (s *EmployeeStore) Get(ctx context.Context, scope identity.Scope, id uuid.U
 
 // Update changes one employee within scope under a row lock, with its
 // event.
-func (s *EmployeeStore) Update(ctx context.Context, scope identity.Scope, id uuid.UUID, change func(e *employee.Employee) (audit.Event, error)) (employee.Employee, error) {
+func (s *EmployeeStore) Update(ctx context.Context, scope access.Scope, id uuid.UUID, change func(e *employee.Employee) (audit.Event, error)) (employee.Employee, error) {
 	var out employee.Employee
 	err := InScope(ctx, s.pool, scope, func(tx pgx.Tx) error {
 		rows, _ := tx.Query(ctx, `SELECT `+employeeColumns+` FROM hr.employees

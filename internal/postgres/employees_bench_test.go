@@ -6,9 +6,9 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/arbokluis/arbokluis/internal/access"
 	"github.com/arbokluis/arbokluis/internal/audit"
 	"github.com/arbokluis/arbokluis/internal/employee"
-	"github.com/arbokluis/arbokluis/internal/identity"
 	"github.com/arbokluis/arbokluis/internal/postgres"
 	"github.com/arbokluis/arbokluis/internal/testenv"
 )
@@ -30,7 +30,7 @@ func BenchmarkEmployeeRead(b *testing.B) {
 		VALUES ($1, 'B1', 'Anna', 'Jansen', '1980-01-01', '2020-01-01') RETURNING id`, tenant).Scan(&id); err != nil {
 		b.Fatal(err)
 	}
-	scope := identity.Scope{Employers: []uuid.UUID{tenant}}
+	scope := access.Scope{Employers: []uuid.UUID{tenant}}
 	authorize := func(e employee.Employee) (audit.Event, error) {
 		return audit.Event{ActorUserID: id, ActorRole: "employer", SubjectEmployeeID: e.ID, TenantID: e.EmployerID,
 			Action: audit.ActionRead, ObjectKind: "employee", ObjectID: e.ID.String(), Outcome: audit.OutcomeOK}, nil

@@ -6,10 +6,10 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/arbokluis/arbokluis/internal/access"
 	"github.com/arbokluis/arbokluis/internal/audit"
 	"github.com/arbokluis/arbokluis/internal/derrors"
 	"github.com/arbokluis/arbokluis/internal/employee"
-	"github.com/arbokluis/arbokluis/internal/identity"
 	"github.com/arbokluis/arbokluis/internal/postgres"
 )
 
@@ -37,7 +37,7 @@ func TestEmployeeStore(t *testing.T) {
 	if n := w.events(ev.RequestID); n != 1 {
 		t.Errorf("Create stored %d events, want 1", n)
 	}
-	read := func(scope identity.Scope, id uuid.UUID) (employee.Employee, string, error) {
+	read := func(scope access.Scope, id uuid.UUID) (employee.Employee, string, error) {
 		ev := testEvent(actor, audit.ActionRead, "employee")
 		e, err := store.Get(w.ctx, scope, id, func(employee.Employee) (audit.Event, error) { return ev, nil })
 		return e, ev.RequestID, err
@@ -52,11 +52,11 @@ func TestEmployeeStore(t *testing.T) {
 	}
 	for _, tc := range []struct {
 		name  string
-		scope identity.Scope
+		scope access.Scope
 		id    uuid.UUID
 	}{
 		{"another tenant's scope", only(b), in.ID},
-		{"an unknown id", identity.Scope{All: true}, uuid.New()},
+		{"an unknown id", access.Scope{All: true}, uuid.New()},
 	} {
 		got, rid, err := read(tc.scope, tc.id)
 		if !errors.Is(err, derrors.ErrNotFound) {
@@ -110,7 +110,7 @@ func TestEmployeeStoreCreateMany(t *testing.T) {
 	if _, err := store.CreateMany(w.ctx, only(b), a, batch, evs); !errors.Is(err, derrors.ErrNotFound) {
 		t.Errorf("CreateMany(at a, scope b) = %v, want derrors.ErrNotFound", err)
 	}
-	if _, err := store.CreateMany(w.ctx, identity.Scope{All: true}, uuid.New(), batch, evs); !errors.Is(err, derrors.ErrNotFound) {
+	if _, err := store.CreateMany(w.ctx, access.Scope{All: true}, uuid.New(), batch, evs); !errors.Is(err, derrors.ErrNotFound) {
 		t.Errorf("CreateMany(at an unknown employer) = %v, want derrors.ErrNotFound", err)
 	}
 	got, err := store.CreateMany(w.ctx, only(a), a, batch, evs)

@@ -8,9 +8,9 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/arbokluis/arbokluis/internal/access"
 	"github.com/arbokluis/arbokluis/internal/audit"
 	"github.com/arbokluis/arbokluis/internal/employer"
-	"github.com/arbokluis/arbokluis/internal/identity"
 )
 
 // EmployerStore keeps employers in hr.employers, through the hr pool.
@@ -51,7 +51,7 @@ func (s *EmployerStore) Ensure(ctx context.Context, e employer.Employer) (employ
 		created bool
 	)
 	// Seeding works service-wide.
-	err := InScope(ctx, s.pool, identity.Scope{All: true}, func(tx pgx.Tx) error {
+	err := InScope(ctx, s.pool, access.Scope{All: true}, func(tx pgx.Tx) error {
 		rows, _ := tx.Query(ctx, `
 			INSERT INTO hr.employers (name, kvk_number, share_advice_with_employer)
 			VALUES ($1, $2, $3)
@@ -82,7 +82,7 @@ func (s *EmployerStore) Create(ctx context.Context, e employer.Employer, event a
 	if domains == nil {
 		domains = []string{}
 	}
-	err := InScope(ctx, s.pool, identity.Scope{Employers: []uuid.UUID{e.ID}}, func(tx pgx.Tx) error {
+	err := InScope(ctx, s.pool, access.Scope{Employers: []uuid.UUID{e.ID}}, func(tx pgx.Tx) error {
 		rows, _ := tx.Query(ctx, `
 			INSERT INTO hr.employers (id, name, kvk_number, share_advice_with_employer, mail_domains)
 			VALUES ($1, $2, $3, $4, $5)
@@ -98,7 +98,7 @@ func (s *EmployerStore) Create(ctx context.Context, e employer.Employer, event a
 }
 
 // Get returns the employer with id when it lies in scope.
-func (s *EmployerStore) Get(ctx context.Context, scope identity.Scope, id uuid.UUID) (employer.Employer, error) {
+func (s *EmployerStore) Get(ctx context.Context, scope access.Scope, id uuid.UUID) (employer.Employer, error) {
 	var out employer.Employer
 	err := InScope(ctx, s.pool, scope, func(tx pgx.Tx) error {
 		rows, _ := tx.Query(ctx, `SELECT `+employerColumns+` FROM hr.employers

@@ -10,10 +10,10 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/arbokluis/arbokluis/internal/access"
 	"github.com/arbokluis/arbokluis/internal/audit"
 	"github.com/arbokluis/arbokluis/internal/derrors"
 	"github.com/arbokluis/arbokluis/internal/employer"
-	"github.com/arbokluis/arbokluis/internal/identity"
 	"github.com/arbokluis/arbokluis/internal/postgres"
 )
 
@@ -42,15 +42,15 @@ func TestEmployerStore(t *testing.T) {
 	other := w.employer()
 	for _, tc := range []struct {
 		name  string
-		scope identity.Scope
+		scope access.Scope
 		id    uuid.UUID
 		found bool
 	}{
 		{"its own scope", only(in.ID), in.ID, true},
-		{"service-wide", identity.Scope{All: true}, in.ID, true},
+		{"service-wide", access.Scope{All: true}, in.ID, true},
 		{"another tenant's scope", only(other), in.ID, false},
-		{"no scope", identity.Scope{}, in.ID, false},
-		{"an unknown id", identity.Scope{All: true}, uuid.New(), false},
+		{"no scope", access.Scope{}, in.ID, false},
+		{"an unknown id", access.Scope{All: true}, uuid.New(), false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			got, err := store.Get(w.ctx, tc.scope, tc.id)

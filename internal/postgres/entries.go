@@ -11,10 +11,10 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/arbokluis/arbokluis/internal/access"
 	"github.com/arbokluis/arbokluis/internal/audit"
 	"github.com/arbokluis/arbokluis/internal/derrors"
 	"github.com/arbokluis/arbokluis/internal/dossier"
-	"github.com/arbokluis/arbokluis/internal/identity"
 	"github.com/arbokluis/arbokluis/internal/rights"
 )
 
@@ -304,7 +304,7 @@ func NewSubjectStore(pool *pgxpool.Pool) *SubjectStore { return &SubjectStore{po
 // person's record on anyone's behalf.
 func (s *SubjectStore) Subject(ctx context.Context, employeeID uuid.UUID) (dossier.Subject, error) {
 	var out rights.Subject
-	err := InScope(ctx, s.pool, identity.Scope{All: true}, func(tx pgx.Tx) error {
+	err := InScope(ctx, s.pool, access.Scope{All: true}, func(tx pgx.Tx) error {
 		var err error
 		out, err = loadSubject(ctx, tx, ` WHERE e.id = $1`, employeeID)
 		return err

@@ -9,6 +9,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/arbokluis/arbokluis/internal/access"
 	"github.com/arbokluis/arbokluis/internal/audit"
 	"github.com/arbokluis/arbokluis/internal/derrors"
 	"github.com/arbokluis/arbokluis/internal/fitness"
@@ -28,7 +29,7 @@ func NewFitnessStore(pool *pgxpool.Pool) *FitnessStore { return &FitnessStore{po
 // loadPerson loads an employee within scope (explicitly, and through
 // row-level security), with the employer's assigned physician, locking the
 // employee's row when lock is set.
-func loadPerson(ctx context.Context, tx pgx.Tx, scope identity.Scope, employeeID uuid.UUID, lock bool) (fitness.Person, error) {
+func loadPerson(ctx context.Context, tx pgx.Tx, scope access.Scope, employeeID uuid.UUID, lock bool) (fitness.Person, error) {
 	q := `SELECT e.id AS employee_id, e.employer_id, e.user_id, r.share_advice_with_employer,
 			(SELECT pa.physician_id FROM hr.physician_assignments pa WHERE pa.employer_id = e.employer_id AND pa.status = 'active') AS physician_id
 		FROM hr.employees e JOIN hr.employers r ON r.id = e.employer_id
@@ -105,7 +106,7 @@ func (r verdictRow) domain() fitness.Verdict {
 }
 
 // AddVerdict inserts a verdict with its event and messages.
-func (s *FitnessStore) AddVerdict(ctx context.Context, scope identity.Scope, v fitness.Verdict,
+func (s *FitnessStore) AddVerdict(ctx context.Context, scope access.Scope, v fitness.Verdict,
 	authorize func(fitness.Person) (audit.Event, []fitness.Message, error)) (fitness.Verdict, error) {
 	err := InScope(ctx, s.pool, scope, func(tx pgx.Tx) error {
 		p, err := loadPerson(ctx, tx, scope, v.EmployeeID, true)
@@ -137,7 +138,7 @@ func (s *FitnessStore) AddVerdict(ctx context.Context, scope identity.Scope, v f
 }
 
 // Verdicts lists an employee's verdicts, newest first, with the event.
-func (s *FitnessStore) Verdicts(ctx context.Context, scope identity.Scope, employeeID uuid.UUID, authorize func(fitness.Person) (audit.Event, error)) ([]fitness.Verdict, error) {
+func (s *FitnessStore) Verdicts(ctx context.Context, scope access.Scope, employeeID uuid.UUID, authorize func(fitness.Person) (audit.Event, error)) ([]fitness.Verdict, error) {
 	var out []fitness.Verdict
 	err := InScope(ctx, s.pool, scope, func(tx pgx.Tx) error {
 		p, err := loadPerson(ctx, tx, scope, employeeID, false)
@@ -159,7 +160,7 @@ func (s *FitnessStore) Verdicts(ctx context.Context, scope identity.Scope, emplo
 }
 
 // Decide records the employee's decision on an examination outcome.
-func (s *FitnessStore) Decide(ctx context.Context, scope identity.Scope, verdictID uuid.UUID, d fitness.Decision,
+func (s *FitnessStore) Decide(ctx context.Context, scope access.Scope, verdictID uuid.UUID, d fitness.Decision,
 	authorize func(fitness.Person, fitness.Verdict) (audit.Event, error)) (fitness.Verdict, error) {
 	var out fitness.Verdict
 	err := InScope(ctx, s.pool, scope, func(tx pgx.Tx) error {
@@ -191,7 +192,7 @@ func (s *FitnessStore) Decide(ctx context.Context, scope identity.Scope, verdict
 // Publish inserts the advice with its event and the inbox notices: the
 // employee's login, the case managers and labour experts whose grants reach
 // the employer, and the employer's users where the employer shares advice.
-func (s *FitnessStore) Publish(ctx context.Context, scope identity.Scope, a fitness.Advice, authorize func(fitness.Person) (audit.Event, error), n fitness.Notice) (fitness.Advice, error) {
+func (s *FitnessStore) Publish(ctx context.Context, scope access.Scope, a fitness.Advice, authorize func(fitness.Person) (audit.Event, error), n fitness.Notice) (fitness.Advice, error) {
 	err := InScope(ctx, s.pool, scope, func(tx pgx.Tx) error {
 		p, err := loadPerson(ctx, tx, scope, a.EmployeeID, true)
 		if err != nil {
@@ -250,7 +251,7 @@ func (r adviceRow) domain() fitness.Advice {
 }
 
 // Advice lists an employee's published advice, newest first, with the event.
-func (s *FitnessStore) Advice(ctx context.Context, scope identity.Scope, employeeID uuid.UUID, authorize func(fitness.Person) (audit.Event, error)) ([]fitness.Advice, error) {
+func (s *FitnessStore) Advice(ctx context.Context, scope access.Scope, employeeID uuid.UUID, authorize func(fitness.Person) (audit.Event, error)) ([]fitness.Advice, error) {
 	var out []fitness.Advice
 	err := InScope(ctx, s.pool, scope, func(tx pgx.Tx) error {
 		p, err := loadPerson(ctx, tx, scope, employeeID, false)

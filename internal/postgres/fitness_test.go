@@ -7,10 +7,10 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/arbokluis/arbokluis/internal/access"
 	"github.com/arbokluis/arbokluis/internal/audit"
 	"github.com/arbokluis/arbokluis/internal/derrors"
 	"github.com/arbokluis/arbokluis/internal/fitness"
-	"github.com/arbokluis/arbokluis/internal/identity"
 	"github.com/arbokluis/arbokluis/internal/postgres"
 )
 
@@ -23,7 +23,7 @@ func TestFitnessStore(t *testing.T) {
 	store := postgres.NewFitnessStore(w.hr)
 	a, b := w.employer(), w.employer()
 	emp, someoneElse := w.employee(a), w.employee(a)
-	physician := w.user(identity.RolePhysician, uuid.Nil)
+	physician := w.user(access.RolePhysician, uuid.Nil)
 	w.assign(a, physician)
 	otherCase := uuid.New()
 	w.exec(`INSERT INTO hr.absences (id, employer_id, employee_id, first_sick_day, percentage, created_by)
@@ -61,9 +61,9 @@ func TestFitnessStore(t *testing.T) {
 		t.Errorf("Verdicts = %+v, %v; want the one verdict", vs, err)
 	}
 	for name, tc := range map[string]struct {
-		scope    identity.Scope
+		scope    access.Scope
 		employee uuid.UUID
-	}{"another tenant's scope": {only(b), emp}, "an unknown employee": {identity.Scope{All: true}, uuid.New()}} {
+	}{"another tenant's scope": {only(b), emp}, "an unknown employee": {access.Scope{All: true}, uuid.New()}} {
 		if vs, err := store.Verdicts(w.ctx, tc.scope, tc.employee, read); !errors.Is(err, derrors.ErrNotFound) {
 			t.Errorf("Verdicts(%s) = %+v, %v; want derrors.ErrNotFound", name, vs, err)
 		}
@@ -74,15 +74,15 @@ func TestFitnessStore(t *testing.T) {
 	if _, err := store.AddVerdict(w.ctx, only(a), exam, write); err != nil {
 		t.Fatalf("AddVerdict(examination): %v", err)
 	}
-	decide := func(scope identity.Scope, id uuid.UUID) (fitness.Verdict, error) {
+	decide := func(scope access.Scope, id uuid.UUID) (fitness.Verdict, error) {
 		return store.Decide(w.ctx, scope, id, fitness.DecisionReleased, func(fitness.Person, fitness.Verdict) (audit.Event, error) {
 			return testEvent(physician, audit.ActionUpdate, "verdict"), nil
 		})
 	}
 	for name, tc := range map[string]struct {
-		scope identity.Scope
+		scope access.Scope
 		id    uuid.UUID
-	}{"another tenant's scope": {only(b), exam.ID}, "an unknown verdict": {identity.Scope{All: true}, uuid.New()}} {
+	}{"another tenant's scope": {only(b), exam.ID}, "an unknown verdict": {access.Scope{All: true}, uuid.New()}} {
 		if v, err := decide(tc.scope, tc.id); !errors.Is(err, derrors.ErrNotFound) {
 			t.Errorf("Decide(%s) = %+v, %v; want derrors.ErrNotFound", name, v, err)
 		}

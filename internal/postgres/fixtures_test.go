@@ -8,9 +8,9 @@ import (
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/arbokluis/arbokluis/internal/access"
 	"github.com/arbokluis/arbokluis/internal/audit"
 	"github.com/arbokluis/arbokluis/internal/dossier"
-	"github.com/arbokluis/arbokluis/internal/identity"
 	"github.com/arbokluis/arbokluis/internal/postgres"
 	"github.com/arbokluis/arbokluis/internal/testenv"
 )
@@ -57,7 +57,7 @@ func (w *world) employee(employer uuid.UUID) uuid.UUID {
 
 // user adds an active user with one active grant of role (at employer,
 // uuid.Nil for none).
-func (w *world) user(role identity.Role, employer uuid.UUID) uuid.UUID {
+func (w *world) user(role access.Role, employer uuid.UUID) uuid.UUID {
 	w.t.Helper()
 	id := uuid.New()
 	w.exec(`INSERT INTO hr.users (id, email, display_name, status, password_hash, totp_secret_ciphertext)
@@ -102,7 +102,7 @@ func allowDossier(ev audit.Event) dossier.Authorize {
 }
 
 // only is the scope of the employers named.
-func only(employers ...uuid.UUID) identity.Scope { return identity.Scope{Employers: employers} }
+func only(employers ...uuid.UUID) access.Scope { return access.Scope{Employers: employers} }
 
 func nullID(id uuid.UUID) any {
 	if id == uuid.Nil {

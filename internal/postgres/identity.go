@@ -12,6 +12,7 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/arbokluis/arbokluis/internal/access"
 	"github.com/arbokluis/arbokluis/internal/audit"
 	"github.com/arbokluis/arbokluis/internal/derrors"
 	"github.com/arbokluis/arbokluis/internal/identity"
@@ -132,7 +133,7 @@ func (s *IdentityStore) CompleteLogin(ctx context.Context, c identity.CompletedL
 // The user's status, grants, physician assignments, substitution periods
 // and confidentiality statements are read on every call, so blocking a user,
 // revoking a role or ending a statement takes effect on the next request.
-func (s *IdentityStore) Authenticate(ctx context.Context, tokenHash []byte, now time.Time, idle time.Duration) (identity.Principal, error) {
+func (s *IdentityStore) Authenticate(ctx context.Context, tokenHash []byte, now time.Time, idle time.Duration) (access.Principal, error) {
 	// One round trip on the hot path: touch the session and read what the
 	// caller may do, one row per grant or capacity.
 	rows, _ := s.pool.Query(ctx, `
@@ -161,7 +162,7 @@ func (s *IdentityStore) Authenticate(ctx context.Context, tokenHash []byte, now 
 		  AND EXISTS (SELECT 1 FROM hr.role_grants pg JOIN hr.users pu ON pu.id = pg.user_id
 				WHERE pg.user_id = c.physician_user_id AND pg.status = 'active' AND pu.status = 'active'
 				  AND pg.role IN ('physician', 'lead_physician'))
-		ORDER BY kind, role, id`, tokenHash, now, idle.Seconds(), identity.Today(now))
+		ORDER BY kind, role, id`, tokenHash, now, idle.Seconds(), access.Today(now))
 	// One row per capacity: its kind, the role of a grant, and the
 	// employer or physician it names.
 	type capacity struct {
@@ -172,14 +173,14 @@ func (s *IdentityStore) Authenticate(ctx context.Context, tokenHash []byte, now 
 	}
 	caps, err := pgx.CollectRows(rows, pgx.RowToStructByName[capacity])
 	if err != nil {
-		return identity.Principal{}, Translate(err)
+		return access.Principal{}, Translate(err)
 	}
-	var p identity.Principal
+	var p access.Principal
 	for _, c := range caps {
 		p.UserID = c.UserID
 		switch c.Kind {
 		case "grant":
-			p.Grants = append(p.Grants, identity.Grant{Role: identity.Role(c.Role), EmployerID: c.ID})
+			p.Grants = append(p.Grants, access.Grant{Role: access.Role(c.Role), EmployerID: c.ID})
 		case "assigned":
 			p.AssignedEmployers = append(p.AssignedEmployers, c.ID)
 		case "substitute":
@@ -190,7 +191,7 @@ func (s *IdentityStore) Authenticate(ctx context.Context, tokenHash []byte, now 
 	}
 	if len(p.Grants) == 0 {
 		// No live session, or a user without an active role: the same answer.
-		return identity.Principal{}, fmt.Errorf("postgres: no live session with an active role: %w", derrors.ErrUnauthenticated)
+		return access.Principal{}, fmt.Errorf("postgres: no live session with an active role: %w", derrors.ErrUnauthenticated)
 	}
 	return p, nil
 }
@@ -329,7 +330,7 @@ type grantRow struct {
 }
 
 func (r grantRow) domain() identity.GrantRecord {
-	return identity.GrantRecord{ID: r.ID, UserID: r.UserID, Role: identity.Role(r.Role), EmployerID: deref(r.EmployerID),
+	return identity.GrantRecord{ID: r.ID, UserID: r.UserID, Role: access.Role(r.Role), EmployerID: deref(r.EmployerID),
 		Status: identity.GrantStatus(r.Status), ProposedBy: deref(r.ProposedBy), ApprovedBy: deref(r.ApprovedBy), DecidedAt: deref(r.DecidedAt)}
 }
 

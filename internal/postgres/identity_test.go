@@ -9,6 +9,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/arbokluis/arbokluis/internal/access"
 	"github.com/arbokluis/arbokluis/internal/audit"
 	"github.com/arbokluis/arbokluis/internal/derrors"
 	"github.com/arbokluis/arbokluis/internal/identity"
@@ -26,7 +27,7 @@ func TestSessionLifetime(t *testing.T) {
 	id := uuid.New()
 	if err := store.CreateUser(ctx, identity.NewUser{
 		ID: id, Email: "s-" + id.String() + "@example.test", DisplayName: "S",
-		Secrets: identity.Secrets{PasswordHash: "x", TOTPCiphertext: "vault:v1:x"}, Grant: identity.Grant{Role: identity.RoleCaseManager},
+		Secrets: identity.Secrets{PasswordHash: "x", TOTPCiphertext: "vault:v1:x"}, Grant: access.Grant{Role: access.RoleCaseManager},
 		Event: audit.Event{Action: audit.ActionGrant, ObjectKind: "user", Outcome: audit.OutcomeOK},
 	}); err != nil {
 		t.Fatalf("CreateUser: %v", err)

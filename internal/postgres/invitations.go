@@ -9,6 +9,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
+	"github.com/arbokluis/arbokluis/internal/access"
 	"github.com/arbokluis/arbokluis/internal/audit"
 	"github.com/arbokluis/arbokluis/internal/derrors"
 	"github.com/arbokluis/arbokluis/internal/identity"
@@ -25,7 +26,7 @@ var (
 // the transaction is scoped to it alone.
 func (s *IdentityStore) EmployerMailDomains(ctx context.Context, employerID uuid.UUID) ([]string, error) {
 	var domains []string
-	err := InScope(ctx, s.pool, identity.Scope{Employers: []uuid.UUID{employerID}}, func(tx pgx.Tx) error {
+	err := InScope(ctx, s.pool, access.Scope{Employers: []uuid.UUID{employerID}}, func(tx pgx.Tx) error {
 		return tx.QueryRow(ctx, `SELECT mail_domains FROM hr.employers WHERE id = $1`, employerID).Scan(&domains)
 	})
 	if err != nil {
@@ -91,7 +92,7 @@ func (s *IdentityStore) CreateInvitation(ctx context.Context, inv identity.NewIn
 // another record (employees_user_id_key).
 func linkEmployee(ctx context.Context, tx pgx.Tx, employeeID, employerID, userID uuid.UUID) error {
 	if _, err := tx.Exec(ctx, `SELECT set_config($1, $2, true)`, scopeSetting,
-		scopeValue(identity.Scope{Employers: []uuid.UUID{employerID}})); err != nil {
+		scopeValue(access.Scope{Employers: []uuid.UUID{employerID}})); err != nil {
 		return Translate(err)
 	}
 	var linked *uuid.UUID
@@ -197,7 +198,7 @@ func (s *IdentityStore) IssuedInvitation(ctx context.Context, id, issuer uuid.UU
 		inv.EmployerID = *r.EmployerID
 		// The employee record is tenant data: read under that tenant alone.
 		if _, err := tx.Exec(ctx, `SELECT set_config($1, $2, true)`, scopeSetting,
-			scopeValue(identity.Scope{Employers: []uuid.UUID{inv.EmployerID}})); err != nil {
+			scopeValue(access.Scope{Employers: []uuid.UUID{inv.EmployerID}})); err != nil {
 			return Translate(err)
 		}
 		err = tx.QueryRow(ctx, `SELECT id FROM hr.employees WHERE user_id = $1 AND employer_id = $2`,

@@ -8,6 +8,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/arbokluis/arbokluis/internal/access"
 	"github.com/arbokluis/arbokluis/internal/audit"
 	"github.com/arbokluis/arbokluis/internal/derrors"
 	"github.com/arbokluis/arbokluis/internal/identity"
@@ -23,11 +24,11 @@ func TestInvitationStore(t *testing.T) {
 	store := postgres.NewIdentityStore(w.hr)
 	a := w.employer()
 	emp := w.employee(a)
-	cm, otherCM := w.user(identity.RoleCaseManager, a), w.user(identity.RoleCaseManager, a)
+	cm, otherCM := w.user(access.RoleCaseManager, a), w.user(access.RoleCaseManager, a)
 	now := time.Now().UTC().Truncate(time.Microsecond)
 	token := sha256.Sum256([]byte(uuid.NewString()))
 	inv := identity.NewInvitation{ID: uuid.New(), UserID: uuid.New(), Email: "inv-" + uuid.NewString() + "@private.test",
-		DisplayName: "Anna Jansen", Grant: identity.GrantRecord{ID: uuid.New(), Role: identity.RoleEmployee, EmployerID: a,
+		DisplayName: "Anna Jansen", Grant: identity.GrantRecord{ID: uuid.New(), Role: access.RoleEmployee, EmployerID: a,
 			Status: identity.GrantActive, ProposedBy: cm}, EmployeeID: emp, Activation: identity.ActivationInPerson,
 		CodeHMAC: "vault:v1:hmac", TokenHash: token[:], CreatedBy: cm, ExpiresAt: now.Add(72 * time.Hour),
 		Event: testEvent(cm, audit.ActionCreate, "invitation")}

@@ -7,9 +7,9 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/arbokluis/arbokluis/internal/access"
 	"github.com/arbokluis/arbokluis/internal/audit"
 	"github.com/arbokluis/arbokluis/internal/derrors"
-	"github.com/arbokluis/arbokluis/internal/identity"
 	"github.com/arbokluis/arbokluis/internal/postgres"
 	"github.com/arbokluis/arbokluis/internal/rights"
 )
@@ -23,7 +23,7 @@ func TestRecordStore(t *testing.T) {
 	store := postgres.NewRequestStore(w.hr)
 	a := w.employer()
 	emp := w.employee(a)
-	privacy := w.user(identity.RolePrivacyOfficer, uuid.Nil)
+	privacy := w.user(access.RolePrivacyOfficer, uuid.Nil)
 	closedCase := uuid.New()
 	w.exec(`INSERT INTO hr.absences (id, employer_id, employee_id, first_sick_day, percentage, status, closed_on, close_reason, created_by)
 		VALUES ($1, $2, $3, '2025-01-06', 0, 'closed', '2025-02-03', 'recovered', $4)`, closedCase, a, emp, privacy)
@@ -34,7 +34,7 @@ func TestRecordStore(t *testing.T) {
 	if err := store.File(w.ctx, r, testEvent(privacy, audit.ActionCreate, "request"), rights.Notice{}); err != nil {
 		t.Fatalf("File: %v", err)
 	}
-	decider := w.user(identity.RolePrivacyOfficer, uuid.Nil)
+	decider := w.user(access.RolePrivacyOfficer, uuid.Nil)
 	var facts rights.RecordFacts
 	applied, err := store.Apply(w.ctx, r.ID, func(x *rights.Request, _ rights.Subject, f rights.RecordFacts) (rights.Effect, audit.Event, rights.Notice, error) {
 		facts = f

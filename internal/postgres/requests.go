@@ -10,6 +10,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/arbokluis/arbokluis/internal/access"
 	"github.com/arbokluis/arbokluis/internal/audit"
 	"github.com/arbokluis/arbokluis/internal/derrors"
 	"github.com/arbokluis/arbokluis/internal/identity"
@@ -29,7 +30,7 @@ func NewRequestStore(pool *pgxpool.Pool) *RequestStore { return &RequestStore{po
 // The register is read service-wide (row-level security admits every
 // tenant): the service decides who may see a request from its subject, and
 // the rows hold metadata only.
-var allTenants = identity.Scope{All: true}
+var allTenants = access.Scope{All: true}
 
 // todayNL is today's date in Europe/Amsterdam (DESIGN §4), in SQL.
 const todayNL = `(now() AT TIME ZONE 'Europe/Amsterdam')::date`
@@ -179,7 +180,7 @@ func noticeTo(ctx context.Context, tx pgx.Tx, userID uuid.UUID, n rights.Notice)
 
 // File inserts a request with its event and the employee's notice.
 func (s *RequestStore) File(ctx context.Context, r rights.Request, ev audit.Event, n rights.Notice) error {
-	return InScope(ctx, s.pool, identity.Scope{Employers: []uuid.UUID{r.EmployerID}}, func(tx pgx.Tx) error {
+	return InScope(ctx, s.pool, access.Scope{Employers: []uuid.UUID{r.EmployerID}}, func(tx pgx.Tx) error {
 		var user *uuid.UUID
 		if err := tx.QueryRow(ctx, `
 			INSERT INTO hr.requests (id, employer_id, employee_id, type, status, received_on, due_on, filed_by, updated_at,

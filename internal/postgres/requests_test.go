@@ -7,9 +7,9 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/arbokluis/arbokluis/internal/access"
 	"github.com/arbokluis/arbokluis/internal/audit"
 	"github.com/arbokluis/arbokluis/internal/derrors"
-	"github.com/arbokluis/arbokluis/internal/identity"
 	"github.com/arbokluis/arbokluis/internal/postgres"
 	"github.com/arbokluis/arbokluis/internal/rights"
 )
@@ -23,9 +23,9 @@ func TestRequestStore(t *testing.T) {
 	store := postgres.NewRequestStore(w.hr)
 	a, b := w.employer(), w.employer()
 	emp := w.employee(a)
-	login := w.user(identity.RoleEmployee, a)
+	login := w.user(access.RoleEmployee, a)
 	w.exec(`UPDATE hr.employees SET user_id = $1 WHERE id = $2`, login, emp)
-	physician, privacy := w.user(identity.RolePhysician, uuid.Nil), w.user(identity.RolePrivacyOfficer, uuid.Nil)
+	physician, privacy := w.user(access.RolePhysician, uuid.Nil), w.user(access.RolePrivacyOfficer, uuid.Nil)
 	w.assign(a, physician)
 	today := day(time.Now().UTC().Format(time.DateOnly))
 	r := rights.Request{ID: uuid.New(), EmployerID: a, EmployeeID: emp, Type: rights.TypeAccess, Status: rights.StatusReceived,
@@ -65,7 +65,7 @@ func TestRequestStore(t *testing.T) {
 		}
 	}
 
-	queue := func(scope identity.Scope) []uuid.UUID {
+	queue := func(scope access.Scope) []uuid.UUID {
 		rs, err := store.Queue(w.ctx, rights.QueueFilter{Scope: scope}, 500, func([]rights.Request) []audit.Event { return nil })
 		if err != nil {
 			t.Fatalf("Queue(%+v): %v", scope, err)

@@ -8,7 +8,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
-	"github.com/arbokluis/arbokluis/internal/identity"
+	"github.com/arbokluis/arbokluis/internal/access"
 	"github.com/arbokluis/arbokluis/internal/postgres"
 	"github.com/arbokluis/arbokluis/internal/testenv"
 )
@@ -35,7 +35,7 @@ func BenchmarkTenantListQuery(b *testing.B) {
 	if err := owner.QueryRow(ctx, `SELECT id FROM hr.employers ORDER BY kvk_number LIMIT 1 OFFSET 100`).Scan(&tenant); err != nil {
 		b.Fatal(err)
 	}
-	scope := identity.Scope{Employers: []uuid.UUID{tenant}}
+	scope := access.Scope{Employers: []uuid.UUID{tenant}}
 	list := func(b *testing.B, pool *pgxpool.Pool) {
 		var n int
 		err := postgres.InScope(ctx, pool, scope, func(tx pgx.Tx) error {

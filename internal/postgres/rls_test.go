@@ -13,7 +13,7 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 
-	"github.com/arbokluis/arbokluis/internal/identity"
+	"github.com/arbokluis/arbokluis/internal/access"
 	"github.com/arbokluis/arbokluis/internal/postgres"
 	"github.com/arbokluis/arbokluis/internal/testenv"
 )
@@ -41,7 +41,7 @@ func addTenant(t *testing.T, owner *pgxpool.Pool, n int) uuid.UUID {
 
 // visibleEmployers runs a query that forgets its WHERE clause through the
 // services' transaction helper and returns the employer ids it saw.
-func visibleEmployers(t *testing.T, pool *pgxpool.Pool, scope identity.Scope, table, column string) map[uuid.UUID]int {
+func visibleEmployers(t *testing.T, pool *pgxpool.Pool, scope access.Scope, table, column string) map[uuid.UUID]int {
 	t.Helper()
 	seen := map[uuid.UUID]int{}
 	err := postgres.InScope(context.Background(), pool, scope, func(tx pgx.Tx) error {
@@ -69,16 +69,16 @@ func TestRowLevelSecurityStopsUnscopedQueries(t *testing.T) {
 
 	tests := []struct {
 		name          string
-		scope         identity.Scope
+		scope         access.Scope
 		wantA, wantB  int // rows of tenant a and b seen
 		onlyThoseSeen bool
 	}{
-		{"tenant a", identity.Scope{Employers: []uuid.UUID{a}}, 3, 0, true},
-		{"tenant b", identity.Scope{Employers: []uuid.UUID{b}}, 0, 2, true},
-		{"both", identity.Scope{Employers: []uuid.UUID{a, b}}, 3, 2, true},
-		{"service-wide", identity.Scope{All: true}, 3, 2, false},
-		{"no scope", identity.Scope{}, 0, 0, true},
-		{"another tenant", identity.Scope{Employers: []uuid.UUID{uuid.New()}}, 0, 0, true},
+		{"tenant a", access.Scope{Employers: []uuid.UUID{a}}, 3, 0, true},
+		{"tenant b", access.Scope{Employers: []uuid.UUID{b}}, 0, 2, true},
+		{"both", access.Scope{Employers: []uuid.UUID{a, b}}, 3, 2, true},
+		{"service-wide", access.Scope{All: true}, 3, 2, false},
+		{"no scope", access.Scope{}, 0, 0, true},
+		{"another tenant", access.Scope{Employers: []uuid.UUID{uuid.New()}}, 0, 0, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -139,7 +139,7 @@ func TestRowLevelSecurityStopsUnscopedQueries(t *testing.T) {
 	})
 
 	t.Run("writing into another tenant is refused", func(t *testing.T) {
-		err := postgres.InScope(context.Background(), hr, identity.Scope{Employers: []uuid.UUID{a}}, func(tx pgx.Tx) error {
+		err := postgres.InScope(context.Background(), hr, access.Scope{Employers: []uuid.UUID{a}}, func(tx pgx.Tx) error {
 			_, err := tx.Exec(context.Background(), `
 				INSERT INTO hr.employees (employer_id, employee_number, first_name, last_name, date_of_birth, employment_start)
 				VALUES ($1, 'X1', 'Test', 'Persoon', '1980-01-01', '2020-01-01')`, b)
@@ -149,7 +149,7 @@ func TestRowLevelSecurityStopsUnscopedQueries(t *testing.T) {
 		if !errors.As(err, &pgErr) || pgErr.Code != "42501" {
 			t.Errorf("insert into tenant b in scope a: error = %v, want SQLSTATE 42501 (row-level security)", err)
 		}
-		seen := visibleEmployers(t, hr, identity.Scope{Employers: []uuid.UUID{b}}, "employees", "employer_id")
+		seen := visibleEmployers(t, hr, access.Scope{Employers: []uuid.UUID{b}}, "employees", "employer_id")
 		if seen[b] != 2 {
 			t.Errorf("tenant b has %d employees after the refused insert, want 2", seen[b])
 		}

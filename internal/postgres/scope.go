@@ -9,8 +9,8 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/arbokluis/arbokluis/internal/access"
 	"github.com/arbokluis/arbokluis/internal/derrors"
-	"github.com/arbokluis/arbokluis/internal/identity"
 )
 
 // scopeSetting is the transaction-local setting that the row-level security
@@ -20,7 +20,7 @@ const scopeSetting = "arbokluis.employer_ids"
 // scopeValue renders a scope for the policies: "*" for service-wide, an
 // array literal of employer ids otherwise, "" (no tenant) for the empty
 // scope.
-func scopeValue(s identity.Scope) string {
+func scopeValue(s access.Scope) string {
 	if s.All {
 		return "*"
 	}
@@ -44,7 +44,7 @@ func scopeValue(s identity.Scope) string {
 // SET LOCAL semantics before fn runs, so it ends with the transaction and
 // never leaks to the next user of the connection. Queries inside fn still
 // name the scope themselves; the policy is the second line of defence.
-func InScope(ctx context.Context, pool *pgxpool.Pool, scope identity.Scope, fn func(pgx.Tx) error) error {
+func InScope(ctx context.Context, pool *pgxpool.Pool, scope access.Scope, fn func(pgx.Tx) error) error {
 	return InTx(ctx, pool, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, `SELECT set_config($1, $2, true)`, scopeSetting, scopeValue(scope)); err != nil {
 			return Translate(err)
@@ -57,7 +57,7 @@ func InScope(ctx context.Context, pool *pgxpool.Pool, scope identity.Scope, fn f
 // in scope: named by it, or service-wide. Otherwise it returns
 // derrors.ErrNotFound, for an employer outside the scope as for one that
 // does not exist; a failing query is the translated error.
-func requireEmployer(ctx context.Context, tx pgx.Tx, scope identity.Scope, employerID uuid.UUID) error {
+func requireEmployer(ctx context.Context, tx pgx.Tx, scope access.Scope, employerID uuid.UUID) error {
 	var exists bool
 	if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM hr.employers WHERE id = $1 AND ($2 OR id = ANY ($3::uuid[])))`,
 		employerID, scope.All, scope.Employers).Scan(&exists); err != nil {

@@ -5,7 +5,7 @@ import (
 
 	"github.com/google/uuid"
 
-	"github.com/arbokluis/arbokluis/internal/identity"
+	"github.com/arbokluis/arbokluis/internal/access"
 )
 
 // TestScopeValue: the setting the row-level security policies read is "*"
@@ -15,14 +15,14 @@ func TestScopeValue(t *testing.T) {
 	a, b := uuid.New(), uuid.New()
 	tests := []struct {
 		name  string
-		scope identity.Scope
+		scope access.Scope
 		want  string
 	}{
-		{"service-wide", identity.Scope{All: true}, "*"},
-		{"service-wide naming employers too", identity.Scope{All: true, Employers: []uuid.UUID{a}}, "*"},
-		{"one employer", identity.Scope{Employers: []uuid.UUID{a}}, "{" + a.String() + "}"},
-		{"two employers", identity.Scope{Employers: []uuid.UUID{a, b}}, "{" + a.String() + "," + b.String() + "}"},
-		{"none", identity.Scope{}, ""},
+		{"service-wide", access.Scope{All: true}, "*"},
+		{"service-wide naming employers too", access.Scope{All: true, Employers: []uuid.UUID{a}}, "*"},
+		{"one employer", access.Scope{Employers: []uuid.UUID{a}}, "{" + a.String() + "}"},
+		{"two employers", access.Scope{Employers: []uuid.UUID{a, b}}, "{" + a.String() + "," + b.String() + "}"},
+		{"none", access.Scope{}, ""},
 	}
 	for _, tt := range tests {
 		if got := scopeValue(tt.scope); got != tt.want {

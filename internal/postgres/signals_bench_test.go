@@ -9,7 +9,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/arbokluis/arbokluis/internal/absence"
-	"github.com/arbokluis/arbokluis/internal/identity"
+	"github.com/arbokluis/arbokluis/internal/access"
 	"github.com/arbokluis/arbokluis/internal/postgres"
 	"github.com/arbokluis/arbokluis/internal/testenv"
 )
@@ -66,12 +66,12 @@ func BenchmarkSignals(b *testing.B) {
 	svc := absence.NewService(postgres.NewAbsenceStore(testenv.Pool(b, env.HRURL)), nil, absence.DefaultSettings(), nil)
 	for _, tc := range []struct {
 		name  string
-		scope identity.Scope
+		scope access.Scope
 	}{
-		{"case_manager_5_of_500_employers", identity.Scope{Employers: assigned}},
-		{"case_manager_service_wide", identity.Scope{All: true}},
+		{"case_manager_5_of_500_employers", access.Scope{Employers: assigned}},
+		{"case_manager_service_wide", access.Scope{All: true}},
 	} {
-		a := identity.Actor{Principal: identity.Principal{UserID: uuid.New()}, Role: identity.RoleCaseManager, Scope: tc.scope}
+		a := access.Actor{Principal: access.Principal{UserID: uuid.New()}, Role: access.RoleCaseManager, Scope: tc.scope}
 		b.Run(tc.name, func(b *testing.B) {
 			var lat []time.Duration
 			for b.Loop() {

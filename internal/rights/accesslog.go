@@ -10,9 +10,9 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/arbokluis/arbokluis/internal/access"
 	"github.com/arbokluis/arbokluis/internal/audit"
 	"github.com/arbokluis/arbokluis/internal/derrors"
-	"github.com/arbokluis/arbokluis/internal/identity"
 )
 
 // ServiceName is the organisation shown for the service's own staff.
@@ -74,7 +74,7 @@ const MaxAccessLogPage = 200
 // within about a second). The viewing is itself audited before anything is
 // returned. A login without an employee record is derrors.ErrNotFound; a
 // bad period or limit is derrors.FieldErrors.
-func (l *AccessLog) Of(ctx context.Context, a identity.Actor, from, to time.Time, after int64, limit int) ([]AccessEntry, error) {
+func (l *AccessLog) Of(ctx context.Context, a access.Actor, from, to time.Time, after int64, limit int) ([]AccessEntry, error) {
 	fe := derrors.FieldErrors{}
 	if limit < 1 || limit > MaxAccessLogPage {
 		fe.Add("limit", fmt.Sprintf("must be between 1 and %d", MaxAccessLogPage))
@@ -119,7 +119,7 @@ func (l *AccessLog) Of(ctx context.Context, a identity.Actor, from, to time.Time
 		e := AccessEntry{Seq: r.Seq, At: r.Time, ActorName: p.Name, ActorRole: r.ActorRole, Organisation: ServiceName,
 			Action: r.Action, ObjectKind: r.ObjectKind, Outcome: r.Outcome,
 			Emergency: r.Action == audit.ActionEmergencyAccess || r.ObjectKind == "emergency_access"}
-		if r.ActorRole == string(identity.RoleEmployer) && p.EmployerName != "" {
+		if r.ActorRole == string(access.RoleEmployer) && p.EmployerName != "" {
 			e.Organisation = p.EmployerName
 		}
 		if r.ActorUserID == uuid.Nil {

@@ -9,10 +9,10 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/arbokluis/arbokluis/internal/access"
 	"github.com/arbokluis/arbokluis/internal/audit"
 	"github.com/arbokluis/arbokluis/internal/derrors"
 	"github.com/arbokluis/arbokluis/internal/employee"
-	"github.com/arbokluis/arbokluis/internal/identity"
 )
 
 // Retention holds the retention terms of HR data (domain.md, seed 004 §9);
@@ -233,14 +233,14 @@ func NewRecords(store RecordStore, retention Retention, now func() time.Time) *R
 }
 
 func (s *Records) today() time.Time {
-	t, _ := time.Parse(time.DateOnly, identity.Today(s.now()))
+	t, _ := time.Parse(time.DateOnly, access.Today(s.now()))
 	return t
 }
 
 // undecided checks that a may decide r (mayDecide, never about
 // themselves; derrors.ErrNotFound otherwise) and that r is of type t and
 // still undecided (derrors.ErrConflict otherwise).
-func undecided(a identity.Actor, r *Request, subj Subject, t Type) error {
+func undecided(a access.Actor, r *Request, subj Subject, t Type) error {
 	if selfDecision(a, r, subj) || !mayDecide(a, r.Type, subj) {
 		return fmt.Errorf("rights: may not decide this request: %w", derrors.ErrNotFound)
 	}
@@ -266,7 +266,7 @@ var categoryNames = map[string]string{
 // with the outcome per category, and the employee is told. Who may not
 // decide is derrors.ErrNotFound; a request of another type or decided
 // already is derrors.ErrConflict.
-func (s *Records) Erase(ctx context.Context, a identity.Actor, id uuid.UUID) (Request, error) {
+func (s *Records) Erase(ctx context.Context, a access.Actor, id uuid.UUID) (Request, error) {
 	today, now := s.today(), s.now().UTC()
 	out, err := s.store.Apply(ctx, id, func(r *Request, subj Subject, f RecordFacts) (Effect, audit.Event, Notice, error) {
 		if err := undecided(a, r, subj, TypeErasure); err != nil {
@@ -294,7 +294,7 @@ func (s *Records) Erase(ctx context.Context, a identity.Actor, id uuid.UUID) (Re
 // request is refused with that ground. Lift ends a granted restriction and
 // closes its request. Who may not decide is derrors.ErrNotFound; a request
 // of another type or in another state is derrors.ErrConflict.
-func (s *Records) Restrict(ctx context.Context, a identity.Actor, id uuid.UUID) (Request, error) {
+func (s *Records) Restrict(ctx context.Context, a access.Actor, id uuid.UUID) (Request, error) {
 	now := s.now().UTC()
 	out, err := s.store.Apply(ctx, id, func(r *Request, subj Subject, f RecordFacts) (Effect, audit.Event, Notice, error) {
 		if err := undecided(a, r, subj, TypeRestriction); err != nil {
@@ -327,7 +327,7 @@ func (s *Records) Restrict(ctx context.Context, a identity.Actor, id uuid.UUID) 
 // Lift ends the restriction a granted restriction request applied, and
 // closes the request. Who may not decide is derrors.ErrNotFound; a request
 // that is not a granted restriction is derrors.ErrConflict.
-func (s *Records) Lift(ctx context.Context, a identity.Actor, id uuid.UUID) (Request, error) {
+func (s *Records) Lift(ctx context.Context, a access.Actor, id uuid.UUID) (Request, error) {
 	now := s.now().UTC()
 	out, err := s.store.Apply(ctx, id, func(r *Request, subj Subject, f RecordFacts) (Effect, audit.Event, Notice, error) {
 		if selfDecision(a, r, subj) || !mayDecide(a, r.Type, subj) {
@@ -350,7 +350,7 @@ func (s *Records) Lift(ctx context.Context, a identity.Actor, id uuid.UUID) (Req
 // RecordUpdater rectifies HR records for their owning role (see
 // employee.Service.Update).
 type RecordUpdater interface {
-	Update(ctx context.Context, a identity.Actor, id uuid.UUID, p employee.Patch, why employee.Rectification) (employee.Employee, error)
+	Update(ctx context.Context, a access.Actor, id uuid.UUID, p employee.Patch, why employee.Rectification) (employee.Employee, error)
 }
 
 // Rectifier lets the owning role answer a granted rectification request by
@@ -377,7 +377,7 @@ func NewRectifier(requests RequestReader, records RecordUpdater, now func() time
 // granted for the privacy officer to deliver. A request about someone else, of another type, or a record outside
 // the caller's tenants is derrors.ErrNotFound; a request not granted is
 // derrors.ErrConflict; the errors of the update apply otherwise.
-func (s *Rectifier) Rectify(ctx context.Context, a identity.Actor, requestID, employeeID uuid.UUID, p employee.Patch) (employee.Employee, Request, error) {
+func (s *Rectifier) Rectify(ctx context.Context, a access.Actor, requestID, employeeID uuid.UUID, p employee.Patch) (employee.Employee, Request, error) {
 	// The request is checked first, the record (whose BSN may be sealed in
 	// Vault) updated outside any transaction, and the request delivered
 	// last, checked again under its lock.

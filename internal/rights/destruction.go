@@ -13,10 +13,10 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/arbokluis/arbokluis/internal/access"
 	"github.com/arbokluis/arbokluis/internal/audit"
 	"github.com/arbokluis/arbokluis/internal/derrors"
 	"github.com/arbokluis/arbokluis/internal/dossier"
-	"github.com/arbokluis/arbokluis/internal/identity"
 )
 
 // The grounds on which a destruction is refused (BW 7:455): a legal rule
@@ -162,8 +162,8 @@ func (d DestructionDecision) check() error {
 // (whom undecided admits only while the responsible one is away):
 // the employer's assigned physician may differ from the dossier's own
 // after a reassignment. Anyone else is derrors.ErrNotFound.
-func inCharge(a identity.Actor, d dossier.Dossier) error {
-	if _, _, ok := a.Principal.ActsFor(d.ResponsiblePhysicianID); ok || a.Role == identity.RoleLeadPhysician {
+func inCharge(a access.Actor, d dossier.Dossier) error {
+	if _, _, ok := a.Principal.ActsFor(d.ResponsiblePhysicianID); ok || a.Role == access.RoleLeadPhysician {
 		return nil
 	}
 	return fmt.Errorf("rights: not in charge of the dossier: %w", derrors.ErrNotFound)
@@ -180,7 +180,7 @@ func inCharge(a identity.Actor, d dossier.Dossier) error {
 // encrypted. Who may not decide is derrors.ErrNotFound; a decided request
 // or another type derrors.ErrConflict; an employee without a dossier
 // derrors.ErrConflict; bad input derrors.FieldErrors.
-func (s *Destructions) Decide(ctx context.Context, a identity.Actor, requestID uuid.UUID, dec DestructionDecision) (Request, dossier.Destruction, error) {
+func (s *Destructions) Decide(ctx context.Context, a access.Actor, requestID uuid.UUID, dec DestructionDecision) (Request, dossier.Destruction, error) {
 	if err := dec.check(); err != nil {
 		return Request{}, dossier.Destruction{}, err
 	}
@@ -237,7 +237,7 @@ var groundNames = map[string]string{
 }
 
 // grant records the grant with the job and runs it.
-func (s *Destructions) grant(ctx context.Context, a identity.Actor, requestID uuid.UUID) (Request, dossier.Destruction, error) {
+func (s *Destructions) grant(ctx context.Context, a access.Actor, requestID uuid.UUID) (Request, dossier.Destruction, error) {
 	// No job is begun that cannot delete its keys: the dossier would stay
 	// closed with its content readable.
 	if err := s.destroyer.Ready(ctx); err != nil {
@@ -324,7 +324,7 @@ func (s *Destructions) finish(ctx context.Context, job dossier.Destruction) (dos
 // transfer ref to another service, on the decision of a (who may decide
 // its destruction), through the same job as a request. A retention duty
 // refuses it (a *dossier.RefusalError); the errors of Decide apply.
-func (s *Destructions) DestroyAfterTransfer(ctx context.Context, a identity.Actor, employeeID, ref uuid.UUID) error {
+func (s *Destructions) DestroyAfterTransfer(ctx context.Context, a access.Actor, employeeID, ref uuid.UUID) error {
 	if err := s.destroyer.Ready(ctx); err != nil {
 		return fmt.Errorf("rights: destroy after transfer: %w", err)
 	}
@@ -351,7 +351,7 @@ var errDelivered = errors.New("rights: delivered already")
 
 // beginEvent is the audit event of a's decision to begin a destruction;
 // Begin fills in what it is about.
-func beginEvent(a identity.Actor) audit.Event {
+func beginEvent(a access.Actor) audit.Event {
 	return audit.Event{ActorUserID: a.UserID(), ActorRole: string(a.Role), Outcome: audit.OutcomeOK,
 		RequestID: a.RequestID, ClientIP: a.ClientIP}
 }
@@ -383,7 +383,7 @@ func (s *Destructions) Resume(ctx context.Context) (int, error) {
 // Mine lists the destructions of the caller's own dossier, newest first,
 // audited as a read. A login without an employee record is
 // derrors.ErrNotFound.
-func (s *Destructions) Mine(ctx context.Context, a identity.Actor) ([]dossier.Destruction, error) {
+func (s *Destructions) Mine(ctx context.Context, a access.Actor) ([]dossier.Destruction, error) {
 	subj, err := s.requests.SubjectOf(ctx, a.UserID())
 	if err != nil {
 		return nil, fmt.Errorf("rights: my destructions: %w", err)
@@ -404,7 +404,7 @@ func (s *Destructions) Mine(ctx context.Context, a identity.Actor) ([]dossier.De
 // completed destructions, on demand, audited as an export with the
 // SHA-256 of the delivered file before it is returned. Another person's,
 // an unknown or an unfinished destruction is derrors.ErrNotFound.
-func (s *Destructions) Statement(ctx context.Context, a identity.Actor, id uuid.UUID) ([]byte, error) {
+func (s *Destructions) Statement(ctx context.Context, a access.Actor, id uuid.UUID) ([]byte, error) {
 	if s.render == nil || s.people == nil || s.rec == nil {
 		return nil, fmt.Errorf("rights: statement: no renderer: %w", derrors.ErrUnavailable)
 	}

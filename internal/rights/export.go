@@ -8,10 +8,10 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/arbokluis/arbokluis/internal/absence"
+	"github.com/arbokluis/arbokluis/internal/access"
 	"github.com/arbokluis/arbokluis/internal/audit"
 	"github.com/arbokluis/arbokluis/internal/employee"
 	"github.com/arbokluis/arbokluis/internal/fitness"
-	"github.com/arbokluis/arbokluis/internal/identity"
 )
 
 // Purpose says why a category of HR data is kept and for how long.
@@ -53,17 +53,17 @@ type Exporter struct {
 		SubjectOf(ctx context.Context, userID uuid.UUID) (Subject, error)
 	}
 	employees interface {
-		Get(ctx context.Context, a identity.Actor, id uuid.UUID) (employee.Employee, error)
+		Get(ctx context.Context, a access.Actor, id uuid.UUID) (employee.Employee, error)
 	}
 	absences interface {
-		ListForEmployee(ctx context.Context, a identity.Actor, employeeID uuid.UUID) ([]absence.Absence, error)
+		ListForEmployee(ctx context.Context, a access.Actor, employeeID uuid.UUID) ([]absence.Absence, error)
 	}
 	fitness interface {
-		Verdicts(ctx context.Context, a identity.Actor, employeeID uuid.UUID) ([]fitness.Verdict, error)
-		AdviceFor(ctx context.Context, a identity.Actor, employeeID uuid.UUID) ([]fitness.Advice, error)
+		Verdicts(ctx context.Context, a access.Actor, employeeID uuid.UUID) ([]fitness.Verdict, error)
+		AdviceFor(ctx context.Context, a access.Actor, employeeID uuid.UUID) ([]fitness.Advice, error)
 	}
 	requests interface {
-		Mine(ctx context.Context, a identity.Actor) ([]Request, error)
+		Mine(ctx context.Context, a access.Actor) ([]Request, error)
 	}
 	rec audit.Recorder
 	now func() time.Time
@@ -82,7 +82,7 @@ func NewExporter(subjects RequestReader, employees *employee.Service, absences *
 // portability), with the purposes and retention terms that apply,
 // audited as an export before it is returned. A login without an employee
 // record is derrors.ErrNotFound.
-func (x *Exporter) Mine(ctx context.Context, a identity.Actor) (Export, error) {
+func (x *Exporter) Mine(ctx context.Context, a access.Actor) (Export, error) {
 	subj, err := x.subjects.SubjectOf(ctx, a.UserID())
 	if err != nil {
 		return Export{}, fmt.Errorf("rights: export: %w", err)

@@ -9,10 +9,10 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/arbokluis/arbokluis/internal/access"
 	"github.com/arbokluis/arbokluis/internal/audit"
 	"github.com/arbokluis/arbokluis/internal/derrors"
 	"github.com/arbokluis/arbokluis/internal/dossier"
-	"github.com/arbokluis/arbokluis/internal/identity"
 )
 
 // Release is a released snapshot of a dossier: the entry versions the
@@ -92,7 +92,7 @@ func NewReleases(requests RequestReader, store ReleaseStore, opener Opener, peop
 // Anyone else is derrors.ErrNotFound; a request of another type, not yet
 // granted, or released already is derrors.ErrConflict; an employee
 // without a dossier is derrors.ErrNotFound.
-func (s *Releases) Release(ctx context.Context, a identity.Actor, requestID uuid.UUID) (Release, error) {
+func (s *Releases) Release(ctx context.Context, a access.Actor, requestID uuid.UUID) (Release, error) {
 	var out Release
 	_, err := s.requests.Update(ctx, requestID, func(r *Request, subj Subject) (audit.Event, Notice, error) {
 		if selfDecision(a, r, subj) || !r.Type.Medical() || !mayDecide(a, r.Type, subj) {
@@ -127,7 +127,7 @@ func (s *Releases) Release(ctx context.Context, a identity.Actor, requestID uuid
 }
 
 // Mine lists the releases for the caller's own employee record.
-func (s *Releases) Mine(ctx context.Context, a identity.Actor) ([]Release, error) {
+func (s *Releases) Mine(ctx context.Context, a access.Actor) ([]Release, error) {
 	subj, err := s.requests.SubjectOf(ctx, a.UserID())
 	if err != nil {
 		return nil, fmt.Errorf("rights: my releases: %w", err)
@@ -142,7 +142,7 @@ func (s *Releases) Mine(ctx context.Context, a identity.Actor) ([]Release, error
 // Read returns the entries of one of the caller's own releases, decrypted
 // in one Vault call, audited as a read before they are returned. A release
 // for anyone else is derrors.ErrNotFound.
-func (s *Releases) Read(ctx context.Context, a identity.Actor, id uuid.UUID) (Release, []dossier.Entry, error) {
+func (s *Releases) Read(ctx context.Context, a access.Actor, id uuid.UUID) (Release, []dossier.Entry, error) {
 	subj, err := s.requests.SubjectOf(ctx, a.UserID())
 	if err != nil {
 		return Release{}, nil, fmt.Errorf("rights: read release: %w", err)
@@ -221,7 +221,7 @@ type CopyRenderer interface {
 // export event — before returning it; the first copy is free, later ones
 // are marked as repeated. A release for anyone else is derrors.ErrNotFound;
 // Vault or the audit trail down is derrors.ErrUnavailable.
-func (s *Releases) Copy(ctx context.Context, a identity.Actor, id uuid.UUID) ([]byte, error) {
+func (s *Releases) Copy(ctx context.Context, a access.Actor, id uuid.UUID) ([]byte, error) {
 	if s.people == nil || s.render == nil {
 		return nil, fmt.Errorf("rights: copy: no renderer: %w", derrors.ErrUnavailable)
 	}

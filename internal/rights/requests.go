@@ -10,10 +10,10 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/arbokluis/arbokluis/internal/access"
 	"github.com/arbokluis/arbokluis/internal/audit"
 	"github.com/arbokluis/arbokluis/internal/derrors"
 	"github.com/arbokluis/arbokluis/internal/dossier"
-	"github.com/arbokluis/arbokluis/internal/identity"
 )
 
 // Type is the kind of a rights request.
@@ -210,7 +210,7 @@ type RequestStore interface {
 // who has none.
 type QueueFilter struct {
 	Medical       bool
-	Scope         identity.Scope
+	Scope         access.Scope
 	StandingInFor []uuid.UUID
 	Unattended    bool
 }
@@ -283,11 +283,11 @@ func (s *Requests) due(t Type, received time.Time) time.Time {
 const MaxDestructionEntries = 200
 
 func (s *Requests) today() time.Time {
-	t, _ := time.Parse(time.DateOnly, identity.Today(s.now()))
+	t, _ := time.Parse(time.DateOnly, access.Today(s.now()))
 	return t
 }
 
-func requestEvent(a identity.Actor, action audit.Action, r Request) audit.Event {
+func requestEvent(a access.Actor, action audit.Action, r Request) audit.Event {
 	return audit.Event{ActorUserID: a.UserID(), ActorRole: string(a.Role), SubjectEmployeeID: r.EmployeeID,
 		TenantID: r.EmployerID, Action: action, ObjectKind: "request", ObjectID: r.ID.String(),
 		Outcome: audit.OutcomeOK, RequestID: a.RequestID, ClientIP: a.ClientIP}
@@ -364,7 +364,7 @@ func (f Filing) check() ([]string, error) {
 // unknown type, text with another type, or a correction without its entry
 // is derrors.FieldErrors; a login without an employee record is
 // derrors.ErrNotFound; a statement without a dossier is derrors.ErrConflict.
-func (s *Requests) File(ctx context.Context, a identity.Actor, f Filing) (Request, error) {
+func (s *Requests) File(ctx context.Context, a access.Actor, f Filing) (Request, error) {
 	fields, err := f.check()
 	if err != nil {
 		return Request{}, err
@@ -432,8 +432,8 @@ const AuthorisationMonths = 6
 // employee in the portal, so those types are derrors.FieldErrors here, as
 // is an authorisation that is missing, undated, from the future or older
 // than AuthorisationMonths; an unknown employee is derrors.ErrNotFound.
-func (s *Requests) FileFor(ctx context.Context, a identity.Actor, employeeID uuid.UUID, f Filing, rep Representative) (Request, error) {
-	if a.Role != identity.RolePrivacyOfficer {
+func (s *Requests) FileFor(ctx context.Context, a access.Actor, employeeID uuid.UUID, f Filing, rep Representative) (Request, error) {
+	if a.Role != access.RolePrivacyOfficer {
 		return Request{}, fmt.Errorf("rights: only the privacy officer registers a representative's request: %w", derrors.ErrNotFound)
 	}
 	fields, err := f.check()
@@ -486,13 +486,13 @@ func (s *Requests) FileFor(ctx context.Context, a identity.Actor, employeeID uui
 // themselves: the employee it is about, or whoever filed it (a privacy
 // officer who registered a representative's request excepted: they filed
 // nothing of their own).
-func selfDecision(a identity.Actor, r *Request, subj Subject) bool {
+func selfDecision(a access.Actor, r *Request, subj Subject) bool {
 	return a.UserID() == subj.UserID || (a.UserID() == r.FiledBy && r.Representative == "")
 }
 
 // Mine lists the caller's own requests, audited as a read. A login without
 // an employee record is derrors.ErrNotFound.
-func (s *Requests) Mine(ctx context.Context, a identity.Actor) ([]Request, error) {
+func (s *Requests) Mine(ctx context.Context, a access.Actor) ([]Request, error) {
 	subj, err := s.store.SubjectOf(ctx, a.UserID())
 	if err != nil {
 		return nil, fmt.Errorf("rights: my requests: %w", err)
@@ -511,17 +511,17 @@ func (s *Requests) Mine(ctx context.Context, a identity.Actor) ([]Request, error
 // assigned (responsible) physician or a substitute standing in for them,
 // and a lead physician only while the responsible one is absent (or when
 // the employer has none), as seed 004 §7 has it.
-func mayDecide(a identity.Actor, t Type, subj Subject) bool {
+func mayDecide(a access.Actor, t Type, subj Subject) bool {
 	if !t.Medical() {
-		return a.Role == identity.RolePrivacyOfficer
+		return a.Role == access.RolePrivacyOfficer
 	}
-	if a.Role != identity.RolePhysician && a.Role != identity.RoleLeadPhysician {
+	if a.Role != access.RolePhysician && a.Role != access.RoleLeadPhysician {
 		return false
 	}
 	if _, _, ok := a.Principal.ActsFor(subj.PhysicianID); ok {
 		return true
 	}
-	return a.Role == identity.RoleLeadPhysician && (subj.PhysicianAbsent || subj.PhysicianID == uuid.Nil)
+	return a.Role == access.RoleLeadPhysician && (subj.PhysicianAbsent || subj.PhysicianID == uuid.Nil)
 }
 
 // Decision moves a request along its state machine.
@@ -537,7 +537,7 @@ type Decision struct {
 // included); a move the state machine does not allow (deciding twice,
 // refusing an own statement) is derrors.ErrConflict; a missing or unknown
 // ground is derrors.FieldErrors. The employee is notified.
-func (s *Requests) Decide(ctx context.Context, a identity.Actor, id uuid.UUID, d Decision) (Request, error) {
+func (s *Requests) Decide(ctx context.Context, a access.Actor, id uuid.UUID, d Decision) (Request, error) {
 	fe := derrors.FieldErrors{}
 	switch d.Status {
 	case StatusInReview, StatusGranted, StatusPartlyGranted, StatusRefused, StatusDelivered, StatusClosed:
@@ -610,7 +610,7 @@ var ExtensionGrounds = map[string]bool{"complex_request": true, "number_of_reque
 // is told at once, within the first month as the AVG requires. A second
 // extension, one after the due date, or of a decided request is
 // derrors.ErrConflict; who may not decide is derrors.ErrNotFound.
-func (s *Requests) Extend(ctx context.Context, a identity.Actor, id uuid.UUID, months int, reason string) (Request, error) {
+func (s *Requests) Extend(ctx context.Context, a access.Actor, id uuid.UUID, months int, reason string) (Request, error) {
 	fe := derrors.FieldErrors{}
 	if months != 1 && months != 2 {
 		fe.Add("months", "must be 1 or 2")
@@ -665,11 +665,11 @@ const MaxQueue = 500
 // employers whose physician is absent or who have none (see mayDecide).
 // Metadata only, never content; the queue is audited with one read event
 // listing every person whose request it shows.
-func (s *Requests) Queue(ctx context.Context, a identity.Actor) ([]Request, error) {
+func (s *Requests) Queue(ctx context.Context, a access.Actor) ([]Request, error) {
 	f := QueueFilter{Medical: true, Scope: a.Scope, StandingInFor: a.Principal.Substitutes,
-		Unattended: a.Role == identity.RoleLeadPhysician}
-	if a.Role == identity.RolePrivacyOfficer {
-		f = QueueFilter{Scope: identity.Scope{All: true}}
+		Unattended: a.Role == access.RoleLeadPhysician}
+	if a.Role == access.RolePrivacyOfficer {
+		f = QueueFilter{Scope: access.Scope{All: true}}
 	}
 	out, err := s.store.Queue(ctx, f, MaxQueue, func(rs []Request) []audit.Event {
 		if len(rs) == 0 {

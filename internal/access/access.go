@@ -1,15 +1,104 @@
-package identity
+// Package access is the shared vocabulary of who acts and how far they
+// reach: the roles of DESIGN §1, a caller's grants and capacities
+// (Principal), the one grant a request is decided under (Authority, Actor),
+// the tenants it reaches (Scope) and how a caller comes to act on a medical
+// dossier (DossierAccess). Every domain package speaks it; the login
+// services that establish a Principal live in package identity.
+package access
 
 import (
 	"fmt"
 	"net/netip"
 	"slices"
 	"time"
+	_ "time/tzdata" // "today" is the date in Europe/Amsterdam, on any host
 
 	"github.com/google/uuid"
 
 	"github.com/arbokluis/arbokluis/internal/derrors"
 )
+
+// amsterdam is the zone in which "today" is decided.
+var amsterdam = func() *time.Location {
+	loc, err := time.LoadLocation("Europe/Amsterdam")
+	if err != nil {
+		panic(err)
+	}
+	return loc
+}()
+
+// Role is one of the roles of DESIGN §1.
+type Role string
+
+// The roles of DESIGN §1.
+const (
+	RolePhysician        Role = "physician"
+	RoleLeadPhysician    Role = "lead_physician"
+	RoleMedicalAssistant Role = "medical_assistant"
+	RoleCaseManager      Role = "case_manager"
+	RoleLabourExpert     Role = "labour_expert"
+	RoleEmployer         Role = "employer"
+	RoleEmployee         Role = "employee"
+	RolePrivacyOfficer   Role = "privacy_officer"
+	RoleAdmin            Role = "admin"
+)
+
+// Roles lists every role.
+var Roles = []Role{RolePhysician, RoleLeadPhysician, RoleMedicalAssistant, RoleCaseManager,
+	RoleLabourExpert, RoleEmployer, RoleEmployee, RolePrivacyOfficer, RoleAdmin}
+
+// Valid reports whether r is a known role.
+func (r Role) Valid() bool {
+	for _, known := range Roles {
+		if r == known {
+			return true
+		}
+	}
+	return false
+}
+
+// TenantBound reports whether the role belongs to exactly one employer.
+func (r Role) TenantBound() bool { return r == RoleEmployer || r == RoleEmployee }
+
+// Grant is an active role of a user; EmployerID is uuid.Nil for service-wide.
+type Grant struct {
+	Role       Role
+	EmployerID uuid.UUID
+}
+
+// Principal is the authenticated caller of a request, read from PostgreSQL
+// on every request: the active grants and, for medical staff, whom they
+// may act for today.
+type Principal struct {
+	UserID uuid.UUID
+	Grants []Grant
+	// AssignedEmployers are the employers whose assigned physician the
+	// caller is (approved physician assignments).
+	AssignedEmployers []uuid.UUID
+	// Substitutes are the physicians the caller stands in for today
+	// (approved substitution periods).
+	Substitutes []uuid.UUID
+	// ActsForPhysicians are the physicians a medical assistant acts for
+	// today: named on an active, signed, unexpired confidentiality
+	// statement of an active physician.
+	ActsForPhysicians []uuid.UUID
+}
+
+// Medical reports whether the role gives access to medical data; such grants
+// need two keys: an admin proposes, a lead physician approves.
+func (r Role) Medical() bool {
+	return r == RolePhysician || r == RoleLeadPhysician || r == RoleMedicalAssistant
+}
+
+// Has reports whether p holds role (in any scope).
+func (p Principal) Has(role Role) bool {
+	for _, g := range p.Grants {
+		if g.Role == role {
+			return true
+		}
+	}
+	return false
+}
 
 // Scope is the set of client employers (tenants) a caller may reach with
 // one action. All means service-wide. The zero Scope reaches no tenant.
