@@ -188,6 +188,7 @@ func (s *stack) login(email, password, totp string, header ...string) response {
 }
 
 func TestLoginRequiresTOTPForEveryRole(t *testing.T) {
+	t.Parallel()
 	s := newStack(t)
 	tenant := s.addEmployer()
 	for _, role := range identity.Roles {
@@ -229,6 +230,7 @@ func mustAtoi(s string) int {
 }
 
 func TestTOTPCannotBeReplayed(t *testing.T) {
+	t.Parallel()
 	s := newStack(t)
 	u := s.addUser(identity.RolePhysician, uuid.Nil)
 	c := code(t, u.secret, time.Now())
@@ -245,6 +247,9 @@ func TestTOTPCannotBeReplayed(t *testing.T) {
 	}
 }
 
+// TestUnknownUserAndWrongPasswordAreIndistinguishable compares the times
+// of two kinds of failed login; it stays serial, so that the parallel
+// tests' load does not skew one median against the other.
 func TestUnknownUserAndWrongPasswordAreIndistinguishable(t *testing.T) {
 	// The production cost (what config.Default leaves, not the tests'
 	// cheaper one): the test compares hashes, and a real hash must dominate
@@ -292,6 +297,9 @@ func TestUnknownUserAndWrongPasswordAreIndistinguishable(t *testing.T) {
 	}
 }
 
+// TestBackoffPerAccountAndIP stays serial: the throttle after the sixth
+// failure lasts one second, and both correct logins must come within it,
+// which a machine busy with the parallel tests does not promise.
 func TestBackoffPerAccountAndIP(t *testing.T) {
 	s := newStack(t, "127.0.0.1")
 	other := newStack(t, "127.0.0.1") // a second server on the same database
@@ -316,6 +324,8 @@ func TestBackoffPerAccountAndIP(t *testing.T) {
 	}
 }
 
+// TestForwardedForIsIgnoredWithoutTrustedProxy stays serial for the same
+// one-second throttle as TestBackoffPerAccountAndIP.
 func TestForwardedForIsIgnoredWithoutTrustedProxy(t *testing.T) {
 	s := newStack(t) // no trusted proxies
 	u := s.addUser(identity.RoleEmployee, s.addEmployer())
@@ -330,6 +340,7 @@ func TestForwardedForIsIgnoredWithoutTrustedProxy(t *testing.T) {
 }
 
 func TestSessionEnds(t *testing.T) {
+	t.Parallel()
 	s := newStack(t)
 	owner := testenv.Pool(t, s.env.MigrateURL)
 	tests := []struct {
@@ -374,6 +385,7 @@ func TestSessionEnds(t *testing.T) {
 }
 
 func TestLoginIsAudited(t *testing.T) {
+	t.Parallel()
 	s := newStack(t)
 	u := s.addUser(identity.RolePrivacyOfficer, uuid.Nil)
 	s.login(u.email, "wrong password number x", "000000")
@@ -410,6 +422,7 @@ func TestLoginIsAudited(t *testing.T) {
 // server's log. (A six-digit code is not checked: it could occur by chance in
 // a timestamp.)
 func TestCredentialsNeverLogged(t *testing.T) {
+	t.Parallel()
 	s := newStack(t)
 	u := s.addUser(identity.RoleEmployer, s.addEmployer())
 	for range identity.DefaultBackoff.FreeAttempts + 2 {
