@@ -89,6 +89,7 @@ func milestone(t *testing.T, r response, kind string, n int) (due, status string
 }
 
 func TestSickReportChangesAndTheTwentyEightDayRule(t *testing.T) {
+	t.Parallel()
 	w := newCaseWorld(t)
 	emp := w.employee(t, "Gérard", "Özdemir")
 	d := w.today.AddDate(0, 0, -100)
@@ -143,6 +144,7 @@ func TestSickReportChangesAndTheTwentyEightDayRule(t *testing.T) {
 }
 
 func TestClosureOnEmploymentEndCancelsMilestones(t *testing.T) {
+	t.Parallel()
 	w := newCaseWorld(t)
 	emp := w.employee(t, "Anna", "de Vries")
 	r := w.report(t, emp, w.today.AddDate(0, 0, -50), 100, http.StatusCreated)
@@ -173,6 +175,7 @@ func TestClosureOnEmploymentEndCancelsMilestones(t *testing.T) {
 }
 
 func TestEmployerNeverLearnsTheSafetyNetType(t *testing.T) {
+	t.Parallel()
 	w := newCaseWorld(t)
 	emp := w.employee(t, "Sanne", "Visser")
 	r := w.s.do("POST", "/api/v1/employees/"+emp+"/absences", w.er,
@@ -225,6 +228,7 @@ func (w *caseWorld) rowCounts(t *testing.T) [6]int {
 }
 
 func TestAbsenceBadInputAnswers4xxAndWritesNothing(t *testing.T) {
+	t.Parallel()
 	w := newCaseWorld(t)
 	open := w.employee(t, "Open", "Zaak")
 	r := w.report(t, open, w.today.AddDate(0, 0, -10), 100, http.StatusCreated)
@@ -321,6 +325,7 @@ func TestAbsenceBadInputAnswers4xxAndWritesNothing(t *testing.T) {
 }
 
 func TestPlanOfActionAndTheEmployersPDF(t *testing.T) {
+	t.Parallel()
 	w := newCaseWorld(t)
 	emp := w.employee(t, "Gérard", "Özdemir")
 	r := w.report(t, emp, w.today.AddDate(0, 0, -50), 100, http.StatusCreated)
@@ -374,6 +379,7 @@ func TestPlanOfActionAndTheEmployersPDF(t *testing.T) {
 }
 
 func TestNotesAreForProcessAndCanBeRedacted(t *testing.T) {
+	t.Parallel()
 	w := newCaseWorld(t)
 	emp := w.employee(t, "Jan", "Bakker")
 	r := w.report(t, emp, w.today.AddDate(0, 0, -5), 100, http.StatusCreated)
@@ -409,6 +415,7 @@ func TestNotesAreForProcessAndCanBeRedacted(t *testing.T) {
 }
 
 func TestSignalsAreTheCallersCaseloadOldestFirstInPages(t *testing.T) {
+	t.Parallel()
 	w := newCaseWorld(t)
 	var people []string
 	for i := 0; i < 5; i++ {

@@ -19,7 +19,9 @@ import (
 // substitute; once approved, the substitute reads the absent physician's
 // dossier, and the grant takes effect on the next request.
 func TestSubstitutionTwoKeysThenAccess(t *testing.T) {
-	s := newStack(t)
+	t.Parallel()
+	// A database of its own: the test counts all of hr.substitutions.
+	s := newStackWith(t, testenv.FreshDatabase(t), nil)
 	lead1, lead2 := s.addUser(access.RoleLeadPhysician, uuid.Nil), s.addUser(access.RoleLeadPhysician, uuid.Nil)
 	absent, sub := s.addUser(access.RolePhysician, uuid.Nil), s.addUser(access.RoleLeadPhysician, uuid.Nil)
 	employee := uuid.New()
@@ -87,6 +89,7 @@ func TestSubstitutionTwoKeysThenAccess(t *testing.T) {
 // expires, the declaration is audited with the employee as subject, and the
 // reason is stored only as ciphertext.
 func TestEmergencyAccess(t *testing.T) {
+	t.Parallel()
 	s := newStackWith(t, testenv.Load(t), func(c *config.Config) { c.EmergencyAccessTTL = time.Hour })
 	lead, resp := s.addUser(access.RoleLeadPhysician, uuid.Nil), s.addUser(access.RolePhysician, uuid.Nil)
 	employee := uuid.New()
@@ -170,6 +173,7 @@ func TestEmergencyAccess(t *testing.T) {
 // read per request, so ending a statement closes the dossier on the next
 // request of the same session.
 func TestRevokedStatementEndsAssistantAccessAtOnce(t *testing.T) {
+	t.Parallel()
 	s := newStack(t)
 	resp, assistant := s.addUser(access.RolePhysician, uuid.Nil), s.addUser(access.RoleMedicalAssistant, uuid.Nil)
 	employee := uuid.New()
@@ -208,6 +212,7 @@ func TestRevokedStatementEndsAssistantAccessAtOnce(t *testing.T) {
 // TestEmployerAndEmployeeBadInputChangesNothing: bad bodies answer 4xx
 // problem+json and write nothing.
 func TestEmployerAndEmployeeBadInputChangesNothing(t *testing.T) {
+	t.Parallel()
 	s := newStack(t)
 	tenant := s.addEmployer()
 	admin, hr := s.session(s.addUser(access.RoleAdmin, uuid.Nil)), s.session(s.addUser(access.RoleEmployer, tenant))

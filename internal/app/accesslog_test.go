@@ -14,6 +14,7 @@ import (
 // assistant acted, emergency access marked; filtered by period; nobody
 // else reads it.
 func TestAccessLogShowsWhoLooked(t *testing.T) {
+	t.Parallel()
 	w := newDossierWorld(t)
 	emp := w.employee.String()
 	if r := w.s.do("GET", "/api/v1/employees/"+emp, w.tokens["employer"], nil); r.status != http.StatusOK {

@@ -109,6 +109,7 @@ func problemOf(r response) string {
 // stored; and a later staff invitation to the same address cannot bypass
 // the code.
 func TestEmployeeLoginNeedsActivationCode(t *testing.T) {
+	t.Parallel()
 	w := newActivationWorld(t)
 	ctx := context.Background()
 	in := w.issue(t, "in_person")
@@ -216,6 +217,7 @@ func resentToken(t *testing.T, sink *testenv.SMTPSink, to string) string {
 // wrong code at the fifth voids the invitation, after which even the right
 // code is refused; each wrong code is audited by ids.
 func TestActivationAttemptsAreBounded(t *testing.T) {
+	t.Parallel()
 	w := newActivationWorld(t)
 	ctx := context.Background()
 	wrong := "ABCDE-FGHJK"
@@ -270,6 +272,7 @@ func TestActivationAttemptsAreBounded(t *testing.T) {
 // TestActivationCodeExpires: an employee invitation works for the
 // activation TTL (default 14 days); after it, the right code is refused.
 func TestActivationCodeExpires(t *testing.T) {
+	t.Parallel()
 	w := newActivationWorld(t)
 	in := w.issue(t, "in_person")
 	var expires time.Time
@@ -295,6 +298,7 @@ func TestActivationCodeExpires(t *testing.T) {
 // the issuing staff member downloads the letter, once, addressed as the
 // employee told them; nobody else gets it.
 func TestActivationLetter(t *testing.T) {
+	t.Parallel()
 	w := newActivationWorld(t)
 	ctx := context.Background()
 	in := w.issue(t, "letter")
@@ -370,6 +374,7 @@ func TestActivationLetter(t *testing.T) {
 // only to the login's own address, so an employer who writes its own
 // address into the record cannot take the login over.
 func TestEmployerHREmailNeverReceivesLoginMail(t *testing.T) {
+	t.Parallel()
 	w := newActivationWorld(t)
 	ctx := context.Background()
 	ee := w.s.addUser(access.RoleEmployee, w.tenant)

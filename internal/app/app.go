@@ -127,7 +127,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 		return nil, err
 	}
 	store := postgres.NewIdentityStore(hr)
-	ids, err := identity.NewService(store, vc, identity.Options{})
+	ids, err := identity.NewService(store, vc, identity.Options{PasswordParams: cfg.PasswordParams})
 	if err != nil {
 		a.Close()
 		return nil, err

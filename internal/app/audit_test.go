@@ -29,6 +29,7 @@ import (
 // record; every read lands in the chain exactly once, seq has no gap, and
 // `audit verify` passes.
 func TestAuditAcrossTwoProcesses(t *testing.T) {
+	t.Parallel()
 	bin := buildBinary(t)
 	env := testenv.FreshDatabase(t)
 	s := newStackWith(t, env, nil)
@@ -142,6 +143,7 @@ func TestAuditAcrossTwoProcesses(t *testing.T) {
 // TestFailingAuditWriteFailsTheRequest: with the outbox insert refused, a
 // change answers 503 and leaves nothing behind, and a read returns no data.
 func TestFailingAuditWriteFailsTheRequest(t *testing.T) {
+	t.Parallel()
 	env := testenv.FreshDatabase(t)
 	s := newStackWith(t, env, nil)
 	tenant := s.addEmployer()
@@ -194,6 +196,7 @@ func waitAppended(t *testing.T, s *stack, subject uuid.UUID) {
 }
 
 func TestAuditEventsSearch(t *testing.T) {
+	t.Parallel()
 	s := newStack(t)
 	tenant := s.addEmployer()
 	hrTok := s.session(s.addUser(access.RoleEmployer, tenant))
@@ -259,6 +262,7 @@ func TestAuditEventsSearch(t *testing.T) {
 // the configured age that no appender can move, the server is not ready and
 // says why.
 func TestReadyzReportsAuditBacklog(t *testing.T) {
+	t.Parallel()
 	env := testenv.FreshDatabase(t)
 	owner := testenv.Pool(t, env.MigrateURL)
 	ctx := context.Background()

@@ -102,6 +102,7 @@ func outcomeOf(r response) string {
 // the rest is kept with its ground and end date, the decision follows, and
 // the employee is told. A bare "granted" never erases anything.
 func TestErasureAppliedWhereRetentionAllows(t *testing.T) {
+	t.Parallel()
 	w := newAVGWorld(t)
 	privacy := w.tokens["privacy_officer"]
 	today := nowNL()
@@ -174,6 +175,7 @@ func TestErasureAppliedWhereRetentionAllows(t *testing.T) {
 // employment, with every case past its term, the record is anonymised and
 // its cases, verdicts and advice are gone; the register still answers.
 func TestErasureAnonymisesAnExpiredRecord(t *testing.T) {
+	t.Parallel()
 	w := newAVGWorld(t)
 	ended := nowNL().AddDate(-6, 0, 0)
 	if _, err := w.owner.Exec(context.Background(), `UPDATE hr.employees SET employment_start = $2, employment_end = $3 WHERE id = $1`,
@@ -206,6 +208,7 @@ func TestErasureAnonymisesAnExpiredRecord(t *testing.T) {
 // but is rectified in answer to a granted rectification request, which is
 // then delivered; lifting ends the restriction.
 func TestRestrictionAndRectification(t *testing.T) {
+	t.Parallel()
 	w := newAVGWorld(t)
 	privacy, cm := w.tokens["privacy_officer"], w.tokens["case_manager"]
 	patch := func(tok string, body map[string]any) response {
@@ -319,6 +322,7 @@ func TestRestrictionAndRectification(t *testing.T) {
 // the employee is told, and the request runs as their own (a physician
 // decides an inspection).
 func TestRepresentativeFiles(t *testing.T) {
+	t.Parallel()
 	w := newAVGWorld(t)
 	privacy := w.tokens["privacy_officer"]
 	path := "/api/v1/employees/" + w.employee.String() + "/requests"

@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"sort"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -26,6 +27,7 @@ import (
 // no row of schemas hr and audit, and nowhere in plaintext in schema
 // medical.
 func TestMedicalCanaryNeverLeaves(t *testing.T) {
+	t.Parallel()
 	env := testenv.FreshDatabase(t)
 	sink := testenv.StartSMTPSink(t) // the activation letter needs a mailed invitation
 	s := newStackWith(t, env, func(c *config.Config) {
@@ -143,30 +145,41 @@ func TestMedicalCanaryNeverLeaves(t *testing.T) {
 	// Path parameters other than :id take the ids of a dossier's parts.
 	children := append(append([]string{attachment, consents["treatment_information"], consents["dossier_transfer"], infoReq,
 		disclosureID, transferID}, entryIDs...), uuid.NewString())
-	var pdfs, calls int
+	var pdfs, calls atomic.Int64
 	routes := s.app.server.Routes()
 	sort.Slice(routes, func(i, j int) bool { return routes[i].Path < routes[j].Path })
-	for _, rt := range routes {
-		if rt.Method != http.MethodGet {
-			continue
-		}
-		for _, path := range expand(rt.Path, ids, children) {
-			path += queries[rt.Path]
-			for name, tok := range tokens {
+	names := make([]string, 0, len(tokens))
+	for name := range tokens {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	pdftotext := testenv.Tool(t, "pdftotext")
+	// The callers crawl at the same time, canaryWorkers at once, each
+	// route after route: every caller still calls every path.
+	forEach(canaryWorkers, names, func(name string) {
+		tok := tokens[name]
+		for _, rt := range routes {
+			if rt.Method != http.MethodGet {
+				continue
+			}
+			for _, path := range expand(rt.Path, ids, children) {
+				path += queries[rt.Path]
 				req, err := http.NewRequest(http.MethodGet, s.url+path, nil)
 				if err != nil {
-					t.Fatal(err)
+					t.Errorf("GET %s as %s: %v", path, name, err)
+					return
 				}
 				req.Header.Set("Authorization", "Bearer "+tok)
 				resp, err := http.DefaultClient.Do(req)
 				if err != nil {
-					t.Fatalf("GET %s as %s: %v", path, name, err)
+					t.Errorf("GET %s as %s: %v", path, name, err)
+					return
 				}
 				var body bytes.Buffer
 				_, _ = body.ReadFrom(resp.Body)
 				resp.Body.Close()
 				checkSpec(t, exchange{req: req, resp: resp, respBody: body.Bytes()})
-				calls++
+				calls.Add(1)
 				if resp.StatusCode >= 500 {
 					t.Errorf("GET %s as %s = %d, want no server error", rt.Path, name, resp.StatusCode)
 				}
@@ -179,15 +192,17 @@ func TestMedicalCanaryNeverLeaves(t *testing.T) {
 					}
 				}
 				if strings.HasPrefix(resp.Header.Get("Content-Type"), "application/pdf") && resp.StatusCode == http.StatusOK {
-					pdfs++
-					if strings.Contains(testenv.PDFText(t, body.Bytes()), canary) {
+					pdfs.Add(1)
+					if text, err := pdfText(pdftotext, body.Bytes()); err != nil {
+						t.Errorf("GET %s as %s: pdftotext: %v", path, name, err)
+					} else if strings.Contains(text, canary) {
 						t.Errorf("GET %s as %s: the PDF text holds the medical canary", path, name)
 					}
 				}
 			}
 		}
-	}
-	if pdfs == 0 {
+	})
+	if pdfs.Load() == 0 {
 		t.Errorf("the crawl downloaded no PDF; want at least the employer's plan of action")
 	}
 	// The one PDF behind a POST: the activation letter a case manager
@@ -203,7 +218,7 @@ func TestMedicalCanaryNeverLeaves(t *testing.T) {
 	if letter.status != http.StatusOK || strings.Contains(letter.raw, canary) || strings.Contains(testenv.PDFText(t, []byte(letter.raw)), canary) {
 		t.Errorf("the activation letter = %d, or it holds the medical canary", letter.status)
 	}
-	t.Logf("canary crawl: %d GET requests, %d PDFs", calls, pdfs)
+	t.Logf("canary crawl: %d GET requests, %d PDFs", calls.Load(), pdfs.Load())
 
 	if strings.Contains(s.logs.String(), canary) {
 		t.Errorf("the server log holds the medical canary")
@@ -218,6 +233,19 @@ func TestMedicalCanaryNeverLeaves(t *testing.T) {
 		dossierID).Scan(&ciphertexts); err != nil || ciphertexts != len(entryIDs) {
 		t.Errorf("medical entries stored as ciphertext = %d (%v), want %d", ciphertexts, err, len(entryIDs))
 	}
+}
+
+// canaryWorkers is how many callers crawl at a time.
+const canaryWorkers = 4
+
+// pdfText returns the text of pdf as the pdftotext at path reads it. It is
+// testenv.PDFText for a goroutine that is not the test's own: it returns
+// the error instead of ending the test.
+func pdfText(path string, pdf []byte) (string, error) {
+	cmd := exec.Command(path, "-layout", "-", "-")
+	cmd.Stdin = bytes.NewReader(pdf)
+	out, err := cmd.Output()
+	return string(out), err
 }
 
 // expand returns route with each path parameter replaced by every id the

@@ -130,6 +130,7 @@ func zipParts(t *testing.T, raw string) map[string][]byte {
 // consented entries; the consent form names recipient, purpose, scope and
 // dates; nothing of it is stored in plaintext.
 func TestConsentBasedDisclosure(t *testing.T) {
+	t.Parallel()
 	w := newDossierWorld(t)
 	canary := "canary" + strings.ReplaceAll(uuid.NewString(), "-", "")
 	base := nowNL().AddDate(0, -4, 0)
@@ -328,6 +329,7 @@ func TestConsentBasedDisclosure(t *testing.T) {
 // and one to UWV the medical and the labour-expert motivation, which its
 // export carries.
 func TestLegalDutyDisclosure(t *testing.T) {
+	t.Parallel()
 	w := newDossierWorld(t)
 	w.writeOn(t, "consultation", "Consult over de belastbaarheid.", nowNL().AddDate(0, -1, 0))
 	uwv := func() map[string]any {
@@ -369,6 +371,7 @@ func TestLegalDutyDisclosure(t *testing.T) {
 // paper form's scan is registered encrypted; the answer becomes a
 // treating_physician_info entry.
 func TestInformationRequest(t *testing.T) {
+	t.Parallel()
 	w := newDossierWorld(t)
 	w.writeOn(t, "note", "Aantekening.", nowNL().AddDate(0, 0, -3))
 	other := w.prepareConsent(t, consentBody("specialist", "reintegration_assessment", []string{"note"}, time.Time{}, time.Time{}))
@@ -461,6 +464,7 @@ func oneWinner(statuses []int, ok int) bool {
 // once; the requests that lose get 409 and leave nothing behind (no second
 // entry, no orphan scan).
 func TestSimultaneousAnswersLeaveOneRecord(t *testing.T) {
+	t.Parallel()
 	w := newDossierWorld(t)
 	w.writeOn(t, "note", "Aantekening.", nowNL().AddDate(0, 0, -3))
 	id := w.prepareConsent(t, consentBody("treating_physician", "treatment_information", []string{"consultation"}, time.Time{}, time.Time{}))
@@ -498,6 +502,7 @@ func TestSimultaneousAnswersLeaveOneRecord(t *testing.T) {
 // the entries and attachments, a PDF summary); without a valid consent it
 // does not; after the hand-over the local dossier is closed or destroyed.
 func TestDossierTransfer(t *testing.T) {
+	t.Parallel()
 	for _, disposal := range []string{"close", "destroy"} {
 		t.Run(disposal, func(t *testing.T) {
 			w := newDossierWorld(t)

@@ -122,6 +122,7 @@ func destroyEvents(t *testing.T, w *dossierWorld) int {
 // a tombstone remains, every step is audited, the employee gets the
 // statement, and a later write starts a new dossier.
 func TestDestructionOfTheWholeDossier(t *testing.T) {
+	t.Parallel()
 	w := newDossierWorld(t)
 	canary := "canary" + strings.ReplaceAll(uuid.NewString(), "-", "")
 	ids := map[string]string{}
@@ -264,6 +265,7 @@ func physicianEvent(userID uuid.UUID) audit.Event {
 // physician then records the refusal on that ground. A substantial
 // interest of someone else is recorded with its written reason, encrypted.
 func TestDestructionRefusedOnLegalGrounds(t *testing.T) {
+	t.Parallel()
 	today := nowNL()
 	year := func(n int) string { return today.AddDate(n, 0, 0).Format(time.DateOnly) }
 	tests := []struct {
@@ -356,6 +358,7 @@ func TestDestructionRefusedOnLegalGrounds(t *testing.T) {
 // dossier moves to the next key generation (re-encrypted in memory) and
 // stays readable, and the old generation is deleted.
 func TestPartialDestruction(t *testing.T) {
+	t.Parallel()
 	w := newDossierWorld(t)
 	gone := w.write(t, "physician", "consultation", "Te vernietigen consult.")
 	kept := w.write(t, "physician", "note", "Blijft bewaard.")
@@ -418,6 +421,7 @@ func TestPartialDestruction(t *testing.T) {
 // end is the same as an uninterrupted run: keys gone, rows gone, dossier
 // destroyed (or re-keyed), request delivered.
 func TestDestructionResumesAfterACrash(t *testing.T) {
+	t.Parallel()
 	crash := errors.New("crash injected")
 	for _, tc := range []struct {
 		name    string
@@ -431,7 +435,11 @@ func TestDestructionResumesAfterACrash(t *testing.T) {
 		{"partial, after the re-encryption", true, dossier.StateRekeyed},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			w := newDossierWorld(t)
+			t.Parallel()
+			// A database of its own: Resume below finishes every
+			// unfinished job of its database, and in the shared one it
+			// would finish the destructions other tests have under way.
+			w := newFreshDossierWorld(t)
 			gone := w.write(t, "physician", "diagnosis", "Te vernietigen.")
 			kept := w.write(t, "physician", "note", "Blijft.")
 			_, oldKey, dossierID := w.dossierState(t)
@@ -519,7 +527,7 @@ func TestDestructionResumesAfterACrash(t *testing.T) {
 				}
 			}
 			// Restart: a new service resumes what stopped (every unfinished
-			// job of the shared database; this test checks its own).
+			// job of the database: this subtest's own).
 			if n, err := services("").Resume(context.Background()); n < 1 {
 				t.Fatalf("Resume = %d, %v; want the job finished", n, err)
 			}
@@ -555,6 +563,7 @@ func TestDestructionResumesAfterACrash(t *testing.T) {
 // TestApplicationTokenCannotShred: the application token alone cannot
 // delete a dossier key; the key and its ciphertexts stay.
 func TestApplicationTokenCannotShred(t *testing.T) {
+	t.Parallel()
 	e := testenv.Load(t)
 	app, err := newVault(configFor(e))
 	if err != nil {
@@ -595,6 +604,7 @@ func TestApplicationTokenCannotShred(t *testing.T) {
 // token a grant answers 503 and begins nothing, so a dossier is never left
 // closed with keys that cannot be deleted.
 func TestDestructionNeedsTheDestructionToken(t *testing.T) {
+	t.Parallel()
 	s := newStackWith(t, testenv.Load(t), func(c *config.Config) { c.VaultDestructionToken = "" })
 	w := newDossierWorldOn(t, s)
 	w.write(t, "physician", "note", "Aantekening.")

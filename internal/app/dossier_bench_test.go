@@ -92,6 +92,7 @@ func (eb *entriesBench) fill(tb testing.TB, n int) {
 // TestListing200EntriesIsOneVaultCall: a page of 200 entries is decrypted
 // with one batch call, and a write costs one call (plus the key, once).
 func TestListing200EntriesIsOneVaultCall(t *testing.T) {
+	t.Parallel()
 	eb := newEntriesBench(t)
 	eb.fill(t, 200)
 	if got := eb.calls.Load(); got != 201 {

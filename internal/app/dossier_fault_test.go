@@ -15,9 +15,11 @@ import (
 // timeout and write nothing, while HR routes keep working; after SIGCONT
 // and after unsealing, the same server works again without a restart.
 func TestDossierWithVaultPausedOrSealed(t *testing.T) {
+	t.Parallel()
 	v := testenv.StartVault(t)
 	const timeout = 700 * time.Millisecond
-	s := newStackWith(t, v.Env, func(c *config.Config) { c.VaultTimeout = timeout })
+	// A database of its own: the outage counts all of medical.entries.
+	s := newStackWith(t, withVault(testenv.FreshDatabase(t), v), func(c *config.Config) { c.VaultTimeout = timeout })
 	w := newDossierWorldOn(t, s)
 	if r := s.do("POST", w.entries(), w.tokens["physician"], map[string]any{"kind": "note", "text": "voor de storing"}); r.status != http.StatusCreated {
 		t.Fatalf("POST entry with Vault up = %d %s", r.status, r.raw)

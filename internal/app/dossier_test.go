@@ -31,6 +31,14 @@ func newDossierWorld(t *testing.T) *dossierWorld {
 	return newDossierWorldOn(t, newStack(t))
 }
 
+// newFreshDossierWorld builds the world on a database of its own. Tests
+// that count a whole table before and after a refused write use it: the
+// other tests, running in parallel, write into the shared database.
+func newFreshDossierWorld(t *testing.T) *dossierWorld {
+	t.Helper()
+	return newDossierWorldOn(t, newStackWith(t, testenv.FreshDatabase(t), nil))
+}
+
 // newDossierWorldOn builds the world on the server of s.
 func newDossierWorldOn(t *testing.T, s *stack) *dossierWorld {
 	t.Helper()
@@ -86,7 +94,8 @@ func (w *dossierWorld) count(t *testing.T, sql string, args ...any) int {
 }
 
 func TestDossierEntries(t *testing.T) {
-	w := newDossierWorld(t)
+	t.Parallel()
+	w := newFreshDossierWorld(t) // counts all of medical.entries
 	canary := "canary" + strings.ReplaceAll(uuid.NewString(), "-", "")
 
 	// Nobody outside the dossier's care creates it by writing.
@@ -238,6 +247,7 @@ func TestDossierEntries(t *testing.T) {
 // TestDossierEntriesPages: a 200-entry page decrypts in one Vault batch, and
 // pages follow each other without repeats.
 func TestDossierEntriesPages(t *testing.T) {
+	t.Parallel()
 	w := newDossierWorld(t)
 	for i := 0; i < 7; i++ {
 		if r := w.s.do("POST", w.entries(), w.tokens["physician"], map[string]any{"kind": "note", "text": "notitie " + uuid.NewString()}); r.status != http.StatusCreated {
@@ -276,6 +286,7 @@ func TestDossierEntriesPages(t *testing.T) {
 // one taken from another dossier; the caller gets a generic 500, never
 // the other entry's text.
 func TestMovedCiphertextDoesNotOpen(t *testing.T) {
+	t.Parallel()
 	w := newDossierWorld(t)
 	other := newDossierWorldOn(t, w.s)
 	ctx := context.Background()
@@ -309,7 +320,8 @@ func TestMovedCiphertextDoesNotOpen(t *testing.T) {
 // a data key from the dossier's Vault key, checked for their content type,
 // bounded in size, and readable only by those in the dossier's care.
 func TestDossierAttachments(t *testing.T) {
-	w := newDossierWorld(t)
+	t.Parallel()
+	w := newFreshDossierWorld(t) // counts all of medical.attachments
 	base := "/api/v1/employees/" + w.employee.String() + "/dossier/attachments"
 	marker := "brief" + strings.ReplaceAll(uuid.NewString(), "-", "")
 	letter := []byte("%PDF-1.4\n% " + marker + "\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n")
@@ -381,6 +393,7 @@ func TestDossierAttachments(t *testing.T) {
 // are recorded by the physician, read within the dossier's care only, and
 // bad periods change nothing.
 func TestDossierExposures(t *testing.T) {
+	t.Parallel()
 	w := newDossierWorld(t)
 	base := "/api/v1/employees/" + w.employee.String() + "/dossier/exposures"
 	day := func(years int) string { return nowNL().AddDate(years, 0, 0).Format(time.DateOnly) }
@@ -426,6 +439,7 @@ func TestDossierExposures(t *testing.T) {
 // physician changes, the former one is refused (404) and nothing is written;
 // after the dossier closes, writes answer 409.
 func TestWriteDecidedAgainAfterTheDossierChanged(t *testing.T) {
+	t.Parallel()
 	w := newDossierWorld(t)
 	write := func(who string) response {
 		t.Helper()

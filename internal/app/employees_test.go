@@ -12,6 +12,7 @@ import (
 )
 
 func TestBSNIsSealedAndShownPerRole(t *testing.T) {
+	t.Parallel()
 	w := newCaseWorld(t)
 	// A physician assigned to the tenant, to see the masked form.
 	physician := w.s.addUser(access.RolePhysician, uuid.Nil)
@@ -64,6 +65,7 @@ func TestBSNIsSealedAndShownPerRole(t *testing.T) {
 }
 
 func TestEmployeeImportIsAllOrNothing(t *testing.T) {
+	t.Parallel()
 	w := newCaseWorld(t)
 	path := "/api/v1/employers/" + w.tenant.String() + "/employees/import"
 	count := func() int {

@@ -37,6 +37,7 @@ func (d duringRender) DisclosureExport(doc consent.ExportDocument) ([]byte, erro
 // lock; revoked while the export was rendered, the export is refused
 // (consent_revoked) and no export is recorded.
 func TestExportStopsAtARevocationWhileRendering(t *testing.T) {
+	t.Parallel()
 	w := newDossierWorld(t)
 	base := nowNL().AddDate(0, -2, 0)
 	w.writeOn(t, "consultation", "Consult in de periode.", base.AddDate(0, 0, 20))

@@ -18,7 +18,8 @@ import (
 // lets it through, and a blocked one never does; the employee and the
 // physician in the dossier's care see it from the start.
 func TestVerdictsAndExaminations(t *testing.T) {
-	w := newDossierWorld(t)
+	t.Parallel()
+	w := newFreshDossierWorld(t) // counts all of hr.verdicts
 	ctx := context.Background()
 	if _, err := w.owner.Exec(ctx, `UPDATE hr.employers SET share_advice_with_employer = false WHERE id = $1`, w.tenant); err != nil {
 		t.Fatal(err)
@@ -156,6 +157,7 @@ func TestVerdictsAndExaminations(t *testing.T) {
 // expert do not get the outcome while it is pending, nor after the
 // employee blocked it.
 func TestExaminationOutcomeGoesToTheEmployeeFirst(t *testing.T) {
+	t.Parallel()
 	w := newDossierWorld(t)
 	verdicts := "/api/v1/employees/" + w.employee.String() + "/verdicts"
 	today := nowNL().Format(time.DateOnly)
@@ -246,6 +248,7 @@ func TestExaminationOutcomeGoesToTheEmployeeFirst(t *testing.T) {
 // employee, the case manager and the labour expert (inbox notices without
 // its text), and to the employer only where the employer shares advice.
 func TestAdviceIsPublishedAtOnce(t *testing.T) {
+	t.Parallel()
 	w := newDossierWorld(t)
 	pTok := w.tokens["physician"]
 	advice := "/api/v1/employees/" + w.employee.String() + "/advice"

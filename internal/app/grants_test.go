@@ -27,6 +27,7 @@ func (s *stack) session(u login) string {
 // TestMedicalGrantNeedsTwoKeys: an admin proposes a medical role, a lead
 // physician approves it; nobody grants or approves for themselves.
 func TestMedicalGrantNeedsTwoKeys(t *testing.T) {
+	t.Parallel()
 	s := newStack(t)
 	admin := s.addUser(access.RoleAdmin, uuid.Nil)
 	lead := s.addUser(access.RoleLeadPhysician, uuid.Nil)
@@ -123,6 +124,7 @@ func TestMedicalGrantNeedsTwoKeys(t *testing.T) {
 // with a signed, unexpired confidentiality statement naming an active
 // physician.
 func TestAssistantGrantNeedsStatement(t *testing.T) {
+	t.Parallel()
 	s := newStack(t)
 	adminTok := s.session(s.addUser(access.RoleAdmin, uuid.Nil))
 	physician := s.addUser(access.RolePhysician, uuid.Nil)

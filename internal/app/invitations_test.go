@@ -55,6 +55,7 @@ func newMailStackOn(t *testing.T, e testenv.Env) (*stack, *testenv.SMTPSink) {
 }
 
 func TestInvitationFlow(t *testing.T) {
+	t.Parallel()
 	s, sink := newMailStack(t)
 	admin := s.addUser(access.RoleAdmin, uuid.Nil)
 	adminTok := s.session(admin)
@@ -119,6 +120,7 @@ func TestInvitationFlow(t *testing.T) {
 }
 
 func TestInvitationExpires(t *testing.T) {
+	t.Parallel()
 	s, sink := newMailStack(t)
 	adminTok := s.session(s.addUser(access.RoleAdmin, uuid.Nil))
 	email := "late-" + uuid.NewString() + "@example.test"
@@ -162,6 +164,7 @@ func unlinkedEmployee(t *testing.T, owner *pgxpool.Pool, employer uuid.UUID) str
 // tenant, 404 for another; so is the admin (404), who never sees employee
 // data.
 func TestWhoMayInvite(t *testing.T) {
+	t.Parallel()
 	s, sink := newMailStack(t)
 	tenant, other := s.addEmployer(), s.addEmployer()
 	owner := testenv.Pool(t, s.env.MigrateURL)
@@ -258,6 +261,7 @@ func TestWhoMayInvite(t *testing.T) {
 }
 
 func TestMedicalInvitationIsAProposal(t *testing.T) {
+	t.Parallel()
 	s, sink := newMailStack(t)
 	adminTok := s.session(s.addUser(access.RoleAdmin, uuid.Nil))
 	email := "arts-" + uuid.NewString() + "@example.test"
@@ -278,6 +282,7 @@ func TestMedicalInvitationIsAProposal(t *testing.T) {
 }
 
 func TestInvitationWithoutMailIsUnavailable(t *testing.T) {
+	t.Parallel()
 	s := newStack(t) // no SMTP configured
 	adminTok := s.session(s.addUser(access.RoleAdmin, uuid.Nil))
 	email := "nomail-" + uuid.NewString() + "@example.test"
@@ -307,6 +312,7 @@ func resetToken(t *testing.T, sink *testenv.SMTPSink, to string) string {
 }
 
 func TestPasswordReset(t *testing.T) {
+	t.Parallel()
 	s, sink := newMailStack(t)
 	u := s.addUser(access.RoleLabourExpert, uuid.Nil)
 	oldSession := s.session(u)
@@ -360,6 +366,7 @@ func TestPasswordReset(t *testing.T) {
 }
 
 func TestRecoveryCodes(t *testing.T) {
+	t.Parallel()
 	s, sink := newMailStack(t)
 	adminTok := s.session(s.addUser(access.RoleAdmin, uuid.Nil))
 	email := "rc-" + uuid.NewString() + "@example.test"
@@ -395,6 +402,7 @@ func TestRecoveryCodes(t *testing.T) {
 // nothing. The employer creates the records; the case manager issues the
 // login (with an activation code handed over in person).
 func TestEmployeeInvitationLinksTheRecord(t *testing.T) {
+	t.Parallel()
 	s, sink := newMailStack(t)
 	ctx := context.Background()
 	owner := testenv.Pool(t, s.env.MigrateURL)

@@ -23,6 +23,7 @@ import (
 // change refused under the record's lock, or a dossier that changed since
 // the write was sealed, leaves neither behind.
 func TestLinkedWritesAreAllOrNothing(t *testing.T) {
+	t.Parallel()
 	w := newDossierWorld(t)
 	w.writeOn(t, "note", "Aantekening.", nowNL().AddDate(0, 0, -3))
 	store := postgres.NewConsentStore(testenv.Pool(t, w.s.env.MedURL))

@@ -68,6 +68,7 @@ func waitOutboxEmpty(t *testing.T, owner *pgxpool.Pool) {
 // by that employee finds it; an employee who was not listed sees nothing of
 // it; and the trail, mixing it with events about one person, verifies.
 func TestOverviewIsOneAuditEvent(t *testing.T) {
+	t.Parallel()
 	env := testenv.FreshDatabase(t)
 	s := newStackWith(t, env, nil)
 	owner := testenv.Pool(t, env.MigrateURL)
@@ -186,6 +187,7 @@ func TestOverviewIsOneAuditEvent(t *testing.T) {
 // TestSignalsAndQueueAreOneAuditEventEach: a page of signals and the
 // request queue are each one read event listing the people shown.
 func TestSignalsAndQueueAreOneAuditEventEach(t *testing.T) {
+	t.Parallel()
 	w := newDossierWorld(t)
 	s, ctx := w.s, context.Background()
 	people := addEmployees(t, w.owner, w.tenant, 4)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -1048,7 +1049,15 @@ func randomKvK() string {
 	return string(out)
 }
 
+// matrixWorkers is how many rows of the matrix run at a time.
+const matrixWorkers = 4
+
+// isLogout reports whether r is the logout row, which ends the sessions
+// every other row uses and so runs after them.
+func (r matrixRoute) isLogout() bool { return r.method == "POST" && r.route == "/api/v1/auth/logout" }
+
 func TestAuthorizationMatrix(t *testing.T) {
+	t.Parallel()
 	f := newMatrixFixture(t)
 	routes := matrixRoutes()
 
@@ -1066,28 +1075,72 @@ func TestAuthorizationMatrix(t *testing.T) {
 		}
 	})
 
+	var rows, last []matrixRoute
 	for _, r := range routes {
 		for _, caller := range matrixCallers {
-			want, ok := r.want[caller]
-			if !ok {
+			if _, ok := r.want[caller]; !ok {
 				t.Fatalf("matrix row %s %s has no expectation for %s", r.method, r.route, caller)
 			}
-			t.Run(r.method+" "+r.route+"/"+caller, func(t *testing.T) {
-				// The path first: a body may depend on what the path's
-				// fixture made (a consent's text hash).
-				path := r.path(t, f)
-				var body any
-				if r.body != nil {
-					body = r.body(f)
-				}
-				got := f.s.do(r.method, path, f.tokens[caller], body)
-				if got.status != want {
-					t.Errorf("%s %s as %s = %d %s, want %d", r.method, r.route, caller, got.status, got.raw, want)
-				}
-				if got.status >= 400 && !strings.HasPrefix(got.raw, "{") {
-					t.Errorf("%s %s as %s = %d with a non-JSON body", r.method, r.route, caller, got.status)
-				}
-			})
+		}
+		if r.isLogout() {
+			last = append(last, r)
+		} else {
+			rows = append(rows, r)
 		}
 	}
+	// Rows run matrixWorkers at a time, and a row's callers one after
+	// another, as before: a row may share one object between its callers
+	// (tenant C's assignment, the last consent's hash). A row that consumes
+	// or decides an object (a proposal, a request, a consent, a note) gets
+	// a fresh one per call; rows that change a shared object (a1's record,
+	// a1's case and dossier) change nothing another row's status depends
+	// on. Logout ends the sessions every row uses, so it comes last, alone.
+	forEach(matrixWorkers, rows, func(r matrixRoute) { runMatrixRow(t, f, r) })
+	for _, r := range last {
+		runMatrixRow(t, f, r)
+	}
+}
+
+// runMatrixRow calls r as every caller, one after another, each in a
+// subtest of t.
+func runMatrixRow(t *testing.T, f *matrixFixture, r matrixRoute) {
+	for _, caller := range matrixCallers {
+		want := r.want[caller]
+		t.Run(r.method+" "+r.route+"/"+caller, func(t *testing.T) {
+			// The path first: a body may depend on what the path's
+			// fixture made (a consent's text hash).
+			path := r.path(t, f)
+			var body any
+			if r.body != nil {
+				body = r.body(f)
+			}
+			got := f.s.do(r.method, path, f.tokens[caller], body)
+			if got.status != want {
+				t.Errorf("%s %s as %s = %d %s, want %d", r.method, r.route, caller, got.status, got.raw, want)
+			}
+			if got.status >= 400 && !strings.HasPrefix(got.raw, "{") {
+				t.Errorf("%s %s as %s = %d with a non-JSON body", r.method, r.route, caller, got.status)
+			}
+		})
+	}
+}
+
+// forEach calls fn for every item, at most n calls at a time, and returns
+// when all have returned. fn runs on a goroutine of its own: it may call
+// t.Run and t.Errorf of the test that called forEach, never its t.Fatal.
+func forEach[T any](n int, items []T, fn func(T)) {
+	next := make(chan T)
+	var wg sync.WaitGroup
+	for range n {
+		wg.Go(func() {
+			for item := range next {
+				fn(item)
+			}
+		})
+	}
+	for _, item := range items {
+		next <- item
+	}
+	close(next)
+	wg.Wait()
 }

@@ -136,6 +136,7 @@ func withSegment(path string, i int, v string) string {
 // routes of a2, whose dossier holds no consents, requests, disclosures or
 // transfers, and for the employee routes as a2, whose consents are none.
 func TestNilIDNamesNothing(t *testing.T) {
+	t.Parallel()
 	env := testenv.FreshDatabase(t)
 	// Mail, so that the fixture's invitations (and their letter) go out.
 	s, _ := newMailStackOn(t, env)

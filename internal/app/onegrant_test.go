@@ -18,6 +18,7 @@ import (
 // decided under one grant, the merged scope let the case manager role list
 // the employer's own tenant.
 func TestSignalsOfTwoGrantsAreEachGrantsOwn(t *testing.T) {
+	t.Parallel()
 	w := newCaseWorld(t)
 	both := w.s.addUser(access.RoleCaseManager, w.other)
 	if _, err := w.owner.Exec(context.Background(), `INSERT INTO hr.role_grants (user_id, role, employer_id, status, decided_at)

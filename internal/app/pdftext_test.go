@@ -33,6 +33,7 @@ func noTextInLog(t *testing.T, s *stack, canary, emoji string) {
 // dossier, the emoji shown as U+FFFD, and nothing of the text reaches
 // the server's log.
 func TestReleaseCopyOfAnEmployeeWithAnEmoji(t *testing.T) {
+	t.Parallel()
 	w := newDossierWorld(t)
 	canary := "kanarie" + strings.ReplaceAll(uuid.NewString(), "-", "")[:12]
 	const emoji = "😀"
@@ -76,6 +77,7 @@ func TestReleaseCopyOfAnEmployeeWithAnEmoji(t *testing.T) {
 // of an employee whose name, and the plan's goals, hold an emoji renders,
 // the emoji shown as U+FFFD, and nothing of the text reaches the log.
 func TestPlanOfActionOfAnEmployeeWithAnEmoji(t *testing.T) {
+	t.Parallel()
 	w := newCaseWorld(t)
 	canary := "kanarie" + strings.ReplaceAll(uuid.NewString(), "-", "")[:12]
 	const emoji = "😀"

@@ -75,9 +75,16 @@ func startServeProcess(t *testing.T, bin string, e testenv.Env) *serveProcess {
 // failures counted by one throttle the (account, IP) pair on the other, the
 // account still logs in from another address, and both drain and exit 0 on
 // SIGTERM.
+//
+// It stays serial: the throttle after the sixth failure lasts one second,
+// and the correct login must reach the other process within it, which
+// a machine busy with the parallel tests does not promise. It has a
+// database of its own, because serve finishes every unfinished destruction
+// of its database at start, and in the shared one those may be other
+// tests' destructions under way.
 func TestBackoffAcrossProcesses(t *testing.T) {
 	bin := buildBinary(t)
-	s := newStack(t) // for creating the account
+	s := newStackWith(t, testenv.FreshDatabase(t), nil) // for creating the account
 	u := s.addUser(access.RolePhysician, uuid.Nil)
 	a := startServeProcess(t, bin, s.env)
 	b := startServeProcess(t, bin, s.env)

@@ -15,8 +15,11 @@ import (
 // private Vault, then pauses Vault (SIGSTOP): /readyz turns 503 naming vault,
 // and 200 again after SIGCONT.
 func TestReadyzFollowsVault(t *testing.T) {
+	t.Parallel()
+	// A database of its own as well: readiness also checks the audit
+	// outbox, which the parallel tests fill in the shared database.
 	v := testenv.StartVault(t)
-	cfg := configFor(v.Env)
+	cfg := configFor(withVault(testenv.FreshDatabase(t), v))
 	cfg.VaultTimeout = 500 * time.Millisecond
 	cfg.ReadyTimeout = time.Second
 	cfg.DBMaxConns = 2
@@ -52,4 +55,12 @@ func TestReadyzFollowsVault(t *testing.T) {
 	if code, _ := readyz(); code != http.StatusOK {
 		t.Errorf("readyz after resume = %d, want 200", code)
 	}
+}
+
+// withVault returns e with the Vault settings of the private server v: the
+// databases of e, the Vault of v.
+func withVault(e testenv.Env, v *testenv.VaultServer) testenv.Env {
+	e.VaultAddr, e.VaultToken, e.VaultDestructionToken = v.Env.VaultAddr, v.Env.VaultToken, v.Env.VaultDestructionToken
+	e.VaultRootToken, e.VaultDir, e.TransitMount = v.Env.VaultRootToken, v.Env.VaultDir, v.Env.TransitMount
+	return e
 }

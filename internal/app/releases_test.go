@@ -20,6 +20,7 @@ import (
 // employee then reads exactly those, superseded versions marked, and
 // nobody else reads the release.
 func TestInspectionRelease(t *testing.T) {
+	t.Parallel()
 	w := newDossierWorld(t)
 	pTok, ee := w.tokens["physician"], w.tokens["employee"]
 	write := func(kind, text string) string {
@@ -183,7 +184,8 @@ func TestInspectionRelease(t *testing.T) {
 // register keeps only its id, it is never refused, and it shows in the
 // next release and copy.
 func TestOwnStatementIsAlwaysAdded(t *testing.T) {
-	w := newDossierWorld(t)
+	t.Parallel()
+	w := newFreshDossierWorld(t) // counts all of medical.entries
 	ee := w.tokens["employee"]
 	statement := "Ik ben het niet eens met de datum " + uuid.NewString()
 	if r := w.s.do("POST", "/api/v1/me/requests", ee, map[string]any{"type": "own_statement", "text": statement}); r.status != http.StatusConflict {
@@ -248,6 +250,7 @@ func TestOwnStatementIsAlwaysAdded(t *testing.T) {
 // decline records its ground, an acceptance is a new version of the entry
 // with the history visible in the next inspection.
 func TestCorrectionRequest(t *testing.T) {
+	t.Parallel()
 	w := newDossierWorld(t)
 	ee, pTok := w.tokens["employee"], w.tokens["physician"]
 	consult := w.s.do("POST", w.entries(), pTok, map[string]any{"kind": "consultation", "text": "Klachten sinds 2019."}).body["id"].(string)

@@ -21,6 +21,7 @@ import (
 // is granted once, before the term ends, and told to the employee; the
 // queue lists open requests without content, overdue first.
 func TestRequestRegister(t *testing.T) {
+	t.Parallel()
 	// A database of its own: the privacy officer's queue is service-wide
 	// and holds the oldest requests first, which in the shared database
 	// are other tests'.
@@ -231,6 +232,7 @@ func TestRequestRegister(t *testing.T) {
 // with the purposes and retention terms, never medical content; the export
 // is audited; nobody else gets it.
 func TestAVGExport(t *testing.T) {
+	t.Parallel()
 	w := newDossierWorld(t)
 	emp := w.employee.String()
 	today := nowNL()
@@ -286,6 +288,7 @@ func TestAVGExport(t *testing.T) {
 // may decide it: the responsible physician, a substitute while they stand
 // in, and a lead physician only while the responsible physician is absent.
 func TestQueueFollowsWhoDecides(t *testing.T) {
+	t.Parallel()
 	w := newDossierWorld(t)
 	r := w.s.do("POST", "/api/v1/me/requests", w.tokens["employee"], map[string]any{"type": "inspection"})
 	id, _ := r.body["id"].(string)

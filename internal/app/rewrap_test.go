@@ -14,6 +14,7 @@ import (
 // moves entries and attachment keys to the new version; the next plain run
 // refuses the old version for decryption; everything still reads.
 func TestDossierRewrap(t *testing.T) {
+	t.Parallel()
 	env := testenv.FreshDatabase(t)
 	s := newStackWith(t, env, nil)
 	w := newDossierWorldOn(t, s)

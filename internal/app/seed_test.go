@@ -15,6 +15,7 @@ import (
 // the same tenants and users come back, and every printed login works over
 // HTTP (password plus TOTP).
 func TestSeedIsIdempotentAndItsLoginsWork(t *testing.T) {
+	t.Parallel()
 	e := testenv.FreshDatabase(t)
 	s := newStackWith(t, e, nil)
 	hr := testenv.Pool(t, e.HRURL)

@@ -37,6 +37,7 @@ func (c *testClock) Advance(d time.Duration) {
 // once those 10 seconds have passed (an injected clock, no sleeping); other
 // users, and the same user's other list routes, are not held up.
 func TestListReadsAreThrottled(t *testing.T) {
+	t.Parallel()
 	clock := &testClock{t: time.Now()}
 	s := newStackWith(t, testenv.Load(t), func(c *config.Config) {
 		c.ListReadsPerMinute, c.ListReadBurst, c.Clock = 6, 3, clock.Now

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/arbokluis/arbokluis/internal/absence"
+	"github.com/arbokluis/arbokluis/internal/identity"
 )
 
 // Config is the whole configuration of one Arbokluis process.
@@ -112,6 +113,12 @@ type Config struct {
 	// Clock is the wall clock of the request throttles. It is not read
 	// from the environment: nil means time.Now, and tests set their own.
 	Clock func() time.Time
+	// PasswordParams is the argon2id cost of the password hashes the login
+	// service makes. It is not read from the environment: zero means
+	// identity.DefaultPasswordParams, and tests lower it, as identity's
+	// own tests do (a hash at the default cost takes a third of a second
+	// of both cores under the race detector).
+	PasswordParams identity.PasswordParams
 }
 
 // Variable names that commands may require.

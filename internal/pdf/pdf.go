@@ -153,8 +153,11 @@ func (r *Renderer) newDoc(title string, generated time.Time) *doc {
 // the page number of the total, and the date it was made.
 func (r *Renderer) newDocWithFooter(title string, generated time.Time, footer string) *doc {
 	f := gofpdf.New("P", "mm", "A4", "")
-	f.AddUTF8FontFromBytes(font, "", r.regular)
-	f.AddUTF8FontFromBytes(font, "B", r.bold)
+	// Each document gets its own copy of the fonts: gofpdf writes into the
+	// bytes it is given (it pads the tables it cuts by appending to them),
+	// and documents rendered at once must not share what they write.
+	f.AddUTF8FontFromBytes(font, "", bytes.Clone(r.regular))
+	f.AddUTF8FontFromBytes(font, "B", bytes.Clone(r.bold))
 	f.SetMargins(marginLeft, marginTop, marginRight)
 	f.SetAutoPageBreak(true, bottomMargin)
 	f.SetTitle(r.glyphs.clean(title), true)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -92,6 +93,34 @@ func TestPlanOfActionIsDeterministic(t *testing.T) {
 	if !bytes.Equal(a, b) {
 		t.Errorf("PlanOfAction rendered the same input to different bytes (%d and %d)", len(a), len(b))
 	}
+}
+
+// TestDocumentsRenderAtOnce renders one plan of action on several
+// goroutines at once, as a server does for users who download at the same
+// moment, and wants each the bytes of a render alone. Under the race
+// detector (make test) it fails when the documents share bytes that
+// rendering writes: gofpdf pads the font tables it cuts by appending to
+// them, in place, in the font it was given.
+func TestDocumentsRenderAtOnce(t *testing.T) {
+	r, err := pdf.NewRenderer()
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := samplePlan(t)
+	alone, err := r.RenderPlanOfAction(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	for i := range 4 {
+		wg.Go(func() {
+			b, err := r.RenderPlanOfAction(p)
+			if err != nil || !bytes.Equal(b, alone) {
+				t.Errorf("PlanOfAction on goroutine %d beside others = %d bytes, %v; want the %d bytes of a render alone", i, len(b), err, len(alone))
+			}
+		})
+	}
+	wg.Wait()
 }
 
 func BenchmarkPlanOfAction(b *testing.B) {
