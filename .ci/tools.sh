@@ -1,17 +1,20 @@
 #!/usr/bin/env bash
-# Installs the command-line tools the tests use that Go cannot fetch:
-# pdftotext and pdftoppm (poppler-utils), to read rendered PDFs.
+# Installs the command-line tools the tests and lint use that Go cannot fetch:
+# pdftotext and pdftoppm (poppler-utils), to read rendered PDFs, and npm.
 set -euo pipefail
 
 die() { echo "tools: $*" >&2; exit 1; }
 
-if command -v pdftotext >/dev/null && command -v pdftoppm >/dev/null; then
-  exit 0
-fi
+need=()
+command -v pdftotext >/dev/null && command -v pdftoppm >/dev/null || need+=(poppler-utils)
+# npm installs the pinned Redocly CLI that make lint runs on the OpenAPI text.
+command -v npm >/dev/null || need+=(nodejs npm)
+[ ${#need[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" != 0 ]; then
-  die "pdftotext is not installed and this user is not root; run: sudo apt-get install -y poppler-utils"
+  die "missing ${need[*]} and this user is not root; run: sudo apt-get install -y ${need[*]}"
 fi
-echo "tools: installing poppler-utils with apt-get"
+echo "tools: installing ${need[*]} with apt-get"
 DEBIAN_FRONTEND=noninteractive apt-get update -qq
-DEBIAN_FRONTEND=noninteractive apt-get install -y -qq poppler-utils >/dev/null
+DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
 command -v pdftotext >/dev/null || die "poppler-utils installed but pdftotext not found"
+command -v npm >/dev/null || die "npm installed but not found"
