@@ -27,6 +27,14 @@ import (
 )
 
 // stack is one wired server over the shared test database and Vault.
+//
+// The tests of this package run in parallel (t.Parallel) on that one
+// database, each in a tenant and with users of its own. A test that counts
+// or reads rows beyond its own ids (a whole table, a service-wide queue),
+// or that changes what other tests share (grants on a table, a paused
+// Vault), runs on a database of its own (testenv.FreshDatabase) or a
+// private Vault (testenv.StartVault); a test whose assertion is about
+// timing stays serial and says why.
 type stack struct {
 	t    *testing.T
 	env  testenv.Env

@@ -289,7 +289,10 @@ func TestAVGExport(t *testing.T) {
 // in, and a lead physician only while the responsible physician is absent.
 func TestQueueFollowsWhoDecides(t *testing.T) {
 	t.Parallel()
-	w := newDossierWorld(t)
+	// A database of its own: a lead physician's queue is service-wide (the
+	// 500 unattended requests due first), and in the shared database other
+	// tests' requests, older ones first, could push this one out of it.
+	w := newFreshDossierWorld(t)
 	r := w.s.do("POST", "/api/v1/me/requests", w.tokens["employee"], map[string]any{"type": "inspection"})
 	id, _ := r.body["id"].(string)
 	if r.status != http.StatusCreated || id == "" {
