@@ -14,8 +14,10 @@ import (
 // TestReadyzFollowsVault wires the real server to the real databases and a
 // private Vault, then pauses Vault (SIGSTOP): /readyz turns 503 naming vault,
 // and 200 again after SIGCONT.
+//
+// It runs alone, not in parallel: under a loaded machine it was seen once to
+// read /readyz as 200 with its Vault paused, a cause not yet found.
 func TestReadyzFollowsVault(t *testing.T) {
-	t.Parallel()
 	// A database of its own as well: readiness also checks the audit
 	// outbox, which the parallel tests fill in the shared database.
 	v := testenv.StartVault(t)
