@@ -73,10 +73,13 @@ type Mailer struct {
 // New returns a Mailer for cfg, with the transport TransportFor decides
 // from cfg.Addr; an unparsable From is derrors.ErrInvalid.
 func New(cfg Config) (*Mailer, error) {
-	return newMailer(cfg, TransportFor(cfg.Addr))
+	return NewWithTransport(cfg, TransportFor(cfg.Addr))
 }
 
-func newMailer(cfg Config, t Transport) (*Mailer, error) {
+// NewWithTransport is New with the transport t chosen by the caller rather
+// than by TransportFor (a test's loopback server standing in for a remote
+// one); an unparsable From is derrors.ErrInvalid.
+func NewWithTransport(cfg Config, t Transport) (*Mailer, error) {
 	from, err := mail.ParseAddress(cfg.From)
 	if err != nil {
 		return nil, fmt.Errorf("smtp: from address: %w", derrors.ErrInvalid)

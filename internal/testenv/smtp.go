@@ -55,16 +55,26 @@ func StartSMTPSink(t testing.TB) *SMTPSink {
 // StartSMTPSinkWith starts a sink shaped by o on a free loopback port.
 func StartSMTPSinkWith(t testing.TB, o SinkOptions) *SMTPSink {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	s, stop, err := NewSMTPSink(o)
 	if err != nil {
 		t.Fatalf("testenv: smtp sink: %v", err)
+	}
+	t.Cleanup(stop)
+	return s
+}
+
+// NewSMTPSink starts a sink shaped by o on a free loopback port that lives
+// until stop is called: one sink that the tests of a package share.
+func NewSMTPSink(o SinkOptions) (s *SMTPSink, stop func(), err error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, nil, err
 	}
 	if o.Implicit != nil {
 		ln = tls.NewListener(ln, o.Implicit)
 	}
-	s := &SMTPSink{Addr: ln.Addr().String(), opts: o}
+	s = &SMTPSink{Addr: ln.Addr().String(), opts: o}
 	var wg sync.WaitGroup
-	t.Cleanup(func() { ln.Close(); wg.Wait() })
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
@@ -77,7 +87,7 @@ func StartSMTPSinkWith(t testing.TB, o SinkOptions) *SMTPSink {
 			go func() { defer wg.Done(); s.serve(conn) }()
 		}
 	}()
-	return s
+	return s, func() { ln.Close(); wg.Wait() }, nil
 }
 
 // Mails returns what the sink received so far.
