@@ -200,10 +200,11 @@ func TestEmployeeLoginNeedsActivationCode(t *testing.T) {
 	}
 }
 
-// resentToken returns the link token of the newest invitation mail to to.
+// resentToken returns the link token of the newest invitation mail to to,
+// once the outbox holds no mail for to any more.
 func resentToken(t *testing.T, sink *testenv.SMTPSink, to string) string {
 	t.Helper()
-	mails := sink.Mails()
+	mails := awaitMail(t, sink, to)
 	for i := len(mails) - 1; i >= 0; i-- {
 		if m := linkRE.FindStringSubmatch(mails[i].Data); mails[i].To == to && m != nil {
 			return m[1]

@@ -81,6 +81,8 @@ type App struct {
 	destructions *rights.Destructions
 	// shredder holds the destruction token (nil: none configured).
 	shredder *vault.Client
+	// mail delivers the mail outbox (nil: no SMTP configured).
+	mail *notify.Sender
 }
 
 // Close closes the database pools. Call it after Serve returns.
@@ -132,14 +134,18 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 		a.Close()
 		return nil, err
 	}
-	var mailer identity.Mailer // nil: invitations answer 503
+	// Without SMTP there is no sender, and invitations and resets answer
+	// 503; with it, they queue their mails in the outbox the sender
+	// delivers (Serve runs it).
+	mailQueued := func() {}
 	if cfg.SMTPAddr != "" {
 		m, err := smtp.New(smtp.Config{Addr: cfg.SMTPAddr, From: cfg.SMTPFrom, Username: cfg.SMTPUsername, Password: cfg.SMTPPassword})
 		if err != nil {
 			a.Close()
 			return nil, err
 		}
-		mailer = m
+		a.mail = notify.NewSender(store, vc, m, log, notify.SenderOptions{})
+		mailQueued = a.mail.Wake
 	}
 	if err := vc.Check(ctx, pingKey); err != nil {
 		log.Warn("vault is not usable yet; the server starts not ready", "error", err.Error())
@@ -192,8 +198,8 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 		ReadyTimeout:   cfg.ReadyTimeout,
 		Auth:           ids,
 		Grants:         identity.NewGrantService(store, nil),
-		Invitations: identity.NewInvitations(identity.InvitationOptions{Store: store, Resets: store, Mailer: mailer,
-			PublicURL: cfg.PublicURL, Identities: ids, Codes: vc, Letters: renderer, ActivationTTL: cfg.ActivationTTL}),
+		Invitations: identity.NewInvitations(identity.InvitationOptions{Store: store, Resets: store,
+			Mail: a.mail != nil, MailQueued: mailQueued, PublicURL: cfg.PublicURL, Identities: ids, Codes: vc, Letters: renderer, ActivationTTL: cfg.ActivationTTL}),
 		Inbox:       notify.NewService(store),
 		Authz:       enforcer,
 		Employers:   employer.NewService(postgres.NewEmployerStore(hr)),
@@ -298,7 +304,8 @@ func newDestructions(cfg config.Config, hr, med *pgxpool.Pool, app, shredder *va
 
 // Serve listens on the configured address and serves until ctx ends, with
 // the background work beside it: Vault token renewal, finishing
-// destructions that stopped halfway, and the audit appender. On the end of
+// destructions that stopped halfway, the mail outbox's sender and the
+// audit appender. On the end of
 // ctx it drains in-flight requests, then appends the last audit events. It
 // returns an error when it cannot listen or serving fails.
 func (a *App) Serve(ctx context.Context) error {
@@ -319,6 +326,9 @@ func (a *App) Serve(ctx context.Context) error {
 		})
 	}
 	go resumeDestructions(renewCtx, a.destructions, destructionResumeEvery, log)
+	if a.mail != nil {
+		go a.mail.Run(renewCtx)
+	}
 	appenderCtx, stopAppender := context.WithCancel(context.WithoutCancel(ctx))
 	appenderDone := make(chan struct{})
 	go func() {

@@ -101,6 +101,12 @@ func startApp(t *testing.T, cfg config.Config, logs io.Writer) (*App, string) {
 	done := make(chan struct{})
 	go func() { defer close(done); a.appender.Run(ctx) }()
 	t.Cleanup(func() { cancel(); <-done })
+	// So does the mail outbox's sender, when SMTP is configured.
+	if a.mail != nil {
+		mailDone := make(chan struct{})
+		go func() { defer close(mailDone); a.mail.Run(ctx) }()
+		t.Cleanup(func() { cancel(); <-mailDone })
+	}
 	srv := httptest.NewServer(a.server.Handler())
 	t.Cleanup(srv.Close)
 	return a, srv.URL

@@ -20,14 +20,12 @@ import (
 var linkRE = regexp.MustCompile(`/invitation#([A-Za-z0-9_-]{43})`)
 
 // mailedToken returns the link token of the only mail the sink received for
-// to.
+// to, once the outbox holds no mail for to any more.
 func mailedToken(t *testing.T, sink *testenv.SMTPSink, to string) string {
 	t.Helper()
 	var found []string
-	for _, m := range sink.Mails() {
-		if m.To == to {
-			found = append(found, m.Data)
-		}
+	for _, m := range awaitMail(t, sink, to) {
+		found = append(found, m.Data)
 	}
 	if len(found) != 1 {
 		t.Fatalf("the sink holds %d mails for %s, want 1", len(found), to)
@@ -44,10 +42,12 @@ func newMailStack(t *testing.T) (*stack, *testenv.SMTPSink) {
 	return newMailStackOn(t, testenv.Load(t))
 }
 
-// newMailStackOn is newMailStack over the databases of e.
+// newMailStackOn is newMailStack over the databases of e. The stacks on
+// the shared test database share one sink (mailSink): each one's sender
+// delivers whatever mail of that database is due.
 func newMailStackOn(t *testing.T, e testenv.Env) (*stack, *testenv.SMTPSink) {
 	t.Helper()
-	sink := testenv.StartSMTPSink(t)
+	sink := mailSink(t, e)
 	s := newStackWith(t, e, func(c *config.Config) {
 		c.SMTPAddr, c.SMTPFrom, c.PublicURL = sink.Addr, "Arbokluis <noreply@arbokluis.test>", "https://arbokluis.test"
 	})
@@ -233,12 +233,12 @@ func TestWhoMayInvite(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			before := len(sink.Mails())
 			r := s.do("POST", "/api/v1/invitations", tt.token, tt.body)
 			if r.status != tt.want {
 				t.Fatalf("POST /api/v1/invitations (%s) = %d %s, want %d", tt.name, r.status, r.raw, tt.want)
 			}
-			sent := len(sink.Mails()) - before
+			to, _ := tt.body["email"].(string)
+			sent := len(awaitMail(t, sink, to))
 			if (tt.want == http.StatusAccepted) != (sent == 1) {
 				t.Errorf("POST /api/v1/invitations (%s) sent %d mails", tt.name, sent)
 			}
@@ -297,11 +297,12 @@ func TestInvitationWithoutMailIsUnavailable(t *testing.T) {
 	}
 }
 
-// resetToken returns the reset-link token in the newest mail to to.
+// resetToken returns the reset-link token in the newest mail to to, once
+// the outbox holds no mail for to any more.
 func resetToken(t *testing.T, sink *testenv.SMTPSink, to string) string {
 	t.Helper()
 	re := regexp.MustCompile(`/password-reset#([A-Za-z0-9_-]{43})`)
-	mails := sink.Mails()
+	mails := awaitMail(t, sink, to)
 	for i := len(mails) - 1; i >= 0; i-- {
 		if m := re.FindStringSubmatch(mails[i].Data); mails[i].To == to && m != nil {
 			return m[1]

@@ -61,6 +61,7 @@ func newSnapshotter(t *testing.T, owner *pgxpool.Pool) *snapshotter {
 	t.Helper()
 	rows, _ := owner.Query(context.Background(), `SELECT table_schema || '.' || table_name FROM information_schema.tables
 		WHERE table_schema IN ('hr', 'medical') AND table_type = 'BASE TABLE' AND (table_schema, table_name) <> ('hr', 'sessions')
+		  AND (table_schema, table_name) <> ('hr', 'mail_outbox') -- the sender empties it on its own clock
 		ORDER BY 1`)
 	tables, err := pgx.CollectRows(rows, pgx.RowTo[string])
 	if err != nil || len(tables) < 20 {

@@ -88,7 +88,7 @@ type Config struct {
 	VaultBackupRetention time.Duration
 
 	// PublicURL is the address users reach the service at, for links in
-	// emails (ARBOKLUIS_PUBLIC_URL).
+	// emails (ARBOKLUIS_PUBLIC_URL): https, or http for a loopback host.
 	PublicURL string
 
 	// SMTP delivery of notification emails; off while SMTPAddr is empty.
@@ -221,7 +221,7 @@ func Load(lookup func(string) (string, bool)) (Config, error) {
 	}
 	p.duration("ARBOKLUIS_VAULT_BACKUP_RETENTION", &c.VaultBackupRetention)
 	p.list("ARBOKLUIS_TRUSTED_PROXIES", &c.TrustedProxies, validProxy)
-	p.str("ARBOKLUIS_PUBLIC_URL", &c.PublicURL, validHTTPURL)
+	p.str("ARBOKLUIS_PUBLIC_URL", &c.PublicURL, validPublicURL)
 	p.str("ARBOKLUIS_SMTP_ADDR", &c.SMTPAddr, validHostPort)
 	p.str("ARBOKLUIS_SMTP_FROM", &c.SMTPFrom, validMailbox)
 	p.str("ARBOKLUIS_SMTP_USERNAME", &c.SMTPUsername, nil)
@@ -405,6 +405,23 @@ func validHTTPURL(v string) string {
 		return "must be an http:// or https:// URL"
 	}
 	return ""
+}
+
+// validPublicURL accepts an https:// URL, and http:// only for a loopback
+// host (localhost, 127.0.0.1, ::1): the links in emails carry one-time
+// secrets and must not travel in the clear.
+func validPublicURL(v string) string {
+	if reason := validHTTPURL(v); reason != "" {
+		return reason
+	}
+	u, _ := url.Parse(v)
+	switch host := u.Hostname(); {
+	case u.Scheme == "https":
+		return ""
+	case host == "localhost" || host == "127.0.0.1" || host == "::1":
+		return ""
+	}
+	return "must be an https:// URL (http:// only for localhost, 127.0.0.1 or ::1)"
 }
 
 func validMount(v string) string {

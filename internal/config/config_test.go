@@ -125,6 +125,41 @@ func TestLoadInvalid(t *testing.T) {
 	}
 }
 
+// TestLoadPublicURL: the links in emails carry one-time secrets, so the
+// public URL is https except on a loopback host.
+func TestLoadPublicURL(t *testing.T) {
+	tests := []struct {
+		value string
+		ok    bool
+	}{
+		{"https://arbokluis.example.org", true},
+		{"https://arbokluis.example.org:8443/portal", true},
+		{"http://localhost:8080", true},
+		{"http://127.0.0.1:8080", true},
+		{"http://[::1]:8080", true},
+		{"https://localhost", true},
+		{"http://arbokluis.example.org", false},
+		{"http://10.0.0.5:8080", false},
+		{"http://localhost.example.org", false},
+		{"http://127.0.0.2", false},
+		{"ftp://localhost", false},
+		{"arbokluis.example.org", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.value, func(t *testing.T) {
+			got, err := Load(lookup(map[string]string{"ARBOKLUIS_PUBLIC_URL": tt.value}))
+			switch {
+			case tt.ok && err != nil:
+				t.Errorf("Load(ARBOKLUIS_PUBLIC_URL=%q) error = %v, want none", tt.value, err)
+			case tt.ok && got.PublicURL != tt.value:
+				t.Errorf("Load(ARBOKLUIS_PUBLIC_URL=%q).PublicURL = %q, want %q", tt.value, got.PublicURL, tt.value)
+			case !tt.ok && (err == nil || !strings.Contains(err.Error(), "ARBOKLUIS_PUBLIC_URL")):
+				t.Errorf("Load(ARBOKLUIS_PUBLIC_URL=%q) error = %v, want one naming ARBOKLUIS_PUBLIC_URL", tt.value, err)
+			}
+		})
+	}
+}
+
 func TestLoadReportsEveryInvalidVariable(t *testing.T) {
 	_, err := Load(lookup(map[string]string{
 		"ARBOKLUIS_LOG_LEVEL":   "loud",

@@ -15,16 +15,12 @@ import (
 	"github.com/arbokluis/arbokluis/internal/access"
 	"github.com/arbokluis/arbokluis/internal/audit"
 	"github.com/arbokluis/arbokluis/internal/derrors"
+	"github.com/arbokluis/arbokluis/internal/notify"
 )
 
 // InvitationTTL is how long an invitation link to a staff login works.
 // Employee invitations work for the activation TTL instead.
 const InvitationTTL = 72 * time.Hour
-
-// Mailer delivers an email to one recipient.
-type Mailer interface {
-	Send(ctx context.Context, to, subject, body string) error
-}
 
 // InvitationRequest asks to invite a person with one role.
 type InvitationRequest struct {
@@ -59,7 +55,10 @@ type NewInvitation struct {
 	TokenHash  []byte
 	CreatedBy  uuid.UUID
 	ExpiresAt  time.Time
-	Event      audit.Event
+	// Mail is the invitation mail to queue with the invitation (sealed;
+	// the store sets its recipient to the invited user).
+	Mail  notify.Mail
+	Event audit.Event
 }
 
 // PendingInvitation is a working invitation link, as the invitee's accept
@@ -127,7 +126,8 @@ type InvitationStore interface {
 	// AssignedEmployersOf returns the employers whose assigned physician
 	// is one of physicians.
 	AssignedEmployersOf(ctx context.Context, physicians []uuid.UUID) ([]uuid.UUID, error)
-	// CreateInvitation stores inv and returns the invited user's id. An
+	// CreateInvitation stores inv, queues its mail, and returns the invited
+	// user's id. An
 	// address that belongs to an active or blocked user is
 	// derrors.ErrConflict; for a user still invited, earlier links stop
 	// working and the new one replaces them. With EmployeeID set it links
@@ -180,9 +180,14 @@ type LetterDocument struct {
 type InvitationOptions struct {
 	Store  InvitationStore
 	Resets ResetStore
-	// Mailer may be nil; then invitations and resets answer
-	// derrors.ErrUnavailable, since a link reaches its user by email only.
-	Mailer     Mailer
+	// Mail tells whether email delivery is configured; without it
+	// invitations and resets answer derrors.ErrUnavailable, since a link
+	// reaches its user by email only. Mails are queued in the outbox
+	// (sealed with the identity service's cipher) and sent by its sender.
+	Mail bool
+	// MailQueued, when set, is called after a request that may have queued
+	// a mail (the sender's Wake).
+	MailQueued func()
 	PublicURL  string
 	Identities *Service
 	// Codes keys activation codes; nil makes employee invitations
@@ -202,7 +207,8 @@ type InvitationOptions struct {
 type Invitations struct {
 	store         InvitationStore
 	resets        ResetStore
-	mailer        Mailer
+	mail          bool
+	mailQueued    func()
 	publicURL     string
 	ids           *Service
 	codes         CodeKeys
@@ -217,7 +223,7 @@ func NewInvitations(o InvitationOptions) *Invitations {
 	if o.ActivationTTL <= 0 {
 		o.ActivationTTL = DefaultActivationTTL
 	}
-	return &Invitations{store: o.Store, resets: o.Resets, mailer: o.Mailer, publicURL: strings.TrimRight(o.PublicURL, "/"),
+	return &Invitations{store: o.Store, resets: o.Resets, mail: o.Mail, mailQueued: o.MailQueued, publicURL: strings.TrimRight(o.PublicURL, "/"),
 		ids: o.Identities, codes: o.Codes, letters: o.Letters, activationTTL: o.ActivationTTL}
 }
 
@@ -288,8 +294,9 @@ func (s *Invitations) mayIssueEmployeeLogin(ctx context.Context, actor access.Pr
 	return fmt.Errorf("identity: invite: %w", derrors.ErrNotFound)
 }
 
-// Invite creates an invited user with one role and emails the one-time link
-// to the invitee.
+// Invite creates an invited user with one role and queues the mail with
+// the one-time link to the invitee, in the same transaction (the mail
+// outbox's sender delivers it).
 //
 // Employee logins are issued by arbodienst staff only (mayIssueEmployeeLogin:
 // an employer user of that tenant gets derrors.ErrForbidden, anyone else who
@@ -340,7 +347,7 @@ func (s *Invitations) Invite(ctx context.Context, actor access.Principal, req In
 	if err := fe.Err(); err != nil {
 		return Invited{}, err
 	}
-	if s.mailer == nil {
+	if !s.mail {
 		return Invited{}, fmt.Errorf("identity: invite: email delivery is not configured: %w", derrors.ErrUnavailable)
 	}
 	if employee && s.codes == nil {
@@ -369,10 +376,6 @@ func (s *Invitations) Invite(ctx context.Context, actor access.Principal, req In
 			}
 		}
 	}
-	userID, err := s.store.CreateInvitation(ctx, inv)
-	if err != nil {
-		return Invited{}, fmt.Errorf("identity: invite: %w", err)
-	}
 	body := fmt.Sprintf("U bent uitgenodigd voor Arbokluis.\n\n"+
 		"Open deze link om uw wachtwoord te kiezen en tweestapsverificatie in te stellen:\n%s/invitation#%s\n\n"+
 		"De link werkt één keer en verloopt op %s (UTC).\n",
@@ -383,11 +386,24 @@ func (s *Invitations) Invite(ctx context.Context, actor access.Principal, req In
 			"geef hem aan niemand door, ook niet aan uw werkgever.\n"
 	}
 	body += "Verwachtte u deze uitnodiging niet? Dan kunt u dit bericht negeren.\n"
-	if err := s.mailer.Send(ctx, email, "Uitnodiging voor Arbokluis", body); err != nil {
-		return Invited{}, fmt.Errorf("identity: invite: send: %w", err)
+	// Sealed before the transaction that queues it: no Vault call inside.
+	if inv.Mail, err = notify.Seal(ctx, s.ids.cipher, uuid.Nil, "Uitnodiging voor Arbokluis", body); err != nil {
+		return Invited{}, fmt.Errorf("identity: invite: %w", err)
 	}
+	userID, err := s.store.CreateInvitation(ctx, inv)
+	if err != nil {
+		return Invited{}, fmt.Errorf("identity: invite: %w", err)
+	}
+	s.queued()
 	return Invited{UserID: userID, InvitationID: inv.ID, ExpiresAt: inv.ExpiresAt, Activation: inv.Activation,
 		ActivationCode: code}, nil
+}
+
+// queued tells the mail sender that a mail may be waiting.
+func (s *Invitations) queued() {
+	if s.mailQueued != nil {
+		s.mailQueued()
+	}
 }
 
 // newCode returns a fresh activation code for the invitation id and its

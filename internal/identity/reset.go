@@ -2,7 +2,6 @@ package identity
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
@@ -10,6 +9,7 @@ import (
 
 	"github.com/arbokluis/arbokluis/internal/audit"
 	"github.com/arbokluis/arbokluis/internal/derrors"
+	"github.com/arbokluis/arbokluis/internal/notify"
 )
 
 // ResetTTL is how long a password-reset link works.
@@ -17,16 +17,32 @@ const ResetTTL = time.Hour
 
 // ResetStore persists password-reset links.
 type ResetStore interface {
-	// ActiveUserID returns the id of the active user with email;
-	// derrors.ErrNotFound when there is none.
-	ActiveUserID(ctx context.Context, email string) (uuid.UUID, error)
-	// CreateResetLink stores a reset link, ending earlier ones of the user.
-	CreateResetLink(ctx context.Context, userID uuid.UUID, tokenHash []byte, expiresAt time.Time, event audit.Event) error
+	// RequestReset stores a reset link and queues its mail when
+	// r.Email belongs to an active user, ending earlier links of that
+	// user, and writes r.Event either way (with the user as actor and
+	// object when there is one, and outcome denied when there is none). It
+	// does the same work whether or not the address has an account.
+	RequestReset(ctx context.Context, r ResetRequest) error
+	// ResetLinkWorks reports whether tokenHash is a reset link that works
+	// at now: unused, unexpired, of an active user; derrors.ErrNotFound
+	// when it is not.
+	ResetLinkWorks(ctx context.Context, tokenHash []byte, now time.Time) error
 	// ResetPassword uses a reset link once, replaces the password hash,
 	// ends every session of the user and notifies them in the inbox. The
 	// event's actor is set to the link's user. A link that does not work is
 	// derrors.ErrNotFound.
 	ResetPassword(ctx context.Context, r PasswordReset) error
+}
+
+// ResetRequest is a request for a reset link to store: the link and its
+// mail (sealed, the recipient set by the store) for the active user with
+// Email, if there is one.
+type ResetRequest struct {
+	Email     string
+	TokenHash []byte
+	ExpiresAt time.Time
+	Mail      notify.Mail
+	Event     audit.Event
 }
 
 // PasswordReset is a completed reset to store.
@@ -38,53 +54,56 @@ type PasswordReset struct {
 	Event        audit.Event
 }
 
-// RequestPasswordReset emails a one-time reset link when email belongs to
-// an active user, and does nothing otherwise: the caller learns nothing
-// about whether the address has an account. Only missing email delivery
-// (derrors.ErrUnavailable) and store failures are errors. The TOTP secret
-// is not reset: losing the phone is what recovery codes are for.
+// RequestPasswordReset queues a mail with a one-time reset link when email
+// belongs to an active user, and otherwise does the same work to no
+// effect: the caller learns nothing about whether the address has an
+// account, not even from the time the answer takes. No mail is sent while
+// the request runs; the mail outbox's sender delivers it. Only missing
+// email delivery, a failing Vault (both derrors.ErrUnavailable) and store
+// failures are errors. The TOTP secret is not reset: losing the phone is
+// what recovery codes are for.
 func (s *Invitations) RequestPasswordReset(ctx context.Context, email, requestID string) error {
-	if s.mailer == nil {
+	if !s.mail {
 		return fmt.Errorf("identity: password reset: email delivery is not configured: %w", derrors.ErrUnavailable)
 	}
 	email = NormalizeEmail(email)
-	userID, err := s.resets.ActiveUserID(ctx, email)
-	if errors.Is(err, derrors.ErrNotFound) {
-		return nil
-	}
-	if err != nil {
-		return err
-	}
+	// From here on, both paths do the same: a token, a sealed mail (one
+	// Vault call) and one transaction that writes an event.
 	token, hash, err := NewToken()
 	if err != nil {
 		return err
 	}
 	expires := s.ids.opts.Now().Add(ResetTTL)
-	err = s.resets.CreateResetLink(ctx, userID, hash, expires, audit.Event{
-		ActorUserID: userID, Action: audit.ActionUpdate, ObjectKind: "password_reset",
-		ObjectID: userID.String(), Outcome: audit.OutcomeOK, RequestID: requestID,
-	})
-	if err != nil {
-		return fmt.Errorf("identity: password reset: %w", err)
-	}
 	body := fmt.Sprintf("Er is gevraagd om uw wachtwoord voor Arbokluis opnieuw in te stellen.\n\n"+
 		"Open deze link om een nieuw wachtwoord te kiezen:\n%s/password-reset#%s\n\n"+
 		"De link werkt één keer en verloopt op %s (UTC). Uw authenticator-app blijft gelijk.\n"+
 		"Heeft u dit niet gevraagd? Negeer dan dit bericht; uw wachtwoord blijft zoals het was.\n",
 		s.publicURL, token, expires.UTC().Format("2006-01-02 15:04"))
-	if err := s.mailer.Send(ctx, email, "Wachtwoord opnieuw instellen", body); err != nil {
-		return fmt.Errorf("identity: password reset: send: %w", err)
+	mail, err := notify.Seal(ctx, s.ids.cipher, uuid.Nil, "Wachtwoord opnieuw instellen", body)
+	if err != nil {
+		return fmt.Errorf("identity: password reset: %w", err)
 	}
+	err = s.resets.RequestReset(ctx, ResetRequest{Email: email, TokenHash: hash, ExpiresAt: expires, Mail: mail,
+		Event: audit.Event{Action: audit.ActionUpdate, ObjectKind: "password_reset", Outcome: audit.OutcomeOK, RequestID: requestID}})
+	if err != nil {
+		return fmt.Errorf("identity: password reset: %w", err)
+	}
+	s.queued()
 	return nil
 }
 
 // ResetPassword uses a reset link once to set a new password and ends all
-// sessions of the account. An unknown, used or expired link is
-// derrors.ErrNotFound; a weak password is derrors.FieldErrors (and leaves
-// the link working).
+// sessions of the account. The link is looked up first, so an unknown link
+// costs no password hash. An unknown, used or expired link is
+// derrors.ErrNotFound, whatever the password; for a working link a weak
+// password is derrors.FieldErrors (and leaves the link working).
 func (s *Invitations) ResetPassword(ctx context.Context, token, password, requestID string) error {
 	if !ValidTokenShape(token) {
 		return fmt.Errorf("identity: reset password: %w", derrors.ErrNotFound)
+	}
+	tokenHash := HashToken(token)
+	if err := s.resets.ResetLinkWorks(ctx, tokenHash, s.ids.opts.Now()); err != nil {
+		return fmt.Errorf("identity: reset password: %w", err)
 	}
 	if err := ValidatePassword(password); err != nil {
 		return err
@@ -94,7 +113,7 @@ func (s *Invitations) ResetPassword(ctx context.Context, token, password, reques
 		return err
 	}
 	err = s.resets.ResetPassword(ctx, PasswordReset{
-		TokenHash: HashToken(token), PasswordHash: hash, Now: s.ids.opts.Now(),
+		TokenHash: tokenHash, PasswordHash: hash, Now: s.ids.opts.Now(),
 		Notice: Notice{Kind: "password_changed", Subject: "Uw wachtwoord is gewijzigd",
 			Body: "Uw wachtwoord voor Arbokluis is zojuist gewijzigd en al uw sessies zijn beëindigd. " +
 				"Heeft u dit niet zelf gedaan? Neem dan direct contact op met uw arbodienst."},

@@ -1,6 +1,7 @@
 // Package notify is the in-app inbox: notifications to a user, listed by
 // that user only. Notification text never carries medical content or a
-// secret link; emails go out through a Mailer of the service that sends them.
+// secret link. Emails go out through the mail outbox (Mail, Outbox) and a
+// Sender that delivers them with retries.
 package notify
 
 import (

@@ -78,6 +78,9 @@ func (s *IdentityStore) CreateInvitation(ctx context.Context, inv identity.NewIn
 			nullString(inv.CodeHMAC)); err != nil {
 			return Translate(err)
 		}
+		if err := insertMail(ctx, tx, inv.Mail, userID); err != nil {
+			return err
+		}
 		ev := inv.Event
 		ev.ObjectID = userID.String()
 		return insertEvent(ctx, tx, ev)
@@ -319,30 +322,57 @@ func (s *IdentityStore) Notifications(ctx context.Context, userID uuid.UUID, lim
 
 var _ identity.ResetStore = (*IdentityStore)(nil)
 
-// ActiveUserID returns the id of the active user with email.
-func (s *IdentityStore) ActiveUserID(ctx context.Context, email string) (uuid.UUID, error) {
-	var id uuid.UUID
-	if err := s.pool.QueryRow(ctx, `SELECT id FROM hr.users WHERE email = $1 AND status = 'active'`, email).Scan(&id); err != nil {
-		return uuid.Nil, Translate(err)
-	}
-	return id, nil
+// RequestReset stores the reset link and queues its mail when r.Email
+// belongs to an active user, ending the user's earlier links, in one
+// statement; then it writes the event. Both paths make the same two
+// statements in one transaction that writes, so the time they take does
+// not tell whether the address has an account.
+func (s *IdentityStore) RequestReset(ctx context.Context, r identity.ResetRequest) error {
+	return InTx(ctx, s.pool, func(tx pgx.Tx) error {
+		var userID *uuid.UUID
+		err := tx.QueryRow(ctx, `
+			WITH u AS (
+				SELECT id FROM hr.users WHERE email = $1 AND status = 'active'
+			), ended AS (
+				UPDATE hr.one_time_links SET used_at = now()
+				WHERE user_id IN (SELECT id FROM u) AND purpose = 'password_reset' AND used_at IS NULL
+			), link AS (
+				INSERT INTO hr.one_time_links (token_hash, user_id, purpose, expires_at)
+				SELECT $2, id, 'password_reset', $3 FROM u
+			), mail AS (
+				INSERT INTO hr.mail_outbox (id, user_id, subject, body_ciphertext)
+				SELECT $4, id, $5, $6 FROM u
+			)
+			SELECT (SELECT id FROM u)`,
+			r.Email, r.TokenHash, r.ExpiresAt, r.Mail.ID, r.Mail.Subject, r.Mail.Sealed).Scan(&userID)
+		if err != nil {
+			return Translate(err)
+		}
+		ev := r.Event
+		if userID != nil {
+			ev.ActorUserID, ev.ObjectID = *userID, userID.String()
+		} else {
+			ev.Outcome = audit.OutcomeDenied
+		}
+		return insertEvent(ctx, tx, ev)
+	})
 }
 
-// CreateResetLink stores a reset link and ends the user's earlier ones.
-func (s *IdentityStore) CreateResetLink(ctx context.Context, userID uuid.UUID, tokenHash []byte, expiresAt time.Time, event audit.Event) error {
-	return InTx(ctx, s.pool, func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, `
-			UPDATE hr.one_time_links SET used_at = now()
-			WHERE user_id = $1 AND purpose = 'password_reset' AND used_at IS NULL`, userID); err != nil {
-			return Translate(err)
-		}
-		if _, err := tx.Exec(ctx, `
-			INSERT INTO hr.one_time_links (token_hash, user_id, purpose, expires_at) VALUES ($1, $2, 'password_reset', $3)`,
-			tokenHash, userID, expiresAt); err != nil {
-			return Translate(err)
-		}
-		return insertEvent(ctx, tx, event)
-	})
+// ResetLinkWorks reports whether the reset link works: a read of one row,
+// before any password is hashed.
+func (s *IdentityStore) ResetLinkWorks(ctx context.Context, tokenHash []byte, now time.Time) error {
+	var ok bool
+	err := s.pool.QueryRow(ctx, `
+		SELECT EXISTS (SELECT 1 FROM hr.one_time_links l JOIN hr.users u ON u.id = l.user_id
+			WHERE l.token_hash = $1 AND l.purpose = 'password_reset' AND l.used_at IS NULL AND l.expires_at > $2
+			  AND u.status = 'active')`, tokenHash, now).Scan(&ok)
+	if err != nil {
+		return Translate(err)
+	}
+	if !ok {
+		return fmt.Errorf("postgres: reset link does not work: %w", derrors.ErrNotFound)
+	}
+	return nil
 }
 
 // ResetPassword uses the link once, sets the password, ends the sessions and

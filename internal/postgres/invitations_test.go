@@ -12,6 +12,7 @@ import (
 	"github.com/arbokluis/arbokluis/internal/audit"
 	"github.com/arbokluis/arbokluis/internal/derrors"
 	"github.com/arbokluis/arbokluis/internal/identity"
+	"github.com/arbokluis/arbokluis/internal/notify"
 	"github.com/arbokluis/arbokluis/internal/postgres"
 )
 
@@ -31,10 +32,17 @@ func TestInvitationStore(t *testing.T) {
 		DisplayName: "Anna Jansen", Grant: identity.GrantRecord{ID: uuid.New(), Role: access.RoleEmployee, EmployerID: a,
 			Status: identity.GrantActive, ProposedBy: cm}, EmployeeID: emp, Activation: identity.ActivationInPerson,
 		CodeHMAC: "vault:v1:hmac", TokenHash: token[:], CreatedBy: cm, ExpiresAt: now.Add(72 * time.Hour),
+		Mail:  notify.Mail{ID: uuid.New(), Subject: "Uitnodiging", Sealed: "vault:v1:sealed"},
 		Event: testEvent(cm, audit.ActionCreate, "invitation")}
 	userID, err := store.CreateInvitation(w.ctx, inv)
 	if err != nil || userID != inv.UserID {
 		t.Fatalf("CreateInvitation = %s, %v; want the new user %s", userID, err, inv.UserID)
+	}
+	// The mail is queued with the invitation, to the invited user; it is
+	// taken out again at once, before a sender of another test finds it.
+	var mailTo uuid.UUID
+	if err := w.owner.QueryRow(w.ctx, `DELETE FROM hr.mail_outbox WHERE id = $1 RETURNING user_id`, inv.Mail.ID).Scan(&mailTo); err != nil || mailTo != userID {
+		t.Errorf("the queued invitation mail is to %s (%v), want the invited user %s", mailTo, err, userID)
 	}
 
 	p, err := store.InvitedUser(w.ctx, token[:], now)

@@ -1,16 +1,19 @@
 // Package smtp is the adapter that delivers notification emails over SMTP
-// (plain text, UTF-8), with STARTTLS when the server offers it and
-// authentication when configured.
+// (plain text, UTF-8), always over TLS — STARTTLS, or implicit TLS on port
+// 465 — except to a loopback server, and with authentication when
+// configured.
 package smtp
 
 import (
 	"context"
 	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"mime"
 	"net"
 	"net/mail"
+	"net/netip"
 	netsmtp "net/smtp"
 	"strings"
 	"time"
@@ -27,16 +30,56 @@ type Config struct {
 	Username string // optional; PLAIN authentication over TLS or loopback
 	Password string
 	Timeout  time.Duration
+	// RootCAs verify the server's certificate; nil means the system's.
+	RootCAs *x509.CertPool
+}
+
+// Transport is how a Mailer secures its connection, decided from the
+// server address by TransportFor.
+type Transport struct {
+	// Implicit is TLS from the first byte (port 465); otherwise the
+	// connection starts plain and is upgraded with STARTTLS.
+	Implicit bool
+	// PlaintextAllowed lets a STARTTLS connection stay plain when the
+	// server does not offer STARTTLS: only for a loopback server, where
+	// nothing crosses a network.
+	PlaintextAllowed bool
+}
+
+// TransportFor decides the transport for the server address addr
+// (host:port): implicit TLS on port 465, STARTTLS otherwise; plain text is
+// allowed only when the host is a loopback address or localhost. An
+// address without a port gets STARTTLS required.
+func TransportFor(addr string) Transport {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return Transport{}
+	}
+	if port == "465" {
+		return Transport{Implicit: true}
+	}
+	ip, err := netip.ParseAddr(host)
+	loopback := host == "localhost" || (err == nil && ip.Unmap().IsLoopback())
+	return Transport{PlaintextAllowed: loopback}
 }
 
 // Mailer sends one message per call.
 type Mailer struct {
-	cfg  Config
-	from *mail.Address
+	cfg       Config
+	from      *mail.Address
+	transport Transport
 }
 
-// New returns a Mailer for cfg; an unparsable From is derrors.ErrInvalid.
+// New returns a Mailer for cfg, with the transport TransportFor decides
+// from cfg.Addr; an unparsable From is derrors.ErrInvalid.
 func New(cfg Config) (*Mailer, error) {
+	return NewWithTransport(cfg, TransportFor(cfg.Addr))
+}
+
+// NewWithTransport is New with the transport t chosen by the caller rather
+// than by TransportFor (a test's loopback server standing in for a remote
+// one); an unparsable From is derrors.ErrInvalid.
+func NewWithTransport(cfg Config, t Transport) (*Mailer, error) {
 	from, err := mail.ParseAddress(cfg.From)
 	if err != nil {
 		return nil, fmt.Errorf("smtp: from address: %w", derrors.ErrInvalid)
@@ -44,12 +87,20 @@ func New(cfg Config) (*Mailer, error) {
 	if cfg.Timeout <= 0 {
 		cfg.Timeout = 10 * time.Second
 	}
-	return &Mailer{cfg: cfg, from: from}, nil
+	return &Mailer{cfg: cfg, from: from, transport: t}, nil
 }
 
-// Send delivers a plain-text message to one recipient. Header values with
-// line breaks are derrors.ErrInvalid (no header injection); a server that
-// cannot be reached or refuses is derrors.ErrUnavailable.
+// ErrNoTLS is the error of a server that does not offer STARTTLS when the
+// transport requires it; the message is not sent (it is also
+// derrors.ErrUnavailable, so it is retried).
+var ErrNoTLS = errors.New("smtp: the server does not offer STARTTLS")
+
+// Send delivers a plain-text message to one recipient over TLS (or plain
+// to a loopback server). Header values with line breaks are
+// derrors.ErrInvalid (no header injection); a server that cannot be
+// reached or refuses is derrors.ErrUnavailable, as is one that does not
+// offer STARTTLS where TLS is required (also ErrNoTLS), or whose
+// certificate does not verify: nothing is sent then.
 func (m *Mailer) Send(ctx context.Context, to, subject, body string) error {
 	rcpt, err := mail.ParseAddress(to)
 	if err != nil || strings.ContainsAny(to+subject, "\r\n") {
@@ -57,7 +108,14 @@ func (m *Mailer) Send(ctx context.Context, to, subject, body string) error {
 	}
 	ctx, cancel := context.WithTimeout(ctx, m.cfg.Timeout)
 	defer cancel()
-	conn, err := (&net.Dialer{}).DialContext(ctx, "tcp", m.cfg.Addr)
+	host, _, _ := net.SplitHostPort(m.cfg.Addr)
+	tlsConfig := &tls.Config{ServerName: host, MinVersion: tls.VersionTLS12, RootCAs: m.cfg.RootCAs}
+	var conn net.Conn
+	if m.transport.Implicit {
+		conn, err = (&tls.Dialer{Config: tlsConfig}).DialContext(ctx, "tcp", m.cfg.Addr)
+	} else {
+		conn, err = (&net.Dialer{}).DialContext(ctx, "tcp", m.cfg.Addr)
+	}
 	if err != nil {
 		return fmt.Errorf("smtp: dial: %w", derrors.ErrUnavailable)
 	}
@@ -65,15 +123,20 @@ func (m *Mailer) Send(ctx context.Context, to, subject, body string) error {
 	if deadline, ok := ctx.Deadline(); ok {
 		conn.SetDeadline(deadline) //nolint:errcheck // a failed deadline shows up as a failed write
 	}
-	host, _, _ := net.SplitHostPort(m.cfg.Addr)
 	c, err := netsmtp.NewClient(conn, host)
 	if err != nil {
 		return fmt.Errorf("smtp: greeting: %w", derrors.ErrUnavailable)
 	}
 	defer c.Close()
-	if ok, _ := c.Extension("STARTTLS"); ok {
-		if err := c.StartTLS(&tls.Config{ServerName: host, MinVersion: tls.VersionTLS12}); err != nil {
-			return fmt.Errorf("smtp: starttls: %w", derrors.ErrUnavailable)
+	if !m.transport.Implicit {
+		ok, _ := c.Extension("STARTTLS")
+		switch {
+		case ok:
+			if err := c.StartTLS(tlsConfig); err != nil {
+				return fmt.Errorf("smtp: starttls: %w", derrors.ErrUnavailable)
+			}
+		case !m.transport.PlaintextAllowed:
+			return fmt.Errorf("%w: %w", ErrNoTLS, derrors.ErrUnavailable)
 		}
 	}
 	if m.cfg.Username != "" {
