@@ -44,6 +44,9 @@ type PasswordReset struct {
 // (derrors.ErrUnavailable) and store failures are errors. The TOTP secret
 // is not reset: losing the phone is what recovery codes are for.
 func (s *Invitations) RequestPasswordReset(ctx context.Context, email, requestID string) error {
+	if err := s.ids.throttleReset(ctx, ScopeResetAddress, accountKey(NormalizeEmail(email))); err != nil {
+		return err // throttled per address and client address, account or not
+	}
 	if s.mailer == nil {
 		return fmt.Errorf("identity: password reset: email delivery is not configured: %w", derrors.ErrUnavailable)
 	}
@@ -83,6 +86,14 @@ func (s *Invitations) RequestPasswordReset(ctx context.Context, email, requestID
 // derrors.ErrNotFound; a weak password is derrors.FieldErrors (and leaves
 // the link working).
 func (s *Invitations) ResetPassword(ctx context.Context, token, password, requestID string) error {
+	if err := s.ids.throttleReset(ctx, ScopeResetLink, HashToken(token)); err != nil {
+		return err // throttled per link and client address, before any lookup or hash
+	}
+	release, err := s.ids.hashSlot(ctx) // the hash below runs in a slot
+	if err != nil {
+		return err
+	}
+	defer release()
 	if !ValidTokenShape(token) {
 		return fmt.Errorf("identity: reset password: %w", derrors.ErrNotFound)
 	}
