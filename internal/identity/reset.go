@@ -89,9 +89,9 @@ func (s *Invitations) ResetPassword(ctx context.Context, token, password, reques
 	if err := s.ids.throttleReset(ctx, ScopeResetLink, HashToken(token)); err != nil {
 		return err // throttled per link and client address, before any lookup or hash
 	}
-	release, err := s.ids.hashSlot(ctx) // the hash below runs in a slot
-	if err != nil {
-		return err
+	release, slotErr := s.ids.hashSlot(ctx) // the hash below runs in a slot
+	if slotErr != nil {
+		return slotErr
 	}
 	defer release()
 	if !ValidTokenShape(token) {
