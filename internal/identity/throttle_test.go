@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/netip"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -69,8 +70,8 @@ func TestHashSlots(t *testing.T) {
 // after the short wait with a 503-kind error carrying Retry-After; once a
 // slot is free it runs and is counted.
 func TestHashGateRefusesWhenFull(t *testing.T) {
-	var calls int
-	g := newHashGate(2, 20*time.Millisecond, func() { calls++ })
+	var calls atomic.Int64
+	g := newHashGate(2, 20*time.Millisecond, func() { calls.Add(1) })
 	r1, err1 := g.acquire(context.Background())
 	r2, err2 := g.acquire(context.Background())
 	if err1 != nil || err2 != nil {
@@ -87,8 +88,8 @@ func TestHashGateRefusesWhenFull(t *testing.T) {
 		t.Errorf("run with every slot held waited %v, want the short wait only", d)
 	}
 	r1()
-	if err := g.run(context.Background(), func() { ran = true }); err != nil || !ran || calls != 1 || g.count.Load() != 1 {
-		t.Errorf("run with a slot free = %v (ran %v, hook %d, count %d), want it run and counted once", err, ran, calls, g.count.Load())
+	if err := g.run(context.Background(), func() { ran = true }); err != nil || !ran || calls.Load() != 1 || g.count.Load() != 1 {
+		t.Errorf("run with a slot free = %v (ran %v, hook %d, count %d), want it run and counted once", err, ran, calls.Load(), g.count.Load())
 	}
 	r2()
 	ctx, cancel := context.WithCancel(context.Background())
