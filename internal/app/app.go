@@ -129,7 +129,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 		return nil, err
 	}
 	store := postgres.NewIdentityStore(hr)
-	ids, err := identity.NewService(store, vc, identity.Options{PasswordParams: cfg.PasswordParams})
+	ids, err := identity.NewService(store, vc, identityOptions(cfg))
 	if err != nil {
 		a.Close()
 		return nil, err
@@ -244,6 +244,47 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 	return a, nil
 }
 
+// identityOptions are the login service's settings from cfg.
+func identityOptions(cfg config.Config) identity.Options {
+	limit := func(max int64, window time.Duration) identity.Limit {
+		return identity.Limit{Max: int(max), Window: window}
+	}
+	return identity.Options{
+		PasswordParams: cfg.PasswordParams,
+		Limits: identity.Limits{
+			LoginAccount: limit(cfg.LoginAccountLimit, cfg.LoginWindow),
+			LoginClient:  limit(cfg.LoginClientLimit, cfg.LoginWindow),
+			LoginTotal:   limit(cfg.LoginTotalLimit, cfg.LoginWindow),
+			ResetAddress: limit(cfg.ResetAddressLimit, cfg.ResetWindow),
+			ResetClient:  limit(cfg.ResetClientLimit, cfg.ResetWindow),
+		},
+		LimitsNow:        cfg.Clock,
+		HashMemoryBudget: uint64(max(cfg.PasswordHashMemoryMiB, 0)) * 1024,
+		OnHash:           cfg.OnPasswordHash,
+	}
+}
+
+// attemptSweepEvery is how often serve deletes ended attempt counters and
+// quiet failed-login records.
+const attemptSweepEvery = time.Minute
+
+// sweepAttempts runs the identity service's sweep now and then every
+// interval until ctx ends. Failures are logged and retried.
+func sweepAttempts(ctx context.Context, ids *identity.Service, every time.Duration, log *slog.Logger) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		if _, err := ids.SweepAttempts(ctx); err != nil && ctx.Err() == nil {
+			log.Warn("sweeping login attempts failed; retrying", "error", err.Error())
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
 // backlog fails when the oldest event waiting in the audit outbox is older
 // than maxAge: the appender is not keeping up, or not running anywhere.
 func backlog(ctx context.Context, store *postgres.AuditStore, maxAge time.Duration) error {
@@ -329,6 +370,7 @@ func (a *App) Serve(ctx context.Context) error {
 	if a.mail != nil {
 		go a.mail.Run(renewCtx)
 	}
+	go sweepAttempts(renewCtx, a.ids, attemptSweepEvery, log)
 	appenderCtx, stopAppender := context.WithCancel(context.WithoutCancel(ctx))
 	appenderDone := make(chan struct{})
 	go func() {

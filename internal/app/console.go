@@ -45,7 +45,7 @@ func consoleIdentity(ctx context.Context, cfg config.Config) (*identity.Service,
 		hr.Close()
 		return nil, nil, err
 	}
-	ids, err := identity.NewService(postgres.NewIdentityStore(hr), vc, identity.Options{PasswordParams: cfg.PasswordParams})
+	ids, err := identity.NewService(postgres.NewIdentityStore(hr), vc, identityOptions(cfg))
 	if err != nil {
 		hr.Close()
 		return nil, nil, err

@@ -113,6 +113,33 @@ type Config struct {
 	// Clock is the wall clock of the request throttles. It is not read
 	// from the environment: nil means time.Now, and tests set their own.
 	Clock func() time.Time
+	// Login attempts are limited per account across client addresses
+	// (ARBOKLUIS_LOGIN_ACCOUNT_LIMIT, default 20), per client address
+	// across accounts (ARBOKLUIS_LOGIN_CLIENT_LIMIT, default 100) and
+	// service-wide (ARBOKLUIS_LOGIN_TOTAL_LIMIT, default 2000), each per
+	// ARBOKLUIS_LOGIN_WINDOW (default 15m); a success gives its attempt
+	// back. Password-reset requests are limited per address
+	// (ARBOKLUIS_RESET_ADDRESS_LIMIT, default 5; the same limit per reset
+	// link for completions) and per client address
+	// (ARBOKLUIS_RESET_CLIENT_LIMIT, default 20), per ARBOKLUIS_RESET_WINDOW
+	// (default 1h). The counters live in the database, shared by every
+	// process.
+	LoginWindow       time.Duration
+	LoginAccountLimit int64
+	LoginClientLimit  int64
+	LoginTotalLimit   int64
+	ResetWindow       time.Duration
+	ResetAddressLimit int64
+	ResetClientLimit  int64
+	// PasswordHashMemoryMiB is the memory password hashes may use at once
+	// (ARBOKLUIS_PASSWORD_HASH_MEMORY_MIB, default 1024): divided by the
+	// hash's memory cost it is how many hashes run at a time (at least
+	// one); a login, reset or acceptance that finds no free slot answers
+	// 503 with Retry-After at once.
+	PasswordHashMemoryMiB int64
+	// OnPasswordHash is not read from the environment: nil in production;
+	// tests count and hold password hashes with it.
+	OnPasswordHash func()
 	// PasswordParams is the argon2id cost of the password hashes the login
 	// service makes. It is not read from the environment: zero means
 	// identity.DefaultPasswordParams, and tests lower it, as identity's
@@ -162,6 +189,14 @@ func Default() Config {
 		VaultBackupRetention:    30 * 24 * time.Hour,
 		ListReadsPerMinute:      60,
 		ListReadBurst:           20,
+		LoginWindow:             15 * time.Minute,
+		LoginAccountLimit:       20,
+		LoginClientLimit:        100,
+		LoginTotalLimit:         2000,
+		ResetWindow:             time.Hour,
+		ResetAddressLimit:       5,
+		ResetClientLimit:        20,
+		PasswordHashMemoryMiB:   1024,
 	}
 }
 
@@ -228,6 +263,17 @@ func Load(lookup func(string) (string, bool)) (Config, error) {
 	p.str("ARBOKLUIS_SMTP_PASSWORD", &c.SMTPPassword, nil)
 	p.int64("ARBOKLUIS_LIST_READS_PER_MINUTE", &c.ListReadsPerMinute, 1, 100_000)
 	p.int64("ARBOKLUIS_LIST_READ_BURST", &c.ListReadBurst, 1, 100_000)
+	p.duration("ARBOKLUIS_LOGIN_WINDOW", &c.LoginWindow)
+	p.int64("ARBOKLUIS_LOGIN_ACCOUNT_LIMIT", &c.LoginAccountLimit, 1, 1_000_000)
+	p.int64("ARBOKLUIS_LOGIN_CLIENT_LIMIT", &c.LoginClientLimit, 1, 1_000_000)
+	p.int64("ARBOKLUIS_LOGIN_TOTAL_LIMIT", &c.LoginTotalLimit, 1, 1_000_000)
+	if c.LoginTotalLimit < c.LoginClientLimit {
+		p.fail("ARBOKLUIS_LOGIN_TOTAL_LIMIT", "must not be below ARBOKLUIS_LOGIN_CLIENT_LIMIT")
+	}
+	p.duration("ARBOKLUIS_RESET_WINDOW", &c.ResetWindow)
+	p.int64("ARBOKLUIS_RESET_ADDRESS_LIMIT", &c.ResetAddressLimit, 1, 1_000_000)
+	p.int64("ARBOKLUIS_RESET_CLIENT_LIMIT", &c.ResetClientLimit, 1, 1_000_000)
+	p.int64("ARBOKLUIS_PASSWORD_HASH_MEMORY_MIB", &c.PasswordHashMemoryMiB, 8, 1<<20)
 
 	if len(p.errs) > 0 {
 		return Config{}, errors.Join(p.errs...)

@@ -195,3 +195,45 @@ func FuzzLoad(f *testing.F) {
 		}
 	})
 }
+
+func TestLoadAttemptLimits(t *testing.T) {
+	got, err := Load(lookup(nil))
+	require.NoError(t, err, "Load(empty env)")
+	assert.Equal(t, 15*time.Minute, got.LoginWindow, "login window by default")
+	assert.Equal(t, []int64{20, 100, 2000}, []int64{got.LoginAccountLimit, got.LoginClientLimit, got.LoginTotalLimit},
+		"login limits (account, client, total) by default")
+	assert.Equal(t, time.Hour, got.ResetWindow, "reset window by default")
+	assert.Equal(t, []int64{5, 20}, []int64{got.ResetAddressLimit, got.ResetClientLimit}, "reset limits by default")
+	assert.Equal(t, int64(1024), got.PasswordHashMemoryMiB, "hash memory budget by default")
+
+	env := map[string]string{
+		"ARBOKLUIS_LOGIN_WINDOW": "5m", "ARBOKLUIS_LOGIN_ACCOUNT_LIMIT": "10", "ARBOKLUIS_LOGIN_CLIENT_LIMIT": "50",
+		"ARBOKLUIS_LOGIN_TOTAL_LIMIT": "500", "ARBOKLUIS_RESET_WINDOW": "30m", "ARBOKLUIS_RESET_ADDRESS_LIMIT": "3",
+		"ARBOKLUIS_RESET_CLIENT_LIMIT": "9", "ARBOKLUIS_PASSWORD_HASH_MEMORY_MIB": "256",
+	}
+	got, err = Load(lookup(env))
+	require.NoError(t, err, "Load(%v)", env)
+	assert.Equal(t, 5*time.Minute, got.LoginWindow)
+	assert.Equal(t, []int64{10, 50, 500}, []int64{got.LoginAccountLimit, got.LoginClientLimit, got.LoginTotalLimit})
+	assert.Equal(t, 30*time.Minute, got.ResetWindow)
+	assert.Equal(t, []int64{3, 9}, []int64{got.ResetAddressLimit, got.ResetClientLimit})
+	assert.Equal(t, int64(256), got.PasswordHashMemoryMiB)
+
+	for _, tt := range []struct{ name, value string }{
+		{"ARBOKLUIS_LOGIN_WINDOW", "15"},
+		{"ARBOKLUIS_LOGIN_WINDOW", "-1m"},
+		{"ARBOKLUIS_LOGIN_ACCOUNT_LIMIT", "0"},
+		{"ARBOKLUIS_LOGIN_CLIENT_LIMIT", "many"},
+		{"ARBOKLUIS_LOGIN_TOTAL_LIMIT", "99"}, // below the default client limit
+		{"ARBOKLUIS_RESET_WINDOW", "1d"},
+		{"ARBOKLUIS_RESET_ADDRESS_LIMIT", "-5"},
+		{"ARBOKLUIS_RESET_CLIENT_LIMIT", "1000001"},
+		{"ARBOKLUIS_PASSWORD_HASH_MEMORY_MIB", "4"},
+	} {
+		t.Run(tt.name+"="+tt.value, func(t *testing.T) {
+			if _, err := Load(lookup(map[string]string{tt.name: tt.value})); err == nil || !strings.Contains(err.Error(), tt.name) {
+				t.Errorf("Load(%s=%q) error = %v, want one naming %s", tt.name, tt.value, err, tt.name)
+			}
+		})
+	}
+}

@@ -58,6 +58,13 @@ func clientIP(c *gin.Context) netip.Addr {
 	return ip.Unmap()
 }
 
+// withClientIP puts the client address into the request's context, where
+// the password-reset routes count attempts by it.
+func withClientIP(c *gin.Context) {
+	c.Request = c.Request.WithContext(identity.WithClientIP(c.Request.Context(), clientIP(c)))
+	c.Next()
+}
+
 func (s *Server) login(c *gin.Context) error {
 	var in loginRequest
 	if err := decodeJSON(c.Request, &in); err != nil {

@@ -59,10 +59,15 @@ type PasswordReset struct {
 // effect: the caller learns nothing about whether the address has an
 // account, not even from the time the answer takes. No mail is sent while
 // the request runs; the mail outbox's sender delivers it. Only missing
-// email delivery, a failing Vault (both derrors.ErrUnavailable) and store
+// email delivery, a failing Vault (both derrors.ErrUnavailable), too many
+// requests per address or client address (derrors.ErrThrottled with
+// Retry-After, the same answer with or without an account) and store
 // failures are errors. The TOTP secret is not reset: losing the phone is
 // what recovery codes are for.
 func (s *Invitations) RequestPasswordReset(ctx context.Context, email, requestID string) error {
+	if err := s.ids.throttleReset(ctx, ScopeResetAddress, accountKey(NormalizeEmail(email))); err != nil {
+		return err // throttled per address and client address, account or not
+	}
 	if !s.mail {
 		return fmt.Errorf("identity: password reset: email delivery is not configured: %w", derrors.ErrUnavailable)
 	}
@@ -96,8 +101,13 @@ func (s *Invitations) RequestPasswordReset(ctx context.Context, email, requestID
 // sessions of the account. The link is looked up first, so an unknown link
 // costs no password hash. An unknown, used or expired link is
 // derrors.ErrNotFound, whatever the password; for a working link a weak
-// password is derrors.FieldErrors (and leaves the link working).
+// password is derrors.FieldErrors (and leaves the link working). Too many
+// attempts per link or client address are derrors.ErrThrottled, and no
+// free password-hash slot derrors.ErrUnavailable, both with Retry-After.
 func (s *Invitations) ResetPassword(ctx context.Context, token, password, requestID string) error {
+	if err := s.ids.throttleReset(ctx, ScopeResetLink, HashToken(token)); err != nil {
+		return err // throttled per link and client address, before any lookup or hash
+	}
 	if !ValidTokenShape(token) {
 		return fmt.Errorf("identity: reset password: %w", derrors.ErrNotFound)
 	}
@@ -108,7 +118,7 @@ func (s *Invitations) ResetPassword(ctx context.Context, token, password, reques
 	if err := ValidatePassword(password); err != nil {
 		return err
 	}
-	hash, err := HashPassword(password, s.ids.opts.PasswordParams)
+	hash, err := s.ids.hashPassword(ctx, password) // in a hash slot; 503 when none is free
 	if err != nil {
 		return err
 	}

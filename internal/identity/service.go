@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/netip"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -52,12 +53,44 @@ type Session struct {
 	ExpiresAt time.Time
 }
 
-// Failure is a failed login to record.
+// Failure is a denied login to record on its (account, client IP) pair:
+// a wrong credential (Counted, which grows the back-off) or an attempt
+// refused by a limit. Event is audited when it is the pair's first denied
+// attempt since its last success or sweep; later ones are counted and
+// audited together (AggregateEvent).
 type Failure struct {
 	AccountKey []byte
 	ClientIP   netip.Addr
 	Now        time.Time
 	Backoff    Backoff
+	Counted    bool
+	Event      audit.Event
+}
+
+// FailedLoginsAuditEvery is how many denied logins of one (account, client
+// IP) pair are counted before their aggregate event is written even though
+// the pair is still busy.
+const FailedLoginsAuditEvery = 100
+
+// AggregateEvent is the audit event that stands for count denied logins of
+// one (account, client IP) pair after its first: action login, outcome
+// denied, object kind "failed_logins" and the count as object id, the
+// account's user as actor when known (uuid.Nil otherwise) and the client
+// IP. It never carries the address that was typed.
+func AggregateEvent(userID uuid.UUID, ip netip.Addr, count int) audit.Event {
+	return audit.Event{ActorUserID: userID, Action: audit.ActionLogin, ObjectKind: "failed_logins",
+		ObjectID: strconv.Itoa(count), Outcome: audit.OutcomeDenied, ClientIP: ip}
+}
+
+// LoginAttempt is a login attempt to reserve before any password is
+// hashed: one attempt on each counter, and the pair's back-off checked.
+// Event is the denied event to audit when the attempt is refused and is
+// the pair's first denied attempt.
+type LoginAttempt struct {
+	AccountKey []byte
+	ClientIP   netip.Addr
+	Now        time.Time
+	Counters   []Counter
 	Event      audit.Event
 }
 
@@ -74,6 +107,10 @@ type CompletedLogin struct {
 	Now              time.Time
 	ExpiresAt        time.Time
 	Event            audit.Event
+	// Forget are the counters the success resets (the account's); Refund
+	// those that give back the attempt it reserved (client and total), so
+	// that only failures use them up.
+	Forget, Refund []Counter
 }
 
 // NewUser is a user created at the console or by the seed, active at once.
@@ -93,14 +130,32 @@ type Store interface {
 	// Credentials returns the credentials of the active user with email;
 	// derrors.ErrNotFound when there is none.
 	Credentials(ctx context.Context, email string) (Credentials, error)
-	// BlockedUntil returns when the (account, IP) pair may try again; the
-	// zero time when it may now.
-	BlockedUntil(ctx context.Context, accountKey []byte, ip netip.Addr) (time.Time, error)
-	// RecordFailure counts a failed attempt and sets the back-off.
+	// ReserveLogin counts one attempt on every counter of a and checks the
+	// pair's back-off, in one transaction, and returns the zero time when
+	// the attempt may go on. Otherwise it undoes the counting, records the
+	// attempt as denied on the pair (Failure, not Counted) and returns when
+	// it may be retried (RetryAt).
+	ReserveLogin(ctx context.Context, a LoginAttempt) (time.Time, error)
+	// ReserveAttempt counts one attempt on every counter in one
+	// transaction and returns the zero time; when one is exhausted it
+	// undoes the counting and returns when to retry (RetryAt).
+	ReserveAttempt(ctx context.Context, counters []Counter, now time.Time) (time.Time, error)
+	// SweepAttempts deletes the counters whose window ended by now and the
+	// pairs without a failure for quiet and without a running back-off,
+	// writing the AggregateEvent of each pair that still counts denied
+	// attempts, and returns the number of rows deleted.
+	SweepAttempts(ctx context.Context, now time.Time, quiet time.Duration) (int, error)
+	// RecordFailure records a denied attempt on its pair: counted failures
+	// grow the back-off; the pair's first denied attempt writes f.Event,
+	// later ones are counted and written as one AggregateEvent every
+	// FailedLoginsAuditEvery.
 	RecordFailure(ctx context.Context, f Failure) error
-	// CompleteLogin consumes the TOTP step or the recovery code and creates
-	// the session; derrors.ErrConflict when the step is not newer than the
-	// last one used (a replay) or the recovery code is unknown or used.
+	// CompleteLogin consumes the TOTP step or the recovery code, forgets
+	// the pair's failures (writing the AggregateEvent of the denied
+	// attempts not yet audited) and the Forget counters, gives back one
+	// attempt on the Refund counters, and creates the session;
+	// derrors.ErrConflict when the step is not newer than the last one used
+	// (a replay) or the recovery code is unknown or used.
 	CompleteLogin(ctx context.Context, c CompletedLogin) error
 	// Authenticate returns the principal of a live session and marks it
 	// seen; derrors.ErrUnauthenticated when the session is unknown, expired,
@@ -141,6 +196,20 @@ type Options struct {
 	SessionTTL     time.Duration // absolute lifetime, default 12h
 	IdleTimeout    time.Duration // default 30m
 	Issuer         string        // TOTP issuer shown in authenticator apps
+	// Limits bound login and password-reset attempts; LimitsNow is their
+	// clock (default Now).
+	Limits    Limits
+	LimitsNow func() time.Time
+	// HashMemoryBudget is the memory in KiB that password hashes may use
+	// at once (default DefaultHashMemoryBudget): it allows budget divided
+	// by PasswordParams.Memory hashes at a time, at least one. A hash that
+	// finds no free slot within HashWait (default DefaultHashWait) is
+	// refused.
+	HashMemoryBudget uint64
+	HashWait         time.Duration
+	// OnHash, when set, is called in the slot before every password hash
+	// the service runs; tests count and hold hashes with it.
+	OnHash func()
 }
 
 // Service runs logins, sessions and console user creation.
@@ -149,6 +218,7 @@ type Service struct {
 	cipher    Cipher
 	opts      Options
 	dummyHash string
+	gate      *hashGate
 }
 
 // secretKey is the Vault transit key for personal secrets.
@@ -175,11 +245,22 @@ func NewService(store Store, cipher Cipher, opts Options) (*Service, error) {
 	if opts.Issuer == "" {
 		opts.Issuer = "Arbokluis"
 	}
+	opts.Limits = opts.Limits.withDefaults()
+	if opts.LimitsNow == nil {
+		opts.LimitsNow = opts.Now
+	}
+	if opts.HashMemoryBudget == 0 {
+		opts.HashMemoryBudget = DefaultHashMemoryBudget
+	}
+	if opts.HashWait == 0 {
+		opts.HashWait = DefaultHashWait
+	}
 	dummy, err := HashPassword("dummy password for unknown accounts", opts.PasswordParams)
 	if err != nil {
 		return nil, err
 	}
-	return &Service{store: store, cipher: cipher, opts: opts, dummyHash: dummy}, nil
+	gate := newHashGate(HashSlots(opts.HashMemoryBudget, opts.PasswordParams.Memory), opts.HashWait, opts.OnHash)
+	return &Service{store: store, cipher: cipher, opts: opts, dummyHash: dummy, gate: gate}, nil
 }
 
 // NormalizeEmail trims and lower-cases an address.
@@ -195,9 +276,14 @@ func accountKey(email string) []byte {
 var errLoginFailed = fmt.Errorf("identity: login failed: %w", derrors.ErrUnauthenticated)
 
 // Login checks email, password and TOTP code and opens a session. Every
-// failure is derrors.ErrUnauthenticated, identical for every cause; an
-// (account, IP) pair that failed too often is derrors.ErrThrottled until its
-// back-off ends. Vault is called outside any database transaction.
+// failure is derrors.ErrUnauthenticated, identical for every cause. Before
+// any password is hashed the attempt is counted, in one atomic step, on the
+// account (across client addresses), on the client address (across
+// accounts) and service-wide, and the (account, IP) back-off is checked:
+// an exhausted limit or a running back-off is derrors.ErrThrottled with
+// Retry-After, the same whether or not the account exists. When every
+// password hash slot is busy the answer is derrors.ErrUnavailable with
+// Retry-After. Vault is called outside any database transaction.
 func (s *Service) Login(ctx context.Context, req LoginRequest) (Session, error) {
 	now := s.opts.Now()
 	email := NormalizeEmail(req.Email)
@@ -205,28 +291,40 @@ func (s *Service) Login(ctx context.Context, req LoginRequest) (Session, error) 
 	if !req.ClientIP.IsValid() {
 		return Session{}, fmt.Errorf("identity: login without client IP: %w", derrors.ErrInvalid)
 	}
-	until, err := s.store.BlockedUntil(ctx, key, req.ClientIP)
+	counters := s.loginCounters(key, req.ClientIP)
+	limitsNow := s.opts.LimitsNow()
+	retry, err := s.store.ReserveLogin(ctx, LoginAttempt{
+		AccountKey: key, ClientIP: req.ClientIP, Now: limitsNow, Counters: counters,
+		Event: audit.Event{Action: audit.ActionLogin, ObjectKind: "session",
+			Outcome: audit.OutcomeDenied, RequestID: req.RequestID, ClientIP: req.ClientIP},
+	})
 	if err != nil {
 		return Session{}, err
 	}
-	if now.Before(until) {
-		return Session{}, fmt.Errorf("identity: login: %w", derrors.ErrThrottled)
+	if !retry.IsZero() {
+		return Session{}, fmt.Errorf("identity: login: %w", throttled(retry, limitsNow))
 	}
 
 	creds, err := s.store.Credentials(ctx, email)
 	switch {
 	case errors.Is(err, derrors.ErrNotFound):
-		VerifyPassword(s.dummyHash, req.Password) //nolint:errcheck // spends the same time as a real check
-		return Session{}, s.fail(ctx, key, req, uuid.Nil, now)
+		// Spends the same time as a real check.
+		if _, err := s.verifyPassword(ctx, s.dummyHash, req.Password); errors.Is(err, derrors.ErrUnavailable) {
+			return Session{}, err
+		}
+		return Session{}, s.fail(ctx, key, req, uuid.Nil)
 	case err != nil:
 		return Session{}, err
 	}
-	ok, err := VerifyPassword(creds.PasswordHash, req.Password)
+	ok, err := s.verifyPassword(ctx, creds.PasswordHash, req.Password)
+	if errors.Is(err, derrors.ErrUnavailable) {
+		return Session{}, err
+	}
 	if err != nil {
 		return Session{}, fmt.Errorf("identity: user %s: %w", creds.UserID, err)
 	}
 	if !ok {
-		return Session{}, s.fail(ctx, key, req, creds.UserID, now)
+		return Session{}, s.fail(ctx, key, req, creds.UserID)
 	}
 	var step int64
 	var recoveryHash []byte
@@ -238,7 +336,7 @@ func (s *Service) Login(ctx context.Context, req LoginRequest) (Session, error) 
 			return Session{}, fmt.Errorf("identity: decrypt TOTP secret of %s: %w", creds.UserID, err)
 		}
 		if step, ok = VerifyTOTP(string(secret), req.TOTP, creds.TOTPLastStep, now); !ok {
-			return Session{}, s.fail(ctx, key, req, creds.UserID, now)
+			return Session{}, s.fail(ctx, key, req, creds.UserID)
 		}
 	}
 
@@ -249,12 +347,12 @@ func (s *Service) Login(ctx context.Context, req LoginRequest) (Session, error) 
 	expires := now.Add(s.opts.SessionTTL)
 	err = s.store.CompleteLogin(ctx, CompletedLogin{
 		UserID: creds.UserID, TOTPStep: step, RecoveryCodeHash: recoveryHash, AccountKey: key, ClientIP: req.ClientIP,
-		TokenHash: hash, Now: now, ExpiresAt: expires,
+		TokenHash: hash, Now: now, ExpiresAt: expires, Forget: counters[:1], Refund: counters[1:],
 		Event: audit.Event{ActorUserID: creds.UserID, Action: audit.ActionLogin, ObjectKind: "session",
 			Outcome: audit.OutcomeOK, RequestID: req.RequestID, ClientIP: req.ClientIP},
 	})
 	if errors.Is(err, derrors.ErrConflict) {
-		return Session{}, s.fail(ctx, key, req, creds.UserID, now)
+		return Session{}, s.fail(ctx, key, req, creds.UserID)
 	}
 	if err != nil {
 		return Session{}, err
@@ -262,9 +360,9 @@ func (s *Service) Login(ctx context.Context, req LoginRequest) (Session, error) 
 	return Session{Token: token, ExpiresAt: expires}, nil
 }
 
-func (s *Service) fail(ctx context.Context, key []byte, req LoginRequest, userID uuid.UUID, now time.Time) error {
+func (s *Service) fail(ctx context.Context, key []byte, req LoginRequest, userID uuid.UUID) error {
 	err := s.store.RecordFailure(ctx, Failure{
-		AccountKey: key, ClientIP: req.ClientIP, Now: now, Backoff: s.opts.Backoff,
+		AccountKey: key, ClientIP: req.ClientIP, Now: s.opts.LimitsNow(), Backoff: s.opts.Backoff, Counted: true,
 		Event: audit.Event{ActorUserID: userID, Action: audit.ActionLogin, ObjectKind: "session",
 			Outcome: audit.OutcomeDenied, RequestID: req.RequestID, ClientIP: req.ClientIP},
 	})
@@ -379,7 +477,7 @@ type Secrets struct {
 // creates recovery codes for the user id with email. The Enrolment carries
 // the plaintext secret and codes to show the user once.
 func (s *Service) credentials(ctx context.Context, id uuid.UUID, email, password string) (Secrets, Enrolment, error) {
-	hash, err := HashPassword(password, s.opts.PasswordParams)
+	hash, err := s.hashPassword(ctx, password)
 	if err != nil {
 		return Secrets{}, Enrolment{}, err
 	}

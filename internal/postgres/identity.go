@@ -53,44 +53,214 @@ func (r credentialsRow) domain() identity.Credentials {
 	return identity.Credentials{UserID: r.ID, PasswordHash: r.PasswordHash, TOTPCiphertext: r.TOTPCiphertext, TOTPLastStep: r.TOTPLastStep}
 }
 
-// BlockedUntil returns the end of the back-off for (accountKey, ip).
-func (s *IdentityStore) BlockedUntil(ctx context.Context, accountKey []byte, ip netip.Addr) (time.Time, error) {
-	var until *time.Time
-	err := s.pool.QueryRow(ctx, `
-		SELECT blocked_until FROM hr.login_failures WHERE account_key = $1 AND client_ip = $2`,
-		accountKey, ip).Scan(&until)
-	if errors.Is(err, pgx.ErrNoRows) || (err == nil && until == nil) {
-		return time.Time{}, nil
-	}
-	if err != nil {
-		return time.Time{}, Translate(err)
-	}
-	return *until, nil
+// ReserveLogin counts one attempt on each counter and reads the pair's
+// back-off in one transaction. The counter rows are locked in the order
+// given (account, client, total, as identity passes them) until commit, so
+// parallel attempts on one account are counted one after another and at
+// most the limit of them is allowed; a refused attempt is not counted and
+// is recorded as denied on the pair instead.
+func (s *IdentityStore) ReserveLogin(ctx context.Context, a identity.LoginAttempt) (time.Time, error) {
+	var retry time.Time
+	err := InTx(ctx, s.pool, func(tx pgx.Tx) error {
+		states, err := countAttempts(ctx, tx, a.Counters, a.Now)
+		if err != nil {
+			return err
+		}
+		var blocked *time.Time
+		err = tx.QueryRow(ctx, `
+			SELECT blocked_until FROM hr.login_failures WHERE account_key = $1 AND client_ip = $2`,
+			a.AccountKey, a.ClientIP).Scan(&blocked)
+		if err != nil && !errors.Is(err, pgx.ErrNoRows) {
+			return Translate(err)
+		}
+		if retry = identity.RetryAt(a.Counters, states, deref(blocked), a.Now); retry.IsZero() {
+			return nil
+		}
+		if err := giveBack(ctx, tx, a.Counters); err != nil {
+			return err
+		}
+		return recordFailure(ctx, tx, identity.Failure{AccountKey: a.AccountKey, ClientIP: a.ClientIP, Now: a.Now, Event: a.Event})
+	})
+	return retry, err
 }
 
-// RecordFailure counts one more failure for the pair and sets its back-off,
-// atomically, with the denied login event.
+// ReserveAttempt counts one attempt on each counter in one transaction,
+// and undoes it when one of them is exhausted.
+func (s *IdentityStore) ReserveAttempt(ctx context.Context, counters []identity.Counter, now time.Time) (time.Time, error) {
+	var retry time.Time
+	err := InTx(ctx, s.pool, func(tx pgx.Tx) error {
+		states, err := countAttempts(ctx, tx, counters, now)
+		if err != nil {
+			return err
+		}
+		if retry = identity.RetryAt(counters, states, time.Time{}, now); retry.IsZero() {
+			return nil
+		}
+		return giveBack(ctx, tx, counters)
+	})
+	return retry, err
+}
+
+// countAttempts adds one attempt to each counter, starting a new window
+// where the last one ended, and returns the counters' states. The rows are
+// inserted, and so locked, in the order of counters.
+func countAttempts(ctx context.Context, tx pgx.Tx, counters []identity.Counter, now time.Time) ([]identity.CounterState, error) {
+	scopes, keys, windows := make([]string, len(counters)), make([][]byte, len(counters)), make([]float64, len(counters))
+	for i, c := range counters {
+		scopes[i], keys[i], windows[i] = string(c.Scope), c.Key, c.Limit.Window.Seconds()
+	}
+	rows, _ := tx.Query(ctx, `
+		INSERT INTO hr.auth_attempts AS t (scope, key, attempts, window_ends)
+		SELECT c.s, c.k, 1, $3::timestamptz + make_interval(secs => c.w)
+		FROM unnest($1::text[], $2::bytea[], $4::float8[]) WITH ORDINALITY AS c(s, k, w, n)
+		ORDER BY c.n
+		ON CONFLICT (scope, key) DO UPDATE SET
+			attempts    = CASE WHEN t.window_ends <= $3 THEN 1 ELSE t.attempts + 1 END,
+			window_ends = CASE WHEN t.window_ends <= $3 THEN EXCLUDED.window_ends ELSE t.window_ends END
+		RETURNING scope, key, attempts, window_ends`, scopes, keys, now, windows)
+	type stateRow struct {
+		Scope      string    `db:"scope"`
+		Key        []byte    `db:"key"`
+		Attempts   int       `db:"attempts"`
+		WindowEnds time.Time `db:"window_ends"`
+	}
+	got, err := pgx.CollectRows(rows, pgx.RowToStructByName[stateRow])
+	if err != nil {
+		return nil, Translate(err)
+	}
+	states := make([]identity.CounterState, len(got))
+	for i, r := range got {
+		states[i] = identity.CounterState{Scope: identity.Scope(r.Scope), Key: r.Key, Attempts: r.Attempts, WindowEnds: r.WindowEnds}
+	}
+	return states, nil
+}
+
+// giveBack takes one attempt off each counter: the attempt was refused, or
+// it succeeded. One statement per counter, in the order given, so a
+// success locks the rows in the order a reservation does and the two never
+// deadlock.
+func giveBack(ctx context.Context, tx pgx.Tx, counters []identity.Counter) error {
+	for _, c := range counters {
+		if _, err := tx.Exec(ctx, `
+			UPDATE hr.auth_attempts SET attempts = attempts - 1
+			WHERE scope = $1 AND key = $2 AND attempts > 0`, string(c.Scope), c.Key); err != nil {
+			return Translate(err)
+		}
+	}
+	return nil
+}
+
+func counterKeys(counters []identity.Counter) ([]string, [][]byte) {
+	scopes, keys := make([]string, len(counters)), make([][]byte, len(counters))
+	for i, c := range counters {
+		scopes[i], keys[i] = string(c.Scope), c.Key
+	}
+	return scopes, keys
+}
+
+// RecordFailure records a denied attempt on its pair with its audit event
+// or its share of an aggregate one, atomically.
 func (s *IdentityStore) RecordFailure(ctx context.Context, f identity.Failure) error {
-	return InTx(ctx, s.pool, func(tx pgx.Tx) error {
-		var failures int
-		err := tx.QueryRow(ctx, `
-			INSERT INTO hr.login_failures (account_key, client_ip, failures, last_failure_at)
-			VALUES ($1, $2, 1, $3)
-			ON CONFLICT (account_key, client_ip)
-			DO UPDATE SET failures = hr.login_failures.failures + 1, last_failure_at = EXCLUDED.last_failure_at
-			RETURNING failures`, f.AccountKey, f.ClientIP, f.Now).Scan(&failures)
+	return InTx(ctx, s.pool, func(tx pgx.Tx) error { return recordFailure(ctx, tx, f) })
+}
+
+// recordFailure counts a denied attempt on the pair in tx: the pair's first
+// writes f.Event, every FailedLoginsAuditEvery-th after it one aggregate
+// event for them; a counted failure sets the back-off.
+func recordFailure(ctx context.Context, tx pgx.Tx, f identity.Failure) error {
+	counted := 0
+	if f.Counted {
+		counted = 1
+	}
+	var (
+		failures, unaudited int
+		userID              *uuid.UUID
+		inserted            bool
+	)
+	err := tx.QueryRow(ctx, `
+		INSERT INTO hr.login_failures AS f (account_key, client_ip, failures, last_failure_at, user_id, unaudited)
+		VALUES ($1, $2, $3, $4, $5, 0)
+		ON CONFLICT (account_key, client_ip) DO UPDATE SET
+			failures = f.failures + EXCLUDED.failures,
+			last_failure_at = greatest(f.last_failure_at, EXCLUDED.last_failure_at),
+			user_id = coalesce(EXCLUDED.user_id, f.user_id),
+			unaudited = f.unaudited + 1
+		RETURNING failures, unaudited, user_id, xmax = 0`,
+		f.AccountKey, f.ClientIP, counted, f.Now, nullUUID(f.Event.ActorUserID)).Scan(&failures, &unaudited, &userID, &inserted)
+	if err != nil {
+		return Translate(err)
+	}
+	if d := f.Backoff.Delay(failures); f.Counted && d > 0 {
+		if _, err := tx.Exec(ctx, `
+			UPDATE hr.login_failures SET blocked_until = $3
+			WHERE account_key = $1 AND client_ip = $2`, f.AccountKey, f.ClientIP, f.Now.Add(d)); err != nil {
+			return Translate(err)
+		}
+	}
+	switch {
+	case inserted:
+		return insertEvent(ctx, tx, f.Event)
+	case unaudited >= identity.FailedLoginsAuditEvery:
+		if _, err := tx.Exec(ctx, `
+			UPDATE hr.login_failures SET unaudited = 0 WHERE account_key = $1 AND client_ip = $2`,
+			f.AccountKey, f.ClientIP); err != nil {
+			return Translate(err)
+		}
+		return insertEvent(ctx, tx, identity.AggregateEvent(deref(userID), f.ClientIP, unaudited))
+	}
+	return nil
+}
+
+// sweepBatch bounds the rows one sweep removes per table.
+const sweepBatch = 5000
+
+// SweepAttempts deletes the counters whose window ended and the quiet
+// pairs, with the aggregate events of the pairs' unaudited attempts, in
+// one transaction. Rows another transaction holds are skipped.
+func (s *IdentityStore) SweepAttempts(ctx context.Context, now time.Time, quiet time.Duration) (int, error) {
+	var removed int
+	err := InTx(ctx, s.pool, func(tx pgx.Tx) error {
+		rows, _ := tx.Query(ctx, `
+			DELETE FROM hr.login_failures
+			WHERE (account_key, client_ip) IN (
+				SELECT account_key, client_ip FROM hr.login_failures
+				WHERE last_failure_at <= $1::timestamptz - make_interval(secs => $2)
+				  AND (blocked_until IS NULL OR blocked_until <= $1)
+				LIMIT $3 FOR UPDATE SKIP LOCKED)
+			RETURNING user_id, host(client_ip) AS client_ip, unaudited`, now, quiet.Seconds(), sweepBatch)
+		type gone struct {
+			UserID    *uuid.UUID `db:"user_id"`
+			ClientIP  string     `db:"client_ip"`
+			Unaudited int        `db:"unaudited"`
+		}
+		pairs, err := pgx.CollectRows(rows, pgx.RowToStructByName[gone])
 		if err != nil {
 			return Translate(err)
 		}
-		if d := f.Backoff.Delay(failures); d > 0 {
-			if _, err := tx.Exec(ctx, `
-				UPDATE hr.login_failures SET blocked_until = $3
-				WHERE account_key = $1 AND client_ip = $2`, f.AccountKey, f.ClientIP, f.Now.Add(d)); err != nil {
-				return Translate(err)
+		var events []audit.Event
+		for _, p := range pairs {
+			if p.Unaudited > 0 {
+				ip, _ := netip.ParseAddr(p.ClientIP)
+				events = append(events, identity.AggregateEvent(deref(p.UserID), ip, p.Unaudited))
 			}
 		}
-		return insertEvent(ctx, tx, f.Event)
+		if len(events) > 0 {
+			if err := insertEvents(ctx, tx, events); err != nil {
+				return err
+			}
+		}
+		tag, err := tx.Exec(ctx, `
+			DELETE FROM hr.auth_attempts
+			WHERE (scope, key) IN (
+				SELECT scope, key FROM hr.auth_attempts WHERE window_ends <= $1
+				LIMIT $2 FOR UPDATE SKIP LOCKED)`, now, sweepBatch)
+		if err != nil {
+			return Translate(err)
+		}
+		removed = len(pairs) + int(tag.RowsAffected())
+		return nil
 	})
+	return removed, err
 }
 
 // CompleteLogin consumes the TOTP step, forgets the pair's failures, and
@@ -116,9 +286,28 @@ func (s *IdentityStore) CompleteLogin(ctx context.Context, c identity.CompletedL
 		if tag.RowsAffected() != 1 {
 			return fmt.Errorf("postgres: second factor already used or unknown: %w", derrors.ErrConflict)
 		}
-		if _, err := tx.Exec(ctx, `DELETE FROM hr.login_failures WHERE account_key = $1 AND client_ip = $2`,
-			c.AccountKey, c.ClientIP); err != nil {
+		// The counters first, in the order a reservation locks them.
+		if len(c.Forget) > 0 {
+			scopes, keys := counterKeys(c.Forget)
+			if _, err := tx.Exec(ctx, `
+				DELETE FROM hr.auth_attempts WHERE (scope, key) IN (SELECT * FROM unnest($1::text[], $2::bytea[]))`,
+				scopes, keys); err != nil {
+				return Translate(err)
+			}
+		}
+		if err := giveBack(ctx, tx, c.Refund); err != nil {
+			return err
+		}
+		var unaudited int
+		err = tx.QueryRow(ctx, `DELETE FROM hr.login_failures WHERE account_key = $1 AND client_ip = $2 RETURNING unaudited`,
+			c.AccountKey, c.ClientIP).Scan(&unaudited)
+		if err != nil && !errors.Is(err, pgx.ErrNoRows) {
 			return Translate(err)
+		}
+		if unaudited > 0 {
+			if err := insertEvent(ctx, tx, identity.AggregateEvent(c.UserID, c.ClientIP, unaudited)); err != nil {
+				return err
+			}
 		}
 		if _, err := tx.Exec(ctx, `
 			INSERT INTO hr.sessions (token_hash, user_id, created_at, last_seen_at, expires_at)

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
 
 	"github.com/arbokluis/arbokluis/internal/access"
 	"github.com/arbokluis/arbokluis/internal/audit"
@@ -69,5 +70,68 @@ func TestSessionLifetime(t *testing.T) {
 		if !st.ok && !errors.Is(err, derrors.ErrUnauthenticated) {
 			t.Errorf("Authenticate at +%v (idle %v) = %v, want ErrUnauthenticated", st.at, st.idle, err)
 		}
+	}
+}
+
+// TestReserveAttemptIsAtomic: 40 reservations at once on one counter with
+// a limit of 5 allow exactly 5, and the refused ones are not counted; the
+// window starts over once it ended, and the sweep deletes ended counters
+// only. On a database of its own: the sweep is service-wide.
+func TestReserveAttemptIsAtomic(t *testing.T) {
+	env := testenv.FreshDatabase(t)
+	pool := testenv.Pool(t, env.HRURL)
+	store := postgres.NewIdentityStore(pool)
+	ctx := context.Background()
+	key := []byte(uuid.NewString())
+	limit := identity.Limit{Max: 5, Window: time.Minute}
+	counters := []identity.Counter{{Scope: identity.ScopeResetLink, Key: key, Limit: limit}}
+	now := time.Now().Truncate(time.Microsecond)
+	results := make(chan time.Time, 40)
+	errs := make(chan error, 40)
+	for range 40 {
+		go func() {
+			retry, err := store.ReserveAttempt(ctx, counters, now)
+			errs <- err
+			results <- retry
+		}()
+	}
+	allowed := 0
+	for range 40 {
+		if err := <-errs; err != nil {
+			t.Fatalf("ReserveAttempt: %v", err)
+		}
+		retry := <-results
+		switch {
+		case retry.IsZero():
+			allowed++
+		case !retry.Equal(now.Add(time.Minute)):
+			t.Errorf("ReserveAttempt refused until %v, want the window's end %v", retry, now.Add(time.Minute))
+		}
+	}
+	if allowed != limit.Max {
+		t.Errorf("40 parallel ReserveAttempt with a limit of %d allowed %d, want %d", limit.Max, allowed, limit.Max)
+	}
+	var attempts int
+	if err := pool.QueryRow(ctx, `SELECT attempts FROM hr.auth_attempts WHERE scope = $1 AND key = $2`,
+		string(identity.ScopeResetLink), key).Scan(&attempts); err != nil || attempts != limit.Max {
+		t.Errorf("counted attempts = %d, %v; want %d (refused ones are not counted)", attempts, err, limit.Max)
+	}
+	if retry, err := store.ReserveAttempt(ctx, counters, now.Add(time.Minute)); err != nil || !retry.IsZero() {
+		t.Errorf("ReserveAttempt once the window ended = %v, %v; want allowed", retry, err)
+	}
+	if _, err := store.SweepAttempts(ctx, now.Add(90*time.Second), time.Minute); err != nil {
+		t.Fatalf("SweepAttempts: %v", err)
+	}
+	if err := pool.QueryRow(ctx, `SELECT attempts FROM hr.auth_attempts WHERE scope = $1 AND key = $2`,
+		string(identity.ScopeResetLink), key).Scan(&attempts); err != nil || attempts != 1 {
+		t.Errorf("the counter of a running window after a sweep = %d, %v; want kept with 1 attempt", attempts, err)
+	}
+	if _, err := store.SweepAttempts(ctx, now.Add(3*time.Minute), time.Minute); err != nil {
+		t.Fatalf("SweepAttempts: %v", err)
+	}
+	err := pool.QueryRow(ctx, `SELECT attempts FROM hr.auth_attempts WHERE scope = $1 AND key = $2`,
+		string(identity.ScopeResetLink), key).Scan(&attempts)
+	if !errors.Is(err, pgx.ErrNoRows) {
+		t.Errorf("the counter after its window ended and a sweep: %v, want deleted", err)
 	}
 }
