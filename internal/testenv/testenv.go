@@ -19,6 +19,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -194,8 +195,11 @@ func prepareTemplate(e Env) (string, error) {
 		return "", err
 	}
 	final := "arbokluis_template_" + digest
-	dropStaleTemplates(ctx, e.MigrateURL, final)
+	dropStaleTemplates(ctx, e.MigrateURL, final, time.Now())
 	if exists, err := databaseExists(ctx, e.MigrateURL, final); err != nil || exists {
+		if err == nil {
+			markTemplateUsed(ctx, e.MigrateURL, final, time.Now())
+		}
 		return final, err
 	}
 	building := "arbokluis_building_" + randomHex(6)
@@ -205,12 +209,42 @@ func prepareTemplate(e Env) (string, error) {
 	if err := migrateUp(e.withDatabase(building).MigrateURL); err != nil {
 		return "", errors.Join(err, execOwner(ctx, e.MigrateURL, "DROP DATABASE "+pgx.Identifier{building}.Sanitize()+" WITH (FORCE)"))
 	}
+	markTemplateUsed(ctx, e.MigrateURL, building, time.Now())
 	err = execOwner(ctx, e.MigrateURL, "ALTER DATABASE "+pgx.Identifier{building}.Sanitize()+" RENAME TO "+pgx.Identifier{final}.Sanitize())
 	var pgErr *pgconn.PgError
 	if errors.As(err, &pgErr) && pgErr.Code == "42P04" { // another binary won
 		return final, execOwner(ctx, e.MigrateURL, "DROP DATABASE "+pgx.Identifier{building}.Sanitize()+" WITH (FORCE)")
 	}
 	return final, err
+}
+
+// templateKeep is how long a template of another migration set survives
+// its last use. Test binaries of other checkouts of the project (other
+// migration sets) may share the cluster; dropping their template at once
+// would break their running tests.
+const templateKeep = 6 * time.Hour
+
+// templateUsedPrefix starts the comment that records a template's last use.
+const templateUsedPrefix = "arbokluis test template, last used at unix "
+
+// markTemplateUsed records now as the last use of template name; failing
+// to is harmless (the template is then dropped sooner), so errors are
+// ignored.
+func markTemplateUsed(ctx context.Context, ownerURL, name string, now time.Time) {
+	// COMMENT takes no parameters; the text is a fixed prefix and digits.
+	execOwner(ctx, ownerURL, "COMMENT ON DATABASE "+pgx.Identifier{name}.Sanitize()+ //nolint:errcheck
+		" IS '"+templateUsedPrefix+strconv.FormatInt(now.Unix(), 10)+"'")
+}
+
+// templateStale reports whether a template whose comment is comment was
+// last used more than templateKeep before now; a template without a
+// readable mark is stale.
+func templateStale(comment string, now time.Time) bool {
+	unix, err := strconv.ParseInt(strings.TrimPrefix(comment, templateUsedPrefix), 10, 64)
+	if err != nil || !strings.HasPrefix(comment, templateUsedPrefix) {
+		return true
+	}
+	return now.Sub(time.Unix(unix, 0)) > templateKeep
 }
 
 // createFromTemplate copies templ into name. PostgreSQL refuses the copy
@@ -247,24 +281,33 @@ func migrationsDigest() (string, error) {
 	return hex.EncodeToString(h.Sum(nil))[:16], err
 }
 
-// dropStaleTemplates removes templates of earlier migration sets; failing
-// to is harmless, so errors are ignored.
-func dropStaleTemplates(ctx context.Context, ownerURL, keep string) {
+// dropStaleTemplates removes templates of other migration sets that have
+// not been used for templateKeep; failing to is harmless, so errors are
+// ignored.
+func dropStaleTemplates(ctx context.Context, ownerURL, keep string, now time.Time) {
 	conn, err := pgx.Connect(ctx, ownerURL)
 	if err != nil {
 		return
 	}
 	defer conn.Close(ctx)
-	rows, err := conn.Query(ctx, "SELECT datname FROM pg_database WHERE datname LIKE 'arbokluis\\_template\\_%' AND datname <> $1", keep)
+	rows, err := conn.Query(ctx, `
+		SELECT datname, coalesce(shobj_description(oid, 'pg_database'), '') FROM pg_database
+		WHERE datname LIKE 'arbokluis\_template\_%' AND datname <> $1`, keep)
 	if err != nil {
 		return
 	}
-	names, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	type template struct{ name, comment string }
+	all, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (template, error) {
+		var t template
+		return t, r.Scan(&t.name, &t.comment)
+	})
 	if err != nil {
 		return
 	}
-	for _, n := range names {
-		conn.Exec(ctx, "DROP DATABASE IF EXISTS "+pgx.Identifier{n}.Sanitize()+" WITH (FORCE)") //nolint:errcheck
+	for _, t := range all {
+		if templateStale(t.comment, now) {
+			conn.Exec(ctx, "DROP DATABASE IF EXISTS "+pgx.Identifier{t.name}.Sanitize()+" WITH (FORCE)") //nolint:errcheck
+		}
 	}
 }
 
