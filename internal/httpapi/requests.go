@@ -497,8 +497,8 @@ func (s *Server) decideDestruction(c *gin.Context) error {
 	if job.ID != uuid.Nil {
 		body["destruction"] = toDestructionResponse(job)
 		if job.State != dossier.StateDone {
-			// Granted and recorded; Vault stopped the run halfway, and it is
-			// finished as soon as Vault answers again.
+			// Granted and recorded; the destruction worker carries it out
+			// and tells the employee when it is done.
 			status = http.StatusAccepted
 		}
 	}
