@@ -14,7 +14,6 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/arbokluis/arbokluis/internal/access"
-	"github.com/arbokluis/arbokluis/internal/audit"
 	"github.com/arbokluis/arbokluis/internal/dossier"
 	"github.com/arbokluis/arbokluis/internal/rights"
 	"github.com/arbokluis/arbokluis/internal/testenv"
@@ -256,11 +255,6 @@ func pdfDate(t time.Time) string {
 	months := []string{"januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september",
 		"oktober", "november", "december"}
 	return fmt.Sprintf("%d %s %d", t.Day(), months[t.Month()-1], t.Year())
-}
-
-// physicianEvent is the audit event a physician's decision starts from.
-func physicianEvent(userID uuid.UUID) audit.Event {
-	return audit.Event{ActorUserID: userID, ActorRole: string(access.RolePhysician), Outcome: audit.OutcomeOK}
 }
 
 // TestDestructionRefusedOnLegalGrounds: an exposure whose retention term
