@@ -3,7 +3,6 @@ package httpapi
 import (
 	"bytes"
 	"context"
-	"errors"
 	"net/http"
 	"slices"
 	"time"
@@ -489,7 +488,7 @@ func (s *Server) decideDestruction(c *gin.Context) error {
 	}
 	d.Ground, d.Reason = in.Ground, in.Reason
 	r, job, err := s.opts.Destructions.Decide(c, actorOf(c), id, d)
-	if err != nil && !(d.Grant && r.ID != uuid.Nil && errors.Is(err, derrors.ErrUnavailable)) {
+	if err != nil {
 		return err
 	}
 	body := gin.H{"request": toRequestResponse(r, todayHere())}

@@ -36,8 +36,9 @@ const MaxReasonRunes = 4000
 // Destroyer is what the register needs of the medical side's destruction
 // runner (dossier.Destroyer).
 type Destroyer interface {
-	// Ready checks that a destruction can run to its end now; it calls
-	// Vault and is called outside any transaction.
+	// Ready checks that destructions can run to their end now (the
+	// destruction token, in the worker); it calls Vault and is called
+	// outside any transaction.
 	Ready(ctx context.Context) error
 	Assess(ctx context.Context, employeeID uuid.UUID, dob time.Time) (dossier.Dossier, []dossier.RetentionDuty, error)
 	Begin(ctx context.Context, o dossier.Order, ev audit.Event) (dossier.Destruction, error)
