@@ -41,8 +41,19 @@ func workerConfig(e testenv.Env) config.Config {
 // Run to return).
 func (s *stack) startWorker(t *testing.T) (stop func()) {
 	t.Helper()
+	return s.startWorkerWith(t, nil)
+}
+
+// startWorkerWith is startWorker with the worker's configuration adjusted
+// by configure (may be nil).
+func (s *stack) startWorkerWith(t *testing.T, configure func(*config.Config)) (stop func()) {
+	t.Helper()
+	cfg := workerConfig(s.env)
+	if configure != nil {
+		configure(&cfg)
+	}
 	log := slog.New(slog.NewJSONHandler(s.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	w, err := NewWorker(context.Background(), workerConfig(s.env), log)
+	w, err := NewWorker(context.Background(), cfg, log)
 	if err != nil {
 		t.Fatalf("NewWorker: %v", err)
 	}
@@ -194,4 +205,42 @@ func TestWorkersNeverRunOneJobAtOnce(t *testing.T) {
 	}
 	release()
 	awaitDestruction(t, w.s, id)
+}
+
+// TestDestructionWaitsOutAVaultOutage: with Vault paused the worker cannot
+// run a granted job; the job stays pending, and the same worker finishes
+// it by itself once Vault answers again (its poll retries), without a
+// restart.
+func TestDestructionWaitsOutAVaultOutage(t *testing.T) {
+	t.Parallel()
+	v := testenv.StartVault(t)
+	const timeout = 700 * time.Millisecond
+	quick := func(c *config.Config) { c.VaultTimeout = timeout }
+	// A database of its own, with a Vault of its own to pause.
+	s := newStackWith(t, withVault(testenv.FreshDatabase(t), v), quick)
+	w := newDossierWorldOn(t, s)
+	w.write(t, "physician", "note", "Aantekening.")
+	id := w.fileDestruction(t)
+	if r := w.decideDestruction(w.tokens["physician"], id, map[string]any{"decision": "grant"}); r.status != http.StatusAccepted {
+		t.Fatalf("grant = %d %s, want 202", r.status, r.raw)
+	}
+	v.Pause()
+	paused := true
+	t.Cleanup(func() {
+		if paused {
+			v.Resume()
+		}
+	})
+	s.startWorkerWith(t, quick)
+	// Its pass at start and the retries meanwhile meet the paused Vault.
+	time.Sleep(3 * time.Second)
+	if n := w.count(t, `SELECT count(*) FROM medical.destructions WHERE request_id = $1 AND state = 'pending'`, id); n != 1 {
+		t.Errorf("the job moved on while Vault was paused")
+	}
+	v.Resume()
+	paused = false
+	awaitDestruction(t, s, id)
+	if status, _, _ := w.dossierState(t); status != "destroyed" {
+		t.Errorf("dossier after Vault came back = %s, want destroyed", status)
+	}
 }
