@@ -21,7 +21,7 @@ GO_TEST_FLAGS ?= -race -count=1 -timeout 20m
 .PHONY: help deps run test test-short lint bench build stop clean-local
 
 help:
-	@echo "make run    start PostgreSQL and Vault, migrate, seed, serve on :8080"
+	@echo "make run    start PostgreSQL and Vault, migrate, seed, serve on :8080 beside the destruction worker"
 	@echo "make test   start the dependencies, lint, run every test (integration included)"
 	@echo "make test-short   unit tests and pure logic only, no dependencies (the inner loop)"
 	@echo "make deps | lint | bench | build | stop | clean-local"
@@ -41,10 +41,13 @@ build:
 	@mkdir -p $(BIN)
 	go build -trimpath -o $(BIN)/arbokluis ./cmd/arbokluis
 
+## run: serve in the foreground and the destruction worker (the only process
+## given ARBOKLUIS_VAULT_DESTRUCTION_TOKEN) in the background; see .ci/app.sh.
+## Ctrl-C or make stop stops both.
 run: deps build
 	@$(WITH_ENV) $(BIN)/arbokluis migrate up
 	@$(WITH_ENV) $(BIN)/arbokluis seed
-	@$(WITH_ENV) ARBOKLUIS_AUDIT_PUBLIC_KEY_FILE=$${ARBOKLUIS_AUDIT_PUBLIC_KEY_FILE:-docs/audit-checkpoint-public-key.json} exec $(BIN)/arbokluis serve
+	@$(WITH_ENV) ARBOKLUIS_AUDIT_PUBLIC_KEY_FILE=$${ARBOKLUIS_AUDIT_PUBLIC_KEY_FILE:-docs/audit-checkpoint-public-key.json} exec bash .ci/app.sh run
 
 test: deps lint
 	@$(WITH_ENV) CI=$${CI:-} go test $(GO_TEST_FLAGS) ./...
@@ -78,6 +81,7 @@ bench: deps
 	@$(WITH_ENV) go test -run '^$$' -bench . -benchmem ./...
 
 stop:
+	@bash .ci/app.sh stop
 	@bash .ci/vault.sh stop
 	@bash .ci/pg.sh stop
 

@@ -29,6 +29,16 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	return a.Serve(ctx)
 }
 
+// destructionWorker runs the destruction worker until ctx ends.
+func destructionWorker(ctx context.Context, cfg config.Config, log *slog.Logger) error {
+	w, err := app.NewWorker(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer w.Close()
+	return w.Run(ctx)
+}
+
 // migrateCmd runs `migrate up|down [N|all]|status` with the owner role.
 func migrateCmd(cfg config.Config, args []string, stdout io.Writer) error {
 	if len(args) == 0 {

@@ -1,5 +1,6 @@
 // Command arbokluis is the Arbokluis case system: one binary with the
-// subcommands serve, migrate, seed, user, audit and version.
+// subcommands serve, destruction-worker, migrate, seed, user, audit,
+// dossier and version.
 //
 // It parses the command line, loads the configuration once from
 // ARBOKLUIS_* variables and hands the chosen subcommand to the composition
@@ -23,7 +24,10 @@ import (
 const usage = `usage: arbokluis <command>
 
 commands:
-  serve                 serve the HTTP API (ARBOKLUIS_LISTEN_ADDR, default :8080)
+  serve                 serve the HTTP API (ARBOKLUIS_LISTEN_ADDR, default :8080); refuses
+                        to start with ARBOKLUIS_VAULT_DESTRUCTION_TOKEN set
+  destruction-worker    run the granted destruction jobs; the only process that holds
+                        ARBOKLUIS_VAULT_DESTRUCTION_TOKEN
   migrate up            apply every pending migration
   migrate down [N]      revert N migrations (default 1); "all" reverts every one
   migrate status        show the applied and available migrations
@@ -78,6 +82,11 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	switch args[0] {
 	case "serve":
 		return serve(ctx, cfg, log)
+	case "destruction-worker":
+		if len(args) != 1 {
+			return usageError("destruction-worker takes no arguments")
+		}
+		return destructionWorker(ctx, cfg, log)
 	case "migrate":
 		return migrateCmd(cfg, args[1:], stdout)
 	case "seed":

@@ -18,6 +18,7 @@ func TestRunUsage(t *testing.T) {
 		{[]string{"migrate"}, "migrate needs up, down or status"},
 		{[]string{"dossier", "rewrap", "--everything"}, "dossier: want `dossier rewrap [--rotate]`"},
 		{[]string{"audit", "verify", "--public-key"}, "audit: want `audit verify [--public-key FILE]`"},
+		{[]string{"destruction-worker", "now"}, "destruction-worker takes no arguments"},
 	}
 	for _, tt := range tests {
 		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
@@ -45,6 +46,39 @@ func TestRunServeRequiresSettings(t *testing.T) {
 	err := run(context.Background(), []string{"serve"}, nil, io.Discard, io.Discard)
 	if err == nil || !strings.Contains(err.Error(), "ARBOKLUIS_HR_DATABASE_URL is required") {
 		t.Errorf("run(serve) without settings = %v, want the missing variables named", err)
+	}
+}
+
+// settingsFor sets every variable serve and the worker require, pointing
+// at nothing that answers, plus the destruction token when token is set.
+func settingsFor(t *testing.T, token string) {
+	t.Helper()
+	for name, value := range map[string]string{
+		"ARBOKLUIS_HR_DATABASE_URL":    "postgres://x@127.0.0.1:1/none",
+		"ARBOKLUIS_MED_DATABASE_URL":   "postgres://x@127.0.0.1:1/none",
+		"ARBOKLUIS_AUDIT_DATABASE_URL": "postgres://x@127.0.0.1:1/none",
+		"ARBOKLUIS_VAULT_ADDR":         "http://127.0.0.1:1",
+		"ARBOKLUIS_VAULT_TOKEN":        "app-token",
+	} {
+		t.Setenv(name, value)
+	}
+	t.Setenv("ARBOKLUIS_VAULT_DESTRUCTION_TOKEN", token)
+}
+
+func TestServeRefusesTheDestructionToken(t *testing.T) {
+	settingsFor(t, "destruction-token")
+	err := run(context.Background(), []string{"serve"}, nil, io.Discard, io.Discard)
+	if err == nil || !strings.Contains(err.Error(), "ARBOKLUIS_VAULT_DESTRUCTION_TOKEN must not be set for serve") ||
+		strings.Contains(err.Error(), "destruction-token") {
+		t.Errorf("run(serve) with the destruction token set = %v, want a refusal naming ARBOKLUIS_VAULT_DESTRUCTION_TOKEN (not its value)", err)
+	}
+}
+
+func TestDestructionWorkerRequiresTheDestructionToken(t *testing.T) {
+	settingsFor(t, "")
+	err := run(context.Background(), []string{"destruction-worker"}, nil, io.Discard, io.Discard)
+	if err == nil || !strings.Contains(err.Error(), "ARBOKLUIS_VAULT_DESTRUCTION_TOKEN is required") {
+		t.Errorf("run(destruction-worker) without the destruction token = %v, want it named as required", err)
 	}
 }
 

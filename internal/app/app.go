@@ -38,31 +38,9 @@ import (
 	"github.com/arbokluis/arbokluis/policies"
 )
 
-// vaultRenewEvery is how often serve renews the application token.
+// vaultRenewEvery is how often serve and the destruction worker renew
+// their Vault tokens.
 const vaultRenewEvery = time.Hour
-
-// destructionResumeEvery is how often serve finishes destructions that
-// stopped halfway (Vault down, a crash).
-const destructionResumeEvery = time.Minute
-
-// resumeDestructions finishes unfinished destructions now and then every
-// interval until ctx ends. Failures are logged by id and retried.
-func resumeDestructions(ctx context.Context, d *rights.Destructions, every time.Duration, log *slog.Logger) {
-	t := time.NewTicker(every)
-	defer t.Stop()
-	for {
-		if n, err := d.Resume(ctx); err != nil && ctx.Err() == nil {
-			log.Warn("destructions not finished yet; retrying", "finished", n, "error", err.Error())
-		} else if n > 0 {
-			log.Info("finished destructions that had stopped", "finished", n)
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-	}
-}
 
 // pingKey is the transit key the readiness check reads.
 const pingKey = "pii"
@@ -77,10 +55,6 @@ type App struct {
 	appender *audit.Appender
 	vault    *vault.Client
 	pools    []*pgxpool.Pool
-	// destructions finishes destructions that stopped halfway.
-	destructions *rights.Destructions
-	// shredder holds the destruction token (nil: none configured).
-	shredder *vault.Client
 	// mail delivers the mail outbox (nil: no SMTP configured).
 	mail *notify.Sender
 }
@@ -92,14 +66,18 @@ func (a *App) Close() {
 	}
 }
 
-// New opens the three pools and the Vault clients and wires the services
+// New opens the three pools and the Vault client and wires the services
 // and the HTTP front door from cfg. It fails when a setting it needs is
-// missing or a database cannot be reached; a Vault that is down at start
-// only makes the server not ready.
+// missing, when the destruction token is set (errServeHoldsShredder: only
+// the destruction worker may hold it), or when a database cannot be
+// reached; a Vault that is down at start only makes the server not ready.
 func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error) {
 	if err := cfg.Require(config.EnvHRDatabaseURL, config.EnvMedDatabaseURL, config.EnvAuditDatabaseURL,
 		config.EnvVaultAddr, config.EnvVaultToken); err != nil {
 		return nil, err
+	}
+	if cfg.VaultDestructionToken != "" {
+		return nil, errServeHoldsShredder
 	}
 	a := &App{cfg: cfg, log: log}
 	open := func(name, url string) (*pgxpool.Pool, error) {
@@ -178,16 +156,9 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 	requests := rights.NewRequests(postgres.NewRequestStore(hr), rights.RequestOptions{
 		Statements: dossier.NewStatements(entries, postgres.NewDossierStore(med)), Entries: postgres.NewDossierStore(med),
 		DestructionTargetMonths: int(cfg.DestructionTargetMonths), DestructionLimitMonths: int(cfg.DestructionLimitMonths)})
-	shredder, err := newDestructionVault(cfg)
-	if err != nil {
-		a.Close()
-		return nil, err
-	}
-	if shredder == nil {
-		log.Warn("no destruction token configured (ARBOKLUIS_VAULT_DESTRUCTION_TOKEN): granting a destruction answers 503")
-	}
-	a.shredder = shredder
-	a.destructions = newDestructions(cfg, hr, med, vc, shredder, renderer, dossier.DestroyerOptions{})
+	// Without the destruction token: a grant records the job, which the
+	// destruction worker runs.
+	destructions := newDestructions(cfg, hr, med, vc, nil, renderer, dossier.DestroyerOptions{})
 	attachments := dossier.NewAttachments(entries, postgres.NewDossierStore(med), vc, int(cfg.MaxAttachmentBytes))
 	dossiers := dossier.NewService(postgres.NewDossierStore(med), vc, cfg.EmergencyAccessTTL, nil)
 	srv, err := httpapi.New(httpapi.Options{
@@ -218,8 +189,8 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 		Records: rights.NewRecords(postgres.NewRequestStore(hr),
 			rights.Retention{EmployeeYears: int(cfg.RetentionEmployeeYears), CaseYears: int(cfg.RetentionCaseYears)}, nil),
 		Rectifier:    rights.NewRectifier(postgres.NewRequestStore(hr), employees, nil),
-		Destructions: a.destructions,
-		Consents:     newConsents(hr, med, vc, entries, attachments, dossiers, a.destructions, renderer),
+		Destructions: destructions,
+		Consents:     newConsents(hr, med, vc, entries, attachments, dossiers, destructions, renderer),
 		Releases: rights.NewReleases(postgres.NewRequestStore(hr), postgres.NewReleaseStore(med), vc,
 			postgres.NewDirectory(hr), renderer, nil),
 		AccessLog: rights.NewAccessLog(auditStore, postgres.NewRecorder(hr), postgres.NewRequestStore(hr), postgres.NewDirectory(hr)),
@@ -318,12 +289,12 @@ func newVault(cfg config.Config) (*vault.Client, error) {
 	})
 }
 
-// newDestructionVault returns the Vault client with the destruction token,
-// or nil when none is configured (destruction then answers 503).
+// errServeHoldsShredder refuses to serve with the destruction token set.
+var errServeHoldsShredder = errors.New("config: " + config.EnvVaultDestructionToken +
+	" must not be set for serve: only `arbokluis destruction-worker` holds the destruction token; unset it")
+
+// newDestructionVault returns the Vault client with the destruction token.
 func newDestructionVault(cfg config.Config) (*vault.Client, error) {
-	if cfg.VaultDestructionToken == "" {
-		return nil, nil
-	}
 	return vault.New(vault.Config{
 		Addr: cfg.VaultAddr, Token: cfg.VaultDestructionToken, Mount: cfg.VaultTransitMount,
 		Timeout: cfg.VaultTimeout, MaxRetries: 2,
@@ -331,22 +302,29 @@ func newDestructionVault(cfg config.Config) (*vault.Client, error) {
 }
 
 // newDestructions wires destruction on request: the runner on the med pool
-// with both Vault clients, and the register side on the hr pool.
+// with the application's Vault client and, in the destruction worker only,
+// the destruction token's (shredder; nil in serve), and the register side
+// on the hr pool. The worker renders no statements (renderer nil).
 func newDestructions(cfg config.Config, hr, med *pgxpool.Pool, app, shredder *vault.Client, renderer *pdf.Renderer, o dossier.DestroyerOptions) *rights.Destructions {
 	o.BackupRetention = cfg.VaultBackupRetention
 	store := postgres.NewDossierStore(med)
-	return rights.NewDestructions(rights.DestructionsOptions{
+	opts := rights.DestructionsOptions{
 		Requests:  postgres.NewRequestStore(hr),
 		Destroyer: dossier.NewDestroyer(store, vault.DestructionKeys{App: app, Shredder: shredder}, o),
 		Records:   store, Sealer: app, People: postgres.NewDirectory(hr),
-		Render: renderer, Recorder: postgres.NewRecorder(hr), BackupRetention: cfg.VaultBackupRetention,
-	})
+		Recorder: postgres.NewRecorder(hr), BackupRetention: cfg.VaultBackupRetention,
+	}
+	if renderer != nil {
+		opts.Render = renderer
+	}
+	return rights.NewDestructions(opts)
 }
 
 // Serve listens on the configured address and serves until ctx ends, with
-// the background work beside it: Vault token renewal, finishing
-// destructions that stopped halfway, the mail outbox's sender and the
-// audit appender. On the end of
+// the background work beside it: Vault token renewal, the mail outbox's
+// sender, the sweep of expired login counters and the audit appender
+// (which also appends the destruction worker's events, written to the
+// outbox). Destruction jobs are the worker's (Worker.Run). On the end of
 // ctx it drains in-flight requests, then appends the last audit events. It
 // returns an error when it cannot listen or serving fails.
 func (a *App) Serve(ctx context.Context) error {
@@ -361,12 +339,6 @@ func (a *App) Serve(ctx context.Context) error {
 	go a.vault.KeepRenewed(renewCtx, vaultRenewEvery, func(err error) {
 		log.Warn("vault token renewal failed", "error", err.Error())
 	})
-	if a.shredder != nil {
-		go a.shredder.KeepRenewed(renewCtx, vaultRenewEvery, func(err error) {
-			log.Warn("vault destruction token renewal failed", "error", err.Error())
-		})
-	}
-	go resumeDestructions(renewCtx, a.destructions, destructionResumeEvery, log)
 	if a.mail != nil {
 		go a.mail.Run(renewCtx)
 	}

@@ -77,7 +77,8 @@ func configFor(e testenv.Env) config.Config {
 	cfg.PasswordParams = testPasswordParams
 	cfg.HRDatabaseURL, cfg.MedDatabaseURL, cfg.AuditDatabaseURL = e.HRURL, e.MedURL, e.AuditURL
 	cfg.VaultAddr, cfg.VaultToken, cfg.VaultTransitMount = e.VaultAddr, e.VaultToken, e.TransitMount
-	cfg.VaultDestructionToken = e.VaultDestructionToken
+	// serve never holds the destruction token: the worker does
+	// (workerConfig, startWorker).
 	// Tests page through lists of a shared database that keeps growing;
 	// the list-read limit has its own test (TestListReadsAreThrottled).
 	cfg.ListReadsPerMinute, cfg.ListReadBurst = 100_000, 100_000

@@ -569,6 +569,11 @@ func TestDossierTransfer(t *testing.T) {
 			if ho.status != http.StatusOK || ho.body["disposal"] != disposal {
 				t.Fatalf("hand over = %d %s", ho.status, ho.raw)
 			}
+			if disposal == "destroy" {
+				// The hand-over records the job; the worker destroys.
+				w.s.startWorker(t)
+				awaitDestruction(t, w.s, tid)
+			}
 			status, _, _ := w.dossierState(t)
 			switch disposal {
 			case "close":

@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"strings"
 	"testing"
@@ -13,14 +14,9 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/arbokluis/arbokluis/internal/access"
-	"github.com/arbokluis/arbokluis/internal/audit"
-	"github.com/arbokluis/arbokluis/internal/config"
 	"github.com/arbokluis/arbokluis/internal/dossier"
-	"github.com/arbokluis/arbokluis/internal/pdf"
-	"github.com/arbokluis/arbokluis/internal/postgres"
 	"github.com/arbokluis/arbokluis/internal/rights"
 	"github.com/arbokluis/arbokluis/internal/testenv"
-	"github.com/arbokluis/arbokluis/internal/vault"
 )
 
 // write adds an entry of kind to the world's dossier as who and returns its
@@ -116,7 +112,8 @@ func destroyEvents(t *testing.T, w *dossierWorld) int {
 }
 
 // TestDestructionOfTheWholeDossier: the responsible physician grants an
-// employee's destruction request; the dossier's key is deleted in Vault
+// employee's destruction request (202, the job pending); the destruction
+// worker deletes the dossier's key in Vault
 // with the destruction token (a ciphertext saved before can no longer be
 // decrypted, and Vault answers 404 for the key), the medical rows are gone,
 // a tombstone remains, every step is audited, the employee gets the
@@ -124,6 +121,7 @@ func destroyEvents(t *testing.T, w *dossierWorld) int {
 func TestDestructionOfTheWholeDossier(t *testing.T) {
 	t.Parallel()
 	w := newDossierWorld(t)
+	w.s.startWorker(t)
 	canary := "canary" + strings.ReplaceAll(uuid.NewString(), "-", "")
 	ids := map[string]string{}
 	for _, kind := range []string{"consultation", "note", "diagnosis", "working_note"} {
@@ -180,12 +178,16 @@ func TestDestructionOfTheWholeDossier(t *testing.T) {
 	}
 
 	r := w.decideDestruction(w.tokens["physician"], id, map[string]any{"decision": "grant"})
-	if r.status != http.StatusOK {
-		t.Fatalf("grant the destruction = %d %s", r.status, r.raw)
+	if r.status != http.StatusAccepted {
+		t.Fatalf("grant the destruction = %d %s, want 202", r.status, r.raw)
 	}
 	dest := r.body["destruction"].(map[string]any)
-	if dest["state"] != "done" || dest["scope"] != "dossier" || r.body["request"].(map[string]any)["status"] != "delivered" {
-		t.Errorf("grant = %s, want the whole dossier done and the request delivered", r.raw)
+	if dest["state"] != "pending" || dest["scope"] != "dossier" || r.body["request"].(map[string]any)["status"] != "granted" {
+		t.Errorf("grant = %s, want the whole dossier's job pending and the request granted", r.raw)
+	}
+	awaitDestruction(t, w.s, id)
+	if n := w.count(t, `SELECT count(*) FROM hr.requests WHERE id = $1 AND status = 'delivered'`, id); n != 1 {
+		t.Errorf("the request is not delivered after the destruction")
 	}
 	entries := dest["entries"].(map[string]any)
 	if entries["note"] != float64(2) || entries["diagnosis"] != float64(1) || entries["working_note"] != float64(1) ||
@@ -255,11 +257,6 @@ func pdfDate(t time.Time) string {
 	return fmt.Sprintf("%d %s %d", t.Day(), months[t.Month()-1], t.Year())
 }
 
-// physicianEvent is the audit event a physician's decision starts from.
-func physicianEvent(userID uuid.UUID) audit.Event {
-	return audit.Event{ActorUserID: userID, ActorRole: string(access.RolePhysician), Outcome: audit.OutcomeOK}
-}
-
 // TestDestructionRefusedOnLegalGrounds: an exposure whose retention term
 // runs refuses the grant with 422 and its ground, changing nothing; the
 // physician then records the refusal on that ground. A substantial
@@ -301,8 +298,8 @@ func TestDestructionRefusedOnLegalGrounds(t *testing.T) {
 			id := w.fileDestruction(t)
 			r := w.decideDestruction(w.tokens["physician"], id, map[string]any{"decision": "grant"})
 			if !tt.refused {
-				if r.status != http.StatusOK {
-					t.Errorf("grant with an expired duty = %d %s, want 200", r.status, r.raw)
+				if r.status != http.StatusAccepted {
+					t.Errorf("grant with an expired duty = %d %s, want 202", r.status, r.raw)
 				}
 				return
 			}
@@ -360,6 +357,7 @@ func TestDestructionRefusedOnLegalGrounds(t *testing.T) {
 func TestPartialDestruction(t *testing.T) {
 	t.Parallel()
 	w := newDossierWorld(t)
+	w.s.startWorker(t)
 	gone := w.write(t, "physician", "consultation", "Te vernietigen consult.")
 	kept := w.write(t, "physician", "note", "Blijft bewaard.")
 	corr := w.s.do("POST", w.entries()+"/"+gone+"/corrections", w.tokens["physician"], map[string]any{"text": "Gecorrigeerd consult."})
@@ -380,11 +378,12 @@ func TestPartialDestruction(t *testing.T) {
 	}
 	id := w.fileDestruction(t, gone)
 	r := w.decideDestruction(w.tokens["physician"], id, map[string]any{"decision": "grant"})
-	if r.status != http.StatusOK {
-		t.Fatalf("grant = %d %s", r.status, r.raw)
+	if r.status != http.StatusAccepted {
+		t.Fatalf("grant = %d %s, want 202", r.status, r.raw)
 	}
 	dest := r.body["destruction"].(map[string]any)
-	if dest["scope"] != "entries" || dest["state"] != "done" || dest["entries"].(map[string]any)["consultation"] != float64(2) ||
+	awaitDestruction(t, w.s, id)
+	if dest["scope"] != "entries" || dest["state"] != "pending" || dest["entries"].(map[string]any)["consultation"] != float64(2) ||
 		dest["entries"].(map[string]any)["own_statement"] != float64(1) || dest["attachments"] != float64(1) {
 		t.Errorf("partial destruction = %s, want both consultation versions, the statement and one attachment", r.raw)
 	}
@@ -416,10 +415,10 @@ func TestPartialDestruction(t *testing.T) {
 	}
 }
 
-// TestDestructionResumesAfterACrash: the job is stopped after each of its
-// steps as a crash would stop it; a restarted service finishes it, and the
-// end is the same as an uninterrupted run: keys gone, rows gone, dossier
-// destroyed (or re-keyed), request delivered.
+// TestDestructionResumesAfterACrash: the worker is stopped after each of
+// the job's steps as a crash would stop it (or never ran); a worker started
+// afterwards finishes it, and the end is the same as an uninterrupted run:
+// keys gone, rows gone, dossier destroyed (or re-keyed), request delivered.
 func TestDestructionResumesAfterACrash(t *testing.T) {
 	t.Parallel()
 	crash := errors.New("crash injected")
@@ -436,9 +435,9 @@ func TestDestructionResumesAfterACrash(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			// A database of its own: Resume below finishes every
-			// unfinished job of its database, and in the shared one it
-			// would finish the destructions other tests have under way.
+			// A database of its own: a worker runs every unfinished job of
+			// its database, and in the shared one other tests' workers
+			// would run this one.
 			w := newFreshDossierWorld(t)
 			gone := w.write(t, "physician", "diagnosis", "Te vernietigen.")
 			kept := w.write(t, "physician", "note", "Blijft.")
@@ -450,54 +449,12 @@ func TestDestructionResumesAfterACrash(t *testing.T) {
 			} else {
 				id = w.fileDestruction(t)
 			}
-			requestID := uuid.MustParse(id)
-
-			cfg := configFor(w.s.env)
-			services := func(stopAfter dossier.DestructionState) *rights.Destructions {
-				hr, med := testenv.Pool(t, cfg.HRDatabaseURL), testenv.Pool(t, cfg.MedDatabaseURL)
-				app, err := newVault(cfg)
-				if err != nil {
-					t.Fatal(err)
-				}
-				shred, err := newDestructionVault(cfg)
-				if err != nil {
-					t.Fatal(err)
-				}
-				renderer, err := pdf.NewRenderer()
-				if err != nil {
-					t.Fatal(err)
-				}
-				o := dossier.DestroyerOptions{}
-				if stopAfter != "" {
-					o.AfterStep = func(s dossier.DestructionState) error {
-						if s == stopAfter {
-							return crash
-						}
-						return nil
-					}
-				}
-				return newDestructions(cfg, hr, med, app, shred, renderer, o)
+			// The grant records the job; no worker runs yet.
+			if r := w.decideDestruction(w.tokens["physician"], id, map[string]any{"decision": "grant"}); r.status != http.StatusAccepted {
+				t.Fatalf("grant = %d %s, want 202", r.status, r.raw)
 			}
-			physician := access.Actor{Principal: access.Principal{UserID: w.physician.userID,
-				Grants: []access.Grant{{Role: access.RolePhysician}}}, Role: access.RolePhysician}
-			if tc.after == "" || tc.after == "vault-only" {
-				// The crash comes after the job is recorded and before it
-				// runs: begin it on the medical side only.
-				med := postgres.NewDossierStore(testenv.Pool(t, cfg.MedDatabaseURL))
-				app, _ := newVault(cfg)
-				d := dossier.NewDestroyer(med, vault.DestructionKeys{App: app}, dossier.DestroyerOptions{})
-				var chosen []uuid.UUID
-				if tc.partial {
-					chosen = []uuid.UUID{uuid.MustParse(gone)}
-				}
-				dd, _, err := d.Assess(context.Background(), w.employee, time.Time{})
-				if err != nil {
-					t.Fatalf("Assess: %v", err)
-				}
-				if _, err := d.Begin(context.Background(), dossier.Order{Origin: dossier.OriginRequest, Ref: requestID, Dossier: dd,
-					DecidedBy: w.physician.userID, Entries: chosen}, physicianEvent(w.physician.userID)); err != nil {
-					t.Fatalf("Begin: %v", err)
-				}
+			switch tc.after {
+			case "":
 				if tc.partial {
 					// Granted for destruction, the entry is no longer handed
 					// out while the job waits; the rest still is.
@@ -509,33 +466,47 @@ func TestDestructionResumesAfterACrash(t *testing.T) {
 						t.Errorf("GET the entry being destroyed = %d, want 404", r.status)
 					}
 				}
-				if tc.after == "vault-only" {
-					// The crash came between Vault's deletion and the job's
-					// record of it.
-					shred, err := newDestructionVault(cfg)
-					if err != nil {
-						t.Fatal(err)
-					}
-					if err := shred.DeleteKey(context.Background(), oldKey); err != nil {
-						t.Fatalf("delete the key: %v", err)
-					}
+			case "vault-only":
+				// The crash came between Vault's deletion and the job's
+				// record of it.
+				shred, err := newDestructionVault(workerConfig(w.s.env))
+				if err != nil {
+					t.Fatal(err)
 				}
-			} else {
-				_, job, err := services(tc.after).Decide(context.Background(), physician, requestID, rights.DestructionDecision{Grant: true})
-				if !errors.Is(err, crash) || job.State != tc.after {
-					t.Fatalf("Decide with a crash after %s = %v at %s, want the crash there", tc.after, err, job.State)
+				if err := shred.DeleteKey(context.Background(), oldKey); err != nil {
+					t.Fatalf("delete the key: %v", err)
+				}
+			default:
+				// A worker that dies right after the step is durable.
+				ctx, cancel := context.WithCancel(context.Background())
+				defer cancel()
+				dying, err := newWorker(ctx, workerConfig(w.s.env), slog.New(slog.NewJSONHandler(w.s.logs, nil)),
+					dossier.DestroyerOptions{AfterStep: func(s dossier.DestructionState) error {
+						if s == tc.after {
+							cancel()
+							return crash
+						}
+						return nil
+					}})
+				if err != nil {
+					t.Fatalf("NewWorker: %v", err)
+				}
+				done := make(chan error, 1)
+				go func() { done <- dying.Run(ctx) }()
+				select {
+				case <-done:
+				case <-time.After(60 * time.Second):
+					t.Fatalf("the worker did not reach %s within 60s\nlog:\n%s", tc.after, w.s.logs.String())
+				}
+				dying.Close()
+				if n := w.count(t, `SELECT count(*) FROM medical.destructions WHERE request_id = $1 AND state = $2`, id, string(tc.after)); n != 1 {
+					t.Fatalf("the job did not stop at %s", tc.after)
 				}
 			}
-			// Restart: a new service resumes what stopped (every unfinished
-			// job of the database: this subtest's own).
-			if n, err := services("").Resume(context.Background()); n < 1 {
-				t.Fatalf("Resume = %d, %v; want the job finished", n, err)
-			}
-			var state string
-			if err := w.owner.QueryRow(context.Background(), `SELECT state FROM medical.destructions WHERE request_id = $1`, requestID).Scan(&state); err != nil || state != "done" {
-				t.Errorf("job state after resume = %q (%v), want done", state, err)
-			}
-			if n := w.count(t, `SELECT count(*) FROM hr.requests WHERE id = $1 AND status = 'delivered' AND decided_by = $2`, requestID, w.physician.userID); n != 1 {
+			// Restart: a new worker resumes what stopped.
+			w.s.startWorker(t)
+			awaitDestruction(t, w.s, id)
+			if n := w.count(t, `SELECT count(*) FROM hr.requests WHERE id = $1 AND status = 'delivered' AND decided_by = $2`, id, w.physician.userID); n != 1 {
 				t.Errorf("the request is not delivered with its decider after resume")
 			}
 			assertKeyGone(t, w.s.env, oldKey, gone, saved)
@@ -588,7 +559,7 @@ func TestApplicationTokenCannotShred(t *testing.T) {
 		t.Errorf("decrypt after the refused deletion = %q, %v", pt, err)
 	}
 	// And with the destruction token it goes.
-	shred, err := newDestructionVault(configFor(e))
+	shred, err := newDestructionVault(workerConfig(e))
 	if err != nil || shred == nil {
 		t.Fatalf("destruction client: %v", err)
 	}
@@ -597,27 +568,5 @@ func TestApplicationTokenCannotShred(t *testing.T) {
 	}
 	if ok, err := app.KeyExists(ctx, key); ok || err != nil {
 		t.Errorf("KeyExists after deletion = %v, %v; want gone", ok, err)
-	}
-}
-
-// TestDestructionNeedsTheDestructionToken: without a usable destruction
-// token a grant answers 503 and begins nothing, so a dossier is never left
-// closed with keys that cannot be deleted.
-func TestDestructionNeedsTheDestructionToken(t *testing.T) {
-	t.Parallel()
-	s := newStackWith(t, testenv.Load(t), func(c *config.Config) { c.VaultDestructionToken = "" })
-	w := newDossierWorldOn(t, s)
-	w.write(t, "physician", "note", "Aantekening.")
-	id := w.fileDestruction(t)
-	r := w.decideDestruction(w.tokens["physician"], id, map[string]any{"decision": "grant"})
-	if r.status != http.StatusServiceUnavailable || !strings.HasPrefix(r.header.Get("Content-Type"), "application/problem+json") {
-		t.Errorf("grant without a destruction token = %d %s, want 503 problem+json", r.status, r.raw)
-	}
-	if status, _, _ := w.dossierState(t); status != "open" {
-		t.Errorf("dossier after the refused grant = %s, want open", status)
-	}
-	if n := w.count(t, `SELECT count(*) FROM medical.destructions WHERE request_id = $1`, id) +
-		w.count(t, `SELECT count(*) FROM hr.requests WHERE id = $1 AND status <> 'received'`, id); n != 0 {
-		t.Errorf("the refused grant wrote %d rows", n)
 	}
 }

@@ -188,10 +188,13 @@ func newMatrixFixtureOn(t *testing.T, s *stack) *matrixFixture {
 	if dreq.status != s201 {
 		t.Fatalf("fixture: destruction request = %d %s", dreq.status, dreq.raw)
 	}
-	if r := s.do("POST", "/api/v1/requests/"+dreq.body["id"].(string)+"/destruction", f.tokens["pResp"], map[string]any{"decision": "grant"}); r.status != s200 {
+	// The grant is accepted (202); the destruction worker carries it out.
+	s.startWorker(t)
+	if r := s.do("POST", "/api/v1/requests/"+dreq.body["id"].(string)+"/destruction", f.tokens["pResp"], map[string]any{"decision": "grant"}); r.status != s202 {
 		t.Fatalf("fixture: destruction = %d %s", r.status, r.raw)
 	} else {
 		f.destructionA1 = r.body["destruction"].(map[string]any)["id"].(string)
+		awaitDestruction(t, s, dreq.body["id"].(string))
 	}
 	f.treatmentConsentA1 = f.signedConsent(t, "treating_physician", "treatment_information")
 	f.transferConsentA1 = f.signedConsent(t, "occupational_health_service", "dossier_transfer")

@@ -1,6 +1,7 @@
 package app
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -37,6 +38,16 @@ type serveProcess struct {
 	url string
 }
 
+// processEnv is the environment of a process of the built binary on the
+// databases and Vault of e.
+func processEnv(e testenv.Env) []string {
+	return append(os.Environ(),
+		"ARBOKLUIS_HR_DATABASE_URL="+e.HRURL, "ARBOKLUIS_MED_DATABASE_URL="+e.MedURL,
+		"ARBOKLUIS_AUDIT_DATABASE_URL="+e.AuditURL, "ARBOKLUIS_VAULT_ADDR="+e.VaultAddr,
+		"ARBOKLUIS_VAULT_TOKEN="+e.VaultToken, "ARBOKLUIS_VAULT_TRANSIT_MOUNT="+e.TransitMount,
+	)
+}
+
 func startServeProcess(t *testing.T, bin string, e testenv.Env) *serveProcess {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -46,12 +57,10 @@ func startServeProcess(t *testing.T, bin string, e testenv.Env) *serveProcess {
 	addr := ln.Addr().String()
 	ln.Close()
 	cmd := exec.Command(bin, "serve")
-	cmd.Env = append(os.Environ(),
-		"ARBOKLUIS_LISTEN_ADDR="+addr,
-		"ARBOKLUIS_HR_DATABASE_URL="+e.HRURL, "ARBOKLUIS_MED_DATABASE_URL="+e.MedURL,
-		"ARBOKLUIS_AUDIT_DATABASE_URL="+e.AuditURL, "ARBOKLUIS_VAULT_ADDR="+e.VaultAddr,
-		"ARBOKLUIS_VAULT_TOKEN="+e.VaultToken, "ARBOKLUIS_VAULT_TRANSIT_MOUNT="+e.TransitMount,
-		"ARBOKLUIS_TRUSTED_PROXIES=127.0.0.1", "ARBOKLUIS_LOG_LEVEL=warn",
+	cmd.Env = append(processEnv(e),
+		"ARBOKLUIS_LISTEN_ADDR="+addr, "ARBOKLUIS_TRUSTED_PROXIES=127.0.0.1", "ARBOKLUIS_LOG_LEVEL=warn",
+		// serve refuses to start with it (the environment may hold it).
+		"ARBOKLUIS_VAULT_DESTRUCTION_TOKEN=",
 	)
 	if err := cmd.Start(); err != nil {
 		t.Fatalf("start serve: %v", err)
@@ -79,9 +88,7 @@ func startServeProcess(t *testing.T, bin string, e testenv.Env) *serveProcess {
 // It stays serial: the throttle after the sixth failure lasts one second,
 // and the correct login must reach the other process within it, which
 // a machine busy with the parallel tests does not promise. It has a
-// database of its own, because serve finishes every unfinished destruction
-// of its database at start, and in the shared one those may be other
-// tests' destructions under way.
+// database of its own.
 func TestBackoffAcrossProcesses(t *testing.T) {
 	bin := buildBinary(t)
 	s := newStackWith(t, testenv.FreshDatabase(t), nil) // for creating the account
@@ -131,5 +138,70 @@ func TestBackoffAcrossProcesses(t *testing.T) {
 		case <-time.After(30 * time.Second):
 			t.Errorf("process %s did not stop within 30s of SIGTERM", name)
 		}
+	}
+}
+
+// TestDestructionTokenOnlyInTheWorkerProcess runs the built binary: `serve`
+// with ARBOKLUIS_VAULT_DESTRUCTION_TOKEN set exits 1 at once with an error
+// naming the variable (not its value); `destruction-worker` with it runs
+// the job a grant left pending and exits 0 on SIGTERM.
+func TestDestructionTokenOnlyInTheWorkerProcess(t *testing.T) {
+	t.Parallel()
+	bin := buildBinary(t)
+	// A database of its own: the worker runs every job of its database.
+	w := newFreshDossierWorld(t)
+	e := w.s.env
+
+	serve := exec.Command(bin, "serve")
+	serve.Env = append(processEnv(e), "ARBOKLUIS_LISTEN_ADDR=127.0.0.1:0",
+		"ARBOKLUIS_VAULT_DESTRUCTION_TOKEN="+e.VaultDestructionToken)
+	var stderr strings.Builder
+	serve.Stderr = &stderr
+	done := make(chan error, 1)
+	if err := serve.Start(); err != nil {
+		t.Fatalf("start serve: %v", err)
+	}
+	go func() { done <- serve.Wait() }()
+	select {
+	case err := <-done:
+		var exit *exec.ExitError
+		if !errors.As(err, &exit) || exit.ExitCode() != 1 {
+			t.Errorf("serve with the destruction token exited with %v, want exit status 1", err)
+		}
+	case <-time.After(10 * time.Second):
+		serve.Process.Kill() //nolint:errcheck
+		<-done
+		t.Fatalf("serve with the destruction token still runs after 10s, want it to refuse to start")
+	}
+	if msg := stderr.String(); !strings.Contains(msg, "ARBOKLUIS_VAULT_DESTRUCTION_TOKEN must not be set for serve") ||
+		strings.Contains(msg, e.VaultDestructionToken) {
+		t.Errorf("serve's error with the destruction token = %q, want the variable named and its value not", msg)
+	}
+
+	w.write(t, "physician", "note", "Aantekening.")
+	id := w.fileDestruction(t)
+	if r := w.decideDestruction(w.tokens["physician"], id, map[string]any{"decision": "grant"}); r.status != http.StatusAccepted {
+		t.Fatalf("grant = %d %s, want 202", r.status, r.raw)
+	}
+	worker := exec.Command(bin, "destruction-worker")
+	worker.Env = append(processEnv(e), "ARBOKLUIS_VAULT_DESTRUCTION_TOKEN="+e.VaultDestructionToken,
+		"ARBOKLUIS_DESTRUCTION_POLL_INTERVAL=200ms", "ARBOKLUIS_LOG_LEVEL=warn")
+	if err := worker.Start(); err != nil {
+		t.Fatalf("start destruction-worker: %v", err)
+	}
+	stopped := make(chan error, 1)
+	go func() { stopped <- worker.Wait() }()
+	t.Cleanup(func() { worker.Process.Kill() }) //nolint:errcheck
+	awaitDestruction(t, w.s, id)
+	if err := worker.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatalf("SIGTERM destruction-worker: %v", err)
+	}
+	select {
+	case err := <-stopped:
+		if err != nil {
+			t.Errorf("destruction-worker after SIGTERM: %v, want exit status 0", err)
+		}
+	case <-time.After(30 * time.Second):
+		t.Errorf("destruction-worker did not stop within 30s of SIGTERM")
 	}
 }

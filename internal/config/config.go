@@ -30,7 +30,7 @@ type Config struct {
 
 	VaultAddr             string        // ARBOKLUIS_VAULT_ADDR
 	VaultToken            string        // ARBOKLUIS_VAULT_TOKEN (application token)
-	VaultDestructionToken string        // ARBOKLUIS_VAULT_DESTRUCTION_TOKEN
+	VaultDestructionToken string        // ARBOKLUIS_VAULT_DESTRUCTION_TOKEN (destruction-worker only)
 	VaultTransitMount     string        // ARBOKLUIS_VAULT_TRANSIT_MOUNT
 	VaultTimeout          time.Duration // ARBOKLUIS_VAULT_TIMEOUT, per Vault request
 
@@ -86,6 +86,11 @@ type Config struct {
 	// before a destruction can decrypt the destroyed data until then, and
 	// the destruction statement names that date.
 	VaultBackupRetention time.Duration
+	// DestructionPollInterval is how often the destruction worker looks
+	// for jobs besides the notification of each new one, and so how soon
+	// it retries a job that stopped (ARBOKLUIS_DESTRUCTION_POLL_INTERVAL,
+	// default 30s).
+	DestructionPollInterval time.Duration
 
 	// PublicURL is the address users reach the service at, for links in
 	// emails (ARBOKLUIS_PUBLIC_URL): https, or http for a loopback host.
@@ -156,6 +161,9 @@ const (
 	EnvMigrateDatabaseURL = "ARBOKLUIS_MIGRATE_DATABASE_URL"
 	EnvVaultAddr          = "ARBOKLUIS_VAULT_ADDR"
 	EnvVaultToken         = "ARBOKLUIS_VAULT_TOKEN"
+	// EnvVaultDestructionToken is held by the destruction worker alone;
+	// serve refuses to start with it set.
+	EnvVaultDestructionToken = "ARBOKLUIS_VAULT_DESTRUCTION_TOKEN"
 )
 
 // Default returns the configuration used when no variable is set.
@@ -187,6 +195,7 @@ func Default() Config {
 		DestructionTargetMonths: 1,
 		DestructionLimitMonths:  3,
 		VaultBackupRetention:    30 * 24 * time.Hour,
+		DestructionPollInterval: 30 * time.Second,
 		ListReadsPerMinute:      60,
 		ListReadBurst:           20,
 		LoginWindow:             15 * time.Minute,
@@ -255,6 +264,7 @@ func Load(lookup func(string) (string, bool)) (Config, error) {
 		p.fail("ARBOKLUIS_DESTRUCTION_TARGET_MONTHS", "must not exceed ARBOKLUIS_DESTRUCTION_LIMIT_MONTHS")
 	}
 	p.duration("ARBOKLUIS_VAULT_BACKUP_RETENTION", &c.VaultBackupRetention)
+	p.duration("ARBOKLUIS_DESTRUCTION_POLL_INTERVAL", &c.DestructionPollInterval)
 	p.list("ARBOKLUIS_TRUSTED_PROXIES", &c.TrustedProxies, validProxy)
 	p.str("ARBOKLUIS_PUBLIC_URL", &c.PublicURL, validPublicURL)
 	p.str("ARBOKLUIS_SMTP_ADDR", &c.SMTPAddr, validHostPort)
@@ -291,6 +301,8 @@ func (c Config) Require(names ...string) error {
 		EnvMigrateDatabaseURL: c.MigrateDatabaseURL,
 		EnvVaultAddr:          c.VaultAddr,
 		EnvVaultToken:         c.VaultToken,
+
+		EnvVaultDestructionToken: c.VaultDestructionToken,
 	}
 	var errs []error
 	for _, name := range names {

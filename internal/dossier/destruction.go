@@ -270,9 +270,10 @@ func NewDestroyer(store DestructionStore, keys DestructionKeys, o DestroyerOptio
 	return &Destroyer{store: store, keys: keys, backupRetention: o.BackupRetention, now: o.Now, afterStep: o.AfterStep}
 }
 
-// Ready checks that a destruction begun now can run to its end: the
-// destruction token is there and valid. It calls Vault, so it is called
-// outside any transaction, before Begin. Otherwise derrors.ErrUnavailable.
+// Ready checks that destructions can run to their end now: the
+// destruction token is there and valid (only the destruction worker holds
+// it). It calls Vault, so it is called outside any transaction, before Run.
+// Otherwise derrors.ErrUnavailable.
 func (s *Destroyer) Ready(ctx context.Context) error {
 	if err := s.keys.CanDelete(ctx); err != nil {
 		return fmt.Errorf("dossier: destruction not possible now: %w", err)

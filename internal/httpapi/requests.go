@@ -3,7 +3,6 @@ package httpapi
 import (
 	"bytes"
 	"context"
-	"errors"
 	"net/http"
 	"slices"
 	"time"
@@ -489,7 +488,7 @@ func (s *Server) decideDestruction(c *gin.Context) error {
 	}
 	d.Ground, d.Reason = in.Ground, in.Reason
 	r, job, err := s.opts.Destructions.Decide(c, actorOf(c), id, d)
-	if err != nil && !(d.Grant && r.ID != uuid.Nil && errors.Is(err, derrors.ErrUnavailable)) {
+	if err != nil {
 		return err
 	}
 	body := gin.H{"request": toRequestResponse(r, todayHere())}
@@ -497,8 +496,8 @@ func (s *Server) decideDestruction(c *gin.Context) error {
 	if job.ID != uuid.Nil {
 		body["destruction"] = toDestructionResponse(job)
 		if job.State != dossier.StateDone {
-			// Granted and recorded; Vault stopped the run halfway, and it is
-			// finished as soon as Vault answers again.
+			// Granted and recorded; the destruction worker carries it out
+			// and tells the employee when it is done.
 			status = http.StatusAccepted
 		}
 	}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/arbokluis/arbokluis/internal/audit"
 	"github.com/arbokluis/arbokluis/internal/derrors"
@@ -179,6 +180,10 @@ func (s *DossierStore) BeginDestruction(ctx context.Context, d dossier.Destructi
 			d.OldKeys, nullString(d.NewKey), d.PriorStatus, counts, d.DecidedBy, d.DecidedAt, string(d.Origin))
 		if out, err = scanDestruction(rows); err != nil {
 			return err
+		}
+		// The destruction worker listens; the notice goes out on commit.
+		if _, err := tx.Exec(ctx, `SELECT pg_notify($1, '')`, DestructionChannel); err != nil {
+			return Translate(err)
 		}
 		return insertEvent(ctx, tx, ev)
 	})
@@ -428,4 +433,113 @@ func checkEntries(ctx context.Context, tx pgx.Tx, dossierID uuid.UUID, ids []uui
 		return derrors.FieldErrors{"entry_ids": "must name entries of the dossier that are not working notes"}
 	}
 	return nil
+}
+
+// DestructionChannel is the notification channel on which BeginDestruction
+// announces a new job (on commit) to the destruction worker.
+const DestructionChannel = "arbokluis_destructions"
+
+// destructionLock is the first key of the session advisory lock a worker
+// holds on a job while it runs it.
+const destructionLock = 7514
+
+// ClaimDestruction claims job id for this process with a session advisory
+// lock on a connection of its own, so that two workers never run one job
+// at once. It returns the release function (which unlocks and returns the
+// connection; a claim also ends when the connection does). A job claimed
+// elsewhere is derrors.ErrConflict; a database that cannot be reached
+// derrors.ErrUnavailable.
+func (s *DossierStore) ClaimDestruction(ctx context.Context, id uuid.UUID) (func(), error) {
+	conn, err := s.pool.Acquire(ctx)
+	if err != nil {
+		return nil, Translate(err)
+	}
+	var locked bool
+	if err := conn.QueryRow(ctx, `SELECT pg_try_advisory_lock($1, hashtext($2::text))`, destructionLock, id).Scan(&locked); err != nil {
+		conn.Release()
+		return nil, Translate(err)
+	}
+	if !locked {
+		conn.Release()
+		return nil, fmt.Errorf("postgres: destruction %s is being run elsewhere: %w", id, derrors.ErrConflict)
+	}
+	return func() {
+		// Unlocked even when the caller's context has ended; a connection
+		// that cannot unlock is closed, which ends the lock with it.
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		if _, err := conn.Exec(ctx, `SELECT pg_advisory_unlock($1, hashtext($2::text))`, destructionLock, id); err != nil {
+			conn.Conn().Close(ctx) //nolint:errcheck // closing ends the lock
+		}
+		conn.Release()
+	}, nil
+}
+
+// Listener waits for notifications on one channel, on a connection of its
+// own that it takes from the pool at the first Wait.
+type Listener struct {
+	pool    *pgxpool.Pool
+	channel string
+	conn    *pgxpool.Conn
+}
+
+// NewListener returns a listener on channel over pool; Close it after use.
+func NewListener(pool *pgxpool.Pool, channel string) *Listener {
+	return &Listener{pool: pool, channel: channel}
+}
+
+// Wait returns when a notification arrives on the channel (true), when
+// max has passed without one (false), or when ctx ends (false, its error).
+// A lost connection is derrors.ErrUnavailable and is replaced at the next
+// Wait; notifications sent while no connection listened are lost, so the
+// caller polls as well.
+func (l *Listener) Wait(ctx context.Context, max time.Duration) (bool, error) {
+	if err := l.Listen(ctx); err != nil {
+		return false, err
+	}
+	wctx, cancel := context.WithTimeout(ctx, max)
+	defer cancel()
+	_, err := l.conn.Conn().WaitForNotification(wctx)
+	switch {
+	case err == nil:
+		return true, nil
+	case ctx.Err() != nil:
+		return false, ctx.Err()
+	case wctx.Err() != nil && !l.conn.Conn().IsClosed():
+		return false, nil
+	}
+	l.Close()
+	return false, Translate(err)
+}
+
+// Listen starts listening, unless it does already: notifications sent from
+// then on wait for the next Wait. A database that cannot be reached is
+// derrors.ErrUnavailable.
+func (l *Listener) Listen(ctx context.Context) error {
+	if l.conn != nil {
+		return nil
+	}
+	conn, err := l.pool.Acquire(ctx)
+	if err != nil {
+		return Translate(err)
+	}
+	if _, err := conn.Exec(ctx, "LISTEN "+pgx.Identifier{l.channel}.Sanitize()); err != nil {
+		conn.Release()
+		return Translate(err)
+	}
+	l.conn = conn
+	return nil
+}
+
+// Close returns the listening connection, closed so that it listens no
+// more.
+func (l *Listener) Close() {
+	if l.conn == nil {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	l.conn.Conn().Close(ctx) //nolint:errcheck // the connection is done with either way
+	l.conn.Release()
+	l.conn = nil
 }

@@ -36,8 +36,9 @@ const MaxReasonRunes = 4000
 // Destroyer is what the register needs of the medical side's destruction
 // runner (dossier.Destroyer).
 type Destroyer interface {
-	// Ready checks that a destruction can run to its end now; it calls
-	// Vault and is called outside any transaction.
+	// Ready checks that destructions can run to their end now (the
+	// destruction token, in the worker); it calls Vault and is called
+	// outside any transaction.
 	Ready(ctx context.Context) error
 	Assess(ctx context.Context, employeeID uuid.UUID, dob time.Time) (dossier.Dossier, []dossier.RetentionDuty, error)
 	Begin(ctx context.Context, o dossier.Order, ev audit.Event) (dossier.Destruction, error)
@@ -55,6 +56,10 @@ type DestructionRecords interface {
 	// MarkDelivered records that job id's request was delivered (or had
 	// none to deliver).
 	MarkDelivered(ctx context.Context, id uuid.UUID) error
+	// ClaimDestruction claims job id for the caller until it calls the
+	// returned release: two runners never run one job at once. A job
+	// claimed elsewhere is derrors.ErrConflict.
+	ClaimDestruction(ctx context.Context, id uuid.UUID) (release func(), err error)
 	// Destructions lists the jobs about an employee, newest first.
 	Destructions(ctx context.Context, employeeID uuid.UUID) ([]dossier.Destruction, error)
 	// RecordRefusal stores a refusal of the destruction of employeeID's
@@ -169,10 +174,11 @@ func inCharge(a access.Actor, d dossier.Dossier) error {
 	return fmt.Errorf("rights: not in charge of the dossier: %w", derrors.ErrNotFound)
 }
 
-// Decide decides a destruction request. A grant starts the destruction
-// (the whole dossier, or the entries the request names) and carries it out
-// at once; a run that Vault stops halfway stays recorded and is finished by
-// Resume, and the result says how far it got. A grant the law forbids (an
+// Decide decides a destruction request. A grant records the destruction
+// (the whole dossier, or the entries the request names) as a pending job
+// with the grant, and returns both: the job is carried out by Resume, in
+// the destruction worker, which alone holds the destruction token, and the
+// employee is told when it is done. A grant the law forbids (an
 // exposure with a running retention duty) is a *dossier.RefusalError
 // (derrors.ErrRefused) and changes nothing: the physician then refuses on
 // that ground, which is accepted only while the duty holds. A refusal for
@@ -236,13 +242,10 @@ var groundNames = map[string]string{
 	GroundSubstantialInterest: "een aanmerkelijk belang van een ander dan uzelf",
 }
 
-// grant records the grant with the job and runs it.
+// grant records the grant with the job, which the worker runs. The
+// dossier stays closed to writes until then, also while no worker runs: it
+// is finished as soon as one starts.
 func (s *Destructions) grant(ctx context.Context, a access.Actor, requestID uuid.UUID) (Request, dossier.Destruction, error) {
-	// No job is begun that cannot delete its keys: the dossier would stay
-	// closed with its content readable.
-	if err := s.destroyer.Ready(ctx); err != nil {
-		return Request{}, dossier.Destruction{}, fmt.Errorf("rights: grant destruction: %w", err)
-	}
 	var job dossier.Destruction
 	now := s.now().UTC()
 	r, err := s.requests.Update(ctx, requestID, func(r *Request, subj Subject) (audit.Event, Notice, error) {
@@ -274,12 +277,6 @@ func (s *Destructions) grant(ctx context.Context, a access.Actor, requestID uuid
 	if err != nil {
 		return Request{}, dossier.Destruction{}, fmt.Errorf("rights: grant destruction: %w", err)
 	}
-	job, err = s.finish(ctx, job)
-	if err != nil {
-		// The grant and the job stand; Resume finishes the job.
-		return r, job, fmt.Errorf("rights: grant destruction: %w", err)
-	}
-	r.Status = StatusDelivered
 	return r, job, nil
 }
 
@@ -322,12 +319,10 @@ func (s *Destructions) finish(ctx context.Context, job dossier.Destruction) (dos
 
 // DestroyAfterTransfer destroys the dossier of employeeID after its
 // transfer ref to another service, on the decision of a (who may decide
-// its destruction), through the same job as a request. A retention duty
-// refuses it (a *dossier.RefusalError); the errors of Decide apply.
+// its destruction), through the same job as a request: it records the job,
+// which the destruction worker runs (Resume). A retention duty refuses it
+// (a *dossier.RefusalError); the errors of Decide apply.
 func (s *Destructions) DestroyAfterTransfer(ctx context.Context, a access.Actor, employeeID, ref uuid.UUID) error {
-	if err := s.destroyer.Ready(ctx); err != nil {
-		return fmt.Errorf("rights: destroy after transfer: %w", err)
-	}
 	subj, err := s.requests.Subject(ctx, employeeID)
 	if err != nil {
 		return fmt.Errorf("rights: destroy after transfer: %w", err)
@@ -336,12 +331,8 @@ func (s *Destructions) DestroyAfterTransfer(ctx context.Context, a access.Actor,
 	if err != nil {
 		return fmt.Errorf("rights: destroy after transfer: %w", err)
 	}
-	job, err := s.destroyer.Begin(ctx, dossier.Order{Origin: dossier.OriginTransfer, Ref: ref, Dossier: d,
-		DecidedBy: a.UserID(), DateOfBirth: subj.DateOfBirth}, beginEvent(a))
-	if err != nil {
-		return fmt.Errorf("rights: destroy after transfer: %w", err)
-	}
-	if _, err := s.finish(ctx, job); err != nil {
+	if _, err := s.destroyer.Begin(ctx, dossier.Order{Origin: dossier.OriginTransfer, Ref: ref, Dossier: d,
+		DecidedBy: a.UserID(), DateOfBirth: subj.DateOfBirth}, beginEvent(a)); err != nil {
 		return fmt.Errorf("rights: destroy after transfer: %w", err)
 	}
 	return nil
@@ -356,12 +347,23 @@ func beginEvent(a access.Actor) audit.Event {
 		RequestID: a.RequestID, ClientIP: a.ClientIP}
 }
 
-// Resume finishes every destruction that stopped halfway (a crash, Vault
-// down) and delivers its request. It tries each, returns how many it
-// finished, and joins the errors of those it could not finish yet.
+// Resume runs every destruction not finished yet (pending since its
+// grant, or stopped halfway by a crash or Vault down) to its end and
+// delivers its request, telling the employee. Each job is claimed first:
+// one that another runner holds is skipped (it is that runner's). Before
+// running any it checks that keys can be deleted (the destruction token;
+// derrors.ErrUnavailable otherwise, nothing run). It tries each, returns
+// how many it finished, and joins the errors of those it could not finish
+// yet.
 func (s *Destructions) Resume(ctx context.Context) (int, error) {
 	jobs, err := s.records.Unfinished(ctx)
 	if err != nil {
+		return 0, fmt.Errorf("rights: resume destructions: %w", err)
+	}
+	if len(jobs) == 0 {
+		return 0, nil
+	}
+	if err := s.destroyer.Ready(ctx); err != nil {
 		return 0, fmt.Errorf("rights: resume destructions: %w", err)
 	}
 	n := 0
@@ -371,13 +373,36 @@ func (s *Destructions) Resume(ctx context.Context) (int, error) {
 			errs = append(errs, ctx.Err())
 			break
 		}
-		if _, err := s.finish(ctx, j); err != nil {
+		done, err := s.claimAndFinish(ctx, j)
+		if err != nil {
 			errs = append(errs, fmt.Errorf("rights: resume destruction %s: %w", j.ID, err))
 			continue
 		}
-		n++
+		if done {
+			n++
+		}
 	}
 	return n, errors.Join(errs...)
+}
+
+// claimAndFinish finishes job j under its claim; false when another runner
+// holds it.
+func (s *Destructions) claimAndFinish(ctx context.Context, j dossier.Destruction) (bool, error) {
+	release, err := s.records.ClaimDestruction(ctx, j.ID)
+	if errors.Is(err, derrors.ErrConflict) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	defer release()
+	// Another runner may have finished it between the listing and the
+	// claim: finishing is idempotent (a done job runs no step, a delivered
+	// request is not delivered again).
+	if _, err := s.finish(ctx, j); err != nil {
+		return false, err
+	}
+	return true, nil
 }
 
 // Mine lists the destructions of the caller's own dossier, newest first,
