@@ -1,0 +1,170 @@
+package app
+
+import (
+	"context"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/arbokluis/arbokluis/internal/access"
+	"github.com/arbokluis/arbokluis/internal/config"
+	"github.com/arbokluis/arbokluis/internal/testenv"
+)
+
+// auditedAs returns the actions, object kinds and subjects of the audit
+// events of request rid, wherever the appender has got to with them.
+func auditedAs(t *testing.T, owner *pgxpool.Pool, rid string) (events int, kinds string, subjects []uuid.UUID) {
+	t.Helper()
+	rows, err := owner.Query(context.Background(), `
+		SELECT action || ':' || object_kind, coalesce(subjects, '{}') FROM audit.outbox WHERE request_id = $1
+		UNION ALL
+		SELECT action || ':' || object_kind, coalesce(subjects, '{}') FROM audit.events WHERE request_id = $1`, rid)
+	if err != nil {
+		t.Fatalf("read the audit events of %s: %v", rid, err)
+	}
+	defer rows.Close()
+	var names []string
+	for rows.Next() {
+		var kind string
+		var subs []uuid.UUID
+		if err := rows.Scan(&kind, &subs); err != nil {
+			t.Fatal(err)
+		}
+		events++
+		names = append(names, kind)
+		subjects = append(subjects, subs...)
+	}
+	return events, strings.Join(names, ","), subjects
+}
+
+// TestAdminListsUsers: an admin pages through every user account with its
+// grants and status, and nothing of the person behind it; each page is one
+// audited list read naming the employee record of each employee login on
+// it. A service-wide list, so the test has a database of its own.
+func TestAdminListsUsers(t *testing.T) {
+	t.Parallel()
+	env := testenv.FreshDatabase(t)
+	s := newStackWith(t, env, func(*config.Config) {})
+	owner := testenv.Pool(t, env.MigrateURL)
+	ctx := context.Background()
+	tenant := s.addEmployer()
+	admin := s.addUser(access.RoleAdmin, uuid.Nil)
+	ee := s.addUser(access.RoleEmployee, tenant)
+	employeeID := uuid.New()
+	if _, err := owner.Exec(ctx, `INSERT INTO hr.employees (id, employer_id, employee_number, first_name, last_name, date_of_birth, employment_start, user_id)
+		VALUES ($1, $2, 'L-1', 'Lijst', 'Persoon', '1980-01-01', '2020-01-01', $3)`, employeeID, tenant, ee.userID); err != nil {
+		t.Fatal(err)
+	}
+	physician := s.addUser(access.RolePhysician, uuid.Nil)
+	if _, err := owner.Exec(ctx, `UPDATE hr.users SET status = 'blocked' WHERE id = $1`, physician.userID); err != nil {
+		t.Fatal(err)
+	}
+	adminTok := s.session(admin)
+
+	seen := map[string]map[string]any{}
+	after, pages := "", 0
+	for {
+		rid := "users-" + uuid.NewString()
+		path := "/api/v1/users?limit=2"
+		if after != "" {
+			path += "&after=" + after
+		}
+		r := s.do("GET", path, adminTok, nil, "X-Request-ID", rid)
+		if r.status != http.StatusOK {
+			t.Fatalf("GET %s = %d %s, want 200", path, r.status, r.raw)
+		}
+		pages++
+		users, _ := r.body["users"].([]any)
+		var listedEmployee bool
+		for _, u := range users {
+			m := u.(map[string]any)
+			seen[m["id"].(string)] = m
+			listedEmployee = listedEmployee || m["id"] == ee.userID.String()
+		}
+		events, kinds, subjects := auditedAs(t, owner, rid)
+		if events != 1 || kinds != "read:user" {
+			t.Errorf("page %d is audited as %d events %q, want one read:user", pages, events, kinds)
+		}
+		if listedEmployee != (len(subjects) == 1 && subjects[0] == employeeID) {
+			t.Errorf("page %d (employee login listed: %v) names subjects %v, want exactly the employee record %s when listed", pages, listedEmployee, subjects, employeeID)
+		}
+		next, _ := r.body["next_after"].(string)
+		if next == "" {
+			if len(users) == 2 {
+				t.Errorf("a full page has no next_after")
+			}
+			break
+		}
+		if len(users) != 2 {
+			t.Errorf("page %d has %d users and a next_after, want 2", pages, len(users))
+		}
+		after = next
+	}
+	if len(seen) != 3 || pages != 2 {
+		t.Fatalf("listed %d users over %d pages, want the 3 users over 2 pages", len(seen), pages)
+	}
+	tests := []struct {
+		user       login
+		wantStatus string
+		wantRole   string
+	}{
+		{admin, "active", "admin"},
+		{ee, "active", "employee"},
+		{physician, "blocked", "physician"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.wantRole, func(t *testing.T) {
+			m := seen[tt.user.userID.String()]
+			grants, _ := m["grants"].([]any)
+			if m["status"] != tt.wantStatus || m["email"] != tt.user.email || len(grants) != 1 ||
+				grants[0].(map[string]any)["role"] != tt.wantRole {
+				t.Errorf("GET /api/v1/users lists %s as %v, want status %s with one %s grant", tt.user.email, m, tt.wantStatus, tt.wantRole)
+			}
+		})
+	}
+	for _, bad := range []string{"?limit=0", "?limit=201", "?after=nonsense", "?role=admin"} {
+		if r := s.do("GET", "/api/v1/users"+bad, adminTok, nil); r.status != http.StatusBadRequest {
+			t.Errorf("GET /api/v1/users%s = %d %s, want 400", bad, r.status, r.raw)
+		}
+	}
+}
+
+// freshAccount returns a new case manager's account in status (active or
+// blocked), for an account route of the matrix to act on.
+func (f *matrixFixture) freshAccount(t *testing.T, status string) uuid.UUID {
+	t.Helper()
+	u := f.s.addUser(access.RoleCaseManager, uuid.Nil)
+	if status != "active" {
+		if _, err := f.owner.Exec(context.Background(), `UPDATE hr.users SET status = $2 WHERE id = $1`, u.userID, status); err != nil {
+			t.Fatalf("fixture: account %s: %v", status, err)
+		}
+	}
+	return u.userID
+}
+
+// freshGrant returns the id of a new case manager's grant.
+func (f *matrixFixture) freshGrant(t *testing.T) string {
+	t.Helper()
+	var id string
+	if err := f.owner.QueryRow(context.Background(), `SELECT id FROM hr.role_grants WHERE user_id = $1`,
+		f.freshAccount(t, "active")).Scan(&id); err != nil {
+		t.Fatalf("fixture: grant: %v", err)
+	}
+	return id
+}
+
+// proposedAccountAction returns the admin's proposal to block a new
+// physician (a medical account: two keys).
+func (f *matrixFixture) proposedAccountAction(t *testing.T) string {
+	t.Helper()
+	p := f.s.addUser(access.RolePhysician, uuid.Nil)
+	r := f.s.do("POST", "/api/v1/users/"+p.userID.String()+"/block", f.tokens["admin"], nil)
+	id, _ := r.body["id"].(string)
+	if r.status != s202 || id == "" {
+		t.Fatalf("fixture: propose to block a physician = %d %s", r.status, r.raw)
+	}
+	return id
+}
