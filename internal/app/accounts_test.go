@@ -168,3 +168,94 @@ func (f *matrixFixture) proposedAccountAction(t *testing.T) string {
 	}
 	return id
 }
+
+// grantOf returns the id of the user's live grant of role.
+func grantOf(t *testing.T, owner *pgxpool.Pool, user uuid.UUID, role access.Role) string {
+	t.Helper()
+	var id string
+	if err := owner.QueryRow(context.Background(), `SELECT id FROM hr.role_grants WHERE user_id = $1 AND role = $2 AND status <> 'revoked'`,
+		user, string(role)).Scan(&id); err != nil {
+		t.Fatalf("grant %s of %s: %v", role, user, err)
+	}
+	return id
+}
+
+// addGrant gives user an active grant of role besides the one it has.
+func addGrant(t *testing.T, owner *pgxpool.Pool, user uuid.UUID, role access.Role) {
+	t.Helper()
+	if _, err := owner.Exec(context.Background(), `INSERT INTO hr.role_grants (user_id, role, status, decided_at) VALUES ($1, $2, 'active', now())`,
+		user, string(role)); err != nil {
+		t.Fatalf("add grant %s: %v", role, err)
+	}
+}
+
+// TestAdminRevokesGrant: an admin revokes a grant, which ends the role at
+// the user's next request. A medical grant is only proposed for
+// revocation, and a lead physician who did not propose it approves it.
+func TestAdminRevokesGrant(t *testing.T) {
+	t.Parallel()
+	s := newStack(t)
+	owner := testenv.Pool(t, s.env.MigrateURL)
+	admin := s.addUser(access.RoleAdmin, uuid.Nil)
+	both := s.addUser(access.RoleAdmin, uuid.Nil)
+	addGrant(t, owner, both.userID, access.RoleLeadPhysician)
+	target := s.addUser(access.RoleCaseManager, uuid.Nil)
+	addGrant(t, owner, target.userID, access.RoleLabourExpert)
+	physician, physician2 := s.addUser(access.RolePhysician, uuid.Nil), s.addUser(access.RolePhysician, uuid.Nil)
+	adminTok, bothTok, leadTok := s.session(admin), s.session(both), s.session(s.addUser(access.RoleLeadPhysician, uuid.Nil))
+	targetTok, physicianTok := s.session(target), s.session(physician)
+	labour := grantOf(t, owner, target.userID, access.RoleLabourExpert)
+	medical, medical2 := grantOf(t, owner, physician.userID, access.RolePhysician), grantOf(t, owner, physician2.userID, access.RolePhysician)
+	revoke := func(tok, grant string) func() response {
+		return func() response { return s.do("POST", "/api/v1/grants/"+grant+"/revoke", tok, nil) }
+	}
+	var proposal, bothProposal string
+	approve := func(tok string, id *string) func() response {
+		return func() response { return s.do("POST", "/api/v1/account-actions/"+*id+"/approve", tok, nil) }
+	}
+	tests := []struct {
+		name   string
+		do     func() response
+		want   int
+		keep   *string // stores the answer's id
+		check  func() response
+		wantMe int // of check: the affected user's next request
+	}{
+		{"a non-medical grant is revoked at once", revoke(adminTok, labour), http.StatusOK, nil,
+			func() response { return s.do("GET", "/api/v1/me", targetTok, nil) }, http.StatusOK},
+		{"a revoked grant again", revoke(adminTok, labour), http.StatusConflict, nil, nil, 0},
+		{"one's own grant", revoke(adminTok, grantOf(t, owner, admin.userID, access.RoleAdmin)), http.StatusForbidden, nil, nil, 0},
+		{"an unknown grant", revoke(adminTok, uuid.NewString()), http.StatusNotFound, nil, nil, 0},
+		{"a lead physician revokes", revoke(leadTok, medical), http.StatusNotFound, nil, nil, 0},
+		{"a medical grant is proposed", revoke(adminTok, medical), http.StatusAccepted, &proposal,
+			func() response { return s.do("GET", "/api/v1/me", physicianTok, nil) }, http.StatusOK},
+		{"the same proposal again", revoke(adminTok, medical), http.StatusConflict, nil, nil, 0},
+		{"proposed by an admin who is also a lead physician", revoke(bothTok, medical2), http.StatusAccepted, &bothProposal, nil, 0},
+		{"its proposer approves", approve(bothTok, &bothProposal), http.StatusForbidden, nil, nil, 0},
+		{"the admin approves", approve(adminTok, &proposal), http.StatusNotFound, nil, nil, 0},
+		{"a lead physician approves", approve(leadTok, &proposal), http.StatusOK, nil,
+			func() response { return s.do("GET", "/api/v1/me", physicianTok, nil) }, http.StatusUnauthorized},
+		{"approved again", approve(leadTok, &proposal), http.StatusConflict, nil, nil, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := tt.do()
+			if r.status != tt.want {
+				t.Fatalf("%s = %d %s, want %d", tt.name, r.status, r.raw, tt.want)
+			}
+			if tt.keep != nil {
+				*tt.keep, _ = r.body["id"].(string)
+			}
+			if tt.check != nil {
+				if me := tt.check(); me.status != tt.wantMe || strings.Contains(me.raw, `"labour_expert"`) {
+					t.Errorf("after %s the user's next request = %d %s, want %d without the revoked role", tt.name, me.status, me.raw, tt.wantMe)
+				}
+			}
+		})
+	}
+	var live int
+	if err := owner.QueryRow(context.Background(), `SELECT count(*) FROM hr.role_grants WHERE id = ANY ($1) AND status <> 'revoked'`,
+		[]string{labour, medical, medical2}).Scan(&live); err != nil || live != 1 {
+		t.Errorf("live grants among the three = %d (%v), want 1 (the one its proposer could not approve)", live, err)
+	}
+}
