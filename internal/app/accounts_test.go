@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -257,5 +258,247 @@ func TestAdminRevokesGrant(t *testing.T) {
 	if err := owner.QueryRow(context.Background(), `SELECT count(*) FROM hr.role_grants WHERE id = ANY ($1) AND status <> 'revoked'`,
 		[]string{labour, medical, medical2}).Scan(&live); err != nil || live != 1 {
 		t.Errorf("live grants among the three = %d (%v), want 1 (the one its proposer could not approve)", live, err)
+	}
+}
+
+// mailsTo counts the mails the sink holds for to.
+func mailsTo(sink *testenv.SMTPSink, to string) int {
+	n := 0
+	for _, m := range sink.Mails() {
+		if m.To == to {
+			n++
+		}
+	}
+	return n
+}
+
+// TestBlockedUserIsLockedOut: a blocked user's session ends at its next
+// request, and they can neither log in, nor ask for or complete a password
+// reset, nor accept an invitation, until an admin unblocks them. Blocking
+// is audited.
+func TestBlockedUserIsLockedOut(t *testing.T) {
+	t.Parallel()
+	s, sink := newMailStack(t)
+	owner := testenv.Pool(t, s.env.MigrateURL)
+	admin := s.addUser(access.RoleAdmin, uuid.Nil)
+	adminTok := s.session(admin)
+	u := s.addUser(access.RoleLabourExpert, uuid.Nil)
+	session := s.session(u)
+	if r := s.do("POST", "/api/v1/auth/password-reset", "", map[string]string{"email": u.email}); r.status != http.StatusAccepted {
+		t.Fatalf("request a reset = %d %s", r.status, r.raw)
+	}
+	resetLink := resetToken(t, sink, u.email)
+	invitee := "inv-" + uuid.NewString() + "@example.test"
+	inv := s.do("POST", "/api/v1/invitations", adminTok, map[string]any{"email": invitee, "name": "Nieuwe Collega", "role": "case_manager"})
+	if inv.status != http.StatusAccepted {
+		t.Fatalf("invite = %d %s", inv.status, inv.raw)
+	}
+	invitation := mailedToken(t, sink, invitee)
+	invitedID, _ := uuid.Parse(inv.body["user_id"].(string))
+
+	rid := "block-" + uuid.NewString()
+	if r := s.do("POST", "/api/v1/users/"+u.userID.String()+"/block", adminTok, nil, "X-Request-ID", rid); r.status != http.StatusOK || r.body["status"] != "done" {
+		t.Fatalf("admin blocks a labour expert = %d %s, want 200 done", r.status, r.raw)
+	}
+	if events, kinds, _ := auditedAs(t, owner, rid); events != 1 || kinds != "update:user" {
+		t.Errorf("the block is audited as %d events %q, want one update:user", events, kinds)
+	}
+	if r := s.do("POST", "/api/v1/users/"+invitedID.String()+"/block", adminTok, nil); r.status != http.StatusOK {
+		t.Fatalf("admin blocks an invited user = %d %s, want 200", r.status, r.raw)
+	}
+	mailsBefore := mailsTo(sink, u.email)
+	step := time.Now()
+	tests := []struct {
+		name string
+		do   func() response
+		want int
+	}{
+		{"the session at its next request", func() response { return s.do("GET", "/api/v1/me", session, nil) }, http.StatusUnauthorized},
+		{"log in", func() response { return s.login(u.email, u.password, code(t, u.secret, step)) }, http.StatusUnauthorized},
+		{"complete a reset asked for before the block", func() response {
+			return s.do("POST", "/api/v1/auth/password-reset/complete", "", map[string]string{"token": resetLink, "password": "een ander lang wachtwoord"})
+		}, http.StatusNotFound},
+		{"accept an invitation", func() response {
+			return s.do("POST", "/api/v1/invitations/accept", "", map[string]string{"token": invitation, "password": "mijn eigen lange wachtwoord"})
+		}, http.StatusNotFound},
+		{"block again", func() response { return s.do("POST", "/api/v1/users/"+u.userID.String()+"/block", adminTok, nil) }, http.StatusConflict},
+		{"block oneself", func() response { return s.do("POST", "/api/v1/users/"+admin.userID.String()+"/block", adminTok, nil) }, http.StatusForbidden},
+		{"block an unknown user", func() response { return s.do("POST", "/api/v1/users/"+uuid.NewString()+"/block", adminTok, nil) }, http.StatusNotFound},
+		{"unblock oneself", func() response {
+			return s.do("POST", "/api/v1/users/"+admin.userID.String()+"/unblock", adminTok, nil)
+		}, http.StatusForbidden},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if r := tt.do(); r.status != tt.want {
+				t.Errorf("blocked: %s = %d %s, want %d", tt.name, r.status, r.raw, tt.want)
+			}
+		})
+	}
+	if r := s.do("POST", "/api/v1/auth/password-reset", "", map[string]string{"email": u.email}); r.status != http.StatusAccepted {
+		t.Errorf("a blocked user asks for a reset = %d, want 202 as for anyone", r.status)
+	}
+	if n := mailsTo(sink, u.email); n != mailsBefore {
+		t.Errorf("a blocked user's reset request sent %d mails, want none", n-mailsBefore)
+	}
+
+	// Unblocked, the account works again: the invited one as invited.
+	for _, id := range []uuid.UUID{u.userID, invitedID} {
+		if r := s.do("POST", "/api/v1/users/"+id.String()+"/unblock", adminTok, nil); r.status != http.StatusOK {
+			t.Fatalf("unblock = %d %s, want 200", r.status, r.raw)
+		}
+	}
+	if r := s.do("POST", "/api/v1/users/"+u.userID.String()+"/unblock", adminTok, nil); r.status != http.StatusConflict {
+		t.Errorf("unblock a user who is not blocked = %d %s, want 409", r.status, r.raw)
+	}
+	if r := s.login(u.email, u.password, code(t, u.secret, step.Add(30*time.Second))); r.status != http.StatusOK {
+		t.Errorf("log in after unblocking = %d %s, want 200", r.status, r.raw)
+	}
+	if r := s.do("POST", "/api/v1/invitations/accept", "", map[string]string{"token": invitation, "password": "mijn eigen lange wachtwoord"}); r.status != http.StatusOK {
+		t.Errorf("accept the invitation after unblocking = %d %s, want 200", r.status, r.raw)
+	}
+}
+
+// TestOffboardingIsRefusedWhileResponsible: a physician who is still the
+// responsible physician of dossiers is neither blocked nor stripped of
+// their last physician grant — refused with the number of dossiers, at the
+// proposal and again at the approval — until a lead physician has made
+// someone else responsible.
+func TestOffboardingIsRefusedWhileResponsible(t *testing.T) {
+	t.Parallel()
+	s := newStack(t)
+	owner := testenv.Pool(t, s.env.MigrateURL)
+	ctx := context.Background()
+	adminTok, leadTok := s.session(s.addUser(access.RoleAdmin, uuid.Nil)), s.session(s.addUser(access.RoleLeadPhysician, uuid.Nil))
+	responsible := func(p uuid.UUID, n int) {
+		t.Helper()
+		for range n {
+			if _, err := owner.Exec(ctx, `INSERT INTO medical.dossiers (employee_id, responsible_physician_id) VALUES ($1, $2)`, uuid.New(), p); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	busy := s.addUser(access.RolePhysician, uuid.Nil)
+	responsible(busy.userID, 2)
+	dual := s.addUser(access.RolePhysician, uuid.Nil)
+	addGrant(t, owner, dual.userID, access.RoleLeadPhysician)
+	responsible(dual.userID, 1)
+	later := s.addUser(access.RolePhysician, uuid.Nil)
+	var laterProposal string
+
+	tests := []struct {
+		name       string
+		do         func() response
+		want       int
+		wantDetail string
+	}{
+		{"block a physician responsible for two dossiers", func() response {
+			return s.do("POST", "/api/v1/users/"+busy.userID.String()+"/block", adminTok, nil)
+		}, http.StatusConflict, "responsible for 2 dossier(s)"},
+		{"revoke their only physician grant", func() response {
+			return s.do("POST", "/api/v1/grants/"+grantOf(t, owner, busy.userID, access.RolePhysician)+"/revoke", adminTok, nil)
+		}, http.StatusConflict, "responsible for 2 dossier(s)"},
+		{"revoke one of two physician grants", func() response {
+			return s.do("POST", "/api/v1/grants/"+grantOf(t, owner, dual.userID, access.RoleLeadPhysician)+"/revoke", adminTok, nil)
+		}, http.StatusAccepted, ""},
+		{"propose to block a physician without dossiers", func() response {
+			r := s.do("POST", "/api/v1/users/"+later.userID.String()+"/block", adminTok, nil)
+			laterProposal, _ = r.body["id"].(string)
+			return r
+		}, http.StatusAccepted, ""},
+		{"approve it once they have become responsible for one", func() response {
+			responsible(later.userID, 1)
+			return s.do("POST", "/api/v1/account-actions/"+laterProposal+"/approve", leadTok, nil)
+		}, http.StatusConflict, "responsible for 1 dossier(s)"},
+		{"block once the dossiers have another physician", func() response {
+			if _, err := owner.Exec(ctx, `UPDATE medical.dossiers SET responsible_physician_id = $2 WHERE responsible_physician_id = $1`,
+				busy.userID, dual.userID); err != nil {
+				t.Fatal(err)
+			}
+			return s.do("POST", "/api/v1/users/"+busy.userID.String()+"/block", adminTok, nil)
+		}, http.StatusAccepted, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := tt.do()
+			detail, _ := r.body["detail"].(string)
+			if r.status != tt.want || !strings.Contains(detail, tt.wantDetail) {
+				t.Errorf("%s = %d %s, want %d with detail %q", tt.name, r.status, r.raw, tt.want, tt.wantDetail)
+			}
+		})
+	}
+	var blocked, revoked int
+	if err := owner.QueryRow(ctx, `SELECT (SELECT count(*) FROM hr.users WHERE id = ANY ($1) AND status = 'blocked'),
+		(SELECT count(*) FROM hr.role_grants WHERE user_id = ANY ($1) AND status = 'revoked')`,
+		[]uuid.UUID{busy.userID, dual.userID, later.userID}).Scan(&blocked, &revoked); err != nil || blocked+revoked != 0 {
+		t.Errorf("blocked users %d and revoked grants %d (%v), want none: refusals and proposals change nothing", blocked, revoked, err)
+	}
+}
+
+// TestMedicalAccountActionsNeedTwoKeys: on a user with a medical role, the
+// admin's block and unblock are proposals; the user keeps working until a
+// lead physician who is neither the proposer nor the user approves.
+func TestMedicalAccountActionsNeedTwoKeys(t *testing.T) {
+	t.Parallel()
+	s := newStack(t)
+	owner := testenv.Pool(t, s.env.MigrateURL)
+	adminTok := s.session(s.addUser(access.RoleAdmin, uuid.Nil))
+	subject := s.addUser(access.RoleLeadPhysician, uuid.Nil)
+	subjectTok, leadTok := s.session(subject), s.session(s.addUser(access.RoleLeadPhysician, uuid.Nil))
+	assistant := s.addUser(access.RoleMedicalAssistant, uuid.Nil)
+	status := func(id uuid.UUID) func() string {
+		return func() string {
+			var st string
+			if err := owner.QueryRow(context.Background(), `SELECT status FROM hr.users WHERE id = $1`, id).Scan(&st); err != nil {
+				t.Fatal(err)
+			}
+			return st
+		}
+	}
+	var proposal string
+	tests := []struct {
+		name       string
+		do         func() response
+		want       int
+		wantStatus func() string
+		want2      string
+	}{
+		{"block a lead physician", func() response {
+			r := s.do("POST", "/api/v1/users/"+subject.userID.String()+"/block", adminTok, nil)
+			proposal, _ = r.body["id"].(string)
+			return r
+		}, http.StatusAccepted, status(subject.userID), "active"},
+		{"the proposed user still works", func() response { return s.do("GET", "/api/v1/me", subjectTok, nil) }, http.StatusOK, status(subject.userID), "active"},
+		{"the user approves their own block", func() response {
+			return s.do("POST", "/api/v1/account-actions/"+proposal+"/approve", subjectTok, nil)
+		}, http.StatusForbidden, status(subject.userID), "active"},
+		{"the admin approves", func() response {
+			return s.do("POST", "/api/v1/account-actions/"+proposal+"/approve", adminTok, nil)
+		}, http.StatusNotFound, status(subject.userID), "active"},
+		{"another lead physician approves", func() response {
+			return s.do("POST", "/api/v1/account-actions/"+proposal+"/approve", leadTok, nil)
+		}, http.StatusOK, status(subject.userID), "blocked"},
+		{"the blocked user's session", func() response { return s.do("GET", "/api/v1/me", subjectTok, nil) }, http.StatusUnauthorized, status(subject.userID), "blocked"},
+		{"unblock them", func() response {
+			r := s.do("POST", "/api/v1/users/"+subject.userID.String()+"/unblock", adminTok, nil)
+			proposal, _ = r.body["id"].(string)
+			return r
+		}, http.StatusAccepted, status(subject.userID), "blocked"},
+		{"a lead physician approves the unblock", func() response {
+			return s.do("POST", "/api/v1/account-actions/"+proposal+"/approve", leadTok, nil)
+		}, http.StatusOK, status(subject.userID), "active"},
+		{"block a medical assistant", func() response {
+			return s.do("POST", "/api/v1/users/"+assistant.userID.String()+"/block", adminTok, nil)
+		}, http.StatusAccepted, status(assistant.userID), "active"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if r := tt.do(); r.status != tt.want {
+				t.Errorf("%s = %d %s, want %d", tt.name, r.status, r.raw, tt.want)
+			}
+			if got := tt.wantStatus(); got != tt.want2 {
+				t.Errorf("after %s the account is %s, want %s", tt.name, got, tt.want2)
+			}
+		})
 	}
 }

@@ -189,7 +189,7 @@ func (e *OffboardingError) Unwrap() error { return derrors.ErrConflict }
 
 // ProblemDetail says why, with the count and nothing else.
 func (e *OffboardingError) ProblemDetail() string {
-	return fmt.Sprintf("The physician is still responsible for %d dossiers; a lead physician must make another physician responsible for them first.", e.Dossiers)
+	return fmt.Sprintf("The physician is still responsible for %d dossier(s); a lead physician must make another physician responsible for them first.", e.Dossiers)
 }
 
 // AccountOutcome is what the caller of an account action learns: the

@@ -68,3 +68,34 @@ func TestGrantApprovalNeedsASecondPerson(t *testing.T) {
 		t.Errorf("insert a grant approved by its proposer = %v, want a violation of role_grants_two_keys_check", err)
 	}
 }
+
+// TestSessionEndsWithStatusOrGrant: Authenticate reads the user's status
+// and grants on every call, so a session ends at its next request once
+// the user is blocked, or once their only grant is revoked, without
+// anyone touching the session.
+func TestSessionEndsWithStatusOrGrant(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	store := postgres.NewIdentityStore(w.hr)
+	tests := []struct {
+		name, change string
+	}{
+		{"user blocked", `UPDATE hr.users SET status = 'blocked' WHERE id = $1`},
+		{"only grant revoked", `UPDATE hr.role_grants SET status = 'revoked' WHERE user_id = $1`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			user := w.user(access.RoleLabourExpert, uuid.Nil)
+			_, hash, _ := identity.NewToken()
+			now := time.Now()
+			w.exec(`INSERT INTO hr.sessions (token_hash, user_id, expires_at) VALUES ($1, $2, $3)`, hash, user, now.Add(time.Hour))
+			if _, err := store.Authenticate(w.ctx, hash, now, time.Hour); err != nil {
+				t.Fatalf("Authenticate before %s: %v", tt.name, err)
+			}
+			w.exec(tt.change, user)
+			if _, err := store.Authenticate(w.ctx, hash, now.Add(time.Second), time.Hour); !errors.Is(err, derrors.ErrUnauthenticated) {
+				t.Errorf("Authenticate after %s = %v, want ErrUnauthenticated", tt.name, err)
+			}
+		})
+	}
+}
