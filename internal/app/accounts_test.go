@@ -502,3 +502,137 @@ func TestMedicalAccountActionsNeedTwoKeys(t *testing.T) {
 		})
 	}
 }
+
+// TestSecondFactorReset: an admin resets a lost second factor: the
+// user's sessions and credentials end, and a fresh one-time enrolment link
+// goes to the account's address. Accepting it needs an activation code for
+// an employee login, as an employee invitation does; on a medical account
+// the reset waits for a lead physician, and the link goes out then.
+func TestSecondFactorReset(t *testing.T) {
+	t.Parallel()
+	s, sink := newMailStack(t)
+	owner := testenv.Pool(t, s.env.MigrateURL)
+	tenant := s.addEmployer()
+	adminTok, leadTok := s.session(s.addUser(access.RoleAdmin, uuid.Nil)), s.session(s.addUser(access.RoleLeadPhysician, uuid.Nil))
+	reset := func(u login, body any) response {
+		return s.do("POST", "/api/v1/users/"+u.userID.String()+"/second-factor-reset", adminTok, body)
+	}
+	accept := func(u login, code string) response {
+		return s.do("POST", "/api/v1/invitations/accept", "", map[string]string{"token": mailedToken(t, sink, u.email),
+			"password": "een nieuw lang wachtwoord", "activation_code": code})
+	}
+	employee := func() login {
+		u := s.addUser(access.RoleEmployee, tenant)
+		if _, err := owner.Exec(context.Background(), `INSERT INTO hr.employees (id, employer_id, employee_number, first_name, last_name, date_of_birth, employment_start, user_id)
+			VALUES ($1, $2, $3, 'Reset', 'Persoon', '1980-01-01', '2020-01-01', $4)`, uuid.New(), tenant, "R-"+uuid.NewString()[:8], u.userID); err != nil {
+			t.Fatal(err)
+		}
+		return u
+	}
+
+	t.Run("a staff login is reset and re-enrolled", func(t *testing.T) {
+		u := s.addUser(access.RoleLabourExpert, uuid.Nil)
+		session := s.session(u)
+		rid := "reset-" + uuid.NewString()
+		r := s.do("POST", "/api/v1/users/"+u.userID.String()+"/second-factor-reset", adminTok, nil, "X-Request-ID", rid)
+		if r.status != http.StatusOK || r.body["status"] != "done" || r.body["invitation_id"] == nil || r.body["activation_code"] != nil {
+			t.Fatalf("reset a labour expert's second factor = %d %s, want 200 done with the link's invitation id and no code", r.status, r.raw)
+		}
+		if events, kinds, _ := auditedAs(t, owner, rid); events != 1 || kinds != "update:user" {
+			t.Errorf("the reset is audited as %d events %q, want one update:user", events, kinds)
+		}
+		if me := s.do("GET", "/api/v1/me", session, nil); me.status != http.StatusUnauthorized {
+			t.Errorf("a session from before the reset = %d, want 401", me.status)
+		}
+		if r := s.login(u.email, u.password, code(t, u.secret, time.Now())); r.status != http.StatusUnauthorized {
+			t.Errorf("login with the old password and authenticator = %d, want 401", r.status)
+		}
+		a := accept(u, "")
+		secret, _ := a.body["totp_secret"].(string)
+		if a.status != http.StatusOK || secret == "" || secret == u.secret {
+			t.Fatalf("accept the enrolment link = %d %s, want 200 with a new TOTP secret", a.status, a.raw)
+		}
+		if r := s.login(u.email, "een nieuw lang wachtwoord", code(t, secret, time.Now())); r.status != http.StatusOK {
+			t.Errorf("login with the new password and authenticator = %d %s, want 200", r.status, r.raw)
+		}
+	})
+
+	t.Run("an employee login needs the activation code", func(t *testing.T) {
+		u := employee()
+		r := reset(u, map[string]any{"activation": "in_person"})
+		codeGiven, _ := r.body["activation_code"].(string)
+		if r.status != http.StatusOK || codeGiven == "" {
+			t.Fatalf("reset an employee's second factor in person = %d %s, want 200 with the activation code", r.status, r.raw)
+		}
+		if a := accept(u, ""); a.status != http.StatusNotFound {
+			t.Errorf("accept without the code = %d %s, want 404", a.status, a.raw)
+		}
+		if a := accept(u, codeGiven); a.status != http.StatusOK {
+			t.Errorf("accept with the code = %d %s, want 200", a.status, a.raw)
+		}
+	})
+
+	t.Run("an employee's code by letter", func(t *testing.T) {
+		u := employee()
+		r := reset(u, map[string]any{"activation": "letter"})
+		inv, _ := r.body["invitation_id"].(string)
+		if r.status != http.StatusOK || inv == "" || r.body["activation_code"] != nil {
+			t.Fatalf("reset an employee's second factor by letter = %d %s, want 200 with the invitation id and no code", r.status, r.raw)
+		}
+		letter := s.do("POST", "/api/v1/invitations/"+inv+"/letter", adminTok,
+			map[string]any{"name": "Reset Persoon", "address": []string{"Dorpsstraat 1", "1234 AB Ergens"}})
+		if letter.status != http.StatusOK {
+			t.Errorf("the admin makes the activation letter = %d %s, want 200", letter.status, letter.raw)
+		}
+	})
+
+	refusals := []struct {
+		name string
+		do   func() response
+		want int
+	}{
+		{"an employee without activation", func() response { return reset(employee(), nil) }, http.StatusBadRequest},
+		{"activation for a staff login", func() response {
+			return reset(s.addUser(access.RoleCaseManager, uuid.Nil), map[string]any{"activation": "in_person"})
+		}, http.StatusBadRequest},
+		{"an unknown field", func() response {
+			return reset(s.addUser(access.RoleCaseManager, uuid.Nil), map[string]any{"email": "x@example.test"})
+		}, http.StatusBadRequest},
+		{"a blocked user", func() response {
+			u := s.addUser(access.RoleCaseManager, uuid.Nil)
+			if _, err := owner.Exec(context.Background(), `UPDATE hr.users SET status = 'blocked' WHERE id = $1`, u.userID); err != nil {
+				t.Fatal(err)
+			}
+			return reset(u, nil)
+		}, http.StatusConflict},
+	}
+	for _, tt := range refusals {
+		t.Run(tt.name, func(t *testing.T) {
+			if r := tt.do(); r.status != tt.want {
+				t.Errorf("reset %s = %d %s, want %d", tt.name, r.status, r.raw, tt.want)
+			}
+		})
+	}
+
+	t.Run("a physician's reset waits for a lead physician", func(t *testing.T) {
+		p := s.addUser(access.RolePhysician, uuid.Nil)
+		session := s.session(p)
+		r := reset(p, nil)
+		id, _ := r.body["id"].(string)
+		if r.status != http.StatusAccepted || id == "" {
+			t.Fatalf("reset a physician's second factor = %d %s, want 202 proposed", r.status, r.raw)
+		}
+		if n := mailsTo(sink, p.email); n != 0 || s.do("GET", "/api/v1/me", session, nil).status != http.StatusOK {
+			t.Errorf("a proposed reset sent %d mails or ended the session; want neither", n)
+		}
+		if a := s.do("POST", "/api/v1/account-actions/"+id+"/approve", leadTok, nil); a.status != http.StatusOK || a.body["invitation_id"] == nil {
+			t.Fatalf("a lead physician approves = %d %s, want 200 with the link's invitation id", a.status, a.raw)
+		}
+		if me := s.do("GET", "/api/v1/me", session, nil); me.status != http.StatusUnauthorized {
+			t.Errorf("the physician's session after the approved reset = %d, want 401", me.status)
+		}
+		if a := accept(p, ""); a.status != http.StatusOK {
+			t.Errorf("accept the enrolment link = %d %s, want 200", a.status, a.raw)
+		}
+	})
+}

@@ -135,7 +135,7 @@ func New(opts Options) (*Server, error) {
 	}
 	if opts.Auth == nil || opts.Grants == nil || opts.Accounts == nil || opts.Invitations == nil || opts.Inbox == nil || opts.Authz == nil ||
 		opts.Employers == nil || opts.Employees == nil || opts.Delegations == nil || opts.Dossiers == nil || opts.Entries == nil || opts.Attachments == nil || opts.Exposures == nil || opts.Fitness == nil || opts.Absences == nil || opts.AccessLog == nil || opts.Requests == nil || opts.Releases == nil || opts.Exporter == nil || opts.Records == nil || opts.Rectifier == nil || opts.Destructions == nil || opts.Consents == nil || opts.AuditLog == nil || opts.Recorder == nil {
-		return nil, errors.New("httpapi: Options.Auth, Grants, Invitations, Inbox, Authz, Employers, Employees, Delegations, Dossiers, Entries, Attachments, Exposures, Fitness, Absences, AccessLog, Requests, Releases, Exporter, Records, Rectifier, Destructions, Consents, AuditLog and Recorder are required")
+		return nil, errors.New("httpapi: Options.Auth, Grants, Accounts, Invitations, Inbox, Authz, Employers, Employees, Delegations, Dossiers, Entries, Attachments, Exposures, Fitness, Absences, AccessLog, Requests, Releases, Exporter, Records, Rectifier, Destructions, Consents, AuditLog and Recorder are required")
 	}
 	if opts.ReadyTimeout <= 0 {
 		opts.ReadyTimeout = 2 * time.Second
