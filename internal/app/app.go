@@ -161,6 +161,10 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 	destructions := newDestructions(cfg, hr, med, vc, nil, renderer, dossier.DestroyerOptions{})
 	attachments := dossier.NewAttachments(entries, postgres.NewDossierStore(med), vc, int(cfg.MaxAttachmentBytes))
 	dossiers := dossier.NewService(postgres.NewDossierStore(med), vc, cfg.EmergencyAccessTTL, nil)
+	// The account administration mails its enrolment links the way
+	// invitations are mailed.
+	invitations := identity.NewInvitations(identity.InvitationOptions{Store: store, Resets: store,
+		Mail: a.mail != nil, MailQueued: mailQueued, PublicURL: cfg.PublicURL, Identities: ids, Codes: vc, Letters: renderer, ActivationTTL: cfg.ActivationTTL})
 	srv, err := httpapi.New(httpapi.Options{
 		Logger:         log,
 		Registry:       reg,
@@ -169,8 +173,9 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 		ReadyTimeout:   cfg.ReadyTimeout,
 		Auth:           ids,
 		Grants:         identity.NewGrantService(store, nil),
-		Invitations: identity.NewInvitations(identity.InvitationOptions{Store: store, Resets: store,
-			Mail: a.mail != nil, MailQueued: mailQueued, PublicURL: cfg.PublicURL, Identities: ids, Codes: vc, Letters: renderer, ActivationTTL: cfg.ActivationTTL}),
+		Accounts:       identity.NewAccounts(store, postgres.NewDossierStore(med), invitations, nil),
+
+		Invitations: invitations,
 		Inbox:       notify.NewService(store),
 		Authz:       enforcer,
 		Employers:   employer.NewService(postgres.NewEmployerStore(hr)),

@@ -141,6 +141,7 @@ func TestMedicalCanaryNeverLeaves(t *testing.T) {
 	queries := map[string]string{
 		"/api/v1/signals":      "?within_days=365&limit=100",
 		"/api/v1/audit/events": "?limit=500",
+		"/api/v1/users":        "?limit=200",
 	}
 	// Path parameters other than :id take the ids of a dossier's parts.
 	children := append(append([]string{attachment, consents["treatment_information"], consents["dossier_transfer"], infoReq,
@@ -217,6 +218,21 @@ func TestMedicalCanaryNeverLeaves(t *testing.T) {
 		map[string]any{"name": "Nieuwe Vogel", "address": []string{"Kanariestraat 1", "1234 AB Vogelenzang"}})
 	if letter.status != http.StatusOK || strings.Contains(letter.raw, canary) || strings.Contains(testenv.PDFText(t, []byte(letter.raw)), canary) {
 		t.Errorf("the activation letter = %d, or it holds the medical canary", letter.status)
+	}
+	// The admin's account actions answer with ids only: off-boarding the
+	// responsible physician is refused with a count, a second-factor reset
+	// of the employee's login is done.
+	for _, act := range []struct {
+		path string
+		body any
+		want int
+	}{
+		{"/api/v1/users/" + physician.userID.String() + "/block", nil, http.StatusConflict},
+		{"/api/v1/users/" + eeUser.userID.String() + "/second-factor-reset", map[string]any{"activation": "in_person"}, http.StatusOK},
+	} {
+		if r := s.do("POST", act.path, tokens["admin"], act.body); r.status != act.want || strings.Contains(r.raw, canary) {
+			t.Errorf("POST %s as admin = %d, want %d without the medical canary", act.path, r.status, act.want)
+		}
 	}
 	t.Logf("canary crawl: %d GET requests, %d PDFs", calls.Load(), pdfs.Load())
 

@@ -171,3 +171,73 @@ func TestAssistantGrantNeedsStatement(t *testing.T) {
 		})
 	}
 }
+
+// TestGrantKeysAreThreePeople: proposer, approver and subject of a role
+// grant are three different people. A user who holds both admin and
+// lead_physician proposes a physician grant under the one role and may not
+// approve it under the other; the employee role is never granted through
+// the grants route (staff issue employee logins by invitation, with an
+// activation code). Each refusal changes nothing.
+func TestGrantKeysAreThreePeople(t *testing.T) {
+	t.Parallel()
+	s := newStack(t)
+	owner := testenv.Pool(t, s.env.MigrateURL)
+	ctx := context.Background()
+	both := s.addUser(access.RoleAdmin, uuid.Nil)
+	if _, err := owner.Exec(ctx, `INSERT INTO hr.role_grants (user_id, role, status, decided_at) VALUES ($1, 'lead_physician', 'active', now())`,
+		both.userID); err != nil {
+		t.Fatal(err)
+	}
+	bothTok := s.session(both)
+	leadTok := s.session(s.addUser(access.RoleLeadPhysician, uuid.Nil))
+	tenant := s.addEmployer()
+	physician := map[string]any{"role": "physician", "big_number": "12345678901"}
+
+	target := s.addUser(access.RoleCaseManager, uuid.Nil)
+	r := s.do("POST", "/api/v1/users/"+target.userID.String()+"/grants", bothTok, physician)
+	grantID, _ := r.body["id"].(string)
+	if r.status != http.StatusCreated || r.body["status"] != "proposed" {
+		t.Fatalf("admin+lead proposes a physician grant = %d %s, want 201 proposed", r.status, r.raw)
+	}
+	status := func() string {
+		var st string
+		if err := owner.QueryRow(ctx, `SELECT status FROM hr.role_grants WHERE id = $1`, grantID).Scan(&st); err != nil {
+			t.Fatal(err)
+		}
+		return st
+	}
+	tests := []struct {
+		name       string
+		do         func() response
+		want       int
+		wantStatus string // of the proposed grant afterwards
+	}{
+		{"the proposer approves under their lead_physician grant", func() response {
+			return s.do("POST", "/api/v1/grants/"+grantID+"/approve", bothTok, nil)
+		}, http.StatusForbidden, "proposed"},
+		{"the employee role through the grants route", func() response {
+			return s.do("POST", "/api/v1/users/"+s.addUser(access.RoleCaseManager, uuid.Nil).userID.String()+"/grants", bothTok,
+				map[string]any{"role": "employee", "employer_id": tenant.String()})
+		}, http.StatusBadRequest, "proposed"},
+		{"an admin grants themselves a role", func() response {
+			return s.do("POST", "/api/v1/users/"+both.userID.String()+"/grants", bothTok, map[string]any{"role": "labour_expert"})
+		}, http.StatusForbidden, "proposed"},
+		{"another lead physician approves", func() response {
+			return s.do("POST", "/api/v1/grants/"+grantID+"/approve", leadTok, nil)
+		}, http.StatusOK, "active"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if r := tt.do(); r.status != tt.want {
+				t.Errorf("%s = %d %s, want %d", tt.name, r.status, r.raw, tt.want)
+			}
+			if got := status(); got != tt.wantStatus {
+				t.Errorf("after %s the grant is %s, want %s", tt.name, got, tt.wantStatus)
+			}
+		})
+	}
+	var employeeGrants int
+	if err := owner.QueryRow(ctx, `SELECT count(*) FROM hr.role_grants WHERE role = 'employee' AND employer_id = $1`, tenant).Scan(&employeeGrants); err != nil || employeeGrants != 0 {
+		t.Errorf("employee grants of the tenant = %d (%v), want 0", employeeGrants, err)
+	}
+}

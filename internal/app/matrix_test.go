@@ -718,6 +718,24 @@ func matrixRoutes() []matrixRoute {
 			},
 			expect(s404, map[string]int{"admin": s201})},
 		{"POST", "/api/v1/grants/:id/approve", approve("grant", "/api/v1/grants/"), nil, leadsApprove},
+		// The account administration: the admin alone; a proposal on a
+		// medical account is approved by a lead physician alone.
+		{"GET", "/api/v1/users", fixed("/api/v1/users?limit=5"), nil, expect(s404, map[string]int{"admin": s200})},
+		{"POST", "/api/v1/users/:id/block", func(t *testing.T, f *matrixFixture) string {
+			return "/api/v1/users/" + f.freshAccount(t, "active").String() + "/block"
+		}, nil, expect(s404, map[string]int{"admin": s200})},
+		{"POST", "/api/v1/users/:id/unblock", func(t *testing.T, f *matrixFixture) string {
+			return "/api/v1/users/" + f.freshAccount(t, "blocked").String() + "/unblock"
+		}, nil, expect(s404, map[string]int{"admin": s200})},
+		{"POST", "/api/v1/users/:id/second-factor-reset", func(t *testing.T, f *matrixFixture) string {
+			return "/api/v1/users/" + f.freshAccount(t, "active").String() + "/second-factor-reset"
+		}, nil, expect(s404, map[string]int{"admin": s200})},
+		{"POST", "/api/v1/grants/:id/revoke", func(t *testing.T, f *matrixFixture) string {
+			return "/api/v1/grants/" + f.freshGrant(t) + "/revoke"
+		}, nil, expect(s404, map[string]int{"admin": s200})},
+		{"POST", "/api/v1/account-actions/:id/approve", func(t *testing.T, f *matrixFixture) string {
+			return "/api/v1/account-actions/" + f.proposedAccountAction(t) + "/approve"
+		}, nil, leadsApprove},
 		{"POST", "/api/v1/users/:id/statements",
 			func(_ *testing.T, f *matrixFixture) string {
 				return "/api/v1/users/" + f.s.addUser(access.RoleMedicalAssistant, uuid.Nil).userID.String() + "/statements"

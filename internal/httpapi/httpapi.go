@@ -49,6 +49,9 @@ type Options struct {
 	Auth Authenticator
 	// Grants proposes and approves role grants.
 	Grants Grants
+	// Accounts lists users and blocks, unblocks, revokes grants and resets
+	// second factors (the account administration).
+	Accounts Accounts
 	// Invitations invites users and lets them accept.
 	Invitations Invitations
 	// Inbox lists in-app notifications.
@@ -130,9 +133,9 @@ func New(opts Options) (*Server, error) {
 	if opts.MaxBodyBytes <= 0 {
 		return nil, errors.New("httpapi: Options.MaxBodyBytes must be positive")
 	}
-	if opts.Auth == nil || opts.Grants == nil || opts.Invitations == nil || opts.Inbox == nil || opts.Authz == nil ||
+	if opts.Auth == nil || opts.Grants == nil || opts.Accounts == nil || opts.Invitations == nil || opts.Inbox == nil || opts.Authz == nil ||
 		opts.Employers == nil || opts.Employees == nil || opts.Delegations == nil || opts.Dossiers == nil || opts.Entries == nil || opts.Attachments == nil || opts.Exposures == nil || opts.Fitness == nil || opts.Absences == nil || opts.AccessLog == nil || opts.Requests == nil || opts.Releases == nil || opts.Exporter == nil || opts.Records == nil || opts.Rectifier == nil || opts.Destructions == nil || opts.Consents == nil || opts.AuditLog == nil || opts.Recorder == nil {
-		return nil, errors.New("httpapi: Options.Auth, Grants, Invitations, Inbox, Authz, Employers, Employees, Delegations, Dossiers, Entries, Attachments, Exposures, Fitness, Absences, AccessLog, Requests, Releases, Exporter, Records, Rectifier, Destructions, Consents, AuditLog and Recorder are required")
+		return nil, errors.New("httpapi: Options.Auth, Grants, Accounts, Invitations, Inbox, Authz, Employers, Employees, Delegations, Dossiers, Entries, Attachments, Exposures, Fitness, Absences, AccessLog, Requests, Releases, Exporter, Records, Rectifier, Destructions, Consents, AuditLog and Recorder are required")
 	}
 	if opts.ReadyTimeout <= 0 {
 		opts.ReadyTimeout = 2 * time.Second
@@ -194,6 +197,12 @@ func New(opts Options) (*Server, error) {
 
 	api.POST("/users/:id/grants", s.allow("grants", "propose", s.proposeGrant))
 	api.POST("/grants/:id/approve", s.allow("grants", "approve", s.approveGrant))
+	api.GET("/users", s.allow("users", "list", s.listRead(s.listUsers)))
+	api.POST("/users/:id/block", s.allow("users", "block", s.accountAction(s.blockUser)))
+	api.POST("/users/:id/unblock", s.allow("users", "unblock", s.accountAction(s.unblockUser)))
+	api.POST("/users/:id/second-factor-reset", s.allow("users", "reset_second_factor", s.accountAction(s.resetSecondFactor)))
+	api.POST("/grants/:id/revoke", s.allow("grants", "revoke", s.accountAction(s.revokeGrant)))
+	api.POST("/account-actions/:id/approve", s.allow("account_actions", "approve", s.accountAction(s.approveAccountAction)))
 	api.POST("/users/:id/statements", s.allow("statements", "propose", s.proposeStatement))
 	api.POST("/statements/:id/approve", s.allow("statements", "approve", s.approveDelegation(identity.KindStatement)))
 	api.POST("/substitutions", s.allow("substitutions", "propose", s.proposeSubstitution))

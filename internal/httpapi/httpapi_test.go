@@ -121,6 +121,7 @@ func (o Options) withoutServices() Options {
 	o.Requests, o.Releases, o.Exporter, o.Records = struct{ Requests }{}, struct{ Releases }{}, struct{ Exporter }{}, struct{ Records }{}
 	o.Rectifier, o.Destructions, o.Fitness, o.Absences = struct{ Rectifier }{}, struct{ Destructions }{}, struct{ Fitness }{}, struct{ Absences }{}
 	o.Consents = struct{ Consents }{}
+	o.Accounts = struct{ Accounts }{}
 	o.AuditLog, o.Recorder = struct{ AuditLog }{}, struct{ audit.Recorder }{}
 	return o
 }

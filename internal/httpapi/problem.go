@@ -35,6 +35,11 @@ type (
 	retention interface {
 		RetainedUntil() time.Time
 	}
+	// detailed is a domain error with a detail safe to show the caller
+	// (ids and counts only, never personal or medical data).
+	detailed interface {
+		ProblemDetail() string
+	}
 	// retryAfter is an error that says when to try again (Retry-After, in
 	// whole seconds, at least one).
 	retryAfter interface {
@@ -116,9 +121,13 @@ func (s *Server) fail(c *gin.Context, err error) {
 	if errors.As(err, &fe) {
 		p.Errors = fe
 	}
-	var detailed *detailError
-	if errors.As(err, &detailed) {
-		p.Detail = detailed.detail
+	var plain *detailError
+	var domainDetail detailed
+	switch {
+	case errors.As(err, &plain):
+		p.Detail = plain.detail
+	case errors.As(err, &domainDetail):
+		p.Detail = domainDetail.ProblemDetail()
 	}
 	var ref refusal
 	if errors.As(err, &ref) {

@@ -64,7 +64,8 @@ type GrantStore interface {
 	// Grant returns a grant; derrors.ErrNotFound when there is none.
 	Grant(ctx context.Context, id uuid.UUID) (GrantRecord, error)
 	// ApproveGrant makes a proposed grant active; derrors.ErrConflict when it
-	// is no longer proposed.
+	// is no longer proposed, derrors.ErrForbidden when approver proposed it
+	// or is its subject (the database's two-key check).
 	ApproveGrant(ctx context.Context, id, approver uuid.UUID, at time.Time, event audit.Event) error
 }
 
@@ -85,7 +86,9 @@ func NewGrantService(store GrantStore, now func() time.Time) *GrantService {
 // Propose lets an admin give a user a role. Non-medical roles are active at
 // once; medical roles wait for a lead physician's approval. Callers who are
 // not admins get derrors.ErrNotFound (they may not know the route's objects
-// exist); proposing a role for oneself is derrors.ErrForbidden; bad input is
+// exist); proposing a role for oneself is derrors.ErrForbidden; bad input,
+// including the employee role (employee logins are issued by staff through
+// an invitation with an activation code, never by a grant), is
 // derrors.FieldErrors.
 func (s *GrantService) Propose(ctx context.Context, actor access.Principal, p GrantProposal, requestID string) (GrantRecord, error) {
 	if !actor.Has(access.RoleAdmin) {
@@ -95,8 +98,11 @@ func (s *GrantService) Propose(ctx context.Context, actor access.Principal, p Gr
 		return GrantRecord{}, fmt.Errorf("identity: propose grant for oneself: %w", derrors.ErrForbidden)
 	}
 	fe := derrors.FieldErrors{}
-	if !p.Role.Valid() {
+	switch {
+	case !p.Role.Valid():
 		fe.Add("role", "must be one of the roles")
+	case p.Role == access.RoleEmployee:
+		fe.Add("role", "employee logins are issued by staff through an invitation with an activation code, not by a grant")
 	}
 	if msg := scopeProblem(p.Role, p.EmployerID); msg != "" {
 		fe.Add("employer_id", msg)
@@ -140,9 +146,11 @@ func (s *GrantService) Propose(ctx context.Context, actor access.Principal, p Gr
 	return g, nil
 }
 
-// Approve lets a lead physician activate a proposed medical grant. Callers
-// who are not lead physicians get derrors.ErrNotFound; approving a grant for
-// oneself is derrors.ErrForbidden; a grant that is not proposed is
+// Approve lets a lead physician activate a proposed medical grant: the
+// second key, so proposer, approver and subject are three different
+// people. Callers who are not lead physicians get derrors.ErrNotFound;
+// approving a grant for oneself, or one the caller proposed (under another
+// role), is derrors.ErrForbidden; a grant that is not proposed is
 // derrors.ErrConflict.
 func (s *GrantService) Approve(ctx context.Context, actor access.Principal, grantID uuid.UUID, requestID string) (GrantRecord, error) {
 	if !actor.Has(access.RoleLeadPhysician) {
@@ -154,6 +162,9 @@ func (s *GrantService) Approve(ctx context.Context, actor access.Principal, gran
 	}
 	if g.UserID == actor.UserID {
 		return GrantRecord{}, fmt.Errorf("identity: approve own grant: %w", derrors.ErrForbidden)
+	}
+	if g.ProposedBy == actor.UserID {
+		return GrantRecord{}, fmt.Errorf("identity: approve grant: second key must be someone other than the proposer: %w", derrors.ErrForbidden)
 	}
 	if g.Status != GrantProposed {
 		return GrantRecord{}, fmt.Errorf("identity: approve grant in status %s: %w", g.Status, derrors.ErrConflict)

@@ -523,14 +523,20 @@ func (r grantRow) domain() identity.GrantRecord {
 		Status: identity.GrantStatus(r.Status), ProposedBy: deref(r.ProposedBy), ApprovedBy: deref(r.ApprovedBy), DecidedAt: deref(r.DecidedAt)}
 }
 
-// ApproveGrant activates a proposed grant with its event.
+// ApproveGrant activates a proposed grant with its event. A violation of
+// role_grants_two_keys_check (approver is the proposer or the subject) is
+// derrors.ErrForbidden.
 func (s *IdentityStore) ApproveGrant(ctx context.Context, id, approver uuid.UUID, at time.Time, event audit.Event) error {
 	return InTx(ctx, s.pool, func(tx pgx.Tx) error {
 		tag, err := tx.Exec(ctx, `
 			UPDATE hr.role_grants SET status = 'active', approved_by = $2, decided_at = $3
 			WHERE id = $1 AND status = 'proposed'`, id, approver, at)
+		var ce *ConstraintError
+		if err = Translate(err); errors.As(err, &ce) && ce.Constraint == "role_grants_two_keys_check" {
+			return fmt.Errorf("postgres: grant %s: the approver proposed it or is its subject: %w", id, derrors.ErrForbidden)
+		}
 		if err != nil {
-			return Translate(err)
+			return err
 		}
 		if tag.RowsAffected() != 1 {
 			return fmt.Errorf("postgres: grant %s is not proposed: %w", id, derrors.ErrConflict)
