@@ -27,7 +27,13 @@ type world struct {
 
 func newWorld(t *testing.T) *world {
 	t.Helper()
-	env := testenv.Load(t)
+	return newWorldOn(t, testenv.Load(t))
+}
+
+// newWorldOn is newWorld on env, for a test whose leftovers others must
+// not meet (a database of its own from testenv.FreshDatabase).
+func newWorldOn(t *testing.T, env testenv.Env) *world {
+	t.Helper()
 	return &world{t: t, ctx: context.Background(), owner: testenv.Pool(t, env.MigrateURL),
 		hr: testenv.Pool(t, env.HRURL), med: testenv.Pool(t, env.MedURL)}
 }
