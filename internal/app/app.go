@@ -296,7 +296,40 @@ func newDestructions(cfg config.Config, hr, med *pgxpool.Pool, app, shredder *va
 	})
 }
 
-// Serve listens on the configured address and serves until ctx ends, with
+// serveListeners serves the public routes on ln and, when adminLn is not
+// nil, the admin routes (/metrics, the detailed /readyz) on adminLn, until
+// ctx ends or either stops; then both drain and stop together. It returns
+// the first error of either.
+func (a *App) serveListeners(ctx context.Context, ln, adminLn net.Listener) error {
+	cfg := a.cfg
+	t := httpapi.Timeouts{
+		ReadHeader: cfg.ReadHeaderTimeout, Read: cfg.ReadTimeout, Write: cfg.WriteTimeout,
+		Idle: cfg.IdleTimeout, Shutdown: cfg.ShutdownTimeout,
+	}
+	ctx, stop := context.WithCancel(ctx)
+	defer stop()
+	errc := make(chan error, 2)
+	running := 1
+	go func() { errc <- httpapi.Serve(ctx, ln, a.server.Handler(), t, a.log) }()
+	if adminLn != nil {
+		running++
+		a.log.Info("serving the admin listener", "addr", adminLn.Addr().String())
+		go func() {
+			errc <- httpapi.Serve(ctx, adminLn, a.server.AdminHandler(), t, a.log.With("listener", "admin"))
+		}()
+	}
+	var first error
+	for range running {
+		if err := <-errc; err != nil && first == nil {
+			first = err
+		}
+		stop() // one stopped: the other follows
+	}
+	return first
+}
+
+// Serve listens on the configured address (and on the admin address, unless
+// it is off) and serves until ctx ends, with
 // the background work beside it: Vault token renewal, finishing
 // destructions that stopped halfway, and the audit appender. On the end of
 // ctx it drains in-flight requests, then appends the last audit events. It
@@ -306,6 +339,13 @@ func (a *App) Serve(ctx context.Context) error {
 	ln, err := net.Listen("tcp", cfg.ListenAddr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", cfg.ListenAddr, err)
+	}
+	var adminLn net.Listener // nil: no admin listener (ARBOKLUIS_ADMIN_ADDR=off)
+	if cfg.AdminAddr != "" {
+		if adminLn, err = net.Listen("tcp", cfg.AdminAddr); err != nil {
+			ln.Close()
+			return fmt.Errorf("listen on %s (admin): %w", cfg.AdminAddr, err)
+		}
 	}
 	// The Vault tokens are periodic: renewed well within their period.
 	renewCtx, stopRenewal := context.WithCancel(ctx)
@@ -334,11 +374,7 @@ func (a *App) Serve(ctx context.Context) error {
 		}
 	}()
 	log.Info("serving", "addr", ln.Addr().String(), "version", Version())
-	err = httpapi.Serve(ctx, ln, a.server.Handler(), httpapi.Timeouts{
-		ReadHeader: cfg.ReadHeaderTimeout, Read: cfg.ReadTimeout, Write: cfg.WriteTimeout,
-		Idle: cfg.IdleTimeout, Shutdown: cfg.ShutdownTimeout,
-	}, log)
-	if err != nil && !errors.Is(err, context.Canceled) {
+	if err := a.serveListeners(ctx, ln, adminLn); err != nil && !errors.Is(err, context.Canceled) {
 		return err
 	}
 	log.Info("stopped")

@@ -1034,7 +1034,7 @@ func matrixRoutes() []matrixRoute {
 // publicRoutes need no session and are outside the role matrix; each has
 // its own tests.
 var publicRoutes = map[string]bool{
-	"GET /healthz": true, "GET /readyz": true, "GET /metrics": true,
+	"GET /healthz": true, "GET /readyz": true,
 	"POST /api/v1/auth/login": true, "POST /api/v1/auth/password-reset": true,
 	"POST /api/v1/auth/password-reset/complete": true, "POST /api/v1/invitations/accept": true,
 }

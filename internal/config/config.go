@@ -21,6 +21,11 @@ import (
 // Config is the whole configuration of one Arbokluis process.
 type Config struct {
 	ListenAddr string // ARBOKLUIS_LISTEN_ADDR
+	// AdminAddr is the address of the admin listener, which serves
+	// /metrics and the detailed /readyz (ARBOKLUIS_ADMIN_ADDR, default
+	// 127.0.0.1:9090; "off" serves no admin listener). It must differ from
+	// ListenAddr.
+	AdminAddr string
 
 	HRDatabaseURL      string // ARBOKLUIS_HR_DATABASE_URL (role arbokluis_hr)
 	MedDatabaseURL     string // ARBOKLUIS_MED_DATABASE_URL (role arbokluis_med)
@@ -121,6 +126,10 @@ type Config struct {
 	PasswordParams identity.PasswordParams
 }
 
+// AdminOff, as ARBOKLUIS_ADMIN_ADDR, serves no admin listener (Config.AdminAddr
+// empty).
+const AdminOff = "off"
+
 // Variable names that commands may require.
 const (
 	EnvHRDatabaseURL      = "ARBOKLUIS_HR_DATABASE_URL"
@@ -135,6 +144,7 @@ const (
 func Default() Config {
 	return Config{
 		ListenAddr:           ":8080",
+		AdminAddr:            "127.0.0.1:9090",
 		DBMaxConns:           10,
 		VaultTransitMount:    "transit",
 		VaultTimeout:         5 * time.Second,
@@ -173,6 +183,14 @@ func Load(lookup func(string) (string, bool)) (Config, error) {
 	p := parser{lookup: lookup}
 
 	p.str("ARBOKLUIS_LISTEN_ADDR", &c.ListenAddr, validListenAddr)
+	if v, ok := p.get("ARBOKLUIS_ADMIN_ADDR"); ok && strings.EqualFold(v, AdminOff) {
+		c.AdminAddr = ""
+	} else {
+		p.str("ARBOKLUIS_ADMIN_ADDR", &c.AdminAddr, validListenAddr)
+		if c.AdminAddr == c.ListenAddr && !strings.HasSuffix(c.AdminAddr, ":0") {
+			p.fail("ARBOKLUIS_ADMIN_ADDR", "must differ from ARBOKLUIS_LISTEN_ADDR")
+		}
+	}
 	p.str(EnvHRDatabaseURL, &c.HRDatabaseURL, validDatabaseURL)
 	p.str(EnvMedDatabaseURL, &c.MedDatabaseURL, validDatabaseURL)
 	p.str(EnvAuditDatabaseURL, &c.AuditDatabaseURL, validDatabaseURL)

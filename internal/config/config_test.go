@@ -1,6 +1,7 @@
 package config
 
 import (
+	"fmt"
 	"log/slog"
 	"strings"
 	"testing"
@@ -29,6 +30,7 @@ func TestLoadDefaults(t *testing.T) {
 func TestLoadValues(t *testing.T) {
 	env := map[string]string{
 		"ARBOKLUIS_LISTEN_ADDR":               "127.0.0.1:9090",
+		"ARBOKLUIS_ADMIN_ADDR":                "127.0.0.1:9191",
 		"ARBOKLUIS_HR_DATABASE_URL":           "postgres://hr:pw@127.0.0.1:54329/arbokluis",
 		"ARBOKLUIS_VAULT_ADDR":                "http://127.0.0.1:8299",
 		"ARBOKLUIS_VAULT_TRANSIT_MOUNT":       "transit",
@@ -60,6 +62,40 @@ func TestLoadValues(t *testing.T) {
 	assert.Equal(t, 7*24*time.Hour, got.ActivationTTL)
 	assert.Equal(t, int64(30), got.ListReadsPerMinute)
 	assert.Equal(t, int64(5), got.ListReadBurst)
+}
+
+// TestLoadAdminAddr checks ARBOKLUIS_ADMIN_ADDR: a loopback default,
+// "off" for none, and an address that is valid and not the public one.
+func TestLoadAdminAddr(t *testing.T) {
+	tests := []struct {
+		env     map[string]string
+		want    string
+		wantErr bool
+	}{
+		{nil, "127.0.0.1:9090", false},
+		{map[string]string{"ARBOKLUIS_ADMIN_ADDR": "off"}, "", false},
+		{map[string]string{"ARBOKLUIS_ADMIN_ADDR": "OFF"}, "", false},
+		{map[string]string{"ARBOKLUIS_ADMIN_ADDR": "10.1.2.3:9191"}, "10.1.2.3:9191", false},
+		{map[string]string{"ARBOKLUIS_ADMIN_ADDR": "127.0.0.1:0", "ARBOKLUIS_LISTEN_ADDR": "127.0.0.1:0"}, "127.0.0.1:0", false},
+		{map[string]string{"ARBOKLUIS_ADMIN_ADDR": "9090"}, "", true},
+		{map[string]string{"ARBOKLUIS_ADMIN_ADDR": "admin.example.org:9090"}, "", true},
+		{map[string]string{"ARBOKLUIS_ADMIN_ADDR": ":8080"}, "", true},
+		{map[string]string{"ARBOKLUIS_LISTEN_ADDR": "127.0.0.1:9090"}, "", true},
+	}
+	for _, tt := range tests {
+		t.Run(fmt.Sprint(tt.env), func(t *testing.T) {
+			got, err := Load(lookup(tt.env))
+			if tt.wantErr {
+				if err == nil || !strings.Contains(err.Error(), "ARBOKLUIS_ADMIN_ADDR") {
+					t.Errorf("Load(%v) error = %v, want one naming ARBOKLUIS_ADMIN_ADDR", tt.env, err)
+				}
+				return
+			}
+			if err != nil || got.AdminAddr != tt.want {
+				t.Errorf("Load(%v) = AdminAddr %q, error %v; want %q, nil", tt.env, got.AdminAddr, err, tt.want)
+			}
+		})
+	}
 }
 
 func TestLoadDestructionTargetWithinLimit(t *testing.T) {

@@ -435,7 +435,10 @@ func FuzzDecodeJSON(f *testing.F) {
 	})
 }
 
-func TestReadyz(t *testing.T) {
+// TestAdminReadyz checks the admin listener's /readyz: uncached, each
+// check's state in the body, the failed ones named in a 503, and bounded by
+// ReadyTimeout.
+func TestAdminReadyz(t *testing.T) {
 	okCheck := Check{Name: "postgres_hr", Probe: func(context.Context) error { return nil }}
 	down := Check{Name: "vault", Probe: func(context.Context) error { return derrors.ErrUnavailable }}
 	slow := Check{Name: "postgres_med", Probe: func(ctx context.Context) error {
@@ -444,34 +447,117 @@ func TestReadyz(t *testing.T) {
 	}}
 
 	s, _ := newTestServer(t, okCheck)
-	rec := do(t, s.Handler(), "GET", "/readyz", nil)
+	rec := do(t, s.AdminHandler(), "GET", "/readyz", nil)
 	if rec.Code != 200 {
-		t.Fatalf("readyz with all checks passing = %d, want 200", rec.Code)
+		t.Fatalf("admin readyz with all checks passing = %d, want 200", rec.Code)
 	}
 	var h healthResponse
 	if err := json.Unmarshal(rec.Body.Bytes(), &h); err != nil || h.Checks["postgres_hr"] != "ok" {
-		t.Errorf("readyz body = %s (%v), want postgres_hr ok", rec.Body, err)
+		t.Errorf("admin readyz body = %s (%v), want postgres_hr ok", rec.Body, err)
 	}
 
 	s, _ = newTestServer(t, okCheck, down, slow)
 	start := time.Now()
-	rec = do(t, s.Handler(), "GET", "/readyz", nil)
+	rec = do(t, s.AdminHandler(), "GET", "/readyz", nil)
 	if rec.Code != 503 {
-		t.Fatalf("readyz with failing checks = %d, want 503", rec.Code)
+		t.Fatalf("admin readyz with failing checks = %d, want 503", rec.Code)
 	}
 	p := decodeProblem(t, rec)
 	if p.Detail != "Unavailable: postgres_med, vault." {
-		t.Errorf("readyz detail = %q, want the failed dependencies named", p.Detail)
+		t.Errorf("admin readyz detail = %q, want the failed dependencies named", p.Detail)
 	}
 	if d := time.Since(start); d > 2*time.Second {
-		t.Errorf("readyz took %v with a hanging check, want it bounded by ReadyTimeout", d)
+		t.Errorf("admin readyz took %v with a hanging check, want it bounded by ReadyTimeout", d)
+	}
+}
+
+// TestPublicReadyz checks the public /readyz: ok or unavailable with no
+// check name or error text, and one round of checks per second however
+// many callers ask.
+func TestPublicReadyz(t *testing.T) {
+	var (
+		mu     sync.Mutex
+		probes int
+		fail   bool
+	)
+	vault := Check{Name: "vault", Probe: func(context.Context) error {
+		mu.Lock()
+		defer mu.Unlock()
+		probes++
+		if fail {
+			return errors.New("vault: sealed at 10.0.0.7")
+		}
+		return nil
+	}}
+	s, _ := newTestServer(t, vault)
+	now := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	s.now = func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
+	advance := func(d time.Duration) { mu.Lock(); now = now.Add(d); mu.Unlock() }
+
+	var wg sync.WaitGroup
+	for range 50 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if rec := do(t, s.Handler(), "GET", "/readyz", nil); rec.Code != 200 {
+				t.Errorf("public readyz while ready = %d, want 200", rec.Code)
+			}
+		}()
+	}
+	wg.Wait()
+	rec := do(t, s.Handler(), "GET", "/readyz", nil)
+	if got := strings.TrimSpace(rec.Body.String()); rec.Code != 200 || got != `{"status":"ok"}` {
+		t.Errorf("public readyz = %d %s, want 200 {\"status\":\"ok\"} and nothing more", rec.Code, got)
+	}
+	if probes != 1 {
+		t.Errorf("51 public readyz within a second ran the checks %d times, want 1", probes)
+	}
+
+	mu.Lock()
+	fail = true
+	mu.Unlock()
+	advance(999 * time.Millisecond)
+	if rec := do(t, s.Handler(), "GET", "/readyz", nil); rec.Code != 200 || probes != 1 {
+		t.Errorf("public readyz 999ms later = %d after %d probes, want the cached 200 after 1", rec.Code, probes)
+	}
+	advance(time.Millisecond)
+	rec = do(t, s.Handler(), "GET", "/readyz", nil)
+	if rec.Code != 503 || probes != 2 {
+		t.Fatalf("public readyz a second later with vault down = %d after %d probes, want 503 after 2", rec.Code, probes)
+	}
+	p := decodeProblem(t, rec)
+	for _, leak := range []string{"vault", "10.0.0.7", "sealed"} {
+		if strings.Contains(rec.Body.String(), leak) {
+			t.Errorf("public readyz body %s names %q, want no check name or error text", rec.Body, leak)
+		}
+	}
+	if p.Errors != nil || p.Detail != "" {
+		t.Errorf("public readyz problem = %+v, want no detail and no errors", p)
+	}
+}
+
+// TestAdminRoutesAreNotPublic checks that /metrics is served on the admin
+// handler only, and that the admin handler serves nothing of the API.
+func TestAdminRoutesAreNotPublic(t *testing.T) {
+	s, _ := newTestServer(t)
+	if rec := do(t, s.Handler(), "GET", "/metrics", nil); rec.Code != http.StatusNotFound {
+		t.Errorf("public GET /metrics = %d, want 404", rec.Code)
+	}
+	if rec := do(t, s.AdminHandler(), "GET", "/metrics", nil); rec.Code != http.StatusOK {
+		t.Errorf("admin GET /metrics = %d, want 200", rec.Code)
+	}
+	if rec := do(t, s.AdminHandler(), "GET", "/healthz", nil); rec.Code != http.StatusOK {
+		t.Errorf("admin GET /healthz = %d, want 200", rec.Code)
+	}
+	if rec := do(t, s.AdminHandler(), "POST", "/api/v1/auth/login", strings.NewReader("{}")); rec.Code != http.StatusNotFound {
+		t.Errorf("admin POST /api/v1/auth/login = %d, want 404", rec.Code)
 	}
 }
 
 func TestMetricsUseRouteTemplates(t *testing.T) {
 	s, _ := newTestServer(t)
 	do(t, s.Handler(), "GET", "/api/v1/employees/5f0c0a3e-aaaa-bbbb-cccc-000000000001", nil)
-	body := do(t, s.Handler(), "GET", "/metrics", nil).Body.String()
+	body := do(t, s.AdminHandler(), "GET", "/metrics", nil).Body.String()
 	if !strings.Contains(body, `arbokluis_http_requests_total{method="GET",route="/api/v1/employees/:id",status="401"} 1`) {
 		t.Errorf("metrics lack the templated route:\n%s", body)
 	}
