@@ -188,6 +188,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 		Logger:         log,
 		Registry:       reg,
 		MaxBodyBytes:   cfg.MaxBodyBytes,
+		HSTS:           cfg.PublicHTTPS(),
 		TrustedProxies: cfg.TrustedProxies,
 		ReadyTimeout:   cfg.ReadyTimeout,
 		Auth:           ids,

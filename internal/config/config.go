@@ -278,6 +278,14 @@ func (c Config) Require(names ...string) error {
 	return errors.Join(errs...)
 }
 
+// PublicHTTPS reports whether users reach the service over https
+// (ARBOKLUIS_PUBLIC_URL), so that responses may tell browsers to keep to it
+// (Strict-Transport-Security).
+func (c Config) PublicHTTPS() bool {
+	u, err := url.Parse(c.PublicURL)
+	return err == nil && strings.EqualFold(u.Scheme, "https")
+}
+
 type parser struct {
 	lookup func(string) (string, bool)
 	errs   []error

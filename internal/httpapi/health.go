@@ -32,7 +32,6 @@ const publicReadyFor = time.Second
 // openAPI answers with the OpenAPI description of this API (docs.OpenAPI),
 // to anyone: it holds no data, only the shape of the API.
 func (s *Server) openAPI(c *gin.Context) error {
-	c.Header("X-Content-Type-Options", "nosniff")
 	c.Data(http.StatusOK, openAPIContentType, docs.OpenAPI)
 	return nil
 }

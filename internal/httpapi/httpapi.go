@@ -38,6 +38,9 @@ type Options struct {
 	// Registry receives the HTTP metrics and is served on /metrics of the
 	// admin handler (AdminHandler).
 	Registry *prometheus.Registry
+	// HSTS adds Strict-Transport-Security to every response: set it when
+	// the service is reached over https (ARBOKLUIS_PUBLIC_URL).
+	HSTS bool
 	// MaxBodyBytes limits every request body; larger bodies get 413.
 	MaxBodyBytes int64
 	// TrustedProxies are the proxies whose X-Forwarded-For is believed;
@@ -163,7 +166,7 @@ func New(opts Options) (*Server, error) {
 	if err := e.SetTrustedProxies(opts.TrustedProxies); err != nil {
 		return nil, fmt.Errorf("httpapi: trusted proxies: %w", err)
 	}
-	e.Use(s.noStore, s.requestID, s.recover, s.accessLog, s.observe, s.limitBody)
+	e.Use(s.noStore, s.securityHeaders, s.requestID, s.recover, s.accessLog, s.observe, s.limitBody)
 	e.NoRoute(s.handle(func(*gin.Context) error { return errRouteNotFound }))
 	e.NoMethod(s.handle(func(*gin.Context) error { return errMethodNotAllowed }))
 
@@ -292,7 +295,7 @@ func (s *Server) newAdmin() *gin.Engine {
 	a.HandleMethodNotAllowed = true
 	a.RedirectTrailingSlash = false
 	a.RedirectFixedPath = false
-	a.Use(s.noStore, s.requestID, s.recover, s.accessLog)
+	a.Use(s.noStore, s.securityHeaders, s.requestID, s.recover, s.accessLog)
 	a.NoRoute(s.handle(func(*gin.Context) error { return errRouteNotFound }))
 	a.NoMethod(s.handle(func(*gin.Context) error { return errMethodNotAllowed }))
 	a.GET("/healthz", s.handle(s.healthz))

@@ -277,6 +277,109 @@ func TestEveryResponseIsNoStore(t *testing.T) {
 	}
 }
 
+// securityHeaderProblem returns what is wrong with the security headers of
+// h, or "" when each is as every response must carry it; hsts says whether
+// Strict-Transport-Security must be present (or absent).
+func securityHeaderProblem(h http.Header, hsts bool) string {
+	want := map[string]string{
+		"X-Content-Type-Options":  "nosniff",
+		"Referrer-Policy":         "no-referrer",
+		"Content-Security-Policy": "default-src 'none'; frame-ancestors 'none'",
+	}
+	if hsts {
+		want["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
+	}
+	var bad []string
+	for k, v := range want {
+		if got := h.Values(k); len(got) != 1 || got[0] != v {
+			bad = append(bad, fmt.Sprintf("%s = %q, want %q", k, got, v))
+		}
+	}
+	if !hsts && h.Get("Strict-Transport-Security") != "" {
+		bad = append(bad, "Strict-Transport-Security set without https")
+	}
+	sort.Strings(bad)
+	return strings.Join(bad, "; ")
+}
+
+// TestEveryResponseHasSecurityHeaders checks the security headers on every
+// registered route called as an unauthenticated caller (a request that
+// fails early), on answers that succeed (health, readiness, the OpenAPI
+// text, a handler's own 200 and 204), on a panic, an unknown route, a wrong
+// method, a body over the limit, and the admin listener's routes; with
+// and without https.
+func TestEveryResponseHasSecurityHeaders(t *testing.T) {
+	for _, hsts := range []bool{false, true} {
+		logs := &logBuffer{}
+		s, err := New(Options{
+			Logger:       slog.New(slog.NewJSONHandler(logs, nil)),
+			Registry:     prometheus.NewRegistry(),
+			MaxBodyBytes: 1024,
+			HSTS:         hsts,
+			ReadyChecks:  []Check{{Name: "vault", Probe: func(context.Context) error { return nil }}},
+		}.withoutServices())
+		if err != nil {
+			t.Fatalf("New: %v", err)
+		}
+		type call struct {
+			admin              bool
+			method, path, body string
+			want               int
+		}
+		var calls []call
+		for _, r := range s.Routes() {
+			path := strings.NewReplacer(":id", uuid.NewString(), ":entry_id", uuid.NewString(),
+				":attachment_id", uuid.NewString(), ":consent_id", uuid.NewString(), ":request_id", uuid.NewString(),
+				":disclosure_id", uuid.NewString(), ":transfer_id", uuid.NewString()).Replace(r.Path)
+			body := ""
+			if r.Method != "GET" && r.Method != "DELETE" {
+				body = "{}"
+			}
+			calls = append(calls, call{false, r.Method, path, body, 0})
+		}
+		s.engine.GET("/api/v1/test/ok", s.handle(func(c *gin.Context) error {
+			c.JSON(http.StatusOK, gin.H{"ok": true})
+			return nil
+		}))
+		s.engine.DELETE("/api/v1/test/empty", s.handle(func(c *gin.Context) error {
+			c.Status(http.StatusNoContent)
+			return nil
+		}))
+		s.engine.GET("/api/v1/test/boom", func(*gin.Context) { panic("kapot") })
+		calls = append(calls, []call{
+			{false, "GET", "/api/v1/test/ok", "", 200}, {false, "DELETE", "/api/v1/test/empty", "", 204},
+			{false, "GET", "/api/v1/test/boom", "", 500}, {false, "GET", "/api/v1/nothing", "", 404},
+			{false, "DELETE", "/api/v1/me", "", 405}, {false, "GET", "/healthz", "", 200},
+			{false, "GET", "/readyz", "", 200}, {false, "GET", "/api/v1/openapi.yaml", "", 200},
+			{false, "POST", "/api/v1/auth/login", strings.Repeat("x", 2048), 413},
+			{true, "GET", "/healthz", "", 200}, {true, "GET", "/readyz", "", 200}, {true, "GET", "/metrics", "", 200},
+			{true, "GET", "/api/v1/me", "", 404},
+		}...)
+		for _, tt := range calls {
+			t.Run(fmt.Sprintf("hsts=%v admin=%v %s %s", hsts, tt.admin, tt.method, tt.path), func(t *testing.T) {
+				h := s.Handler()
+				if tt.admin {
+					h = s.AdminHandler()
+				}
+				var body io.Reader
+				if tt.body != "" {
+					body = strings.NewReader(tt.body)
+				}
+				rec := do(t, h, tt.method, tt.path, body)
+				if tt.want != 0 && rec.Code != tt.want {
+					t.Errorf("%s %s = %d, want %d", tt.method, tt.path, rec.Code, tt.want)
+				}
+				if tt.want == 0 && rec.Code < 400 && tt.path != "/healthz" && tt.path != "/readyz" && tt.path != "/api/v1/openapi.yaml" {
+					t.Errorf("%s %s without a session = %d, want it to fail early", tt.method, tt.path, rec.Code)
+				}
+				if p := securityHeaderProblem(rec.Header(), hsts); p != "" {
+					t.Errorf("%s %s (https %v) = %d: %s", tt.method, tt.path, hsts, rec.Code, p)
+				}
+			})
+		}
+	}
+}
+
 func TestPanicBecomesProblem(t *testing.T) {
 	s, logs := newTestServer(t)
 	s.engine.GET("/boom", func(*gin.Context) { panic("kapot: diagnose X") })
