@@ -43,7 +43,7 @@ build:
 
 run: deps build
 	@$(WITH_ENV) $(BIN)/arbokluis migrate up
-	@$(WITH_ENV) $(BIN)/arbokluis seed
+	@$(WITH_ENV) ARBOKLUIS_DEMO=1 $(BIN)/arbokluis seed
 	@$(WITH_ENV) ARBOKLUIS_AUDIT_PUBLIC_KEY_FILE=$${ARBOKLUIS_AUDIT_PUBLIC_KEY_FILE:-docs/audit-checkpoint-public-key.json} exec $(BIN)/arbokluis serve
 
 test: deps lint

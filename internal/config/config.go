@@ -92,6 +92,11 @@ type Config struct {
 	// the destruction statement names that date.
 	VaultBackupRetention time.Duration
 
+	// Demo allows `seed` to create the demo tenants and logins, whose
+	// names are published (ARBOKLUIS_DEMO=1; 0 or unset: seed refuses).
+	// `make run` sets it; a production deployment never does.
+	Demo bool
+
 	// PublicURL is the address users reach the service at, for links in
 	// emails (ARBOKLUIS_PUBLIC_URL).
 	PublicURL string
@@ -138,6 +143,8 @@ const (
 	EnvMigrateDatabaseURL = "ARBOKLUIS_MIGRATE_DATABASE_URL"
 	EnvVaultAddr          = "ARBOKLUIS_VAULT_ADDR"
 	EnvVaultToken         = "ARBOKLUIS_VAULT_TOKEN"
+	// EnvDemo, set to 1, lets `seed` create the demo (Config.Demo).
+	EnvDemo = "ARBOKLUIS_DEMO"
 )
 
 // Default returns the configuration used when no variable is set.
@@ -244,6 +251,15 @@ func Load(lookup func(string) (string, bool)) (Config, error) {
 	p.str("ARBOKLUIS_SMTP_FROM", &c.SMTPFrom, validMailbox)
 	p.str("ARBOKLUIS_SMTP_USERNAME", &c.SMTPUsername, nil)
 	p.str("ARBOKLUIS_SMTP_PASSWORD", &c.SMTPPassword, nil)
+	if v, ok := p.get(EnvDemo); ok {
+		switch v {
+		case "1":
+			c.Demo = true
+		case "0":
+		default:
+			p.fail(EnvDemo, "must be 1 or 0")
+		}
+	}
 	p.int64("ARBOKLUIS_LIST_READS_PER_MINUTE", &c.ListReadsPerMinute, 1, 100_000)
 	p.int64("ARBOKLUIS_LIST_READ_BURST", &c.ListReadBurst, 1, 100_000)
 

@@ -98,6 +98,24 @@ func TestLoadAdminAddr(t *testing.T) {
 	}
 }
 
+// TestLoadDemo checks ARBOKLUIS_DEMO: off unless set to 1.
+func TestLoadDemo(t *testing.T) {
+	for _, tt := range []struct {
+		env  map[string]string
+		want bool
+	}{
+		{nil, false},
+		{map[string]string{"ARBOKLUIS_DEMO": ""}, false},
+		{map[string]string{"ARBOKLUIS_DEMO": "0"}, false},
+		{map[string]string{"ARBOKLUIS_DEMO": "1"}, true},
+	} {
+		got, err := Load(lookup(tt.env))
+		if err != nil || got.Demo != tt.want {
+			t.Errorf("Load(%v) = Demo %v, error %v; want %v, nil", tt.env, got.Demo, err, tt.want)
+		}
+	}
+}
+
 func TestLoadDestructionTargetWithinLimit(t *testing.T) {
 	_, err := Load(lookup(map[string]string{"ARBOKLUIS_DESTRUCTION_TARGET_MONTHS": "3", "ARBOKLUIS_DESTRUCTION_LIMIT_MONTHS": "2"}))
 	if err == nil || !strings.Contains(err.Error(), "ARBOKLUIS_DESTRUCTION_TARGET_MONTHS") {
@@ -144,6 +162,8 @@ func TestLoadInvalid(t *testing.T) {
 		{"ARBOKLUIS_LIST_READS_PER_MINUTE", "100001"},
 		{"ARBOKLUIS_LIST_READ_BURST", "0"},
 		{"ARBOKLUIS_LIST_READ_BURST", "1.5"},
+		{"ARBOKLUIS_DEMO", "yes"},
+		{"ARBOKLUIS_DEMO", "true"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name+"="+tt.value, func(t *testing.T) {
