@@ -380,6 +380,26 @@ func TestEveryResponseHasSecurityHeaders(t *testing.T) {
 	}
 }
 
+func TestSafeFilename(t *testing.T) {
+	for _, tt := range []struct{ in, want string }{
+		{"bijlage-4c0d35a8-7d3e-4b0e-9a57-1d2d8e0f6a11.pdf", "bijlage-4c0d35a8-7d3e-4b0e-9a57-1d2d8e0f6a11.pdf"},
+		{"plan-van-aanpak.pdf", "plan-van-aanpak.pdf"},
+		{"a\"b;c\r\nSet-Cookie: x.pdf", "a_b_c__Set-Cookie__x.pdf"},
+		{"../../etc/passwd", "_.._etc_passwd"},
+		{".htaccess", "htaccess"},
+		{"brief van dr. Jansen.pdf", "brief_van_dr._Jansen.pdf"},
+		{"überweisung.pdf", "__berweisung.pdf"},
+		{"", "download"},
+		{"...", "download"},
+		{"\u202egpj.exe", "___gpj.exe"},
+		{strings.Repeat("a", 150), strings.Repeat("a", 100)},
+	} {
+		if got := safeFilename(tt.in); got != tt.want {
+			t.Errorf("safeFilename(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
 func TestPanicBecomesProblem(t *testing.T) {
 	s, logs := newTestServer(t)
 	s.engine.GET("/boom", func(*gin.Context) { panic("kapot: diagnose X") })
