@@ -98,7 +98,7 @@ func TestBadCharactersInTextAreRefused(t *testing.T) {
 			if m := indexRE.FindStringSubmatch(leaf); m != nil {
 				leaf = m[1]
 			}
-			if slices.Contains(nonTextFields, leaf) {
+			if slices.Contains(nonTextFields, leaf) || enumFields[name+" "+field] {
 				continue
 			}
 			if !slices.Contains(textFields, leaf) {
@@ -131,6 +131,7 @@ func TestBadCharactersInTextAreRefused(t *testing.T) {
 		}
 	}
 
+	t.Logf("%d text fields on %d routes, each with %d refused characters", len(calls), len(covered), len(badTextRunes))
 	before := schemaDigest(t, f)
 	for _, c := range calls {
 		for _, r := range badTextRunes {
@@ -144,6 +145,29 @@ func TestBadCharactersInTextAreRefused(t *testing.T) {
 	if after := schemaDigest(t, f); after != before {
 		t.Errorf("the refused requests changed the hr or medical schema: digest %s, then %s", before, after)
 	}
+	// The same body with an ordinary letter where the refused character
+	// was is accepted, the first of each route (a second would conflict
+	// with the first: the same employee number, a letter sent once): the
+	// 400s above came from the character alone.
+	tried := map[string]bool{}
+	for _, c := range calls {
+		if tried[c.route] {
+			continue
+		}
+		tried[c.route] = true
+		if got := f.s.do(routeMethod(c.route), c.path, f.tokens[c.caller], c.body("é")); got.status < 200 || got.status > 299 {
+			t.Errorf("%s as %s with é in %s = %d %.300s, want 2xx", c.route, c.caller, c.field, got.status, got.raw)
+		}
+	}
+}
+
+// enumFields are fields named like text that take one of a fixed set of
+// values on their route ("ROUTE field").
+var enumFields = map[string]bool{
+	"POST /api/v1/requests/:id/extension reason":             true,
+	"POST /api/v1/absences/:id/closure reason":               true,
+	"POST /api/v1/employees/:id/dossier/consents purpose":    true,
+	"POST /api/v1/employees/:id/dossier/disclosures purpose": true,
 }
 
 // textFields are the name and free-text fields of request bodies.
