@@ -46,7 +46,7 @@ build:
 ## Ctrl-C or make stop stops both.
 run: deps build
 	@$(WITH_ENV) $(BIN)/arbokluis migrate up
-	@$(WITH_ENV) $(BIN)/arbokluis seed
+	@$(WITH_ENV) ARBOKLUIS_DEMO=1 $(BIN)/arbokluis seed
 	@$(WITH_ENV) ARBOKLUIS_AUDIT_PUBLIC_KEY_FILE=$${ARBOKLUIS_AUDIT_PUBLIC_KEY_FILE:-docs/audit-checkpoint-public-key.json} exec bash .ci/app.sh run
 
 test: deps lint

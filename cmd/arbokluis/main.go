@@ -31,7 +31,7 @@ commands:
   migrate up            apply every pending migration
   migrate down [N]      revert N migrations (default 1); "all" reverts every one
   migrate status        show the applied and available migrations
-  seed [--json]         create the demo data (idempotent)
+  seed [--json]         create the demo data (idempotent; only with ARBOKLUIS_DEMO=1)
   user add --email E --name N --role R [--employer ID] [--big N] --password-stdin
                         create an active account at the console (prints its TOTP secret)
   audit verify [--public-key FILE]

@@ -12,6 +12,7 @@ import (
 	"github.com/arbokluis/arbokluis/internal/access"
 	"github.com/arbokluis/arbokluis/internal/audit"
 	"github.com/arbokluis/arbokluis/internal/derrors"
+	"github.com/arbokluis/arbokluis/internal/text"
 )
 
 // Employee is what a sick report needs to know of the employee.
@@ -462,17 +463,15 @@ func (s *Service) RecordMilestone(ctx context.Context, a access.Actor, id uuid.U
 }
 
 // processText checks a free-text process field: required or not, at most
-// max characters, valid UTF-8, no control characters but newlines and tabs.
+// max characters, valid UTF-8, nothing package text refuses in free text.
 func processText(fe derrors.FieldErrors, field, v string, required bool, max int) {
 	switch {
 	case required && strings.TrimSpace(v) == "":
 		fe.Add(field, "is required")
 	case utf8.RuneCountInString(v) > max:
 		fe.Add(field, fmt.Sprintf("must be at most %d characters", max))
-	case !utf8.ValidString(v) || strings.ContainsFunc(v, func(r rune) bool {
-		return (r < 0x20 && r != '\n' && r != '\t' && r != '\r') || r == 0x7f
-	}):
-		fe.Add(field, "must not contain control characters")
+	case !text.Valid(v, text.Multiline):
+		fe.Add(field, text.ReasonControl)
 	}
 }
 

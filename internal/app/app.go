@@ -169,6 +169,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 		Logger:         log,
 		Registry:       reg,
 		MaxBodyBytes:   cfg.MaxBodyBytes,
+		HSTS:           cfg.PublicHTTPS(),
 		TrustedProxies: cfg.TrustedProxies,
 		ReadyTimeout:   cfg.ReadyTimeout,
 		Auth:           ids,
@@ -325,11 +326,44 @@ func newDestructions(cfg config.Config, hr, med *pgxpool.Pool, app, shredder *va
 	return rights.NewDestructions(opts)
 }
 
-// Serve listens on the configured address and serves until ctx ends, with
-// the background work beside it: Vault token renewal, the mail outbox's
-// sender, the sweep of expired login counters and the audit appender
-// (which also appends the destruction worker's events, written to the
-// outbox). Destruction jobs are the worker's (Worker.Run). On the end of
+// serveListeners serves the public routes on ln and, when adminLn is not
+// nil, the admin routes (/metrics, the detailed /readyz) on adminLn, until
+// ctx ends or either stops; then both drain and stop together. It returns
+// the first error of either.
+func (a *App) serveListeners(ctx context.Context, ln, adminLn net.Listener) error {
+	cfg := a.cfg
+	t := httpapi.Timeouts{
+		ReadHeader: cfg.ReadHeaderTimeout, Read: cfg.ReadTimeout, Write: cfg.WriteTimeout,
+		Idle: cfg.IdleTimeout, Shutdown: cfg.ShutdownTimeout,
+	}
+	ctx, stop := context.WithCancel(ctx)
+	defer stop()
+	errc := make(chan error, 2)
+	running := 1
+	go func() { errc <- httpapi.Serve(ctx, ln, a.server.Handler(), t, a.log) }()
+	if adminLn != nil {
+		running++
+		a.log.Info("serving the admin listener", "addr", adminLn.Addr().String())
+		go func() {
+			errc <- httpapi.Serve(ctx, adminLn, a.server.AdminHandler(), t, a.log.With("listener", "admin"))
+		}()
+	}
+	var first error
+	for range running {
+		if err := <-errc; err != nil && first == nil {
+			first = err
+		}
+		stop() // one stopped: the other follows
+	}
+	return first
+}
+
+// Serve listens on the configured address (and on the admin address, unless
+// it is off) and serves until ctx ends, with the background work beside
+// it: Vault token renewal, the mail outbox's sender, the sweep of expired
+// login counters and the audit appender (which also appends the
+// destruction worker's events, written to the outbox). Destruction jobs
+// are the worker's (Worker.Run). On the end of
 // ctx it drains in-flight requests, then appends the last audit events. It
 // returns an error when it cannot listen or serving fails.
 func (a *App) Serve(ctx context.Context) error {
@@ -337,6 +371,13 @@ func (a *App) Serve(ctx context.Context) error {
 	ln, err := net.Listen("tcp", cfg.ListenAddr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", cfg.ListenAddr, err)
+	}
+	var adminLn net.Listener // nil: no admin listener (ARBOKLUIS_ADMIN_ADDR=off)
+	if cfg.AdminAddr != "" {
+		if adminLn, err = net.Listen("tcp", cfg.AdminAddr); err != nil {
+			ln.Close()
+			return fmt.Errorf("listen on %s (admin): %w", cfg.AdminAddr, err)
+		}
 	}
 	// The Vault tokens are periodic: renewed well within their period.
 	renewCtx, stopRenewal := context.WithCancel(ctx)
@@ -363,11 +404,7 @@ func (a *App) Serve(ctx context.Context) error {
 		}
 	}()
 	log.Info("serving", "addr", ln.Addr().String(), "version", Version())
-	err = httpapi.Serve(ctx, ln, a.server.Handler(), httpapi.Timeouts{
-		ReadHeader: cfg.ReadHeaderTimeout, Read: cfg.ReadTimeout, Write: cfg.WriteTimeout,
-		Idle: cfg.IdleTimeout, Shutdown: cfg.ShutdownTimeout,
-	}, log)
-	if err != nil && !errors.Is(err, context.Canceled) {
+	if err := a.serveListeners(ctx, ln, adminLn); err != nil && !errors.Is(err, context.Canceled) {
 		return err
 	}
 	log.Info("stopped")

@@ -98,7 +98,7 @@ func TestMedicalCanaryNeverLeaves(t *testing.T) {
 		http.StatusCreated, "correction")
 	entryIDs = append(entryIDs, b["id"].(string))
 	attachment := must(s.do("POST", "/api/v1/employees/"+emp+"/dossier/attachments", pTok,
-		rawBody{"application/pdf", []byte("%PDF-1.4\n% " + canary + "\n%%EOF\n")}), http.StatusCreated, "attachment")["id"].(string)
+		rawBody{"application/pdf", testenv.PDF(canary)}), http.StatusCreated, "attachment")["id"].(string)
 	must(s.do("POST", "/api/v1/employees/"+emp+"/dossier/emergency-access", leadTok,
 		map[string]any{"reason": "spoed " + canary}), http.StatusCreated, "emergency access")
 	// Consent, an information request, a disclosure and a transfer: the
@@ -113,7 +113,7 @@ func TestMedicalCanaryNeverLeaves(t *testing.T) {
 			"own_statement"}, time.Time{}, time.Time{})
 		id := must(s.do("POST", dossierPath+"consents", pTok, body), http.StatusCreated, "consent")["id"].(string)
 		must(s.do("POST", dossierPath+"consents/"+id+"/paper?signed_on="+today.Format(time.DateOnly), pTok,
-			rawBody{"application/pdf", []byte("%PDF-1.4\n%%EOF\n")}), http.StatusOK, "paper consent")
+			rawBody{"application/pdf", testenv.PDF("")}), http.StatusOK, "paper consent")
 		consents[c.purpose] = id
 	}
 	infoReq := must(s.do("POST", dossierPath+"information-requests", pTok, map[string]any{"consent_id": consents["treatment_information"],

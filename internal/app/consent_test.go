@@ -387,7 +387,7 @@ func TestInformationRequest(t *testing.T) {
 	if r := ask(other); r.status != http.StatusUnprocessableEntity || r.body["ground"] != "consent_other_purpose" {
 		t.Errorf("ask under a consent for a specialist's assessment = %d %s, want 422 consent_other_purpose", r.status, r.raw)
 	}
-	scan := rawBody{"application/pdf", []byte("%PDF-1.4\n% getekende toestemming\n%%EOF\n")}
+	scan := rawBody{"application/pdf", testenv.PDF("getekende toestemming")}
 	path := w.dossierPath("consents/" + id + "/paper?signed_on=")
 	if r := w.s.do("POST", path+nowNL().AddDate(0, 0, 1).Format(time.DateOnly), w.tokens["assistant"], scan); r.status != http.StatusBadRequest {
 		t.Errorf("register a paper form signed tomorrow = %d, want 400", r.status)
@@ -469,7 +469,7 @@ func TestSimultaneousAnswersLeaveOneRecord(t *testing.T) {
 	w.writeOn(t, "note", "Aantekening.", nowNL().AddDate(0, 0, -3))
 	id := w.prepareConsent(t, consentBody("treating_physician", "treatment_information", []string{"consultation"}, time.Time{}, time.Time{}))
 	const n = 6
-	scan := rawBody{"application/pdf", []byte("%PDF-1.4\n% getekende toestemming\n%%EOF\n")}
+	scan := rawBody{"application/pdf", testenv.PDF("getekende toestemming")}
 	paper := w.dossierPath("consents/" + id + "/paper?signed_on=" + nowNL().Format(time.DateOnly))
 	if got := w.simultaneously(n, "POST", paper, w.tokens["assistant"], scan); !oneWinner(got, http.StatusOK) {
 		t.Errorf("register one paper form %d times at once = %v, want one 200 and 409 for the rest", n, got)

@@ -38,7 +38,7 @@ func (w *dossierWorld) attach(t *testing.T, entry string) string {
 	if entry != "" {
 		path += "?entry_id=" + entry
 	}
-	r := w.s.do("POST", path, w.tokens["physician"], rawBody{"application/pdf", []byte("%PDF-1.4\n% brief\n%%EOF\n")})
+	r := w.s.do("POST", path, w.tokens["physician"], rawBody{"application/pdf", testenv.PDF("brief")})
 	id, _ := r.body["id"].(string)
 	if r.status != http.StatusCreated || id == "" {
 		t.Fatalf("POST attachment = %d %s", r.status, r.raw)

@@ -324,8 +324,8 @@ func TestDossierAttachments(t *testing.T) {
 	w := newFreshDossierWorld(t) // counts all of medical.attachments
 	base := "/api/v1/employees/" + w.employee.String() + "/dossier/attachments"
 	marker := "brief" + strings.ReplaceAll(uuid.NewString(), "-", "")
-	letter := []byte("%PDF-1.4\n% " + marker + "\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n")
-	png := []byte("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + marker)
+	letter := testenv.PDF(marker)
+	png := testenv.PNG(marker)
 	other := newDossierWorldOn(t, w.s)
 	r := other.s.do("POST", other.entries(), other.tokens["physician"], map[string]any{"kind": "note", "text": "elders"})
 	foreignEntry := r.body["id"].(string)
@@ -337,6 +337,14 @@ func TestDossierAttachments(t *testing.T) {
 		want  int
 	}{
 		{"a PDF claimed as PNG", "", rawBody{"image/png", letter}, http.StatusBadRequest},
+		{"a %PDF- header alone", "", rawBody{"application/pdf", []byte("%PDF-1.4\n")}, http.StatusBadRequest},
+		{"a PDF header and %%EOF", "", rawBody{"application/pdf", []byte("%PDF-1.4\n% " + marker + "\n%%EOF\n")}, http.StatusBadRequest},
+		{"a truncated PDF", "", rawBody{"application/pdf", letter[:len(letter)-30]}, http.StatusBadRequest},
+		{"a PDF/HTML polyglot", "", rawBody{"application/pdf", testenv.PDF("<html><script>alert(document.cookie)</script>")}, http.StatusBadRequest},
+		{"a PDF with HTML after %%EOF", "", rawBody{"application/pdf", append(append([]byte{}, letter...), "<html><script>x()</script>"...)}, http.StatusBadRequest},
+		{"a PNG signature and IHDR only", "", rawBody{"image/png", []byte("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + marker)}, http.StatusBadRequest},
+		{"a truncated PNG", "", rawBody{"image/png", png[:len(png)-8]}, http.StatusBadRequest},
+		{"a truncated JPEG", "", rawBody{"image/jpeg", testenv.JPEG()[:200]}, http.StatusBadRequest},
 		{"plain text", "", rawBody{"text/plain", []byte(marker)}, http.StatusBadRequest},
 		{"an empty body", "", rawBody{"application/pdf", nil}, http.StatusBadRequest},
 		{"too large", "", rawBody{"application/pdf", append([]byte("%PDF-1.4\n"), make([]byte, 1<<20)...)}, http.StatusRequestEntityTooLarge},
@@ -355,6 +363,9 @@ func TestDossierAttachments(t *testing.T) {
 		if r := w.s.do("POST", base, w.tokens[who], rawBody{"application/pdf", letter}); r.status != http.StatusNotFound {
 			t.Errorf("upload as %s = %d, want 404", who, r.status)
 		}
+	}
+	if r := w.s.do("POST", base, w.tokens["physician"], rawBody{"image/jpeg", testenv.JPEG()}); r.status != http.StatusCreated {
+		t.Errorf("upload a whole JPEG = %d %s, want 201", r.status, r.raw)
 	}
 	up := w.s.do("POST", base, w.tokens["physician"], rawBody{"application/pdf", letter})
 	if up.status != http.StatusCreated || up.body["size"] != float64(len(letter)) {
@@ -376,6 +387,15 @@ func TestDossierAttachments(t *testing.T) {
 				r.header.Get("Content-Type"), r.header.Get("Cache-Control"))
 		}
 	}
+	// Always a download, never shown: attachment with a safe name, and a
+	// sandbox should a browser render it after all.
+	r = w.s.do("GET", base+"/"+id, w.tokens["physician"], nil)
+	if got, want := r.header.Get("Content-Disposition"), "attachment; filename=bijlage-"+id+".pdf"; got != want {
+		t.Errorf("download: Content-Disposition = %q, want %q", got, want)
+	}
+	if got, want := r.header.Get("Content-Security-Policy"), "default-src 'none'; frame-ancestors 'none'; sandbox"; got != want {
+		t.Errorf("download: Content-Security-Policy = %q, want %q", got, want)
+	}
 	for _, who := range []string{"employer", "case_manager", "labour_expert", "privacy_officer", "admin", "other_physician", "lead", "employee"} {
 		if r := w.s.do("GET", base+"/"+id, w.tokens[who], nil); r.status != http.StatusNotFound || strings.Contains(r.raw, marker) {
 			t.Errorf("download as %s = %d, want 404", who, r.status)
@@ -384,8 +404,8 @@ func TestDossierAttachments(t *testing.T) {
 	var exports int
 	if err := w.owner.QueryRow(context.Background(), `
 		SELECT (SELECT count(*) FROM audit.outbox WHERE object_id = $1 AND action = 'export')
-		     + (SELECT count(*) FROM audit.events WHERE object_id = $1 AND action = 'export')`, id).Scan(&exports); err != nil || exports != 2 {
-		t.Errorf("audited downloads of the letter = %d (%v), want 2", exports, err)
+		     + (SELECT count(*) FROM audit.events WHERE object_id = $1 AND action = 'export')`, id).Scan(&exports); err != nil || exports != 3 {
+		t.Errorf("audited downloads of the letter = %d (%v), want 3", exports, err)
 	}
 }
 

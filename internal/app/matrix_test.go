@@ -172,7 +172,7 @@ func newMatrixFixtureOn(t *testing.T, s *stack) *matrixFixture {
 	}
 	f.entryA1 = f.freshEntry(t)
 	if r := s.do("POST", "/api/v1/employees/"+f.a1.String()+"/dossier/attachments", f.tokens["pResp"],
-		rawBody{"application/pdf", []byte("%PDF-1.4\n%%EOF\n")}); r.status != s201 {
+		rawBody{"application/pdf", testenv.PDF("")}); r.status != s201 {
 		t.Fatalf("fixture: attachment = %d %s", r.status, r.raw)
 	} else {
 		f.attachmentA1 = r.body["id"].(string)
@@ -238,7 +238,7 @@ func (f *matrixFixture) freshConsent(t *testing.T, employee uuid.UUID, kind, pur
 func (f *matrixFixture) paperSigned(t *testing.T, employee uuid.UUID, id string) {
 	t.Helper()
 	if r := f.s.do("POST", dossierOf(employee, "consents/"+id+"/paper?signed_on="+nowNL().Format(time.DateOnly)), f.tokens["pResp"],
-		rawBody{"application/pdf", []byte("%PDF-1.4\n%%EOF\n")}); r.status != s200 {
+		rawBody{"application/pdf", testenv.PDF("")}); r.status != s200 {
 		t.Fatalf("fixture: paper consent = %d %s", r.status, r.raw)
 	}
 }
@@ -826,7 +826,7 @@ func matrixRoutes() []matrixRoute {
 			func(*matrixFixture) any { return map[string]any{"text": "Spreekuur verplaatst."} },
 			expect(s404, map[string]int{"pResp": s201, "pSub": s201, "asValid": s201, "leadE": s201})},
 		{"POST", "/api/v1/employees/:id/dossier/attachments", employeeA1("/dossier/attachments"),
-			func(*matrixFixture) any { return rawBody{"application/pdf", []byte("%PDF-1.4\n%%EOF\n")} },
+			func(*matrixFixture) any { return rawBody{"application/pdf", testenv.PDF("")} },
 			expect(s404, map[string]int{"pResp": s201, "pSub": s201, "asValid": s201, "leadE": s201})},
 		{"GET", "/api/v1/employees/:id/dossier/attachments/:attachment_id",
 			func(_ *testing.T, f *matrixFixture) string {
@@ -857,7 +857,7 @@ func matrixRoutes() []matrixRoute {
 				return dossierOf(f.a1, "consents/"+f.freshConsent(t, f.a1, "specialist", "reintegration_assessment")+
 					"/paper?signed_on="+nowNL().Format(time.DateOnly))
 			},
-			func(*matrixFixture) any { return rawBody{"application/pdf", []byte("%PDF-1.4\n%%EOF\n")} }, inCareRead},
+			func(*matrixFixture) any { return rawBody{"application/pdf", testenv.PDF("")} }, inCareRead},
 		{"POST", "/api/v1/employees/:id/dossier/consents/:consent_id/revocation",
 			func(t *testing.T, f *matrixFixture) string {
 				return dossierOf(f.a1, "consents/"+f.freshConsent(t, f.a1, "specialist", "reintegration_assessment")+"/revocation")
@@ -1055,7 +1055,7 @@ func matrixRoutes() []matrixRoute {
 // publicRoutes need no session and are outside the role matrix; each has
 // its own tests.
 var publicRoutes = map[string]bool{
-	"GET /healthz": true, "GET /readyz": true, "GET /metrics": true,
+	"GET /healthz": true, "GET /readyz": true,
 	"POST /api/v1/auth/login": true, "POST /api/v1/auth/password-reset": true,
 	"POST /api/v1/auth/password-reset/complete": true, "POST /api/v1/invitations/accept": true,
 }

@@ -248,7 +248,7 @@ func TestNilIDNamesNothing(t *testing.T) {
 		{"transfer under the nil consent", "POST", dossierOf(f.a1, "transfers"), "pResp", map[string]any{"consent_id": nilID}, "consent_id"},
 		{"disclosure under the nil consent", "POST", dossierOf(f.a1, "disclosures"), "pResp", consentDisclosure, "consent_id"},
 		{"attachment to the nil entry", "POST", dossierOf(f.a1, "attachments?entry_id="+nilID), "pResp",
-			rawBody{"application/pdf", []byte("%PDF-1.4\n%%EOF\n")}, "entry_id"},
+			rawBody{"application/pdf", testenv.PDF("")}, "entry_id"},
 		{"correction request of the nil entry", "POST", "/api/v1/me/requests", "eeA1",
 			map[string]any{"type": "correction", "entry_id": nilID, "text": "Dit klopt niet."}, "entry_id"},
 		{"destruction request of the nil entry", "POST", "/api/v1/me/requests", "eeA1",

@@ -145,7 +145,8 @@ func complaints(errs []*oaserrors.ValidationError) string {
 	return strings.Join(out, "; ")
 }
 
-// checkSpec fails t when x does not match docs/openapi.yaml (see mismatch).
+// checkSpec fails t when x does not match docs/openapi.yaml (see mismatch)
+// or lacks the security headers (checkSecurityHeaders).
 // It is safe to call from several goroutines.
 func checkSpec(t testing.TB, x exchange) {
 	t.Helper()
@@ -156,6 +157,24 @@ func checkSpec(t testing.TB, x exchange) {
 	}
 	if m := spec.mismatch(x); m != "" {
 		t.Error(m)
+	}
+	checkSecurityHeaders(t, x)
+}
+
+// checkSecurityHeaders holds every response of the public listener to the
+// security headers httpapi sets on all of them (the download headers and
+// Strict-Transport-Security have tests of their own).
+func checkSecurityHeaders(t testing.TB, x exchange) {
+	t.Helper()
+	for k, v := range map[string]string{
+		"X-Content-Type-Options":  "nosniff",
+		"Referrer-Policy":         "no-referrer",
+		"Content-Security-Policy": "default-src 'none'; frame-ancestors 'none'",
+	} {
+		got := x.resp.Header.Get(k)
+		if got != v && !(k == "Content-Security-Policy" && strings.HasPrefix(got, v+"; ")) {
+			t.Errorf("%s %s = %d: %s = %q, want %q", x.req.Method, x.req.URL.Path, x.resp.StatusCode, k, got, v)
+		}
 	}
 }
 

@@ -36,6 +36,8 @@ func buildBinary(t *testing.T) string {
 type serveProcess struct {
 	cmd *exec.Cmd
 	url string
+	// adminURL is its admin listener (ARBOKLUIS_ADMIN_ADDR).
+	adminURL string
 }
 
 // processEnv is the environment of a process of the built binary on the
@@ -48,24 +50,31 @@ func processEnv(e testenv.Env) []string {
 	)
 }
 
-func startServeProcess(t *testing.T, bin string, e testenv.Env) *serveProcess {
+// freeAddr returns a loopback address with a port free a moment ago.
+func freeAddr(t *testing.T) string {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	addr := ln.Addr().String()
-	ln.Close()
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
+func startServeProcess(t *testing.T, bin string, e testenv.Env) *serveProcess {
+	t.Helper()
+	addr, adminAddr := freeAddr(t), freeAddr(t)
 	cmd := exec.Command(bin, "serve")
 	cmd.Env = append(processEnv(e),
-		"ARBOKLUIS_LISTEN_ADDR="+addr, "ARBOKLUIS_TRUSTED_PROXIES=127.0.0.1", "ARBOKLUIS_LOG_LEVEL=warn",
+		"ARBOKLUIS_LISTEN_ADDR="+addr, "ARBOKLUIS_ADMIN_ADDR="+adminAddr,
+		"ARBOKLUIS_TRUSTED_PROXIES=127.0.0.1", "ARBOKLUIS_LOG_LEVEL=warn",
 		// serve refuses to start with it (the environment may hold it).
 		"ARBOKLUIS_VAULT_DESTRUCTION_TOKEN=",
 	)
 	if err := cmd.Start(); err != nil {
 		t.Fatalf("start serve: %v", err)
 	}
-	p := &serveProcess{cmd: cmd, url: "http://" + addr}
+	p := &serveProcess{cmd: cmd, url: "http://" + addr, adminURL: "http://" + adminAddr}
 	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() }) //nolint:errcheck
 	for range 100 {
 		if resp, err := http.Get(p.url + "/healthz"); err == nil {
@@ -203,5 +212,62 @@ func TestDestructionTokenOnlyInTheWorkerProcess(t *testing.T) {
 		}
 	case <-time.After(30 * time.Second):
 		t.Errorf("destruction-worker did not stop within 30s of SIGTERM")
+	}
+}
+
+// TestServeHasAnAdminListener runs the real `serve`: /metrics and the
+// detailed /readyz answer on ARBOKLUIS_ADMIN_ADDR only, the public /readyz
+// says ok and nothing more, and on SIGTERM both listeners close and the
+// process exits 0.
+func TestServeHasAnAdminListener(t *testing.T) {
+	bin := buildBinary(t)
+	p := startServeProcess(t, bin, testenv.FreshDatabase(t))
+
+	get := func(base, path string) (int, string) {
+		t.Helper()
+		resp, err := http.Get(base + path)
+		if err != nil {
+			t.Fatalf("GET %s%s: %v", base, path, err)
+		}
+		defer resp.Body.Close()
+		raw, _ := io.ReadAll(resp.Body)
+		if base == p.url {
+			checkSpec(t, exchange{req: resp.Request, resp: resp, respBody: raw})
+		}
+		return resp.StatusCode, string(raw)
+	}
+	if code, body := get(p.url, "/metrics"); code != http.StatusNotFound {
+		t.Errorf("public GET /metrics = %d %.80s, want 404", code, body)
+	}
+	if code, body := get(p.url, "/readyz"); code != http.StatusOK || strings.TrimSpace(body) != `{"status":"ok"}` {
+		t.Errorf("public GET /readyz = %d %s, want 200 {\"status\":\"ok\"} alone", code, body)
+	}
+	if code, body := get(p.adminURL, "/metrics"); code != http.StatusOK || !strings.Contains(body, "arbokluis_http_requests_total") {
+		t.Errorf("admin GET /metrics = %d %.200s, want 200 with arbokluis_http_requests_total", code, body)
+	}
+	if code, body := get(p.adminURL, "/readyz"); code != http.StatusOK || !strings.Contains(body, `"postgres_hr":"ok"`) || !strings.Contains(body, `"vault":"ok"`) {
+		t.Errorf("admin GET /readyz = %d %s, want 200 naming each check", code, body)
+	}
+	if code, _ := get(p.adminURL, "/api/v1/openapi.yaml"); code != http.StatusNotFound {
+		t.Errorf("admin GET /api/v1/openapi.yaml = %d, want 404: the admin listener serves no API", code)
+	}
+
+	if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatalf("SIGTERM: %v", err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- p.cmd.Wait() }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Errorf("serve after SIGTERM: %v, want exit status 0", err)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatalf("serve did not stop within 30s of SIGTERM")
+	}
+	for _, base := range []string{p.url, p.adminURL} {
+		if _, err := http.Get(base + "/healthz"); err == nil {
+			t.Errorf("GET %s/healthz after exit answered, want the listener closed", base)
+		}
 	}
 }

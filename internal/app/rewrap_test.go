@@ -25,7 +25,7 @@ func TestDossierRewrap(t *testing.T) {
 		}
 		texts[txt] = true
 	}
-	letter := []byte("%PDF-1.4\n% brief\n%%EOF\n")
+	letter := testenv.PDF("brief")
 	up := s.do("POST", "/api/v1/employees/"+w.employee.String()+"/dossier/attachments", w.tokens["physician"], rawBody{"application/pdf", letter})
 	if up.status != http.StatusCreated {
 		t.Fatalf("upload = %d %s", up.status, up.raw)

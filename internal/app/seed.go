@@ -54,6 +54,10 @@ type demoLogin struct {
 	Tenant           int // index into demoEmployers, for tenant-bound roles
 }
 
+// ErrNotDemo is returned by Seed when ARBOKLUIS_DEMO=1 is not set.
+var ErrNotDemo = errors.New("seed creates demo logins whose names are published; it runs only with " +
+	config.EnvDemo + "=1, never against a database with real people")
+
 // seedOutput is what `seed --json` prints.
 type seedOutput struct {
 	Employers []seedEmployer `json:"employers"`
@@ -81,7 +85,14 @@ type seedLogin struct {
 // as text or (asJSON) JSON. It is idempotent: tenants and users are created
 // once; every run gives the demo logins fresh credentials and prints them,
 // so the output always works.
+//
+// It refuses, before it connects to anything, unless cfg.Demo is set
+// (ARBOKLUIS_DEMO=1): the demo's logins are published, and a database that
+// holds them must never be one with real people in it.
 func Seed(ctx context.Context, cfg config.Config, asJSON bool, stdout io.Writer) error {
+	if !cfg.Demo {
+		return ErrNotDemo
+	}
 	ids, hr, err := consoleIdentity(ctx, cfg)
 	if err != nil {
 		return err

@@ -2,7 +2,11 @@ package app
 
 import (
 	"context"
+	"errors"
 	"net/http"
+	"os"
+	"os/exec"
+	"strings"
 	"testing"
 	"time"
 
@@ -138,5 +142,59 @@ func TestSeedIsIdempotentAndItsLoginsWork(t *testing.T) {
 	// The first run's credentials were replaced.
 	if r := s.login(first.Logins[0].Email, first.Logins[0].Password, code(t, first.Logins[0].TOTPSecret, time.Now())); r.status == http.StatusOK {
 		t.Errorf("login with the credentials of the first seed run = 200, want refused after reseeding")
+	}
+}
+
+// TestSeedRefusesWithoutDemo runs the real `seed` on a database of its own:
+// without ARBOKLUIS_DEMO=1 (unset, or 0) it exits non-zero, prints no
+// login and writes nothing; with it, it seeds.
+func TestSeedRefusesWithoutDemo(t *testing.T) {
+	t.Parallel()
+	bin := buildBinary(t)
+	e := testenv.FreshDatabase(t)
+	owner := testenv.Pool(t, e.MigrateURL)
+	rows := func() (n int) {
+		t.Helper()
+		if err := owner.QueryRow(context.Background(), `SELECT (SELECT count(*) FROM hr.employers) + (SELECT count(*) FROM hr.users)
+			+ (SELECT count(*) FROM hr.employees) + (SELECT count(*) FROM audit.outbox) + (SELECT count(*) FROM audit.events)`).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	seedWith := func(demo ...string) (int, string, string) {
+		t.Helper()
+		cmd := exec.Command(bin, "seed", "--json")
+		for _, kv := range os.Environ() {
+			if !strings.HasPrefix(kv, "ARBOKLUIS_") {
+				cmd.Env = append(cmd.Env, kv)
+			}
+		}
+		cmd.Env = append(cmd.Env, "ARBOKLUIS_HR_DATABASE_URL="+e.HRURL, "ARBOKLUIS_MED_DATABASE_URL="+e.MedURL,
+			"ARBOKLUIS_AUDIT_DATABASE_URL="+e.AuditURL, "ARBOKLUIS_VAULT_ADDR="+e.VaultAddr,
+			"ARBOKLUIS_VAULT_TOKEN="+e.VaultToken, "ARBOKLUIS_VAULT_TRANSIT_MOUNT="+e.TransitMount)
+		cmd.Env = append(cmd.Env, demo...)
+		var stdout, stderr strings.Builder
+		cmd.Stdout, cmd.Stderr = &stdout, &stderr
+		err := cmd.Run()
+		var exit *exec.ExitError
+		if err != nil && !errors.As(err, &exit) {
+			t.Fatalf("run seed: %v", err)
+		}
+		return cmd.ProcessState.ExitCode(), stdout.String(), stderr.String()
+	}
+
+	before := rows()
+	for _, demo := range [][]string{nil, {"ARBOKLUIS_DEMO=0"}} {
+		code, stdout, stderr := seedWith(demo...)
+		if code == 0 || stdout != "" || !strings.Contains(stderr, "ARBOKLUIS_DEMO=1") {
+			t.Errorf("seed with %v = exit %d, stdout %q, stderr %q; want non-zero, nothing printed, the reason naming ARBOKLUIS_DEMO=1",
+				demo, code, stdout, stderr)
+		}
+		if after := rows(); after != before {
+			t.Errorf("seed with %v refused but the database went from %d to %d rows, want it unchanged", demo, before, after)
+		}
+	}
+	if code, stdout, stderr := seedWith("ARBOKLUIS_DEMO=1"); code != 0 || !strings.Contains(stdout, `"logins"`) {
+		t.Errorf("seed with ARBOKLUIS_DEMO=1 = exit %d, stdout %.100q, stderr %.300q; want 0 and the logins", code, stdout, stderr)
 	}
 }

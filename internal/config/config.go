@@ -21,6 +21,11 @@ import (
 // Config is the whole configuration of one Arbokluis process.
 type Config struct {
 	ListenAddr string // ARBOKLUIS_LISTEN_ADDR
+	// AdminAddr is the address of the admin listener, which serves
+	// /metrics and the detailed /readyz (ARBOKLUIS_ADMIN_ADDR, default
+	// 127.0.0.1:9090; "off" serves no admin listener). It must differ from
+	// ListenAddr.
+	AdminAddr string
 
 	HRDatabaseURL      string // ARBOKLUIS_HR_DATABASE_URL (role arbokluis_hr)
 	MedDatabaseURL     string // ARBOKLUIS_MED_DATABASE_URL (role arbokluis_med)
@@ -92,6 +97,11 @@ type Config struct {
 	// default 30s).
 	DestructionPollInterval time.Duration
 
+	// Demo allows `seed` to create the demo tenants and logins, whose
+	// names are published (ARBOKLUIS_DEMO=1; 0 or unset: seed refuses).
+	// `make run` sets it; a production deployment never does.
+	Demo bool
+
 	// PublicURL is the address users reach the service at, for links in
 	// emails (ARBOKLUIS_PUBLIC_URL): https, or http for a loopback host.
 	PublicURL string
@@ -153,6 +163,10 @@ type Config struct {
 	PasswordParams identity.PasswordParams
 }
 
+// AdminOff, as ARBOKLUIS_ADMIN_ADDR, serves no admin listener (Config.AdminAddr
+// empty).
+const AdminOff = "off"
+
 // Variable names that commands may require.
 const (
 	EnvHRDatabaseURL      = "ARBOKLUIS_HR_DATABASE_URL"
@@ -164,12 +178,15 @@ const (
 	// EnvVaultDestructionToken is held by the destruction worker alone;
 	// serve refuses to start with it set.
 	EnvVaultDestructionToken = "ARBOKLUIS_VAULT_DESTRUCTION_TOKEN"
+	// EnvDemo, set to 1, lets `seed` create the demo (Config.Demo).
+	EnvDemo = "ARBOKLUIS_DEMO"
 )
 
 // Default returns the configuration used when no variable is set.
 func Default() Config {
 	return Config{
 		ListenAddr:           ":8080",
+		AdminAddr:            "127.0.0.1:9090",
 		DBMaxConns:           10,
 		VaultTransitMount:    "transit",
 		VaultTimeout:         5 * time.Second,
@@ -217,6 +234,14 @@ func Load(lookup func(string) (string, bool)) (Config, error) {
 	p := parser{lookup: lookup}
 
 	p.str("ARBOKLUIS_LISTEN_ADDR", &c.ListenAddr, validListenAddr)
+	if v, ok := p.get("ARBOKLUIS_ADMIN_ADDR"); ok && strings.EqualFold(v, AdminOff) {
+		c.AdminAddr = ""
+	} else {
+		p.str("ARBOKLUIS_ADMIN_ADDR", &c.AdminAddr, validListenAddr)
+		if c.AdminAddr == c.ListenAddr && !strings.HasSuffix(c.AdminAddr, ":0") {
+			p.fail("ARBOKLUIS_ADMIN_ADDR", "must differ from ARBOKLUIS_LISTEN_ADDR")
+		}
+	}
 	p.str(EnvHRDatabaseURL, &c.HRDatabaseURL, validDatabaseURL)
 	p.str(EnvMedDatabaseURL, &c.MedDatabaseURL, validDatabaseURL)
 	p.str(EnvAuditDatabaseURL, &c.AuditDatabaseURL, validDatabaseURL)
@@ -271,6 +296,15 @@ func Load(lookup func(string) (string, bool)) (Config, error) {
 	p.str("ARBOKLUIS_SMTP_FROM", &c.SMTPFrom, validMailbox)
 	p.str("ARBOKLUIS_SMTP_USERNAME", &c.SMTPUsername, nil)
 	p.str("ARBOKLUIS_SMTP_PASSWORD", &c.SMTPPassword, nil)
+	if v, ok := p.get(EnvDemo); ok {
+		switch v {
+		case "1":
+			c.Demo = true
+		case "0":
+		default:
+			p.fail(EnvDemo, "must be 1 or 0")
+		}
+	}
 	p.int64("ARBOKLUIS_LIST_READS_PER_MINUTE", &c.ListReadsPerMinute, 1, 100_000)
 	p.int64("ARBOKLUIS_LIST_READ_BURST", &c.ListReadBurst, 1, 100_000)
 	p.duration("ARBOKLUIS_LOGIN_WINDOW", &c.LoginWindow)
@@ -316,6 +350,14 @@ func (c Config) Require(names ...string) error {
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// PublicHTTPS reports whether users reach the service over https
+// (ARBOKLUIS_PUBLIC_URL), so that responses may tell browsers to keep to it
+// (Strict-Transport-Security).
+func (c Config) PublicHTTPS() bool {
+	u, err := url.Parse(c.PublicURL)
+	return err == nil && strings.EqualFold(u.Scheme, "https")
 }
 
 type parser struct {

@@ -1,6 +1,7 @@
 package config
 
 import (
+	"fmt"
 	"log/slog"
 	"strings"
 	"testing"
@@ -29,6 +30,7 @@ func TestLoadDefaults(t *testing.T) {
 func TestLoadValues(t *testing.T) {
 	env := map[string]string{
 		"ARBOKLUIS_LISTEN_ADDR":               "127.0.0.1:9090",
+		"ARBOKLUIS_ADMIN_ADDR":                "127.0.0.1:9191",
 		"ARBOKLUIS_HR_DATABASE_URL":           "postgres://hr:pw@127.0.0.1:54329/arbokluis",
 		"ARBOKLUIS_VAULT_ADDR":                "http://127.0.0.1:8299",
 		"ARBOKLUIS_VAULT_TRANSIT_MOUNT":       "transit",
@@ -60,6 +62,58 @@ func TestLoadValues(t *testing.T) {
 	assert.Equal(t, 7*24*time.Hour, got.ActivationTTL)
 	assert.Equal(t, int64(30), got.ListReadsPerMinute)
 	assert.Equal(t, int64(5), got.ListReadBurst)
+}
+
+// TestLoadAdminAddr checks ARBOKLUIS_ADMIN_ADDR: a loopback default,
+// "off" for none, and an address that is valid and not the public one.
+func TestLoadAdminAddr(t *testing.T) {
+	tests := []struct {
+		env     map[string]string
+		want    string
+		wantErr bool
+	}{
+		{nil, "127.0.0.1:9090", false},
+		{map[string]string{"ARBOKLUIS_ADMIN_ADDR": "off"}, "", false},
+		{map[string]string{"ARBOKLUIS_ADMIN_ADDR": "OFF"}, "", false},
+		{map[string]string{"ARBOKLUIS_ADMIN_ADDR": "10.1.2.3:9191"}, "10.1.2.3:9191", false},
+		{map[string]string{"ARBOKLUIS_ADMIN_ADDR": "127.0.0.1:0", "ARBOKLUIS_LISTEN_ADDR": "127.0.0.1:0"}, "127.0.0.1:0", false},
+		{map[string]string{"ARBOKLUIS_ADMIN_ADDR": "9090"}, "", true},
+		{map[string]string{"ARBOKLUIS_ADMIN_ADDR": "admin.example.org:9090"}, "", true},
+		{map[string]string{"ARBOKLUIS_ADMIN_ADDR": ":8080"}, "", true},
+		{map[string]string{"ARBOKLUIS_LISTEN_ADDR": "127.0.0.1:9090"}, "", true},
+	}
+	for _, tt := range tests {
+		t.Run(fmt.Sprint(tt.env), func(t *testing.T) {
+			got, err := Load(lookup(tt.env))
+			if tt.wantErr {
+				if err == nil || !strings.Contains(err.Error(), "ARBOKLUIS_ADMIN_ADDR") {
+					t.Errorf("Load(%v) error = %v, want one naming ARBOKLUIS_ADMIN_ADDR", tt.env, err)
+				}
+				return
+			}
+			if err != nil || got.AdminAddr != tt.want {
+				t.Errorf("Load(%v) = AdminAddr %q, error %v; want %q, nil", tt.env, got.AdminAddr, err, tt.want)
+			}
+		})
+	}
+}
+
+// TestLoadDemo checks ARBOKLUIS_DEMO: off unless set to 1.
+func TestLoadDemo(t *testing.T) {
+	for _, tt := range []struct {
+		env  map[string]string
+		want bool
+	}{
+		{nil, false},
+		{map[string]string{"ARBOKLUIS_DEMO": ""}, false},
+		{map[string]string{"ARBOKLUIS_DEMO": "0"}, false},
+		{map[string]string{"ARBOKLUIS_DEMO": "1"}, true},
+	} {
+		got, err := Load(lookup(tt.env))
+		if err != nil || got.Demo != tt.want {
+			t.Errorf("Load(%v) = Demo %v, error %v; want %v, nil", tt.env, got.Demo, err, tt.want)
+		}
+	}
 }
 
 func TestLoadDestructionTargetWithinLimit(t *testing.T) {
@@ -110,6 +164,8 @@ func TestLoadInvalid(t *testing.T) {
 		{"ARBOKLUIS_LIST_READS_PER_MINUTE", "100001"},
 		{"ARBOKLUIS_LIST_READ_BURST", "0"},
 		{"ARBOKLUIS_LIST_READ_BURST", "1.5"},
+		{"ARBOKLUIS_DEMO", "yes"},
+		{"ARBOKLUIS_DEMO", "true"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name+"="+tt.value, func(t *testing.T) {

@@ -23,6 +23,7 @@ import (
 
 	"github.com/arbokluis/arbokluis/internal/derrors"
 	"github.com/arbokluis/arbokluis/internal/dossier"
+	txt "github.com/arbokluis/arbokluis/internal/text"
 )
 
 // RecipientKind is who receives medical data.
@@ -178,8 +179,8 @@ func text(fe derrors.FieldErrors, field, v string, required bool, max int) {
 		fe.Add(field, "is required")
 	case !utf8.ValidString(v) || utf8.RuneCountInString(v) > max:
 		fe.Add(field, fmt.Sprintf("must be at most %d characters", max))
-	case strings.ContainsFunc(v, func(r rune) bool { return r < 0x20 && r != '\n' && r != '\r' && r != '\t' || r == 0x7f }):
-		fe.Add(field, "must not contain control characters")
+	case !txt.Valid(v, txt.Multiline):
+		fe.Add(field, txt.ReasonControl)
 	}
 }
 

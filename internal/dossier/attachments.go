@@ -94,9 +94,10 @@ func wipe(b []byte) {
 
 // Add stores an attachment in employeeID's dossier (creating the dossier on
 // the first medical write, as Create does), encrypted under a fresh data
-// key. Content that is empty, over the limit, of a type not allowed or not
-// of the type it claims is derrors.FieldErrors; the errors of Create
-// apply otherwise.
+// key. Content that is empty, over the limit, of a type not allowed, not
+// of the type it claims or not a whole, well-formed file of it
+// (CheckContent) is derrors.FieldErrors; the errors of Create apply
+// otherwise.
 func (s *Attachments) Add(ctx context.Context, a access.Actor, employeeID uuid.UUID, in Attachment) (Attachment, error) {
 	p, err := s.Seal(ctx, a, employeeID, in)
 	if err != nil {
@@ -129,6 +130,10 @@ func (s *Attachments) Seal(ctx context.Context, a access.Actor, employeeID uuid.
 		fe.Add("content", fmt.Sprintf("must be at most %d bytes", s.max))
 	case http.DetectContentType(in.Content) != in.ContentType:
 		fe.Add("content", "is not of the content type it claims")
+	default:
+		if err := CheckContent(in.ContentType, in.Content); err != nil {
+			fe.Add("content", err.Error())
+		}
 	}
 	if err := fe.Err(); err != nil {
 		return PendingAttachment{}, err

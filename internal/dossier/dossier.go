@@ -17,6 +17,7 @@ import (
 	"github.com/arbokluis/arbokluis/internal/access"
 	"github.com/arbokluis/arbokluis/internal/audit"
 	"github.com/arbokluis/arbokluis/internal/derrors"
+	"github.com/arbokluis/arbokluis/internal/text"
 )
 
 // Dossier is the medical dossier of one employee. Only ids, status and
@@ -159,6 +160,8 @@ func (s *Service) DeclareEmergency(ctx context.Context, a access.Actor, employee
 		return EmergencyAccess{}, derrors.FieldErrors{"reason": "is required: say why, in at least 10 characters"}
 	case n > 2000 || !utf8.ValidString(reason):
 		return EmergencyAccess{}, derrors.FieldErrors{"reason": "must be valid text of at most 2000 characters"}
+	case !text.Valid(reason, text.Multiline):
+		return EmergencyAccess{}, derrors.FieldErrors{"reason": text.ReasonControl}
 	}
 	ea := EmergencyAccess{ID: uuid.New(), PhysicianID: a.UserID(), ExpiresAt: s.now().Add(s.emergencyTTL)}
 	// Vault first: no Vault call inside a database transaction.

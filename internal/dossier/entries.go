@@ -13,6 +13,7 @@ import (
 	"github.com/arbokluis/arbokluis/internal/access"
 	"github.com/arbokluis/arbokluis/internal/audit"
 	"github.com/arbokluis/arbokluis/internal/derrors"
+	"github.com/arbokluis/arbokluis/internal/text"
 )
 
 // EntryKind is the kind of a medical entry (DESIGN §5).
@@ -183,16 +184,16 @@ type NewEntry struct {
 	OccurredOn time.Time
 }
 
-func validText(fe derrors.FieldErrors, text string) {
+func validText(fe derrors.FieldErrors, s string) {
 	switch {
-	case strings.TrimSpace(text) == "":
+	case strings.TrimSpace(s) == "":
 		fe.Add("text", "is required")
-	case !utf8.ValidString(text):
-		fe.Add("text", "must be valid UTF-8")
-	case utf8.RuneCountInString(text) > MaxEntryRunes:
+	case !utf8.ValidString(s):
+		fe.Add("text", text.ReasonUTF8)
+	case utf8.RuneCountInString(s) > MaxEntryRunes:
 		fe.Add("text", fmt.Sprintf("must be at most %d characters", MaxEntryRunes))
-	case strings.ContainsFunc(text, func(r rune) bool { return r < 0x20 && r != '\n' && r != '\t' && r != '\r' || r == 0x7f }):
-		fe.Add("text", "must not contain control characters")
+	case !text.Valid(s, text.Multiline):
+		fe.Add("text", text.ReasonControl)
 	}
 }
 

@@ -16,6 +16,7 @@ import (
 	"github.com/arbokluis/arbokluis/internal/access"
 	"github.com/arbokluis/arbokluis/internal/audit"
 	"github.com/arbokluis/arbokluis/internal/derrors"
+	"github.com/arbokluis/arbokluis/internal/text"
 )
 
 // Employee is an employee of a client employer.
@@ -65,8 +66,8 @@ func (e Employee) Validate(today time.Time) error {
 			fe.Add(field, "is required")
 		case utf8.RuneCountInString(v) > 100:
 			fe.Add(field, "must be at most 100 characters")
-		case !utf8.ValidString(v) || strings.ContainsFunc(v, func(r rune) bool { return r < 0x20 || r == 0x7f }):
-			fe.Add(field, "must not contain control characters")
+		case !text.Valid(v, text.Line):
+			fe.Add(field, text.ReasonControl)
 		}
 	}
 	switch {

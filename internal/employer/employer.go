@@ -14,6 +14,7 @@ import (
 	"github.com/arbokluis/arbokluis/internal/access"
 	"github.com/arbokluis/arbokluis/internal/audit"
 	"github.com/arbokluis/arbokluis/internal/derrors"
+	"github.com/arbokluis/arbokluis/internal/text"
 )
 
 // Employer is a client employer (a tenant).
@@ -40,8 +41,8 @@ func (e Employer) Validate() error {
 		fe.Add("name", "is required")
 	case utf8.RuneCountInString(name) > 200:
 		fe.Add("name", "must be at most 200 characters")
-	case !utf8.ValidString(name) || strings.ContainsFunc(name, isControl):
-		fe.Add("name", "must not contain control characters")
+	case !text.Valid(name, text.Line):
+		fe.Add("name", text.ReasonControl)
 	}
 	if !isKvKNumber(e.KvKNumber) {
 		fe.Add("kvk_number", "must be 8 digits")
@@ -70,8 +71,6 @@ func isDomain(d string) bool {
 	}
 	return !strings.Contains(d, "..")
 }
-
-func isControl(r rune) bool { return r < 0x20 || r == 0x7f }
 
 func isKvKNumber(s string) bool {
 	if len(s) != 8 {

@@ -25,6 +25,7 @@ import (
 	"github.com/arbokluis/arbokluis/internal/access"
 	"github.com/arbokluis/arbokluis/internal/audit"
 	"github.com/arbokluis/arbokluis/internal/derrors"
+	"github.com/arbokluis/arbokluis/internal/text"
 )
 
 // Kind is what a verdict is about.
@@ -330,8 +331,8 @@ func adviceText(fe derrors.FieldErrors, field, v string) {
 		fe.Add(field, "is required")
 	case !utf8.ValidString(v) || utf8.RuneCountInString(v) > MaxAdviceRunes:
 		fe.Add(field, fmt.Sprintf("must be valid text of at most %d characters", MaxAdviceRunes))
-	case strings.ContainsFunc(v, func(r rune) bool { return r < 0x20 && r != '\n' && r != '\t' || r == 0x7f }):
-		fe.Add(field, "must not contain control characters")
+	case !text.Valid(v, text.Multiline):
+		fe.Add(field, text.ReasonControl)
 	}
 }
 

@@ -452,9 +452,7 @@ func (s *Server) planPDF(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	c.Header("Content-Disposition", `attachment; filename="plan-van-aanpak.pdf"`)
-	c.Data(http.StatusOK, "application/pdf", b)
-	return nil
+	return download(c, "plan-van-aanpak.pdf", "application/pdf", b)
 }
 
 // evaluationRequest is the body of POST /api/v1/absences/{id}/evaluations.

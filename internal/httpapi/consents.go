@@ -616,8 +616,7 @@ type lazyHeader struct {
 func (w *lazyHeader) Write(p []byte) (int, error) {
 	if !w.started {
 		w.started = true
-		w.c.Header("X-Content-Type-Options", "nosniff")
-		w.c.Header("Content-Disposition", `attachment; filename="`+w.name+`"`)
+		asDownload(w.c, w.name)
 		w.c.Header("Content-Type", "application/zip")
 		w.c.Status(http.StatusOK)
 	}

@@ -56,13 +56,15 @@ func toEntryResponse(e dossier.Entry) entryResponse {
 		Supersedes: optID(e.Supersedes), SupersededBy: optID(e.SupersededBy)}
 }
 
-// download answers with a file the caller saves, never sniffed.
+// download answers with a file the caller saves, never shows (asDownload).
 func download(c *gin.Context, name, contentType string, b []byte) error {
-	c.Header("X-Content-Type-Options", "nosniff")
-	c.Header("Content-Disposition", `attachment; filename="`+name+`"`)
+	asDownload(c, name)
 	c.Data(http.StatusOK, contentType, b)
 	return nil
 }
+
+// attachmentExtensions name the file extension of each attachment type.
+var attachmentExtensions = map[string]string{"application/pdf": ".pdf", "image/png": ".png", "image/jpeg": ".jpg"}
 
 func (s *Server) createEntry(c *gin.Context) error {
 	employeeID, err := pathID(c)
@@ -238,7 +240,7 @@ func (s *Server) getAttachment(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	return download(c, "bijlage-"+a.ID.String(), a.ContentType, a.Content)
+	return download(c, "bijlage-"+a.ID.String()+attachmentExtensions[a.ContentType], a.ContentType, a.Content)
 }
 
 // Exposures runs the exposure flags of dossiers (see package dossier).

@@ -35,14 +35,20 @@ func init() {
 // Options configures a Server.
 type Options struct {
 	Logger *slog.Logger
-	// Registry receives the HTTP metrics and is served on /metrics.
+	// Registry receives the HTTP metrics and is served on /metrics of the
+	// admin handler (AdminHandler).
 	Registry *prometheus.Registry
+	// HSTS adds Strict-Transport-Security to every response: set it when
+	// the service is reached over https (ARBOKLUIS_PUBLIC_URL).
+	HSTS bool
 	// MaxBodyBytes limits every request body; larger bodies get 413.
 	MaxBodyBytes int64
 	// TrustedProxies are the proxies whose X-Forwarded-For is believed;
 	// empty means none.
 	TrustedProxies []string
-	// ReadyChecks are run by /readyz, concurrently, each under ReadyTimeout.
+	// ReadyChecks are run by /readyz, concurrently, each under ReadyTimeout:
+	// uncached and named on the admin handler, at most once a second and
+	// without names on the public one.
 	ReadyChecks  []Check
 	ReadyTimeout time.Duration
 	// Auth logs callers in and resolves their sessions.
@@ -111,10 +117,16 @@ type Check struct {
 
 // Server holds the router and what its handlers need.
 type Server struct {
-	log     *slog.Logger
-	opts    Options
-	engine  *gin.Engine
+	log    *slog.Logger
+	opts   Options
+	engine *gin.Engine
+	// admin serves /metrics and the detailed /readyz (AdminHandler).
+	admin   *gin.Engine
 	metrics *httpMetrics
+	// ready caches the public /readyz, by the clock now (time.Now; tests
+	// set their own).
+	ready readyCache
+	now   func() time.Time
 	// permissions are the resource and action of every authorised route.
 	permissions []permission
 	// listReads limits the list reads of each user (see listRead).
@@ -144,7 +156,7 @@ func New(opts Options) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{log: opts.Logger, opts: opts, metrics: m}
+	s := &Server{log: opts.Logger, opts: opts, metrics: m, now: time.Now}
 	if s.listReads, err = newThrottle(opts.ListReads, opts.Now); err != nil {
 		return nil, err
 	}
@@ -157,13 +169,12 @@ func New(opts Options) (*Server, error) {
 	if err := e.SetTrustedProxies(opts.TrustedProxies); err != nil {
 		return nil, fmt.Errorf("httpapi: trusted proxies: %w", err)
 	}
-	e.Use(s.noStore, s.requestID, s.recover, s.accessLog, s.observe, s.limitBody)
+	e.Use(s.noStore, s.securityHeaders, s.requestID, s.recover, s.accessLog, s.observe, s.limitBody)
 	e.NoRoute(s.handle(func(*gin.Context) error { return errRouteNotFound }))
 	e.NoMethod(s.handle(func(*gin.Context) error { return errMethodNotAllowed }))
 
 	e.GET("/healthz", s.handle(s.healthz))
-	e.GET("/readyz", s.handle(s.readyz))
-	e.GET("/metrics", gin.WrapH(promhttp.HandlerFor(opts.Registry, promhttp.HandlerOpts{})))
+	e.GET("/readyz", s.handle(s.publicReadyz))
 
 	api := e.Group("/api/v1")
 	api.GET("/openapi.yaml", s.handle(s.openAPI))
@@ -280,11 +291,34 @@ func New(opts Options) (*Server, error) {
 		return nil, err
 	}
 	s.engine = e
+	s.admin = s.newAdmin()
 	return s, nil
 }
 
-// Handler returns the http.Handler serving every route.
+// newAdmin returns the router of the admin listener: /healthz, the
+// detailed /readyz and /metrics, for operators and monitoring on a private
+// address, never for the public.
+func (s *Server) newAdmin() *gin.Engine {
+	a := gin.New()
+	a.ContextWithFallback = true
+	a.HandleMethodNotAllowed = true
+	a.RedirectTrailingSlash = false
+	a.RedirectFixedPath = false
+	a.Use(s.noStore, s.securityHeaders, s.requestID, s.recover, s.accessLog)
+	a.NoRoute(s.handle(func(*gin.Context) error { return errRouteNotFound }))
+	a.NoMethod(s.handle(func(*gin.Context) error { return errMethodNotAllowed }))
+	a.GET("/healthz", s.handle(s.healthz))
+	a.GET("/readyz", s.handle(s.adminReadyz))
+	a.GET("/metrics", gin.WrapH(promhttp.HandlerFor(s.opts.Registry, promhttp.HandlerOpts{})))
+	return a
+}
+
+// Handler returns the http.Handler serving every public route.
 func (s *Server) Handler() http.Handler { return s.engine }
+
+// AdminHandler returns the http.Handler of the admin listener: /healthz,
+// /readyz naming each dependency's state, and /metrics.
+func (s *Server) AdminHandler() http.Handler { return s.admin }
 
 // Route is a registered method and path, with gin's ":param" placeholders.
 type Route struct {

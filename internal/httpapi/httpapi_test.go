@@ -278,6 +278,129 @@ func TestEveryResponseIsNoStore(t *testing.T) {
 	}
 }
 
+// securityHeaderProblem returns what is wrong with the security headers of
+// h, or "" when each is as every response must carry it; hsts says whether
+// Strict-Transport-Security must be present (or absent).
+func securityHeaderProblem(h http.Header, hsts bool) string {
+	want := map[string]string{
+		"X-Content-Type-Options":  "nosniff",
+		"Referrer-Policy":         "no-referrer",
+		"Content-Security-Policy": "default-src 'none'; frame-ancestors 'none'",
+	}
+	if hsts {
+		want["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
+	}
+	var bad []string
+	for k, v := range want {
+		if got := h.Values(k); len(got) != 1 || got[0] != v {
+			bad = append(bad, fmt.Sprintf("%s = %q, want %q", k, got, v))
+		}
+	}
+	if !hsts && h.Get("Strict-Transport-Security") != "" {
+		bad = append(bad, "Strict-Transport-Security set without https")
+	}
+	sort.Strings(bad)
+	return strings.Join(bad, "; ")
+}
+
+// TestEveryResponseHasSecurityHeaders checks the security headers on every
+// registered route called as an unauthenticated caller (a request that
+// fails early), on answers that succeed (health, readiness, the OpenAPI
+// text, a handler's own 200 and 204), on a panic, an unknown route, a wrong
+// method, a body over the limit, and the admin listener's routes; with
+// and without https.
+func TestEveryResponseHasSecurityHeaders(t *testing.T) {
+	for _, hsts := range []bool{false, true} {
+		logs := &logBuffer{}
+		s, err := New(Options{
+			Logger:       slog.New(slog.NewJSONHandler(logs, nil)),
+			Registry:     prometheus.NewRegistry(),
+			MaxBodyBytes: 1024,
+			HSTS:         hsts,
+			ReadyChecks:  []Check{{Name: "vault", Probe: func(context.Context) error { return nil }}},
+		}.withoutServices())
+		if err != nil {
+			t.Fatalf("New: %v", err)
+		}
+		type call struct {
+			admin              bool
+			method, path, body string
+			want               int
+		}
+		var calls []call
+		for _, r := range s.Routes() {
+			path := strings.NewReplacer(":id", uuid.NewString(), ":entry_id", uuid.NewString(),
+				":attachment_id", uuid.NewString(), ":consent_id", uuid.NewString(), ":request_id", uuid.NewString(),
+				":disclosure_id", uuid.NewString(), ":transfer_id", uuid.NewString()).Replace(r.Path)
+			body := ""
+			if r.Method != "GET" && r.Method != "DELETE" {
+				body = "{}"
+			}
+			calls = append(calls, call{false, r.Method, path, body, 0})
+		}
+		s.engine.GET("/api/v1/test/ok", s.handle(func(c *gin.Context) error {
+			c.JSON(http.StatusOK, gin.H{"ok": true})
+			return nil
+		}))
+		s.engine.DELETE("/api/v1/test/empty", s.handle(func(c *gin.Context) error {
+			c.Status(http.StatusNoContent)
+			return nil
+		}))
+		s.engine.GET("/api/v1/test/boom", func(*gin.Context) { panic("kapot") })
+		calls = append(calls, []call{
+			{false, "GET", "/api/v1/test/ok", "", 200}, {false, "DELETE", "/api/v1/test/empty", "", 204},
+			{false, "GET", "/api/v1/test/boom", "", 500}, {false, "GET", "/api/v1/nothing", "", 404},
+			{false, "DELETE", "/api/v1/me", "", 405}, {false, "GET", "/healthz", "", 200},
+			{false, "GET", "/readyz", "", 200}, {false, "GET", "/api/v1/openapi.yaml", "", 200},
+			{false, "POST", "/api/v1/auth/login", strings.Repeat("x", 2048), 413},
+			{true, "GET", "/healthz", "", 200}, {true, "GET", "/readyz", "", 200}, {true, "GET", "/metrics", "", 200},
+			{true, "GET", "/api/v1/me", "", 404},
+		}...)
+		for _, tt := range calls {
+			t.Run(fmt.Sprintf("hsts=%v admin=%v %s %s", hsts, tt.admin, tt.method, tt.path), func(t *testing.T) {
+				h := s.Handler()
+				if tt.admin {
+					h = s.AdminHandler()
+				}
+				var body io.Reader
+				if tt.body != "" {
+					body = strings.NewReader(tt.body)
+				}
+				rec := do(t, h, tt.method, tt.path, body)
+				if tt.want != 0 && rec.Code != tt.want {
+					t.Errorf("%s %s = %d, want %d", tt.method, tt.path, rec.Code, tt.want)
+				}
+				if tt.want == 0 && rec.Code < 400 && tt.path != "/healthz" && tt.path != "/readyz" && tt.path != "/api/v1/openapi.yaml" {
+					t.Errorf("%s %s without a session = %d, want it to fail early", tt.method, tt.path, rec.Code)
+				}
+				if p := securityHeaderProblem(rec.Header(), hsts); p != "" {
+					t.Errorf("%s %s (https %v) = %d: %s", tt.method, tt.path, hsts, rec.Code, p)
+				}
+			})
+		}
+	}
+}
+
+func TestSafeFilename(t *testing.T) {
+	for _, tt := range []struct{ in, want string }{
+		{"bijlage-4c0d35a8-7d3e-4b0e-9a57-1d2d8e0f6a11.pdf", "bijlage-4c0d35a8-7d3e-4b0e-9a57-1d2d8e0f6a11.pdf"},
+		{"plan-van-aanpak.pdf", "plan-van-aanpak.pdf"},
+		{"a\"b;c\r\nSet-Cookie: x.pdf", "a_b_c__Set-Cookie__x.pdf"},
+		{"../../etc/passwd", "_.._etc_passwd"},
+		{".htaccess", "htaccess"},
+		{"brief van dr. Jansen.pdf", "brief_van_dr._Jansen.pdf"},
+		{"überweisung.pdf", "__berweisung.pdf"},
+		{"", "download"},
+		{"...", "download"},
+		{"\u202egpj.exe", "___gpj.exe"},
+		{strings.Repeat("a", 150), strings.Repeat("a", 100)},
+	} {
+		if got := safeFilename(tt.in); got != tt.want {
+			t.Errorf("safeFilename(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
 func TestPanicBecomesProblem(t *testing.T) {
 	s, logs := newTestServer(t)
 	s.engine.GET("/boom", func(*gin.Context) { panic("kapot: diagnose X") })
@@ -436,7 +559,10 @@ func FuzzDecodeJSON(f *testing.F) {
 	})
 }
 
-func TestReadyz(t *testing.T) {
+// TestAdminReadyz checks the admin listener's /readyz: uncached, each
+// check's state in the body, the failed ones named in a 503, and bounded by
+// ReadyTimeout.
+func TestAdminReadyz(t *testing.T) {
 	okCheck := Check{Name: "postgres_hr", Probe: func(context.Context) error { return nil }}
 	down := Check{Name: "vault", Probe: func(context.Context) error { return derrors.ErrUnavailable }}
 	slow := Check{Name: "postgres_med", Probe: func(ctx context.Context) error {
@@ -445,34 +571,117 @@ func TestReadyz(t *testing.T) {
 	}}
 
 	s, _ := newTestServer(t, okCheck)
-	rec := do(t, s.Handler(), "GET", "/readyz", nil)
+	rec := do(t, s.AdminHandler(), "GET", "/readyz", nil)
 	if rec.Code != 200 {
-		t.Fatalf("readyz with all checks passing = %d, want 200", rec.Code)
+		t.Fatalf("admin readyz with all checks passing = %d, want 200", rec.Code)
 	}
 	var h healthResponse
 	if err := json.Unmarshal(rec.Body.Bytes(), &h); err != nil || h.Checks["postgres_hr"] != "ok" {
-		t.Errorf("readyz body = %s (%v), want postgres_hr ok", rec.Body, err)
+		t.Errorf("admin readyz body = %s (%v), want postgres_hr ok", rec.Body, err)
 	}
 
 	s, _ = newTestServer(t, okCheck, down, slow)
 	start := time.Now()
-	rec = do(t, s.Handler(), "GET", "/readyz", nil)
+	rec = do(t, s.AdminHandler(), "GET", "/readyz", nil)
 	if rec.Code != 503 {
-		t.Fatalf("readyz with failing checks = %d, want 503", rec.Code)
+		t.Fatalf("admin readyz with failing checks = %d, want 503", rec.Code)
 	}
 	p := decodeProblem(t, rec)
 	if p.Detail != "Unavailable: postgres_med, vault." {
-		t.Errorf("readyz detail = %q, want the failed dependencies named", p.Detail)
+		t.Errorf("admin readyz detail = %q, want the failed dependencies named", p.Detail)
 	}
 	if d := time.Since(start); d > 2*time.Second {
-		t.Errorf("readyz took %v with a hanging check, want it bounded by ReadyTimeout", d)
+		t.Errorf("admin readyz took %v with a hanging check, want it bounded by ReadyTimeout", d)
+	}
+}
+
+// TestPublicReadyz checks the public /readyz: ok or unavailable with no
+// check name or error text, and one round of checks per second however
+// many callers ask.
+func TestPublicReadyz(t *testing.T) {
+	var (
+		mu     sync.Mutex
+		probes int
+		fail   bool
+	)
+	vault := Check{Name: "vault", Probe: func(context.Context) error {
+		mu.Lock()
+		defer mu.Unlock()
+		probes++
+		if fail {
+			return errors.New("vault: sealed at 10.0.0.7")
+		}
+		return nil
+	}}
+	s, _ := newTestServer(t, vault)
+	now := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	s.now = func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
+	advance := func(d time.Duration) { mu.Lock(); now = now.Add(d); mu.Unlock() }
+
+	var wg sync.WaitGroup
+	for range 50 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if rec := do(t, s.Handler(), "GET", "/readyz", nil); rec.Code != 200 {
+				t.Errorf("public readyz while ready = %d, want 200", rec.Code)
+			}
+		}()
+	}
+	wg.Wait()
+	rec := do(t, s.Handler(), "GET", "/readyz", nil)
+	if got := strings.TrimSpace(rec.Body.String()); rec.Code != 200 || got != `{"status":"ok"}` {
+		t.Errorf("public readyz = %d %s, want 200 {\"status\":\"ok\"} and nothing more", rec.Code, got)
+	}
+	if probes != 1 {
+		t.Errorf("51 public readyz within a second ran the checks %d times, want 1", probes)
+	}
+
+	mu.Lock()
+	fail = true
+	mu.Unlock()
+	advance(999 * time.Millisecond)
+	if rec := do(t, s.Handler(), "GET", "/readyz", nil); rec.Code != 200 || probes != 1 {
+		t.Errorf("public readyz 999ms later = %d after %d probes, want the cached 200 after 1", rec.Code, probes)
+	}
+	advance(time.Millisecond)
+	rec = do(t, s.Handler(), "GET", "/readyz", nil)
+	if rec.Code != 503 || probes != 2 {
+		t.Fatalf("public readyz a second later with vault down = %d after %d probes, want 503 after 2", rec.Code, probes)
+	}
+	p := decodeProblem(t, rec)
+	for _, leak := range []string{"vault", "10.0.0.7", "sealed"} {
+		if strings.Contains(rec.Body.String(), leak) {
+			t.Errorf("public readyz body %s names %q, want no check name or error text", rec.Body, leak)
+		}
+	}
+	if p.Errors != nil || p.Detail != "" {
+		t.Errorf("public readyz problem = %+v, want no detail and no errors", p)
+	}
+}
+
+// TestAdminRoutesAreNotPublic checks that /metrics is served on the admin
+// handler only, and that the admin handler serves nothing of the API.
+func TestAdminRoutesAreNotPublic(t *testing.T) {
+	s, _ := newTestServer(t)
+	if rec := do(t, s.Handler(), "GET", "/metrics", nil); rec.Code != http.StatusNotFound {
+		t.Errorf("public GET /metrics = %d, want 404", rec.Code)
+	}
+	if rec := do(t, s.AdminHandler(), "GET", "/metrics", nil); rec.Code != http.StatusOK {
+		t.Errorf("admin GET /metrics = %d, want 200", rec.Code)
+	}
+	if rec := do(t, s.AdminHandler(), "GET", "/healthz", nil); rec.Code != http.StatusOK {
+		t.Errorf("admin GET /healthz = %d, want 200", rec.Code)
+	}
+	if rec := do(t, s.AdminHandler(), "POST", "/api/v1/auth/login", strings.NewReader("{}")); rec.Code != http.StatusNotFound {
+		t.Errorf("admin POST /api/v1/auth/login = %d, want 404", rec.Code)
 	}
 }
 
 func TestMetricsUseRouteTemplates(t *testing.T) {
 	s, _ := newTestServer(t)
 	do(t, s.Handler(), "GET", "/api/v1/employees/5f0c0a3e-aaaa-bbbb-cccc-000000000001", nil)
-	body := do(t, s.Handler(), "GET", "/metrics", nil).Body.String()
+	body := do(t, s.AdminHandler(), "GET", "/metrics", nil).Body.String()
 	if !strings.Contains(body, `arbokluis_http_requests_total{method="GET",route="/api/v1/employees/:id",status="401"} 1`) {
 		t.Errorf("metrics lack the templated route:\n%s", body)
 	}

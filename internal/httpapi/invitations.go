@@ -150,10 +150,7 @@ func (s *Server) activationLetter(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	c.Header("X-Content-Type-Options", "nosniff")
-	c.Header("Content-Disposition", `attachment; filename="activeringsbrief.pdf"`)
-	c.Data(http.StatusOK, "application/pdf", b)
-	return nil
+	return download(c, "activeringsbrief.pdf", "application/pdf", b)
 }
 
 func (s *Server) acceptInvitation(c *gin.Context) error {

@@ -421,7 +421,7 @@ func (s *Server) myExport(c *gin.Context) error {
 	for _, p := range x.Purposes {
 		out.Purposes = append(out.Purposes, purposeDTO{Category: p.Category, Purpose: p.Purpose, LegalBasis: p.LegalBasis, Retention: p.Retention})
 	}
-	c.Header("Content-Disposition", `attachment; filename="mijn-gegevens.json"`)
+	asDownload(c, "mijn-gegevens.json")
 	c.JSON(http.StatusOK, out)
 	return nil
 }

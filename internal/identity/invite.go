@@ -16,6 +16,7 @@ import (
 	"github.com/arbokluis/arbokluis/internal/audit"
 	"github.com/arbokluis/arbokluis/internal/derrors"
 	"github.com/arbokluis/arbokluis/internal/notify"
+	"github.com/arbokluis/arbokluis/internal/text"
 )
 
 // InvitationTTL is how long an invitation link to a staff login works.
@@ -441,7 +442,7 @@ func validateLetter(r LetterRequest) derrors.FieldErrors {
 	fe := derrors.FieldErrors{}
 	line := func(s string, max int) bool {
 		s = strings.TrimSpace(s)
-		return s != "" && utf8.RuneCountInString(s) <= max && !strings.ContainsAny(s, "\r\n")
+		return s != "" && utf8.RuneCountInString(s) <= max && text.Valid(s, text.Line)
 	}
 	if !line(r.Name, 200) {
 		fe.Add("name", "must be 1 to 200 characters on one line")

@@ -16,6 +16,7 @@ import (
 	"github.com/arbokluis/arbokluis/internal/access"
 	"github.com/arbokluis/arbokluis/internal/audit"
 	"github.com/arbokluis/arbokluis/internal/derrors"
+	"github.com/arbokluis/arbokluis/internal/text"
 )
 
 // scopeProblem says what is wrong with granting role for employerID (uuid.Nil
@@ -401,7 +402,7 @@ func validateAccount(email, name string, role access.Role, employerID uuid.UUID)
 		strings.HasSuffix(email, "@") || strings.ContainsAny(email, " \t\r\n<>,;") {
 		fe.Add("email", "must be an email address")
 	}
-	if name == "" || utf8.RuneCountInString(name) > 200 || strings.ContainsAny(name, "\r\n") {
+	if name == "" || utf8.RuneCountInString(name) > 200 || !text.Valid(name, text.Line) {
 		fe.Add("name", "must be 1 to 200 characters on one line")
 	}
 	if !role.Valid() {

@@ -17,6 +17,7 @@ import (
 	"github.com/arbokluis/arbokluis/internal/audit"
 	"github.com/arbokluis/arbokluis/internal/derrors"
 	"github.com/arbokluis/arbokluis/internal/dossier"
+	"github.com/arbokluis/arbokluis/internal/text"
 )
 
 // The grounds on which a destruction is refused (BW 7:455): a legal rule
@@ -155,8 +156,7 @@ func (d DestructionDecision) check() error {
 		fe.Add("reason", "is required: the written reason of someone else's substantial interest")
 	case d.Ground != GroundSubstantialInterest && d.Reason != "":
 		fe.Add("reason", "applies to substantial_interest_of_another only")
-	case utf8.RuneCountInString(d.Reason) > MaxReasonRunes || !utf8.ValidString(d.Reason) ||
-		strings.ContainsFunc(d.Reason, func(r rune) bool { return r < 0x20 && r != '\n' && r != '\r' && r != '\t' || r == 0x7f }):
+	case utf8.RuneCountInString(d.Reason) > MaxReasonRunes || !text.Valid(d.Reason, text.Multiline):
 		fe.Add("reason", fmt.Sprintf("must be at most %d characters without control characters", MaxReasonRunes))
 	}
 	return fe.Err()

@@ -14,6 +14,7 @@ import (
 	"github.com/arbokluis/arbokluis/internal/audit"
 	"github.com/arbokluis/arbokluis/internal/derrors"
 	"github.com/arbokluis/arbokluis/internal/dossier"
+	"github.com/arbokluis/arbokluis/internal/text"
 )
 
 // Type is the kind of a rights request.
@@ -449,7 +450,7 @@ func (s *Requests) FileFor(ctx context.Context, a access.Actor, employeeID uuid.
 	switch {
 	case rep.Name == "":
 		fe.Add("representative_name", "is required")
-	case utf8.RuneCountInString(rep.Name) > 200 || strings.ContainsFunc(rep.Name, func(r rune) bool { return r < 0x20 || r == 0x7f }):
+	case utf8.RuneCountInString(rep.Name) > 200 || !text.Valid(rep.Name, text.Line):
 		fe.Add("representative_name", "must be at most 200 characters without control characters")
 	}
 	switch {
