@@ -10,6 +10,7 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 
 	vaultapi "github.com/hashicorp/vault/api"
 )
@@ -92,13 +93,49 @@ func (v *VaultServer) Stop() {
 	v.script("stop")
 }
 
-// Pause stops the server process with SIGSTOP: connections hang.
-func (v *VaultServer) Pause() { v.signal(syscall.SIGSTOP) }
+// Pause stops the server process with SIGSTOP and returns once every
+// thread of it is stopped: connections hang. (The signal is delivered
+// asynchronously; on a loaded machine a thread could otherwise still
+// answer a request sent right after kill returned.)
+func (v *VaultServer) Pause() {
+	v.t.Helper()
+	pid := v.signal(syscall.SIGSTOP)
+	deadline := time.Now().Add(10 * time.Second)
+	for !allThreadsStopped(pid) {
+		if time.Now().After(deadline) {
+			v.t.Fatalf("testenv: vault %d not stopped 10s after SIGSTOP", pid)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
 
 // Resume continues a paused server with SIGCONT.
 func (v *VaultServer) Resume() { v.signal(syscall.SIGCONT) }
 
-func (v *VaultServer) signal(sig syscall.Signal) {
+// allThreadsStopped reports whether every thread of pid is in state T
+// (stopped by a signal), from /proc/<pid>/task/*/stat.
+func allThreadsStopped(pid int) bool {
+	stats, err := filepath.Glob(filepath.Join("/proc", strconv.Itoa(pid), "task", "*", "stat"))
+	if err != nil || len(stats) == 0 {
+		return false
+	}
+	for _, f := range stats {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			return false
+		}
+		// The state follows the command name, which is in parentheses
+		// and may itself hold spaces or parentheses.
+		i := strings.LastIndexByte(string(b), ')')
+		if i < 0 || i+2 >= len(b) || b[i+2] != 'T' {
+			return false
+		}
+	}
+	return true
+}
+
+// signal sends sig to the server process and returns its pid.
+func (v *VaultServer) signal(sig syscall.Signal) int {
 	v.t.Helper()
 	b, err := os.ReadFile(filepath.Join(v.Env.VaultDir, "vault.pid"))
 	if err != nil {
@@ -111,6 +148,7 @@ func (v *VaultServer) signal(sig syscall.Signal) {
 	if err := syscall.Kill(pid, sig); err != nil {
 		v.t.Fatalf("testenv: signal vault %d: %v", pid, err)
 	}
+	return pid
 }
 
 func (v *VaultServer) script(cmd string) {
