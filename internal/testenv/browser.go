@@ -7,10 +7,12 @@ import (
 	"errors"
 	"fmt"
 	"image/png"
+	"maps"
 	"math"
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -139,7 +141,7 @@ func Location(t testing.TB, ctx context.Context) string {
 }
 
 // fillScript finds the one form control whose label text (trimmed,
-// whitespace collapsed) or name attribute is the key and sets its value,
+// whitespace collapsed), aria-label or name attribute is the key and sets its value,
 // firing input and change events as typing would. A checkbox or radio
 // button is checked by "true" or "on" and cleared by anything else. It
 // returns "" or the reason it could not.
@@ -149,8 +151,8 @@ const fillScript = `(function(key, value) {
   for (const l of document.querySelectorAll("label")) {
     if (norm(l.textContent) === key && l.control) found.add(l.control);
   }
-  for (const el of document.getElementsByName(key)) {
-    if (el.matches("input, select, textarea")) found.add(el);
+  for (const el of document.querySelectorAll("input, select, textarea")) {
+    if (el.name === key || el.getAttribute("aria-label") === key) found.add(el);
   }
   const els = [...found];
   if (els.length === 0) return "no field labelled or named " + JSON.stringify(key);
@@ -171,13 +173,15 @@ const fillScript = `(function(key, value) {
   return "";
 })`
 
-// Fill sets form fields: each key is a field's label text or its name
-// attribute, each value what to enter (for a select, an option's value; for
-// a radio group, the value to choose; for a checkbox, "true" or "false").
-// A key that matches no field, or more than one, fails the test.
+// Fill sets form fields, in the order of their keys: each key is a field's
+// label text, aria-label or name attribute, each value what to enter (for a
+// select, an option's value; for a radio group, the value to choose; for a
+// checkbox, "true" or "false"). A key that matches no field, or more than
+// one, fails the test.
 func Fill(t testing.TB, ctx context.Context, fields map[string]string) {
 	t.Helper()
-	for key, value := range fields {
+	for _, key := range slices.Sorted(maps.Keys(fields)) {
+		value := fields[key]
 		k, _ := json.Marshal(key)
 		v, _ := json.Marshal(value)
 		if msg := step(t, ctx, "fill "+string(k), chromedp.Evaluate[string](fillScript+"("+string(k)+", "+string(v)+")")); msg != "" {
