@@ -17,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/browser"
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
@@ -236,6 +237,64 @@ func clickAction(text string) chromedp.Action[chromedp.Void] {
 		}
 		return err
 	})
+}
+
+// Download clicks the button or link named text (as Click), waits until
+// the file it starts has been saved, and returns the file name the server
+// suggested and the file's bytes. No such button, no download within
+// actionTimeout, or a download that fails, fails the test.
+func Download(t testing.TB, ctx context.Context, text string) (name string, data []byte) {
+	t.Helper()
+	dir := t.TempDir()
+	sctx, cancel := context.WithTimeout(ctx, actionTimeout)
+	defer cancel()
+	if _, err := chromedp.CallBrowser(sctx, browser.SetDownloadBehavior, browser.SetDownloadBehaviorParams{
+		Behavior: browser.SetDownloadBehaviorBehaviorAllowAndName, DownloadPath: dir, EventsEnabled: ptr(true),
+	}); err != nil {
+		t.Fatalf("testenv: Download %q: allow downloads: %v", text, err)
+	}
+	begins := chromedp.BrowserEvents(sctx, browser.DownloadWillBegin)
+	progress := chromedp.BrowserEvents(sctx, browser.DownloadProgress)
+	if err := chromedp.Do(sctx, clickAction(text)); err != nil {
+		t.Fatalf("testenv: Download %q: %v", text, err)
+	}
+	var begin browser.EventDownloadWillBegin
+	for ev, err := range begins {
+		if err != nil {
+			t.Fatalf("testenv: Download %q: no download began: %v", text, err)
+		}
+		begin = ev
+		break
+	}
+	for ev, err := range progress {
+		if err != nil {
+			t.Fatalf("testenv: Download %q of %s: %v", text, begin.URL, err)
+		}
+		if ev.GUID != begin.GUID {
+			continue
+		}
+		if ev.State == browser.DownloadProgressStateCanceled {
+			t.Fatalf("testenv: Download %q of %s: canceled", text, begin.URL)
+		}
+		if ev.State == browser.DownloadProgressStateCompleted {
+			break
+		}
+	}
+	// allowAndName saves the file under the download's GUID.
+	data, err := os.ReadFile(filepath.Join(dir, begin.GUID))
+	if err != nil {
+		t.Fatalf("testenv: Download %q of %s: %v", text, begin.URL, err)
+	}
+	return begin.SuggestedFilename, data
+}
+
+// Inspect gives the page in the tab the checks every page a browser test
+// visits needs: CheckAccessibility, and Screenshot under name at
+// ScreenshotWidths.
+func Inspect(t testing.TB, ctx context.Context, name string) {
+	t.Helper()
+	CheckAccessibility(t, ctx)
+	Screenshot(t, ctx, name)
 }
 
 // Screenshot saves full-page PNGs of the page in the tab, one per viewport

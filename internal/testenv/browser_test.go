@@ -3,6 +3,7 @@ package testenv
 import (
 	"bytes"
 	"fmt"
+	"html"
 	"image"
 	"image/color"
 	"image/png"
@@ -41,6 +42,7 @@ var pages = map[string]string{
 <button type="submit">Versturen</button>
 </form>
 <img src="/pixel.png" alt="Logo">
+<p><a href="/kopie.pdf">Download de kopie</a></p>
 <p><img src="/pixel.png" alt="" width="10" height="2000"></p>
 <p>Einde</p>
 </main></body></html>`,
@@ -50,8 +52,12 @@ var pages = map[string]string{
 </main></body></html>`,
 }
 
-// fixtureServer serves pages, a 1×1 PNG at /pixel.png and, at /done, a page
-// listing the posted form fields.
+// pdfBody is what /kopie.pdf serves, as an attachment.
+const pdfBody = "%PDF-1.4\n% not a real PDF, only bytes to download\n"
+
+// fixtureServer serves pages, a 1×1 PNG at /pixel.png, a PDF attachment at
+// /kopie.pdf and, at /done, takes a form post and redirects to /received,
+// which lists the posted fields.
 func fixtureServer(t *testing.T) *httptest.Server {
 	var pixel bytes.Buffer
 	img := image.NewRGBA(image.Rect(0, 0, 1, 1))
@@ -65,11 +71,18 @@ func fixtureServer(t *testing.T) *httptest.Server {
 		case r.URL.Path == "/pixel.png":
 			w.Header().Set("Content-Type", "image/png")
 			w.Write(pixel.Bytes()) //nolint:errcheck
+		case r.URL.Path == "/kopie.pdf":
+			w.Header().Set("Content-Type", "application/pdf")
+			w.Header().Set("Content-Disposition", `attachment; filename="kopie.pdf"`)
+			fmt.Fprint(w, pdfBody)
 		case r.URL.Path == "/done" && r.Method == http.MethodPost:
 			r.ParseForm() //nolint:errcheck
+			http.Redirect(w, r, "/received?"+r.PostForm.Encode(), http.StatusSeeOther)
+		case r.URL.Path == "/received":
+			q := r.URL.Query()
 			w.Header().Set("Content-Type", "text/html; charset=utf-8")
 			fmt.Fprintf(w, `<!doctype html><html lang="nl"><head><title>Ontvangen</title></head><body><main><h1>Ontvangen</h1><p>naam=%s email=%s akkoord=%s</p></main></body></html>`,
-				r.PostFormValue("naam"), r.PostFormValue("email"), r.PostFormValue("akkoord"))
+				html.EscapeString(q.Get("naam")), html.EscapeString(q.Get("email")), html.EscapeString(q.Get("akkoord")))
 		case pages[r.URL.Path] != "":
 			w.Header().Set("Content-Type", "text/html; charset=utf-8")
 			fmt.Fprint(w, pages[r.URL.Path])
@@ -150,6 +163,12 @@ func TestBrowserHelpers(t *testing.T) {
 		if rec.Failed() {
 			t.Errorf("CheckAccessibility(/good) recorded %q, want nothing", rec.errs)
 		}
+		Inspect(t, ctx, "goed")
+		for _, w := range ScreenshotWidths {
+			if _, err := os.Stat(filepath.Join(ScreenshotDir(t), fmt.Sprintf("goed-%d.png", w))); err != nil {
+				t.Errorf("Inspect(goed) wrote no screenshot at %d px: %v", w, err)
+			}
+		}
 	})
 
 	t.Run("Fill and Submit post the form by label and by name", func(t *testing.T) {
@@ -158,8 +177,8 @@ func TestBrowserHelpers(t *testing.T) {
 		if got := Submit(t, ctx, "Versturen"); got != http.StatusOK {
 			t.Errorf("Submit(Versturen) = %d, want 200", got)
 		}
-		if got, want := Location(t, ctx), srv.URL+"/done"; got != want {
-			t.Errorf("Location after Submit = %q, want %q", got, want)
+		if got, want := Location(t, ctx), srv.URL+"/received?"; !strings.HasPrefix(got, want) {
+			t.Errorf("Location after Submit = %q, want %q… (the redirect after the post followed)", got, want)
 		}
 		if got, want := PageText(t, ctx), "naam=Ada de Vries email=ada@example.test akkoord=ja"; !strings.Contains(got, want) {
 			t.Errorf("PageText after Submit = %q, want it to contain %q", got, want)
@@ -180,6 +199,17 @@ func TestBrowserHelpers(t *testing.T) {
 			if !rec.fatal || len(rec.errs) != 1 || !strings.Contains(rec.errs[0], tc.want) {
 				t.Errorf("%s recorded %q (fatal %v), want a fatal error containing %q", tc.name, rec.errs, rec.fatal, tc.want)
 			}
+		}
+	})
+
+	t.Run("Download saves the file a link serves", func(t *testing.T) {
+		Navigate(t, ctx, srv.URL+"/good")
+		name, data := Download(t, ctx, "Download de kopie")
+		if name != "kopie.pdf" || string(data) != pdfBody {
+			t.Errorf("Download(Download de kopie) = %q, %q; want %q, %q", name, data, "kopie.pdf", pdfBody)
+		}
+		if got, want := Location(t, ctx), srv.URL+"/good"; got != want {
+			t.Errorf("Location after Download = %q, want %q (a download is no navigation)", got, want)
 		}
 	})
 
