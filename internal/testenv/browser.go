@@ -90,11 +90,40 @@ func Browser(t testing.TB) context.Context {
 		cancelAlloc()
 		stop()
 	})
-	// The first action starts the browser and binds it to ctx.
-	if err := chromedp.Do(ctx); err != nil {
+	// The first action starts the browser and binds it to ctx; every page
+	// the tab loads then records its CSP violations for CheckCSP.
+	if err := chromedp.Do(ctx, chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+		_, err := cdp.Call(ctx, tg, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{Source: cspRecorder})
+		return err
+	})); err != nil {
 		t.Fatalf("testenv: start %s: %v", ChromiumPath, err)
 	}
+	// Screenshots of an earlier run of the test would pass for this run's.
+	os.RemoveAll(ScreenshotDir(t)) //nolint:errcheck
 	return ctx
+}
+
+// cspRecorder runs in every document of a Browser tab before the page's
+// own script and collects the page's Content Security Policy violations
+// (what the policy blocked, and where) in window.__testenvCSP.
+const cspRecorder = `window.__testenvCSP = [];
+document.addEventListener("securitypolicyviolation", e => window.__testenvCSP.push(
+  e.effectiveDirective + " blocked " + (e.blockedURI || "?") + (e.sourceFile ? " at " + e.sourceFile + ":" + e.lineNumber : "")));`
+
+// CheckCSP fails the test, without stopping it, when the page in the tab
+// has broken its own Content Security Policy since it loaded (an inline
+// script or style, or a resource from elsewhere, that the browser blocked),
+// listing each violation. A page not opened in a Browser tab fails too.
+func CheckCSP(t testing.TB, ctx context.Context) {
+	t.Helper()
+	got := step(t, ctx, "read the CSP violations", chromedp.Evaluate[*[]string](`window.__testenvCSP || null`))
+	where := Location(t, ctx)
+	switch {
+	case got == nil:
+		t.Errorf("testenv: CheckCSP: %s was not loaded in a testenv.Browser tab; its violations were not recorded", where)
+	case len(*got) > 0:
+		t.Errorf("testenv: CheckCSP: %s broke its Content Security Policy %d time(s):\n  %s", where, len(*got), strings.Join(*got, "\n  "))
+	}
 }
 
 // step runs one helper's action with actionTimeout and fails t with what
@@ -289,10 +318,11 @@ func Download(t testing.TB, ctx context.Context, text string) (name string, data
 }
 
 // Inspect gives the page in the tab the checks every page a browser test
-// visits needs: CheckAccessibility, and Screenshot under name at
+// visits needs: CheckCSP, CheckAccessibility, and Screenshot under name at
 // ScreenshotWidths.
 func Inspect(t testing.TB, ctx context.Context, name string) {
 	t.Helper()
+	CheckCSP(t, ctx)
 	CheckAccessibility(t, ctx)
 	Screenshot(t, ctx, name)
 }

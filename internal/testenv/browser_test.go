@@ -157,11 +157,24 @@ func TestBrowserHelpers(t *testing.T) {
 		}
 	})
 
-	t.Run("CheckAccessibility passes a clean page", func(t *testing.T) {
+	t.Run("CheckCSP reports the inline script the policy blocked", func(t *testing.T) {
+		Navigate(t, ctx, srv.URL+"/bad")
+		rec := capture(t, func(tb testing.TB) { CheckCSP(tb, ctx) })
+		want := "script-src-elem blocked inline at " + srv.URL + "/bad:5"
+		if rec.fatal || len(rec.errs) != 1 || !strings.Contains(rec.errs[0], "broke its Content Security Policy 1 time(s)") || !strings.Contains(rec.errs[0], want) {
+			t.Errorf("CheckCSP(/bad) recorded %q (fatal %v), want one error naming %q", rec.errs, rec.fatal, want)
+		}
+	})
+
+	t.Run("CheckAccessibility, CheckCSP and Inspect pass a clean page", func(t *testing.T) {
 		Navigate(t, ctx, srv.URL+"/good")
 		rec := capture(t, func(tb testing.TB) { CheckAccessibility(tb, ctx) })
 		if rec.Failed() {
 			t.Errorf("CheckAccessibility(/good) recorded %q, want nothing", rec.errs)
+		}
+		rec = capture(t, func(tb testing.TB) { CheckCSP(tb, ctx) })
+		if rec.Failed() {
+			t.Errorf("CheckCSP(/good) after CheckAccessibility recorded %q, want nothing", rec.errs)
 		}
 		Inspect(t, ctx, "goed")
 		for _, w := range ScreenshotWidths {
@@ -217,7 +230,6 @@ func TestBrowserHelpers(t *testing.T) {
 		Navigate(t, ctx, srv.URL+"/good")
 		SetViewport(t, ctx, 1000, 700)
 		dir := ScreenshotDir(t)
-		os.RemoveAll(dir) //nolint:errcheck
 		Screenshot(t, ctx, "aanmelden")
 		for _, w := range []int{360, 1280} {
 			file := filepath.Join(dir, fmt.Sprintf("aanmelden-%d.png", w))
