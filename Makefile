@@ -14,11 +14,19 @@ STATICCHECK  := $(BIN)/staticcheck-$(STATICCHECK_VERSION)
 REDOCLY_VERSION := 2.77.0
 REDOCLY_DIR  := $(LOCAL)/redocly/$(REDOCLY_VERSION)
 REDOCLY      := $(REDOCLY_DIR)/node_modules/.bin/redocly
+# axe-core checks the pages of the browser tests for accessibility faults
+# (internal/testenv.CheckAccessibility injects it through the DevTools
+# protocol; the product never serves it). Pinned: the tarball's SHA-512 is
+# the npm registry's dist.integrity, in hex. internal/testenv holds the same
+# version and a test keeps the two equal.
+AXE_VERSION  := 4.14.1
+AXE_SHA512   := 1477dafa598d8d065f273d6af302aa203c02e83131707b7fa648cd41bd3d6b734f8c22a0dab86ee6a6f64b8afbe804b214d36db85a2826965edfb3a0b9d546b5
+AXE          := $(LOCAL)/axe-core/$(AXE_VERSION)/axe.min.js
 # Loads .local/env (written by deps) into a recipe's environment.
 WITH_ENV     := set -a && . $(ENV_FILE) && set +a &&
 GO_TEST_FLAGS ?= -race -count=1 -timeout 20m
 
-.PHONY: help deps run test test-short lint bench build stop clean-local
+.PHONY: help tools deps run test test-short lint bench build stop clean-local
 
 help:
 	@echo "make run    start PostgreSQL and Vault, migrate, seed, serve on :8080 beside the destruction worker"
@@ -26,10 +34,13 @@ help:
 	@echo "make test-short   unit tests and pure logic only, no dependencies (the inner loop)"
 	@echo "make deps | lint | bench | build | stop | clean-local"
 
-## deps: install what is missing, start PostgreSQL (:54329) and Vault (:8299), write .local/env
-deps:
-	@command -v go >/dev/null || { echo "deps: Go is not installed (see go.mod for the version)"; exit 1; }
+## tools: install the missing command-line tools (poppler-utils, npm, chromium)
+tools:
 	@bash .ci/tools.sh
+
+## deps: install what is missing, start PostgreSQL (:54329) and Vault (:8299), write .local/env
+deps: tools $(AXE)
+	@command -v go >/dev/null || { echo "deps: Go is not installed (see go.mod for the version)"; exit 1; }
 	@bash .ci/pg.sh up
 	@bash .ci/vault.sh up
 	@umask 077 && { cat $(LOCAL)/pg.env $(LOCAL)/vault/env; \
@@ -66,6 +77,16 @@ $(REDOCLY):
 	@command -v npm >/dev/null || { echo "lint: npm is not installed; it is needed to install @redocly/cli $(REDOCLY_VERSION), which lints docs/openapi.yaml (Debian: apt-get install nodejs npm)"; exit 1; }
 	@mkdir -p $(REDOCLY_DIR)
 	npm install --prefix $(REDOCLY_DIR) --no-audit --no-fund --loglevel=error @redocly/cli@$(REDOCLY_VERSION)
+
+# The axe-core tarball from the npm registry, checked against AXE_SHA512
+# before anything in it is used; only axe.min.js is kept.
+$(AXE): | tools
+	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
+	  npm pack --silent --pack-destination "$$tmp" axe-core@$(AXE_VERSION) >/dev/null && \
+	  echo "$(AXE_SHA512)  $$tmp/axe-core-$(AXE_VERSION).tgz" | sha512sum --check --quiet - && \
+	  tar -xzf "$$tmp/axe-core-$(AXE_VERSION).tgz" -C "$$tmp" package/axe.min.js && \
+	  mkdir -p $(dir $(AXE)) && mv "$$tmp/package/axe.min.js" $(AXE) && \
+	  echo "deps: axe-core $(AXE_VERSION) in $(dir $(AXE))"
 
 ## lint: gofmt, go vet, staticcheck, and Redocly's recommended rules on the
 ## OpenAPI description (an error fails; warnings are shown). Redocly runs
