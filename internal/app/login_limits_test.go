@@ -239,6 +239,11 @@ func TestPasswordHashSlotsRefuseAtOnce(t *testing.T) {
 			}
 		}
 	})
+	// Runs before the stack's own cleanup (which drains the server): a
+	// test that stops early must not leave the first login blocked.
+	var releaseOnce sync.Once
+	unblock := func() { releaseOnce.Do(func() { close(release) }) }
+	t.Cleanup(unblock)
 	u := s.addUser(access.RoleLabourExpert, uuid.Nil)
 	holding.Store(true)
 	first := make(chan response, 1)
@@ -266,10 +271,13 @@ func TestPasswordHashSlotsRefuseAtOnce(t *testing.T) {
 	}
 	// A working link: the link is looked up before the hash, so an
 	// unknown one would answer 404 without needing a slot.
-	resetLink := "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
+	resetLink, resetHash, err := identity.NewToken()
+	if err != nil {
+		t.Fatal(err)
+	}
 	if _, err := testenv.Pool(t, s.env.MigrateURL).Exec(context.Background(), `
 		INSERT INTO hr.one_time_links (token_hash, user_id, purpose, expires_at)
-		VALUES ($1, $2, 'password_reset', now() + interval '1 hour')`, identity.HashToken(resetLink), u.userID); err != nil {
+		VALUES ($1, $2, 'password_reset', now() + interval '1 hour')`, resetHash, u.userID); err != nil {
 		t.Fatal(err)
 	}
 	rc := s.do("POST", "/api/v1/auth/password-reset/complete", "", map[string]string{
@@ -278,7 +286,7 @@ func TestPasswordHashSlotsRefuseAtOnce(t *testing.T) {
 		t.Errorf("a reset completion while the only hash slot is busy = %d Retry-After %q, want 503 with Retry-After",
 			rc.status, rc.header.Get("Retry-After"))
 	}
-	close(release)
+	unblock()
 	if r := <-first; r.status != http.StatusUnauthorized {
 		t.Errorf("the login holding the slot = %d, want 401", r.status)
 	}
