@@ -90,7 +90,8 @@ type CounterState struct {
 // the attempt was counted, and when the (account, client) back-off ends
 // (zero: none), it returns the zero time when the attempt may go on, or
 // else the earliest time at which every exhausted counter has a new window
-// and the back-off has ended. A counter without a state is not exhausted.
+// and the back-off has ended, at most one window from now. A counter
+// without a state is not exhausted.
 func RetryAt(counters []Counter, states []CounterState, blockedUntil, now time.Time) time.Time {
 	var retry time.Time
 	if now.Before(blockedUntil) {
@@ -101,8 +102,15 @@ func RetryAt(counters []Counter, states []CounterState, blockedUntil, now time.T
 			if st.Scope != c.Scope || string(st.Key) != string(c.Key) {
 				continue
 			}
-			if st.Attempts > c.Limit.Max && st.WindowEnds.After(retry) {
-				retry = st.WindowEnds
+			// A window never ends later than one window from now: a
+			// concurrent attempt that read the clock a moment after this
+			// one may have opened it.
+			ends := st.WindowEnds
+			if latest := now.Add(c.Limit.Window); ends.After(latest) {
+				ends = latest
+			}
+			if st.Attempts > c.Limit.Max && ends.After(retry) {
+				retry = ends
 			}
 		}
 	}

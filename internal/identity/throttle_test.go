@@ -36,6 +36,7 @@ func TestRetryAt(t *testing.T) {
 		{"window ending now", []CounterState{state(account, 4, 0)}, time.Time{}, now.Add(time.Second)},
 		{"a state of another key", []CounterState{{Scope: ScopeLoginAccount, Key: []byte("b"), Attempts: 99, WindowEnds: now.Add(time.Hour)}}, time.Time{}, time.Time{}},
 		{"no states", nil, time.Time{}, time.Time{}},
+		{"a window opened by a later clock reading", []CounterState{state(account, 4, time.Minute+300*time.Millisecond)}, time.Time{}, now.Add(time.Minute)},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
