@@ -3,7 +3,9 @@ package app
 import (
 	"context"
 	"encoding/json"
+	"io"
 	"net/http"
+	"net/http/httptest"
 	"regexp"
 	"strings"
 	"testing"
@@ -181,4 +183,59 @@ func evalValue(t *testing.T, ctx context.Context, id string) string {
 		t.Fatalf("read the value of #%s: %v", id, err)
 	}
 	return v
+}
+
+// TestPortalRefusesAForeignSiteForm logs in in Chromium, then opens a page
+// of another site (localhost, while the portal is 127.0.0.1) that submits
+// a form to the portal's logout by itself: the portal answers the 403 page
+// and the session stays live.
+func TestPortalRefusesAForeignSiteForm(t *testing.T) {
+	t.Parallel()
+	ctx := testenv.Browser(t)
+	s := newStack(t)
+	u := s.addUser(access.RoleLabourExpert, uuid.Nil)
+	testenv.Navigate(t, ctx, s.url+"/inloggen")
+	testenv.Fill(t, ctx, map[string]string{"E-mailadres": u.email, "Wachtwoord": u.password, "Code uit uw app": code(t, u.secret, time.Now())})
+	if st := testenv.Submit(t, ctx, "Inloggen"); st != http.StatusOK {
+		t.Fatalf("login = %d, want 200", st)
+	}
+	if n := liveSessions(t, s, u.userID); n != 1 {
+		t.Fatalf("after login the user has %d live sessions, want 1", n)
+	}
+	target := s.url + "/uitloggen"
+	evil := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/go.js" {
+			w.Header().Set("Content-Type", "text/javascript")
+			io.WriteString(w, `document.forms[0].submit();`) //nolint:errcheck
+			return
+		}
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		io.WriteString(w, `<!DOCTYPE html><html lang="en"><title>Prijs</title><form method="post" action="`+target+ //nolint:errcheck
+			`"><button>Win</button></form><script src="/go.js"></script>`)
+	}))
+	t.Cleanup(evil.Close)
+	foreign := strings.Replace(evil.URL, "127.0.0.1", "localhost", 1)
+	testenv.Navigate(t, ctx, foreign+"/")
+	deadline := time.Now().Add(15 * time.Second)
+	for !strings.HasPrefix(testenv.Location(t, ctx), s.url) {
+		if time.Now().After(deadline) {
+			t.Fatalf("the foreign page did not submit its form; the tab is at %s", testenv.Location(t, ctx))
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	var text string
+	for time.Now().Before(deadline) {
+		if text = testenv.PageText(t, ctx); strings.Contains(text, "geweigerd") {
+			break
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if !strings.Contains(text, "geweigerd") {
+		t.Errorf("the foreign form's post shows:\n%s\nwant the refusal page", text)
+	}
+	if n := liveSessions(t, s, u.userID); n != 1 {
+		t.Errorf("after the foreign form the user has %d live sessions, want 1", n)
+	}
+	testenv.Navigate(t, ctx, s.url+"/")
+	wantAt(t, testenv.Location(t, ctx), s.url, "/")
 }
