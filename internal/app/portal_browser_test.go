@@ -239,3 +239,45 @@ func TestPortalRefusesAForeignSiteForm(t *testing.T) {
 	testenv.Navigate(t, ctx, s.url+"/")
 	wantAt(t, testenv.Location(t, ctx), s.url, "/")
 }
+
+// TestPortalEmployeeInvitationNeedsTheCode walks an employee's invitation
+// in Chromium: without the activation code the link does not work (and
+// says so, the password not kept); with it the employee enrols and logs in.
+func TestPortalEmployeeInvitationNeedsTheCode(t *testing.T) {
+	t.Parallel()
+	ctx := testenv.Browser(t)
+	w := newActivationWorld(t)
+	in := w.issue(t, "in_person")
+	testenv.Navigate(t, ctx, w.s.url+"/invitation#"+in.token)
+	password := "lotte haar lange portaalwachtwoord"
+	testenv.Fill(t, ctx, map[string]string{"Nieuw wachtwoord": password, "Herhaal het wachtwoord": password})
+	if st := testenv.Submit(t, ctx, "Wachtwoord opslaan"); st != http.StatusNotFound {
+		t.Errorf("accept without the activation code = %d, want 404", st)
+	}
+	if text := testenv.PageText(t, ctx); !strings.Contains(text, "de activeringscode klopt niet") {
+		t.Errorf("accept without the code says:\n%s", text)
+	}
+	testenv.Inspect(t, ctx, "uitnodiging-zonder-code")
+	if got := evalValue(t, ctx, "password"); got != "" {
+		t.Errorf("the password field holds %q after a failed accept, want it empty", got)
+	}
+	testenv.Fill(t, ctx, map[string]string{"Nieuw wachtwoord": password, "Herhaal het wachtwoord": password, "Activeringscode": in.code})
+	if st := testenv.Submit(t, ctx, "Wachtwoord opslaan"); st != http.StatusOK {
+		t.Fatalf("accept with the activation code = %d, want 200: %s", st, testenv.PageText(t, ctx))
+	}
+	m := secretRE.FindStringSubmatch(testenv.PageText(t, ctx))
+	if m == nil {
+		t.Fatalf("the enrolment page shows no secret:\n%s", testenv.PageText(t, ctx))
+	}
+	testenv.Fill(t, ctx, map[string]string{"Code uit uw app": browserCode(t, m[1])})
+	testenv.Submit(t, ctx, "Code controleren")
+	testenv.Submit(t, ctx, "Naar inloggen")
+	testenv.Fill(t, ctx, map[string]string{"E-mailadres": in.email, "Wachtwoord": password, "Code uit uw app": browserCode(t, m[1])})
+	if st := testenv.Submit(t, ctx, "Inloggen"); st != http.StatusOK {
+		t.Fatalf("the employee's first login = %d, want 200: %s", st, testenv.PageText(t, ctx))
+	}
+	if text := testenv.PageText(t, ctx); !strings.Contains(text, "werknemer") {
+		t.Errorf("the employee's home says:\n%s", text)
+	}
+	testenv.Inspect(t, ctx, "start-werknemer")
+}
