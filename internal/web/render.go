@@ -88,7 +88,7 @@ func parsePages() (map[string]*template.Template, error) {
 // half a page.
 func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name string, v view) {
 	if v.User == nil {
-		if c, ok := r.Context().Value(callerKey{}).(caller); ok {
+		if c, ok := callerOf(r); ok {
 			v.User = s.userView(r, c)
 		}
 	}

@@ -52,10 +52,11 @@ type caller struct {
 
 type callerKey struct{}
 
-// callerOf returns the caller loggedIn found.
-func callerOf(r *http.Request) caller {
-	c, _ := r.Context().Value(callerKey{}).(caller)
-	return c
+// callerOf returns the caller loggedIn found for r; false on a route
+// without loggedIn. Handlers behind loggedIn use it to act as the caller.
+func callerOf(r *http.Request) (caller, bool) {
+	c, ok := r.Context().Value(callerKey{}).(caller)
+	return c, ok
 }
 
 // authenticate returns the caller behind the request's session cookie;
