@@ -152,7 +152,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	sess, err := s.opts.Auth.Login(r.Context(), identity.LoginRequest{Email: f.get("email"), Password: f.get("password"),
-		TOTP: strings.ReplaceAll(f.get("totp"), " ", ""), ClientIP: s.clientIP(r), RequestID: requestID(r)})
+		TOTP: strings.ReplaceAll(f.get("totp"), " ", ""), ClientIP: s.clientIP(r), RequestID: requestIDOf(r)})
 	if err != nil {
 		s.formFailed(w, r, "login.html", v, err, map[error]string{derrors.ErrUnauthenticated: errLoginMessage})
 		return
@@ -167,7 +167,7 @@ func (s *Server) logout(w http.ResponseWriter, r *http.Request) {
 	c, err := s.authenticate(r)
 	switch {
 	case err == nil:
-		err = s.opts.Auth.Logout(r.Context(), c.token, c.principal, requestID(r), s.clientIP(r))
+		err = s.opts.Auth.Logout(r.Context(), c.token, c.principal, requestIDOf(r), s.clientIP(r))
 		if err != nil && !errors.Is(err, derrors.ErrUnauthenticated) {
 			s.fail(w, r, err)
 			return
@@ -211,7 +211,7 @@ func (s *Server) acceptInvitation(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	enr, err := s.opts.Invitations.Accept(r.Context(), strings.TrimSpace(f.get("token")), f.get("password"),
-		f.get("activation"), requestID(r))
+		f.get("activation"), requestIDOf(r))
 	if err != nil {
 		s.formFailed(w, r, "invitation.html", v, err, map[error]string{derrors.ErrNotFound: errInvitationMessage})
 		return
@@ -294,7 +294,7 @@ func (s *Server) requestReset(w http.ResponseWriter, r *http.Request) {
 		s.invalid(w, r, "reset_request.html", v, f)
 		return
 	}
-	if err := s.opts.Invitations.RequestPasswordReset(s.withClient(r), f.get("email"), requestID(r)); err != nil {
+	if err := s.opts.Invitations.RequestPasswordReset(s.withClient(r), f.get("email"), requestIDOf(r)); err != nil {
 		s.formFailed(w, r, "reset_request.html", v, err, nil)
 		return
 	}
@@ -331,7 +331,7 @@ func (s *Server) resetPassword(w http.ResponseWriter, r *http.Request) {
 		s.invalid(w, r, "reset.html", v, f)
 		return
 	}
-	if err := s.opts.Invitations.ResetPassword(s.withClient(r), strings.TrimSpace(f.get("token")), f.get("password"), requestID(r)); err != nil {
+	if err := s.opts.Invitations.ResetPassword(s.withClient(r), strings.TrimSpace(f.get("token")), f.get("password"), requestIDOf(r)); err != nil {
 		s.formFailed(w, r, "reset.html", v, err, map[error]string{derrors.ErrNotFound: errResetMessage})
 		return
 	}

@@ -218,6 +218,14 @@ func requestID(r *http.Request) string {
 	return uuid.NewString()
 }
 
+type requestIDKey struct{}
+
+// requestIDOf returns the id route gave the request.
+func requestIDOf(r *http.Request) string {
+	id, _ := r.Context().Value(requestIDKey{}).(string)
+	return id
+}
+
 // withClient puts the client address into the request's context, where
 // the password-reset routes count attempts by it.
 func (s *Server) withClient(r *http.Request) context.Context {

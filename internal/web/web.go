@@ -159,13 +159,42 @@ func (s *Server) Handler() http.Handler {
 // route dispatches to the registered route, or answers the 404 page (also
 // for a known path with another method: the page says no more than the
 // API's 404 does).
+//
+// It gives the request its id (X-Request-ID, kept for the audit events of
+// the services) and writes one log line per request: method, route
+// pattern (never the path), status, duration and request id.
 func (s *Server) route(w http.ResponseWriter, r *http.Request) {
-	if _, pattern := s.mux.Handler(r); pattern == "" {
-		s.notFound(w, r)
-		return
+	start := time.Now()
+	id := requestID(r)
+	w.Header().Set("X-Request-ID", id)
+	r = r.WithContext(context.WithValue(r.Context(), requestIDKey{}, id))
+	sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
+	_, pattern := s.mux.Handler(r)
+	if pattern == "" {
+		s.notFound(sw, r)
+	} else {
+		s.mux.ServeHTTP(sw, r)
 	}
-	s.mux.ServeHTTP(w, r)
+	if pattern == "" {
+		pattern = "unmatched"
+	}
+	s.log.InfoContext(r.Context(), "portal request", "method", r.Method, "route", pattern, "status", sw.status,
+		"duration_ms", time.Since(start).Milliseconds(), "request_id", id)
 }
+
+// statusWriter remembers the status a handler wrote.
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (w *statusWriter) WriteHeader(status int) {
+	w.status = status
+	w.ResponseWriter.WriteHeader(status)
+}
+
+// Unwrap lets http.ResponseController reach the connection.
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 // Portal security headers.
 const (

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
@@ -416,4 +417,33 @@ func FuzzLoginForm(f *testing.F) {
 			t.Errorf("POST /inloggen %q = %d, want no server error", body, rec.Code)
 		}
 	})
+}
+
+// TestRequestLogNamesTheRouteNeverThePath: the one log line per request
+// names the route pattern and the status, never the path or query (which
+// may hold a token) or a form value.
+func TestRequestLogNamesTheRouteNeverThePath(t *testing.T) {
+	var logs strings.Builder
+	s, err := New(Options{Auth: &fakeAuth{}, Invitations: fakeInvitations{}, Logger: slog.New(slog.NewJSONHandler(&logs, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	form := url.Values{"token": {"geheimtoken4711geheimtoken"}, "password": {"p4711"}, "password2": {"p4711"}}
+	req := httptest.NewRequest("POST", "/password-reset?x=query4711", strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Sec-Fetch-Site", "same-origin")
+	req.Header.Set("X-Request-ID", "req-12345678")
+	rec := httptest.NewRecorder()
+	s.Handler().ServeHTTP(rec, req)
+	line := logs.String()
+	if !strings.Contains(line, `"route":"POST /password-reset"`) || !strings.Contains(line, `"status":404`) ||
+		!strings.Contains(line, `"request_id":"req-12345678"`) {
+		t.Errorf("the request log is %s, want the route, status 404 and the request id", line)
+	}
+	if strings.Contains(line, "4711") {
+		t.Errorf("the request log holds the path, query or a form value: %s", line)
+	}
+	if got := rec.Header().Get("X-Request-ID"); got != "req-12345678" {
+		t.Errorf("X-Request-ID = %q, want the caller's", got)
+	}
 }
