@@ -237,13 +237,14 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 	return a, nil
 }
 
-// mount is the public listener's handler: /api/ (and /api), /healthz and
-// /readyz go to the JSON API, everything else to the portal. Each keeps
-// its own headers.
+// mount is the public listener's handler: /api/ (and /api), /healthz,
+// /readyz and /metrics (which the API answers 404 here: it is served on
+// the admin listener) go to the JSON API, everything else to the portal.
+// Each keeps its own headers.
 func mount(api, portal http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		p := r.URL.Path
-		if p == "/api" || strings.HasPrefix(p, "/api/") || p == "/healthz" || p == "/readyz" {
+		if p == "/api" || strings.HasPrefix(p, "/api/") || p == "/healthz" || p == "/readyz" || p == "/metrics" {
 			api.ServeHTTP(w, r)
 			return
 		}

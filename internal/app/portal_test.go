@@ -12,6 +12,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/arbokluis/arbokluis/internal/access"
+	"github.com/arbokluis/arbokluis/internal/config"
 	"github.com/arbokluis/arbokluis/internal/testenv"
 	"github.com/arbokluis/arbokluis/internal/web"
 )
@@ -182,6 +183,7 @@ func TestPortalMountKeepsTheAPI(t *testing.T) {
 	}{
 		{"/api/v1/nothing", "default-src 'none'; frame-ancestors 'none'", "application/problem+json", 404},
 		{"/healthz", "default-src 'none'; frame-ancestors 'none'", "application/json", 200},
+		{"/metrics", "default-src 'none'; frame-ancestors 'none'", "application/problem+json", 404},
 		{"/nothing", web.CSP, "text/html; charset=utf-8", 404},
 		{"/inloggen", web.CSP, "text/html; charset=utf-8", 200},
 	} {
@@ -190,5 +192,28 @@ func TestPortalMountKeepsTheAPI(t *testing.T) {
 			t.Errorf("GET %s = %d, CSP %q, type %q; want %d, %q, %q", tt.path, r.status, r.header.Get("Content-Security-Policy"),
 				r.header.Get("Content-Type"), tt.status, tt.csp, tt.contentType)
 		}
+	}
+}
+
+// TestPortalThrottledLoginSaysHowLong: once the account's login attempts
+// are used up, the login page answers 429 with the wait in words, the
+// address kept.
+func TestPortalThrottledLoginSaysHowLong(t *testing.T) {
+	t.Parallel()
+	s := newStackWith(t, testenv.Load(t), func(c *config.Config) { c.LoginAccountLimit = 2 })
+	u := s.addUser(access.RoleLabourExpert, uuid.Nil)
+	wrong := url.Values{"email": {u.email}, "password": {"niet het wachtwoord"}, "totp": {"123456"}}
+	for i := range 2 {
+		if r := s.portal("POST", "/inloggen", "", wrong); r.status != http.StatusUnauthorized {
+			t.Fatalf("wrong login %d = %d, want 401", i+1, r.status)
+		}
+	}
+	r := s.portal("POST", "/inloggen", "", wrong)
+	if r.status != http.StatusTooManyRequests || !strings.Contains(r.body, "Te veel pogingen. Probeer het over ") ||
+		!strings.Contains(r.body, "minuten opnieuw.") {
+		t.Errorf("the third login = %d, want 429 saying how many minutes to wait:\n%s", r.status, r.body)
+	}
+	if !strings.Contains(r.body, `value="`+u.email+`"`) {
+		t.Errorf("the throttled login page does not keep the address")
 	}
 }
