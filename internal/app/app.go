@@ -226,6 +226,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 	}
 	portal, err := web.New(web.Options{
 		Logger: log, Auth: ids, Invitations: invitations, Names: postgres.NewDirectory(hr),
+		Authz: enforcer, Recorder: postgres.NewRecorder(hr),
 		HSTS: cfg.PublicHTTPS(), TrustedProxies: cfg.TrustedProxies,
 	})
 	if err != nil {

@@ -30,6 +30,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/arbokluis/arbokluis/internal/access"
+	"github.com/arbokluis/arbokluis/internal/audit"
 	"github.com/arbokluis/arbokluis/internal/identity"
 )
 
@@ -72,6 +73,10 @@ type Options struct {
 	Auth        Auth
 	Invitations Invitations
 	Names       Names
+	// Authz decides which of a caller's grants allow a page (the API's
+	// Casbin enforcer); Recorder audits the refusals. Both are required.
+	Authz    Authorizer
+	Recorder audit.Recorder
 	// HSTS sets Strict-Transport-Security: the public URL is https.
 	HSTS bool
 	// TrustedProxies are the proxies (addresses or CIDR prefixes) whose
@@ -91,13 +96,15 @@ type Server struct {
 	cop     *http.CrossOriginProtection
 	sealer  *sealer
 	routes  []string
+	// permissions are what the pages behind allow ask for.
+	permissions []permission
 }
 
 // New builds the portal from opts. It fails when a service is missing, a
 // trusted proxy does not parse, or a template does not.
 func New(opts Options) (*Server, error) {
-	if opts.Auth == nil || opts.Invitations == nil {
-		return nil, errors.New("web: Auth and Invitations are required")
+	if opts.Auth == nil || opts.Invitations == nil || opts.Authz == nil || opts.Recorder == nil {
+		return nil, errors.New("web: Auth, Invitations, Authz and Recorder are required")
 	}
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
@@ -121,6 +128,9 @@ func New(opts Options) (*Server, error) {
 		cop: http.NewCrossOriginProtection(), sealer: sl}
 	s.cop.SetDenyHandler(http.HandlerFunc(s.forbidden))
 	s.routesTable()
+	if err := s.checkPermissions(); err != nil {
+		return nil, err
+	}
 	return s, nil
 }
 

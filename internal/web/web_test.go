@@ -61,7 +61,7 @@ func (fakeInvitations) ResetPassword(context.Context, string, string, string) er
 
 func newTestServer(t testing.TB, auth *fakeAuth, hsts bool) http.Handler {
 	t.Helper()
-	s, err := New(Options{Auth: auth, Invitations: fakeInvitations{}, HSTS: hsts})
+	s, err := New(Options{Auth: auth, Invitations: fakeInvitations{}, Authz: &fakeAuthz{}, Recorder: &fakeRecorder{}, HSTS: hsts})
 	if err != nil {
 		t.Fatalf("New: %v", err)
 	}
@@ -424,7 +424,7 @@ func FuzzLoginForm(f *testing.F) {
 // may hold a token) or a form value.
 func TestRequestLogNamesTheRouteNeverThePath(t *testing.T) {
 	var logs strings.Builder
-	s, err := New(Options{Auth: &fakeAuth{}, Invitations: fakeInvitations{}, Logger: slog.New(slog.NewJSONHandler(&logs, nil))})
+	s, err := New(Options{Auth: &fakeAuth{}, Invitations: fakeInvitations{}, Authz: &fakeAuthz{}, Recorder: &fakeRecorder{}, Logger: slog.New(slog.NewJSONHandler(&logs, nil))})
 	if err != nil {
 		t.Fatal(err)
 	}
