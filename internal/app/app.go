@@ -12,6 +12,8 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/http"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -35,6 +37,7 @@ import (
 	"github.com/arbokluis/arbokluis/internal/rights"
 	"github.com/arbokluis/arbokluis/internal/smtp"
 	"github.com/arbokluis/arbokluis/internal/vault"
+	"github.com/arbokluis/arbokluis/internal/web"
 	"github.com/arbokluis/arbokluis/policies"
 )
 
@@ -57,6 +60,10 @@ type App struct {
 	pools    []*pgxpool.Pool
 	// mail delivers the mail outbox (nil: no SMTP configured).
 	mail *notify.Sender
+	// portal is the HTML front door; handler is the public listener's
+	// handler, which sends each request to the API or the portal (mount).
+	portal  *web.Server
+	handler http.Handler
 }
 
 // Close closes the database pools. Call it after Serve returns.
@@ -217,8 +224,33 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 		a.Close()
 		return nil, err
 	}
-	a.server, a.ids = srv, ids
+	portal, err := web.New(web.Options{
+		Logger: log, Auth: ids, Invitations: invitations, Names: postgres.NewDirectory(hr),
+		Authz: enforcer, Recorder: postgres.NewRecorder(hr),
+		HSTS: cfg.PublicHTTPS(), TrustedProxies: cfg.TrustedProxies,
+	})
+	if err != nil {
+		a.Close()
+		return nil, err
+	}
+	a.server, a.portal, a.ids = srv, portal, ids
+	a.handler = mount(srv.Handler(), portal.Handler())
 	return a, nil
+}
+
+// mount is the public listener's handler: /api/ (and /api), /healthz,
+// /readyz and /metrics (which the API answers 404 here: it is served on
+// the admin listener) go to the JSON API, everything else to the portal.
+// Each keeps its own headers.
+func mount(api, portal http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		p := r.URL.Path
+		if p == "/api" || strings.HasPrefix(p, "/api/") || p == "/healthz" || p == "/readyz" || p == "/metrics" {
+			api.ServeHTTP(w, r)
+			return
+		}
+		portal.ServeHTTP(w, r)
+	})
 }
 
 // identityOptions are the login service's settings from cfg.
@@ -340,7 +372,7 @@ func (a *App) serveListeners(ctx context.Context, ln, adminLn net.Listener) erro
 	defer stop()
 	errc := make(chan error, 2)
 	running := 1
-	go func() { errc <- httpapi.Serve(ctx, ln, a.server.Handler(), t, a.log) }()
+	go func() { errc <- httpapi.Serve(ctx, ln, a.handler, t, a.log) }()
 	if adminLn != nil {
 		running++
 		a.log.Info("serving the admin listener", "addr", adminLn.Addr().String())

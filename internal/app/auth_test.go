@@ -113,7 +113,7 @@ func startApp(t *testing.T, cfg config.Config, logs io.Writer) (*App, string) {
 		go func() { defer close(mailDone); a.mail.Run(ctx) }()
 		t.Cleanup(func() { cancel(); <-mailDone })
 	}
-	srv := httptest.NewServer(a.server.Handler())
+	srv := httptest.NewServer(a.handler)
 	t.Cleanup(srv.Close)
 	return a, srv.URL
 }

@@ -206,6 +206,15 @@ func TestMedicalCanaryNeverLeaves(t *testing.T) {
 	if pdfs.Load() == 0 {
 		t.Errorf("the crawl downloaded no PDF; want at least the employer's plan of action")
 	}
+	// The portal, as nobody and as every caller outside medical care (the
+	// employee before any release), every registered route with every id.
+	portalTokens := map[string]string{"anonymous": ""}
+	for name, tok := range tokens {
+		if name != "unassigned_physician" && name != "other_lead" {
+			portalTokens[name] = tok
+		}
+	}
+	portalLogout := crawlPortal(t, s, canary, portalTokens, ids)
 	// The one PDF behind a POST: the activation letter a case manager
 	// makes for an employee's login carries no medical text either.
 	newcomer := must(s.do("POST", "/api/v1/employers/"+tenantA.String()+"/employees", tokens["employer"], map[string]any{
@@ -234,6 +243,7 @@ func TestMedicalCanaryNeverLeaves(t *testing.T) {
 			t.Errorf("POST %s as admin = %d, want %d without the medical canary", act.path, r.status, act.want)
 		}
 	}
+	portalLogout()
 	t.Logf("canary crawl: %d GET requests, %d PDFs", calls.Load(), pdfs.Load())
 
 	if strings.Contains(s.logs.String(), canary) {

@@ -4,6 +4,7 @@ import (
 	"github.com/gin-gonic/gin"
 	"github.com/google/uuid"
 
+	"github.com/arbokluis/arbokluis/internal/access"
 	"github.com/arbokluis/arbokluis/internal/derrors"
 )
 
@@ -13,16 +14,7 @@ import (
 // uuid.Parse would accept — upper case, "urn:uuid:", braces, 32 bare hex
 // digits — and the nil UUID in any spelling name no object: ok is false.
 // It is the one parser for ids in paths, bodies, queries and cursors.
-func parseID(s string) (id uuid.UUID, ok bool) {
-	if len(s) != 36 {
-		return uuid.Nil, false
-	}
-	id, err := uuid.Parse(s)
-	if err != nil || id == uuid.Nil || id.String() != s {
-		return uuid.Nil, false
-	}
-	return id, true
-}
+func parseID(s string) (id uuid.UUID, ok bool) { return access.ParseID(s) }
 
 // pathID parses the :id path parameter (see pathParam).
 func pathID(c *gin.Context) (uuid.UUID, error) { return pathParam(c, "id") }

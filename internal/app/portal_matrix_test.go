@@ -1,0 +1,111 @@
+package app
+
+import (
+	"net/http"
+	"net/url"
+	"testing"
+
+	"github.com/google/uuid"
+
+	"github.com/arbokluis/arbokluis/internal/access"
+)
+
+// portalCallers are the columns of the portal matrix, in order: nobody
+// logged in, every role (employer-scoped roles in their own tenant A, and
+// the employer and an employee of the other tenant B).
+var portalCallers = []string{"anonymous", "admin", "privacy_officer", "lead_physician", "physician", "medical_assistant",
+	"case_manager", "labour_expert", "employer", "other_employer", "employee", "other_employee"}
+
+// portalRow is one portal route and what each caller of portalCallers gets
+// (in that order): a page (200, or 400 for the form posted empty), a
+// redirect (303, to redirect: "/inloggen" for anonymous callers, "/" for
+// a logged-in caller on the login page), or the 404 page.
+type portalRow struct {
+	method, route, path string
+	want                [12]int
+}
+
+// portalMatrix is every portal route × every caller, literally. Forms are
+// posted empty, as a same-origin browser would: the answer is the form
+// again with its errors (400), never a server error.
+var portalMatrix = []portalRow{
+	//                                                 anon admin priv lead phys assis cm   le   er   oer  ee   oee
+	{"GET", "/{$}", "/", [12]int{303, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200}},
+	{"GET", "/inloggen", "/inloggen", [12]int{200, 303, 303, 303, 303, 303, 303, 303, 303, 303, 303, 303}},
+	{"POST", "/inloggen", "/inloggen", [12]int{400, 400, 400, 400, 400, 400, 400, 400, 400, 400, 400, 400}},
+	{"GET", "/invitation", "/invitation", [12]int{200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200}},
+	{"POST", "/invitation", "/invitation", [12]int{400, 400, 400, 400, 400, 400, 400, 400, 400, 400, 400, 400}},
+	{"POST", "/invitation/bevestigen", "/invitation/bevestigen", [12]int{400, 400, 400, 400, 400, 400, 400, 400, 400, 400, 400, 400}},
+	{"GET", "/wachtwoord-vergeten", "/wachtwoord-vergeten", [12]int{200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200}},
+	{"POST", "/wachtwoord-vergeten", "/wachtwoord-vergeten", [12]int{400, 400, 400, 400, 400, 400, 400, 400, 400, 400, 400, 400}},
+	{"GET", "/password-reset", "/password-reset", [12]int{200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200}},
+	{"POST", "/password-reset", "/password-reset", [12]int{400, 400, 400, 400, 400, 400, 400, 400, 400, 400, 400, 400}},
+	{"GET", "/static/{name}", "/static/app.css", [12]int{200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200}},
+	{"GET", "/static/{name}", "/static/README.md", [12]int{404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404}},
+	{"GET", "(none)", "/nergens", [12]int{404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404}},
+	{"GET", "(none)", "/api", [12]int{404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404}},
+	// Logout ends the sessions the other rows use: it runs last.
+	{"POST", "/uitloggen", "/uitloggen", [12]int{303, 303, 303, 303, 303, 303, 303, 303, 303, 303, 303, 303}},
+}
+
+// TestPortalAuthorizationMatrix calls every portal route as every caller
+// and holds each answer to its literal expectation; a redirect must go to
+// the login page (anonymous, or after logout) or home (the login page when
+// logged in). Every route the portal registers must be in the matrix.
+func TestPortalAuthorizationMatrix(t *testing.T) {
+	t.Parallel()
+	s := newStack(t)
+	tenantA, tenantB := s.addEmployer(), s.addEmployer()
+	users := map[string]login{
+		"admin": s.addUser(access.RoleAdmin, uuid.Nil), "privacy_officer": s.addUser(access.RolePrivacyOfficer, uuid.Nil),
+		"lead_physician": s.addUser(access.RoleLeadPhysician, uuid.Nil), "physician": s.addUser(access.RolePhysician, uuid.Nil),
+		"medical_assistant": s.addUser(access.RoleMedicalAssistant, uuid.Nil),
+		"case_manager":      s.addUser(access.RoleCaseManager, tenantA), "labour_expert": s.addUser(access.RoleLabourExpert, tenantA),
+		"employer": s.addUser(access.RoleEmployer, tenantA), "other_employer": s.addUser(access.RoleEmployer, tenantB),
+		"employee": s.addUser(access.RoleEmployee, tenantA), "other_employee": s.addUser(access.RoleEmployee, tenantB),
+	}
+	tokens := map[string]string{"anonymous": ""}
+	for name, u := range users {
+		tokens[name] = s.session(u)
+	}
+
+	t.Run("every portal route is in the matrix", func(t *testing.T) {
+		in := map[string]bool{}
+		for _, r := range portalMatrix {
+			in[r.method+" "+r.route] = true
+		}
+		for _, pattern := range s.app.portal.Routes() {
+			if !in[pattern] {
+				t.Errorf("portal route %s is registered but not in the portal matrix", pattern)
+			}
+		}
+	})
+
+	for _, r := range portalMatrix {
+		for i, caller := range portalCallers {
+			want := r.want[i]
+			t.Run(r.method+" "+r.path+"/"+caller, func(t *testing.T) {
+				var form url.Values
+				if r.method == http.MethodPost {
+					form = url.Values{}
+				}
+				got := s.portal(r.method, r.path, tokens[caller], form)
+				if got.status != want {
+					t.Errorf("%s %s as %s = %d, want %d", r.method, r.path, caller, got.status, want)
+				}
+				if got.status == http.StatusSeeOther {
+					wantLoc := "/inloggen"
+					if r.path == "/inloggen" {
+						wantLoc = "/"
+					}
+					if loc := got.header.Get("Location"); loc != wantLoc {
+						t.Errorf("%s %s as %s redirects to %q, want %q", r.method, r.path, caller, loc, wantLoc)
+					}
+				}
+				if got.header.Get("Content-Security-Policy") == "" {
+					t.Errorf("%s %s as %s has no CSP", r.method, r.path, caller)
+				}
+			})
+		}
+	}
+}

@@ -1,0 +1,127 @@
+package web
+
+import (
+	"bytes"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"net/http"
+	"strconv"
+
+	"github.com/arbokluis/arbokluis/internal/access"
+)
+
+// view is what every page template gets: the page's title, the logged-in
+// user (nil on public pages), a message for the whole page, the errors per
+// field, the kept form values (never a password or code) and the page's
+// own data.
+type view struct {
+	Title  string
+	User   *userView
+	Error  string
+	Notice string
+	Fields map[string]string
+	Form   map[string]string
+	Data   any
+}
+
+// userView says who is logged in.
+type userView struct {
+	Name  string
+	Roles []string
+}
+
+// roleNames are the Dutch names of the roles, as the user reads them.
+var roleNames = map[access.Role]string{
+	access.RolePhysician:        "bedrijfsarts",
+	access.RoleLeadPhysician:    "hoofd bedrijfsarts",
+	access.RoleMedicalAssistant: "praktijkondersteuner",
+	access.RoleCaseManager:      "casemanager",
+	access.RoleLabourExpert:     "arbeidsdeskundige",
+	access.RoleEmployer:         "werkgever",
+	access.RoleEmployee:         "werknemer",
+	access.RolePrivacyOfficer:   "privacyfunctionaris",
+	access.RoleAdmin:            "beheerder",
+}
+
+// RoleName returns the Dutch name of role, or the role's own name when it
+// has none.
+func RoleName(role access.Role) string {
+	if n, ok := roleNames[role]; ok {
+		return n
+	}
+	return string(role)
+}
+
+// funcs are the template functions.
+var funcs = template.FuncMap{
+	"datum": Date,
+}
+
+// pageNames are the page templates; each is parsed with the base layout.
+var pageNames = []string{"error.html", "home.html", "login.html", "invitation.html", "enrol.html",
+	"recovery.html", "reset_request.html", "reset.html", "message.html"}
+
+// parsePages parses every page with the layout.
+func parsePages() (map[string]*template.Template, error) {
+	out := map[string]*template.Template{}
+	for _, name := range pageNames {
+		t, err := template.New("base.html").Funcs(funcs).ParseFS(templateFS, "templates/base.html", "templates/"+name)
+		if err != nil {
+			return nil, fmt.Errorf("web: template %s: %w", name, err)
+		}
+		out[name] = t
+	}
+	// Every template in the folder is a page or the layout.
+	files, err := fs.Glob(templateFS, "templates/*.html")
+	if err != nil {
+		return nil, err
+	}
+	if len(files) != len(pageNames)+1 {
+		return nil, fmt.Errorf("web: %d templates embedded, %d pages and the layout known", len(files), len(pageNames))
+	}
+	return out, nil
+}
+
+// render writes the page name with v and status. The page is rendered into
+// a buffer first, so that a template failure is the plain 500 page, never
+// half a page.
+func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name string, v view) {
+	if v.User == nil {
+		if c, ok := callerOf(r); ok {
+			v.User = s.userView(r, c)
+		}
+	}
+	var buf bytes.Buffer
+	if err := s.pages[name].Execute(&buf, v); err != nil {
+		s.log.ErrorContext(r.Context(), "portal template failed", "template", name, "error_type", fmt.Sprintf("%T", err))
+		buf.Reset()
+		status = http.StatusInternalServerError
+		if err := s.pages["error.html"].Execute(&buf, view{Title: "Er ging iets mis", Error: internalError.message}); err != nil {
+			http.Error(w, "Er ging bij ons iets mis.", http.StatusInternalServerError)
+			return
+		}
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Content-Length", strconv.Itoa(buf.Len()))
+	w.WriteHeader(status)
+	w.Write(buf.Bytes()) //nolint:errcheck // the client went away
+}
+
+// userView describes the caller for the header.
+func (s *Server) userView(r *http.Request, c caller) *userView {
+	u := &userView{}
+	if s.opts.Names != nil {
+		if n, err := s.opts.Names.UserName(r.Context(), c.principal.UserID); err == nil {
+			u.Name = n
+		}
+	}
+	seen := map[access.Role]bool{}
+	for _, g := range c.principal.Grants {
+		if !seen[g.Role] {
+			seen[g.Role] = true
+			u.Roles = append(u.Roles, RoleName(g.Role))
+		}
+	}
+	return u
+}
