@@ -91,6 +91,23 @@ func init() {
 	funcs["stuk"] = func(k dossier.EntryKind) string { return entryKindNames[k] }
 	funcs["handeling"] = func(a audit.Action) string { return actionName(a) }
 	funcs["tijd"] = DateTime
+	funcs["rol"] = func(r string) string { return RoleName(access.Role(r)) }
+	funcs["wat"] = func(k string) string {
+		if n, ok := objectKindNames[k]; ok {
+			return n
+		}
+		return strings.ReplaceAll(k, "_", " ")
+	}
+}
+
+// objectKindNames say in Dutch what an access-log line is about.
+var objectKindNames = map[string]string{
+	"dossier_entry": "een stuk in uw medisch dossier", "dossier_entries": "stukken in uw medisch dossier",
+	"dossier": "uw medisch dossier", "dossier_release": "de vrijgave van uw dossier", "dossier_copy": "een kopie van uw dossier",
+	"absence": "uw ziekmelding", "absence_list": "uw ziekmeldingen", "advice": "advies van de bedrijfsarts",
+	"verdict": "een oordeel van de bedrijfsarts", "verdicts": "oordelen van de bedrijfsarts", "request": "een verzoek van u",
+	"requests": "uw verzoeken", "consent": "een toestemming", "consents": "uw toestemmingen", "employee": "uw persoonsgegevens",
+	"hr_export": "al uw gegevens (download)", "access_log": "deze lijst",
 }
 
 // employeeRoutes registers the employee's own pages: every one is the 404
