@@ -278,6 +278,25 @@ func TestPortalEmployeeObjectsAreOwn(t *testing.T) {
 	if page.status != http.StatusOK || !strings.Contains(page.body, "Eigen stuk.") {
 		t.Errorf("the employee's own release = %d, want 200 with the entry", page.status)
 	}
+	// The list of requests shows the status (the release delivered the
+	// inspection) and an extension with its
+	// reason in plain words.
+	if r := w.s.portal("POST", "/mijn/verzoeken", own, url.Values{"soort": {"access"}}); r.status != http.StatusSeeOther {
+		t.Fatalf("file access = %d", r.status)
+	}
+	if r := w.s.do("POST", "/api/v1/requests/"+w.myRequest(t, "access")+"/extension", w.tokens["privacy_officer"],
+		map[string]any{"months": 1, "reason": "complex_request"}); r.status != http.StatusOK {
+		t.Fatalf("extend = %d %s", r.status, r.raw)
+	}
+	list := w.s.portal("GET", "/mijn/verzoeken", own, nil)
+	for _, want := range []string{"geleverd", "De arbodienst heeft meer tijd genomen", "het verzoek is ingewikkeld"} {
+		if !strings.Contains(list.body, want) {
+			t.Errorf("the list of requests does not say %q", want)
+		}
+	}
+	if r := w.s.portal("GET", "/mijn/verzoeken", otherTok, nil); strings.Contains(r.body, "geleverd") {
+		t.Errorf("another employee's list shows the employee's requests")
+	}
 	for _, p := range []string{"/mijn/dossier/" + relID + "/afschrift.pdf", "/mijn/gegevens.json"} {
 		r := w.s.portal("GET", p, own, nil)
 		if r.status != http.StatusOK || !strings.HasPrefix(r.header.Get("Content-Disposition"), "attachment;") ||

@@ -91,6 +91,13 @@ func init() {
 	funcs["stuk"] = func(k dossier.EntryKind) string { return entryKindNames[k] }
 	funcs["handeling"] = func(a audit.Action) string { return actionName(a) }
 	funcs["tijd"] = DateTime
+	funcs["dag"] = Day
+	funcs["grond"] = func(g string) string {
+		if n, ok := groundNames[g]; ok {
+			return n
+		}
+		return strings.ReplaceAll(g, "_", " ")
+	}
 	funcs["rol"] = func(r string) string { return RoleName(access.Role(r)) }
 	funcs["wat"] = func(k string) string {
 		if n, ok := objectKindNames[k]; ok {
@@ -98,6 +105,20 @@ func init() {
 		}
 		return strings.ReplaceAll(k, "_", " ")
 	}
+}
+
+// groundNames say in plain Dutch why a request was refused, partly
+// granted or extended (rights.Grounds, rights.ExtensionGrounds).
+var groundNames = map[string]string{
+	"legal_retention_duty":            "de wet zegt dat deze gegevens bewaard moeten blijven",
+	"substantial_interest_of_another": "een ander heeft er een groot belang bij dat de gegevens blijven",
+	"not_a_factual_error":             "het gaat niet om een feitelijke fout, maar om een oordeel van de arts",
+	"manifestly_unfounded":            "het verzoek is duidelijk ongegrond",
+	"identity_not_established":        "we konden niet vaststellen dat u het bent",
+	"no_data_held":                    "we hebben deze gegevens niet",
+	"overriding_legitimate_grounds":   "er zijn zwaarwegende redenen om de gegevens toch te gebruiken",
+	"complex_request":                 "het verzoek is ingewikkeld",
+	"number_of_requests":              "er zijn veel verzoeken tegelijk",
 }
 
 // objectKindNames say in Dutch what an access-log line is about.
@@ -180,6 +201,16 @@ func DateTime(t time.Time) string {
 	}
 	t = t.In(amsterdam)
 	return Date(t) + " om " + t.Format("15:04")
+}
+
+// Day writes the calendar date of the moment t in Europe/Amsterdam, as
+// "2 januari 2026" (Date of a time of day elsewhere may be the day before
+// or after); the zero time is "".
+func Day(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return Date(t.In(amsterdam))
 }
 
 // amsterdam is the zone the employee reads times in.
@@ -504,7 +535,7 @@ func (s *Server) readRelease(w http.ResponseWriter, r *http.Request, a access.Ac
 	if err != nil {
 		return err
 	}
-	s.render(w, r, http.StatusOK, "employee_release.html", view{Title: "Mijn dossier, vrijgegeven op " + Date(rel.ReleasedAt.In(amsterdam)),
+	s.render(w, r, http.StatusOK, "employee_release.html", view{Title: "Mijn dossier, vrijgegeven op " + Day(rel.ReleasedAt),
 		Data: releaseData{rel, es}})
 	return nil
 }
