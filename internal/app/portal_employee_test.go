@@ -346,7 +346,7 @@ func TestPortalEmployeeBadInput(t *testing.T) {
 				want = http.StatusConflict // the service: the text shown is not the consent's
 			}
 			if r.status != want || !strings.Contains(r.body, c.want) {
-				t.Errorf("%s %s with %v = %d, want %d saying %q", c.method, c.path, c.form, r.status, want, c.want)
+				t.Errorf("%s %s (%s) = %d, want %d saying %q", c.method, c.path, c.name, r.status, want, c.want)
 			}
 		})
 	}
