@@ -228,6 +228,16 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 		Logger: log, Auth: ids, Invitations: invitations, Names: postgres.NewDirectory(hr),
 		Authz: enforcer, Recorder: postgres.NewRecorder(hr),
 		HSTS: cfg.PublicHTTPS(), TrustedProxies: cfg.TrustedProxies,
+		// The employee's pages use the services of the API's /me routes.
+		Employee: web.EmployeeServices{Subjects: postgres.NewRequestStore(hr), Inbox: notify.NewService(store),
+			Absences: absences, Fitness: fit, Requests: requests,
+			Releases: rights.NewReleases(postgres.NewRequestStore(hr), postgres.NewReleaseStore(med), vc,
+				postgres.NewDirectory(hr), renderer, nil),
+			Consents:     newConsents(hr, med, vc, entries, attachments, dossiers, destructions, renderer),
+			AccessLog:    rights.NewAccessLog(auditStore, postgres.NewRecorder(hr), postgres.NewRequestStore(hr), postgres.NewDirectory(hr)),
+			Destructions: destructions,
+			Exporter: rights.NewExporter(postgres.NewRequestStore(hr), employees, absences, fit, requests,
+				postgres.NewRecorder(hr), nil)},
 	})
 	if err != nil {
 		a.Close()

@@ -24,6 +24,8 @@ type dossierWorld struct {
 	employee             uuid.UUID
 	physician, assistant login
 	tokens               map[string]string
+	// employeeLogin is the employee's own login (for the portal).
+	employeeLogin login
 }
 
 func newDossierWorld(t *testing.T) *dossierWorld {
@@ -47,6 +49,7 @@ func newDossierWorldOn(t *testing.T, s *stack) *dossierWorld {
 	admin, lead := s.addUser(access.RoleAdmin, uuid.Nil), s.addUser(access.RoleLeadPhysician, uuid.Nil)
 	w.physician, w.assistant = s.addUser(access.RolePhysician, uuid.Nil), s.addUser(access.RoleMedicalAssistant, uuid.Nil)
 	ee := s.addUser(access.RoleEmployee, w.tenant)
+	w.employeeLogin = ee
 	ctx := context.Background()
 	today := nowNL()
 	for _, q := range []struct {

@@ -44,6 +44,26 @@ var portalMatrix = []portalRow{
 	{"GET", "/static/{name}", "/static/README.md", [12]int{404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404}},
 	{"GET", "(none)", "/nergens", [12]int{404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404}},
 	{"GET", "(none)", "/api", [12]int{404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404}},
+	// The employee's own pages: the 404 page for every other role; an id
+	// nobody has is the 404 page for the employees too (their own objects
+	// against another employee: TestPortalEmployeeObjectsAreOwn).
+	{"GET", "/mijn", "/mijn", [12]int{303, 404, 404, 404, 404, 404, 404, 404, 404, 404, 200, 200}},
+	{"POST", "/mijn/keuringen/{id}", "/mijn/keuringen/" + noSuchID, [12]int{303, 404, 404, 404, 404, 404, 404, 404, 404, 404, 400, 400}},
+	{"GET", "/mijn/verzoeken", "/mijn/verzoeken", [12]int{303, 404, 404, 404, 404, 404, 404, 404, 404, 404, 200, 200}},
+	{"GET", "/mijn/verzoeken/nieuw/{soort}", "/mijn/verzoeken/nieuw/copy", [12]int{303, 404, 404, 404, 404, 404, 404, 404, 404, 404, 200, 200}},
+	{"GET", "/mijn/verzoeken/nieuw/{soort}", "/mijn/verzoeken/nieuw/iets", [12]int{303, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404}},
+	{"POST", "/mijn/verzoeken", "/mijn/verzoeken", [12]int{303, 404, 404, 404, 404, 404, 404, 404, 404, 404, 400, 400}},
+	{"GET", "/mijn/dossier", "/mijn/dossier", [12]int{303, 404, 404, 404, 404, 404, 404, 404, 404, 404, 200, 200}},
+	{"GET", "/mijn/dossier/{id}", "/mijn/dossier/" + noSuchID, [12]int{303, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404}},
+	{"GET", "/mijn/dossier/{id}/afschrift.pdf", "/mijn/dossier/" + noSuchID + "/afschrift.pdf", [12]int{303, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404}},
+	{"GET", "/mijn/toestemmingen", "/mijn/toestemmingen", [12]int{303, 404, 404, 404, 404, 404, 404, 404, 404, 404, 200, 200}},
+	{"POST", "/mijn/toestemmingen/{id}/ondertekenen", "/mijn/toestemmingen/" + noSuchID + "/ondertekenen", [12]int{303, 404, 404, 404, 404, 404, 404, 404, 404, 404, 400, 400}},
+	{"POST", "/mijn/toestemmingen/{id}/intrekken", "/mijn/toestemmingen/" + noSuchID + "/intrekken", [12]int{303, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404}},
+	{"GET", "/mijn/inzage", "/mijn/inzage", [12]int{303, 404, 404, 404, 404, 404, 404, 404, 404, 404, 200, 200}},
+	{"GET", "/mijn/inzage", "/mijn/inzage?van=gisteren", [12]int{303, 404, 404, 404, 404, 404, 404, 404, 404, 404, 400, 400}},
+	{"GET", "/mijn/vernietigingen", "/mijn/vernietigingen", [12]int{303, 404, 404, 404, 404, 404, 404, 404, 404, 404, 200, 200}},
+	{"GET", "/mijn/vernietigingen/{id}/verklaring.pdf", "/mijn/vernietigingen/" + noSuchID + "/verklaring.pdf", [12]int{303, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404}},
+	{"GET", "/mijn/gegevens.json", "/mijn/gegevens.json", [12]int{303, 404, 404, 404, 404, 404, 404, 404, 404, 404, 200, 200}},
 	// Logout ends the sessions the other rows use: it runs last.
 	{"POST", "/uitloggen", "/uitloggen", [12]int{303, 303, 303, 303, 303, 303, 303, 303, 303, 303, 303, 303}},
 }
@@ -64,6 +84,8 @@ func TestPortalAuthorizationMatrix(t *testing.T) {
 		"employer": s.addUser(access.RoleEmployer, tenantA), "other_employer": s.addUser(access.RoleEmployer, tenantB),
 		"employee": s.addUser(access.RoleEmployee, tenantA), "other_employee": s.addUser(access.RoleEmployee, tenantB),
 	}
+	linkEmployee(t, s, tenantA, users["employee"].userID)
+	linkEmployee(t, s, tenantB, users["other_employee"].userID)
 	tokens := map[string]string{"anonymous": ""}
 	for name, u := range users {
 		tokens[name] = s.session(u)

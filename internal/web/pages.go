@@ -118,6 +118,9 @@ func (s *Server) invalid(w http.ResponseWriter, r *http.Request, page string, v 
 
 // home is the logged-in start page: who you are and your role.
 func (s *Server) home(w http.ResponseWriter, r *http.Request) {
+	if s.homeFor(w, r) {
+		return
+	}
 	s.render(w, r, http.StatusOK, "home.html", view{Title: "Start"})
 }
 

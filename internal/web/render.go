@@ -29,6 +29,8 @@ type view struct {
 type userView struct {
 	Name  string
 	Roles []string
+	// Employee shows the employee's menu.
+	Employee bool
 }
 
 // roleNames are the Dutch names of the roles, as the user reads them.
@@ -116,6 +118,7 @@ func (s *Server) userView(r *http.Request, c caller) *userView {
 			u.Name = n
 		}
 	}
+	u.Employee = isEmployee(c)
 	seen := map[access.Role]bool{}
 	for _, g := range c.principal.Grants {
 		if !seen[g.Role] {
