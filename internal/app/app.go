@@ -228,6 +228,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 		Logger: log, Auth: ids, Invitations: invitations, Names: postgres.NewDirectory(hr),
 		Authz: enforcer, Recorder: postgres.NewRecorder(hr),
 		HSTS: cfg.PublicHTTPS(), TrustedProxies: cfg.TrustedProxies,
+		Employer: web.EmployerServices{Employees: employees, Absences: absences, Fitness: fit},
 	})
 	if err != nil {
 		a.Close()

@@ -29,6 +29,8 @@ type view struct {
 type userView struct {
 	Name  string
 	Roles []string
+	// Employer: the user has an employer grant (the employer's portal).
+	Employer bool
 }
 
 // roleNames are the Dutch names of the roles, as the user reads them.
@@ -118,6 +120,7 @@ func (s *Server) userView(r *http.Request, c caller) *userView {
 	}
 	seen := map[access.Role]bool{}
 	for _, g := range c.principal.Grants {
+		u.Employer = u.Employer || g.Role == access.RoleEmployer
 		if !seen[g.Role] {
 			seen[g.Role] = true
 			u.Roles = append(u.Roles, RoleName(g.Role))

@@ -84,6 +84,8 @@ type Options struct {
 	TrustedProxies []string
 	// Now is the clock (time.Now when nil).
 	Now func() time.Time
+	// Employer are the services of the employer's portal (employer.go).
+	Employer EmployerServices
 }
 
 // Server is the portal.
@@ -98,6 +100,8 @@ type Server struct {
 	routes  []string
 	// permissions are what the pages behind allow ask for.
 	permissions []permission
+	// lists limits the employer portal's list reads.
+	lists listReadLimiter
 }
 
 // New builds the portal from opts. It fails when a service is missing, a
@@ -154,6 +158,7 @@ func (s *Server) routesTable() {
 	s.handle("GET /password-reset", s.resetPage)
 	s.handle("POST /password-reset", s.resetPassword)
 	s.handle("GET /static/{name}", s.static)
+	s.employerRoutes()
 }
 
 // Routes returns the pattern of every registered portal route ("METHOD
