@@ -228,7 +228,12 @@ func (f overviewFilter) query(n int) string {
 // work besides the service call and the template.
 func buildOverview(rows []absence.OverviewRow, f overviewFilter) overviewData {
 	needle := strings.ToLower(f.Q)
-	kept := make([]absence.OverviewRow, 0, len(rows))
+	// Each kept row with its lower-case name, computed once for the sort.
+	type keyed struct {
+		absence.OverviewRow
+		last, first string
+	}
+	kept := make([]keyed, 0, len(rows))
 	absent := 0
 	for _, r := range rows {
 		if r.Absent() {
@@ -237,33 +242,32 @@ func buildOverview(rows []absence.OverviewRow, f overviewFilter) overviewData {
 		if f.Who == "ziek" && !r.Absent() || f.Who == "niet-ziek" && r.Absent() {
 			continue
 		}
-		if needle != "" && !strings.Contains(strings.ToLower(r.FirstName+" "+r.LastName), needle) &&
-			!strings.Contains(strings.ToLower(r.EmployeeNumber), needle) {
+		k := keyed{r, strings.ToLower(r.LastName), strings.ToLower(r.FirstName)}
+		if needle != "" && !strings.Contains(k.first+" "+k.last, needle) && !strings.Contains(strings.ToLower(r.EmployeeNumber), needle) {
 			continue
 		}
-		kept = append(kept, r)
+		kept = append(kept, k)
 	}
-	byName := func(a, b absence.OverviewRow) int {
-		return cmp.Or(strings.Compare(strings.ToLower(a.LastName), strings.ToLower(b.LastName)),
-			strings.Compare(strings.ToLower(a.FirstName), strings.ToLower(b.FirstName)),
-			strings.Compare(a.EmployeeNumber, b.EmployeeNumber))
+	byName := func(a, b keyed) int {
+		return cmp.Or(strings.Compare(a.last, b.last), strings.Compare(a.first, b.first), strings.Compare(a.EmployeeNumber, b.EmployeeNumber))
 	}
 	switch f.Sort {
 	case "nummer":
-		slices.SortStableFunc(kept, func(a, b absence.OverviewRow) int { return strings.Compare(a.EmployeeNumber, b.EmployeeNumber) })
+		slices.SortFunc(kept, func(a, b keyed) int { return strings.Compare(a.EmployeeNumber, b.EmployeeNumber) })
 	case "ziek":
-		slices.SortStableFunc(kept, func(a, b absence.OverviewRow) int {
+		slices.SortFunc(kept, func(a, b keyed) int {
 			return cmp.Or(cmp.Compare(b.Percentage, a.Percentage), a.FirstSickDay.Compare(b.FirstSickDay), byName(a, b))
 		})
 	default:
-		slices.SortStableFunc(kept, byName)
+		slices.SortFunc(kept, byName)
 	}
 	d := overviewData{Total: len(rows), Absent: absent, Filter: f}
 	d.Pages = max(1, (len(kept)+overviewPageSize-1)/overviewPageSize)
 	d.Page = min(f.Page, d.Pages)
 	start := (d.Page - 1) * overviewPageSize
 	end := min(start+overviewPageSize, len(kept))
-	for _, r := range kept[start:end] {
+	for _, k := range kept[start:end] {
+		r := k.OverviewRow
 		o := overviewRow{ID: r.EmployeeID.String(), Number: r.EmployeeNumber, Name: r.FirstName + " " + r.LastName,
 			Status: "Aan het werk", Verdict: verdictText(r.LastVerdict, r.LastWorkAbility)}
 		if r.Absent() {
