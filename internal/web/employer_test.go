@@ -56,8 +56,8 @@ func employerServer(tb testing.TB, rows []absence.OverviewRow) (*Server, *http.C
 	tenant := uuid.New()
 	clock := time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
 	s, err := New(Options{Auth: &fakeAuth{token: "tok"}, Invitations: fakeInvitations{}, Recorder: &fakeRecorder{},
-		Authz: &fakeAuthz{auths: []access.Authority{{Role: access.RoleEmployer, Scope: access.Scope{Employers: []uuid.UUID{tenant}}}}},
-		Now:   func() time.Time { clock = clock.Add(time.Second); return clock },
+		Authz:    &fakeAuthz{auths: []access.Authority{{Role: access.RoleEmployer, Scope: access.Scope{Employers: []uuid.UUID{tenant}}}}},
+		Now:      func() time.Time { clock = clock.Add(time.Second); return clock },
 		Employer: EmployerServices{Absences: overviewAbsences{rows: rows}}})
 	if err != nil {
 		tb.Fatal(err)
