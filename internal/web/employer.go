@@ -74,23 +74,23 @@ func init() { pageNames = append(pageNames, employerPageNames...) }
 func (s *Server) employerRoutes() {
 	s.handle("GET /werkgever", s.allowAll("employer_overview", "read", s.employerOverview))
 	s.handle("GET /werkgever/signalen", s.allowAll("signals", "read", s.employerSignals))
-	s.handle("GET /werkgever/medewerkers/nieuw", s.allow("employees", "create", s.newEmployeePage))
-	s.handle("POST /werkgever/medewerkers", s.allow("employees", "create", s.createEmployee))
-	s.handle("GET /werkgever/medewerkers/{id}", s.allow("employees", "read", s.employeePage))
-	s.handle("GET /werkgever/medewerkers/{id}/wijzigen", s.allow("employees", "update", s.editEmployeePage))
-	s.handle("POST /werkgever/medewerkers/{id}/wijzigen", s.allow("employees", "update", s.updateEmployee))
-	s.handle("POST /werkgever/medewerkers/{id}/ziekmelding", s.allow("absences", "report", s.reportSick))
-	s.handle("GET /werkgever/verzuim/{id}", s.allow("absences", "read", s.casePage))
-	s.handle("POST /werkgever/verzuim/{id}/herstel", s.allow("absences", "change", s.changeCase))
-	s.handle("GET /werkgever/verzuim/{id}/plan.pdf", s.allow("plans", "print", s.planPDF))
-	s.handle("GET /werkgever/import", s.allow("employees", "import", s.importPage))
-	s.handle("POST /werkgever/import", s.allow("employees", "import", s.importPreview))
-	s.handle("POST /werkgever/import/bevestigen", s.allow("employees", "import", s.importEmployees))
+	s.handle("GET /werkgever/medewerkers/nieuw", s.allow("employees", "create", s.employerNewEmployee))
+	s.handle("POST /werkgever/medewerkers", s.allow("employees", "create", s.employerCreateEmployee))
+	s.handle("GET /werkgever/medewerkers/{id}", s.allow("employees", "read", s.employerEmployeePage))
+	s.handle("GET /werkgever/medewerkers/{id}/wijzigen", s.allow("employees", "update", s.employerEditEmployee))
+	s.handle("POST /werkgever/medewerkers/{id}/wijzigen", s.allow("employees", "update", s.employerUpdateEmployee))
+	s.handle("POST /werkgever/medewerkers/{id}/ziekmelding", s.allow("absences", "report", s.employerReportSick))
+	s.handle("GET /werkgever/verzuim/{id}", s.allow("absences", "read", s.employerCasePage))
+	s.handle("POST /werkgever/verzuim/{id}/herstel", s.allow("absences", "change", s.employerChangeCase))
+	s.handle("GET /werkgever/verzuim/{id}/plan.pdf", s.allow("plans", "print", s.employerPlanPDF))
+	s.handle("GET /werkgever/import", s.allow("employees", "import", s.employerImportPage))
+	s.handle("POST /werkgever/import", s.allow("employees", "import", s.employerImportPreview))
+	s.handle("POST /werkgever/import/bevestigen", s.allow("employees", "import", s.employerImportEmployees))
 }
 
 // Dutch names of what the employer sees.
 var (
-	kindNames = map[absence.Kind]string{
+	employerStepNames = map[absence.Kind]string{
 		absence.KindProblemAnalysis:       "Probleemanalyse door de bedrijfsarts",
 		absence.KindPlanOfAction:          "Plan van aanpak",
 		absence.KindEvaluation:            "Evaluatie van het plan van aanpak",
@@ -100,15 +100,15 @@ var (
 		absence.KindEndOfWageContinuation: "Einde loondoorbetaling",
 		absence.KindUWVReportVangnet:      "Melding bij UWV",
 	}
-	statusNames = map[absence.Status]string{
+	employerStatusNames = map[absence.Status]string{
 		absence.StatusOpen: "Nog te doen", absence.StatusDone: "Gedaan",
 		absence.StatusOverdue: "Te laat", absence.StatusCancelled: "Vervallen",
 	}
 )
 
-// kindName is the Dutch name of a Poortwachter step.
-func kindName(k absence.Kind, n int) string {
-	name, ok := kindNames[k]
+// employerStepName is the Dutch name of a Poortwachter step.
+func employerStepName(k absence.Kind, n int) string {
+	name, ok := employerStepNames[k]
 	if !ok {
 		name = "Volgende stap"
 	}
@@ -118,8 +118,8 @@ func kindName(k absence.Kind, n int) string {
 	return name
 }
 
-// verdictText says a verdict in plain words, without medical detail.
-func verdictText(verdict string, workAbility int) string {
+// employerVerdictText says a verdict in plain words, without medical detail.
+func employerVerdictText(verdict string, workAbility int) string {
 	switch verdict {
 	case "fit":
 		return "Kan werken (arbeidsgeschikt)"
@@ -131,8 +131,8 @@ func verdictText(verdict string, workAbility int) string {
 	return ""
 }
 
-// verdictLine says a verdict of the fitness service in plain words.
-func verdictLine(v fitness.Verdict) string {
+// employerVerdictLine says a verdict of the fitness service in plain words.
+func employerVerdictLine(v fitness.Verdict) string {
 	if v.Kind == fitness.KindExamination {
 		switch v.Outcome {
 		case "approved":
@@ -142,48 +142,48 @@ func verdictLine(v fitness.Verdict) string {
 		}
 		return "Keuring"
 	}
-	return verdictText(v.Verdict, v.WorkAbilityPercentage)
+	return employerVerdictText(v.Verdict, v.WorkAbilityPercentage)
 }
 
-// employersOf returns the tenants the actor's grant reaches by name; a
+// employerTenants returns the tenants the actor's grant reaches by name; a
 // grant over all tenants names none.
-func employersOf(a access.Actor) []uuid.UUID {
+func employerTenants(a access.Actor) []uuid.UUID {
 	if a.Scope.All {
 		return nil
 	}
 	return a.Scope.Employers
 }
 
-// overviewPageSize is the number of employees on one overview page.
-const overviewPageSize = 50
+// employerPageSize is the number of employees on one overview page.
+const employerPageSize = 50
 
-// overviewRow is one employee on the overview page.
-type overviewRow struct {
+// employerOverviewRow is one employee on the overview page.
+type employerOverviewRow struct {
 	ID, Number, Name, Status, Since, Verdict, Next, NextDue, NextStatus string
 	CaseID                                                              string
 	Overdue                                                             bool
 }
 
-// overviewData is the overview page's data.
-type overviewData struct {
-	Rows                       []overviewRow
+// employerOverviewData is the overview page's data.
+type employerOverviewData struct {
+	Rows                       []employerOverviewRow
 	Total, Absent, Page, Pages int
 	Prev, Next                 string
-	Filter                     overviewFilter
+	Filter                     employerOverviewFilter
 }
 
-// overviewFilter is the overview's query: search text, who, order and
+// employerOverviewFilter is the overview's query: search text, who, order and
 // page.
-type overviewFilter struct {
+type employerOverviewFilter struct {
 	Q, Who, Sort string
 	Page         int
 }
 
-// parseOverviewFilter reads the overview's query; a value it does not
+// parseEmployerOverviewFilter reads the overview's query; a value it does not
 // know is a field error, in Dutch.
-func parseOverviewFilter(r *http.Request) (overviewFilter, map[string]string) {
+func parseEmployerOverviewFilter(r *http.Request) (employerOverviewFilter, map[string]string) {
 	q := r.URL.Query()
-	f := overviewFilter{Q: strings.TrimSpace(q.Get("zoek")), Who: q.Get("wie"), Sort: q.Get("sorteer"), Page: 1}
+	f := employerOverviewFilter{Q: strings.TrimSpace(q.Get("zoek")), Who: q.Get("wie"), Sort: q.Get("sorteer"), Page: 1}
 	fields := map[string]string{}
 	if len(f.Q) > 100 {
 		fields["zoek"] = "Zoek op een naam of personeelsnummer van hoogstens 100 tekens."
@@ -209,11 +209,11 @@ func parseOverviewFilter(r *http.Request) (overviewFilter, map[string]string) {
 }
 
 // query returns the filter as a query string for page n.
-func (f overviewFilter) query(n int) string {
+func (f employerOverviewFilter) query(n int) string {
 	v := make([]string, 0, 4)
 	add := func(k, val string) {
 		if val != "" {
-			v = append(v, k+"="+urlQueryEscape(val))
+			v = append(v, k+"="+employerQueryEscape(val))
 		}
 	}
 	add("zoek", f.Q)
@@ -223,10 +223,10 @@ func (f overviewFilter) query(n int) string {
 	return "/werkgever?" + strings.Join(v, "&")
 }
 
-// buildOverview filters, sorts and pages the rows of the employer overview
+// buildEmployerOverview filters, sorts and pages the rows of the employer overview
 // service into the page's data. It is the overview's whole server-side
 // work besides the service call and the template.
-func buildOverview(rows []absence.OverviewRow, f overviewFilter) overviewData {
+func buildEmployerOverview(rows []absence.OverviewRow, f employerOverviewFilter) employerOverviewData {
 	needle := strings.ToLower(f.Q)
 	// Each kept row with its lower-case name, computed once for the sort.
 	type keyed struct {
@@ -261,15 +261,15 @@ func buildOverview(rows []absence.OverviewRow, f overviewFilter) overviewData {
 	default:
 		slices.SortFunc(kept, byName)
 	}
-	d := overviewData{Total: len(rows), Absent: absent, Filter: f}
-	d.Pages = max(1, (len(kept)+overviewPageSize-1)/overviewPageSize)
+	d := employerOverviewData{Total: len(rows), Absent: absent, Filter: f}
+	d.Pages = max(1, (len(kept)+employerPageSize-1)/employerPageSize)
 	d.Page = min(f.Page, d.Pages)
-	start := (d.Page - 1) * overviewPageSize
-	end := min(start+overviewPageSize, len(kept))
+	start := (d.Page - 1) * employerPageSize
+	end := min(start+employerPageSize, len(kept))
 	for _, k := range kept[start:end] {
 		r := k.OverviewRow
-		o := overviewRow{ID: r.EmployeeID.String(), Number: r.EmployeeNumber, Name: r.FirstName + " " + r.LastName,
-			Status: "Aan het werk", Verdict: verdictText(r.LastVerdict, r.LastWorkAbility)}
+		o := employerOverviewRow{ID: r.EmployeeID.String(), Number: r.EmployeeNumber, Name: r.FirstName + " " + r.LastName,
+			Status: "Aan het werk", Verdict: employerVerdictText(r.LastVerdict, r.LastWorkAbility)}
 		if r.Absent() {
 			o.CaseID = r.AbsenceID.String()
 			o.Status = fmt.Sprintf("Ziek voor %d%%", r.Percentage)
@@ -279,7 +279,7 @@ func buildOverview(rows []absence.OverviewRow, f overviewFilter) overviewData {
 			o.Since = Date(r.FirstSickDay)
 		}
 		if m := r.NextMilestone; m != nil {
-			o.Next, o.NextDue, o.NextStatus = kindName(m.Kind, m.N), Date(m.Due), statusNames[m.Status]
+			o.Next, o.NextDue, o.NextStatus = employerStepName(m.Kind, m.N), Date(m.Due), employerStatusNames[m.Status]
 			o.Overdue = m.Status == absence.StatusOverdue
 		}
 		d.Rows = append(d.Rows, o)
@@ -298,19 +298,19 @@ func buildOverview(rows []absence.OverviewRow, f overviewFilter) overviewData {
 // verdict, filtered, sorted and paged. Nothing medical is in the
 // service's rows.
 func (s *Server) employerOverview(w http.ResponseWriter, r *http.Request, actors []access.Actor) error {
-	f, fields := parseOverviewFilter(r)
+	f, fields := parseEmployerOverviewFilter(r)
 	if len(fields) > 0 {
 		s.render(w, r, http.StatusBadRequest, "employer_overview.html", view{Title: "Mijn medewerkers",
-			Error: pageErrorOf(derrors.ErrInvalid).message, Fields: fields, Data: overviewData{Filter: f, Page: 1, Pages: 1}})
+			Error: pageErrorOf(derrors.ErrInvalid).message, Fields: fields, Data: employerOverviewData{Filter: f, Page: 1, Pages: 1}})
 		return nil
 	}
-	if !s.takeListRead(r, "overview") {
-		return errListReadThrottled
+	if !s.takeEmployerListRead(r, "overview") {
+		return errEmployerListReads
 	}
 	var rows []absence.OverviewRow
 	seen := map[uuid.UUID]bool{}
 	for _, a := range actors {
-		for _, id := range employersOf(a) {
+		for _, id := range employerTenants(a) {
 			if seen[id] {
 				continue
 			}
@@ -322,18 +322,18 @@ func (s *Server) employerOverview(w http.ResponseWriter, r *http.Request, actors
 			rows = append(rows, part...)
 		}
 	}
-	s.render(w, r, http.StatusOK, "employer_overview.html", view{Title: "Mijn medewerkers", Data: buildOverview(rows, f)})
+	s.render(w, r, http.StatusOK, "employer_overview.html", view{Title: "Mijn medewerkers", Data: buildEmployerOverview(rows, f)})
 	return nil
 }
 
-// signalRow is one signal on the signals page.
-type signalRow struct {
+// employerSignalRow is one signal on the signals page.
+type employerSignalRow struct {
 	EmployeeID, CaseID, Name, Number, Step, Due, Status string
 	Overdue                                             bool
 }
 
-// maxSignalDays bounds the signals page's look-ahead.
-const maxSignalDays = 365
+// employerMaxSignalDays bounds the signals page's look-ahead.
+const employerMaxSignalDays = 365
 
 // employerSignals lists the Poortwachter steps that are due within the
 // chosen number of days, or overdue, for the caller's employees, oldest
@@ -343,18 +343,18 @@ func (s *Server) employerSignals(w http.ResponseWriter, r *http.Request, actors 
 	v := view{Title: "Wat moet er gebeuren", Form: map[string]string{"dagen": strconv.Itoa(days)}}
 	if q := r.URL.Query().Get("dagen"); q != "" {
 		n, err := strconv.Atoi(q)
-		if err != nil || n < 0 || n > maxSignalDays {
+		if err != nil || n < 0 || n > employerMaxSignalDays {
 			v.Form["dagen"] = q
 			v.Error = pageErrorOf(derrors.ErrInvalid).message
-			v.Fields = map[string]string{"dagen": fmt.Sprintf("Vul een heel aantal dagen in, van 0 tot en met %d.", maxSignalDays)}
+			v.Fields = map[string]string{"dagen": fmt.Sprintf("Vul een heel aantal dagen in, van 0 tot en met %d.", employerMaxSignalDays)}
 			s.render(w, r, http.StatusBadRequest, "employer_signals.html", v)
 			return nil
 		}
 		days = n
 		v.Form["dagen"] = q
 	}
-	if !s.takeListRead(r, "signals") {
-		return errListReadThrottled
+	if !s.takeEmployerListRead(r, "signals") {
+		return errEmployerListReads
 	}
 	var sigs []absence.Signal
 	for _, a := range actors {
@@ -371,10 +371,10 @@ func (s *Server) employerSignals(w http.ResponseWriter, r *http.Request, actors 
 	sigs = slices.CompactFunc(sigs, func(x, y absence.Signal) bool {
 		return x.AbsenceID == y.AbsenceID && x.Kind == y.Kind && x.N == y.N
 	})
-	rows := make([]signalRow, 0, len(sigs))
+	rows := make([]employerSignalRow, 0, len(sigs))
 	for _, x := range sigs {
-		rows = append(rows, signalRow{EmployeeID: x.EmployeeID.String(), CaseID: x.AbsenceID.String(), Name: x.EmployeeName,
-			Number: x.EmployeeNumber, Step: kindName(x.Kind, x.N), Due: Date(x.Due), Status: statusNames[x.Status],
+		rows = append(rows, employerSignalRow{EmployeeID: x.EmployeeID.String(), CaseID: x.AbsenceID.String(), Name: x.EmployeeName,
+			Number: x.EmployeeNumber, Step: employerStepName(x.Kind, x.N), Due: Date(x.Due), Status: employerStatusNames[x.Status],
 			Overdue: x.Status == absence.StatusOverdue})
 	}
 	v.Data = map[string]any{"Rows": rows, "Days": days, "Limited": len(sigs) >= absence.MaxSignalsPage}
@@ -382,8 +382,8 @@ func (s *Server) employerSignals(w http.ResponseWriter, r *http.Request, actors 
 	return nil
 }
 
-// pathUUID reads the route's {id}; one that is not an id is the 404 page.
-func pathUUID(r *http.Request) (uuid.UUID, error) {
+// employerPathID reads the route's {id}; one that is not an id is the 404 page.
+func employerPathID(r *http.Request) (uuid.UUID, error) {
 	id, ok := access.ParseID(r.PathValue("id"))
 	if !ok {
 		return uuid.Nil, fmt.Errorf("web: path id: %w", derrors.ErrNotFound)
@@ -391,47 +391,47 @@ func pathUUID(r *http.Request) (uuid.UUID, error) {
 	return id, nil
 }
 
-// caseRow is one case on the employee page.
-type caseRow struct {
+// employerCaseRow is one case on the employee page.
+type employerCaseRow struct {
 	ID, FirstSickDay, Status string
 	Open                     bool
 }
 
-// employeePageData is what the employee page shows.
-type employeePageData struct {
+// employerEmployeeData is what the employee page shows.
+type employerEmployeeData struct {
 	Employee employee.Employee
 	Born     string
 	Started  string
 	Ended    string
-	Cases    []caseRow
-	Verdicts []verdictRow
+	Cases    []employerCaseRow
+	Verdicts []employerLine
 	// Advice is nil unless the employer's contract shares it.
-	Advice []adviceRow
+	Advice []employerAdviceRow
 	// OpenCase is the open case, for the recovery form; "" when none.
 	OpenCase string
 }
 
-type verdictRow struct{ Date, Text string }
+type employerLine struct{ Date, Text string }
 
-type adviceRow struct {
+type employerAdviceRow struct {
 	Date, Limitations, Possibilities string
 	Weeks                            int
 }
 
-// employeeData gathers the employee page under one actor.
-func (s *Server) employeeData(ctx context.Context, a access.Actor, id uuid.UUID) (employeePageData, error) {
+// employerEmployeeView gathers the employee page under one actor.
+func (s *Server) employerEmployeeView(ctx context.Context, a access.Actor, id uuid.UUID) (employerEmployeeData, error) {
 	svc := s.opts.Employer
 	e, err := svc.Employees.Get(ctx, a, id)
 	if err != nil {
-		return employeePageData{}, err
+		return employerEmployeeData{}, err
 	}
-	d := employeePageData{Employee: e, Born: Date(e.DateOfBirth), Started: Date(e.EmploymentStart), Ended: Date(e.EmploymentEnd)}
+	d := employerEmployeeData{Employee: e, Born: Date(e.DateOfBirth), Started: Date(e.EmploymentStart), Ended: Date(e.EmploymentEnd)}
 	cases, err := svc.Absences.ListForEmployee(ctx, a, id)
 	if err != nil {
-		return employeePageData{}, err
+		return employerEmployeeData{}, err
 	}
 	for _, c := range cases {
-		row := caseRow{ID: c.ID.String(), FirstSickDay: Date(c.FirstSickDay), Open: c.Status == absence.CaseOpen}
+		row := employerCaseRow{ID: c.ID.String(), FirstSickDay: Date(c.FirstSickDay), Open: c.Status == absence.CaseOpen}
 		if row.Open {
 			row.Status = fmt.Sprintf("Loopt: ziek voor %d%%", c.Percentage)
 			d.OpenCase = row.ID
@@ -442,38 +442,38 @@ func (s *Server) employeeData(ctx context.Context, a access.Actor, id uuid.UUID)
 	}
 	vs, err := svc.Fitness.Verdicts(ctx, a, id)
 	if err != nil {
-		return employeePageData{}, err
+		return employerEmployeeData{}, err
 	}
-	d.Verdicts = verdictRows(vs)
+	d.Verdicts = employerVerdicts(vs)
 	adv, err := svc.Fitness.AdviceFor(ctx, a, id)
 	switch {
 	case errors.Is(err, derrors.ErrNotFound), errors.Is(err, derrors.ErrForbidden):
 		// Not shared with this employer: show nothing, say nothing.
 	case err != nil:
-		return employeePageData{}, err
+		return employerEmployeeData{}, err
 	default:
-		d.Advice = []adviceRow{}
+		d.Advice = []employerAdviceRow{}
 		for _, x := range adv {
-			d.Advice = append(d.Advice, adviceRow{Date: Date(x.PublishedAt.In(amsterdam)), Limitations: x.Limitations,
+			d.Advice = append(d.Advice, employerAdviceRow{Date: Date(x.PublishedAt.In(employerZone)), Limitations: x.Limitations,
 				Possibilities: x.Possibilities, Weeks: x.ExpectedDurationWeeks})
 		}
 	}
 	return d, nil
 }
 
-// verdictRows lists verdicts newest first, in plain words.
-func verdictRows(vs []fitness.Verdict) []verdictRow {
+// employerVerdicts lists verdicts newest first, in plain words.
+func employerVerdicts(vs []fitness.Verdict) []employerLine {
 	vs = slices.Clone(vs)
 	slices.SortStableFunc(vs, func(a, b fitness.Verdict) int { return b.Date.Compare(a.Date) })
-	out := make([]verdictRow, 0, len(vs))
+	out := make([]employerLine, 0, len(vs))
 	for _, v := range vs {
-		out = append(out, verdictRow{Date: Date(v.Date), Text: verdictLine(v)})
+		out = append(out, employerLine{Date: Date(v.Date), Text: employerVerdictLine(v)})
 	}
 	return out
 }
 
-// amsterdam is the zone in which the portal shows dates.
-var amsterdam = func() *time.Location {
+// employerZone is the zone in which the portal shows dates.
+var employerZone = func() *time.Location {
 	l, err := time.LoadLocation("Europe/Amsterdam")
 	if err != nil {
 		return time.UTC
@@ -481,32 +481,32 @@ var amsterdam = func() *time.Location {
 	return l
 }()
 
-// employeePage shows one employee: the HR record, the cases, the
+// employerEmployeePage shows one employee: the HR record, the cases, the
 // verdicts, advice where shared, and the sick-report form.
-func (s *Server) employeePage(w http.ResponseWriter, r *http.Request, a access.Actor) error {
-	id, err := pathUUID(r)
+func (s *Server) employerEmployeePage(w http.ResponseWriter, r *http.Request, a access.Actor) error {
+	id, err := employerPathID(r)
 	if err != nil {
 		return err
 	}
-	d, err := s.employeeData(r.Context(), a, id)
+	d, err := s.employerEmployeeView(r.Context(), a, id)
 	if err != nil {
 		return err
 	}
 	s.render(w, r, http.StatusOK, "employer_employee.html", view{Title: d.Employee.FirstName + " " + d.Employee.LastName,
-		Form: map[string]string{"eerste_ziektedag": s.today().Format(time.DateOnly), "percentage": "100"}, Data: d})
+		Form: map[string]string{"eerste_ziektedag": s.employerToday().Format(time.DateOnly), "percentage": "100"}, Data: d})
 	return nil
 }
 
-// today is the date today in Europe/Amsterdam, at midnight UTC, as the
+// employerToday is the date employerToday in Europe/Amsterdam, at midnight UTC, as the
 // services compare dates.
-func (s *Server) today() time.Time {
+func (s *Server) employerToday() time.Time {
 	t, _ := time.Parse(time.DateOnly, access.Today(s.opts.Now()))
 	return t
 }
 
-// dateInput reads a date field (YYYY-MM-DD, as a date input sends it);
+// employerDate reads a date field (YYYY-MM-DD, as a date input sends it);
 // empty is the zero time when not required. A bad value is a field error.
-func dateInput(f form, name string, required bool) time.Time {
+func employerDate(f form, name string, required bool) time.Time {
 	v := strings.TrimSpace(f.get(name))
 	if v == "" {
 		if required && f.fields[name] == "" {
@@ -521,8 +521,8 @@ func dateInput(f form, name string, required bool) time.Time {
 	return t
 }
 
-// percentInput reads a whole percentage from lo to hi.
-func percentInput(f form, name string, lo, hi int, msg string) int {
+// employerPercent reads a whole percentage from lo to hi.
+func employerPercent(f form, name string, lo, hi int, msg string) int {
 	n, err := strconv.Atoi(strings.TrimSpace(f.get(name)))
 	if err != nil || n < lo || n > hi {
 		if f.fields[name] == "" {
@@ -533,13 +533,13 @@ func percentInput(f form, name string, lo, hi int, msg string) int {
 	return n
 }
 
-// sickFields maps the service's field names to the sick-report form's.
-var sickFields = map[string]string{"first_sick_day": "eerste_ziektedag", "percentage": "percentage",
+// employerSickFields maps the service's field names to the sick-report form's.
+var employerSickFields = map[string]string{"first_sick_day": "eerste_ziektedag", "percentage": "percentage",
 	"date": "datum", "leave_days": "verlofdagen"}
 
-// serviceFields turns the service's field errors into the form's, in
+// employerServiceFields turns the service's field errors into the form's, in
 // Dutch; false when err has none.
-func serviceFields(err error, names map[string]string, fields map[string]string) bool {
+func employerServiceFields(err error, names map[string]string, fields map[string]string) bool {
 	var fe derrors.FieldErrors
 	if !errors.As(err, &fe) {
 		return false
@@ -549,7 +549,7 @@ func serviceFields(err error, names map[string]string, fields map[string]string)
 		if !ok {
 			name = "algemeen"
 		}
-		if msg, ok := dutchFieldMessages[name]; ok {
+		if msg, ok := employerFieldMessages[name]; ok {
 			fields[name] = msg
 		} else {
 			fields[name] = "Dit is niet goed ingevuld."
@@ -558,9 +558,9 @@ func serviceFields(err error, names map[string]string, fields map[string]string)
 	return true
 }
 
-// dutchFieldMessages are the messages for the service's field errors, by
+// employerFieldMessages are the messages for the service's field errors, by
 // the form's field name.
-var dutchFieldMessages = map[string]string{
+var employerFieldMessages = map[string]string{
 	"eerste_ziektedag":   "Vul een eerste ziektedag in die niet in de toekomst ligt en binnen het dienstverband valt.",
 	"percentage":         "Vul een percentage van 1 tot en met 100 in.",
 	"datum":              "Vul een datum in op of na de eerste ziektedag, en niet in de toekomst.",
@@ -580,17 +580,17 @@ var dutchFieldMessages = map[string]string{
 	"herstel_percentage": "Vul een percentage van 0 tot en met 100 in.",
 }
 
-// reportSick takes a sick report (ziekmelding) for an employee and shows
+// employerReportSick takes a sick report (ziekmelding) for an employee and shows
 // the case; when the report reopens the previous case (28-day rule), the
 // page says so and why.
-func (s *Server) reportSick(w http.ResponseWriter, r *http.Request, a access.Actor) error {
-	id, err := pathUUID(r)
+func (s *Server) employerReportSick(w http.ResponseWriter, r *http.Request, a access.Actor) error {
+	id, err := employerPathID(r)
 	if err != nil {
 		return err
 	}
-	f := formOf(r, "eerste_ziektedag", "percentage")
-	first := dateInput(f, "eerste_ziektedag", true)
-	pct := percentInput(f, "percentage", 1, 100, dutchFieldMessages["percentage"])
+	f := employerForm(r, "eerste_ziektedag", "percentage")
+	first := employerDate(f, "eerste_ziektedag", true)
+	pct := employerPercent(f, "percentage", 1, 100, employerFieldMessages["percentage"])
 	if len(f.fields) == 0 {
 		x, merged, err := s.opts.Employer.Absences.Report(r.Context(), a, id, absence.Report{FirstSickDay: first, Percentage: pct})
 		if err == nil {
@@ -600,13 +600,13 @@ func (s *Server) reportSick(w http.ResponseWriter, r *http.Request, a access.Act
 					"Daarom telt dit als dezelfde ziekteperiode als de vorige: de eerste ziektedag blijft " + Date(x.FirstSickDay) +
 					", en alle termijnen schuiven op met het aantal dagen dat de medewerker beter was."
 			}
-			return s.showCase(w, r, a, x.ID, http.StatusOK, notice, nil, nil)
+			return s.employerShowCase(w, r, a, x.ID, http.StatusOK, notice, nil, nil)
 		}
-		if !serviceFields(err, sickFields, f.fields) {
+		if !employerServiceFields(err, employerSickFields, f.fields) {
 			return err
 		}
 	}
-	d, err := s.employeeData(r.Context(), a, id)
+	d, err := s.employerEmployeeView(r.Context(), a, id)
 	if err != nil {
 		return err
 	}
@@ -615,9 +615,9 @@ func (s *Server) reportSick(w http.ResponseWriter, r *http.Request, a access.Act
 	return nil
 }
 
-// formOf reads the fields of a form allowAll has parsed; a field longer
+// employerForm reads the fields of a form allowAll has parsed; a field longer
 // than maxFieldBytes is a field error.
-func formOf(r *http.Request, names ...string) form {
+func employerForm(r *http.Request, names ...string) form {
 	f := form{values: map[string]string{}, fields: map[string]string{}}
 	for _, n := range names {
 		v := r.PostForm.Get(n)
@@ -630,51 +630,51 @@ func formOf(r *http.Request, names ...string) form {
 	return f
 }
 
-// milestoneRow is one step of the Poortwachter timeline.
-type milestoneRow struct {
+// employerMilestoneRow is one step of the Poortwachter timeline.
+type employerMilestoneRow struct {
 	Step, Due, Done, Status string
 	Overdue, IsDone         bool
 }
 
-// casePageData is what the case page shows.
-type casePageData struct {
+// employerCaseData is what the case page shows.
+type employerCaseData struct {
 	ID, EmployeeID, FirstSickDay, ClosedOn string
 	Open                                   bool
 	Percentage                             int
-	Milestones                             []milestoneRow
-	Changes                                []verdictRow
-	Plan                                   *planView
+	Milestones                             []employerMilestoneRow
+	Changes                                []employerLine
+	Plan                                   *employerPlanView
 	Verdict                                string
 	VerdictDate                            string
 }
 
-type planView struct {
+type employerPlanView struct {
 	Version                   int
 	Goals, EmployerView       string
 	EmployeeView, RecordedOn  string
 	EmployerSigned, EmpSigned string
-	Activities                []activityRow
-	Evaluations               []evaluationRow
+	Activities                []employerActivityRow
+	Evaluations               []employerEvaluationRow
 }
 
-type activityRow struct{ Description, Who, ByWhen string }
+type employerActivityRow struct{ Description, Who, ByWhen string }
 
-type evaluationRow struct{ Kind, HeldOn, Summary, EmployerView, EmployeeView string }
+type employerEvaluationRow struct{ Kind, HeldOn, Summary, EmployerView, EmployeeView string }
 
-// caseData gathers a case under one actor: the case, its visible
+// employerCase gathers a case under one actor: the case, its visible
 // milestones, the plan and evaluations, and the latest verdict.
-func (s *Server) caseData(ctx context.Context, a access.Actor, id uuid.UUID) (casePageData, error) {
+func (s *Server) employerCase(ctx context.Context, a access.Actor, id uuid.UUID) (employerCaseData, error) {
 	svc := s.opts.Employer
 	x, err := svc.Absences.Get(ctx, a, id)
 	if err != nil {
-		return casePageData{}, err
+		return employerCaseData{}, err
 	}
 	x = x.ForRole(a.Role)
-	d := casePageData{ID: x.ID.String(), EmployeeID: x.EmployeeID.String(), FirstSickDay: Date(x.FirstSickDay),
+	d := employerCaseData{ID: x.ID.String(), EmployeeID: x.EmployeeID.String(), FirstSickDay: Date(x.FirstSickDay),
 		ClosedOn: Date(x.ClosedOn), Open: x.Status == absence.CaseOpen, Percentage: x.Percentage}
 	for _, m := range x.VisibleMilestones(a.Role, svc.Absences.Settings(), svc.Absences.Today()) {
-		d.Milestones = append(d.Milestones, milestoneRow{Step: kindName(m.Kind, m.N), Due: Date(m.Due), Done: Date(m.DoneOn),
-			Status: statusNames[m.Status], Overdue: m.Status == absence.StatusOverdue, IsDone: m.Status == absence.StatusDone})
+		d.Milestones = append(d.Milestones, employerMilestoneRow{Step: employerStepName(m.Kind, m.N), Due: Date(m.Due), Done: Date(m.DoneOn),
+			Status: employerStatusNames[m.Status], Overdue: m.Status == absence.StatusOverdue, IsDone: m.Status == absence.StatusDone})
 	}
 	for _, c := range x.Changes {
 		text := fmt.Sprintf("Ziek voor %d%%", c.Percentage)
@@ -684,51 +684,51 @@ func (s *Server) caseData(ctx context.Context, a access.Actor, id uuid.UUID) (ca
 		case c.Percentage == 0:
 			text = "Hersteld: weer volledig aan het werk"
 		}
-		d.Changes = append(d.Changes, verdictRow{Date: Date(c.EffectiveOn), Text: text})
+		d.Changes = append(d.Changes, employerLine{Date: Date(c.EffectiveOn), Text: text})
 	}
 	p, evs, err := svc.Absences.Plan(ctx, a, id)
 	switch {
 	case errors.Is(err, derrors.ErrNotFound):
 		// No plan yet.
 	case err != nil:
-		return casePageData{}, err
+		return employerCaseData{}, err
 	default:
-		pv := &planView{Version: p.Version, Goals: p.Goals, EmployerView: p.EmployerView, EmployeeView: p.EmployeeView,
-			RecordedOn: Date(p.RecordedAt.In(amsterdam)), EmployerSigned: Date(p.EmployerSignedOn), EmpSigned: Date(p.EmployeeSignedOn)}
+		pv := &employerPlanView{Version: p.Version, Goals: p.Goals, EmployerView: p.EmployerView, EmployeeView: p.EmployeeView,
+			RecordedOn: Date(p.RecordedAt.In(employerZone)), EmployerSigned: Date(p.EmployerSignedOn), EmpSigned: Date(p.EmployeeSignedOn)}
 		for _, ac := range p.Activities {
-			pv.Activities = append(pv.Activities, activityRow{Description: ac.Description, Who: ac.Who, ByWhen: Date(ac.ByWhen)})
+			pv.Activities = append(pv.Activities, employerActivityRow{Description: ac.Description, Who: ac.Who, ByWhen: Date(ac.ByWhen)})
 		}
 		for _, ev := range evs {
 			kind := "Evaluatie"
 			if ev.Kind == absence.EvaluationFirstYear {
 				kind = "Eerstejaarsevaluatie"
 			}
-			pv.Evaluations = append(pv.Evaluations, evaluationRow{Kind: kind, HeldOn: Date(ev.HeldOn), Summary: ev.Summary,
+			pv.Evaluations = append(pv.Evaluations, employerEvaluationRow{Kind: kind, HeldOn: Date(ev.HeldOn), Summary: ev.Summary,
 				EmployerView: ev.EmployerView, EmployeeView: ev.EmployeeView})
 		}
 		d.Plan = pv
 	}
 	vs, err := svc.Fitness.Verdicts(ctx, a, x.EmployeeID)
 	if err != nil {
-		return casePageData{}, err
+		return employerCaseData{}, err
 	}
-	if rows := verdictRows(vs); len(rows) > 0 {
+	if rows := employerVerdicts(vs); len(rows) > 0 {
 		d.Verdict, d.VerdictDate = rows[0].Text, rows[0].Date
 	}
 	return d, nil
 }
 
-// showCase renders the case page with status, a notice, and the recovery
+// employerShowCase renders the case page with status, a notice, and the recovery
 // form's errors and values.
-func (s *Server) showCase(w http.ResponseWriter, r *http.Request, a access.Actor, id uuid.UUID, status int, notice string,
+func (s *Server) employerShowCase(w http.ResponseWriter, r *http.Request, a access.Actor, id uuid.UUID, status int, notice string,
 	fields, kept map[string]string) error {
-	d, err := s.caseData(r.Context(), a, id)
+	d, err := s.employerCase(r.Context(), a, id)
 	if err != nil {
 		return err
 	}
 	v := view{Title: "Verzuim sinds " + d.FirstSickDay, Notice: notice, Fields: fields, Form: kept, Data: d}
 	if v.Form == nil {
-		v.Form = map[string]string{"datum": s.today().Format(time.DateOnly), "herstel_percentage": "0"}
+		v.Form = map[string]string{"datum": s.employerToday().Format(time.DateOnly), "herstel_percentage": "0"}
 	}
 	if len(fields) > 0 {
 		v.Error = pageErrorOf(derrors.ErrInvalid).message
@@ -737,25 +737,25 @@ func (s *Server) showCase(w http.ResponseWriter, r *http.Request, a access.Actor
 	return nil
 }
 
-// casePage shows one case.
-func (s *Server) casePage(w http.ResponseWriter, r *http.Request, a access.Actor) error {
-	id, err := pathUUID(r)
+// employerCasePage shows one case.
+func (s *Server) employerCasePage(w http.ResponseWriter, r *http.Request, a access.Actor) error {
+	id, err := employerPathID(r)
 	if err != nil {
 		return err
 	}
-	return s.showCase(w, r, a, id, http.StatusOK, "", nil, nil)
+	return s.employerShowCase(w, r, a, id, http.StatusOK, "", nil, nil)
 }
 
-// changeCase takes a (partial) recovery (hersteldmelding): the new
+// employerChangeCase takes a (partial) recovery (hersteldmelding): the new
 // percentage from a date; 0 is full recovery and closes the case.
-func (s *Server) changeCase(w http.ResponseWriter, r *http.Request, a access.Actor) error {
-	id, err := pathUUID(r)
+func (s *Server) employerChangeCase(w http.ResponseWriter, r *http.Request, a access.Actor) error {
+	id, err := employerPathID(r)
 	if err != nil {
 		return err
 	}
-	f := formOf(r, "datum", "herstel_percentage")
-	date := dateInput(f, "datum", true)
-	pct := percentInput(f, "herstel_percentage", 0, 100, dutchFieldMessages["herstel_percentage"])
+	f := employerForm(r, "datum", "herstel_percentage")
+	date := employerDate(f, "datum", true)
+	pct := employerPercent(f, "herstel_percentage", 0, 100, employerFieldMessages["herstel_percentage"])
 	if len(f.fields) == 0 {
 		x, err := s.opts.Employer.Absences.Change(r.Context(), a, id, date, pct)
 		if err == nil {
@@ -763,18 +763,18 @@ func (s *Server) changeCase(w http.ResponseWriter, r *http.Request, a access.Act
 			if x.Status == absence.CaseClosed {
 				notice = "De hersteldmelding is opgeslagen: de medewerker is vanaf " + Date(date) + " weer volledig aan het werk. Het verzuim is afgesloten."
 			}
-			return s.showCase(w, r, a, x.ID, http.StatusOK, notice, nil, nil)
+			return s.employerShowCase(w, r, a, x.ID, http.StatusOK, notice, nil, nil)
 		}
-		if !serviceFields(err, map[string]string{"date": "datum", "percentage": "herstel_percentage"}, f.fields) {
+		if !employerServiceFields(err, map[string]string{"date": "datum", "percentage": "herstel_percentage"}, f.fields) {
 			return err
 		}
 	}
-	return s.showCase(w, r, a, id, http.StatusBadRequest, "", f.fields, f.keep("datum", "herstel_percentage"))
+	return s.employerShowCase(w, r, a, id, http.StatusBadRequest, "", f.fields, f.keep("datum", "herstel_percentage"))
 }
 
-// planPDF serves the employer's copy of the plan of action as a PDF.
-func (s *Server) planPDF(w http.ResponseWriter, r *http.Request, a access.Actor) error {
-	id, err := pathUUID(r)
+// employerPlanPDF serves the employer's copy of the plan of action as a PDF.
+func (s *Server) employerPlanPDF(w http.ResponseWriter, r *http.Request, a access.Actor) error {
+	id, err := employerPathID(r)
 	if err != nil {
 		return err
 	}
@@ -789,71 +789,71 @@ func (s *Server) planPDF(w http.ResponseWriter, r *http.Request, a access.Actor)
 	return nil
 }
 
-// employeeFormNames are the fields of the employee form.
-var employeeFormNames = []string{"employee_number", "first_name", "last_name", "date_of_birth", "employment_start",
+// employerFormNames are the fields of the employee form.
+var employerFormNames = []string{"employee_number", "first_name", "last_name", "date_of_birth", "employment_start",
 	"employment_end", "email", "phone", "bsn"}
 
-// employeeFormData says which employee form is shown.
-type employeeFormData struct {
+// employerFormData says which employee form is shown.
+type employerFormData struct {
 	Action string
 	Edit   bool
 }
 
-// newEmployeePage shows the form to add an employee.
-func (s *Server) newEmployeePage(w http.ResponseWriter, r *http.Request, a access.Actor) error {
-	if len(employersOf(a)) == 0 {
+// employerNewEmployee shows the form to add an employee.
+func (s *Server) employerNewEmployee(w http.ResponseWriter, r *http.Request, a access.Actor) error {
+	if len(employerTenants(a)) == 0 {
 		return fmt.Errorf("web: no tenant to add to: %w", derrors.ErrNotFound)
 	}
 	s.render(w, r, http.StatusOK, "employer_employee_form.html", view{Title: "Medewerker toevoegen", Form: map[string]string{},
-		Data: employeeFormData{Action: "/werkgever/medewerkers"}})
+		Data: employerFormData{Action: "/werkgever/medewerkers"}})
 	return nil
 }
 
-// createEmployee adds an employee to the caller's (first) tenant.
-func (s *Server) createEmployee(w http.ResponseWriter, r *http.Request, a access.Actor) error {
-	tenants := employersOf(a)
+// employerCreateEmployee adds an employee to the caller's (first) tenant.
+func (s *Server) employerCreateEmployee(w http.ResponseWriter, r *http.Request, a access.Actor) error {
+	tenants := employerTenants(a)
 	if len(tenants) == 0 {
 		return fmt.Errorf("web: no tenant to add to: %w", derrors.ErrNotFound)
 	}
-	f := formOf(r, employeeFormNames...)
+	f := employerForm(r, employerFormNames...)
 	e := employee.Employee{EmployerID: tenants[0], EmployeeNumber: strings.TrimSpace(f.get("employee_number")),
 		FirstName: strings.TrimSpace(f.get("first_name")), LastName: strings.TrimSpace(f.get("last_name")),
-		DateOfBirth: dateInput(f, "date_of_birth", true), EmploymentStart: dateInput(f, "employment_start", true),
-		EmploymentEnd: dateInput(f, "employment_end", false), Email: strings.TrimSpace(f.get("email")),
+		DateOfBirth: employerDate(f, "date_of_birth", true), EmploymentStart: employerDate(f, "employment_start", true),
+		EmploymentEnd: employerDate(f, "employment_end", false), Email: strings.TrimSpace(f.get("email")),
 		Phone: strings.TrimSpace(f.get("phone")), BSN: employee.NormalizeBSN(f.get("bsn"))}
-	v := view{Title: "Medewerker toevoegen", Data: employeeFormData{Action: "/werkgever/medewerkers"}}
+	v := view{Title: "Medewerker toevoegen", Data: employerFormData{Action: "/werkgever/medewerkers"}}
 	if len(f.fields) == 0 {
 		out, err := s.opts.Employer.Employees.Create(r.Context(), a, e)
 		if err == nil {
 			http.Redirect(w, r, "/werkgever/medewerkers/"+out.ID.String(), http.StatusSeeOther)
 			return nil
 		}
-		if !employeeFieldErrors(err, f.fields) {
+		if !employerFieldErrors(err, f.fields) {
 			if errors.Is(err, derrors.ErrConflict) {
-				f.fields["employee_number"] = dutchFieldMessages["employee_number"]
+				f.fields["employee_number"] = employerFieldMessages["employee_number"]
 			} else {
 				return err
 			}
 		}
 	}
-	v.Error, v.Fields, v.Form = pageErrorOf(derrors.ErrInvalid).message, f.fields, f.keep(employeeFormNames...)
+	v.Error, v.Fields, v.Form = pageErrorOf(derrors.ErrInvalid).message, f.fields, f.keep(employerFormNames...)
 	s.render(w, r, http.StatusBadRequest, "employer_employee_form.html", v)
 	return nil
 }
 
-// employeeFieldErrors puts the service's field errors on the employee
+// employerFieldErrors puts the service's field errors on the employee
 // form, in Dutch; false when err has none.
-func employeeFieldErrors(err error, fields map[string]string) bool {
+func employerFieldErrors(err error, fields map[string]string) bool {
 	names := map[string]string{}
-	for _, n := range employeeFormNames {
+	for _, n := range employerFormNames {
 		names[n] = n
 	}
-	return serviceFields(err, names, fields)
+	return employerServiceFields(err, names, fields)
 }
 
-// editEmployeePage shows the form to rectify an employee's record.
-func (s *Server) editEmployeePage(w http.ResponseWriter, r *http.Request, a access.Actor) error {
-	id, err := pathUUID(r)
+// employerEditEmployee shows the form to rectify an employee's record.
+func (s *Server) employerEditEmployee(w http.ResponseWriter, r *http.Request, a access.Actor) error {
+	id, err := employerPathID(r)
 	if err != nil {
 		return err
 	}
@@ -871,14 +871,14 @@ func (s *Server) editEmployeePage(w http.ResponseWriter, r *http.Request, a acce
 		Form: map[string]string{"employee_number": e.EmployeeNumber, "first_name": e.FirstName, "last_name": e.LastName,
 			"date_of_birth": iso(e.DateOfBirth), "employment_start": iso(e.EmploymentStart), "employment_end": iso(e.EmploymentEnd),
 			"email": e.Email, "phone": e.Phone, "bsn": e.BSN},
-		Data: employeeFormData{Action: "/werkgever/medewerkers/" + id.String() + "/wijzigen", Edit: true}})
+		Data: employerFormData{Action: "/werkgever/medewerkers/" + id.String() + "/wijzigen", Edit: true}})
 	return nil
 }
 
-// updateEmployee rectifies an employee's record: every field of the form
+// employerUpdateEmployee rectifies an employee's record: every field of the form
 // replaces the stored one (the employee number is fixed).
-func (s *Server) updateEmployee(w http.ResponseWriter, r *http.Request, a access.Actor) error {
-	id, err := pathUUID(r)
+func (s *Server) employerUpdateEmployee(w http.ResponseWriter, r *http.Request, a access.Actor) error {
+	id, err := employerPathID(r)
 	if err != nil {
 		return err
 	}
@@ -887,7 +887,7 @@ func (s *Server) updateEmployee(w http.ResponseWriter, r *http.Request, a access
 	if err != nil {
 		return err
 	}
-	f := formOf(r, employeeFormNames...)
+	f := employerForm(r, employerFormNames...)
 	// Only what differs from the record is changed (and audited).
 	str := func(n, was string) *string {
 		if v := strings.TrimSpace(f.get(n)); v != was {
@@ -896,7 +896,7 @@ func (s *Server) updateEmployee(w http.ResponseWriter, r *http.Request, a access
 		return nil
 	}
 	date := func(n string, required bool, was time.Time) *time.Time {
-		if t := dateInput(f, n, required); !t.Equal(was) {
+		if t := employerDate(f, n, required); !t.Equal(was) {
 			return &t
 		}
 		return nil
@@ -918,15 +918,15 @@ func (s *Server) updateEmployee(w http.ResponseWriter, r *http.Request, a access
 			http.Redirect(w, r, "/werkgever/medewerkers/"+id.String(), http.StatusSeeOther)
 			return nil
 		}
-		if !employeeFieldErrors(err, f.fields) {
+		if !employerFieldErrors(err, f.fields) {
 			return err
 		}
 	}
-	kept := f.keep(employeeFormNames...)
+	kept := f.keep(employerFormNames...)
 	kept["employee_number"] = cur.EmployeeNumber
 	s.render(w, r, http.StatusBadRequest, "employer_employee_form.html", view{Title: "Gegevens wijzigen",
 		Error: pageErrorOf(derrors.ErrInvalid).message, Fields: f.fields, Form: kept,
-		Data: employeeFormData{Action: action, Edit: true}})
+		Data: employerFormData{Action: action, Edit: true}})
 	return nil
 }
 
@@ -934,59 +934,61 @@ func (s *Server) updateEmployee(w http.ResponseWriter, r *http.Request, a access
 // page, as the API's defaults (httpapi.DefaultListReadsPerMinute and
 // DefaultListReadBurst).
 const (
-	listReadsPerMinute = 60
-	listReadBurst      = 20
+	employerListReadsPerMinute = 60
+	employerListReadBurst      = 20
 )
 
-// listReadBucket is one user's token bucket for one list page.
-type listReadBucket struct {
+// employerListReadBucket is one user's token bucket for one list page.
+type employerListReadBucket struct {
 	tokens float64
 	at     time.Time
 }
 
-// listReadLimiter holds the buckets of the list reads.
-type listReadLimiter struct {
+// employerListReadLimiter holds the buckets of the list reads.
+type employerListReadLimiter struct {
 	mu      sync.Mutex
-	buckets map[listReadKey]*listReadBucket
+	buckets map[employerListReadKey]*employerListReadBucket
 }
 
-// listReadKey names a bucket.
-type listReadKey struct {
+// employerListReadKey names a bucket.
+type employerListReadKey struct {
 	user uuid.UUID
 	page string
 }
 
-// errListReadThrottled is a list read over the limit; it says when to try
+// errEmployerListReads is a list read over the limit; it says when to try
 // again.
-var errListReadThrottled error = listReadThrottled{}
+var errEmployerListReads error = employerListReadsThrottled{}
 
-type listReadThrottled struct{}
+type employerListReadsThrottled struct{}
 
-func (listReadThrottled) Error() string             { return "web: too many list reads" }
-func (listReadThrottled) Unwrap() error             { return derrors.ErrThrottled }
-func (listReadThrottled) RetryAfter() time.Duration { return time.Minute / listReadsPerMinute }
+func (employerListReadsThrottled) Error() string { return "web: too many list reads" }
+func (employerListReadsThrottled) Unwrap() error { return derrors.ErrThrottled }
+func (employerListReadsThrottled) RetryAfter() time.Duration {
+	return time.Minute / employerListReadsPerMinute
+}
 
-// takeListRead takes one list read of page for the caller; false when the
+// takeEmployerListRead takes one list read of page for the caller; false when the
 // caller read lists faster than the API allows.
-func (s *Server) takeListRead(r *http.Request, page string) bool {
+func (s *Server) takeEmployerListRead(r *http.Request, page string) bool {
 	c, _ := callerOf(r)
 	now := s.opts.Now()
 	l := &s.lists
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.buckets == nil {
-		l.buckets = map[listReadKey]*listReadBucket{}
+		l.buckets = map[employerListReadKey]*employerListReadBucket{}
 	}
-	k := listReadKey{c.principal.UserID, page}
+	k := employerListReadKey{c.principal.UserID, page}
 	b, ok := l.buckets[k]
 	if !ok {
 		if len(l.buckets) > 100000 {
 			clear(l.buckets)
 		}
-		b = &listReadBucket{tokens: listReadBurst, at: now}
+		b = &employerListReadBucket{tokens: employerListReadBurst, at: now}
 		l.buckets[k] = b
 	}
-	b.tokens = min(listReadBurst, b.tokens+now.Sub(b.at).Minutes()*listReadsPerMinute)
+	b.tokens = min(employerListReadBurst, b.tokens+now.Sub(b.at).Minutes()*employerListReadsPerMinute)
 	b.at = now
 	if b.tokens < 1 {
 		return false
@@ -995,5 +997,5 @@ func (s *Server) takeListRead(r *http.Request, page string) bool {
 	return true
 }
 
-// urlQueryEscape escapes a query value.
-func urlQueryEscape(v string) string { return url.QueryEscape(v) }
+// employerQueryEscape escapes a query value.
+func employerQueryEscape(v string) string { return url.QueryEscape(v) }

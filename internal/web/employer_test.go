@@ -20,19 +20,19 @@ import (
 	"github.com/arbokluis/arbokluis/internal/employee"
 )
 
-// overviewAbsences answers Overview with fixed rows; the other methods are
+// employerOverviewAbsences answers Overview with fixed rows; the other methods are
 // not used by the overview.
-type overviewAbsences struct {
+type employerOverviewAbsences struct {
 	EmployerAbsences
 	rows []absence.OverviewRow
 }
 
-func (o overviewAbsences) Overview(context.Context, access.Actor, uuid.UUID) ([]absence.OverviewRow, error) {
+func (o employerOverviewAbsences) Overview(context.Context, access.Actor, uuid.UUID) ([]absence.OverviewRow, error) {
 	return o.rows, nil
 }
 
-// overviewRows makes n employees; every fifth is sick with a next step.
-func overviewRows(n int) []absence.OverviewRow {
+// employerOverviewRows makes n employees; every fifth is sick with a next step.
+func employerOverviewRows(n int) []absence.OverviewRow {
 	day := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
 	out := make([]absence.OverviewRow, n)
 	for i := range out {
@@ -48,17 +48,17 @@ func overviewRows(n int) []absence.OverviewRow {
 	return out
 }
 
-// employerServer is a portal whose caller is an employer of one tenant,
+// employerTestServer is a portal whose caller is an employer of one tenant,
 // with the overview answering rows, and a clock that moves a second per
 // request (so the list-read limit never stops a benchmark).
-func employerServer(tb testing.TB, rows []absence.OverviewRow) (*Server, *http.Cookie) {
+func employerTestServer(tb testing.TB, rows []absence.OverviewRow) (*Server, *http.Cookie) {
 	tb.Helper()
 	tenant := uuid.New()
 	clock := time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
 	s, err := New(Options{Auth: &fakeAuth{token: "tok"}, Invitations: fakeInvitations{}, Recorder: &fakeRecorder{},
 		Authz:    &fakeAuthz{auths: []access.Authority{{Role: access.RoleEmployer, Scope: access.Scope{Employers: []uuid.UUID{tenant}}}}},
 		Now:      func() time.Time { clock = clock.Add(time.Second); return clock },
-		Employer: EmployerServices{Absences: overviewAbsences{rows: rows}}})
+		Employer: EmployerServices{Absences: employerOverviewAbsences{rows: rows}}})
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -70,7 +70,7 @@ func employerServer(tb testing.TB, rows []absence.OverviewRow) (*Server, *http.C
 // the page and the template, without the database (the service call is a
 // fixed answer). It reports p50 and p95 in milliseconds and the page size.
 func BenchmarkEmployerOverview2000(b *testing.B) {
-	s, cookie := employerServer(b, overviewRows(2000))
+	s, cookie := employerTestServer(b, employerOverviewRows(2000))
 	h := s.Handler()
 	for _, q := range []string{"", "?sorteer=ziek&wie=ziek", "?zoek=achternaam1&pagina=2"} {
 		b.Run("query="+strings.TrimPrefix(q, "?"), func(b *testing.B) {
@@ -96,12 +96,12 @@ func BenchmarkEmployerOverview2000(b *testing.B) {
 	}
 }
 
-// TestBuildOverview checks the overview's filter, order and paging.
-func TestBuildOverview(t *testing.T) {
-	rows := overviewRows(120)
+// TestBuildEmployerOverview checks the overview's filter, order and paging.
+func TestBuildEmployerOverview(t *testing.T) {
+	rows := employerOverviewRows(120)
 	for _, tt := range []struct {
 		name          string
-		f             overviewFilter
+		f             employerOverviewFilter
 		wantRows      int
 		wantPages     int
 		wantFirst     string
@@ -111,18 +111,18 @@ func TestBuildOverview(t *testing.T) {
 		noneSick      bool
 		sortedByShown bool
 	}{
-		{name: "first page by name", f: overviewFilter{Page: 1}, wantRows: 50, wantPages: 3, wantNext: true},
-		{name: "last page", f: overviewFilter{Page: 3}, wantRows: 20, wantPages: 3, wantPrev: true},
-		{name: "a page past the end is the last", f: overviewFilter{Page: 9}, wantRows: 20, wantPages: 3, wantPrev: true},
-		{name: "only the sick", f: overviewFilter{Who: "ziek", Page: 1}, wantRows: 24, wantPages: 1, allSick: true},
-		{name: "only those at work", f: overviewFilter{Who: "niet-ziek", Page: 1}, wantRows: 50, wantPages: 2, wantNext: true, noneSick: true},
-		{name: "by number", f: overviewFilter{Sort: "nummer", Page: 1}, wantRows: 50, wantPages: 3, wantFirst: "E00000", wantNext: true},
-		{name: "search a number", f: overviewFilter{Q: "e00007", Page: 1}, wantRows: 1, wantPages: 1, wantFirst: "E00007"},
-		{name: "search nobody", f: overviewFilter{Q: "niemand", Page: 1}, wantRows: 0, wantPages: 1},
-		{name: "sick first", f: overviewFilter{Sort: "ziek", Page: 1}, wantRows: 50, wantPages: 3, wantNext: true},
+		{name: "first page by name", f: employerOverviewFilter{Page: 1}, wantRows: 50, wantPages: 3, wantNext: true},
+		{name: "last page", f: employerOverviewFilter{Page: 3}, wantRows: 20, wantPages: 3, wantPrev: true},
+		{name: "a page past the end is the last", f: employerOverviewFilter{Page: 9}, wantRows: 20, wantPages: 3, wantPrev: true},
+		{name: "only the sick", f: employerOverviewFilter{Who: "ziek", Page: 1}, wantRows: 24, wantPages: 1, allSick: true},
+		{name: "only those at work", f: employerOverviewFilter{Who: "niet-ziek", Page: 1}, wantRows: 50, wantPages: 2, wantNext: true, noneSick: true},
+		{name: "by number", f: employerOverviewFilter{Sort: "nummer", Page: 1}, wantRows: 50, wantPages: 3, wantFirst: "E00000", wantNext: true},
+		{name: "search a number", f: employerOverviewFilter{Q: "e00007", Page: 1}, wantRows: 1, wantPages: 1, wantFirst: "E00007"},
+		{name: "search nobody", f: employerOverviewFilter{Q: "niemand", Page: 1}, wantRows: 0, wantPages: 1},
+		{name: "sick first", f: employerOverviewFilter{Sort: "ziek", Page: 1}, wantRows: 50, wantPages: 3, wantNext: true},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			d := buildOverview(rows, tt.f)
+			d := buildEmployerOverview(rows, tt.f)
 			if len(d.Rows) != tt.wantRows || d.Pages != tt.wantPages {
 				t.Fatalf("buildOverview(%+v) = %d rows of %d pages, want %d of %d", tt.f, len(d.Rows), d.Pages, tt.wantRows, tt.wantPages)
 			}
@@ -147,40 +147,40 @@ func TestBuildOverview(t *testing.T) {
 	}
 }
 
-// TestImportLines checks the Dutch line messages of import problems.
-func TestImportLines(t *testing.T) {
+// TestEmployerImportLines checks the Dutch line messages of import problems.
+func TestEmployerImportLines(t *testing.T) {
 	for _, tt := range []struct {
 		in   derrors.FieldErrors
-		want []importLine
+		want []employerImportLine
 	}{
 		{derrors.FieldErrors{"row 2: date_of_birth": "must be a date YYYY-MM-DD"},
-			[]importLine{{3, "Kolom geboortedatum: schrijf de datum als jaar-maand-dag, bijvoorbeeld 2026-01-02."}}},
+			[]employerImportLine{{3, "Kolom geboortedatum: schrijf de datum als jaar-maand-dag, bijvoorbeeld 2026-01-02."}}},
 		{derrors.FieldErrors{"row 4: employee_number": "repeats the number of row 1", "row 1": "must have 9 fields"},
-			[]importLine{{2, "Deze regel is geen geldige CSV-regel of heeft niet precies 9 velden."},
+			[]employerImportLine{{2, "Deze regel is geen geldige CSV-regel of heeft niet precies 9 velden."},
 				{5, "Kolom personeelsnummer: komt al eerder voor in het bestand."}}},
-		{derrors.FieldErrors{"file": "has no rows"}, []importLine{{0, "Er staan geen medewerkers in het bestand, alleen de kolomnamen."}}},
-		{derrors.FieldErrors{"row x: bsn": "<script>"}, []importLine{{0, "Er staat een fout in het bestand."}}},
-		{derrors.FieldErrors{"row 1: secret": "<script>"}, []importLine{{2, "Kolom een veld: dit is niet goed ingevuld."}}},
+		{derrors.FieldErrors{"file": "has no rows"}, []employerImportLine{{0, "Er staan geen medewerkers in het bestand, alleen de kolomnamen."}}},
+		{derrors.FieldErrors{"row x: bsn": "<script>"}, []employerImportLine{{0, "Er staat een fout in het bestand."}}},
+		{derrors.FieldErrors{"row 1: secret": "<script>"}, []employerImportLine{{2, "Kolom een veld: dit is niet goed ingevuld."}}},
 	} {
-		if got := importLines(tt.in); !slices.Equal(got, tt.want) {
+		if got := employerImportLines(tt.in); !slices.Equal(got, tt.want) {
 			t.Errorf("importLines(%v) = %v, want %v", tt.in, got, tt.want)
 		}
 	}
 }
 
-// FuzzPreviewImport: any input gives either rows or problems, never both
+// FuzzPreviewEmployerImport: any input gives either rows or problems, never both
 // nor neither; problems never quote the file; rows name their lines in
 // order from line 2.
-func FuzzPreviewImport(f *testing.F) {
+func FuzzPreviewEmployerImport(f *testing.F) {
 	header := strings.Join(employee.ImportColumns, ",") + "\n"
 	f.Add(header + "A1,Ann,Een,1990-01-01,2020-01-01,,,,\n")
 	f.Add(header + "A1,Ann,Een,01-01-1990,2020-01-01,,,,\nA1,Bo,Twee,1990-01-01,2020-01-01,,x,,1\n")
 	f.Add(strings.ReplaceAll(header, ",", ";") + "A1;Ann;Een;1990-01-01;2020-01-01;;;;\n")
 	f.Add("\"unterminated\n")
 	f.Add("")
-	today := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
+	employerToday := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
 	f.Fuzz(func(t *testing.T, data string) {
-		rows, lines := previewImport([]byte(data), uuid.Nil, today)
+		rows, lines := previewEmployerImport([]byte(data), uuid.Nil, employerToday)
 		if (len(rows) == 0) == (len(lines) == 0) {
 			t.Fatalf("previewImport(%q) = %d rows and %d problems, want exactly one of them", data, len(rows), len(lines))
 		}

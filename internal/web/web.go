@@ -101,7 +101,7 @@ type Server struct {
 	// permissions are what the pages behind allow ask for.
 	permissions []permission
 	// lists limits the employer portal's list reads.
-	lists listReadLimiter
+	lists employerListReadLimiter
 }
 
 // New builds the portal from opts. It fails when a service is missing, a
