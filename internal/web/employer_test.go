@@ -52,12 +52,18 @@ func employerOverviewRows(n int) []absence.OverviewRow {
 // with the overview answering rows, and a clock that moves a second per
 // request (so the list-read limit never stops a benchmark).
 func employerTestServer(tb testing.TB, rows []absence.OverviewRow) (*Server, *http.Cookie) {
+	return employerTestServerAt(tb, rows, time.Second)
+}
+
+// employerTestServerAt is employerTestServer with a clock that moves step
+// per reading.
+func employerTestServerAt(tb testing.TB, rows []absence.OverviewRow, step time.Duration) (*Server, *http.Cookie) {
 	tb.Helper()
 	tenant := uuid.New()
 	clock := time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
 	s, err := New(Options{Auth: &fakeAuth{token: "tok"}, Invitations: fakeInvitations{}, Recorder: &fakeRecorder{},
 		Authz:    &fakeAuthz{auths: []access.Authority{{Role: access.RoleEmployer, Scope: access.Scope{Employers: []uuid.UUID{tenant}}}}},
-		Now:      func() time.Time { clock = clock.Add(time.Second); return clock },
+		Now:      func() time.Time { clock = clock.Add(step); return clock },
 		Employer: EmployerServices{Absences: employerOverviewAbsences{rows: rows}}})
 	if err != nil {
 		tb.Fatal(err)
@@ -200,4 +206,28 @@ func FuzzPreviewEmployerImport(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestEmployerOverviewListReadLimit: the overview takes the API's
+// list-read limit per user: a burst of 20 reads, then the 429 page that
+// says how long to wait; the signals page has a limit of its own.
+func TestEmployerOverviewListReadLimit(t *testing.T) {
+	s, cookie := employerTestServerAt(t, employerOverviewRows(3), 0)
+	h := s.Handler()
+	get := func(path string) *httptest.ResponseRecorder {
+		req := httptest.NewRequest(http.MethodGet, path, nil)
+		req.AddCookie(cookie)
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		return rec
+	}
+	for i := range employerListReadBurst {
+		if rec := get("/werkgever"); rec.Code != http.StatusOK {
+			t.Fatalf("GET /werkgever read %d = %d, want 200", i+1, rec.Code)
+		}
+	}
+	rec := get("/werkgever")
+	if rec.Code != http.StatusTooManyRequests || !strings.Contains(rec.Body.String(), "Probeer het over 1 seconde opnieuw.") {
+		t.Errorf("GET /werkgever read %d = %d, want 429 saying when to try again", employerListReadBurst+1, rec.Code)
+	}
 }
