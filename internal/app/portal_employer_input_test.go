@@ -1,13 +1,17 @@
 package app
 
 import (
+	"bytes"
 	"context"
+	"io"
+	"mime/multipart"
 	"net/http"
 	"net/url"
 	"strings"
 	"testing"
 
 	"github.com/arbokluis/arbokluis/internal/access"
+	"github.com/arbokluis/arbokluis/internal/web"
 )
 
 // TestPortalEmployerBadInput posts bad input to every form of the
@@ -105,6 +109,34 @@ func TestPortalEmployerBadInput(t *testing.T) {
 			}
 		})
 	}
+	// A chosen file (multipart) is checked like pasted lines.
+	t.Run("import of a file with a bad line", func(t *testing.T) {
+		before := snapshot()
+		var body bytes.Buffer
+		mw := multipart.NewWriter(&body)
+		fw, err := mw.CreateFormFile("bestand", "medewerkers.csv")
+		if err != nil {
+			t.Fatal(err)
+		}
+		fw.Write([]byte(header + "F-1,Fien,Een,1990-01-01,2020-01-01,,,,\nF-2,Fien,Twee,1990-02-30,2020-01-01,,,,\n")) //nolint:errcheck // a buffer
+		mw.Close()                                                                                                     //nolint:errcheck // a buffer
+		req, _ := http.NewRequest("POST", s.url+"/werkgever/import", &body)
+		req.Header.Set("Content-Type", mw.FormDataContentType())
+		req.Header.Set("Sec-Fetch-Site", "same-origin")
+		req.AddCookie(&http.Cookie{Name: web.SessionCookie, Value: er})
+		resp, err := noRedirects.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		page, _ := io.ReadAll(resp.Body)
+		if resp.StatusCode != http.StatusBadRequest || !strings.Contains(string(page), "Regel 3: Kolom geboortedatum") {
+			t.Errorf("POST /werkgever/import of a file with a bad date = %d, want 400 naming line 3", resp.StatusCode)
+		}
+		if after := snapshot(); after != before {
+			t.Errorf("POST /werkgever/import of a file changed the tenant: got %s, want %s", after, before)
+		}
+	})
 	// The same import without the bad line goes through, all rows at once.
 	before := snapshot()
 	r := s.portal("POST", "/werkgever/import/bevestigen", er, url.Values{"csv": {header + "I-1,Ina,Een,1990-01-01,2020-01-01,,,,\nI-2,Ina,Twee,1990-01-01,2020-01-01,,,,\n"}})
