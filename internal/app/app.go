@@ -238,6 +238,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 			Destructions: destructions,
 			Exporter: rights.NewExporter(postgres.NewRequestStore(hr), employees, absences, fit, requests,
 				postgres.NewRecorder(hr), nil)},
+		Employer: web.EmployerServices{Employees: employees, Absences: absences, Fitness: fit},
 	})
 	if err != nil {
 		a.Close()

@@ -3,7 +3,9 @@ package app
 import (
 	"net/http"
 	"net/url"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/uuid"
 
@@ -64,6 +66,24 @@ var portalMatrix = []portalRow{
 	{"GET", "/mijn/vernietigingen", "/mijn/vernietigingen", [12]int{303, 404, 404, 404, 404, 404, 404, 404, 404, 404, 200, 200}},
 	{"GET", "/mijn/vernietigingen/{id}/verklaring.pdf", "/mijn/vernietigingen/" + noSuchID + "/verklaring.pdf", [12]int{303, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404}},
 	{"GET", "/mijn/gegevens.json", "/mijn/gegevens.json", [12]int{303, 404, 404, 404, 404, 404, 404, 404, 404, 404, 200, 200}},
+	// The employer's portal; {employee} and {case} are tenant A's. The
+	// other tenant's employer gets the 404 page for A's objects, and its
+	// own (empty) overview and lists.
+	{"GET", "/werkgever", "/werkgever", [12]int{303, 404, 404, 404, 404, 404, 200, 200, 200, 200, 404, 404}},
+	{"GET", "/werkgever", "/werkgever?sorteer=raar", [12]int{303, 404, 404, 404, 404, 404, 400, 400, 400, 400, 404, 404}},
+	{"GET", "/werkgever/signalen", "/werkgever/signalen", [12]int{303, 404, 404, 404, 404, 404, 200, 200, 200, 200, 404, 404}},
+	{"GET", "/werkgever/medewerkers/nieuw", "/werkgever/medewerkers/nieuw", [12]int{303, 404, 404, 403, 403, 404, 200, 403, 200, 200, 403, 403}},
+	{"POST", "/werkgever/medewerkers", "/werkgever/medewerkers", [12]int{303, 404, 404, 403, 403, 404, 400, 403, 400, 400, 403, 403}},
+	{"GET", "/werkgever/medewerkers/{id}", "/werkgever/medewerkers/{employee}", [12]int{303, 404, 404, 404, 404, 404, 200, 200, 200, 404, 404, 404}},
+	{"GET", "/werkgever/medewerkers/{id}/wijzigen", "/werkgever/medewerkers/{employee}/wijzigen", [12]int{303, 404, 404, 403, 403, 404, 200, 403, 200, 404, 403, 403}},
+	{"POST", "/werkgever/medewerkers/{id}/wijzigen", "/werkgever/medewerkers/{employee}/wijzigen", [12]int{303, 404, 404, 403, 403, 404, 400, 403, 400, 404, 403, 403}},
+	{"POST", "/werkgever/medewerkers/{id}/ziekmelding", "/werkgever/medewerkers/{employee}/ziekmelding", [12]int{303, 404, 404, 403, 403, 404, 400, 403, 400, 404, 403, 403}},
+	{"GET", "/werkgever/verzuim/{id}", "/werkgever/verzuim/{case}", [12]int{303, 404, 404, 404, 404, 404, 200, 200, 200, 404, 404, 404}},
+	{"POST", "/werkgever/verzuim/{id}/herstel", "/werkgever/verzuim/{case}/herstel", [12]int{303, 404, 404, 403, 403, 404, 400, 403, 400, 404, 403, 403}},
+	{"GET", "/werkgever/verzuim/{id}/plan.pdf", "/werkgever/verzuim/{case}/plan.pdf", [12]int{303, 404, 404, 403, 403, 404, 404, 403, 404, 404, 403, 403}},
+	{"GET", "/werkgever/import", "/werkgever/import", [12]int{303, 404, 404, 403, 403, 404, 200, 403, 200, 200, 403, 403}},
+	{"POST", "/werkgever/import", "/werkgever/import", [12]int{303, 404, 404, 403, 403, 404, 400, 403, 400, 400, 403, 403}},
+	{"POST", "/werkgever/import/bevestigen", "/werkgever/import/bevestigen", [12]int{303, 404, 404, 403, 403, 404, 400, 403, 400, 400, 403, 403}},
 	// Logout ends the sessions the other rows use: it runs last.
 	{"POST", "/uitloggen", "/uitloggen", [12]int{303, 303, 303, 303, 303, 303, 303, 303, 303, 303, 303, 303}},
 }
@@ -90,6 +110,17 @@ func TestPortalAuthorizationMatrix(t *testing.T) {
 	for name, u := range users {
 		tokens[name] = s.session(u)
 	}
+	// Tenant A's employee with an open case, for the employer's portal.
+	er := s.do("POST", "/api/v1/employers/"+tenantA.String()+"/employees", tokens["employer"], map[string]any{
+		"employee_number": "M1", "first_name": "Mia", "last_name": "Matrix", "date_of_birth": "1980-06-15", "employment_start": "2015-01-01"})
+	employeeID, _ := er.body["id"].(string)
+	cr := s.do("POST", "/api/v1/employees/"+employeeID+"/absences", tokens["employer"], map[string]any{
+		"first_sick_day": access.Today(time.Now()), "percentage": 100})
+	caseID, _ := cr.body["id"].(string)
+	if employeeID == "" || caseID == "" {
+		t.Fatalf("portal matrix fixture: employee %d %s, case %d %s", er.status, er.raw, cr.status, cr.raw)
+	}
+	fixture := strings.NewReplacer("{employee}", employeeID, "{case}", caseID)
 
 	t.Run("every portal route is in the matrix", func(t *testing.T) {
 		in := map[string]bool{}
@@ -111,7 +142,7 @@ func TestPortalAuthorizationMatrix(t *testing.T) {
 				if r.method == http.MethodPost {
 					form = url.Values{}
 				}
-				got := s.portal(r.method, r.path, tokens[caller], form)
+				got := s.portal(r.method, fixture.Replace(r.path), tokens[caller], form)
 				if got.status != want {
 					t.Errorf("%s %s as %s = %d, want %d", r.method, r.path, caller, got.status, want)
 				}

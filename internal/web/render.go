@@ -31,6 +31,8 @@ type userView struct {
 	Roles []string
 	// Employee shows the employee's menu.
 	Employee bool
+	// Employer: the user has an employer grant (the employer's portal).
+	Employer bool
 }
 
 // roleNames are the Dutch names of the roles, as the user reads them.
@@ -121,6 +123,7 @@ func (s *Server) userView(r *http.Request, c caller) *userView {
 	u.Employee = isEmployee(c)
 	seen := map[access.Role]bool{}
 	for _, g := range c.principal.Grants {
+		u.Employer = u.Employer || g.Role == access.RoleEmployer
 		if !seen[g.Role] {
 			seen[g.Role] = true
 			u.Roles = append(u.Roles, RoleName(g.Role))

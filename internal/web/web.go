@@ -86,6 +86,8 @@ type Options struct {
 	Now func() time.Time
 	// Employee are the services of the employee's own pages.
 	Employee EmployeeServices
+	// Employer are the services of the employer's portal (employer.go).
+	Employer EmployerServices
 }
 
 // Server is the portal.
@@ -102,6 +104,8 @@ type Server struct {
 	permissions []permission
 	// employeeHome is the employee's start page (also at /).
 	employeeHome http.HandlerFunc
+	// lists limits the employer portal's list reads.
+	lists employerListReadLimiter
 }
 
 // New builds the portal from opts. It fails when a service is missing, a
@@ -159,6 +163,7 @@ func (s *Server) routesTable() {
 	s.handle("POST /password-reset", s.resetPassword)
 	s.handle("GET /static/{name}", s.static)
 	s.employeeRoutes()
+	s.employerRoutes()
 }
 
 // Routes returns the pattern of every registered portal route ("METHOD
