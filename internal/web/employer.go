@@ -11,7 +11,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/google/uuid"
@@ -304,8 +303,8 @@ func (s *Server) employerOverview(w http.ResponseWriter, r *http.Request, actors
 			Error: pageErrorOf(derrors.ErrInvalid).message, Fields: fields, Data: employerOverviewData{Filter: f, Page: 1, Pages: 1}})
 		return nil
 	}
-	if !s.takeEmployerListRead(r, "overview") {
-		return errEmployerListReads
+	if err := s.takeEmployerListRead(r, "overview"); err != nil {
+		return err
 	}
 	var rows []absence.OverviewRow
 	seen := map[uuid.UUID]bool{}
@@ -353,8 +352,8 @@ func (s *Server) employerSignals(w http.ResponseWriter, r *http.Request, actors 
 		days = n
 		v.Form["dagen"] = q
 	}
-	if !s.takeEmployerListRead(r, "signals") {
-		return errEmployerListReads
+	if err := s.takeEmployerListRead(r, "signals"); err != nil {
+		return err
 	}
 	var sigs []absence.Signal
 	for _, a := range actors {
@@ -930,71 +929,25 @@ func (s *Server) employerUpdateEmployee(w http.ResponseWriter, r *http.Request, 
 	return nil
 }
 
-// Limits of the portal's list reads (overview, signals) per user and
-// page, as the API's defaults (httpapi.DefaultListReadsPerMinute and
-// DefaultListReadBurst).
-const (
-	employerListReadsPerMinute = 60
-	employerListReadBurst      = 20
-)
-
-// employerListReadBucket is one user's token bucket for one list page.
-type employerListReadBucket struct {
-	tokens float64
-	at     time.Time
-}
-
-// employerListReadLimiter holds the buckets of the list reads.
-type employerListReadLimiter struct {
-	mu      sync.Mutex
-	buckets map[employerListReadKey]*employerListReadBucket
-}
-
-// employerListReadKey names a bucket.
-type employerListReadKey struct {
-	user uuid.UUID
-	page string
-}
-
-// errEmployerListReads is a list read over the limit; it says when to try
-// again.
-var errEmployerListReads error = employerListReadsThrottled{}
-
-type employerListReadsThrottled struct{}
+// employerListReadsThrottled is a list read over the limit; it says when
+// to try again.
+type employerListReadsThrottled struct{ wait time.Duration }
 
 func (employerListReadsThrottled) Error() string { return "web: too many list reads" }
 func (employerListReadsThrottled) Unwrap() error { return derrors.ErrThrottled }
-func (employerListReadsThrottled) RetryAfter() time.Duration {
-	return time.Minute / employerListReadsPerMinute
-}
 
-// takeEmployerListRead takes one list read of page for the caller; false when the
-// caller read lists faster than the API allows.
-func (s *Server) takeEmployerListRead(r *http.Request, page string) bool {
+// RetryAfter is how long the caller must wait before the next read.
+func (e employerListReadsThrottled) RetryAfter() time.Duration { return e.wait }
+
+// takeEmployerListRead takes one list read of page for the caller from the
+// limiter the API's list reads use too (Options.ListReads). It returns nil,
+// or an error wrapping derrors.ErrThrottled that says how long to wait.
+func (s *Server) takeEmployerListRead(r *http.Request, page string) error {
 	c, _ := callerOf(r)
-	now := s.opts.Now()
-	l := &s.lists
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if l.buckets == nil {
-		l.buckets = map[employerListReadKey]*employerListReadBucket{}
+	if wait, ok := s.lists.Take(c.principal.UserID, page, s.opts.Now()); !ok {
+		return employerListReadsThrottled{wait: wait}
 	}
-	k := employerListReadKey{c.principal.UserID, page}
-	b, ok := l.buckets[k]
-	if !ok {
-		if len(l.buckets) > 100000 {
-			clear(l.buckets)
-		}
-		b = &employerListReadBucket{tokens: employerListReadBurst, at: now}
-		l.buckets[k] = b
-	}
-	b.tokens = min(employerListReadBurst, b.tokens+now.Sub(b.at).Minutes()*employerListReadsPerMinute)
-	b.at = now
-	if b.tokens < 1 {
-		return false
-	}
-	b.tokens--
-	return true
+	return nil
 }
 
 // employerQueryEscape escapes a query value.
