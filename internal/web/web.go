@@ -107,7 +107,8 @@ type Server struct {
 	routes  []string
 	// permissions are what the pages behind allow ask for.
 	permissions []permission
-	// employeeHome is the employee's start page (also at /).
+	// employeeHome is the employee's start page (also at /), for a
+	// request loggedIn has authenticated.
 	employeeHome http.HandlerFunc
 	// lists limits the employer portal's list reads.
 	lists *ratelimit.Limiter
