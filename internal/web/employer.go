@@ -71,7 +71,8 @@ func init() { pageNames = append(pageNames, employerPageNames...) }
 // employerRoutes registers the employer's portal, each page under the
 // resource and action of the API route that does the same.
 func (s *Server) employerRoutes() {
-	s.handle("GET /werkgever", s.allowAll("employer_overview", "read", s.employerOverview))
+	s.employerHome = s.authorized("employer_overview", "read", nil, s.employerOverview)
+	s.handle("GET /werkgever", s.loggedIn(s.employerHome))
 	s.handle("GET /werkgever/signalen", s.allowAll("signals", "read", s.employerSignals))
 	s.handle("GET /werkgever/medewerkers/nieuw", s.allow("employees", "create", s.employerNewEmployee))
 	s.handle("POST /werkgever/medewerkers", s.allow("employees", "create", s.employerCreateEmployee))
@@ -290,6 +291,24 @@ func buildEmployerOverview(rows []absence.OverviewRow, f employerOverviewFilter)
 		d.Next = f.query(d.Page + 1)
 	}
 	return d
+}
+
+// isEmployer reports whether the caller has an employer grant.
+func isEmployer(c caller) bool {
+	return slices.ContainsFunc(c.principal.Grants, func(g access.Grant) bool { return g.Role == access.RoleEmployer })
+}
+
+// employerHomeFor shows the employer's overview when the caller of the
+// home page is an employer, and reports whether it did. The overview runs
+// under its own authorisation, as at /werkgever, without authenticating
+// again.
+func (s *Server) employerHomeFor(w http.ResponseWriter, r *http.Request) bool {
+	c, ok := callerOf(r)
+	if !ok || !isEmployer(c) {
+		return false
+	}
+	s.employerHome(w, r)
+	return true
 }
 
 // employerOverview is the employer's overview: every employee of every

@@ -247,3 +247,33 @@ func TestEmployerOverviewListReadLimit(t *testing.T) {
 		t.Errorf("GET /werkgever once the wait passed = %d, want 200", rec.Code)
 	}
 }
+
+// TestEmployerHomeIsTheOverview: for an employer the home page is the
+// overview, the same page as /werkgever (which keeps working), and it
+// spends a read of the overview's list-read limit, not a bucket of its own.
+func TestEmployerHomeIsTheOverview(t *testing.T) {
+	s, cookie := employerTestServerWith(t, employerOverviewRows(3), 0, ratelimit.Limit{PerMinute: 1, Burst: 2})
+	h := s.Handler()
+	get := func(path string) *httptest.ResponseRecorder {
+		req := httptest.NewRequest(http.MethodGet, path, nil)
+		req.AddCookie(cookie)
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		return rec
+	}
+	tests := []struct {
+		path       string
+		wantStatus int
+		wantText   string
+	}{
+		{"/", http.StatusOK, "U heeft 3 medewerkers."},
+		{"/werkgever", http.StatusOK, "U heeft 3 medewerkers."},
+		{"/", http.StatusTooManyRequests, "Probeer het over 1 minuut opnieuw."},
+	}
+	for i, tt := range tests {
+		rec := get(tt.path)
+		if rec.Code != tt.wantStatus || !strings.Contains(rec.Body.String(), tt.wantText) {
+			t.Errorf("read %d: GET %s as an employer = %d, want %d with %q", i+1, tt.path, rec.Code, tt.wantStatus, tt.wantText)
+		}
+	}
+}

@@ -110,6 +110,9 @@ type Server struct {
 	// employeeHome is the employee's start page (also at /), for a
 	// request loggedIn has authenticated.
 	employeeHome http.HandlerFunc
+	// employerHome is the employer's overview (also at /), for a request
+	// loggedIn has authenticated.
+	employerHome http.HandlerFunc
 	// lists limits the employer portal's list reads.
 	lists *ratelimit.Limiter
 }
