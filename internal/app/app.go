@@ -34,6 +34,7 @@ import (
 	"github.com/arbokluis/arbokluis/internal/notify"
 	"github.com/arbokluis/arbokluis/internal/pdf"
 	"github.com/arbokluis/arbokluis/internal/postgres"
+	"github.com/arbokluis/arbokluis/internal/ratelimit"
 	"github.com/arbokluis/arbokluis/internal/rights"
 	"github.com/arbokluis/arbokluis/internal/smtp"
 	"github.com/arbokluis/arbokluis/internal/vault"
@@ -228,6 +229,8 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 		Logger: log, Auth: ids, Invitations: invitations, Names: postgres.NewDirectory(hr),
 		Authz: enforcer, Recorder: postgres.NewRecorder(hr),
 		HSTS: cfg.PublicHTTPS(), TrustedProxies: cfg.TrustedProxies,
+		// The portal's list reads take the API's list-read limit.
+		ListReads: ratelimit.Limit{PerMinute: int(cfg.ListReadsPerMinute), Burst: int(cfg.ListReadBurst)},
 		// The employee's pages use the services of the API's /me routes.
 		Employee: web.EmployeeServices{Subjects: postgres.NewRequestStore(hr), Inbox: notify.NewService(store),
 			Absences: absences, Fitness: fit, Requests: requests,

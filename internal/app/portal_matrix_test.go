@@ -32,6 +32,9 @@ type portalRow struct {
 // again with its errors (400), never a server error.
 var portalMatrix = []portalRow{
 	//                                                 anon admin priv lead phys assis cm   le   er   oer  ee   oee
+	// "/" is each role's start page: the employee's (as /mijn), the
+	// employer's overview (as /werkgever, under its own authorisation: a
+	// 200 here is the overview the policy allows), else who you are.
 	{"GET", "/{$}", "/", [12]int{303, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200}},
 	{"GET", "/inloggen", "/inloggen", [12]int{200, 303, 303, 303, 303, 303, 303, 303, 303, 303, 303, 303}},
 	{"POST", "/inloggen", "/inloggen", [12]int{400, 400, 400, 400, 400, 400, 400, 400, 400, 400, 400, 400}},

@@ -11,8 +11,8 @@
 //     (cmd/arbokluis) import more than one adapter: they wire.
 //   - No domain package imports the composition root.
 //
-// Support packages (config, derrors, testenv, architecture, and the
-// embedded files of migrations, policies and docs) are outside the
+// Support packages (config, derrors, ratelimit, testenv, architecture,
+// and the embedded files of migrations, policies and docs) are outside the
 // layering: they hold no domain rule and wire nothing.
 package architecture
 
@@ -44,7 +44,7 @@ var adapters = []string{"internal/postgres", "internal/vault", "internal/pdf", "
 var roots = []string{"internal/app", "cmd/arbokluis"}
 
 // support packages hold no domain rule and wire nothing.
-var support = []string{"internal/config", "internal/derrors", "internal/testenv", "internal/architecture", "migrations", "policies", "docs"}
+var support = []string{"internal/config", "internal/derrors", "internal/ratelimit", "internal/testenv", "internal/architecture", "migrations", "policies", "docs"}
 
 // infrastructure are the libraries only adapters may depend on, by import
 // path prefix.

@@ -101,6 +101,7 @@ func TestLayerOf(t *testing.T) {
 		m + "internal/app":         architecture.LayerRoot,
 		m + "cmd/arbokluis":        architecture.LayerRoot,
 		m + "internal/config":      architecture.LayerSupport,
+		m + "internal/ratelimit":   architecture.LayerSupport,
 		m + "migrations":           architecture.LayerSupport,
 		m + "docs":                 architecture.LayerSupport,
 		m + "internal/postgresx":   architecture.LayerDomain,

@@ -23,6 +23,7 @@ import (
 	"github.com/arbokluis/arbokluis/internal/audit"
 	"github.com/arbokluis/arbokluis/internal/consent"
 	"github.com/arbokluis/arbokluis/internal/identity"
+	"github.com/arbokluis/arbokluis/internal/ratelimit"
 )
 
 func init() {
@@ -129,8 +130,10 @@ type Server struct {
 	now   func() time.Time
 	// permissions are the resource and action of every authorised route.
 	permissions []permission
-	// listReads limits the list reads of each user (see listRead).
-	listReads *throttle
+	// listReads limits the list reads of each user (see listRead);
+	// listNow is its clock.
+	listReads *ratelimit.Limiter
+	listNow   func() time.Time
 }
 
 // New returns a Server with every route registered. It returns an error when
@@ -157,7 +160,7 @@ func New(opts Options) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{log: opts.Logger, opts: opts, metrics: m, now: time.Now}
-	if s.listReads, err = newThrottle(opts.ListReads, opts.Now); err != nil {
+	if s.listReads, s.listNow, err = newListReads(opts.ListReads, opts.Now); err != nil {
 		return nil, err
 	}
 

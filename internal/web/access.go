@@ -36,7 +36,14 @@ type listFunc func(w http.ResponseWriter, r *http.Request, actors []access.Actor
 // denied attempt (ids only) and shown as the portal's 404 or 403 page.
 // A form body is parsed once, before the first attempt.
 func (s *Server) allow(resource, action string, h pageFunc) http.HandlerFunc {
-	return s.allowAll(resource, action, func(w http.ResponseWriter, r *http.Request, actors []access.Actor) error {
+	return s.allowAll(resource, action, oneGrantAtATime(h))
+}
+
+// oneGrantAtATime runs h under one allowing grant at a time until one does
+// not refuse (allow's rule); it returns h's error, or the refusal to show
+// (derrors.ErrForbidden over ErrNotFound).
+func oneGrantAtATime(h pageFunc) listFunc {
+	return func(w http.ResponseWriter, r *http.Request, actors []access.Actor) error {
 		var refused error
 		for _, a := range actors {
 			err := h(w, r, a)
@@ -48,15 +55,35 @@ func (s *Server) allow(resource, action string, h pageFunc) http.HandlerFunc {
 			}
 		}
 		return refused
-	})
+	}
 }
 
 // allowAll is allow for a page that merges what each allowing grant alone
 // may see (a list across tenants): h gets every allowing grant's actor.
 func (s *Server) allowAll(resource, action string, h listFunc) http.HandlerFunc {
+	return s.loggedIn(s.authorized(resource, action, nil, h))
+}
+
+// authorized is allowAll for a request that loggedIn has authenticated
+// already (the caller is in its context), so that a page reached from
+// another page's handler (the home page) authenticates once. A caller for
+// whom admit reports false gets the 404 page, audited as a denied attempt
+// without a role, before the form is parsed or the grants are asked; a nil
+// admit admits every caller.
+func (s *Server) authorized(resource, action string, admit func(caller) bool, h listFunc) http.HandlerFunc {
 	s.permissions = append(s.permissions, permission{resource, action})
-	return s.loggedIn(func(w http.ResponseWriter, r *http.Request) {
-		c, _ := callerOf(r)
+	return func(w http.ResponseWriter, r *http.Request) {
+		c, ok := callerOf(r)
+		if !ok {
+			// Only a handler behind loggedIn may run this one.
+			s.fail(w, r, derrors.ErrUnauthenticated)
+			return
+		}
+		if admit != nil && !admit(c) {
+			s.recordDenied(r, c, "", resource, action)
+			s.notFound(w, r)
+			return
+		}
 		if r.Method == http.MethodPost {
 			if err := r.ParseForm(); err != nil {
 				s.fail(w, r, derrors.ErrInvalid)
@@ -81,7 +108,7 @@ func (s *Server) allowAll(resource, action string, h listFunc) http.HandlerFunc 
 			s.recordDenied(r, c, role, resource, action)
 		}
 		s.fail(w, r, err)
-	})
+	}
 }
 
 // permission is a resource and action a portal route asks for.

@@ -135,8 +135,8 @@ var objectKindNames = map[string]string{
 // page for a login that is not an employee, and decides under the
 // employee's grant as the API's /me routes do.
 func (s *Server) employeeRoutes() {
-	s.employeeHome = s.mine("self", "read", s.myHome)
-	s.handle("GET /mijn", s.employeeHome)
+	s.employeeHome = s.mineAuthenticated("self", "read", s.myHome)
+	s.handle("GET /mijn", s.loggedIn(s.employeeHome))
 	s.handle("POST /mijn/keuringen/{id}", s.mine("verdicts", "decide", s.decideExamination))
 	s.handle("GET /mijn/verzoeken", s.mine("my_requests", "read", s.myRequests))
 	s.handle("GET /mijn/verzoeken/nieuw/{soort}", s.mine("my_requests", "create", s.newRequestPage))
@@ -162,22 +162,20 @@ func isEmployee(c caller) bool {
 // an employee grant gets the 404 page (audited as a denied attempt), as a
 // page of someone else's would answer; the employee's grant then decides
 // as allow does, and the page's service refuses another employee's object
-// with derrors.ErrNotFound.
+// with derrors.ErrNotFound. The caller is authenticated once.
 func (s *Server) mine(resource, action string, h pageFunc) http.HandlerFunc {
-	inner := s.allow(resource, action, func(w http.ResponseWriter, r *http.Request, a access.Actor) error {
+	return s.loggedIn(s.mineAuthenticated(resource, action, h))
+}
+
+// mineAuthenticated is mine for a request whose caller loggedIn has put in
+// its context already.
+func (s *Server) mineAuthenticated(resource, action string, h pageFunc) http.HandlerFunc {
+	return s.authorized(resource, action, isEmployee, oneGrantAtATime(func(w http.ResponseWriter, r *http.Request, a access.Actor) error {
 		if a.Role != access.RoleEmployee {
 			return derrors.ErrNotFound
 		}
 		return h(w, r, a)
-	})
-	return s.loggedIn(func(w http.ResponseWriter, r *http.Request) {
-		if c, _ := callerOf(r); !isEmployee(c) {
-			s.recordDenied(r, c, "", resource, action)
-			s.notFound(w, r)
-			return
-		}
-		inner(w, r)
-	})
+	}))
 }
 
 // homeFor shows the employee's start page when the caller of the home
@@ -187,8 +185,8 @@ func (s *Server) homeFor(w http.ResponseWriter, r *http.Request) bool {
 	if !ok || !isEmployee(c) {
 		return false
 	}
-	// The caller is known already: run the employee's page under its own
-	// authorisation.
+	// The caller is authenticated already: run the employee's page under
+	// its own authorisation only.
 	s.employeeHome(w, r)
 	return true
 }

@@ -11,7 +11,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/google/uuid"
@@ -72,7 +71,8 @@ func init() { pageNames = append(pageNames, employerPageNames...) }
 // employerRoutes registers the employer's portal, each page under the
 // resource and action of the API route that does the same.
 func (s *Server) employerRoutes() {
-	s.handle("GET /werkgever", s.allowAll("employer_overview", "read", s.employerOverview))
+	s.employerHome = s.authorized("employer_overview", "read", nil, s.employerOverview)
+	s.handle("GET /werkgever", s.loggedIn(s.employerHome))
 	s.handle("GET /werkgever/signalen", s.allowAll("signals", "read", s.employerSignals))
 	s.handle("GET /werkgever/medewerkers/nieuw", s.allow("employees", "create", s.employerNewEmployee))
 	s.handle("POST /werkgever/medewerkers", s.allow("employees", "create", s.employerCreateEmployee))
@@ -293,6 +293,24 @@ func buildEmployerOverview(rows []absence.OverviewRow, f employerOverviewFilter)
 	return d
 }
 
+// isEmployer reports whether the caller has an employer grant.
+func isEmployer(c caller) bool {
+	return slices.ContainsFunc(c.principal.Grants, func(g access.Grant) bool { return g.Role == access.RoleEmployer })
+}
+
+// employerHomeFor shows the employer's overview when the caller of the
+// home page is an employer, and reports whether it did. The overview runs
+// under its own authorisation, as at /werkgever, without authenticating
+// again.
+func (s *Server) employerHomeFor(w http.ResponseWriter, r *http.Request) bool {
+	c, ok := callerOf(r)
+	if !ok || !isEmployer(c) {
+		return false
+	}
+	s.employerHome(w, r)
+	return true
+}
+
 // employerOverview is the employer's overview: every employee of every
 // tenant the caller's grants reach, with the open case and the latest
 // verdict, filtered, sorted and paged. Nothing medical is in the
@@ -304,8 +322,8 @@ func (s *Server) employerOverview(w http.ResponseWriter, r *http.Request, actors
 			Error: pageErrorOf(derrors.ErrInvalid).message, Fields: fields, Data: employerOverviewData{Filter: f, Page: 1, Pages: 1}})
 		return nil
 	}
-	if !s.takeEmployerListRead(r, "overview") {
-		return errEmployerListReads
+	if err := s.takeEmployerListRead(r, "overview"); err != nil {
+		return err
 	}
 	var rows []absence.OverviewRow
 	seen := map[uuid.UUID]bool{}
@@ -353,8 +371,8 @@ func (s *Server) employerSignals(w http.ResponseWriter, r *http.Request, actors 
 		days = n
 		v.Form["dagen"] = q
 	}
-	if !s.takeEmployerListRead(r, "signals") {
-		return errEmployerListReads
+	if err := s.takeEmployerListRead(r, "signals"); err != nil {
+		return err
 	}
 	var sigs []absence.Signal
 	for _, a := range actors {
@@ -930,71 +948,25 @@ func (s *Server) employerUpdateEmployee(w http.ResponseWriter, r *http.Request, 
 	return nil
 }
 
-// Limits of the portal's list reads (overview, signals) per user and
-// page, as the API's defaults (httpapi.DefaultListReadsPerMinute and
-// DefaultListReadBurst).
-const (
-	employerListReadsPerMinute = 60
-	employerListReadBurst      = 20
-)
-
-// employerListReadBucket is one user's token bucket for one list page.
-type employerListReadBucket struct {
-	tokens float64
-	at     time.Time
-}
-
-// employerListReadLimiter holds the buckets of the list reads.
-type employerListReadLimiter struct {
-	mu      sync.Mutex
-	buckets map[employerListReadKey]*employerListReadBucket
-}
-
-// employerListReadKey names a bucket.
-type employerListReadKey struct {
-	user uuid.UUID
-	page string
-}
-
-// errEmployerListReads is a list read over the limit; it says when to try
-// again.
-var errEmployerListReads error = employerListReadsThrottled{}
-
-type employerListReadsThrottled struct{}
+// employerListReadsThrottled is a list read over the limit; it says when
+// to try again.
+type employerListReadsThrottled struct{ wait time.Duration }
 
 func (employerListReadsThrottled) Error() string { return "web: too many list reads" }
 func (employerListReadsThrottled) Unwrap() error { return derrors.ErrThrottled }
-func (employerListReadsThrottled) RetryAfter() time.Duration {
-	return time.Minute / employerListReadsPerMinute
-}
 
-// takeEmployerListRead takes one list read of page for the caller; false when the
-// caller read lists faster than the API allows.
-func (s *Server) takeEmployerListRead(r *http.Request, page string) bool {
+// RetryAfter is how long the caller must wait before the next read.
+func (e employerListReadsThrottled) RetryAfter() time.Duration { return e.wait }
+
+// takeEmployerListRead takes one list read of page for the caller from the
+// limiter the API's list reads use too (Options.ListReads). It returns nil,
+// or an error wrapping derrors.ErrThrottled that says how long to wait.
+func (s *Server) takeEmployerListRead(r *http.Request, page string) error {
 	c, _ := callerOf(r)
-	now := s.opts.Now()
-	l := &s.lists
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if l.buckets == nil {
-		l.buckets = map[employerListReadKey]*employerListReadBucket{}
+	if wait, ok := s.lists.Take(c.principal.UserID, page, s.opts.Now()); !ok {
+		return employerListReadsThrottled{wait: wait}
 	}
-	k := employerListReadKey{c.principal.UserID, page}
-	b, ok := l.buckets[k]
-	if !ok {
-		if len(l.buckets) > 100000 {
-			clear(l.buckets)
-		}
-		b = &employerListReadBucket{tokens: employerListReadBurst, at: now}
-		l.buckets[k] = b
-	}
-	b.tokens = min(employerListReadBurst, b.tokens+now.Sub(b.at).Minutes()*employerListReadsPerMinute)
-	b.at = now
-	if b.tokens < 1 {
-		return false
-	}
-	b.tokens--
-	return true
+	return nil
 }
 
 // employerQueryEscape escapes a query value.

@@ -18,6 +18,7 @@ import (
 	"github.com/arbokluis/arbokluis/internal/access"
 	"github.com/arbokluis/arbokluis/internal/derrors"
 	"github.com/arbokluis/arbokluis/internal/employee"
+	"github.com/arbokluis/arbokluis/internal/ratelimit"
 )
 
 // employerOverviewAbsences answers Overview with fixed rows; the other methods are
@@ -59,12 +60,19 @@ func employerTestServer(tb testing.TB, rows []absence.OverviewRow) (*Server, *ht
 // per reading.
 func employerTestServerAt(tb testing.TB, rows []absence.OverviewRow, step time.Duration) (*Server, *http.Cookie) {
 	tb.Helper()
+	return employerTestServerWith(tb, rows, step, ratelimit.Limit{})
+}
+
+// employerTestServerWith is employerTestServerAt with the list-read limit
+// lists.
+func employerTestServerWith(tb testing.TB, rows []absence.OverviewRow, step time.Duration, lists ratelimit.Limit) (*Server, *http.Cookie) {
+	tb.Helper()
 	tenant := uuid.New()
 	clock := time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
 	s, err := New(Options{Auth: &fakeAuth{token: "tok"}, Invitations: fakeInvitations{}, Recorder: &fakeRecorder{},
 		Authz:    &fakeAuthz{auths: []access.Authority{{Role: access.RoleEmployer, Scope: access.Scope{Employers: []uuid.UUID{tenant}}}}},
 		Now:      func() time.Time { clock = clock.Add(step); return clock },
-		Employer: EmployerServices{Absences: employerOverviewAbsences{rows: rows}}})
+		Employer: EmployerServices{Absences: employerOverviewAbsences{rows: rows}}, ListReads: lists})
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -208,11 +216,15 @@ func FuzzPreviewEmployerImport(f *testing.F) {
 	})
 }
 
-// TestEmployerOverviewListReadLimit: the overview takes the API's
-// list-read limit per user: a burst of 20 reads, then the 429 page that
-// says how long to wait; the signals page has a limit of its own.
+// TestEmployerOverviewListReadLimit: the overview takes the list-read
+// limit of Options.ListReads per user (the API's, wired from the same
+// settings): a burst of 3 reads at 6 a minute, then the 429 page that says
+// how long to wait (10 seconds), and a read again once that has passed.
 func TestEmployerOverviewListReadLimit(t *testing.T) {
-	s, cookie := employerTestServerAt(t, employerOverviewRows(3), 0)
+	clock := time.Duration(0)
+	s, cookie := employerTestServerWith(t, employerOverviewRows(3), 0, ratelimit.Limit{PerMinute: 6, Burst: 3})
+	start := time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
+	s.opts.Now = func() time.Time { return start.Add(clock) }
 	h := s.Handler()
 	get := func(path string) *httptest.ResponseRecorder {
 		req := httptest.NewRequest(http.MethodGet, path, nil)
@@ -221,13 +233,47 @@ func TestEmployerOverviewListReadLimit(t *testing.T) {
 		h.ServeHTTP(rec, req)
 		return rec
 	}
-	for i := range employerListReadBurst {
+	for i := range 3 {
 		if rec := get("/werkgever"); rec.Code != http.StatusOK {
 			t.Fatalf("GET /werkgever read %d = %d, want 200", i+1, rec.Code)
 		}
 	}
 	rec := get("/werkgever")
-	if rec.Code != http.StatusTooManyRequests || !strings.Contains(rec.Body.String(), "Probeer het over 1 seconde opnieuw.") {
-		t.Errorf("GET /werkgever read %d = %d, want 429 saying when to try again", employerListReadBurst+1, rec.Code)
+	if rec.Code != http.StatusTooManyRequests || !strings.Contains(rec.Body.String(), "Probeer het over 10 seconden opnieuw.") {
+		t.Errorf("GET /werkgever read 4 after a burst of 3 = %d, want 429 saying to try again in 10 seconds", rec.Code)
+	}
+	clock += 10 * time.Second
+	if rec := get("/werkgever"); rec.Code != http.StatusOK {
+		t.Errorf("GET /werkgever once the wait passed = %d, want 200", rec.Code)
+	}
+}
+
+// TestEmployerHomeIsTheOverview: for an employer the home page is the
+// overview, the same page as /werkgever (which keeps working), and it
+// spends a read of the overview's list-read limit, not a bucket of its own.
+func TestEmployerHomeIsTheOverview(t *testing.T) {
+	s, cookie := employerTestServerWith(t, employerOverviewRows(3), 0, ratelimit.Limit{PerMinute: 1, Burst: 2})
+	h := s.Handler()
+	get := func(path string) *httptest.ResponseRecorder {
+		req := httptest.NewRequest(http.MethodGet, path, nil)
+		req.AddCookie(cookie)
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		return rec
+	}
+	tests := []struct {
+		path       string
+		wantStatus int
+		wantText   string
+	}{
+		{"/", http.StatusOK, "U heeft 3 medewerkers."},
+		{"/werkgever", http.StatusOK, "U heeft 3 medewerkers."},
+		{"/", http.StatusTooManyRequests, "Probeer het over 1 minuut opnieuw."},
+	}
+	for i, tt := range tests {
+		rec := get(tt.path)
+		if rec.Code != tt.wantStatus || !strings.Contains(rec.Body.String(), tt.wantText) {
+			t.Errorf("read %d: GET %s as an employer = %d, want %d with %q", i+1, tt.path, rec.Code, tt.wantStatus, tt.wantText)
+		}
 	}
 }

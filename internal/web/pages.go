@@ -116,9 +116,11 @@ func (s *Server) invalid(w http.ResponseWriter, r *http.Request, page string, v 
 	s.render(w, r, http.StatusBadRequest, page, v)
 }
 
-// home is the logged-in start page: who you are and your role.
+// home is the logged-in start page: the employee's start page for an
+// employee, else the employer's overview for an employer, else who you are
+// and your role.
 func (s *Server) home(w http.ResponseWriter, r *http.Request) {
-	if s.homeFor(w, r) {
+	if s.homeFor(w, r) || s.employerHomeFor(w, r) {
 		return
 	}
 	s.render(w, r, http.StatusOK, "home.html", view{Title: "Start"})

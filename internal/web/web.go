@@ -32,6 +32,7 @@ import (
 	"github.com/arbokluis/arbokluis/internal/access"
 	"github.com/arbokluis/arbokluis/internal/audit"
 	"github.com/arbokluis/arbokluis/internal/identity"
+	"github.com/arbokluis/arbokluis/internal/ratelimit"
 )
 
 //go:embed templates/*.html
@@ -88,6 +89,10 @@ type Options struct {
 	Employee EmployeeServices
 	// Employer are the services of the employer's portal (employer.go).
 	Employer EmployerServices
+	// ListReads bounds, per user and page, the reads that list many
+	// people (the employer's overview and signals), as the API's
+	// Options.ListReads; zero fields take the ratelimit defaults.
+	ListReads ratelimit.Limit
 }
 
 // Server is the portal.
@@ -102,14 +107,19 @@ type Server struct {
 	routes  []string
 	// permissions are what the pages behind allow ask for.
 	permissions []permission
-	// employeeHome is the employee's start page (also at /).
+	// employeeHome is the employee's start page (also at /), for a
+	// request loggedIn has authenticated.
 	employeeHome http.HandlerFunc
+	// employerHome is the employer's overview (also at /), for a request
+	// loggedIn has authenticated.
+	employerHome http.HandlerFunc
 	// lists limits the employer portal's list reads.
-	lists employerListReadLimiter
+	lists *ratelimit.Limiter
 }
 
 // New builds the portal from opts. It fails when a service is missing, a
-// trusted proxy does not parse, or a template does not.
+// trusted proxy does not parse, ListReads is negative, or a template does
+// not parse.
 func New(opts Options) (*Server, error) {
 	if opts.Auth == nil || opts.Invitations == nil || opts.Authz == nil || opts.Recorder == nil {
 		return nil, errors.New("web: Auth, Invitations, Authz and Recorder are required")
@@ -132,8 +142,12 @@ func New(opts Options) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
+	lists, err := ratelimit.New(opts.ListReads)
+	if err != nil {
+		return nil, fmt.Errorf("web: Options.ListReads: %w", err)
+	}
 	s := &Server{opts: opts, log: opts.Logger, mux: http.NewServeMux(), pages: pages, proxies: proxies,
-		cop: http.NewCrossOriginProtection(), sealer: sl}
+		cop: http.NewCrossOriginProtection(), sealer: sl, lists: lists}
 	s.cop.SetDenyHandler(http.HandlerFunc(s.forbidden))
 	s.routesTable()
 	if err := s.checkPermissions(); err != nil {
