@@ -88,6 +88,9 @@ type Options struct {
 	Employee EmployeeServices
 	// Employer are the services of the employer's portal (employer.go).
 	Employer EmployerServices
+	// Account is the service of every user's own account page
+	// (account.go); without it the page is not registered.
+	Account Account
 }
 
 // Server is the portal.
@@ -164,6 +167,7 @@ func (s *Server) routesTable() {
 	s.handle("GET /static/{name}", s.static)
 	s.employeeRoutes()
 	s.employerRoutes()
+	s.accountRoutes()
 }
 
 // Routes returns the pattern of every registered portal route ("METHOD
