@@ -203,3 +203,48 @@ func TestPortalAccountSessions(t *testing.T) {
 		}
 	})
 }
+
+// TestPortalAccountInBrowser walks the account page in Chromium: the
+// header links to it, it lists this browser's session and the API session,
+// a wrong current password says so, the right one changes the password and
+// ends the API session while the browser stays logged in.
+func TestPortalAccountInBrowser(t *testing.T) {
+	t.Parallel()
+	ctx := testenv.Browser(t)
+	s := newStack(t)
+	u := s.addUser(access.RoleEmployer, s.addEmployer())
+	apiTok := s.session(u)
+	portalLogin(t, ctx, s.url, u)
+	if text := testenv.PageText(t, ctx); !strings.Contains(text, "Mijn account") {
+		t.Errorf("the header of the home page has no link to the account page:\n%s", text)
+	}
+	if st := testenv.Navigate(t, ctx, s.url+"/account"); st != http.StatusOK {
+		t.Fatalf("GET /account in the browser = %d, want 200", st)
+	}
+	text := testenv.PageText(t, ctx)
+	if strings.Count(text, "Ingelogd op") != 2 || !strings.Contains(text, "(deze sessie)") {
+		t.Errorf("the account page lists not this session and the API session:\n%s", text)
+	}
+	testenv.Inspect(t, ctx, "account")
+	const newPW = "mijn nieuwe wachtwoord in de browser"
+	testenv.Fill(t, ctx, map[string]string{"Huidig wachtwoord": "fout wachtwoord 1234", "Nieuw wachtwoord": newPW, "Herhaal het nieuwe wachtwoord": newPW})
+	if st := testenv.Submit(t, ctx, "Wachtwoord wijzigen"); st != http.StatusBadRequest {
+		t.Errorf("a wrong current password = %d, want 400", st)
+	}
+	if text := testenv.PageText(t, ctx); !strings.Contains(text, "Uw huidige wachtwoord klopt niet") {
+		t.Errorf("a wrong current password says:\n%s", text)
+	}
+	testenv.Inspect(t, ctx, "account-fout")
+	testenv.Fill(t, ctx, map[string]string{"Huidig wachtwoord": u.password, "Nieuw wachtwoord": newPW, "Herhaal het nieuwe wachtwoord": newPW})
+	if st := testenv.Submit(t, ctx, "Wachtwoord wijzigen"); st != http.StatusOK {
+		t.Fatalf("the right current password = %d, want 200 after the redirect", st)
+	}
+	text = testenv.PageText(t, ctx)
+	if !strings.Contains(text, "Uw wachtwoord is gewijzigd") || strings.Count(text, "Ingelogd op") != 1 {
+		t.Errorf("after the change the page says:\n%s", text)
+	}
+	testenv.Inspect(t, ctx, "account-gewijzigd")
+	if r := s.do("GET", "/api/v1/me", apiTok, nil); r.status != http.StatusUnauthorized {
+		t.Errorf("the API session after the change = %d, want 401", r.status)
+	}
+}
