@@ -242,6 +242,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 			Exporter: rights.NewExporter(postgres.NewRequestStore(hr), employees, absences, fit, requests,
 				postgres.NewRecorder(hr), nil)},
 		Employer: web.EmployerServices{Employees: employees, Absences: absences, Fitness: fit},
+		Account:  identity.NewMyAccount(ids, store),
 	})
 	if err != nil {
 		a.Close()

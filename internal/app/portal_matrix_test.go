@@ -87,6 +87,14 @@ var portalMatrix = []portalRow{
 	{"GET", "/werkgever/import", "/werkgever/import", [12]int{303, 404, 404, 403, 403, 404, 200, 403, 200, 200, 403, 403}},
 	{"POST", "/werkgever/import", "/werkgever/import", [12]int{303, 404, 404, 403, 403, 404, 400, 403, 400, 400, 403, 403}},
 	{"POST", "/werkgever/import/bevestigen", "/werkgever/import/bevestigen", [12]int{303, 404, 404, 403, 403, 404, 400, 403, 400, 400, 403, 403}},
+	// Every logged-in user's own account page; the empty password form is
+	// the form again, a session id that is nobody's the 404 page, and
+	// ending the other sessions goes back to the page.
+	{"GET", "/account", "/account", [12]int{303, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200}},
+	{"POST", "/account/wachtwoord", "/account/wachtwoord", [12]int{303, 400, 400, 400, 400, 400, 400, 400, 400, 400, 400, 400}},
+	{"POST", "/account/sessies/{id}/beeindigen", "/account/sessies/0123456789abcdef0123456789abcdef/beeindigen", [12]int{303, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404}},
+	{"POST", "/account/sessies/{id}/beeindigen", "/account/sessies/" + noSuchID + "/beeindigen", [12]int{303, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404}},
+	{"POST", "/account/sessies/beeindigen", "/account/sessies/beeindigen", [12]int{303, 303, 303, 303, 303, 303, 303, 303, 303, 303, 303, 303}},
 	// Logout ends the sessions the other rows use: it runs last.
 	{"POST", "/uitloggen", "/uitloggen", [12]int{303, 303, 303, 303, 303, 303, 303, 303, 303, 303, 303, 303}},
 }
@@ -153,6 +161,9 @@ func TestPortalAuthorizationMatrix(t *testing.T) {
 					wantLoc := "/inloggen"
 					if r.path == "/inloggen" {
 						wantLoc = "/"
+					}
+					if r.path == "/account/sessies/beeindigen" && caller != "anonymous" {
+						wantLoc = "/account?klaar=sessies"
 					}
 					if loc := got.header.Get("Location"); loc != wantLoc {
 						t.Errorf("%s %s as %s redirects to %q, want %q", r.method, r.path, caller, loc, wantLoc)

@@ -93,6 +93,9 @@ type Options struct {
 	// people (the employer's overview and signals), as the API's
 	// Options.ListReads; zero fields take the ratelimit defaults.
 	ListReads ratelimit.Limit
+	// Account is the service of every user's own account page
+	// (account.go); without it the page is not registered.
+	Account Account
 }
 
 // Server is the portal.
@@ -178,6 +181,7 @@ func (s *Server) routesTable() {
 	s.handle("GET /static/{name}", s.static)
 	s.employeeRoutes()
 	s.employerRoutes()
+	s.accountRoutes()
 }
 
 // Routes returns the pattern of every registered portal route ("METHOD
