@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/chromedp"
 	"github.com/google/uuid"
 
 	"github.com/arbokluis/arbokluis/internal/access"
@@ -57,6 +58,7 @@ func TestPortalEmployerWalk(t *testing.T) {
 	testenv.Navigate(t, ctx, s.url+"/werkgever")
 	testenv.Inspect(t, ctx, "werkgever-overzicht")
 	wantText(t, ctx, "the overview", "Dossier Persoon", "Aan het werk")
+	overviewUpdatesInPlace(t, ctx)
 
 	// Sick report, full recovery, and a new report 10 days later: one case.
 	testenv.Navigate(t, ctx, s.url+"/werkgever/medewerkers/"+emp)
@@ -173,4 +175,33 @@ func TestPortalEmployerWalk(t *testing.T) {
 	testenv.Navigate(t, ctx, s.url+"/werkgever/medewerkers/"+emp)
 	wantText(t, ctx, "the employee page with shared advice", "Advies over werken", advice)
 	testenv.Inspect(t, ctx, "werkgever-advies")
+}
+
+// overviewUpdatesInPlace changes the overview's "Wie" filter in the tab and
+// checks that htmx replaced the list without loading another page: a
+// marker set on the window before stays, the address follows the filter
+// (push-url), and the page still passes the CSP and axe.
+func overviewUpdatesInPlace(t *testing.T, ctx context.Context) {
+	t.Helper()
+	if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`window.__overviewMarker = true`)); err != nil {
+		t.Fatalf("set the marker on the overview: %v", err)
+	}
+	testenv.Fill(t, ctx, map[string]string{"Wie": "ziek"})
+	const empty = "Er zijn geen medewerkers die hierbij passen."
+	deadline := time.Now().Add(10 * time.Second)
+	for !strings.Contains(testenv.PageText(t, ctx), empty) {
+		if time.Now().After(deadline) {
+			testenv.CheckCSP(t, ctx)
+			t.Fatalf("the overview after choosing Wie = ziek lacks %q within 10 s:\n%s", empty, testenv.PageText(t, ctx))
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	marker, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`window.__overviewMarker === true`))
+	if err != nil || !marker {
+		t.Errorf("the window marker after the filter changed = %t (%v), want true: the list was updated in place, not by a new page", marker, err)
+	}
+	if loc := testenv.Location(t, ctx); !strings.Contains(loc, "/werkgever?") || !strings.Contains(loc, "wie=ziek") {
+		t.Errorf("the address after the filter changed = %s, want /werkgever?…wie=ziek (pushed by htmx)", loc)
+	}
+	testenv.Inspect(t, ctx, "werkgever-overzicht-filter")
 }

@@ -170,6 +170,9 @@ type employerOverviewData struct {
 	Total, Absent, Page, Pages int
 	Prev, Next                 string
 	Filter                     employerOverviewFilter
+	// Part: only the list is rendered (an htmx request), so a page
+	// message goes into the list.
+	Part bool
 }
 
 // employerOverviewFilter is the overview's query: search text, who, order and
@@ -315,11 +318,23 @@ func (s *Server) employerHomeFor(w http.ResponseWriter, r *http.Request) bool {
 // tenant the caller's grants reach, with the open case and the latest
 // verdict, filtered, sorted and paged. Nothing medical is in the
 // service's rows.
+//
+// A request from htmx on the overview itself (HX-Request: true, not a
+// history restore) gets only the list, the template part "employer_list";
+// any other request the whole page, whose CSP lets htmx fetch from the
+// portal itself. Both pass the same authorisation and
+// list-read limit, and the answer varies by HX-Request.
 func (s *Server) employerOverview(w http.ResponseWriter, r *http.Request, actors []access.Actor) error {
+	w.Header().Add("Vary", "HX-Request")
+	w.Header().Set("Content-Security-Policy", cspFetch)
+	part := ""
+	if r.Header.Get("HX-Request") == "true" && r.Header.Get("HX-History-Restore-Request") != "true" {
+		part = "employer_list"
+	}
 	f, fields := parseEmployerOverviewFilter(r)
 	if len(fields) > 0 {
-		s.render(w, r, http.StatusBadRequest, "employer_overview.html", view{Title: "Mijn medewerkers",
-			Error: pageErrorOf(derrors.ErrInvalid).message, Fields: fields, Data: employerOverviewData{Filter: f, Page: 1, Pages: 1}})
+		s.renderPart(w, r, http.StatusBadRequest, "employer_overview.html", part, view{Title: "Mijn medewerkers",
+			Error: pageErrorOf(derrors.ErrInvalid).message, Fields: fields, Data: employerOverviewData{Filter: f, Page: 1, Pages: 1, Part: part != ""}})
 		return nil
 	}
 	if err := s.takeEmployerListRead(r, "overview"); err != nil {
@@ -340,7 +355,9 @@ func (s *Server) employerOverview(w http.ResponseWriter, r *http.Request, actors
 			rows = append(rows, part...)
 		}
 	}
-	s.render(w, r, http.StatusOK, "employer_overview.html", view{Title: "Mijn medewerkers", Data: buildEmployerOverview(rows, f)})
+	d := buildEmployerOverview(rows, f)
+	d.Part = part != ""
+	s.renderPart(w, r, http.StatusOK, "employer_overview.html", part, view{Title: "Mijn medewerkers", Data: d})
 	return nil
 }
 

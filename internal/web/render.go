@@ -91,13 +91,24 @@ func parsePages() (map[string]*template.Template, error) {
 // a buffer first, so that a template failure is the plain 500 page, never
 // half a page.
 func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name string, v view) {
-	if v.User == nil {
+	s.renderPart(w, r, status, name, "", v)
+}
+
+// renderPart writes the template part defined in page name with v and
+// status, or the whole page when part is empty; a failure is the plain 500
+// page, as in render.
+func (s *Server) renderPart(w http.ResponseWriter, r *http.Request, status int, name, part string, v view) {
+	if v.User == nil && part == "" {
 		if c, ok := callerOf(r); ok {
 			v.User = s.userView(r, c)
 		}
 	}
 	var buf bytes.Buffer
-	if err := s.pages[name].Execute(&buf, v); err != nil {
+	execute := func() error { return s.pages[name].Execute(&buf, v) }
+	if part != "" {
+		execute = func() error { return s.pages[name].ExecuteTemplate(&buf, part, v) }
+	}
+	if err := execute(); err != nil {
 		s.log.ErrorContext(r.Context(), "portal template failed", "template", name, "error_type", fmt.Sprintf("%T", err))
 		buf.Reset()
 		status = http.StatusInternalServerError

@@ -241,6 +241,9 @@ const (
 	// and be framed by nothing; no inline script or style.
 	CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
 		"form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+	// cspFetch is CSP for a page that uses htmx: it may also fetch from
+	// the portal itself (htmx's requests), from nowhere else.
+	cspFetch  = CSP + "; connect-src 'self'"
 	hstsValue = "max-age=31536000; includeSubDomains"
 	// staticCache is how long a browser may keep a static asset.
 	staticCache = "public, max-age=3600"
