@@ -18,8 +18,9 @@ import (
 	"github.com/arbokluis/arbokluis/internal/derrors"
 )
 
-// amsterdam is the zone in which "today" is decided.
-var amsterdam = func() *time.Location {
+// Amsterdam is the zone in which "today" is decided and in which the
+// portal shows times.
+var Amsterdam = func() *time.Location {
 	loc, err := time.LoadLocation("Europe/Amsterdam")
 	if err != nil {
 		panic(err)
@@ -160,7 +161,7 @@ func (a Actor) UserID() uuid.UUID { return a.Principal.UserID }
 
 // Today returns the calendar date of now in Europe/Amsterdam, the zone in
 // which "today" is decided, as YYYY-MM-DD.
-func Today(now time.Time) string { return now.In(amsterdam).Format(time.DateOnly) }
+func Today(now time.Time) string { return now.In(Amsterdam).Format(time.DateOnly) }
 
 // ActsFor says whether p may act as the responsible physician of a dossier
 // whose responsible physician is physicianID, and on whose behalf: a

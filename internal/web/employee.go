@@ -197,7 +197,7 @@ func DateTime(t time.Time) string {
 	if t.IsZero() {
 		return ""
 	}
-	t = t.In(amsterdam)
+	t = t.In(access.Amsterdam)
 	return Date(t) + " om " + t.Format("15:04")
 }
 
@@ -208,26 +208,7 @@ func Day(t time.Time) string {
 	if t.IsZero() {
 		return ""
 	}
-	return Date(t.In(amsterdam))
-}
-
-// amsterdam is the zone the employee reads times in.
-var amsterdam = func() *time.Location {
-	l, err := time.LoadLocation("Europe/Amsterdam")
-	if err != nil {
-		return time.UTC
-	}
-	return l
-}()
-
-// pathUUID returns the {id} of the route; a malformed id is
-// derrors.ErrNotFound (the page of an object that does not exist).
-func pathUUID(r *http.Request) (uuid.UUID, error) {
-	id, ok := access.ParseID(r.PathValue("id"))
-	if !ok {
-		return uuid.Nil, derrors.ErrNotFound
-	}
-	return id, nil
+	return Date(t.In(access.Amsterdam))
 }
 
 // Dutch names of request types, statuses, entry kinds and actions.
@@ -538,18 +519,6 @@ func (s *Server) readRelease(w http.ResponseWriter, r *http.Request, a access.Ac
 	return nil
 }
 
-// download writes b as an attachment named name (never shown inline, never
-// sniffed).
-func download(w http.ResponseWriter, name, contentType string, b []byte) {
-	h := w.Header()
-	h.Set("Content-Type", contentType)
-	h.Set("Content-Disposition", `attachment; filename="`+name+`"`)
-	h.Set("X-Content-Type-Options", "nosniff")
-	h.Set("Content-Length", strconv.Itoa(len(b)))
-	w.WriteHeader(http.StatusOK)
-	w.Write(b) //nolint:errcheck // the client went away
-}
-
 // releaseCopy downloads the PDF copy of a release.
 func (s *Server) releaseCopy(w http.ResponseWriter, r *http.Request, a access.Actor) error {
 	id, err := pathUUID(r)
@@ -647,7 +616,7 @@ func (s *Server) myAccessLog(w http.ResponseWriter, r *http.Request, a access.Ac
 		if s == "" {
 			return time.Time{}
 		}
-		d, err := time.ParseInLocation(time.DateOnly, s, amsterdam)
+		d, err := time.ParseInLocation(time.DateOnly, s, access.Amsterdam)
 		if err != nil {
 			v.Fields[name] = "Vul een datum in als 2026-01-31, of laat het leeg."
 		}

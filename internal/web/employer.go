@@ -216,7 +216,7 @@ func (f employerOverviewFilter) query(n int) string {
 	v := make([]string, 0, 4)
 	add := func(k, val string) {
 		if val != "" {
-			v = append(v, k+"="+employerQueryEscape(val))
+			v = append(v, k+"="+url.QueryEscape(val))
 		}
 	}
 	add("zoek", f.Q)
@@ -417,15 +417,6 @@ func (s *Server) employerSignals(w http.ResponseWriter, r *http.Request, actors 
 	return nil
 }
 
-// employerPathID reads the route's {id}; one that is not an id is the 404 page.
-func employerPathID(r *http.Request) (uuid.UUID, error) {
-	id, ok := access.ParseID(r.PathValue("id"))
-	if !ok {
-		return uuid.Nil, fmt.Errorf("web: path id: %w", derrors.ErrNotFound)
-	}
-	return id, nil
-}
-
 // employerCaseRow is one case on the employee page.
 type employerCaseRow struct {
 	ID, FirstSickDay, Status string
@@ -519,7 +510,7 @@ var employerZone = func() *time.Location {
 // employerEmployeePage shows one employee: the HR record, the cases, the
 // verdicts, advice where shared, and the sick-report form.
 func (s *Server) employerEmployeePage(w http.ResponseWriter, r *http.Request, a access.Actor) error {
-	id, err := employerPathID(r)
+	id, err := pathUUID(r)
 	if err != nil {
 		return err
 	}
@@ -619,7 +610,7 @@ var employerFieldMessages = map[string]string{
 // the case; when the report reopens the previous case (28-day rule), the
 // page says so and why.
 func (s *Server) employerReportSick(w http.ResponseWriter, r *http.Request, a access.Actor) error {
-	id, err := employerPathID(r)
+	id, err := pathUUID(r)
 	if err != nil {
 		return err
 	}
@@ -774,7 +765,7 @@ func (s *Server) employerShowCase(w http.ResponseWriter, r *http.Request, a acce
 
 // employerCasePage shows one case.
 func (s *Server) employerCasePage(w http.ResponseWriter, r *http.Request, a access.Actor) error {
-	id, err := employerPathID(r)
+	id, err := pathUUID(r)
 	if err != nil {
 		return err
 	}
@@ -784,7 +775,7 @@ func (s *Server) employerCasePage(w http.ResponseWriter, r *http.Request, a acce
 // employerChangeCase takes a (partial) recovery (hersteldmelding): the new
 // percentage from a date; 0 is full recovery and closes the case.
 func (s *Server) employerChangeCase(w http.ResponseWriter, r *http.Request, a access.Actor) error {
-	id, err := employerPathID(r)
+	id, err := pathUUID(r)
 	if err != nil {
 		return err
 	}
@@ -809,7 +800,7 @@ func (s *Server) employerChangeCase(w http.ResponseWriter, r *http.Request, a ac
 
 // employerPlanPDF serves the employer's copy of the plan of action as a PDF.
 func (s *Server) employerPlanPDF(w http.ResponseWriter, r *http.Request, a access.Actor) error {
-	id, err := employerPathID(r)
+	id, err := pathUUID(r)
 	if err != nil {
 		return err
 	}
@@ -817,10 +808,7 @@ func (s *Server) employerPlanPDF(w http.ResponseWriter, r *http.Request, a acces
 	if err != nil {
 		return err
 	}
-	w.Header().Set("Content-Type", "application/pdf")
-	w.Header().Set("Content-Disposition", `attachment; filename="plan-van-aanpak.pdf"`)
-	w.Header().Set("Content-Length", strconv.Itoa(len(pdf)))
-	w.Write(pdf) //nolint:errcheck // the client went away
+	download(w, "plan-van-aanpak.pdf", "application/pdf", pdf)
 	return nil
 }
 
@@ -888,7 +876,7 @@ func employerFieldErrors(err error, fields map[string]string) bool {
 
 // employerEditEmployee shows the form to rectify an employee's record.
 func (s *Server) employerEditEmployee(w http.ResponseWriter, r *http.Request, a access.Actor) error {
-	id, err := employerPathID(r)
+	id, err := pathUUID(r)
 	if err != nil {
 		return err
 	}
@@ -896,15 +884,9 @@ func (s *Server) employerEditEmployee(w http.ResponseWriter, r *http.Request, a 
 	if err != nil {
 		return err
 	}
-	iso := func(t time.Time) string {
-		if t.IsZero() {
-			return ""
-		}
-		return t.Format(time.DateOnly)
-	}
 	s.render(w, r, http.StatusOK, "employer_employee_form.html", view{Title: "Gegevens wijzigen",
 		Form: map[string]string{"employee_number": e.EmployeeNumber, "first_name": e.FirstName, "last_name": e.LastName,
-			"date_of_birth": iso(e.DateOfBirth), "employment_start": iso(e.EmploymentStart), "employment_end": iso(e.EmploymentEnd),
+			"date_of_birth": isoDate(e.DateOfBirth), "employment_start": isoDate(e.EmploymentStart), "employment_end": isoDate(e.EmploymentEnd),
 			"email": e.Email, "phone": e.Phone, "bsn": e.BSN},
 		Data: employerFormData{Action: "/werkgever/medewerkers/" + id.String() + "/wijzigen", Edit: true}})
 	return nil
@@ -913,7 +895,7 @@ func (s *Server) employerEditEmployee(w http.ResponseWriter, r *http.Request, a 
 // employerUpdateEmployee rectifies an employee's record: every field of the form
 // replaces the stored one (the employee number is fixed).
 func (s *Server) employerUpdateEmployee(w http.ResponseWriter, r *http.Request, a access.Actor) error {
-	id, err := employerPathID(r)
+	id, err := pathUUID(r)
 	if err != nil {
 		return err
 	}
@@ -985,6 +967,3 @@ func (s *Server) takeEmployerListRead(r *http.Request, page string) error {
 	}
 	return nil
 }
-
-// employerQueryEscape escapes a query value.
-func employerQueryEscape(v string) string { return url.QueryEscape(v) }

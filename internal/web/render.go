@@ -9,6 +9,8 @@ import (
 	"strconv"
 
 	"github.com/arbokluis/arbokluis/internal/access"
+	"github.com/arbokluis/arbokluis/internal/derrors"
+	"github.com/google/uuid"
 )
 
 // view is what every page template gets: the page's title, the logged-in
@@ -141,4 +143,28 @@ func (s *Server) userView(r *http.Request, c caller) *userView {
 		}
 	}
 	return u
+}
+
+// pathUUID returns the {id} of the route; a malformed id is
+// derrors.ErrNotFound (the page of an object that does not exist).
+func pathUUID(r *http.Request) (uuid.UUID, error) {
+	id, ok := access.ParseID(r.PathValue("id"))
+	if !ok {
+		return uuid.Nil, derrors.ErrNotFound
+	}
+	return id, nil
+}
+
+// download writes b as an attachment named name: never shown inline,
+// never sniffed, sandboxed. It is the portal's one way to send a file.
+func download(w http.ResponseWriter, name, contentType string, b []byte) {
+	h := w.Header()
+	h.Set("Content-Type", contentType)
+	h.Set("Content-Disposition", `attachment; filename="`+name+`"`)
+	h.Set("X-Content-Type-Options", "nosniff")
+	// A file is never a page of the portal: sandboxed, as the API's downloads.
+	h.Set("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'; sandbox")
+	h.Set("Content-Length", strconv.Itoa(len(b)))
+	w.WriteHeader(http.StatusOK)
+	w.Write(b) //nolint:errcheck // the client went away
 }
