@@ -187,12 +187,14 @@ func (s *Server) employerImportPage(w http.ResponseWriter, r *http.Request, a ac
 	return nil
 }
 
-// employerImportPreview checks an import and shows what it would add, or the
-// problems line by line; it writes nothing.
-func (s *Server) employerImportPreview(w http.ResponseWriter, r *http.Request, a access.Actor) error {
+// employerImportInput reads the CSV of an import form for the caller's
+// tenant. A caller without a tenant is derrors.ErrNotFound; an unreadable
+// or missing file is shown again on the form with its problem (shown is
+// true, nothing else to do).
+func (s *Server) employerImportInput(w http.ResponseWriter, r *http.Request, a access.Actor) (tenant uuid.UUID, data []byte, shown bool, err error) {
 	tenants := employerTenants(a)
 	if len(tenants) == 0 {
-		return fmt.Errorf("web: no tenant to import into: %w", derrors.ErrNotFound)
+		return uuid.Nil, nil, false, fmt.Errorf("web: no tenant to import into: %w", derrors.ErrNotFound)
 	}
 	data, problem := employerImportCSV(w, r)
 	if problem != "" {
@@ -200,9 +202,19 @@ func (s *Server) employerImportPreview(w http.ResponseWriter, r *http.Request, a
 		v.Error = problem
 		v.Fields = map[string]string{"csv": problem}
 		s.render(w, r, http.StatusBadRequest, "employer_import.html", v)
-		return nil
+		return uuid.Nil, nil, true, nil
 	}
-	rows, lines := previewEmployerImport(data, tenants[0], s.employerToday())
+	return tenants[0], data, false, nil
+}
+
+// employerImportPreview checks an import and shows what it would add, or the
+// problems line by line; it writes nothing.
+func (s *Server) employerImportPreview(w http.ResponseWriter, r *http.Request, a access.Actor) error {
+	tenant, data, shown, err := s.employerImportInput(w, r, a)
+	if err != nil || shown {
+		return err
+	}
+	rows, lines := previewEmployerImport(data, tenant, s.employerToday())
 	d := employerImportData{CSV: string(data), Rows: rows, Errors: lines}
 	v := employerImportView(d)
 	if len(lines) > 0 {
@@ -218,19 +230,11 @@ func (s *Server) employerImportPreview(w http.ResponseWriter, r *http.Request, a
 // employerImportEmployees imports a checked CSV through the employee service: all
 // rows or none.
 func (s *Server) employerImportEmployees(w http.ResponseWriter, r *http.Request, a access.Actor) error {
-	tenants := employerTenants(a)
-	if len(tenants) == 0 {
-		return fmt.Errorf("web: no tenant to import into: %w", derrors.ErrNotFound)
+	tenant, data, shown, err := s.employerImportInput(w, r, a)
+	if err != nil || shown {
+		return err
 	}
-	data, problem := employerImportCSV(w, r)
-	if problem != "" {
-		v := employerImportView(employerImportData{})
-		v.Error = problem
-		v.Fields = map[string]string{"csv": problem}
-		s.render(w, r, http.StatusBadRequest, "employer_import.html", v)
-		return nil
-	}
-	out, err := s.opts.Employer.Employees.Import(r.Context(), a, tenants[0], bytes.NewReader(data))
+	out, err := s.opts.Employer.Employees.Import(r.Context(), a, tenant, bytes.NewReader(data))
 	if err != nil {
 		var fe derrors.FieldErrors
 		if !errors.As(err, &fe) {
