@@ -102,7 +102,8 @@ var portalMatrix = []portalRow{
 // TestPortalAuthorizationMatrix calls every portal route as every caller
 // and holds each answer to its literal expectation; a redirect must go to
 // the login page (anonymous, or after logout) or home (the login page when
-// logged in). Every route the portal registers must be in the matrix.
+// logged in). Every route the portal registers must be in the matrix or in
+// the professionals' matrix (portalProMatrix).
 func TestPortalAuthorizationMatrix(t *testing.T) {
 	t.Parallel()
 	s := newStack(t)
@@ -136,6 +137,9 @@ func TestPortalAuthorizationMatrix(t *testing.T) {
 	t.Run("every portal route is in the matrix", func(t *testing.T) {
 		in := map[string]bool{}
 		for _, r := range portalMatrix {
+			in[r.method+" "+r.route] = true
+		}
+		for _, r := range portalProMatrix {
 			in[r.method+" "+r.route] = true
 		}
 		for _, pattern := range s.app.portal.Routes() {

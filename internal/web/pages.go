@@ -5,8 +5,10 @@ import (
 	"fmt"
 	"html/template"
 	"net/http"
+	"slices"
 	"strings"
 
+	"github.com/arbokluis/arbokluis/internal/access"
 	"github.com/arbokluis/arbokluis/internal/derrors"
 	"github.com/arbokluis/arbokluis/internal/identity"
 )
@@ -116,12 +118,39 @@ func (s *Server) invalid(w http.ResponseWriter, r *http.Request, page string, v 
 	s.render(w, r, http.StatusBadRequest, page, v)
 }
 
+// roleHome is the start page of the callers admit accepts.
+type roleHome struct {
+	admit func(caller) bool
+	// page runs for a request loggedIn has authenticated (authorized).
+	page http.HandlerFunc
+}
+
+// addHome makes page the start page of the callers admit accepts, unless
+// a home added before accepts them.
+func (s *Server) addHome(admit func(caller) bool, page http.HandlerFunc) {
+	s.homes = append(s.homes, roleHome{admit: admit, page: page})
+}
+
+// hasRole reports whether the caller holds a grant of one of roles.
+func hasRole(c caller, roles ...access.Role) bool {
+	return slices.ContainsFunc(c.principal.Grants, func(g access.Grant) bool { return slices.Contains(roles, g.Role) })
+}
+
 // home is the logged-in start page: the employee's start page for an
-// employee, else the employer's overview for an employer, else who you are
+// employee, else the employer's overview for an employer, else the first
+// start page of another role the caller holds (addHome), else who you are
 // and your role.
 func (s *Server) home(w http.ResponseWriter, r *http.Request) {
 	if s.homeFor(w, r) || s.employerHomeFor(w, r) {
 		return
+	}
+	if c, ok := callerOf(r); ok {
+		for _, h := range s.homes {
+			if h.admit(c) {
+				h.page(w, r)
+				return
+			}
+		}
 	}
 	s.render(w, r, http.StatusOK, "home.html", view{Title: "Start"})
 }

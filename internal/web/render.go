@@ -35,6 +35,13 @@ type userView struct {
 	Employee bool
 	// Employer: the user has an employer grant (the employer's portal).
 	Employer bool
+	// Medical: a physician, lead physician or medical assistant grant;
+	// Lead: a lead physician grant.
+	Medical, Lead bool
+	// CaseWork: a case manager or labour expert grant.
+	CaseWork bool
+	// Privacy: a privacy officer grant; Admin: an administrator grant.
+	Privacy, Admin bool
 }
 
 // roleNames are the Dutch names of the roles, as the user reads them.
@@ -137,6 +144,11 @@ func (s *Server) userView(r *http.Request, c caller) *userView {
 	seen := map[access.Role]bool{}
 	for _, g := range c.principal.Grants {
 		u.Employer = u.Employer || g.Role == access.RoleEmployer
+		u.Medical = u.Medical || g.Role == access.RolePhysician || g.Role == access.RoleLeadPhysician || g.Role == access.RoleMedicalAssistant
+		u.Lead = u.Lead || g.Role == access.RoleLeadPhysician
+		u.CaseWork = u.CaseWork || g.Role == access.RoleCaseManager || g.Role == access.RoleLabourExpert
+		u.Privacy = u.Privacy || g.Role == access.RolePrivacyOfficer
+		u.Admin = u.Admin || g.Role == access.RoleAdmin
 		if !seen[g.Role] {
 			seen[g.Role] = true
 			u.Roles = append(u.Roles, RoleName(g.Role))

@@ -96,6 +96,24 @@ type Options struct {
 	// Account is the service of every user's own account page
 	// (account.go); without it the page is not registered.
 	Account Account
+	// Worklist are the services of the company doctor's worklist
+	// (worklist.go).
+	Worklist WorklistServices
+	// Dossier are the services of the medical dossier pages (dossier.go).
+	Dossier DossierServices
+	// Decisions are the services of the physician's decisions
+	// (decisions.go).
+	Decisions DecisionServices
+	// Consents are the services of the physician's consents, information
+	// requests, disclosures and transfers (medical_consents.go).
+	Consents ConsentServices
+	// CaseWork are the services of the case manager's portal (casework.go).
+	CaseWork CaseWorkServices
+	// Privacy are the services of the privacy officer's portal
+	// (privacy.go).
+	Privacy PrivacyServices
+	// Admin are the services of the administrator's portal (admin.go).
+	Admin AdminServices
 }
 
 // Server is the portal.
@@ -118,6 +136,9 @@ type Server struct {
 	employerHome http.HandlerFunc
 	// lists limits the employer portal's list reads.
 	lists *ratelimit.Limiter
+	// homes are the start pages of the other roles, tried in order after
+	// the employee's and the employer's (addHome).
+	homes []roleHome
 }
 
 // New builds the portal from opts. It fails when a service is missing, a
@@ -182,6 +203,13 @@ func (s *Server) routesTable() {
 	s.employeeRoutes()
 	s.employerRoutes()
 	s.accountRoutes()
+	s.worklistRoutes()
+	s.dossierRoutes()
+	s.decisionRoutes()
+	s.consentRoutes()
+	s.caseWorkRoutes()
+	s.privacyRoutes()
+	s.adminRoutes()
 }
 
 // Routes returns the pattern of every registered portal route ("METHOD
