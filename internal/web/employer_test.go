@@ -277,3 +277,21 @@ func TestEmployerHomeIsTheOverview(t *testing.T) {
 		}
 	}
 }
+
+// TestEmployerOverviewCountsInWords: the overview says "1 medewerker" for
+// one employee and the plural otherwise.
+func TestEmployerOverviewCountsInWords(t *testing.T) {
+	for _, tt := range []struct {
+		n    int
+		want string
+	}{{1, "U heeft 1 medewerker."}, {2, "U heeft 2 medewerkers."}} {
+		s, cookie := employerTestServerWith(t, employerOverviewRows(tt.n), 0, ratelimit.Limit{})
+		req := httptest.NewRequest(http.MethodGet, "/werkgever", nil)
+		req.AddCookie(cookie)
+		rec := httptest.NewRecorder()
+		s.Handler().ServeHTTP(rec, req)
+		if rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), tt.want) {
+			t.Errorf("GET /werkgever with %d employees = %d, want 200 saying %q", tt.n, rec.Code, tt.want)
+		}
+	}
+}
