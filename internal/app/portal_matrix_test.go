@@ -1,182 +1,94 @@
 package app
 
-import (
-	"net/http"
-	"net/url"
-	"strings"
-	"testing"
-	"time"
-
-	"github.com/google/uuid"
-
-	"github.com/arbokluis/arbokluis/internal/access"
-)
-
-// portalCallers are the columns of the portal matrix, in order: nobody
-// logged in, every role (employer-scoped roles in their own tenant A, and
-// the employer and an employee of the other tenant B).
-var portalCallers = []string{"anonymous", "admin", "privacy_officer", "lead_physician", "physician", "medical_assistant",
-	"case_manager", "labour_expert", "employer", "other_employer", "employee", "other_employee"}
-
-// portalRow is one portal route and what each caller of portalCallers gets
-// (in that order): a page (200, or 400 for the form posted empty), a
-// redirect (303, to redirect: "/inloggen" for anonymous callers, "/" for
-// a logged-in caller on the login page), or the 404 page.
-type portalRow struct {
-	method, route, path string
-	want                [12]int
+// The portal's own rows of the portal matrix (TestPortalProfessionalMatrix
+// runs them with the professionals' rows, as every caller of the API's
+// matrix): the public pages, the employee's and the employer's portal and
+// every user's account page. Forms are posted empty, as a same-origin
+// browser would: the answer is the form again with its errors (400), never
+// a server error.
+func init() {
+	portalProMatrix = append(portalProMatrix, []portalProRow{
+		// The public pages, the assets and the unknown paths. "/" is each role's
+		// start page: the employee's, the employer's overview (under its own
+		// authorisation), the start page of each other role, else who you are.
+		{method: "GET", route: "/{$}", path: staticPath("/"), want: pexpect(200, nil)},
+		{method: "GET", route: "/inloggen", path: staticPath("/inloggen"), want: pexpect(303, map[string]int{"anonymous": 200}), redirect: "/"},
+		{method: "POST", route: "/inloggen", path: staticPath("/inloggen"), want: pexpect(400, map[string]int{"anonymous": 400})},
+		{method: "GET", route: "/invitation", path: staticPath("/invitation"), want: pexpect(200, map[string]int{"anonymous": 200})},
+		{method: "POST", route: "/invitation", path: staticPath("/invitation"), want: pexpect(400, map[string]int{"anonymous": 400})},
+		{method: "POST", route: "/invitation/bevestigen", path: staticPath("/invitation/bevestigen"), want: pexpect(400, map[string]int{"anonymous": 400})},
+		{method: "GET", route: "/wachtwoord-vergeten", path: staticPath("/wachtwoord-vergeten"), want: pexpect(200, map[string]int{"anonymous": 200})},
+		{method: "POST", route: "/wachtwoord-vergeten", path: staticPath("/wachtwoord-vergeten"), want: pexpect(400, map[string]int{"anonymous": 400})},
+		{method: "GET", route: "/password-reset", path: staticPath("/password-reset"), want: pexpect(200, map[string]int{"anonymous": 200})},
+		{method: "POST", route: "/password-reset", path: staticPath("/password-reset"), want: pexpect(400, map[string]int{"anonymous": 400})},
+		{method: "GET", route: "/static/{name}", path: staticPath("/static/app.css"), want: pexpect(200, map[string]int{"anonymous": 200})},
+		{method: "GET", route: "/static/{name}", path: staticPath("/static/README.md"), want: pexpect(404, map[string]int{"anonymous": 404})},
+		{method: "GET", route: "(none)", path: staticPath("/nergens"), want: pexpect(404, map[string]int{"anonymous": 404})},
+		{method: "GET", route: "(none)", path: staticPath("/api"), want: pexpect(404, map[string]int{"anonymous": 404})},
+		// The employee's own pages: the 404 page for every other role; an id
+		// nobody has is the 404 page for the employees too (their own objects
+		// against another employee: TestPortalEmployeeObjectsAreOwn). cmBeeA3
+		// is an employee of A too, so these are its pages.
+		{method: "GET", route: "/mijn", path: staticPath("/mijn"), want: pexpect(404, map[string]int{"eeA1": 200, "eeA2": 200, "cmBeeA3": 200})},
+		{method: "POST", route: "/mijn/keuringen/{id}", path: staticPath("/mijn/keuringen/" + noSuchID), want: pexpect(404, map[string]int{"eeA1": 400, "eeA2": 400, "cmBeeA3": 400})},
+		{method: "GET", route: "/mijn/verzoeken", path: staticPath("/mijn/verzoeken"), want: pexpect(404, map[string]int{"eeA1": 200, "eeA2": 200, "cmBeeA3": 200})},
+		{method: "GET", route: "/mijn/verzoeken/nieuw/{soort}", path: staticPath("/mijn/verzoeken/nieuw/copy"), want: pexpect(404, map[string]int{"eeA1": 200, "eeA2": 200, "cmBeeA3": 200})},
+		{method: "GET", route: "/mijn/verzoeken/nieuw/{soort}", path: staticPath("/mijn/verzoeken/nieuw/iets"), want: pexpect(404, nil)},
+		{method: "POST", route: "/mijn/verzoeken", path: staticPath("/mijn/verzoeken"), want: pexpect(404, map[string]int{"eeA1": 400, "eeA2": 400, "cmBeeA3": 400})},
+		{method: "GET", route: "/mijn/dossier", path: staticPath("/mijn/dossier"), want: pexpect(404, map[string]int{"eeA1": 200, "eeA2": 200, "cmBeeA3": 200})},
+		{method: "GET", route: "/mijn/dossier/{id}", path: staticPath("/mijn/dossier/" + noSuchID), want: pexpect(404, nil)},
+		{method: "GET", route: "/mijn/dossier/{id}/afschrift.pdf", path: staticPath("/mijn/dossier/" + noSuchID + "/afschrift.pdf"), want: pexpect(404, nil)},
+		{method: "GET", route: "/mijn/toestemmingen", path: staticPath("/mijn/toestemmingen"), want: pexpect(404, map[string]int{"eeA1": 200, "eeA2": 200, "cmBeeA3": 200})},
+		{method: "POST", route: "/mijn/toestemmingen/{id}/ondertekenen", path: staticPath("/mijn/toestemmingen/" + noSuchID + "/ondertekenen"), want: pexpect(404, map[string]int{"eeA1": 400, "eeA2": 400, "cmBeeA3": 400})},
+		{method: "POST", route: "/mijn/toestemmingen/{id}/intrekken", path: staticPath("/mijn/toestemmingen/" + noSuchID + "/intrekken"), want: pexpect(404, nil)},
+		{method: "GET", route: "/mijn/inzage", path: staticPath("/mijn/inzage"), want: pexpect(404, map[string]int{"eeA1": 200, "eeA2": 200, "cmBeeA3": 200})},
+		{method: "GET", route: "/mijn/inzage", path: staticPath("/mijn/inzage?van=gisteren"), want: pexpect(404, map[string]int{"eeA1": 400, "eeA2": 400, "cmBeeA3": 400})},
+		{method: "GET", route: "/mijn/vernietigingen", path: staticPath("/mijn/vernietigingen"), want: pexpect(404, map[string]int{"eeA1": 200, "eeA2": 200, "cmBeeA3": 200})},
+		{method: "GET", route: "/mijn/vernietigingen/{id}/verklaring.pdf", path: staticPath("/mijn/vernietigingen/" + noSuchID + "/verklaring.pdf"), want: pexpect(404, nil)},
+		{method: "GET", route: "/mijn/gegevens.json", path: staticPath("/mijn/gegevens.json"), want: pexpect(404, map[string]int{"eeA1": 200, "eeA2": 200, "cmBeeA3": 200})},
+		// The employer's portal; the employee and the case are a1's, of tenant
+		// A. The other tenant's employer and case manager get the 404 page for
+		// A's objects, and their own (empty) overview and lists; erAcmB answers
+		// as A's employer, cmBeeA3 as B's case manager.
+		{method: "GET", route: "/werkgever", path: staticPath("/werkgever"), want: pexpect(404, map[string]int{"cmA": 200, "cmB": 200, "leA": 200, "erA": 200, "erB": 200, "erAcmB": 200, "cmBeeA3": 200})},
+		{method: "GET", route: "/werkgever", path: staticPath("/werkgever?sorteer=raar"), want: pexpect(404, map[string]int{"cmA": 400, "cmB": 400, "leA": 400, "erA": 400, "erB": 400, "erAcmB": 400, "cmBeeA3": 400})},
+		{method: "GET", route: "/werkgever/signalen", path: staticPath("/werkgever/signalen"), want: pexpect(404, map[string]int{"cmA": 200, "cmB": 200, "leA": 200, "erA": 200, "erB": 200, "erAcmB": 200, "cmBeeA3": 200})},
+		{method: "GET", route: "/werkgever/medewerkers/nieuw", path: staticPath("/werkgever/medewerkers/nieuw"), want: pexpect(403, map[string]int{"admin": 404, "privacy": 404, "asValid": 404, "asExpired": 404, "asMissing": 404, "cmA": 200, "cmB": 200, "erA": 200, "erB": 200, "erAcmB": 200, "cmBeeA3": 200})},
+		{method: "POST", route: "/werkgever/medewerkers", path: staticPath("/werkgever/medewerkers"), want: pexpect(403, map[string]int{"admin": 404, "privacy": 404, "asValid": 404, "asExpired": 404, "asMissing": 404, "cmA": 400, "cmB": 400, "erA": 400, "erB": 400, "erAcmB": 400, "cmBeeA3": 400})},
+		{method: "GET", route: "/werkgever/medewerkers/{id}", path: employeePageA1("/werkgever/medewerkers/", ""),
+			// As the API: A's HR side, the assigned physician, a1 themself.
+			want: pexpect(404, map[string]int{"cmA": 200, "leA": 200, "erA": 200, "erAcmB": 200, "pResp": 200, "eeA1": 200})},
+		{method: "GET", route: "/werkgever/medewerkers/{id}/wijzigen", path: employeePageA1("/werkgever/medewerkers/", "/wijzigen"), want: pexpect(403, map[string]int{"admin": 404, "privacy": 404, "asValid": 404, "asExpired": 404, "asMissing": 404, "cmA": 200, "cmB": 404, "erA": 200, "erB": 404, "erAcmB": 200, "cmBeeA3": 404})},
+		{method: "POST", route: "/werkgever/medewerkers/{id}/wijzigen", path: employeePageA1("/werkgever/medewerkers/", "/wijzigen"), want: pexpect(403, map[string]int{"admin": 404, "privacy": 404, "asValid": 404, "asExpired": 404, "asMissing": 404, "cmA": 400, "cmB": 404, "erA": 400, "erB": 404, "erAcmB": 400, "cmBeeA3": 404})},
+		{method: "POST", route: "/werkgever/medewerkers/{id}/ziekmelding", path: employeePageA1("/werkgever/medewerkers/", "/ziekmelding"), want: pexpect(403, map[string]int{"admin": 404, "privacy": 404, "asValid": 404, "asExpired": 404, "asMissing": 404, "cmA": 400, "cmB": 404, "erA": 400, "erB": 404, "erAcmB": 400, "cmBeeA3": 404})},
+		{method: "GET", route: "/werkgever/verzuim/{id}", path: casePageA1("/werkgever/verzuim/", ""),
+			want: pexpect(404, map[string]int{"cmA": 200, "leA": 200, "erA": 200, "erAcmB": 200, "pResp": 200, "eeA1": 200})},
+		{method: "POST", route: "/werkgever/verzuim/{id}/herstel", path: casePageA1("/werkgever/verzuim/", "/herstel"), want: pexpect(403, map[string]int{"admin": 404, "privacy": 404, "asValid": 404, "asExpired": 404, "asMissing": 404, "cmA": 400, "cmB": 404, "erA": 400, "erB": 404, "erAcmB": 400, "cmBeeA3": 404})},
+		{method: "GET", route: "/werkgever/verzuim/{id}/plan.pdf", path: casePageA1("/werkgever/verzuim/", "/plan.pdf"),
+			// The employer's copy: A's employer and case manager.
+			want: pexpect(404, map[string]int{"cmA": 200, "erA": 200, "erAcmB": 200, "cmBeeA3": 404, "lead": 403, "leadE": 403, "pResp": 403, "pSub": 403, "pUn": 403, "leA": 403, "eeA1": 403, "eeA2": 403})},
+		{method: "GET", route: "/werkgever/import", path: staticPath("/werkgever/import"), want: pexpect(403, map[string]int{"admin": 404, "privacy": 404, "asValid": 404, "asExpired": 404, "asMissing": 404, "cmA": 200, "cmB": 200, "erA": 200, "erB": 200, "erAcmB": 200, "cmBeeA3": 200})},
+		{method: "POST", route: "/werkgever/import", path: staticPath("/werkgever/import"), want: pexpect(403, map[string]int{"admin": 404, "privacy": 404, "asValid": 404, "asExpired": 404, "asMissing": 404, "cmA": 400, "cmB": 400, "erA": 400, "erB": 400, "erAcmB": 400, "cmBeeA3": 400})},
+		{method: "POST", route: "/werkgever/import/bevestigen", path: staticPath("/werkgever/import/bevestigen"), want: pexpect(403, map[string]int{"admin": 404, "privacy": 404, "asValid": 404, "asExpired": 404, "asMissing": 404, "cmA": 400, "cmB": 400, "erA": 400, "erB": 400, "erAcmB": 400, "cmBeeA3": 400})},
+		// Every logged-in user's own account page; the empty password form is
+		// the form again, a session id that is nobody's the 404 page, and
+		// ending the other sessions goes back to the page.
+		{method: "GET", route: "/account", path: staticPath("/account"), want: pexpect(200, nil)},
+		{method: "POST", route: "/account/wachtwoord", path: staticPath("/account/wachtwoord"), want: pexpect(400, nil)},
+		{method: "POST", route: "/account/sessies/{id}/beeindigen", path: staticPath("/account/sessies/0123456789abcdef0123456789abcdef/beeindigen"), want: pexpect(404, nil)},
+		{method: "POST", route: "/account/sessies/{id}/beeindigen", path: staticPath("/account/sessies/" + noSuchID + "/beeindigen"), want: pexpect(404, nil)},
+		{method: "POST", route: "/account/sessies/beeindigen", path: staticPath("/account/sessies/beeindigen"), want: pexpect(303, nil), redirect: "/account?klaar=sessies"},
+		// Logout ends the sessions the other rows use: the test runs it last.
+		{method: "POST", route: "/uitloggen", path: staticPath("/uitloggen"), want: pexpect(303, nil), redirect: "/inloggen"},
+	}...)
 }
 
-// portalMatrix is every portal route × every caller, literally. Forms are
-// posted empty, as a same-origin browser would: the answer is the form
-// again with its errors (400), never a server error.
-var portalMatrix = []portalRow{
-	//                                                 anon admin priv lead phys assis cm   le   er   oer  ee   oee
-	// "/" is each role's start page: the employee's (as /mijn), the
-	// employer's overview (as /werkgever, under its own authorisation: a
-	// 200 here is the overview the policy allows), else who you are.
-	{"GET", "/{$}", "/", [12]int{303, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200}},
-	{"GET", "/inloggen", "/inloggen", [12]int{200, 303, 303, 303, 303, 303, 303, 303, 303, 303, 303, 303}},
-	{"POST", "/inloggen", "/inloggen", [12]int{400, 400, 400, 400, 400, 400, 400, 400, 400, 400, 400, 400}},
-	{"GET", "/invitation", "/invitation", [12]int{200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200}},
-	{"POST", "/invitation", "/invitation", [12]int{400, 400, 400, 400, 400, 400, 400, 400, 400, 400, 400, 400}},
-	{"POST", "/invitation/bevestigen", "/invitation/bevestigen", [12]int{400, 400, 400, 400, 400, 400, 400, 400, 400, 400, 400, 400}},
-	{"GET", "/wachtwoord-vergeten", "/wachtwoord-vergeten", [12]int{200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200}},
-	{"POST", "/wachtwoord-vergeten", "/wachtwoord-vergeten", [12]int{400, 400, 400, 400, 400, 400, 400, 400, 400, 400, 400, 400}},
-	{"GET", "/password-reset", "/password-reset", [12]int{200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200}},
-	{"POST", "/password-reset", "/password-reset", [12]int{400, 400, 400, 400, 400, 400, 400, 400, 400, 400, 400, 400}},
-	{"GET", "/static/{name}", "/static/app.css", [12]int{200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200}},
-	{"GET", "/static/{name}", "/static/README.md", [12]int{404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404}},
-	{"GET", "(none)", "/nergens", [12]int{404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404}},
-	{"GET", "(none)", "/api", [12]int{404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404}},
-	// The employee's own pages: the 404 page for every other role; an id
-	// nobody has is the 404 page for the employees too (their own objects
-	// against another employee: TestPortalEmployeeObjectsAreOwn).
-	{"GET", "/mijn", "/mijn", [12]int{303, 404, 404, 404, 404, 404, 404, 404, 404, 404, 200, 200}},
-	{"POST", "/mijn/keuringen/{id}", "/mijn/keuringen/" + noSuchID, [12]int{303, 404, 404, 404, 404, 404, 404, 404, 404, 404, 400, 400}},
-	{"GET", "/mijn/verzoeken", "/mijn/verzoeken", [12]int{303, 404, 404, 404, 404, 404, 404, 404, 404, 404, 200, 200}},
-	{"GET", "/mijn/verzoeken/nieuw/{soort}", "/mijn/verzoeken/nieuw/copy", [12]int{303, 404, 404, 404, 404, 404, 404, 404, 404, 404, 200, 200}},
-	{"GET", "/mijn/verzoeken/nieuw/{soort}", "/mijn/verzoeken/nieuw/iets", [12]int{303, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404}},
-	{"POST", "/mijn/verzoeken", "/mijn/verzoeken", [12]int{303, 404, 404, 404, 404, 404, 404, 404, 404, 404, 400, 400}},
-	{"GET", "/mijn/dossier", "/mijn/dossier", [12]int{303, 404, 404, 404, 404, 404, 404, 404, 404, 404, 200, 200}},
-	{"GET", "/mijn/dossier/{id}", "/mijn/dossier/" + noSuchID, [12]int{303, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404}},
-	{"GET", "/mijn/dossier/{id}/afschrift.pdf", "/mijn/dossier/" + noSuchID + "/afschrift.pdf", [12]int{303, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404}},
-	{"GET", "/mijn/toestemmingen", "/mijn/toestemmingen", [12]int{303, 404, 404, 404, 404, 404, 404, 404, 404, 404, 200, 200}},
-	{"POST", "/mijn/toestemmingen/{id}/ondertekenen", "/mijn/toestemmingen/" + noSuchID + "/ondertekenen", [12]int{303, 404, 404, 404, 404, 404, 404, 404, 404, 404, 400, 400}},
-	{"POST", "/mijn/toestemmingen/{id}/intrekken", "/mijn/toestemmingen/" + noSuchID + "/intrekken", [12]int{303, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404}},
-	{"GET", "/mijn/inzage", "/mijn/inzage", [12]int{303, 404, 404, 404, 404, 404, 404, 404, 404, 404, 200, 200}},
-	{"GET", "/mijn/inzage", "/mijn/inzage?van=gisteren", [12]int{303, 404, 404, 404, 404, 404, 404, 404, 404, 404, 400, 400}},
-	{"GET", "/mijn/vernietigingen", "/mijn/vernietigingen", [12]int{303, 404, 404, 404, 404, 404, 404, 404, 404, 404, 200, 200}},
-	{"GET", "/mijn/vernietigingen/{id}/verklaring.pdf", "/mijn/vernietigingen/" + noSuchID + "/verklaring.pdf", [12]int{303, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404}},
-	{"GET", "/mijn/gegevens.json", "/mijn/gegevens.json", [12]int{303, 404, 404, 404, 404, 404, 404, 404, 404, 404, 200, 200}},
-	// The employer's portal; {employee} and {case} are tenant A's. The
-	// other tenant's employer gets the 404 page for A's objects, and its
-	// own (empty) overview and lists.
-	{"GET", "/werkgever", "/werkgever", [12]int{303, 404, 404, 404, 404, 404, 200, 200, 200, 200, 404, 404}},
-	{"GET", "/werkgever", "/werkgever?sorteer=raar", [12]int{303, 404, 404, 404, 404, 404, 400, 400, 400, 400, 404, 404}},
-	{"GET", "/werkgever/signalen", "/werkgever/signalen", [12]int{303, 404, 404, 404, 404, 404, 200, 200, 200, 200, 404, 404}},
-	{"GET", "/werkgever/medewerkers/nieuw", "/werkgever/medewerkers/nieuw", [12]int{303, 404, 404, 403, 403, 404, 200, 403, 200, 200, 403, 403}},
-	{"POST", "/werkgever/medewerkers", "/werkgever/medewerkers", [12]int{303, 404, 404, 403, 403, 404, 400, 403, 400, 400, 403, 403}},
-	{"GET", "/werkgever/medewerkers/{id}", "/werkgever/medewerkers/{employee}", [12]int{303, 404, 404, 404, 404, 404, 200, 200, 200, 404, 404, 404}},
-	{"GET", "/werkgever/medewerkers/{id}/wijzigen", "/werkgever/medewerkers/{employee}/wijzigen", [12]int{303, 404, 404, 403, 403, 404, 200, 403, 200, 404, 403, 403}},
-	{"POST", "/werkgever/medewerkers/{id}/wijzigen", "/werkgever/medewerkers/{employee}/wijzigen", [12]int{303, 404, 404, 403, 403, 404, 400, 403, 400, 404, 403, 403}},
-	{"POST", "/werkgever/medewerkers/{id}/ziekmelding", "/werkgever/medewerkers/{employee}/ziekmelding", [12]int{303, 404, 404, 403, 403, 404, 400, 403, 400, 404, 403, 403}},
-	{"GET", "/werkgever/verzuim/{id}", "/werkgever/verzuim/{case}", [12]int{303, 404, 404, 404, 404, 404, 200, 200, 200, 404, 404, 404}},
-	{"POST", "/werkgever/verzuim/{id}/herstel", "/werkgever/verzuim/{case}/herstel", [12]int{303, 404, 404, 403, 403, 404, 400, 403, 400, 404, 403, 403}},
-	{"GET", "/werkgever/verzuim/{id}/plan.pdf", "/werkgever/verzuim/{case}/plan.pdf", [12]int{303, 404, 404, 403, 403, 404, 404, 403, 404, 404, 403, 403}},
-	{"GET", "/werkgever/import", "/werkgever/import", [12]int{303, 404, 404, 403, 403, 404, 200, 403, 200, 200, 403, 403}},
-	{"POST", "/werkgever/import", "/werkgever/import", [12]int{303, 404, 404, 403, 403, 404, 400, 403, 400, 400, 403, 403}},
-	{"POST", "/werkgever/import/bevestigen", "/werkgever/import/bevestigen", [12]int{303, 404, 404, 403, 403, 404, 400, 403, 400, 400, 403, 403}},
-	// Every logged-in user's own account page; the empty password form is
-	// the form again, a session id that is nobody's the 404 page, and
-	// ending the other sessions goes back to the page.
-	{"GET", "/account", "/account", [12]int{303, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200}},
-	{"POST", "/account/wachtwoord", "/account/wachtwoord", [12]int{303, 400, 400, 400, 400, 400, 400, 400, 400, 400, 400, 400}},
-	{"POST", "/account/sessies/{id}/beeindigen", "/account/sessies/0123456789abcdef0123456789abcdef/beeindigen", [12]int{303, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404}},
-	{"POST", "/account/sessies/{id}/beeindigen", "/account/sessies/" + noSuchID + "/beeindigen", [12]int{303, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404}},
-	{"POST", "/account/sessies/beeindigen", "/account/sessies/beeindigen", [12]int{303, 303, 303, 303, 303, 303, 303, 303, 303, 303, 303, 303}},
-	// Logout ends the sessions the other rows use: it runs last.
-	{"POST", "/uitloggen", "/uitloggen", [12]int{303, 303, 303, 303, 303, 303, 303, 303, 303, 303, 303, 303}},
+// employeePageA1 is the path prefix + a1's id + suffix.
+func employeePageA1(prefix, suffix string) func(*matrixFixture) string {
+	return func(f *matrixFixture) string { return prefix + f.a1.String() + suffix }
 }
 
-// TestPortalAuthorizationMatrix calls every portal route as every caller
-// and holds each answer to its literal expectation; a redirect must go to
-// the login page (anonymous, or after logout) or home (the login page when
-// logged in). Every route the portal registers must be in the matrix or in
-// the professionals' matrix (portalProMatrix).
-func TestPortalAuthorizationMatrix(t *testing.T) {
-	t.Parallel()
-	s := newStack(t)
-	tenantA, tenantB := s.addEmployer(), s.addEmployer()
-	users := map[string]login{
-		"admin": s.addUser(access.RoleAdmin, uuid.Nil), "privacy_officer": s.addUser(access.RolePrivacyOfficer, uuid.Nil),
-		"lead_physician": s.addUser(access.RoleLeadPhysician, uuid.Nil), "physician": s.addUser(access.RolePhysician, uuid.Nil),
-		"medical_assistant": s.addUser(access.RoleMedicalAssistant, uuid.Nil),
-		"case_manager":      s.addUser(access.RoleCaseManager, tenantA), "labour_expert": s.addUser(access.RoleLabourExpert, tenantA),
-		"employer": s.addUser(access.RoleEmployer, tenantA), "other_employer": s.addUser(access.RoleEmployer, tenantB),
-		"employee": s.addUser(access.RoleEmployee, tenantA), "other_employee": s.addUser(access.RoleEmployee, tenantB),
-	}
-	linkEmployee(t, s, tenantA, users["employee"].userID)
-	linkEmployee(t, s, tenantB, users["other_employee"].userID)
-	tokens := map[string]string{"anonymous": ""}
-	for name, u := range users {
-		tokens[name] = s.session(u)
-	}
-	// Tenant A's employee with an open case, for the employer's portal.
-	er := s.do("POST", "/api/v1/employers/"+tenantA.String()+"/employees", tokens["employer"], map[string]any{
-		"employee_number": "M1", "first_name": "Mia", "last_name": "Matrix", "date_of_birth": "1980-06-15", "employment_start": "2015-01-01"})
-	employeeID, _ := er.body["id"].(string)
-	cr := s.do("POST", "/api/v1/employees/"+employeeID+"/absences", tokens["employer"], map[string]any{
-		"first_sick_day": access.Today(time.Now()), "percentage": 100})
-	caseID, _ := cr.body["id"].(string)
-	if employeeID == "" || caseID == "" {
-		t.Fatalf("portal matrix fixture: employee %d %s, case %d %s", er.status, er.raw, cr.status, cr.raw)
-	}
-	fixture := strings.NewReplacer("{employee}", employeeID, "{case}", caseID)
-
-	t.Run("every portal route is in the matrix", func(t *testing.T) {
-		in := map[string]bool{}
-		for _, r := range portalMatrix {
-			in[r.method+" "+r.route] = true
-		}
-		for _, r := range portalProMatrix {
-			in[r.method+" "+r.route] = true
-		}
-		for _, pattern := range s.app.portal.Routes() {
-			if !in[pattern] {
-				t.Errorf("portal route %s is registered but not in the portal matrix", pattern)
-			}
-		}
-	})
-
-	for _, r := range portalMatrix {
-		for i, caller := range portalCallers {
-			want := r.want[i]
-			t.Run(r.method+" "+r.path+"/"+caller, func(t *testing.T) {
-				var form url.Values
-				if r.method == http.MethodPost {
-					form = url.Values{}
-				}
-				got := s.portal(r.method, fixture.Replace(r.path), tokens[caller], form)
-				if got.status != want {
-					t.Errorf("%s %s as %s = %d, want %d", r.method, r.path, caller, got.status, want)
-				}
-				if got.status == http.StatusSeeOther {
-					wantLoc := "/inloggen"
-					if r.path == "/inloggen" {
-						wantLoc = "/"
-					}
-					if r.path == "/account/sessies/beeindigen" && caller != "anonymous" {
-						wantLoc = "/account?klaar=sessies"
-					}
-					if loc := got.header.Get("Location"); loc != wantLoc {
-						t.Errorf("%s %s as %s redirects to %q, want %q", r.method, r.path, caller, loc, wantLoc)
-					}
-				}
-				if got.header.Get("Content-Security-Policy") == "" {
-					t.Errorf("%s %s as %s has no CSP", r.method, r.path, caller)
-				}
-			})
-		}
-	}
+// casePageA1 is the path prefix + the id of a1's open case + suffix.
+func casePageA1(prefix, suffix string) func(*matrixFixture) string {
+	return func(f *matrixFixture) string { return prefix + f.caseA1 + suffix }
 }

@@ -1,8 +1,10 @@
 package app
 
 import (
+	"cmp"
 	"net/http"
 	"net/url"
+	"slices"
 	"testing"
 )
 
@@ -35,12 +37,23 @@ type portalProRow struct {
 var portalProMatrix []portalProRow
 
 // pexpect is expect for the portal: the status per caller, def for the
-// callers except does not name, and a redirect to the login page (303)
-// for the anonymous caller.
+// callers except does not name, and for the anonymous caller a redirect to
+// the login page (303) unless except names it (a public page).
 func pexpect(def int, except map[string]int) map[string]int {
 	out := expect(def, except)
 	out["anonymous"] = http.StatusSeeOther
+	if st, ok := except["anonymous"]; ok {
+		out["anonymous"] = st
+	}
 	return out
+}
+
+// logoutLast orders the logout rows after the others.
+func logoutLast(r portalProRow) int {
+	if r.route == "/uitloggen" {
+		return 1
+	}
+	return 0
 }
 
 // staticPath is a row path that needs nothing of the fixture.
@@ -50,15 +63,29 @@ func staticPath(p string) func(*matrixFixture) string {
 
 // TestPortalProfessionalMatrix requests every row of portalProMatrix as
 // every caller of the API's matrix and holds each answer to its literal
-// expectation.
+// expectation; a redirect must go where the row says (the login page for
+// the anonymous caller). Every route the portal registers must be in the
+// matrix. Logout ends the callers' sessions: its rows run last.
 func TestPortalProfessionalMatrix(t *testing.T) {
 	t.Parallel()
-	if len(portalProMatrix) == 0 {
-		t.Skip("no professional portal pages")
-	}
 	f := newMatrixFixture(t)
 	s := f.s
-	for _, r := range portalProMatrix {
+	t.Run("every portal route is in the matrix", func(t *testing.T) {
+		in := map[string]bool{}
+		for _, r := range portalProMatrix {
+			in[r.method+" "+r.route] = true
+		}
+		for _, pattern := range s.app.portal.Routes() {
+			if !in[pattern] {
+				t.Errorf("portal route %s is registered but not in the portal matrix", pattern)
+			}
+		}
+	})
+	rows := slices.Clone(portalProMatrix)
+	slices.SortStableFunc(rows, func(a, b portalProRow) int {
+		return cmp.Compare(logoutLast(a), logoutLast(b))
+	})
+	for _, r := range rows {
 		path := r.path(f)
 		for _, caller := range matrixCallers {
 			want, ok := r.want[caller]
