@@ -164,7 +164,11 @@ func TestPortalWorklistWalk(t *testing.T) {
 	// The assistant with a valid statement works for the physician.
 	portalLogin(t, ctx, s.url, f.users["asValid"])
 	testenv.Inspect(t, ctx, "werklijst-assistent")
-	wantText(t, ctx, "the assistant's worklist", "U werkt namens Pieter Verant", "Willem Wandel", "Lotte Brief", "Test Persoon")
+	wantText(t, ctx, "the assistant's worklist", "U werkt namens Pieter Verant", "Willem Wandel", "Lotte Brief", "Test Persoon",
+		"Inlog uitgeven aan Willem Wandel")
+	if text := testenv.PageText(t, ctx); strings.Contains(text, "Inlog uitgeven aan Lotte Brief") {
+		t.Errorf("the worklist offers to issue Lotte's login again:\n%s", text)
+	}
 	if text := testenv.PageText(t, ctx); strings.Contains(text, "Olga Ander") {
 		t.Errorf("the assistant's worklist shows Olga:\n%s", text)
 	}

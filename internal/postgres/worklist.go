@@ -125,6 +125,7 @@ type worklistPersonRow struct {
 	EmployeeNumber string     `db:"employee_number"`
 	FirstName      string     `db:"first_name"`
 	LastName       string     `db:"last_name"`
+	HasLogin       bool       `db:"has_login"`
 	AbsenceID      *uuid.UUID `db:"absence_id"`
 	FirstSickDay   *time.Time `db:"first_sick_day"`
 	Percentage     *int       `db:"percentage"`
@@ -158,7 +159,7 @@ func (s *WorklistPeople) People(ctx context.Context, employeeIDs []uuid.UUID, ev
 	err := InScope(ctx, s.pool, access.Scope{All: true}, func(tx pgx.Tx) error {
 		rows, _ := tx.Query(ctx, `
 			SELECT e.id AS employee_id, e.employer_id, r.name AS employer_name, e.employee_number, e.first_name, e.last_name,
-				a.id AS absence_id, a.first_sick_day, a.percentage,
+				e.user_id IS NOT NULL AS has_login, a.id AS absence_id, a.first_sick_day, a.percentage,
 				(SELECT min(m.due) FROM hr.milestones m
 				 WHERE m.absence_id = a.id AND m.kind = 'problem_analysis' AND m.state = 'pending') AS problem_due
 			FROM hr.employees e
@@ -173,7 +174,7 @@ func (s *WorklistPeople) People(ctx context.Context, employeeIDs []uuid.UUID, ev
 		people = make([]worklist.Person, 0, len(ps))
 		for _, p := range ps {
 			wp := worklist.Person{EmployeeID: p.EmployeeID, EmployerID: p.EmployerID, EmployerName: p.EmployerName,
-				EmployeeNumber: p.EmployeeNumber, FirstName: p.FirstName, LastName: p.LastName}
+				EmployeeNumber: p.EmployeeNumber, FirstName: p.FirstName, LastName: p.LastName, HasLogin: p.HasLogin}
 			if p.AbsenceID != nil {
 				wp.Case = &worklist.Case{ID: *p.AbsenceID, FirstSickDay: deref(p.FirstSickDay), Percentage: deref(p.Percentage),
 					ProblemAnalysisDue: deref(p.ProblemDue)}

@@ -115,6 +115,7 @@ func TestWorklistStores(t *testing.T) {
 		w.exec(`INSERT INTO hr.requests (id, employer_id, employee_id, type, status, received_on, due_on, filed_by)
 			VALUES ($1, $2, $3, $4, $5, $6::date, $6::date + 30, $7)`, r.id, tenant, eSub, r.typ, r.status, r.received, filer)
 	}
+	w.exec(`UPDATE hr.employees SET user_id = $1 WHERE id = $2`, filer, eSub)
 	ev := testEvent(own, audit.ActionRead, "worklist")
 	var listed []worklist.Person
 	ps, rs, err := people.People(w.ctx, []uuid.UUID{eOwn, eSub, uuid.New()}, func(ps []worklist.Person) []audit.Event {
@@ -130,12 +131,15 @@ func TestWorklistStores(t *testing.T) {
 	for _, p := range ps {
 		switch p.EmployeeID {
 		case eOwn:
-			if p.Case != nil || p.FirstName != "Anna" || p.EmployerID != tenant || p.EmployerName == "" {
-				t.Errorf("People: %s = %+v, want Anna of the tenant without a case", eOwn, p)
+			if p.Case != nil || p.FirstName != "Anna" || p.EmployerID != tenant || p.EmployerName == "" || p.HasLogin {
+				t.Errorf("People: %s = %+v, want Anna of the tenant without a case or login", eOwn, p)
 			}
 		case eSub:
 			if p.Case == nil || p.Case.ID != caseID || !p.Case.ProblemAnalysisDue.Equal(day("2026-04-12")) || !p.Case.FirstSickDay.Equal(day("2026-03-02")) {
 				t.Errorf("People: %s case = %+v, want case %s from 2026-03-02, problem analysis due 2026-04-12", eSub, p.Case, caseID)
+			}
+			if !p.HasLogin {
+				t.Errorf("People: %s has no login, want the linked one", eSub)
 			}
 		default:
 			t.Errorf("People returned %s, not asked for", p.EmployeeID)

@@ -162,7 +162,7 @@ func buildWorklist(lists []worklist.Worklist, q string, today time.Time) worklis
 	}
 	person := func(row worklist.Row) worklistPerson {
 		p := worklistPerson{ID: row.EmployeeID.String(), Name: row.Name(), Employer: row.EmployerName, Number: row.EmployeeNumber,
-			Absence: "Niet ziek gemeld", LastConsultation: Date(row.LastConsultation), CanInvite: true}
+			Absence: "Niet ziek gemeld", LastConsultation: Date(row.LastConsultation), CanInvite: !row.HasLogin}
 		if c := row.Case; c != nil {
 			p.Absence = fmt.Sprintf("Ziek voor %d%% sinds %s", c.Percentage, Date(c.FirstSickDay))
 			p.CaseFirstDay, p.AnalysisDue = Date(c.FirstSickDay), Date(c.ProblemAnalysisDue)

@@ -88,6 +88,8 @@ type Person struct {
 	EmployeeNumber string
 	FirstName      string
 	LastName       string
+	// HasLogin: the record is linked to a login (active or still invited).
+	HasLogin bool
 	// Case is the open absence case; nil when the employee is not absent.
 	Case *Case
 }
