@@ -71,11 +71,13 @@ func TestWorklistStores(t *testing.T) {
 		t.Fatalf("InCare(own, absent): %v", err)
 	}
 	byEmployee := map[uuid.UUID]worklist.Dossier{}
+	var listed []uuid.UUID
 	for _, d := range got {
 		byEmployee[d.EmployeeID] = d
+		listed = append(listed, d.EmployeeID)
 	}
 	if len(got) != 2 || byEmployee[eOwn].DossierID != dOwn.ID || byEmployee[eSub].DossierID != dSub.ID {
-		t.Fatalf("InCare(own, absent) = %+v, want the dossiers of %s and %s only (not %s's, not the closed one)", got, eOwn, eSub, eOther)
+		t.Fatalf("InCare(own, absent) lists the dossiers of %v, want those of %s and %s only (not %s's, not the closed one)", listed, eOwn, eSub, eOther)
 	}
 	if c := byEmployee[eOwn].LastConsultation; !c.Equal(day("2026-02-10")) {
 		t.Errorf("InCare: last consultation of %s = %s, want 2026-02-10", eOwn, c)
@@ -117,15 +119,15 @@ func TestWorklistStores(t *testing.T) {
 	}
 	w.exec(`UPDATE hr.employees SET user_id = $1 WHERE id = $2`, filer, eSub)
 	ev := testEvent(own, audit.ActionRead, "worklist")
-	var listed []worklist.Person
+	var shown []worklist.Person
 	ps, rs, err := people.People(w.ctx, []uuid.UUID{eOwn, eSub, uuid.New()}, func(ps []worklist.Person) []audit.Event {
-		listed = ps
+		shown = ps
 		return []audit.Event{ev}
 	})
 	if err != nil {
 		t.Fatalf("People: %v", err)
 	}
-	if len(ps) != 2 || len(listed) != 2 {
+	if len(ps) != 2 || len(shown) != 2 {
 		t.Fatalf("People(own, sub, unknown) = %+v, want the two known people", ps)
 	}
 	for _, p := range ps {
