@@ -1,12 +1,19 @@
 package web
 
 import (
+	"context"
+	"net/http"
+	"net/http/httptest"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/google/uuid"
 
+	"github.com/arbokluis/arbokluis/internal/access"
+	"github.com/arbokluis/arbokluis/internal/derrors"
+	"github.com/arbokluis/arbokluis/internal/ratelimit"
 	"github.com/arbokluis/arbokluis/internal/worklist"
 )
 
@@ -77,5 +84,71 @@ func TestBuildWorklist(t *testing.T) {
 	d := buildWorklist([]worklist.Worklist{own}, "", today)
 	if p := d.Analyses[0]; !p.AnalysisOverdue || p.AnalysisDue != "11 april 2026" || p.Absence != "Ziek voor 100% sinds 1 maart 2026" {
 		t.Errorf("buildWorklist: Anna's analysis row = %+v, want overdue on 11 april 2026, ziek sinds 1 maart 2026", p)
+	}
+}
+
+// physicianAuth authenticates the token "tok" as a physician.
+type physicianAuth struct{ *fakeAuth }
+
+// physicianID is the user physicianAuth authenticates.
+var physicianID = uuid.New()
+
+func (physicianAuth) Authenticate(_ context.Context, token string) (access.Principal, error) {
+	if token == "tok" {
+		return access.Principal{UserID: physicianID, Grants: []access.Grant{{Role: access.RolePhysician}}}, nil
+	}
+	return access.Principal{}, derrors.ErrUnauthenticated
+}
+
+// fixedWorklist answers one worklist and counts the calls.
+type fixedWorklist struct {
+	w     worklist.Worklist
+	calls *int
+}
+
+func (f fixedWorklist) List(context.Context, access.Actor) (worklist.Worklist, error) {
+	*f.calls++
+	return f.w, nil
+}
+
+// TestWorklistHomeAndListReadLimit: for a physician the home page is the
+// worklist, the same page as /arts; both spend reads of the one list-read
+// limit (then the 429 page that says how long to wait, and no service
+// call); a search text over 100 characters is the page again with the
+// field's message (400), read from nobody.
+func TestWorklistHomeAndListReadLimit(t *testing.T) {
+	calls := 0
+	wl := worklist.Worklist{People: []worklist.Row{{Person: worklist.Person{EmployeeID: uuid.New(), FirstName: "Anna", LastName: "Aal"}}}}
+	s, err := New(Options{Auth: physicianAuth{&fakeAuth{}}, Invitations: fakeInvitations{}, Recorder: &fakeRecorder{},
+		Authz:     &fakeAuthz{auths: []access.Authority{{Role: access.RolePhysician}}},
+		Worklist:  WorklistServices{Worklist: fixedWorklist{w: wl, calls: &calls}},
+		ListReads: ratelimit.Limit{PerMinute: 1, Burst: 2}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := s.Handler()
+	get := func(path string) *httptest.ResponseRecorder {
+		req := httptest.NewRequest(http.MethodGet, path, nil)
+		req.AddCookie(&http.Cookie{Name: SessionCookie, Value: "tok"})
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		return rec
+	}
+	for i, tt := range []struct {
+		path       string
+		wantStatus int
+		wantText   string
+		wantCalls  int
+	}{
+		{"/", http.StatusOK, "Anna Aal", 1},
+		{"/arts?zoek=" + strings.Repeat("x", 101), http.StatusBadRequest, "hoogstens 100 tekens", 1},
+		{"/arts", http.StatusOK, "Anna Aal", 2},
+		{"/arts", http.StatusTooManyRequests, "Probeer het over 1 minuut opnieuw.", 2},
+	} {
+		rec := get(tt.path)
+		if rec.Code != tt.wantStatus || !strings.Contains(rec.Body.String(), tt.wantText) || calls != tt.wantCalls {
+			t.Errorf("read %d: GET %s as a physician = %d after %d service calls, want %d with %q after %d", i+1, tt.path, rec.Code, calls,
+				tt.wantStatus, tt.wantText, tt.wantCalls)
+		}
 	}
 }
