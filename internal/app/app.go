@@ -39,6 +39,7 @@ import (
 	"github.com/arbokluis/arbokluis/internal/smtp"
 	"github.com/arbokluis/arbokluis/internal/vault"
 	"github.com/arbokluis/arbokluis/internal/web"
+	"github.com/arbokluis/arbokluis/internal/worklist"
 	"github.com/arbokluis/arbokluis/policies"
 )
 
@@ -243,6 +244,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 				postgres.NewRecorder(hr), nil)},
 		Employer: web.EmployerServices{Employees: employees, Absences: absences, Fitness: fit},
 		Account:  identity.NewMyAccount(ids, store),
+		Worklist: web.WorklistServices{Worklist: worklist.NewService(postgres.NewWorklistDossiers(med), postgres.NewWorklistPeople(hr), nil), Logins: invitations},
 	})
 	if err != nil {
 		a.Close()

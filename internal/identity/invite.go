@@ -159,6 +159,24 @@ type InvitationStore interface {
 	// invitation id of issuer that has no code yet, with the event;
 	// derrors.ErrConflict when there is no such invitation (any more).
 	SetActivationCode(ctx context.Context, id, issuer uuid.UUID, codeHMAC string, now time.Time, event audit.Event) error
+	// EmployeeForLogin loads the employee record id, asks authorize for the
+	// read event (whose error is returned as it is, with nothing written),
+	// writes it and only then returns the record; an unknown id is
+	// derrors.ErrNotFound.
+	EmployeeForLogin(ctx context.Context, id uuid.UUID, authorize func(EmployeeRecord) (audit.Event, error)) (EmployeeRecord, error)
+}
+
+// EmployeeRecord is an employee record as the staff member issuing its
+// login sees it: who it is, of which employer, and whether it has a login
+// already.
+type EmployeeRecord struct {
+	ID             uuid.UUID
+	EmployerID     uuid.UUID
+	EmployerName   string
+	EmployeeNumber string
+	FirstName      string
+	LastName       string
+	HasLogin       bool
 }
 
 // LetterRenderer renders the activation letter.
@@ -398,6 +416,25 @@ func (s *Invitations) Invite(ctx context.Context, actor access.Principal, req In
 	s.queued()
 	return Invited{UserID: userID, InvitationID: inv.ID, ExpiresAt: inv.ExpiresAt, Activation: inv.Activation,
 		ActivationCode: code}, nil
+}
+
+// EmployeeForLogin returns the employee record employeeID to issue its
+// login, for an actor who may issue it (the rule of Invite: an employer
+// user of its employer gets derrors.ErrForbidden; anyone else, and an
+// unknown id, derrors.ErrNotFound). The read is audited before the record
+// is returned.
+func (s *Invitations) EmployeeForLogin(ctx context.Context, actor access.Principal, employeeID uuid.UUID, requestID string) (EmployeeRecord, error) {
+	rec, err := s.store.EmployeeForLogin(ctx, employeeID, func(r EmployeeRecord) (audit.Event, error) {
+		if err := s.mayIssueEmployeeLogin(ctx, actor, r.EmployerID); err != nil {
+			return audit.Event{}, err
+		}
+		return audit.Event{ActorUserID: actor.UserID, TenantID: r.EmployerID, SubjectEmployeeID: r.ID, Action: audit.ActionRead,
+			ObjectKind: "employee", ObjectID: r.ID.String(), Outcome: audit.OutcomeOK, RequestID: requestID}, nil
+	})
+	if err != nil {
+		return EmployeeRecord{}, fmt.Errorf("identity: employee for login: %w", err)
+	}
+	return rec, nil
 }
 
 // queued tells the mail sender that a mail may be waiting.

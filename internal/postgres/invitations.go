@@ -247,6 +247,49 @@ func (s *IdentityStore) SetActivationCode(ctx context.Context, id, issuer uuid.U
 	})
 }
 
+// employeeLoginRow is an employee record for issuing its login.
+type employeeLoginRow struct {
+	ID             uuid.UUID `db:"id"`
+	EmployerID     uuid.UUID `db:"employer_id"`
+	EmployerName   string    `db:"employer_name"`
+	EmployeeNumber string    `db:"employee_number"`
+	FirstName      string    `db:"first_name"`
+	LastName       string    `db:"last_name"`
+	HasLogin       bool      `db:"has_login"`
+}
+
+// EmployeeForLogin loads the employee record id, asks authorize for the
+// read event and writes it before returning the record. The record is
+// looked up service-wide (who may issue a login for it depends on its
+// employer, which authorize decides).
+func (s *IdentityStore) EmployeeForLogin(ctx context.Context, id uuid.UUID, authorize func(identity.EmployeeRecord) (audit.Event, error)) (identity.EmployeeRecord, error) {
+	var out identity.EmployeeRecord
+	err := InScope(ctx, s.pool, access.Scope{All: true}, func(tx pgx.Tx) error {
+		rows, _ := tx.Query(ctx, `
+			SELECT e.id, e.employer_id, r.name AS employer_name, e.employee_number, e.first_name, e.last_name,
+				e.user_id IS NOT NULL AS has_login
+			FROM hr.employees e JOIN hr.employers r ON r.id = e.employer_id WHERE e.id = $1`, id)
+		r, err := pgx.CollectOneRow(rows, pgx.RowToStructByName[employeeLoginRow])
+		if err != nil {
+			return Translate(err)
+		}
+		rec := identity.EmployeeRecord(r)
+		ev, err := authorize(rec)
+		if err != nil {
+			return err
+		}
+		if err := insertEvent(ctx, tx, ev); err != nil {
+			return err
+		}
+		out = rec
+		return nil
+	})
+	if err != nil {
+		return identity.EmployeeRecord{}, err
+	}
+	return out, nil
+}
+
 // AssignedEmployersOf returns the employers whose active assigned
 // physician is one of physicians. Assignments are the service's own
 // staffing and carry no tenant row security.
