@@ -26,7 +26,8 @@ import (
 // through the API) and never the dossier; the employer overview of the
 // assigned employer only, linking to the case. Then the labour expert
 // sees the same signals and case without a form to record a step, fill
-// the plan or remove a note's text. Every page is inspected.
+// the plan, evaluate or remove a note's text (the contact log and notes,
+// which the policy lets them keep, excepted). Every page is inspected.
 func TestPortalCaseWorkWalk(t *testing.T) {
 	t.Parallel()
 	ctx := testenv.Browser(t)
@@ -234,6 +235,13 @@ func TestPortalCaseWorkWalk(t *testing.T) {
 	for _, suffix := range []string{"/stappen", "/plan", "/evaluaties", "/verwijderen"} {
 		if n := countForms(suffix); n != 0 {
 			t.Errorf("the labour expert's case page holds %d forms posting to …%s, want none", n, suffix)
+		}
+	}
+	// The policy lets the labour expert keep the contact log and write
+	// process notes, as through the API: those two forms stay.
+	for _, suffix := range []string{"/contacten", "/notities"} {
+		if n := countForms(suffix); n != 1 {
+			t.Errorf("the labour expert's case page holds %d forms posting to …%s, want 1 (the API lets them)", n, suffix)
 		}
 	}
 	if strings.Contains(testenv.PageText(t, ctx), "Plan van aanpak downloaden") {
