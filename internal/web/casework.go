@@ -495,7 +495,8 @@ func (s *Server) caseWorkShowCase(w http.ResponseWriter, r *http.Request, a acce
 	}
 	d.PlanRows = caseWorkPlanRows(v.Form)
 	if len(v.Fields) > 0 && v.Error == "" {
-		v.Error = pageErrorOf(derrors.ErrInvalid).message
+		// A field the form does not show says its message at the top.
+		v.Error = cmp.Or(v.Fields["algemeen"], pageErrorOf(derrors.ErrInvalid).message)
 	}
 	v.Title = "Verzuim van " + d.EmployeeName
 	v.Data = d
@@ -540,6 +541,7 @@ var caseWorkFieldMessages = map[string]string{
 	"contact_samenvatting":    "Vul een korte samenvatting in (hoogstens 4000 tekens, zonder stuurtekens).",
 	"notitie_tekst":           "Vul de notitie in (hoogstens 4000 tekens, zonder stuurtekens).",
 	"reden":                   "Zeg kort waarom de tekst weg moet (hoogstens 1000 tekens, zonder stuurtekens).",
+	"algemeen":                "Niet alles is goed ingevuld. Controleer het formulier en probeer het opnieuw.",
 }
 
 // caseWorkServiceFields puts the service's field errors on the form, by
