@@ -243,6 +243,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 			Exporter: rights.NewExporter(postgres.NewRequestStore(hr), employees, absences, fit, requests,
 				postgres.NewRecorder(hr), nil)},
 		Employer: web.EmployerServices{Employees: employees, Absences: absences, Fitness: fit},
+		CaseWork: web.CaseWorkServices{Absences: absences, Employees: employees, Employers: employer.NewService(postgres.NewEmployerStore(hr)), Fitness: fit},
 		Account:  identity.NewMyAccount(ids, store),
 		Worklist: web.WorklistServices{Worklist: worklist.NewService(postgres.NewWorklistDossiers(med), postgres.NewWorklistPeople(hr), nil), Logins: invitations},
 	})

@@ -173,6 +173,9 @@ type employerOverviewData struct {
 	// Part: only the list is rendered (an htmx request), so a page
 	// message goes into the list.
 	Part bool
+	// CaseWork: every grant behind the list is a case manager's or labour
+	// expert's, whose cases open in their own portal.
+	CaseWork bool
 }
 
 // employerOverviewFilter is the overview's query: search text, who, order and
@@ -357,6 +360,9 @@ func (s *Server) employerOverview(w http.ResponseWriter, r *http.Request, actors
 	}
 	d := buildEmployerOverview(rows, f)
 	d.Part = part != ""
+	d.CaseWork = !slices.ContainsFunc(actors, func(a access.Actor) bool {
+		return a.Role != access.RoleCaseManager && a.Role != access.RoleLabourExpert
+	})
 	s.renderPart(w, r, http.StatusOK, "employer_overview.html", part, view{Title: "Mijn medewerkers", Data: d})
 	return nil
 }
