@@ -243,6 +243,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 				postgres.NewRecorder(hr), nil)},
 		Employer: web.EmployerServices{Employees: employees, Absences: absences, Fitness: fit},
 		Account:  identity.NewMyAccount(ids, store),
+		Consents: web.ConsentServices{Consents: newConsents(hr, med, vc, entries, attachments, dossiers, destructions, renderer), MaxScanBytes: int(cfg.MaxAttachmentBytes)},
 	})
 	if err != nil {
 		a.Close()
