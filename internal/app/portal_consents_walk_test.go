@@ -4,15 +4,21 @@ import (
 	"archive/zip"
 	"bytes"
 	"context"
+	"io"
+	"mime/multipart"
 	"net/http"
+	"net/textproto"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 
 	"github.com/arbokluis/arbokluis/internal/testenv"
+	"github.com/arbokluis/arbokluis/internal/web"
 )
 
 // uploadScan puts a file with content under name into the one file input
@@ -215,4 +221,199 @@ func TestPortalConsentsWalk(t *testing.T) {
 	testenv.Navigate(t, ctx, base+"/mijn/toestemmingen")
 	wantText(t, ctx, "the employee's consents", "Toestemming voor Dr. H. Huisman, Huisartsenpraktijk Centrum", "Gegeven op")
 	testenv.Inspect(t, ctx, "arts-werknemer-toestemmingen")
+}
+
+// portalMultipart posts a multipart form to the stack's portal as a
+// same-origin browser does: the fields, and the file part scan with its
+// content type (none when contentType is "").
+func (s *stack) portalMultipart(path, token string, fields map[string]string, contentType string, scan []byte) portalResponse {
+	s.t.Helper()
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	for k, v := range fields {
+		if err := mw.WriteField(k, v); err != nil {
+			s.t.Fatal(err)
+		}
+	}
+	if contentType != "" {
+		h := textproto.MIMEHeader{}
+		h.Set("Content-Disposition", `form-data; name="scan"; filename="scan"`)
+		h.Set("Content-Type", contentType)
+		part, err := mw.CreatePart(h)
+		if err != nil {
+			s.t.Fatal(err)
+		}
+		part.Write(scan) //nolint:errcheck // a bytes.Buffer
+	}
+	if err := mw.Close(); err != nil {
+		s.t.Fatal(err)
+	}
+	req, err := http.NewRequest("POST", s.url+path, &body)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	req.Header.Set("Sec-Fetch-Site", "same-origin")
+	req.AddCookie(&http.Cookie{Name: web.SessionCookie, Value: token})
+	resp, err := noRedirects.Do(req)
+	if err != nil {
+		s.t.Fatalf("POST %s: %v", path, err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return portalResponse{status: resp.StatusCode, body: string(b), header: resp.Header}
+}
+
+// TestPortalConsentsBadInput posts every consent form of the physician
+// with bad input: missing fields, dates the service refuses, a scan that
+// is no PDF, too large or not a multipart upload, an answer without text,
+// a decision without its assessment, a transfer under the wrong consent
+// and a hand-over before the package went out. Each answers the form
+// again with its status and a readable message, and the dossier's
+// consents, requests, disclosures, transfers, entries and attachments are
+// exactly as before.
+func TestPortalConsentsBadInput(t *testing.T) {
+	t.Parallel()
+	w := newDossierWorld(t)
+	s, tok := w.s, w.tokens["physician"]
+	emp := w.employee
+	today := nowNL().Format(time.DateOnly)
+	tomorrow := nowNL().AddDate(0, 0, 1).Format(time.DateOnly)
+	api := func(path string, body any, want int) string {
+		t.Helper()
+		r := s.do("POST", dossierOf(emp, path), tok, body)
+		if r.status != want {
+			t.Fatalf("POST %s = %d %s, want %d", path, r.status, r.raw, want)
+		}
+		id, _ := r.body["id"].(string)
+		return id
+	}
+	signed := func(kind, purpose string) string {
+		id := w.prepareConsent(t, consentBody(kind, purpose, []string{"consultation"}, time.Time{}, time.Time{}))
+		api("consents/"+id+"/paper?signed_on="+today, rawBody{"application/pdf", testenv.PDF("")}, http.StatusOK)
+		return id
+	}
+	treatment := signed("treating_physician", "treatment_information")
+	transferConsent := signed("occupational_health_service", "dossier_transfer")
+	prepared := w.prepareConsent(t, consentBody("specialist", "reintegration_assessment", []string{"note"}, time.Time{}, time.Time{}))
+	request := api("information-requests", map[string]any{"consent_id": treatment, "question": "Welke behandeling?"}, http.StatusCreated)
+	disclosure := api("disclosures", uwvDisclosure(), http.StatusCreated)
+	transfer := api("transfers", map[string]any{"consent_id": transferConsent}, http.StatusCreated)
+
+	state := func() string {
+		t.Helper()
+		var out string
+		if err := w.owner.QueryRow(context.Background(), `SELECT concat_ws(' ',
+			(SELECT string_agg(status || coalesce(scan_id::text, ''), ',' ORDER BY id) FROM medical.consents WHERE employee_id = $1),
+			(SELECT string_agg(coalesce(answered_at::text, 'open'), ',' ORDER BY r.id) FROM medical.information_requests r
+				JOIN medical.dossiers d ON d.id = r.dossier_id WHERE d.employee_id = $1),
+			(SELECT string_agg(status, ',' ORDER BY id) FROM medical.disclosures WHERE employee_id = $1),
+			(SELECT string_agg(coalesce(exported_at::text, 'new') || coalesce(handed_over_at::text, ''), ',' ORDER BY x.id)
+				FROM medical.transfers x JOIN medical.dossiers d ON d.id = x.dossier_id WHERE d.employee_id = $1),
+			(SELECT count(*) FROM medical.entries e JOIN medical.dossiers d ON d.id = e.dossier_id WHERE d.employee_id = $1),
+			(SELECT count(*) FROM medical.attachments a JOIN medical.dossiers d ON d.id = a.dossier_id WHERE d.employee_id = $1))`,
+			emp).Scan(&out); err != nil {
+			t.Fatalf("dossier state: %v", err)
+		}
+		return out
+	}
+	before := state()
+
+	page := "/arts/medewerkers/" + emp.String() + "/"
+	goodConsent := url.Values{"recipient_kind": {"specialist"}, "recipient_name": {"Dr. Bé Bakker"}, "recipient_organisation": {"Rijnstate"},
+		"purpose": {"reintegration_assessment"}, "scope_kinds": {"note"}, "expires_on": {nowNL().AddDate(0, 2, 0).Format(time.DateOnly)}}
+	with := func(v url.Values, k string, val ...string) url.Values {
+		out := url.Values{}
+		for kk, vv := range v {
+			out[kk] = vv
+		}
+		out[k] = val
+		return out
+	}
+	uwv := url.Values{"requester_name": {"Mw. K. de Graaf"}, "requester_organisation": {"UWV"}, "task": {"WIA-beoordeling"},
+		"recipient_kind": {"uwv_insurance_physician"}, "purpose": {"benefit_assessment"}, "scope_kinds": {"consultation"},
+		"basis": {"legal_duty"}, "legal_ground": {"Wet WIA art. 44"}}
+	yes := url.Values{"interest_outweighs_privacy": {"ja"}, "within_task_needs": {"ja"}, "no_risk_of_harm": {"ja"}, "covered_by_rules": {"ja"}}
+	big := append(testenv.PDF(""), bytes.Repeat([]byte("%"), 2<<20)...)
+	for _, c := range []struct {
+		name, path string
+		form       url.Values
+		// multipart: the scan's content type ("" for none) and content.
+		multipart   map[string]string
+		scanType    string
+		scan        []byte
+		status      int
+		wantMessage string
+	}{
+		{name: "consent without anything", path: "toestemmingen", form: url.Values{}, status: 400, wantMessage: "Vul de naam van de ontvanger in"},
+		{name: "consent without kinds", path: "toestemmingen", form: with(goodConsent, "scope_kinds"), status: 400, wantMessage: "Kies welke soorten stukken"},
+		{name: "consent of working notes", path: "toestemmingen", form: with(goodConsent, "scope_kinds", "working_note"), status: 400,
+			wantMessage: "nooit werkaantekeningen"},
+		{name: "consent expired already", path: "toestemmingen", form: with(goodConsent, "expires_on", today), status: 400,
+			wantMessage: "Vul een einddatum in na vandaag"},
+		{name: "consent with a bad date", path: "toestemmingen", form: with(goodConsent, "scope_from", "gisteren"), status: 400,
+			wantMessage: "Vul een geldige begindatum in"},
+		{name: "paper scan that is no PDF", path: "toestemmingen/" + prepared + "/papier", multipart: map[string]string{"signed_on": today},
+			scanType: "text/plain", scan: []byte("geen pdf"), status: 400, wantMessage: "Kies de scan van het getekende formulier"},
+		{name: "paper scan that claims to be a PDF", path: "toestemmingen/" + prepared + "/papier", multipart: map[string]string{"signed_on": today},
+			scanType: "application/pdf", scan: testenv.PNG("x"), status: 400, wantMessage: "Kies de scan van het getekende formulier"},
+		{name: "paper without scan", path: "toestemmingen/" + prepared + "/papier", multipart: map[string]string{"signed_on": today},
+			status: 400, wantMessage: "Kies de scan van het getekende formulier"},
+		{name: "paper scan too large", path: "toestemmingen/" + prepared + "/papier", multipart: map[string]string{"signed_on": today},
+			scanType: "application/pdf", scan: big, status: 400, wantMessage: "Kies de scan van het getekende formulier"},
+		{name: "paper without date", path: "toestemmingen/" + prepared + "/papier", multipart: map[string]string{},
+			scanType: "application/pdf", scan: testenv.PDF(""), status: 400, wantMessage: "Vul de datum in waarop de werknemer tekende"},
+		{name: "paper signed tomorrow", path: "toestemmingen/" + prepared + "/papier", multipart: map[string]string{"signed_on": tomorrow},
+			scanType: "application/pdf", scan: testenv.PDF(""), status: 400, wantMessage: "Vul de datum in waarop de werknemer tekende"},
+		{name: "paper as a plain form", path: "toestemmingen/" + prepared + "/papier", form: url.Values{"signed_on": {today}}, status: 400,
+			wantMessage: "Kies de scan van het getekende formulier"},
+		{name: "paper of a consent signed already", path: "toestemmingen/" + treatment + "/papier", multipart: map[string]string{"signed_on": today},
+			scanType: "application/pdf", scan: testenv.PDF(""), status: 409, wantMessage: "Dit kan nu niet meer"},
+		{name: "revoke unconfirmed", path: "toestemmingen/" + treatment + "/intrekken", form: url.Values{}, status: 400,
+			wantMessage: "Zet een vinkje"},
+		{name: "information request without question", path: "informatieverzoeken", form: url.Values{"consent_id": {treatment}}, status: 400,
+			wantMessage: "Schrijf uw vraag aan de behandelaar"},
+		{name: "information request without consent", path: "informatieverzoeken", form: url.Values{"consent_id": {"geen"}, "question": {"Vraag?"}},
+			status: 400, wantMessage: "Kies de toestemming waaronder"},
+		{name: "information request under a transfer consent", path: "informatieverzoeken",
+			form: url.Values{"consent_id": {transferConsent}, "question": {"Vraag?"}}, status: 422, wantMessage: "andere ontvanger"},
+		{name: "answer without text", path: "informatieverzoeken/" + request + "/antwoord", form: url.Values{"text": {"  "}}, status: 400,
+			wantMessage: "Vul het antwoord van de behandelaar in"},
+		{name: "answer dated tomorrow", path: "informatieverzoeken/" + request + "/antwoord",
+			form: url.Values{"text": {"Fysiotherapie."}, "occurred_on": {tomorrow}}, status: 400, wantMessage: "niet in de toekomst ligt"},
+		{name: "disclosure without anything", path: "verstrekkingen", form: url.Values{}, status: 400, wantMessage: "Vul de naam van de aanvrager in"},
+		{name: "UWV disclosure without motivations", path: "verstrekkingen", form: uwv, status: 400, wantMessage: "Vul de medische motivering in"},
+		{name: "legal duty without its ground", path: "verstrekkingen", form: with(uwv, "legal_ground", ""), status: 400,
+			wantMessage: "Noem het wetsartikel"},
+		{name: "decision without assessment", path: "verstrekkingen/" + disclosure + "/besluit", form: url.Values{"decision": {"grant"}},
+			status: 400, wantMessage: "Beantwoord deze vraag"},
+		{name: "grant against a ground", path: "verstrekkingen/" + disclosure + "/besluit",
+			form: with(with(yes, "no_risk_of_harm", "nee"), "decision", "grant"), status: 400, wantMessage: "Toekennen kan alleen"},
+		{name: "grant outside the rules", path: "verstrekkingen/" + disclosure + "/besluit",
+			form: with(with(yes, "covered_by_rules", "nee"), "decision", "grant"), status: 403, wantMessage: "beslist de hoofd bedrijfsarts"},
+		{name: "transfer without consent", path: "overdrachten", form: url.Values{}, status: 400, wantMessage: "Kies de toestemming waaronder"},
+		{name: "transfer under the treatment consent", path: "overdrachten", form: url.Values{"consent_id": {treatment}}, status: 422,
+			wantMessage: "andere ontvanger"},
+		// The hand-over form shows once the package went out; the page
+		// says what is wrong all the same.
+		{name: "hand-over without disposal", path: "overdrachten/" + transfer + "/overgedragen", form: url.Values{}, status: 400,
+			wantMessage: "Niet alles is goed ingevuld"},
+		{name: "hand-over before the package", path: "overdrachten/" + transfer + "/overgedragen", form: url.Values{"disposal": {"close"}},
+			status: 409, wantMessage: "Dit kan nu niet meer"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			var r portalResponse
+			if c.multipart != nil {
+				r = s.portalMultipart(page+c.path, tok, c.multipart, c.scanType, c.scan)
+			} else {
+				r = s.portal("POST", page+c.path, tok, c.form)
+			}
+			if r.status != c.status || !strings.Contains(r.body, c.wantMessage) {
+				t.Errorf("POST %s (%s) = %d, want %d saying %q", c.path, c.name, r.status, c.status, c.wantMessage)
+			}
+			if after := state(); after != before {
+				t.Errorf("POST %s (%s) changed the dossier:\n%s\nwant\n%s", c.path, c.name, after, before)
+			}
+		})
+	}
 }
