@@ -43,13 +43,19 @@ func init() {
 		portalProRow{method: "GET", route: base + "toestemmingen", path: consentsPage("toestemmingen"), want: inCare},
 		portalProRow{method: "POST", route: base + "toestemmingen", path: consentsPage("toestemmingen"), want: inCarePost},
 		portalProRow{method: "GET", route: base + "toestemmingen/{consent}/formulier.pdf",
-			path: func(f *matrixFixture) string { return consentsPage("toestemmingen/" + f.treatmentConsentA1 + "/formulier.pdf")(f) },
+			path: func(f *matrixFixture) string {
+				return consentsPage("toestemmingen/" + f.treatmentConsentA1 + "/formulier.pdf")(f)
+			},
 			want: inCare},
 		portalProRow{method: "POST", route: base + "toestemmingen/{consent}/papier",
-			path: func(f *matrixFixture) string { return consentsPage("toestemmingen/" + f.treatmentConsentA1 + "/papier")(f) },
+			path: func(f *matrixFixture) string {
+				return consentsPage("toestemmingen/" + f.treatmentConsentA1 + "/papier")(f)
+			},
 			want: inCarePost},
 		portalProRow{method: "POST", route: base + "toestemmingen/{consent}/intrekken",
-			path: func(f *matrixFixture) string { return consentsPage("toestemmingen/" + f.treatmentConsentA1 + "/intrekken")(f) },
+			path: func(f *matrixFixture) string {
+				return consentsPage("toestemmingen/" + f.treatmentConsentA1 + "/intrekken")(f)
+			},
 			want: inCarePost},
 		portalProRow{method: "GET", route: base + "informatieverzoeken", path: consentsPage("informatieverzoeken"), want: inCare},
 		portalProRow{method: "POST", route: base + "informatieverzoeken", path: consentsPage("informatieverzoeken"), want: inCarePost},
@@ -68,10 +74,14 @@ func init() {
 			path: func(f *matrixFixture) string { return consentsPage("verstrekkingen/" + f.disclosureA1 + "/besluit")(f) },
 			want: physiciansPost},
 		portalProRow{method: "GET", route: base + "verstrekkingen/{verstrekking}/export.json",
-			path: func(f *matrixFixture) string { return consentsPage("verstrekkingen/" + f.disclosureA1 + "/export.json")(f) },
+			path: func(f *matrixFixture) string {
+				return consentsPage("verstrekkingen/" + f.disclosureA1 + "/export.json")(f)
+			},
 			want: physicians},
 		portalProRow{method: "GET", route: base + "verstrekkingen/{verstrekking}/export.pdf",
-			path: func(f *matrixFixture) string { return consentsPage("verstrekkingen/" + f.disclosureA1 + "/export.pdf")(f) },
+			path: func(f *matrixFixture) string {
+				return consentsPage("verstrekkingen/" + f.disclosureA1 + "/export.pdf")(f)
+			},
 			want: physicians},
 		// Those in the dossier's care read the transfers; physicians
 		// prepare them, download the package and record the hand-over.
@@ -81,7 +91,9 @@ func init() {
 			path: func(f *matrixFixture) string { return consentsPage("overdrachten/" + f.transferA1 + "/pakket.zip")(f) },
 			want: physicians},
 		portalProRow{method: "POST", route: base + "overdrachten/{overdracht}/overgedragen",
-			path: func(f *matrixFixture) string { return consentsPage("overdrachten/" + f.transferA1 + "/overgedragen")(f) },
+			path: func(f *matrixFixture) string {
+				return consentsPage("overdrachten/" + f.transferA1 + "/overgedragen")(f)
+			},
 			want: physiciansPost},
 	)
 }
