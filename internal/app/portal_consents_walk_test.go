@@ -209,6 +209,17 @@ func TestPortalConsentsWalk(t *testing.T) {
 		t.Errorf("%d transfers are handed over with their package, want 1", n)
 	}
 
+	// The assistant reads the requests and transfers, but the decisions,
+	// exports and transfers are the physician's.
+	if r := w.s.portal("GET", "/arts/medewerkers/"+emp+"/verstrekkingen", w.tokens["assistant"], nil); r.status != http.StatusOK ||
+		!strings.Contains(r.body, "Verzoek van Mw. K. de Graaf") || strings.Contains(r.body, "export.pdf") {
+		t.Errorf("the assistant's disclosures page = %d, want the requests without their exports", r.status)
+	}
+	if r := w.s.portal("GET", "/arts/medewerkers/"+emp+"/overdrachten", w.tokens["assistant"], nil); r.status != http.StatusOK ||
+		!strings.Contains(r.body, "Alleen een bedrijfsarts draagt een dossier over") || strings.Contains(r.body, "pakket.zip") {
+		t.Errorf("the assistant's transfers page = %d, want the transfers without the physician's forms", r.status)
+	}
+
 	// The employer may not know these pages exist.
 	if r := w.s.portal("GET", "/arts/medewerkers/"+emp+"/toestemmingen", w.tokens["employer"], nil); r.status != http.StatusNotFound ||
 		strings.Contains(r.body, "Huisman") {

@@ -433,7 +433,7 @@ func consentRowOf(c consent.Consent, today time.Time) consentRow {
 
 // consentsNotices are the consents page's notices after a post.
 var consentsNotices = map[string]string{
-	"voorbereid":  "De toestemming is voorbereid. De werknemer ziet haar nu in het portaal en kan haar daar geven. Of download het formulier, laat het tekenen en sla hieronder de scan op.",
+	"voorbereid":  "De toestemming is voorbereid. Heeft de werknemer een account, dan kan hij of zij de toestemming ook in het portaal geven. Of download het formulier, laat het tekenen en sla hieronder de scan op.",
 	"getekend":    "Het getekende formulier is opgeslagen. De toestemming geldt nu.",
 	"ingetrokken": "De toestemming is ingetrokken. Vanaf nu wordt er niets meer op verstrekt.",
 }
