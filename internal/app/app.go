@@ -246,6 +246,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 		CaseWork: web.CaseWorkServices{Absences: absences, Employees: employees, Employers: employer.NewService(postgres.NewEmployerStore(hr)), Fitness: fit},
 		Account:  identity.NewMyAccount(ids, store),
 		Worklist: web.WorklistServices{Worklist: worklist.NewService(postgres.NewWorklistDossiers(med), postgres.NewWorklistPeople(hr), nil), Logins: invitations},
+		Consents: web.ConsentServices{Consents: newConsents(hr, med, vc, entries, attachments, dossiers, destructions, renderer), MaxScanBytes: int(cfg.MaxAttachmentBytes)},
 	})
 	if err != nil {
 		a.Close()
