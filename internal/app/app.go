@@ -243,6 +243,9 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 				postgres.NewRecorder(hr), nil)},
 		Employer: web.EmployerServices{Employees: employees, Absences: absences, Fitness: fit},
 		Account:  identity.NewMyAccount(ids, store),
+		Dossier: web.DossierServices{Dossiers: dossiers, Entries: entries, Attachments: attachments,
+			Exposures: dossier.NewExposures(entries, postgres.NewDossierStore(med)), Employees: employees,
+			MaxAttachmentBytes: int(cfg.MaxAttachmentBytes)},
 	})
 	if err != nil {
 		a.Close()
