@@ -34,6 +34,7 @@ type DossierEntries interface {
 	Correct(ctx context.Context, a access.Actor, employeeID, entryID uuid.UUID, text string) (dossier.Entry, error)
 	List(ctx context.Context, a access.Actor, employeeID uuid.UUID, limit int, after *dossier.EntryCursor) ([]dossier.Entry, error)
 	Get(ctx context.Context, a access.Actor, employeeID, entryID uuid.UUID) (dossier.Entry, error)
+	Prospective(ctx context.Context, a access.Actor, employeeID uuid.UUID) (access.DossierAccess, uuid.UUID, error)
 }
 
 // DossierAttachments is what the dossier pages need of the attachments
@@ -171,6 +172,8 @@ type dossierHead struct {
 	Emergency       bool
 	EmergencyReason string
 	EmergencyUntil  time.Time
+	// Empty: there is no dossier yet; the caller's first write creates it.
+	Empty bool
 	// Links the caller's roles may use.
 	Links []dossierLink
 }
@@ -222,10 +225,20 @@ func (s *Server) dossierHeadOf(r *http.Request, a access.Actor, employeeID uuid.
 	ctx := r.Context()
 	svc := s.opts.Dossier
 	v, err := svc.Dossiers.Get(ctx, a, employeeID)
+	empty := false
+	if errors.Is(err, derrors.ErrNotFound) {
+		// No dossier yet, or none in the caller's care: the caller's first
+		// write would create it, or it is the 404 page.
+		acc, physician, perr := svc.Entries.Prospective(ctx, a, employeeID)
+		if perr != nil {
+			return dossierHead{}, err
+		}
+		v, err, empty = dossier.View{Dossier: dossier.Dossier{ResponsiblePhysicianID: physician}, Access: acc}, nil, true
+	}
 	if err != nil {
 		return dossierHead{}, err
 	}
-	h := dossierHead{EmployeeID: employeeID.String(), Physician: s.userName(ctx, v.ResponsiblePhysicianID)}
+	h := dossierHead{EmployeeID: employeeID.String(), Physician: s.userName(ctx, v.ResponsiblePhysicianID), Empty: empty}
 	switch v.Access.Capacity {
 	case access.CapacityAssistant:
 		h.Assistant = true
@@ -396,6 +409,16 @@ func (s *Server) dossierView(r *http.Request, a access.Actor, id uuid.UUID) (dos
 	if err != nil {
 		return dossierPageData{}, err
 	}
+	names := &dossierNames{s: s, ctx: ctx, known: map[uuid.UUID]string{}}
+	d := dossierPageData{Head: head, CanUpload: s.may(r, "medical.attachments", "create"),
+		CanRecordExposure: s.may(r, "medical.exposures", "create"), MaxUpload: dossierSize(svc.MaxAttachmentBytes),
+		Today: access.Today(s.opts.Now())}
+	for _, ag := range dossierAgents {
+		d.Agents = append(d.Agents, dossierOption{Value: string(ag), Label: dossierAgentNames[ag]})
+	}
+	if head.Empty {
+		return d, nil
+	}
 	var all []dossier.Entry
 	var after *dossier.EntryCursor
 	for range dossierMaxPages {
@@ -410,10 +433,6 @@ func (s *Server) dossierView(r *http.Request, a access.Actor, id uuid.UUID) (dos
 		last := page[len(page)-1]
 		after = &dossier.EntryCursor{CreatedAt: last.CreatedAt, ID: last.ID}
 	}
-	names := &dossierNames{s: s, ctx: ctx, known: map[uuid.UUID]string{}}
-	d := dossierPageData{Head: head, CanUpload: s.may(r, "medical.attachments", "create"),
-		CanRecordExposure: s.may(r, "medical.exposures", "create"), MaxUpload: dossierSize(svc.MaxAttachmentBytes),
-		Today: access.Today(s.opts.Now())}
 	d.Entries, d.Statements = buildDossierEntries(all, names)
 	as, err := svc.Attachments.List(ctx, a, id)
 	if err != nil {
@@ -430,9 +449,6 @@ func (s *Server) dossierView(r *http.Request, a access.Actor, id uuid.UUID) (dos
 	}
 	for _, x := range xs {
 		d.Exposures = append(d.Exposures, dossierExposureRow{Agent: dossierAgentNames[x.Agent], From: x.From, To: x.To})
-	}
-	for _, ag := range dossierAgents {
-		d.Agents = append(d.Agents, dossierOption{Value: string(ag), Label: dossierAgentNames[ag]})
 	}
 	return d, nil
 }
