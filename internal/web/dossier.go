@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/google/uuid"
 
@@ -154,6 +155,29 @@ func dossierFieldErrors(err error, fields map[string]string) bool {
 	}
 	return true
 }
+
+// dossierLongField reads the field name of the parsed post into f when it
+// is longer than parseForm takes (an entry's text, a reason), up to max
+// bytes; longer is a field error. The service checks the text itself.
+func dossierLongField(r *http.Request, f form, name string, max int) {
+	v := r.PostForm.Get(name)
+	if len(v) <= maxFieldBytes {
+		return
+	}
+	delete(f.fields, name)
+	f.values[name] = v
+	if len(v) > max {
+		f.fields[name] = dossierFieldMessages[name]
+		f.values[name] = ""
+	}
+}
+
+// The longest texts the dossier's forms take, in bytes: as many runes as
+// the services allow, of at most 4 bytes each.
+const (
+	dossierMaxTextBytes   = dossier.MaxEntryRunes * utf8.UTFMax
+	dossierMaxReasonBytes = 2000 * utf8.UTFMax
+)
 
 // dossierHead is the top of every dossier page: whose dossier, who is
 // responsible, for whom an assistant works, and a running emergency
@@ -572,6 +596,7 @@ func (s *Server) dossierCreateEntry(w http.ResponseWriter, r *http.Request, a ac
 	if err != nil {
 		return err
 	}
+	dossierLongField(r, f, "text", dossierMaxTextBytes)
 	kind := dossier.EntryKind(f.get("kind"))
 	on := employerDate(f, "occurred_on", false)
 	f.require(map[string]string{"text": "Vul de tekst van de notitie in."})
@@ -671,6 +696,7 @@ func (s *Server) dossierCorrectEntry(w http.ResponseWriter, r *http.Request, a a
 	if err != nil {
 		return err
 	}
+	dossierLongField(r, f, "text", dossierMaxTextBytes)
 	f.require(map[string]string{"text": "Vul de verbeterde tekst in."})
 	if len(f.fields) == 0 {
 		e, err := s.opts.Dossier.Entries.Correct(r.Context(), a, id, entryID, f.get("text"))
@@ -842,6 +868,7 @@ func (s *Server) dossierDeclareEmergency(w http.ResponseWriter, r *http.Request,
 	if err != nil {
 		return err
 	}
+	dossierLongField(r, f, "reason", dossierMaxReasonBytes)
 	f.require(map[string]string{"reason": "Schrijf waarom u in dit dossier moet kijken."})
 	if len(f.fields) == 0 {
 		_, err := s.opts.Dossier.Dossiers.DeclareEmergency(r.Context(), a, id, f.get("reason"))
