@@ -396,7 +396,7 @@ func dossierRow(e dossier.Entry, names *dossierNames) dossierEntryRow {
 
 // buildDossierEntries orders the current entries newest first and puts
 // each own statement under the entry it concerns; statements about no
-// entry on the page are returned apart.
+// entry on the page are returned apart, newest first.
 func buildDossierEntries(es []dossier.Entry, names *dossierNames) (rows, loose []dossierEntryRow) {
 	es = slices.Clone(es)
 	slices.SortStableFunc(es, func(a, b dossier.Entry) int { return b.CreatedAt.Compare(a.CreatedAt) })
@@ -422,6 +422,7 @@ func buildDossierEntries(es []dossier.Entry, names *dossierNames) (rows, loose [
 			loose = append(loose, dossierRow(e, names))
 		}
 	}
+	slices.SortStableFunc(loose, func(a, b dossierEntryRow) int { return b.CreatedAt.Compare(a.CreatedAt) })
 	return rows, loose
 }
 
