@@ -60,7 +60,11 @@ type DossierEmployees interface {
 	Get(ctx context.Context, a access.Actor, id uuid.UUID) (employee.Employee, error)
 }
 
-// DossierServices are the domain services of the medical dossier pages of the physician, lead physician and medical assistant: entries with their versions, writing and correcting entries, attachments, exposure flags, the employee's own statements and emergency access.
+// DossierServices are the domain services of the medical dossier pages of
+// the physician, lead physician and medical assistant: entries with their
+// versions, writing and correcting entries, attachments, exposure flags,
+// the employee's own statements and emergency access. Each service decides
+// its own object rules and returns the derrors of package dossier.
 type DossierServices struct {
 	Dossiers    DossierDossiers
 	Entries     DossierEntries
@@ -78,12 +82,16 @@ var dossierPageNames = []string{"arts_dossier.html", "arts_dossier_entry_new.htm
 
 func init() {
 	pageNames = append(pageNames, dossierPageNames...)
-	funcs["artsstuk"] = func(k dossier.EntryKind) string { return dossierKindName(k) }
+	funcs["artsstuk"] = dossierKindName
 }
 
-// dossierRoutes registers the medical dossier pages of the physician, lead physician and medical assistant: entries with their versions, writing and correcting entries, attachments, exposure flags, the employee's own statements and emergency access.
-// Each page is under the resource and action of the API route that does the
-// same; the services decide who is in the dossier's care (404 otherwise).
+// dossierRoutes registers the medical dossier pages of the physician, lead
+// physician and medical assistant: entries with their versions, writing and
+// correcting entries, attachments, exposure flags, the employee's own
+// statements and emergency access. Each page is under the resource and
+// action of the API route that does the same; the services decide who is in
+// the dossier's care (the 404 page otherwise). Without the services the
+// pages are not registered.
 func (s *Server) dossierRoutes() {
 	if s.opts.Dossier.Dossiers == nil {
 		return
