@@ -245,7 +245,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 		Account:  identity.NewMyAccount(ids, store),
 		Dossier: web.DossierServices{Dossiers: dossiers, Entries: entries, Attachments: attachments,
 			Exposures: dossier.NewExposures(entries, postgres.NewDossierStore(med)), Employees: employees,
-			MaxAttachmentBytes: int(cfg.MaxAttachmentBytes)},
+			Employers: employer.NewService(postgres.NewEmployerStore(hr)), MaxAttachmentBytes: int(cfg.MaxAttachmentBytes)},
 	})
 	if err != nil {
 		a.Close()

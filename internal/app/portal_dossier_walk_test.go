@@ -77,7 +77,7 @@ func TestPortalDossierWalk(t *testing.T) {
 	if st := testenv.Navigate(t, ctx, dossierURL); st != http.StatusOK {
 		t.Fatalf("the physician's dossier page before any entry = %d, want 200", st)
 	}
-	wantText(t, ctx, "the empty dossier", "nog geen medisch dossier", "Dossier Persoon", "Behandelend bedrijfsarts")
+	wantText(t, ctx, "the empty dossier", "nog geen medisch dossier", "Dossier Persoon", "Werkgever", "Test employer", "Behandelend bedrijfsarts")
 	testenv.Inspect(t, ctx, "arts-dossier-leeg")
 	if st := testenv.Submit(t, ctx, "Notitie schrijven"); st != http.StatusOK {
 		t.Fatalf("the entry form = %d, want 200", st)

@@ -18,6 +18,7 @@ import (
 	"github.com/arbokluis/arbokluis/internal/derrors"
 	"github.com/arbokluis/arbokluis/internal/dossier"
 	"github.com/arbokluis/arbokluis/internal/employee"
+	"github.com/arbokluis/arbokluis/internal/employer"
 )
 
 // DossierDossiers is what the dossier pages need of the dossier service
@@ -60,6 +61,12 @@ type DossierEmployees interface {
 	Get(ctx context.Context, a access.Actor, id uuid.UUID) (employee.Employee, error)
 }
 
+// DossierEmployers gives the dossier's header the employer's name where
+// the employer service lets the caller read it (employer.Service).
+type DossierEmployers interface {
+	Get(ctx context.Context, a access.Actor, id uuid.UUID) (employer.Employer, error)
+}
+
 // DossierServices are the domain services of the medical dossier pages of
 // the physician, lead physician and medical assistant: entries with their
 // versions, writing and correcting entries, attachments, exposure flags,
@@ -71,6 +78,7 @@ type DossierServices struct {
 	Attachments DossierAttachments
 	Exposures   DossierExposures
 	Employees   DossierEmployees
+	Employers   DossierEmployers
 	// MaxAttachmentBytes bounds one uploaded file, as the attachments
 	// service does (config MaxAttachmentBytes).
 	MaxAttachmentBytes int
@@ -193,9 +201,10 @@ const (
 type dossierHead struct {
 	EmployeeID string
 	// Name and Number are "" unless the employee service lets the caller
-	// read the HR record.
-	Name, Number string
-	Physician    string
+	// read the HR record, Employer unless the employer service lets them
+	// read the employer.
+	Name, Number, Employer string
+	Physician              string
 	// OnBehalfOf names the physician an assistant acts for.
 	OnBehalfOf string
 	Assistant  bool
@@ -300,25 +309,53 @@ func (s *Server) dossierHeadOf(r *http.Request, a access.Actor, employeeID uuid.
 	return h, nil
 }
 
-// dossierSubject puts the employee's name and number into h when the
-// employee service lets one of the caller's grants read the HR record
-// (as GET /api/v1/employees/{id}: audited there), one grant at a time;
-// a refusal leaves them empty.
+// dossierSubject puts the employee's name and number, and their
+// employer's name, into h where the employee and employer services let one
+// of the caller's grants read them (as GET /api/v1/employees/{id} and
+// /employers/{id}: audited there); a refusal leaves them empty.
 func (s *Server) dossierSubject(r *http.Request, employeeID uuid.UUID, h *dossierHead) error {
-	c, ok := callerOf(r)
-	if !ok || s.opts.Dossier.Employees == nil {
+	svc := s.opts.Dossier
+	if svc.Employees == nil {
 		return nil
 	}
-	auths, err := s.opts.Authz.Authorize(c.principal, "employees", "read")
+	var employerID uuid.UUID
+	err := s.underGrants(r, "employees", "read", func(a access.Actor) error {
+		e, err := svc.Employees.Get(r.Context(), a, employeeID)
+		if err == nil {
+			h.Name, h.Number, employerID = e.FirstName+" "+e.LastName, e.EmployeeNumber, e.EmployerID
+		}
+		return err
+	})
+	if err != nil || employerID == uuid.Nil || svc.Employers == nil {
+		return err
+	}
+	return s.underGrants(r, "employers", "read", func(a access.Actor) error {
+		e, err := svc.Employers.Get(r.Context(), a, employerID)
+		if err == nil {
+			h.Employer = e.Name
+		}
+		return err
+	})
+}
+
+// underGrants runs fn as the caller under each of their grants that allows
+// action on resource, one at a time, until one is not refused
+// (derrors.ErrNotFound or ErrForbidden); a caller no grant allows, or whom
+// every grant's object rules refuse, is no error: the page shows less.
+// Other errors are returned.
+func (s *Server) underGrants(r *http.Request, resource, action string, fn func(a access.Actor) error) error {
+	c, ok := callerOf(r)
+	if !ok {
+		return nil
+	}
+	auths, err := s.opts.Authz.Authorize(c.principal, resource, action)
 	if err != nil {
 		return nil
 	}
 	for _, au := range auths {
 		a := access.Actor{Principal: c.principal, Role: au.Role, Scope: au.Scope, RequestID: requestIDOf(r), ClientIP: s.clientIP(r)}
-		e, err := s.opts.Dossier.Employees.Get(r.Context(), a, employeeID)
-		switch {
+		switch err := fn(a); {
 		case err == nil:
-			h.Name, h.Number = e.FirstName+" "+e.LastName, e.EmployeeNumber
 			return nil
 		case errors.Is(err, derrors.ErrNotFound), errors.Is(err, derrors.ErrForbidden):
 		default:
