@@ -110,6 +110,20 @@ func TestPortalDossierWalk(t *testing.T) {
 	if got := testenv.PageText(t, ctx); strings.Contains(got, first) {
 		t.Errorf("the dossier page still shows the corrected version:\n%s", got)
 	}
+	// The employee's own statement about the first version: shown under
+	// the entry as corrected.
+	statement := "Het ging om mijn linkerschouder, niet de rechter."
+	if r := s.do("POST", "/api/v1/me/requests", w.tokens["employee"], map[string]any{"type": "own_statement",
+		"text": statement, "entry_id": consult}); r.status != http.StatusCreated {
+		t.Fatalf("the employee's own statement = %d %s", r.status, r.raw)
+	}
+	testenv.Navigate(t, ctx, dossierURL)
+	wantText(t, ctx, "the dossier with the employee's statement", "Eigen verklaring van de werknemer\n", statement)
+	if under, err := chromedp.Run(ctx, chromedp.Evaluate[bool](
+		`!!document.querySelector("#stuk-`+w.entryOfKind(t, "consultation")+` .statement")`)); err != nil || !under {
+		t.Errorf("the employee's statement is not under the corrected entry (%v)", err)
+	}
+	testenv.Inspect(t, ctx, "arts-dossier-verklaring")
 
 	// An attachment: uploaded as a PDF, downloaded as the same bytes.
 	pdf := testenv.PDF("brief van de behandelaar")

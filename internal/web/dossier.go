@@ -440,8 +440,9 @@ func dossierRow(e dossier.Entry, names *dossierNames) dossierEntryRow {
 }
 
 // buildDossierEntries orders the current entries newest first and puts
-// each own statement under the entry it concerns; statements about no
-// entry on the page are returned apart, newest first.
+// each own statement under the entry it concerns (or under the correction
+// of the version it concerns); statements about no entry on the page are
+// returned apart, newest first.
 func buildDossierEntries(es []dossier.Entry, names *dossierNames) (rows, loose []dossierEntryRow) {
 	es = slices.Clone(es)
 	slices.SortStableFunc(es, func(a, b dossier.Entry) int { return b.CreatedAt.Compare(a.CreatedAt) })
@@ -454,7 +455,11 @@ func buildDossierEntries(es []dossier.Entry, names *dossierNames) (rows, loose [
 			loose = append(loose, dossierRow(e, names))
 			continue
 		}
+		// A statement about the version this one corrects is about it too.
 		at[e.ID] = len(rows)
+		if e.Supersedes != uuid.Nil {
+			at[e.Supersedes] = len(rows)
+		}
 		rows = append(rows, dossierRow(e, names))
 	}
 	for _, e := range es {

@@ -119,21 +119,24 @@ func FuzzReadUpload(f *testing.F) {
 func TestBuildDossierEntries(t *testing.T) {
 	at := func(h int) time.Time { return time.Date(2026, 1, 2, h, 0, 0, 0, time.UTC) }
 	consult := dossier.Entry{ID: uuid.New(), Kind: dossier.KindConsultation, CreatedAt: at(9), Version: 1}
-	note := dossier.Entry{ID: uuid.New(), Kind: dossier.KindNote, CreatedAt: at(11), Version: 2}
+	firstNote := uuid.New()
+	note := dossier.Entry{ID: uuid.New(), Kind: dossier.KindNote, CreatedAt: at(11), Version: 2, Supersedes: firstNote}
+	aboutFirst := dossier.Entry{ID: uuid.New(), Kind: dossier.KindOwnStatement, CreatedAt: at(14), Concerns: firstNote}
 	about := dossier.Entry{ID: uuid.New(), Kind: dossier.KindOwnStatement, CreatedAt: at(12), Concerns: consult.ID}
 	loose := dossier.Entry{ID: uuid.New(), Kind: dossier.KindOwnStatement, CreatedAt: at(10)}
 	gone := dossier.Entry{ID: uuid.New(), Kind: dossier.KindOwnStatement, CreatedAt: at(13), Concerns: uuid.New()}
 	names := &dossierNames{s: &Server{}, ctx: context.Background(), known: map[uuid.UUID]string{}}
-	rows, apart := buildDossierEntries([]dossier.Entry{consult, loose, note, about, gone}, names)
+	rows, apart := buildDossierEntries([]dossier.Entry{consult, loose, note, about, gone, aboutFirst}, names)
 	if len(rows) != 2 || rows[0].ID != note.ID.String() || rows[1].ID != consult.ID.String() {
 		t.Fatalf("buildDossierEntries rows = %+v; want the note, then the consultation", rows)
 	}
 	if !rows[0].Corrected || rows[1].Corrected {
 		t.Errorf("buildDossierEntries: corrected = %v, %v; want the second version only", rows[0].Corrected, rows[1].Corrected)
 	}
-	if len(rows[1].Statements) != 1 || rows[1].Statements[0].ID != about.ID.String() || len(rows[0].Statements) != 0 {
-		t.Errorf("buildDossierEntries: statements under the entries = %+v, %+v; want the one about the consultation under it",
-			rows[0].Statements, rows[1].Statements)
+	if len(rows[1].Statements) != 1 || rows[1].Statements[0].ID != about.ID.String() ||
+		len(rows[0].Statements) != 1 || rows[0].Statements[0].ID != aboutFirst.ID.String() {
+		t.Errorf("buildDossierEntries: statements under the entries = %+v, %+v; want the one about the note's first version "+
+			"under the note, the one about the consultation under it", rows[0].Statements, rows[1].Statements)
 	}
 	if len(apart) != 2 || apart[0].ID != gone.ID.String() || apart[1].ID != loose.ID.String() {
 		t.Errorf("buildDossierEntries: statements apart = %+v; want the one about no listed entry, then the one about none", apart)
