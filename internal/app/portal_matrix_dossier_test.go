@@ -19,6 +19,12 @@ func init() {
 	}
 	portalProMatrix = append(portalProMatrix,
 		portalProRow{method: "GET", route: "/arts/medewerkers/{id}", path: a1(""), want: inCare},
+		// a3 has no dossier yet: those whose first write would create it
+		// (A's physician, the substitute, the assistant for the physician)
+		// see it empty; nobody can have emergency access to it.
+		portalProRow{method: "GET", route: "/arts/medewerkers/{id}",
+			path: func(f *matrixFixture) string { return "/arts/medewerkers/" + f.a3.String() },
+			want: pexpect(s404, map[string]int{"pResp": s200, "pSub": s200, "asValid": s200})},
 		portalProRow{method: "GET", route: "/arts/medewerkers/{id}/notities/nieuw", path: a1("/notities/nieuw"), want: inCare},
 		portalProRow{method: "POST", route: "/arts/medewerkers/{id}/notities", path: a1("/notities"), want: inCarePost},
 		portalProRow{method: "GET", route: "/arts/medewerkers/{id}/notities/{entry}",
