@@ -247,6 +247,9 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 		Account:  identity.NewMyAccount(ids, store),
 		Worklist: web.WorklistServices{Worklist: worklist.NewService(postgres.NewWorklistDossiers(med), postgres.NewWorklistPeople(hr), nil), Logins: invitations},
 		Consents: web.ConsentServices{Consents: newConsents(hr, med, vc, entries, attachments, dossiers, destructions, renderer), MaxScanBytes: int(cfg.MaxAttachmentBytes)},
+		Dossier: web.DossierServices{Dossiers: dossiers, Entries: entries, Attachments: attachments,
+			Exposures: dossier.NewExposures(entries, postgres.NewDossierStore(med)), Employees: employees,
+			Employers: employer.NewService(postgres.NewEmployerStore(hr)), MaxAttachmentBytes: int(cfg.MaxAttachmentBytes)},
 	})
 	if err != nil {
 		a.Close()

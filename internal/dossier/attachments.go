@@ -62,6 +62,10 @@ type AttachmentStore interface {
 	// event authorize returns, and only then returns it; one of another
 	// dossier is derrors.ErrNotFound.
 	Attachment(ctx context.Context, employeeID, id, callerID uuid.UUID, authorize Authorize) (Dossier, SealedAttachment, error)
+	// Attachments lists the attachments of employeeID's dossier without
+	// their content, oldest first, after writing the event authorize
+	// returns; no dossier is derrors.ErrNotFound.
+	Attachments(ctx context.Context, employeeID, callerID uuid.UUID, authorize Authorize) ([]Attachment, error)
 }
 
 // Attachments runs the attachments of dossiers, beside the entries.
@@ -166,6 +170,25 @@ func (s *Attachments) Seal(ctx context.Context, a access.Actor, employeeID uuid.
 		Sealed: aead.Seal(nil, nonce, in.Content, []byte(out.ID.String()))}
 	return PendingAttachment{Attachment: sa, Dossier: d,
 		Event: entryEvent(a, acc, audit.ActionCreate, d, "dossier_attachment", out.ID)}, nil
+}
+
+// List returns the attachments of employeeID's dossier without their
+// content (ids, types, sizes, authors, times), oldest first, audited as a
+// read of the dossier's attachments. A dossier outside the caller's care,
+// or none, is derrors.ErrNotFound.
+func (s *Attachments) List(ctx context.Context, a access.Actor, employeeID uuid.UUID) ([]Attachment, error) {
+	now := s.entries.now()
+	as, err := s.store.Attachments(ctx, employeeID, a.UserID(), func(d Dossier, until time.Time) (audit.Event, error) {
+		acc, err := accessOf(a, d, until, now, false, "")
+		if err != nil {
+			return audit.Event{}, err
+		}
+		return entryEvent(a, acc, audit.ActionRead, d, "dossier_attachments", d.ID), nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("dossier: attachments: %w", err)
+	}
+	return as, nil
 }
 
 // Get returns an attachment of employeeID's dossier with its content,

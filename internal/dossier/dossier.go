@@ -39,6 +39,10 @@ type Dossier struct {
 type View struct {
 	Dossier
 	Access access.DossierAccess
+	// EmergencyUntil is when the caller's emergency access ends, for a
+	// lead physician who reads under it (Access.Capacity emergency); zero
+	// otherwise.
+	EmergencyUntil time.Time
 }
 
 // EmergencyAccess is a lead physician's declared emergency access to a
@@ -67,11 +71,16 @@ type Store interface {
 	// DeclareEmergency stores ea for the dossier of employeeID with the
 	// event made from the dossier; no dossier is derrors.ErrNotFound.
 	DeclareEmergency(ctx context.Context, employeeID uuid.UUID, ea EmergencyAccess, event func(Dossier) audit.Event) (Dossier, error)
+	// RunningEmergency returns callerID's emergency access to the dossier
+	// of employeeID that runs longest after now, with its reason
+	// ciphertext; none running is derrors.ErrNotFound.
+	RunningEmergency(ctx context.Context, employeeID, callerID uuid.UUID, now time.Time) (EmergencyAccess, error)
 }
 
 // Cipher encrypts with a Vault transit key.
 type Cipher interface {
 	Encrypt(ctx context.Context, key string, plaintext, associatedData []byte) (string, error)
+	Decrypt(ctx context.Context, key, ciphertext string, associatedData []byte) ([]byte, error)
 }
 
 // reasonKey is the Vault transit key for emergency-access reasons.
@@ -102,12 +111,18 @@ func NewService(store Store, cipher Cipher, emergencyTTL time.Duration, now func
 // returned. No dossier, or one outside the caller's care, is
 // derrors.ErrNotFound: the caller cannot tell the two apart.
 func (s *Service) Get(ctx context.Context, a access.Actor, employeeID uuid.UUID) (View, error) {
-	var acc access.DossierAccess
+	var (
+		acc   access.DossierAccess
+		until time.Time
+	)
 	now := s.now()
 	d, err := s.store.Read(ctx, employeeID, a.UserID(), func(d Dossier, emergencyUntil time.Time) (audit.Event, error) {
 		var err error
 		if acc, err = a.Dossier(d.ResponsiblePhysicianID, emergencyUntil, now); err != nil {
 			return audit.Event{}, err
+		}
+		if acc.Capacity == access.CapacityEmergency {
+			until = emergencyUntil
 		}
 		return audit.Event{
 			ActorUserID: a.UserID(), ActorRole: string(a.Role), OnBehalfOf: acc.OnBehalfOf,
@@ -118,7 +133,7 @@ func (s *Service) Get(ctx context.Context, a access.Actor, employeeID uuid.UUID)
 	if err != nil {
 		return View{}, fmt.Errorf("dossier: get: %w", err)
 	}
-	return View{Dossier: d, Access: acc}, nil
+	return View{Dossier: d, Access: acc, EmergencyUntil: until}, nil
 }
 
 // Close closes the dossier of employeeID to further writes (after its
@@ -182,4 +197,32 @@ func (s *Service) DeclareEmergency(ctx context.Context, a access.Actor, employee
 	}
 	ea.DossierID = d.ID
 	return ea, nil
+}
+
+// Emergency is a running emergency access as its lead physician sees it:
+// the reason they gave and when it ends.
+type Emergency struct {
+	ExpiresAt time.Time
+	Reason    string
+}
+
+// Emergency returns the caller's own running emergency access to the
+// dossier of employeeID with the reason they gave, decrypted, for the
+// banner that shows while it lasts. It writes no event of its own: it is
+// shown beside a dossier read (Get) that is audited, and only to the lead
+// physician who wrote the reason. No running access of the caller's (or no
+// dossier) is derrors.ErrNotFound; Vault down is derrors.ErrUnavailable.
+func (s *Service) Emergency(ctx context.Context, a access.Actor, employeeID uuid.UUID) (Emergency, error) {
+	if !a.Principal.Has(access.RoleLeadPhysician) {
+		return Emergency{}, fmt.Errorf("dossier: emergency access of a caller who is no lead physician: %w", derrors.ErrNotFound)
+	}
+	ea, err := s.store.RunningEmergency(ctx, employeeID, a.UserID(), s.now())
+	if err != nil {
+		return Emergency{}, fmt.Errorf("dossier: emergency access: %w", err)
+	}
+	reason, err := s.cipher.Decrypt(ctx, reasonKey, ea.ReasonCiphertext, []byte(ea.ID.String()))
+	if err != nil {
+		return Emergency{}, fmt.Errorf("dossier: emergency access: decrypt reason: %w", err)
+	}
+	return Emergency{ExpiresAt: ea.ExpiresAt, Reason: string(reason)}, nil
 }

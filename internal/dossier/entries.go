@@ -621,6 +621,34 @@ func (s *Entries) addStatement(ctx context.Context, store StatementStore, st Sta
 	return e, nil
 }
 
+// Prospective returns the access a would have to the dossier of
+// employeeID that does not exist yet, and the physician whose care it
+// would be in, when a's first medical write would create it (as Create
+// does); nothing is created or written. A dossier that exists already (read
+// it with the dossier service), an unknown employee, an employer without
+// an assigned physician, or a caller outside the care of that physician is
+// derrors.ErrNotFound.
+func (s *Entries) Prospective(ctx context.Context, a access.Actor, employeeID uuid.UUID) (access.DossierAccess, uuid.UUID, error) {
+	switch _, _, err := s.store.Lookup(ctx, employeeID, a.UserID()); {
+	case err == nil:
+		return access.DossierAccess{}, uuid.Nil, fmt.Errorf("dossier: the dossier exists: %w", derrors.ErrNotFound)
+	case !errors.Is(err, derrors.ErrNotFound):
+		return access.DossierAccess{}, uuid.Nil, err
+	}
+	subj, err := s.subjects.Subject(ctx, employeeID)
+	if err != nil {
+		return access.DossierAccess{}, uuid.Nil, err
+	}
+	if subj.PhysicianID == uuid.Nil {
+		return access.DossierAccess{}, uuid.Nil, fmt.Errorf("dossier: the employer has no assigned physician: %w", derrors.ErrNotFound)
+	}
+	acc, err := accessOf(a, Dossier{ResponsiblePhysicianID: subj.PhysicianID}, time.Time{}, s.now(), false, "")
+	if err != nil {
+		return access.DossierAccess{}, uuid.Nil, err
+	}
+	return acc, subj.PhysicianID, nil
+}
+
 // Writable returns the dossier of employeeID for a write by a that is not
 // an entry (a consent, a disclosure), with the caller's access to it,
 // creating the dossier and its key on the first medical write. The rules

@@ -121,6 +121,21 @@ func (s *DossierStore) DeclareEmergency(ctx context.Context, employeeID uuid.UUI
 	return out, err
 }
 
+// RunningEmergency returns callerID's emergency access to the dossier of
+// employeeID that runs longest after now.
+func (s *DossierStore) RunningEmergency(ctx context.Context, employeeID, callerID uuid.UUID, now time.Time) (dossier.EmergencyAccess, error) {
+	var out dossier.EmergencyAccess
+	err := s.pool.QueryRow(ctx, `SELECT ea.id, ea.dossier_id, ea.physician_id, ea.reason_ciphertext, ea.expires_at
+		FROM medical.emergency_accesses ea JOIN medical.dossiers d ON d.id = ea.dossier_id
+		WHERE d.employee_id = $1 AND d.status NOT IN ('destroying', 'destroyed') AND ea.physician_id = $2 AND ea.expires_at > $3
+		ORDER BY ea.expires_at DESC LIMIT 1`, employeeID, callerID, now).
+		Scan(&out.ID, &out.DossierID, &out.PhysicianID, &out.ReasonCiphertext, &out.ExpiresAt)
+	if err != nil {
+		return dossier.EmergencyAccess{}, Translate(err)
+	}
+	return out, nil
+}
+
 // lookupDossier loads the dossier of employeeID (not destroyed) with the end
 // of callerID's latest emergency access to it; lock is "" or a row-lock
 // clause such as "FOR SHARE".

@@ -404,6 +404,34 @@ func (s *DossierStore) Attachment(ctx context.Context, employeeID, id, callerID 
 	return out, item, err
 }
 
+// Attachments lists the attachments of employeeID's dossier without their
+// content, oldest first, with the event authorize returns.
+func (s *DossierStore) Attachments(ctx context.Context, employeeID, callerID uuid.UUID, authorize dossier.Authorize) ([]dossier.Attachment, error) {
+	var out []dossier.Attachment
+	err := InTx(ctx, s.pool, func(tx pgx.Tx) error {
+		d, until, err := lookupDossier(ctx, tx, employeeID, callerID, "")
+		if err != nil {
+			return err
+		}
+		ev, err := authorize(d, until)
+		if err != nil {
+			return err
+		}
+		rows, _ := tx.Query(ctx, `SELECT id, dossier_id, entry_id, content_type, size_bytes, '' AS wrapped_key, NULL::bytea AS nonce,
+			NULL::bytea AS content, author_id, on_behalf_of, created_at FROM medical.attachments x
+			WHERE dossier_id = $1`+beingDestroyed(d, "attachment_ids")+` ORDER BY created_at, id`, d.ID)
+		as, err := collect[attachmentRow](rows)
+		if err != nil {
+			return Translate(err)
+		}
+		for _, a := range as {
+			out = append(out, a.Attachment)
+		}
+		return insertEvent(ctx, tx, ev)
+	})
+	return out, err
+}
+
 var _ dossier.RewrapStore = (*DossierStore)(nil)
 
 // KeyedDossiers lists the dossiers whose key exists in Vault.
