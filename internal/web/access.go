@@ -3,6 +3,7 @@ package web
 import (
 	"errors"
 	"fmt"
+	"mime"
 	"net/http"
 	"strings"
 
@@ -85,6 +86,11 @@ func (s *Server) authorized(resource, action string, admit func(caller) bool, h 
 			return
 		}
 		if r.Method == http.MethodPost {
+			// A form post is read whole here, so its limit is set here; an
+			// upload (multipart) is read by its page, under its own limit.
+			if !isMultipart(r) {
+				r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
+			}
 			if err := r.ParseForm(); err != nil {
 				s.fail(w, r, derrors.ErrInvalid)
 				return
@@ -152,4 +158,10 @@ func (s *Server) recordDenied(r *http.Request, c caller, role access.Role, resou
 	if err != nil {
 		s.log.WarnContext(r.Context(), "could not audit a denied portal request", "request_id", requestIDOf(r), "error_type", fmt.Sprintf("%T", err))
 	}
+}
+
+// isMultipart reports whether r's body is multipart/form-data (an upload).
+func isMultipart(r *http.Request) bool {
+	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	return err == nil && mt == "multipart/form-data"
 }

@@ -113,3 +113,44 @@ func TestCheckPermissions(t *testing.T) {
 		}
 	}
 }
+
+// TestAllowBoundsTheFormBody: a form post larger than maxFormBytes is
+// refused (400) before the page runs; one within the bound reaches the
+// page; an upload is left to its page, which sets its own bound.
+func TestAllowBoundsTheFormBody(t *testing.T) {
+	tests := []struct {
+		name        string
+		contentType string
+		size        int
+		wantStatus  int
+		wantRan     bool
+	}{
+		{"form within the bound", "application/x-www-form-urlencoded", maxFormBytes - 100, http.StatusOK, true},
+		{"form over the bound", "application/x-www-form-urlencoded", maxFormBytes + 1, http.StatusBadRequest, false},
+		{"upload over the form bound", "multipart/form-data; boundary=x", maxFormBytes + 1, http.StatusOK, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s, err := New(Options{Auth: &fakeAuth{token: "tok"}, Invitations: fakeInvitations{},
+				Authz: &fakeAuthz{auths: []access.Authority{{Role: access.RoleEmployer}}}, Recorder: &fakeRecorder{}})
+			if err != nil {
+				t.Fatalf("New: %v", err)
+			}
+			ran := false
+			mux := http.NewServeMux()
+			mux.HandleFunc("POST /ding", s.allow("employees", "create", func(w http.ResponseWriter, r *http.Request, _ access.Actor) error {
+				ran = true
+				return nil
+			}))
+			body := "a=" + strings.Repeat("x", tt.size-2)
+			req := httptest.NewRequest(http.MethodPost, "/ding", strings.NewReader(body))
+			req.Header.Set("Content-Type", tt.contentType)
+			req.AddCookie(&http.Cookie{Name: SessionCookie, Value: "tok"})
+			w := httptest.NewRecorder()
+			mux.ServeHTTP(w, req)
+			if w.Code != tt.wantStatus || ran != tt.wantRan {
+				t.Errorf("allow: POST %s of %d bytes = %d, page ran %v; want %d, ran %v", tt.contentType, tt.size, w.Code, ran, tt.wantStatus, tt.wantRan)
+			}
+		})
+	}
+}

@@ -129,6 +129,15 @@ var objectKindNames = map[string]string{
 	"verdict": "een oordeel van de bedrijfsarts", "verdicts": "oordelen van de bedrijfsarts", "request": "een verzoek van u",
 	"requests": "uw verzoeken", "consent": "een toestemming", "consents": "uw toestemmingen", "employee": "uw persoonsgegevens",
 	"hr_export": "al uw gegevens (download)", "access_log": "deze lijst",
+	"dossier_attachment": "een bijlage in uw medisch dossier", "dossier_attachments": "de bijlagen in uw medisch dossier",
+	"dossier_exposure": "een blootstelling in uw medisch dossier", "dossier_exposures": "de blootstellingen in uw medisch dossier",
+	"emergency_access": "noodtoegang tot uw medisch dossier", "dossier_destruction": "vernietiging van (een deel van) uw dossier",
+	"dossier_transfer": "overdracht van uw dossier", "transfer_package": "het overdrachtspakket van uw dossier",
+	"disclosure": "verstrekking van medische gegevens", "disclosure_export": "verstrekking van medische gegevens (export)",
+	"information_request": "een vraag aan uw behandelaar", "worklist": "de werklijst van de bedrijfsarts",
+	"employer_overview": "het overzicht van uw werkgever", "signals": "de lijst met Poortwachter-stappen",
+	"invitation": "uw uitnodiging voor Arbokluis", "activation_letter": "uw activeringsbrief",
+	"plan_of_action": "uw plan van aanpak", "contact_log": "het contactlogboek", "notes": "procesaantekeningen",
 }
 
 // employeeRoutes registers the employee's own pages: every one is the 404

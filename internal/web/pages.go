@@ -13,9 +13,10 @@ import (
 	"github.com/arbokluis/arbokluis/internal/identity"
 )
 
-// maxFormBytes bounds a form post; maxFieldBytes one field.
+// maxFormBytes bounds a form post (room for the longest dossier text,
+// urlencoded); maxFieldBytes one field of parseForm.
 const (
-	maxFormBytes  = 64 << 10
+	maxFormBytes  = 256 << 10
 	maxFieldBytes = 4096
 )
 
