@@ -243,6 +243,9 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 				postgres.NewRecorder(hr), nil)},
 		Employer: web.EmployerServices{Employees: employees, Absences: absences, Fitness: fit},
 		Account:  identity.NewMyAccount(ids, store),
+		Privacy: web.PrivacyServices{Requests: requests, Records: rights.NewRecords(postgres.NewRequestStore(hr),
+			rights.Retention{EmployeeYears: int(cfg.RetentionEmployeeYears), CaseYears: int(cfg.RetentionCaseYears)}, nil),
+			AuditLog: audit.NewLog(auditStore, postgres.NewRecorder(hr)), Trail: audit.NewChecker(auditStore, vc)},
 	})
 	if err != nil {
 		a.Close()
