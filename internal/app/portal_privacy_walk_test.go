@@ -1,0 +1,202 @@
+package app
+
+import (
+	"context"
+	"encoding/csv"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/arbokluis/arbokluis/internal/access"
+	"github.com/arbokluis/arbokluis/internal/config"
+	"github.com/arbokluis/arbokluis/internal/testenv"
+	"github.com/arbokluis/arbokluis/internal/web"
+)
+
+// newPrivacyWorld is the dossier world on a database of its own whose
+// appender signs a checkpoint every 5 events, with a privacy officer:
+// the trail it verifies is this test's alone, and the register lists only
+// its requests.
+func newPrivacyWorld(t *testing.T) (*dossierWorld, login) {
+	t.Helper()
+	s := newStackWith(t, testenv.FreshDatabase(t), func(c *config.Config) { c.AuditCheckpointEvery = 5 })
+	w := newDossierWorldOn(t, s)
+	return w, s.addUser(access.RolePrivacyOfficer, uuid.Nil)
+}
+
+// TestPortalPrivacyWalk walks the privacy officer's portal in Chromium:
+// the employee files an erasure request through the API; the officer
+// finds it in the register (the start page), opens it, previews the
+// outcome per category (nothing changes), applies it and reads the
+// outcome as applied, which is what the preview said; registers a
+// representative's request (refused without the authorisation's date,
+// then registered with it); searches the audit trail for the employee,
+// verifies the trail and downloads the search as CSV. Every page is
+// inspected; the database and the employee's view are checked after.
+func TestPortalPrivacyWalk(t *testing.T) {
+	t.Parallel()
+	ctx := testenv.Browser(t)
+	w, officer := newPrivacyWorld(t)
+	s, bg, emp := w.s, context.Background(), w.employee.String()
+	today := nowNL()
+	day := func(years, months int) string { return today.AddDate(years, months, 0).Format(time.DateOnly) }
+
+	// Contact details, an old closed case (its term has passed) and a
+	// recent one (kept for two years after it closed).
+	oldCase, recentCase := uuid.New(), uuid.New()
+	for _, q := range []struct {
+		sql  string
+		args []any
+	}{
+		{`UPDATE hr.employees SET email = 'dossier.persoon@example.test', phone = '0612345678' WHERE id = $1`, []any{w.employee}},
+		{`INSERT INTO hr.absences (id, employer_id, employee_id, first_sick_day, percentage, status, closed_on, close_reason, created_by)
+			VALUES ($1, $2, $3, $4, 0, 'closed', $5, 'recovered', $6)`, []any{oldCase, w.tenant, w.employee, day(-4, 0), day(-4, 1), officer.userID}},
+		{`INSERT INTO hr.absences (id, employer_id, employee_id, first_sick_day, percentage, status, closed_on, close_reason, created_by)
+			VALUES ($1, $2, $3, $4, 0, 'closed', $5, 'recovered', $6)`, []any{recentCase, w.tenant, w.employee, day(0, -3), day(0, -2), officer.userID}},
+	} {
+		if _, err := w.owner.Exec(bg, q.sql, q.args...); err != nil {
+			t.Fatalf("fixture: %v", err)
+		}
+	}
+	r := s.do("POST", "/api/v1/me/requests", w.tokens["employee"], map[string]any{"type": "erasure"})
+	reqID, _ := r.body["id"].(string)
+	if r.status != http.StatusCreated || reqID == "" {
+		t.Fatalf("file erasure = %d %s", r.status, r.raw)
+	}
+	contact := func() bool {
+		t.Helper()
+		var held bool
+		if err := w.owner.QueryRow(bg, `SELECT email IS NOT NULL FROM hr.employees WHERE id = $1`, w.employee).Scan(&held); err != nil {
+			t.Fatal(err)
+		}
+		return held
+	}
+	cases := func() int {
+		t.Helper()
+		var n int
+		if err := w.owner.QueryRow(bg, `SELECT count(*) FROM hr.absences WHERE employee_id = $1`, w.employee).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+
+	// The register is the officer's start page.
+	browserLogin(t, ctx, s, officer)
+	wantAt(t, testenv.Location(t, ctx), s.url, "/")
+	wantText(t, ctx, "the register", "Register van verzoeken", "wissen (AVG)", "Dossier Persoon", "de privacyfunctionaris")
+	testenv.Inspect(t, ctx, "privacy-register")
+	testenv.Fill(t, ctx, map[string]string{"Soort verzoek": "erasure", "Status": "alle"})
+	if st := testenv.Submit(t, ctx, "Toon"); st != http.StatusOK {
+		t.Fatalf("filter the register = %d: %s", st, testenv.PageText(t, ctx))
+	}
+	wantText(t, ctx, "the filtered register", "wissen (AVG)", "Dossier Persoon")
+	testenv.Inspect(t, ctx, "privacy-register-gefilterd")
+
+	if st := testenv.Submit(t, ctx, "wissen (AVG)"); st != http.StatusOK {
+		t.Fatalf("open the request = %d: %s", st, testenv.PageText(t, ctx))
+	}
+	wantAt(t, testenv.Location(t, ctx), s.url, "/privacy/verzoeken/"+reqID)
+	wantText(t, ctx, "the request", "Dossier Persoon", "Antwoord uiterlijk", "Bekijk wat er gewist wordt")
+	testenv.Inspect(t, ctx, "privacy-verzoek")
+
+	// The preview: per category, nothing changed.
+	if st := testenv.Submit(t, ctx, "Bekijk wat er gewist wordt"); st != http.StatusOK {
+		t.Fatalf("preview = %d: %s", st, testenv.PageText(t, ctx))
+	}
+	keptUntil := web.Date(today.AddDate(0, -2, 0).AddDate(2, 0, 0))
+	planned := []string{"Contactgegevens", "Wordt gewist", "Verzuimdossiers", "Blijft bewaard", "wettelijke bewaarplicht, tot " + keptUntil,
+		"Personeelsgegevens", "Register van verzoeken", "Auditspoor", "deels toegekend"}
+	wantText(t, ctx, "the erasure preview", planned...)
+	testenv.Inspect(t, ctx, "privacy-wissen-voorbeeld")
+	if !contact() || cases() != 2 {
+		t.Fatalf("the preview changed the record: contact held %v, %d cases", contact(), cases())
+	}
+
+	// Confirmed: the page shows the outcome as applied.
+	if st := testenv.Submit(t, ctx, "Wissen bevestigen"); st != http.StatusOK {
+		t.Fatalf("erase = %d: %s", st, testenv.PageText(t, ctx))
+	}
+	wantAt(t, testenv.Location(t, ctx), s.url, "/privacy/verzoeken/"+reqID+"?klaar=gewist")
+	wantText(t, ctx, "the erased request", "Het verzoek om wissen is uitgevoerd", "Contactgegevens", "Gewist", "Bewaard",
+		"wettelijke bewaarplicht, tot "+keptUntil, "deels toegekend")
+	testenv.Inspect(t, ctx, "privacy-verzoek-gewist")
+	if contact() || cases() != 1 {
+		t.Errorf("after the erasure: contact held %v, %d cases; want none and the recent case", contact(), cases())
+	}
+	mine := s.do("GET", "/api/v1/me/requests", w.tokens["employee"], nil)
+	for _, x := range mine.body["requests"].([]any) {
+		if q := x.(map[string]any); q["id"] == reqID && (q["status"] != "partly_granted" || q["ground"] != "legal_retention_duty") {
+			t.Errorf("the employee reads the erasure as %v (%v), want partly_granted on legal_retention_duty", q["status"], q["ground"])
+		}
+	}
+
+	// A representative's request: refused without the date, then filed.
+	testenv.Navigate(t, ctx, s.url+"/privacy/verzoeken/nieuw")
+	testenv.Inspect(t, ctx, "privacy-nieuw")
+	testenv.Fill(t, ctx, map[string]string{"Code van de medewerker": emp, "Soort verzoek": "access",
+		"Naam van de vertegenwoordiger": "Mr. A. de Vries"})
+	if st := testenv.Submit(t, ctx, "Verzoek registreren"); st != http.StatusBadRequest {
+		t.Errorf("a representative's request without the date = %d, want 400", st)
+	}
+	wantText(t, ctx, "the form without the date", "Vul de datum in waarop de medewerker de machtiging heeft ondertekend")
+	testenv.Inspect(t, ctx, "privacy-nieuw-fout")
+	signed := today.AddDate(0, 0, -3)
+	testenv.Fill(t, ctx, map[string]string{"Datum waarop de medewerker de machtiging ondertekende": signed.Format(time.DateOnly)})
+	if st := testenv.Submit(t, ctx, "Verzoek registreren"); st != http.StatusOK {
+		t.Fatalf("register a representative's request = %d: %s", st, testenv.PageText(t, ctx))
+	}
+	wantText(t, ctx, "the representative's request", "Het verzoek is geregistreerd", "Mr. A. de Vries (vertegenwoordiger)",
+		"Machtiging ondertekend op", web.Date(signed), "inzage (AVG)")
+	testenv.Inspect(t, ctx, "privacy-verzoek-vertegenwoordiger")
+	var repName, signedOn string
+	if err := w.owner.QueryRow(bg, `SELECT representative_name, authorisation_signed_on::text FROM hr.requests
+		WHERE employee_id = $1 AND type = 'access'`, w.employee).Scan(&repName, &signedOn); err != nil ||
+		repName != "Mr. A. de Vries" || signedOn != signed.Format(time.DateOnly) {
+		t.Errorf("the stored representative's request = %q signed %q (%v), want Mr. A. de Vries on %s", repName, signedOn, err, signed.Format(time.DateOnly))
+	}
+
+	// The audit trail: the employee's events, once appended.
+	search := s.url + "/privacy/audit?" + url.Values{"medewerker": {emp}}.Encode()
+	deadline := time.Now().Add(15 * time.Second)
+	for testenv.Navigate(t, ctx, search); !strings.Contains(testenv.PageText(t, ctx), "wissen: request"); testenv.Navigate(t, ctx, search) {
+		if time.Now().After(deadline) {
+			t.Fatalf("the audit search never shows the erasure:\n%s", testenv.PageText(t, ctx))
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	wantText(t, ctx, "the audit search", "Gebeurtenissen", "aanmaken: request", "privacyfunctionaris", "Laatste ondertekende controlepunt")
+	testenv.Inspect(t, ctx, "privacy-audit")
+	if st := testenv.Submit(t, ctx, "Controleer het hele spoor"); st != http.StatusOK {
+		t.Fatalf("verify = %d: %s", st, testenv.PageText(t, ctx))
+	}
+	wantText(t, ctx, "the verification", "In orde.", "Het spoor is ongeschonden tot en met nummer")
+	testenv.Inspect(t, ctx, "privacy-audit-controle")
+
+	testenv.Navigate(t, ctx, search)
+	name, data := testenv.Download(t, ctx, "Download deze zoekopdracht als CSV")
+	rows, err := csv.NewReader(strings.NewReader(string(data))).ReadAll()
+	if err != nil || name != "auditspoor.csv" || len(rows) < 2 {
+		t.Fatalf("the CSV download %q = %d rows (%v), want a header and rows:\n%s", name, len(rows), err, data)
+	}
+	if want := []string{"volgnummer", "tijd", "gebruiker", "rol"}; !slices.Equal(rows[0][:4], want) {
+		t.Errorf("the CSV header = %q, want it to start with %q", rows[0], want)
+	}
+	erased := slices.ContainsFunc(rows[1:], func(row []string) bool {
+		return row[2] == officer.userID.String() && row[3] == "privacy_officer" && row[5] == emp && row[7] == "delete" &&
+			row[8] == "request" && row[9] == reqID && row[10] == "ok"
+	})
+	if !erased {
+		t.Errorf("the CSV has no row of the officer's erasure of %s:\n%s", reqID, data)
+	}
+	var exports int
+	if err := w.owner.QueryRow(bg, `SELECT (SELECT count(*) FROM audit.events WHERE actor_user_id = $1 AND action = 'export' AND object_kind = 'audit_events')
+		+ (SELECT count(*) FROM audit.outbox WHERE actor_user_id = $1 AND action = 'export' AND object_kind = 'audit_events')`,
+		officer.userID).Scan(&exports); err != nil || exports != 1 {
+		t.Errorf("the CSV download is audited as %d exports (%v), want 1", exports, err)
+	}
+}
