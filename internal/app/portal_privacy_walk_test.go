@@ -200,3 +200,95 @@ func TestPortalPrivacyWalk(t *testing.T) {
 		t.Errorf("the CSV download is audited as %d exports (%v), want 1", exports, err)
 	}
 }
+
+// TestPortalPrivacyBadInput sends bad input to every form and search of
+// the privacy officer's portal: each answers 400 with a readable Dutch
+// message, and no request is filed, decided or extended.
+func TestPortalPrivacyBadInput(t *testing.T) {
+	t.Parallel()
+	w := newDossierWorld(t)
+	s, bg, emp := w.s, context.Background(), w.employee.String()
+	officer := w.tokens["privacy_officer"]
+	r := s.do("POST", "/api/v1/me/requests", w.tokens["employee"], map[string]any{"type": "access"})
+	reqID, _ := r.body["id"].(string)
+	if r.status != http.StatusCreated || reqID == "" {
+		t.Fatalf("file access request = %d %s", r.status, r.raw)
+	}
+	state := func() string {
+		t.Helper()
+		var out string
+		if err := w.owner.QueryRow(bg, `SELECT count(*)::text || string_agg(status || coalesce(extended_to::text, '') || coalesce(ground, ''), ',')
+			FROM hr.requests WHERE employee_id = $1`, w.employee).Scan(&out); err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
+	before := state()
+	today := nowNL()
+	rep := func(change func(url.Values)) url.Values {
+		v := url.Values{"medewerker": {emp}, "soort": {"access"}, "vertegenwoordiger": {"Mr. A. de Vries"},
+			"machtiging_datum": {today.AddDate(0, 0, -1).Format(time.DateOnly)}}
+		change(v)
+		return v
+	}
+	request := "/privacy/verzoeken/" + reqID
+	for _, c := range []struct {
+		name, method, path string
+		form               url.Values
+		want               string
+	}{
+		{"representative without the date", "POST", "/privacy/verzoeken", rep(func(v url.Values) { v.Del("machtiging_datum") }),
+			"Vul de datum in waarop de medewerker de machtiging heeft ondertekend"},
+		{"authorisation from the future", "POST", "/privacy/verzoeken",
+			rep(func(v url.Values) { v.Set("machtiging_datum", today.AddDate(0, 0, 2).Format(time.DateOnly)) }), "niet in de toekomst"},
+		{"authorisation too old", "POST", "/privacy/verzoeken",
+			rep(func(v url.Values) { v.Set("machtiging_datum", today.AddDate(0, -7, 0).Format(time.DateOnly)) }), "niet ouder dan 6 maanden"},
+		{"authorisation no date", "POST", "/privacy/verzoeken", rep(func(v url.Values) { v.Set("machtiging_datum", "gisteren") }),
+			"Vul de datum in waarop"},
+		{"representative without a name", "POST", "/privacy/verzoeken", rep(func(v url.Values) { v.Set("vertegenwoordiger", " ") }),
+			"Vul de naam van de vertegenwoordiger in"},
+		{"an own statement for someone", "POST", "/privacy/verzoeken", rep(func(v url.Values) { v.Set("soort", "own_statement") }),
+			"dient de medewerker zelf in"},
+		{"an unknown type", "POST", "/privacy/verzoeken", rep(func(v url.Values) { v.Set("soort", "alles") }), "Kies een soort verzoek"},
+		{"fields of another type", "POST", "/privacy/verzoeken", rep(func(v url.Values) { v["velden"] = []string{"email"} }),
+			"alleen bij rectificatie"},
+		{"an unknown field", "POST", "/privacy/verzoeken",
+			rep(func(v url.Values) { v.Set("soort", "rectification"); v["velden"] = []string{"salaris"} }), "Kies alleen gegevens uit de lijst"},
+		{"an employee code that is none", "POST", "/privacy/verzoeken", rep(func(v url.Values) { v.Set("medewerker", "Jansen") }),
+			"Vul de code van de medewerker in"},
+		{"an unknown employee", "POST", "/privacy/verzoeken", rep(func(v url.Values) { v.Set("medewerker", noSuchID) }),
+			"Er is geen medewerker met deze code"},
+		{"a decision without a status", "POST", request + "/besluit", url.Values{}, "Kies een besluit uit de lijst"},
+		{"an unknown status", "POST", request + "/besluit", url.Values{"status": {"weg"}}, "Kies een besluit uit de lijst"},
+		{"a refusal without a ground", "POST", request + "/besluit", url.Values{"status": {"refused"}}, "Kies bij een afwijzing"},
+		{"a grant with a ground", "POST", request + "/besluit", url.Values{"status": {"granted"}, "grond": {"no_data_held"}},
+			"bij een toewijzing geen grond"},
+		{"an extension of 5 months", "POST", request + "/verlengen", url.Values{"maanden": {"5"}, "reden": {"complex_request"}},
+			"Kies 1 of 2 maanden"},
+		{"an extension without a reason", "POST", request + "/verlengen", url.Values{"maanden": {"1"}}, "Kies een reden uit de lijst"},
+		{"an extension for another reason", "POST", request + "/verlengen", url.Values{"maanden": {"1"}, "reden": {"vakantie"}},
+			"Kies een reden uit de lijst"},
+		{"a register status that is none", "GET", "/privacy/verzoeken?status=weg", nil, "Kies een status uit de lijst"},
+		{"a register type that is none", "GET", "/privacy/verzoeken?soort=alles", nil, "Kies een soort verzoek uit de lijst"},
+		{"a period that is no date", "GET", "/privacy/audit?van=gisteren", nil, "Vul een geldige datum in"},
+		{"a period backwards", "GET", "/privacy/audit?van=2026-03-05&tot=2026-03-01", nil, "mag niet voor de datum"},
+		{"an unknown action", "GET", "/privacy/audit?handeling=stelen", nil, "Kies een handeling uit de lijst"},
+		{"an unknown outcome", "GET", "/privacy/audit?uitkomst=misschien", nil, "Kies een uitkomst uit de lijst"},
+		{"an actor code that is none", "GET", "/privacy/audit?gebruiker=piet", nil, "Vul een code in"},
+		{"a page that is none", "GET", "/privacy/audit?medewerker=" + emp + "&na=-3", nil, "Deze vervolgpagina bestaat niet"},
+		{"an export of a bad period", "GET", "/privacy/audit.csv?van=gisteren", nil, "Niet alles is goed ingevuld"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			got := s.portal(c.method, c.path, officer, c.form)
+			if got.status != http.StatusBadRequest || !strings.Contains(got.body, c.want) {
+				t.Errorf("%s %s (%s) = %d, want 400 saying %q:\n%s", c.method, c.path, c.name, got.status, c.want, got.body)
+			}
+			if got.header.Get("Content-Disposition") != "" {
+				t.Errorf("%s %s (%s) answered a download", c.method, c.path, c.name)
+			}
+		})
+	}
+	if after := state(); after != before {
+		t.Errorf("bad input changed the employee's requests from %q to %q", before, after)
+	}
+}

@@ -64,7 +64,19 @@ type PrivacyServices struct {
 var privacyPageNames = []string{"privacy_register.html", "privacy_request.html", "privacy_erasure.html",
 	"privacy_new.html", "privacy_audit.html"}
 
-func init() { pageNames = append(pageNames, privacyPageNames...) }
+func init() {
+	pageNames = append(pageNames, privacyPageNames...)
+	funcs["kort"] = shortID
+}
+
+// shortID is the first 8 characters of an id, for a narrow table; the
+// whole id stays in the link it names.
+func shortID(id string) string {
+	if len(id) <= 9 {
+		return id
+	}
+	return id[:8] + "…"
+}
 
 // privacyRoutes registers the privacy officer's portal: the request register, HR-side decisions and the audit trail.
 // Each page runs under the resource and action of the API route that does

@@ -160,3 +160,13 @@ func TestParsePrivacyRegisterFilter(t *testing.T) {
 		}
 	}
 }
+
+func TestShortID(t *testing.T) {
+	for _, c := range []struct{ in, want string }{
+		{"", ""}, {"abc", "abc"}, {"0b7e5c1a-0000-4000-8000-000000000001", "0b7e5c1a…"},
+	} {
+		if got := shortID(c.in); got != c.want {
+			t.Errorf("shortID(%q) = %q, want %q", c.in, got, c.want)
+		}
+	}
+}
