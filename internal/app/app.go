@@ -245,7 +245,8 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 		Account:  identity.NewMyAccount(ids, store),
 		Privacy: web.PrivacyServices{Requests: requests, Records: rights.NewRecords(postgres.NewRequestStore(hr),
 			rights.Retention{EmployeeYears: int(cfg.RetentionEmployeeYears), CaseYears: int(cfg.RetentionCaseYears)}, nil),
-			AuditLog: audit.NewLog(auditStore, postgres.NewRecorder(hr)), Trail: audit.NewChecker(auditStore, vc)},
+			AuditLog: audit.NewLog(auditStore, postgres.NewRecorder(hr)), Trail: audit.NewChecker(auditStore, vc),
+			People: postgres.NewDirectory(hr)},
 	})
 	if err != nil {
 		a.Close()

@@ -135,11 +135,16 @@ func TestPortalPrivacyWalk(t *testing.T) {
 		}
 	}
 
-	// A representative's request: refused without the date, then filed.
-	testenv.Navigate(t, ctx, s.url+"/privacy/verzoeken/nieuw")
+	// A representative's request, from the request's page: refused
+	// without the date, then filed.
+	if st := testenv.Submit(t, ctx, "Verzoek van een vertegenwoordiger voor deze medewerker registreren"); st != http.StatusOK {
+		t.Fatalf("open the representative's form = %d: %s", st, testenv.PageText(t, ctx))
+	}
 	testenv.Inspect(t, ctx, "privacy-nieuw")
-	testenv.Fill(t, ctx, map[string]string{"Code van de medewerker": emp, "Soort verzoek": "access",
-		"Naam van de vertegenwoordiger": "Mr. A. de Vries"})
+	if got := evalValue(t, ctx, "medewerker"); got != emp {
+		t.Errorf("the representative's form names employee %q, want %s", got, emp)
+	}
+	testenv.Fill(t, ctx, map[string]string{"Soort verzoek": "access", "Naam van de vertegenwoordiger": "Mr. A. de Vries"})
 	if st := testenv.Submit(t, ctx, "Verzoek registreren"); st != http.StatusBadRequest {
 		t.Errorf("a representative's request without the date = %d, want 400", st)
 	}
@@ -161,7 +166,8 @@ func TestPortalPrivacyWalk(t *testing.T) {
 	}
 
 	// The audit trail: the employee's events, once appended.
-	search := s.url + "/privacy/audit?" + url.Values{"medewerker": {emp}}.Encode()
+	number := "D" + emp[:8]
+	search := s.url + "/privacy/audit?" + url.Values{"medewerker": {number}}.Encode()
 	deadline := time.Now().Add(15 * time.Second)
 	for testenv.Navigate(t, ctx, search); !strings.Contains(testenv.PageText(t, ctx), "wissen: request"); testenv.Navigate(t, ctx, search) {
 		if time.Now().After(deadline) {
@@ -274,7 +280,9 @@ func TestPortalPrivacyBadInput(t *testing.T) {
 		{"a period backwards", "GET", "/privacy/audit?van=2026-03-05&tot=2026-03-01", nil, "mag niet voor de datum"},
 		{"an unknown action", "GET", "/privacy/audit?handeling=stelen", nil, "Kies een handeling uit de lijst"},
 		{"an unknown outcome", "GET", "/privacy/audit?uitkomst=misschien", nil, "Kies een uitkomst uit de lijst"},
-		{"an actor code that is none", "GET", "/privacy/audit?gebruiker=piet", nil, "Vul een code in"},
+		{"an actor code that is none", "GET", "/privacy/audit?gebruiker=piet", nil, "Vul een e-mailadres in, of de code"},
+		{"an unknown e-mail address", "GET", "/privacy/audit?gebruiker=niemand@example.test", nil, "Er is geen gebruiker met dit e-mailadres"},
+		{"an unknown employee number", "GET", "/privacy/audit?medewerker=GEEN-" + emp[:8], nil, "Er is geen medewerker met dit personeelsnummer"},
 		{"a page that is none", "GET", "/privacy/audit?medewerker=" + emp + "&na=-3", nil, "Deze vervolgpagina bestaat niet"},
 		{"an export of a bad period", "GET", "/privacy/audit.csv?van=gisteren", nil, "Niet alles is goed ingevuld"},
 	} {

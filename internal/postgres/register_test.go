@@ -2,6 +2,7 @@ package postgres_test
 
 import (
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -126,5 +127,31 @@ func TestRequestRegister(t *testing.T) {
 		return audit.Event{}, errors.New("must not be called")
 	}); !errors.Is(err, derrors.ErrNotFound) {
 		t.Errorf("Facts(unknown id) = %v, want derrors.ErrNotFound", err)
+	}
+}
+
+// TestDirectoryLookups: an employee number names the employees that have
+// it, at any employer; an e-mail address names its user whatever its
+// case, and an unknown one is not found.
+func TestDirectoryLookups(t *testing.T) {
+	w := newWorld(t)
+	dir := postgres.NewDirectory(w.hr)
+	a, b := w.employer(), w.employer()
+	one, two := w.employee(a), w.employee(b)
+	number := "N-" + uuid.NewString()[:8]
+	w.exec(`UPDATE hr.employees SET employee_number = $1 WHERE id = ANY ($2::uuid[])`, number, []uuid.UUID{one, two})
+	if got, err := dir.EmployeesByNumber(w.ctx, number); err != nil || len(got) != 2 || !sameIDs(got, one, two) {
+		t.Errorf("EmployeesByNumber(%q) = %v, %v; want %s and %s", number, got, err, one, two)
+	}
+	if got, err := dir.EmployeesByNumber(w.ctx, "GEEN-"+number); err != nil || len(got) != 0 {
+		t.Errorf("EmployeesByNumber(unknown) = %v, %v; want none", got, err)
+	}
+	user := w.user(access.RolePrivacyOfficer, uuid.Nil)
+	email := "u-" + user.String() + "@example.test"
+	if got, err := dir.UserByEmail(w.ctx, strings.ToUpper(email)); err != nil || got != user {
+		t.Errorf("UserByEmail(%q) = %s, %v; want %s", strings.ToUpper(email), got, err, user)
+	}
+	if _, err := dir.UserByEmail(w.ctx, "niemand-"+email); !errors.Is(err, derrors.ErrNotFound) {
+		t.Errorf("UserByEmail(unknown) = %v, want derrors.ErrNotFound", err)
 	}
 }

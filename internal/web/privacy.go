@@ -52,12 +52,24 @@ type PrivacyTrail interface {
 	LastCheckpoint(ctx context.Context) (audit.Checkpoint, error)
 }
 
+// PrivacyPeople turns what the privacy officer knows of a person into
+// the id the audit trail holds (postgres.Directory).
+type PrivacyPeople interface {
+	// EmployeesByNumber returns the employees, of any employer, with that
+	// employee number.
+	EmployeesByNumber(ctx context.Context, number string) ([]uuid.UUID, error)
+	// UserByEmail returns the user with that e-mail address;
+	// derrors.ErrNotFound when none.
+	UserByEmail(ctx context.Context, email string) (uuid.UUID, error)
+}
+
 // PrivacyServices are the domain services of the privacy officer's portal: the request register, HR-side decisions and the audit trail.
 type PrivacyServices struct {
 	Requests PrivacyRequests
 	Records  PrivacyRecords
 	AuditLog PrivacyAuditLog
 	Trail    PrivacyTrail
+	People   PrivacyPeople
 }
 
 // privacyPageNames are the privacy officer's templates.
@@ -183,7 +195,7 @@ func parsePrivacyRegisterFilter(q url.Values) (privacyRegisterFilter, rights.Reg
 
 // privacyRegisterRow is one request of the register.
 type privacyRegisterRow struct {
-	ID, Type, Employee, Number, Status, Decider, ExtensionReason string
+	ID, EmployeeID, Type, Employee, Number, Status, Decider, ExtensionReason string
 	ReceivedOn, Due, ExtendedTo                                  time.Time
 	Overdue, Open                                                bool
 }
@@ -316,7 +328,7 @@ type privacyRequestData struct {
 	Ground                     string
 	Fields                     []string
 	Outcome                    []privacyOutcomeRow
-	Medical                    bool
+	Medical, Officer           bool
 	Decide, Extend, Preview    bool
 	Restrict, Lift             bool
 	Moves, Grounds, Extensions []privacyOption
@@ -341,7 +353,8 @@ func (s *Server) privacyRequest(ctx context.Context, a access.Actor, id uuid.UUI
 		return privacyRequestData{}, err
 	}
 	today := s.privacyToday()
-	d := privacyRequestData{privacyRegisterRow: privacyRegisterRow{ID: e.ID.String(), Type: privacyTypeNames[e.Type],
+	d := privacyRequestData{Officer: a.Role == access.RolePrivacyOfficer, privacyRegisterRow: privacyRegisterRow{ID: e.ID.String(),
+		EmployeeID: e.EmployeeID.String(), Type: privacyTypeNames[e.Type],
 		Employee: strings.TrimSpace(e.FirstName + " " + e.LastName), Number: e.EmployeeNumber, Status: requestStatusNames[e.Status],
 		Decider: privacyDecider(e.Type), ReceivedOn: e.ReceivedOn, Due: e.Due(), ExtendedTo: e.ExtendedTo,
 		ExtensionReason: groundNames[e.ExtensionReason], Overdue: e.Overdue(today), Open: e.Open()},

@@ -2,7 +2,9 @@ package web
 
 import (
 	"bytes"
+	"context"
 	"encoding/csv"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -34,6 +36,12 @@ type privacyAuditQuery struct {
 // privacyAuditParams are the query parameters of the audit search.
 var privacyAuditParams = []string{"medewerker", "gebruiker", "handeling", "uitkomst", "van", "tot", "na"}
 
+// privacyIDMessages say what the person fields of the audit search take.
+var privacyIDMessages = map[string]string{
+	"medewerker": "Vul een personeelsnummer in, of de code van de medewerker zoals die in het register of het spoor staat (0b7e5c1a-…).",
+	"gebruiker":  "Vul een e-mailadres in, of de code van de gebruiker zoals die in het spoor staat (0b7e5c1a-…).",
+}
+
 // parsePrivacyAuditFilter reads the audit search from q, as the API's
 // GET /audit/events reads its query: ids, an audit action and outcome,
 // a period of whole days in Amsterdam ("tot" includes its day), and na,
@@ -57,7 +65,7 @@ func parsePrivacyAuditFilter(q url.Values) (audit.Filter, privacyAuditQuery, map
 		}
 		u, ok := access.ParseID(v)
 		if !ok {
-			fields[name] = "Vul een code in zoals 0b7e…-…: 32 tekens met streepjes, zoals die in het register of het spoor staat."
+			fields[name] = privacyIDMessages[name]
 		}
 		return u
 	}
@@ -125,6 +133,59 @@ func (p privacyAuditQuery) query(after int64) string {
 	return v.Encode()
 }
 
+// privacyResolve turns an employee number (medewerker) and an e-mail
+// address (gebruiker) in q into the ids the trail holds, in place, and
+// returns a field error for one that names nobody, or more than one
+// employee; ids and empty values are left as they are.
+func (s *Server) privacyResolve(ctx context.Context, q url.Values) (map[string]string, error) {
+	fields := map[string]string{}
+	if v := strings.TrimSpace(q.Get("medewerker")); v != "" && len(v) <= 64 {
+		if _, ok := access.ParseID(v); !ok {
+			ids, err := s.opts.Privacy.People.EmployeesByNumber(ctx, v)
+			switch {
+			case err != nil:
+				return nil, err
+			case len(ids) == 1:
+				q.Set("medewerker", ids[0].String())
+			case len(ids) > 1:
+				fields["medewerker"] = "Meer dan één medewerker (bij verschillende werkgevers) heeft dit personeelsnummer. Vul de code van de medewerker in."
+			default:
+				fields["medewerker"] = "Er is geen medewerker met dit personeelsnummer. Vul een personeelsnummer of de code van de medewerker in."
+			}
+		}
+	}
+	if v := strings.TrimSpace(q.Get("gebruiker")); strings.Contains(v, "@") && len(v) <= 254 {
+		id, err := s.opts.Privacy.People.UserByEmail(ctx, v)
+		switch {
+		case errors.Is(err, derrors.ErrNotFound):
+			fields["gebruiker"] = "Er is geen gebruiker met dit e-mailadres. Vul een e-mailadres of de code van de gebruiker in."
+		case err != nil:
+			return nil, err
+		default:
+			q.Set("gebruiker", id.String())
+		}
+	}
+	return fields, nil
+}
+
+// privacyAuditFilter reads the audit search of r: names resolved to ids
+// (privacyResolve), then parsed (parsePrivacyAuditFilter); the query keeps
+// what the officer typed.
+func (s *Server) privacyAuditFilter(r *http.Request) (audit.Filter, privacyAuditQuery, map[string]string, error) {
+	typed := r.URL.Query()
+	q := r.URL.Query()
+	resolved, err := s.privacyResolve(r.Context(), q)
+	if err != nil {
+		return audit.Filter{}, privacyAuditQuery{}, nil, err
+	}
+	f, p, fields := parsePrivacyAuditFilter(q)
+	for k, v := range resolved {
+		fields[k] = v
+	}
+	p.Employee, p.Actor = strings.TrimSpace(typed.Get("medewerker")), strings.TrimSpace(typed.Get("gebruiker"))
+	return f, p, fields, nil
+}
+
 // privacyAuditRow is one event of the trail, as the page shows it: ids,
 // never content.
 type privacyAuditRow struct {
@@ -181,7 +242,10 @@ func privacySearcher(a access.Actor) audit.Event {
 // returns the status to render with: 400 with field errors for a query
 // that does not parse, and then nothing is searched.
 func (s *Server) privacyAuditView(r *http.Request, a access.Actor) (int, view, error) {
-	f, q, fields := parsePrivacyAuditFilter(r.URL.Query())
+	f, q, fields, err := s.privacyAuditFilter(r)
+	if err != nil {
+		return 0, view{}, err
+	}
 	d := &privacyAuditData{Query: q}
 	d.Actions, d.Outcomes = privacyAuditOptions()
 	v := view{Title: "Auditspoor", Data: d, Form: map[string]string{}}
@@ -286,7 +350,10 @@ func (s *Server) privacyVerify(w http.ResponseWriter, r *http.Request, a access.
 // privacyAuditCSV exports the current search as CSV (at most
 // privacyAuditExport events), audited by the service as an export.
 func (s *Server) privacyAuditCSV(w http.ResponseWriter, r *http.Request, a access.Actor) error {
-	f, _, fields := parsePrivacyAuditFilter(r.URL.Query())
+	f, _, fields, err := s.privacyAuditFilter(r)
+	if err != nil {
+		return err
+	}
 	if len(fields) > 0 || f.After != 0 {
 		return derrors.ErrInvalid
 	}
