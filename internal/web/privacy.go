@@ -196,8 +196,8 @@ func parsePrivacyRegisterFilter(q url.Values) (privacyRegisterFilter, rights.Reg
 // privacyRegisterRow is one request of the register.
 type privacyRegisterRow struct {
 	ID, EmployeeID, Type, Employee, Number, Status, Decider, ExtensionReason string
-	ReceivedOn, Due, ExtendedTo                                  time.Time
-	Overdue, Open                                                bool
+	ReceivedOn, Due, ExtendedTo                                              time.Time
+	Overdue, Open                                                            bool
 }
 
 // privacyRegisterData is the register page's data.
