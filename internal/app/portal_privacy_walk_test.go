@@ -209,7 +209,8 @@ func TestPortalPrivacyWalk(t *testing.T) {
 
 // TestPortalPrivacyBadInput sends bad input to every form and search of
 // the privacy officer's portal: each answers 400 with a readable Dutch
-// message, and no request is filed, decided or extended.
+// message (409 for an erasure granted by a bare decision, which only its
+// own route applies), and no request is filed, decided or extended.
 func TestPortalPrivacyBadInput(t *testing.T) {
 	t.Parallel()
 	w := newDossierWorld(t)
@@ -219,6 +220,11 @@ func TestPortalPrivacyBadInput(t *testing.T) {
 	reqID, _ := r.body["id"].(string)
 	if r.status != http.StatusCreated || reqID == "" {
 		t.Fatalf("file access request = %d %s", r.status, r.raw)
+	}
+	r = s.do("POST", "/api/v1/me/requests", w.tokens["employee"], map[string]any{"type": "erasure"})
+	erasureID, _ := r.body["id"].(string)
+	if r.status != http.StatusCreated || erasureID == "" {
+		t.Fatalf("file erasure request = %d %s", r.status, r.raw)
 	}
 	state := func() string {
 		t.Helper()
@@ -269,6 +275,8 @@ func TestPortalPrivacyBadInput(t *testing.T) {
 		{"a refusal without a ground", "POST", request + "/besluit", url.Values{"status": {"refused"}}, "Kies bij een afwijzing"},
 		{"a grant with a ground", "POST", request + "/besluit", url.Values{"status": {"granted"}, "grond": {"no_data_held"}},
 			"bij een toewijzing geen grond"},
+		{"an erasure granted by decision", "POST", "/privacy/verzoeken/" + erasureID + "/besluit", url.Values{"status": {"granted"}},
+			"wijst u toe door het uit te voeren"},
 		{"an extension of 5 months", "POST", request + "/verlengen", url.Values{"maanden": {"5"}, "reden": {"complex_request"}},
 			"Kies 1 of 2 maanden"},
 		{"an extension without a reason", "POST", request + "/verlengen", url.Values{"maanden": {"1"}}, "Kies een reden uit de lijst"},
@@ -288,8 +296,12 @@ func TestPortalPrivacyBadInput(t *testing.T) {
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			got := s.portal(c.method, c.path, officer, c.form)
-			if got.status != http.StatusBadRequest || !strings.Contains(got.body, c.want) {
-				t.Errorf("%s %s (%s) = %d, want 400 saying %q:\n%s", c.method, c.path, c.name, got.status, c.want, got.body)
+			want := http.StatusBadRequest
+			if c.name == "an erasure granted by decision" {
+				want = http.StatusConflict // applied on its own route only
+			}
+			if got.status != want || !strings.Contains(got.body, c.want) {
+				t.Errorf("%s %s (%s) = %d, want %d saying %q:\n%s", c.method, c.path, c.name, got.status, want, c.want, got.body)
 			}
 			if got.header.Get("Content-Disposition") != "" {
 				t.Errorf("%s %s (%s) answered a download", c.method, c.path, c.name)

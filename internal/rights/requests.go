@@ -637,6 +637,15 @@ func ownRoute(r *Request, d Decision) bool {
 	return false
 }
 
+// Decidable reports whether Decide may move r to status to: along the
+// state machine (CanMove), and not a move that only the type's own route
+// makes (granting an erasure or a restriction, closing a granted
+// restriction, granting a destruction). A refusal of a destruction is
+// decidable here on every ground but DestructionGrounds.
+func (r Request) Decidable(to Status) bool {
+	return CanMove(r.Type, r.Status, to) && !ownRoute(&r, Decision{Status: to})
+}
+
 var statusNames = map[Status]string{StatusInReview: "in behandeling", StatusGranted: "toegewezen",
 	StatusPartlyGranted: "gedeeltelijk toegewezen", StatusRefused: "afgewezen", StatusDelivered: "geleverd",
 	StatusClosed: "afgesloten"}

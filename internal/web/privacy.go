@@ -372,7 +372,7 @@ func (s *Server) privacyRequest(ctx context.Context, a access.Actor, id uuid.UUI
 	d.Restrict = undecided && e.Type == rights.TypeRestriction
 	d.Lift = e.Type == rights.TypeRestriction && e.Status == rights.StatusGranted
 	for _, st := range privacyStatusOrder {
-		if rights.CanMove(e.Type, e.Status, st) {
+		if e.Decidable(st) {
 			d.Moves = append(d.Moves, privacyOption{string(st), requestStatusNames[st]})
 		}
 	}
@@ -412,6 +412,26 @@ func (s *Server) privacyShowRequest(w http.ResponseWriter, r *http.Request, a ac
 		v.Error = pageErrorOf(derrors.ErrInvalid).message
 	}
 	s.render(w, r, status, "privacy_request.html", v)
+	return nil
+}
+
+// Messages of a decision or extension the request's state does not allow.
+const (
+	privacyConflict = "Dit besluit kan nu niet. Misschien is het verzoek intussen al besloten; laad de pagina opnieuw. " +
+		"Een verzoek om wissen of beperken wijst u toe door het uit te voeren, met de knop daarvoor."
+	privacyExtendConflict = "De termijn kan nu niet worden verlengd: dat kan één keer, vóór de eerste termijn verloopt, " +
+		"en alleen zolang er nog geen besluit is."
+)
+
+// privacyShowRequestError renders the request page with status and the
+// message msg for the whole page, and the form's kept values.
+func (s *Server) privacyShowRequestError(w http.ResponseWriter, r *http.Request, a access.Actor, id uuid.UUID, status int,
+	msg string, kept map[string]string) error {
+	d, err := s.privacyRequest(r.Context(), a, id)
+	if err != nil {
+		return err
+	}
+	s.render(w, r, status, "privacy_request.html", view{Title: "Verzoek: " + d.Type, Error: msg, Form: kept, Data: d})
 	return nil
 }
 
@@ -481,6 +501,9 @@ func (s *Server) privacyDecide(w http.ResponseWriter, r *http.Request, a access.
 			privacyDone(w, r, id, "besluit")
 			return nil
 		}
+		if errors.Is(err, derrors.ErrConflict) {
+			return s.privacyShowRequestError(w, r, a, id, http.StatusConflict, privacyConflict, f.keep("status", "grond"))
+		}
 		if !privacyFields(err, map[string]string{"status": "status", "ground": "grond"}, f.fields) {
 			return err
 		}
@@ -506,6 +529,9 @@ func (s *Server) privacyExtend(w http.ResponseWriter, r *http.Request, a access.
 		if err == nil {
 			privacyDone(w, r, id, "verlengd")
 			return nil
+		}
+		if errors.Is(err, derrors.ErrConflict) {
+			return s.privacyShowRequestError(w, r, a, id, http.StatusConflict, privacyExtendConflict, f.keep("maanden", "reden"))
 		}
 		if !privacyFields(err, map[string]string{"months": "maanden", "reason": "reden"}, f.fields) {
 			return err
