@@ -457,7 +457,7 @@ var privacyFieldMessages = map[string]string{
 	"grond":             "Kies bij een afwijzing of een gedeeltelijke toewijzing een grond; bij een toewijzing geen grond.",
 	"maanden":           "Kies 1 of 2 maanden. De termijn mag niet langer worden dan 3 maanden na ontvangst.",
 	"reden":             "Kies een reden uit de lijst.",
-	"medewerker":        "Vul de code van de medewerker in, zoals die in het register of het auditspoor staat.",
+	"medewerker":        "Vul het personeelsnummer of de code van de medewerker in, zoals die in het register of het auditspoor staat.",
 	"soort":             "Kies een soort verzoek. Een eigen verklaring of een correctie dient de medewerker zelf in.",
 	"vertegenwoordiger": "Vul de naam van de vertegenwoordiger in (hoogstens 200 tekens).",
 	"machtiging_datum":  "Vul de datum in waarop de medewerker de machtiging heeft ondertekend: niet in de toekomst en niet ouder dan 6 maanden.",
@@ -662,9 +662,20 @@ func (s *Server) privacyFileFor(w http.ResponseWriter, r *http.Request, a access
 	names := []string{"medewerker", "soort", "vertegenwoordiger", "machtiging_datum"}
 	f := employerForm(r, names...)
 	chosen := r.PostForm["velden"]
-	employeeID, ok := access.ParseID(strings.TrimSpace(f.get("medewerker")))
-	if !ok {
+	code := strings.TrimSpace(f.get("medewerker"))
+	employeeID, ok := access.ParseID(code)
+	switch {
+	case ok:
+	case code == "" || len(code) > 64:
 		f.fields["medewerker"] = privacyFieldMessages["medewerker"]
+	default:
+		id, msg, err := s.privacyEmployeeByNumber(r.Context(), code)
+		if err != nil {
+			return err
+		}
+		if employeeID = id; msg != "" {
+			f.fields["medewerker"] = msg
+		}
 	}
 	f.require(map[string]string{"soort": privacyFieldMessages["soort"], "vertegenwoordiger": privacyFieldMessages["vertegenwoordiger"],
 		"machtiging_datum": privacyFieldMessages["machtiging_datum"]})

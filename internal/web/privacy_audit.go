@@ -141,16 +141,14 @@ func (s *Server) privacyResolve(ctx context.Context, q url.Values) (map[string]s
 	fields := map[string]string{}
 	if v := strings.TrimSpace(q.Get("medewerker")); v != "" && len(v) <= 64 {
 		if _, ok := access.ParseID(v); !ok {
-			ids, err := s.opts.Privacy.People.EmployeesByNumber(ctx, v)
+			id, msg, err := s.privacyEmployeeByNumber(ctx, v)
 			switch {
 			case err != nil:
 				return nil, err
-			case len(ids) == 1:
-				q.Set("medewerker", ids[0].String())
-			case len(ids) > 1:
-				fields["medewerker"] = "Meer dan één medewerker (bij verschillende werkgevers) heeft dit personeelsnummer. Vul de code van de medewerker in."
+			case msg != "":
+				fields["medewerker"] = msg
 			default:
-				fields["medewerker"] = "Er is geen medewerker met dit personeelsnummer. Vul een personeelsnummer of de code van de medewerker in."
+				q.Set("medewerker", id.String())
 			}
 		}
 	}
@@ -166,6 +164,22 @@ func (s *Server) privacyResolve(ctx context.Context, q url.Values) (map[string]s
 		}
 	}
 	return fields, nil
+}
+
+// privacyEmployeeByNumber returns the one employee with employee number
+// number, or a message for the form when none or more than one (at
+// different employers) has it.
+func (s *Server) privacyEmployeeByNumber(ctx context.Context, number string) (uuid.UUID, string, error) {
+	ids, err := s.opts.Privacy.People.EmployeesByNumber(ctx, number)
+	switch {
+	case err != nil:
+		return uuid.Nil, "", err
+	case len(ids) > 1:
+		return uuid.Nil, "Meer dan één medewerker (bij verschillende werkgevers) heeft dit personeelsnummer. Vul de code van de medewerker in.", nil
+	case len(ids) == 0:
+		return uuid.Nil, "Er is geen medewerker met dit personeelsnummer. Vul een personeelsnummer of de code van de medewerker in.", nil
+	}
+	return ids[0], "", nil
 }
 
 // privacyAuditFilter reads the audit search of r: names resolved to ids
