@@ -35,7 +35,8 @@ func newPrivacyWorld(t *testing.T) (*dossierWorld, login) {
 // outcome per category (nothing changes), applies it and reads the
 // outcome as applied, which is what the preview said; registers a
 // representative's request (refused without the authorisation's date,
-// then registered with it); searches the audit trail for the employee,
+// then registered with it) and extends its term; applies and lifts a
+// restriction; searches the audit trail for the employee by number,
 // verifies the trail and downloads the search as CSV. Every page is
 // inspected; the database and the employee's view are checked after.
 func TestPortalPrivacyWalk(t *testing.T) {
@@ -163,6 +164,47 @@ func TestPortalPrivacyWalk(t *testing.T) {
 		WHERE employee_id = $1 AND type = 'access'`, w.employee).Scan(&repName, &signedOn); err != nil ||
 		repName != "Mr. A. de Vries" || signedOn != signed.Format(time.DateOnly) {
 		t.Errorf("the stored representative's request = %q signed %q (%v), want Mr. A. de Vries on %s", repName, signedOn, err, signed.Format(time.DateOnly))
+	}
+
+	// Its term extended, with a reason.
+	testenv.Fill(t, ctx, map[string]string{"Met hoeveel maanden": "2", "Reden": "complex_request"})
+	if st := testenv.Submit(t, ctx, "Termijn verlengen"); st != http.StatusOK {
+		t.Fatalf("extend = %d: %s", st, testenv.PageText(t, ctx))
+	}
+	wantText(t, ctx, "the extended request", "De termijn is verlengd", "omdat het verzoek is ingewikkeld")
+	testenv.Inspect(t, ctx, "privacy-verzoek-verlengd")
+
+	// A restriction, applied (no open case) and lifted.
+	r = s.do("POST", "/api/v1/me/requests", w.tokens["employee"], map[string]any{"type": "restriction"})
+	restrictionID, _ := r.body["id"].(string)
+	if r.status != http.StatusCreated || restrictionID == "" {
+		t.Fatalf("file restriction = %d %s", r.status, r.raw)
+	}
+	restricted := func() bool {
+		t.Helper()
+		var on bool
+		if err := w.owner.QueryRow(bg, `SELECT restricted_since IS NOT NULL FROM hr.employees WHERE id = $1`, w.employee).Scan(&on); err != nil {
+			t.Fatal(err)
+		}
+		return on
+	}
+	testenv.Navigate(t, ctx, s.url+"/privacy/verzoeken/"+restrictionID)
+	testenv.Inspect(t, ctx, "privacy-beperking")
+	if st := testenv.Submit(t, ctx, "Beperking toepassen"); st != http.StatusOK {
+		t.Fatalf("restrict = %d: %s", st, testenv.PageText(t, ctx))
+	}
+	wantText(t, ctx, "the restricted request", "Het verzoek om beperking is afgehandeld", "toegekend", "Beperking opheffen")
+	testenv.Inspect(t, ctx, "privacy-beperking-toegepast")
+	if !restricted() {
+		t.Errorf("after the restriction the record is not restricted")
+	}
+	if st := testenv.Submit(t, ctx, "Beperking opheffen"); st != http.StatusOK {
+		t.Fatalf("lift = %d: %s", st, testenv.PageText(t, ctx))
+	}
+	wantText(t, ctx, "the lifted restriction", "De beperking is opgeheven", "afgesloten")
+	testenv.Inspect(t, ctx, "privacy-beperking-opgeheven")
+	if restricted() {
+		t.Errorf("after lifting the restriction the record is still restricted")
 	}
 
 	// The audit trail: the employee's events, once appended.
