@@ -250,6 +250,10 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 		Dossier: web.DossierServices{Dossiers: dossiers, Entries: entries, Attachments: attachments,
 			Exposures: dossier.NewExposures(entries, postgres.NewDossierStore(med)), Employees: employees,
 			Employers: employer.NewService(postgres.NewEmployerStore(hr)), MaxAttachmentBytes: int(cfg.MaxAttachmentBytes)},
+		Privacy: web.PrivacyServices{Requests: requests, Records: rights.NewRecords(postgres.NewRequestStore(hr),
+			rights.Retention{EmployeeYears: int(cfg.RetentionEmployeeYears), CaseYears: int(cfg.RetentionCaseYears)}, nil),
+			AuditLog: audit.NewLog(auditStore, postgres.NewRecorder(hr)), Trail: audit.NewChecker(auditStore, vc),
+			People: postgres.NewDirectory(hr)},
 	})
 	if err != nil {
 		a.Close()

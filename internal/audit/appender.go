@@ -202,3 +202,27 @@ func Verify(ctx context.Context, store Store, v Verifier) (Report, error) {
 	rep.Break = b
 	return rep, nil
 }
+
+// Checker verifies the trail on request (the privacy officer's portal) as
+// `arbokluis audit verify` does, and reports the newest checkpoint.
+type Checker struct {
+	store Store
+	v     Verifier
+}
+
+// NewChecker returns a Checker over store, checking signatures with v.
+func NewChecker(store Store, v Verifier) *Checker { return &Checker{store: store, v: v} }
+
+// Verify recomputes the whole chain and every checkpoint signature
+// (Verify); it fails only when the trail or Vault cannot be read, and
+// reports a break in Report.Break.
+func (c *Checker) Verify(ctx context.Context) (Report, error) { return Verify(ctx, c.store, c.v) }
+
+// LastCheckpoint returns the newest signed checkpoint (zero if none).
+func (c *Checker) LastCheckpoint(ctx context.Context) (Checkpoint, error) {
+	cp, err := c.store.LastCheckpoint(ctx)
+	if err != nil {
+		return Checkpoint{}, fmt.Errorf("audit: last checkpoint: %w", err)
+	}
+	return cp, nil
+}

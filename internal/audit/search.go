@@ -65,11 +65,23 @@ func NewLog(events EventReader, rec Recorder) *Log { return &Log{events: events,
 // An outbox that cannot be written is derrors.ErrUnavailable and nothing
 // is returned.
 func (l *Log) Search(ctx context.Context, searcher Event, f Filter) ([]Record, error) {
+	return l.read(ctx, searcher, f, ActionSearch)
+}
+
+// Export is Search for a search taken away as a file: the same events,
+// recorded as an export (ActionExport) instead of a search.
+func (l *Log) Export(ctx context.Context, searcher Event, f Filter) ([]Record, error) {
+	return l.read(ctx, searcher, f, ActionExport)
+}
+
+// read returns the events of f after recording searcher's reading of
+// them as action (Search's rule).
+func (l *Log) read(ctx context.Context, searcher Event, f Filter, action Action) ([]Record, error) {
 	out, err := l.events.Events(ctx, f)
 	if err != nil {
 		return nil, fmt.Errorf("audit: search: %w", err)
 	}
-	searcher.Action, searcher.ObjectKind, searcher.Outcome = ActionSearch, "audit_events", OutcomeOK
+	searcher.Action, searcher.ObjectKind, searcher.Outcome = action, "audit_events", OutcomeOK
 	var people []uuid.UUID
 	for _, r := range out {
 		if r.SubjectEmployeeID != uuid.Nil {

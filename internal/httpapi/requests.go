@@ -115,8 +115,7 @@ func toRequestResponse(r rights.Request, today time.Time) requestResponse {
 	if !r.DecidedAt.IsZero() {
 		out.DecidedAt = r.DecidedAt.UTC().Format(time.RFC3339)
 	}
-	open := r.Status == rights.StatusReceived || r.Status == rights.StatusInReview
-	out.Overdue = open && today.After(r.Due())
+	out.Overdue = r.Overdue(today)
 	return out
 }
 

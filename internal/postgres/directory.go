@@ -74,3 +74,32 @@ func (d *Directory) UserName(ctx context.Context, userID uuid.UUID) (string, err
 	}
 	return m[userID].Name, nil
 }
+
+// EmployeesByNumber returns the ids of the employees, of any employer,
+// whose employee number is number (at most one per employer).
+func (d *Directory) EmployeesByNumber(ctx context.Context, number string) ([]uuid.UUID, error) {
+	var out []uuid.UUID
+	err := InScope(ctx, d.pool, access.Scope{All: true}, func(tx pgx.Tx) error {
+		rows, _ := tx.Query(ctx, `SELECT id FROM hr.employees WHERE employee_number = $1 ORDER BY id LIMIT 10`, number)
+		var err error
+		out, err = pgx.CollectRows(rows, pgx.RowTo[uuid.UUID])
+		return err
+	})
+	if err != nil {
+		return nil, Translate(err)
+	}
+	return out, nil
+}
+
+// UserByEmail returns the id of the user with e-mail address email (case
+// does not matter); derrors.ErrNotFound when there is none.
+func (d *Directory) UserByEmail(ctx context.Context, email string) (uuid.UUID, error) {
+	var id uuid.UUID
+	err := InScope(ctx, d.pool, access.Scope{All: true}, func(tx pgx.Tx) error {
+		return tx.QueryRow(ctx, `SELECT id FROM hr.users WHERE lower(email) = lower($1)`, email).Scan(&id)
+	})
+	if err != nil {
+		return uuid.Nil, Translate(err)
+	}
+	return id, nil
+}

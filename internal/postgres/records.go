@@ -141,3 +141,26 @@ func applyEffect(ctx context.Context, tx pgx.Tx, employeeID, requestID uuid.UUID
 	}
 	return nil
 }
+
+// Facts reads a request, its subject and the facts of their record in one
+// snapshot, without a lock, and stores the read's event.
+func (s *RequestStore) Facts(ctx context.Context, id uuid.UUID, look func(r rights.Request, subj rights.Subject, f rights.RecordFacts) (audit.Event, error)) (rights.Request, error) {
+	var out rights.Request
+	err := InScope(ctx, s.pool, allTenants, func(tx pgx.Tx) error {
+		r, subj, err := loadRequest(ctx, tx, id, "", "")
+		if err != nil {
+			return err
+		}
+		f, err := recordFacts(ctx, tx, r.EmployeeID)
+		if err != nil {
+			return err
+		}
+		ev, err := look(r, subj, f)
+		if err != nil {
+			return err
+		}
+		out = r
+		return insertEvent(ctx, tx, ev)
+	})
+	return out, err
+}

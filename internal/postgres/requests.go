@@ -314,3 +314,82 @@ func (s *RequestStore) Queue(ctx context.Context, f rights.QueueFilter, limit in
 	})
 	return out, err
 }
+
+// registerRow is a request of the register with its employee's name.
+type registerRow struct {
+	requestRow
+	FirstName      string `db:"first_name"`
+	LastName       string `db:"last_name"`
+	EmployeeNumber string `db:"employee_number"`
+}
+
+func (r registerRow) domain() rights.RegisterEntry {
+	return rights.RegisterEntry{Request: r.requestRow.domain(), FirstName: r.FirstName, LastName: r.LastName,
+		EmployeeNumber: r.EmployeeNumber}
+}
+
+// registerQuery reads registerRows: the requests of q (a SELECT of
+// requestColumns from hr.requests) with their employee's name.
+func registerQuery(q string) string {
+	return `SELECT q.*, e.first_name, e.last_name, e.employee_number FROM (` + q + `) q
+		JOIN hr.employees e ON e.id = q.employee_id`
+}
+
+// openStatuses lists rights.OpenStatuses for SQL.
+func openStatuses() []string {
+	out := make([]string, len(rights.OpenStatuses))
+	for i, st := range rights.OpenStatuses {
+		out[i] = string(st)
+	}
+	return out
+}
+
+// Register lists the register across every tenant (row-level security
+// admits all; the service decides who reads it), open requests first,
+// then by due date, with the events of the read.
+func (s *RequestStore) Register(ctx context.Context, f rights.RegisterFilter, limit int, events func([]rights.RegisterEntry) []audit.Event) ([]rights.RegisterEntry, error) {
+	statuses := make([]string, len(f.Statuses))
+	for i, st := range f.Statuses {
+		statuses[i] = string(st)
+	}
+	var out []rights.RegisterEntry
+	err := InScope(ctx, s.pool, allTenants, func(tx pgx.Tx) error {
+		rows, _ := tx.Query(ctx, registerQuery(`SELECT `+requestColumns+` FROM hr.requests
+			WHERE (cardinality($1::text[]) = 0 OR status = ANY ($1::text[])) AND ($2 = '' OR type = $2)`)+`
+			ORDER BY q.status = ANY ($3::text[]) DESC, coalesce(q.extended_to, q.due_on), q.id LIMIT $4`,
+			statuses, string(f.Type), openStatuses(), limit)
+		var err error
+		if out, err = collect[registerRow](rows); err != nil {
+			return Translate(err)
+		}
+		if evs := events(out); len(evs) > 0 {
+			return insertEvents(ctx, tx, evs)
+		}
+		return nil
+	})
+	return out, err
+}
+
+// Entry reads one request of the register with its subject and the
+// employee's name, and stores the read's event.
+func (s *RequestStore) Entry(ctx context.Context, id uuid.UUID, check func(e rights.RegisterEntry, subj rights.Subject) (audit.Event, error)) (rights.RegisterEntry, error) {
+	var out rights.RegisterEntry
+	err := InScope(ctx, s.pool, allTenants, func(tx pgx.Tx) error {
+		rows, _ := tx.Query(ctx, registerQuery(`SELECT `+requestColumns+` FROM hr.requests WHERE id = $1`), id)
+		e, err := pgx.CollectExactlyOneRow(rows, scanAs[registerRow])
+		if err != nil {
+			return Translate(err)
+		}
+		subj, err := loadSubject(ctx, tx, ` WHERE e.id = $1`, e.EmployeeID)
+		if err != nil {
+			return err
+		}
+		ev, err := check(e, subj)
+		if err != nil {
+			return err
+		}
+		out = e
+		return insertEvent(ctx, tx, ev)
+	})
+	return out, err
+}

@@ -209,6 +209,11 @@ type RecordStore interface {
 	// An unknown request is derrors.ErrNotFound; the error of decide is
 	// returned as it is and nothing is written.
 	Apply(ctx context.Context, id uuid.UUID, decide func(r *Request, s Subject, f RecordFacts) (Effect, audit.Event, Notice, error)) (Request, error)
+	// Facts loads request id, its subject and the facts of their record
+	// without a lock, asks look for the read's event (whose error is
+	// returned as it is, and then nothing is written) and stores it. An
+	// unknown request is derrors.ErrNotFound.
+	Facts(ctx context.Context, id uuid.UUID, look func(r Request, s Subject, f RecordFacts) (audit.Event, error)) (Request, error)
 }
 
 // Records applies erasure and restriction to the HR record for the privacy
@@ -269,10 +274,10 @@ var categoryNames = map[string]string{
 func (s *Records) Erase(ctx context.Context, a access.Actor, id uuid.UUID) (Request, error) {
 	today, now := s.today(), s.now().UTC()
 	out, err := s.store.Apply(ctx, id, func(r *Request, subj Subject, f RecordFacts) (Effect, audit.Event, Notice, error) {
-		if err := undecided(a, r, subj, TypeErasure); err != nil {
+		eff, outcomes, err := s.planErasure(a, r, subj, f, today)
+		if err != nil {
 			return Effect{}, audit.Event{}, Notice{}, err
 		}
-		eff, outcomes := PlanErasure(f, today, s.retention)
 		r.Status, r.Ground = ErasureDecision(outcomes)
 		r.Outcome, r.DecidedBy, r.DecidedAt, r.UpdatedAt = outcomes, a.UserID(), now, now
 		ev := requestEvent(a, audit.ActionDelete, *r)
@@ -286,6 +291,41 @@ func (s *Records) Erase(ctx context.Context, a access.Actor, id uuid.UUID) (Requ
 		return Request{}, fmt.Errorf("rights: erase: %w", err)
 	}
 	return out, nil
+}
+
+// planErasure checks that a may decide erasure request r now (undecided)
+// and returns what erasing it on day today would do: PlanErasure over the
+// facts of the record under the service's retention terms.
+func (s *Records) planErasure(a access.Actor, r *Request, subj Subject, f RecordFacts, today time.Time) (Effect, []Outcome, error) {
+	if err := undecided(a, r, subj, TypeErasure); err != nil {
+		return Effect{}, nil, err
+	}
+	eff, outcomes := PlanErasure(f, today, s.retention)
+	return eff, outcomes, nil
+}
+
+// PreviewErasure returns what Erase would do today with erasure request
+// id, without doing it: the outcome per category (erased, or retained with
+// its ground and the date its term ends), from the same plan Erase
+// applies (ErasureDecision gives the decision that would follow); the
+// request is returned as it stands. Reading the facts
+// of the record is audited as a read of the request. Who may not decide is
+// derrors.ErrNotFound; a request of another type or decided already is
+// derrors.ErrConflict.
+func (s *Records) PreviewErasure(ctx context.Context, a access.Actor, id uuid.UUID) (Request, []Outcome, error) {
+	today := s.today()
+	var outcomes []Outcome
+	r, err := s.store.Facts(ctx, id, func(r Request, subj Subject, f RecordFacts) (audit.Event, error) {
+		var err error
+		if _, outcomes, err = s.planErasure(a, &r, subj, f, today); err != nil {
+			return audit.Event{}, err
+		}
+		return requestEvent(a, audit.ActionRead, r), nil
+	})
+	if err != nil {
+		return Request{}, nil, fmt.Errorf("rights: preview erasure: %w", err)
+	}
+	return r, outcomes, nil
 }
 
 // Restrict decides a restriction request by applying it: the record is

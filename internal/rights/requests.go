@@ -202,6 +202,44 @@ type RequestStore interface {
 	// Queue lists the open requests f selects, overdue and soonest due
 	// first, at most limit, with one read event per person.
 	Queue(ctx context.Context, f QueueFilter, limit int, events func([]Request) []audit.Event) ([]Request, error)
+	// Register lists the requests f selects across the service with the
+	// name of the employee each is about: open ones first, then by due
+	// date (extension included), at most limit, with the events that
+	// events returns for them, in one transaction.
+	Register(ctx context.Context, f RegisterFilter, limit int, events func([]RegisterEntry) []audit.Event) ([]RegisterEntry, error)
+	// Entry loads request id with its subject and the employee's name,
+	// asks check for the read's event (whose error is returned as it is,
+	// and then nothing is written) and stores it. An unknown request is
+	// derrors.ErrNotFound.
+	Entry(ctx context.Context, id uuid.UUID, check func(e RegisterEntry, s Subject) (audit.Event, error)) (RegisterEntry, error)
+}
+
+// OpenStatuses are the statuses of a request that still asks something of
+// whoever decides it: undecided, or granted and not yet delivered.
+var OpenStatuses = []Status{StatusReceived, StatusInReview, StatusGranted, StatusPartlyGranted}
+
+// Open reports whether r is one of OpenStatuses.
+func (r Request) Open() bool { return slices.Contains(OpenStatuses, r.Status) }
+
+// Overdue reports whether r is undecided after its due date (extension
+// included) on day today.
+func (r Request) Overdue(today time.Time) bool {
+	return (r.Status == StatusReceived || r.Status == StatusInReview) && today.After(r.Due())
+}
+
+// RegisterFilter selects requests of the register: of one of Statuses
+// (none: every status) and of Type ("" every type).
+type RegisterFilter struct {
+	Statuses []Status
+	Type     Type
+}
+
+// RegisterEntry is a request of the register with the name and number of
+// the employee it is about, as the HR record has them (an erased record's
+// placeholders once it is anonymised); metadata only, never content.
+type RegisterEntry struct {
+	Request
+	FirstName, LastName, EmployeeNumber string
 }
 
 // QueueFilter selects the open requests of a deciding role's queue: those
@@ -599,6 +637,15 @@ func ownRoute(r *Request, d Decision) bool {
 	return false
 }
 
+// Decidable reports whether Decide may move r to status to: along the
+// state machine (CanMove), and not a move that only the type's own route
+// makes (granting an erasure or a restriction, closing a granted
+// restriction, granting a destruction). A refusal of a destruction is
+// decidable here on every ground but DestructionGrounds.
+func (r Request) Decidable(to Status) bool {
+	return CanMove(r.Type, r.Status, to) && !ownRoute(&r, Decision{Status: to})
+}
+
 var statusNames = map[Status]string{StatusInReview: "in behandeling", StatusGranted: "toegewezen",
 	StatusPartlyGranted: "gedeeltelijk toegewezen", StatusRefused: "afgewezen", StatusDelivered: "geleverd",
 	StatusClosed: "afgesloten"}
@@ -690,6 +737,71 @@ func (s *Requests) Queue(ctx context.Context, a access.Actor) ([]Request, error)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("rights: queue: %w", err)
+	}
+	return out, nil
+}
+
+// MaxRegister bounds one reading of the register.
+const MaxRegister = 500
+
+// Register lists the register across the service for the privacy officer:
+// every request f selects, of every type and tenant, with the name of the
+// employee it is about, open requests first and then by due date, at most
+// MaxRegister. Metadata only, never content (no statement, no entry); the
+// read is audited with one event listing every person it shows. A caller
+// who is not the privacy officer is derrors.ErrNotFound; an unknown status
+// or type in f is derrors.FieldErrors.
+func (s *Requests) Register(ctx context.Context, a access.Actor, f RegisterFilter) ([]RegisterEntry, error) {
+	if a.Role != access.RolePrivacyOfficer {
+		return nil, fmt.Errorf("rights: only the privacy officer reads the register: %w", derrors.ErrNotFound)
+	}
+	fe := derrors.FieldErrors{}
+	for _, st := range f.Statuses {
+		if _, ok := next[st]; !ok && st != StatusClosed {
+			fe.Add("status", "must be one of the request statuses")
+			break
+		}
+	}
+	if f.Type != "" && !f.Type.Valid() {
+		fe.Add("type", "must be one of the request types")
+	}
+	if err := fe.Err(); err != nil {
+		return nil, err
+	}
+	out, err := s.store.Register(ctx, f, MaxRegister, func(es []RegisterEntry) []audit.Event {
+		if len(es) == 0 {
+			return nil
+		}
+		ev := requestEvent(a, audit.ActionRead, es[0].Request)
+		ev.ObjectKind, ev.ObjectID = "request_register", ""
+		people := make([]uuid.UUID, len(es))
+		for i, e := range es {
+			people[i] = e.EmployeeID
+			if e.EmployerID != ev.TenantID {
+				ev.TenantID = uuid.Nil
+			}
+		}
+		return []audit.Event{ev.Listed(people)}
+	})
+	if err != nil {
+		return nil, fmt.Errorf("rights: register: %w", err)
+	}
+	return out, nil
+}
+
+// Get returns one request of the register with the employee's name, for
+// the privacy officer (any request: the register holds metadata only) or
+// for whoever may decide it (mayDecide); audited as a read of the request.
+// Anyone else, and an unknown request, is derrors.ErrNotFound.
+func (s *Requests) Get(ctx context.Context, a access.Actor, id uuid.UUID) (RegisterEntry, error) {
+	out, err := s.store.Entry(ctx, id, func(e RegisterEntry, subj Subject) (audit.Event, error) {
+		if a.Role != access.RolePrivacyOfficer && (selfDecision(a, &e.Request, subj) || !mayDecide(a, e.Type, subj)) {
+			return audit.Event{}, fmt.Errorf("rights: may not read this request: %w", derrors.ErrNotFound)
+		}
+		return requestEvent(a, audit.ActionRead, e.Request), nil
+	})
+	if err != nil {
+		return RegisterEntry{}, fmt.Errorf("rights: get request: %w", err)
 	}
 	return out, nil
 }

@@ -68,3 +68,56 @@ func TestTypes(t *testing.T) {
 		t.Errorf("types = %d, want 11 and no others", len(types))
 	}
 }
+
+func TestRequestDecidable(t *testing.T) {
+	tests := []struct {
+		typ      Type
+		from, to Status
+		want     bool
+	}{
+		{TypeAccess, StatusReceived, StatusGranted, true},
+		{TypeAccess, StatusReceived, StatusRefused, true},
+		{TypeAccess, StatusRefused, StatusGranted, false}, // not along the state machine
+		{TypeErasure, StatusReceived, StatusInReview, true},
+		{TypeErasure, StatusReceived, StatusRefused, true},
+		{TypeErasure, StatusReceived, StatusGranted, false}, // applied on its own route
+		{TypeErasure, StatusReceived, StatusPartlyGranted, false},
+		{TypeRestriction, StatusReceived, StatusGranted, false},
+		{TypeRestriction, StatusGranted, StatusClosed, false}, // lifted on its own route
+		{TypeRestriction, StatusRefused, StatusClosed, true},
+		{TypeDestruction, StatusReceived, StatusGranted, false},
+		{TypeOwnStatement, StatusReceived, StatusRefused, false}, // never refused
+	}
+	for _, tt := range tests {
+		r := Request{Type: tt.typ, Status: tt.from}
+		if got := r.Decidable(tt.to); got != tt.want {
+			t.Errorf("Request{%s, %s}.Decidable(%s) = %v, want %v", tt.typ, tt.from, tt.to, got, tt.want)
+		}
+	}
+}
+
+func TestRequestOverdue(t *testing.T) {
+	day := func(s string) time.Time { d, _ := time.Parse(time.DateOnly, s); return d }
+	tests := []struct {
+		status     Status
+		due, ext   string
+		today      string
+		want, open bool
+	}{
+		{StatusReceived, "2026-03-01", "", "2026-03-01", false, true}, // due today: not yet late
+		{StatusReceived, "2026-03-01", "", "2026-03-02", true, true},
+		{StatusInReview, "2026-03-01", "2026-05-01", "2026-04-01", false, true}, // extended
+		{StatusGranted, "2026-03-01", "", "2026-04-01", false, true},            // decided, not yet delivered
+		{StatusClosed, "2026-03-01", "", "2026-04-01", false, false},
+	}
+	for _, tt := range tests {
+		r := Request{Status: tt.status, DueOn: day(tt.due)}
+		if tt.ext != "" {
+			r.ExtendedTo = day(tt.ext)
+		}
+		if got := r.Overdue(day(tt.today)); got != tt.want || r.Open() != tt.open {
+			t.Errorf("Request{%s due %s ext %q}: Overdue(%s) = %v, Open() = %v; want %v, %v", tt.status, tt.due, tt.ext, tt.today,
+				got, r.Open(), tt.want, tt.open)
+		}
+	}
+}
