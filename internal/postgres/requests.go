@@ -247,6 +247,25 @@ func (s *RequestStore) Request(ctx context.Context, id uuid.UUID) (rights.Reques
 	return r, subj, err
 }
 
+// Read loads a request with its subject and writes the event authorize
+// returns.
+func (s *RequestStore) Read(ctx context.Context, id uuid.UUID, authorize func(rights.Request, rights.Subject) (audit.Event, error)) (rights.Request, error) {
+	var out rights.Request
+	err := InScope(ctx, s.pool, allTenants, func(tx pgx.Tx) error {
+		r, subj, err := loadRequest(ctx, tx, id, "", "")
+		if err != nil {
+			return err
+		}
+		ev, err := authorize(r, subj)
+		if err != nil {
+			return err
+		}
+		out = r
+		return insertEvent(ctx, tx, ev)
+	})
+	return out, err
+}
+
 // lockRequest loads request id under a row lock, with its subject; lock
 // ("" or a clause such as "FOR UPDATE OF e") locks the employee row too.
 // Update leaves it unlocked: its change may update the record in a

@@ -199,6 +199,10 @@ type RequestStore interface {
 	// it is), and stores the result with the event and notice change
 	// returns. An unknown request is derrors.ErrNotFound.
 	Update(ctx context.Context, id uuid.UUID, change func(r *Request, s Subject) (audit.Event, Notice, error)) (Request, error)
+	// Read loads request id with its subject and writes the event
+	// authorize returns (whose error is returned as it is); an unknown
+	// request is derrors.ErrNotFound.
+	Read(ctx context.Context, id uuid.UUID, authorize func(r Request, s Subject) (audit.Event, error)) (Request, error)
 	// Queue lists the open requests f selects, overdue and soonest due
 	// first, at most limit, with one read event per person.
 	Queue(ctx context.Context, f QueueFilter, limit int, events func([]Request) []audit.Event) ([]Request, error)
@@ -690,6 +694,51 @@ func (s *Requests) Queue(ctx context.Context, a access.Actor) ([]Request, error)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("rights: queue: %w", err)
+	}
+	return out, nil
+}
+
+// Get returns one request of the register for who may decide it (see
+// mayDecide: the responsible physician or their substitute, a lead
+// physician while the responsible one is absent, the privacy officer for
+// HR requests), audited as a read. Metadata only, never content. Anyone
+// else, the requester included, is derrors.ErrNotFound.
+func (s *Requests) Get(ctx context.Context, a access.Actor, id uuid.UUID) (Request, error) {
+	out, err := s.store.Read(ctx, id, func(r Request, subj Subject) (audit.Event, error) {
+		if selfDecision(a, &r, subj) || !mayDecide(a, r.Type, subj) {
+			return audit.Event{}, fmt.Errorf("rights: may not decide this request: %w", derrors.ErrNotFound)
+		}
+		return requestEvent(a, audit.ActionRead, r), nil
+	})
+	if err != nil {
+		return Request{}, fmt.Errorf("rights: get request: %w", err)
+	}
+	return out, nil
+}
+
+// Unattended lists, for a lead physician, the open medical requests that
+// no physician attends: of employers whose assigned physician is absent
+// today, or who have none (a lead physician decides those, see
+// mayDecide), overdue and soonest due first, audited as Queue is. Any
+// other role is derrors.ErrNotFound.
+func (s *Requests) Unattended(ctx context.Context, a access.Actor) ([]Request, error) {
+	if a.Role != access.RoleLeadPhysician {
+		return nil, fmt.Errorf("rights: only a lead physician has the unattended queue: %w", derrors.ErrNotFound)
+	}
+	out, err := s.store.Queue(ctx, QueueFilter{Medical: true, Unattended: true}, MaxQueue, func(rs []Request) []audit.Event {
+		if len(rs) == 0 {
+			return nil
+		}
+		ev := requestEvent(a, audit.ActionRead, Request{})
+		ev.ObjectKind = "request_queue"
+		people := make([]uuid.UUID, len(rs))
+		for i, r := range rs {
+			people[i] = r.EmployeeID
+		}
+		return []audit.Event{ev.Listed(people)}
+	})
+	if err != nil {
+		return nil, fmt.Errorf("rights: unattended queue: %w", err)
 	}
 	return out, nil
 }
