@@ -339,6 +339,21 @@ func adviceText(fe derrors.FieldErrors, field, v string) {
 	}
 }
 
+// CheckAdvice validates what Publish takes of an advice: limitations and
+// possibilities required, each valid text of at most MaxAdviceRunes
+// without control characters, and an expected duration of 0–104 weeks.
+// Bad input is derrors.FieldErrors (limitations, possibilities,
+// expected_duration_weeks).
+func CheckAdvice(adv Advice) error {
+	fe := derrors.FieldErrors{}
+	adviceText(fe, "limitations", adv.Limitations)
+	adviceText(fe, "possibilities", adv.Possibilities)
+	if adv.ExpectedDurationWeeks < 0 || adv.ExpectedDurationWeeks > 104 {
+		fe.Add("expected_duration_weeks", "must be between 0 and 104")
+	}
+	return fe.Err()
+}
+
 // Publish publishes the physician's work-ability advice for employeeID at
 // one moment to the employee, the case managers and labour experts of the
 // employer, and its employer users only where the employer shares advice;
@@ -346,13 +361,7 @@ func adviceText(fe derrors.FieldErrors, field, v string) {
 // derrors.FieldErrors; an employee outside the caller's tenants is
 // derrors.ErrNotFound.
 func (s *Service) Publish(ctx context.Context, a access.Actor, employeeID uuid.UUID, adv Advice) (Advice, error) {
-	fe := derrors.FieldErrors{}
-	adviceText(fe, "limitations", adv.Limitations)
-	adviceText(fe, "possibilities", adv.Possibilities)
-	if adv.ExpectedDurationWeeks < 0 || adv.ExpectedDurationWeeks > 104 {
-		fe.Add("expected_duration_weeks", "must be between 0 and 104")
-	}
-	if err := fe.Err(); err != nil {
+	if err := CheckAdvice(adv); err != nil {
 		return Advice{}, err
 	}
 	adv.ID, adv.EmployeeID, adv.PublishedBy, adv.PublishedAt = uuid.New(), employeeID, a.UserID(), s.now().UTC()
