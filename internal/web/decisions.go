@@ -284,7 +284,8 @@ func (s *Server) decisionRecordVerdict(w http.ResponseWriter, r *http.Request, a
 	switch v.Kind {
 	case fitness.KindAbsence:
 		v.Verdict = f.get("oordeel")
-		if v.Verdict == fitness.PartlyFit {
+		if v.Verdict == fitness.PartlyFit || strings.TrimSpace(f.get("percentage")) != "" {
+			// A percentage with another verdict is the domain's to refuse.
 			v.WorkAbilityPercentage = employerPercent(f, "percentage", 1, 99, decisionVerdictFields["work_ability_percentage"][1])
 		}
 		if c := f.get("verzuim"); c != "" {
