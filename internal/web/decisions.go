@@ -616,7 +616,22 @@ type decisionEntry struct {
 	CreatedAt  time.Time
 	Version    int
 	Text       string
-	Chosen     bool
+	// Excerpt is the start of Text, to recognise the entry by.
+	Excerpt string
+	Chosen  bool
+}
+
+// decisionExcerptRunes bounds an entry's excerpt on the release form.
+const decisionExcerptRunes = 80
+
+// decisionExcerpt returns the first decisionExcerptRunes runes of text on
+// one line, with "…" when cut.
+func decisionExcerpt(text string) string {
+	line := strings.Join(strings.Fields(text), " ")
+	if r := []rune(line); len(r) > decisionExcerptRunes {
+		return string(r[:decisionExcerptRunes]) + "…"
+	}
+	return line
 }
 
 // decisionRequestData is one request's page.
@@ -729,7 +744,7 @@ func (s *Server) decisionEntries(ctx context.Context, a access.Actor, employeeID
 		for _, e := range es {
 			if e.Kind.Releasable() {
 				out = append(out, decisionEntry{ID: e.ID.String(), Kind: e.Kind, OccurredOn: e.OccurredOn, CreatedAt: e.CreatedAt,
-					Version: e.Version, Text: e.Text, Chosen: true})
+					Version: e.Version, Text: e.Text, Excerpt: decisionExcerpt(e.Text), Chosen: true})
 			}
 		}
 		if len(es) < dossier.MaxEntriesPage {
