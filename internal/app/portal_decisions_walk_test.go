@@ -289,6 +289,7 @@ func TestPortalDecisionsBadInput(t *testing.T) {
 	decisionsEntry(t, s, phys, w.employee, "note", "Aantekening.")
 	open := decisionsFile(t, s, w.tokens["employee"], "copy")
 	granted := decisionsFile(t, s, w.tokens["employee"], "inspection")
+	destroy := decisionsFile(t, s, w.tokens["employee"], "destruction")
 	if r := s.do("POST", "/api/v1/requests/"+granted+"/decision", phys, map[string]any{"status": "granted"}); r.status != http.StatusOK {
 		t.Fatalf("grant = %d %s", r.status, r.raw)
 	}
@@ -335,6 +336,13 @@ func TestPortalDecisionsBadInput(t *testing.T) {
 			url.Values{"maanden": {"2"}}, "Kies de reden"},
 		{"extension by three months", "/arts/verzoeken/" + open + "/verlenging",
 			url.Values{"maanden": {"3"}, "reden": {"complex_request"}}, "Kies 1 of 2 maanden"},
+		{"destruction refused without a ground", "/arts/verzoeken/" + destroy + "/vernietiging",
+			url.Values{"besluit": {"afwijzen"}}, "Kies de wettelijke grond"},
+		{"destruction refused for another's interest without a reason", "/arts/verzoeken/" + destroy + "/vernietiging",
+			url.Values{"besluit": {"afwijzen"}, "grond": {"substantial_interest_of_another"}}, "Schrijf bij een belang van een ander waarom"},
+		{"destruction refused for no data with a reason", "/arts/verzoeken/" + destroy + "/vernietiging",
+			url.Values{"besluit": {"afwijzen"}, "grond": {"no_data_held"}, "toelichting": {"Zomaar."}}, "Schrijf alleen een toelichting"},
+		{"destruction without a decision", "/arts/verzoeken/" + destroy + "/vernietiging", url.Values{}, "Kies of u de vernietiging toekent"},
 		{"release with no entries", "/arts/verzoeken/" + granted + "/vrijgeven", url.Values{}, "Kies minstens één stuk"},
 		{"release preview with no entries", "/arts/verzoeken/" + granted + "/vrijgeven/voorbeeld", url.Values{}, "Kies minstens één stuk"},
 		{"release of an unknown entry", "/arts/verzoeken/" + granted + "/vrijgeven",

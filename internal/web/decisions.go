@@ -707,7 +707,7 @@ func (s *Server) decisionRequestView(ctx context.Context, a access.Actor, id uui
 		d.JobDone = d.Review.Job.State == dossier.StateDone
 		d.Grounds = nil
 		for _, g := range decisionGroundLabels {
-			if rights.DestructionGrounds[g.Ground] {
+			if rights.DestructionGrounds[g.Ground] || decisionOtherDestructionGrounds[g.Ground] {
 				d.Grounds = append(d.Grounds, g)
 			}
 		}
@@ -960,10 +960,18 @@ func (s *Server) decisionRelease(w http.ResponseWriter, r *http.Request, a acces
 	return err
 }
 
+// decisionOtherDestructionGrounds are the grounds, besides the legal ones
+// of BW 7:455 (rights.DestructionGrounds), on which a destruction request
+// is refused with a plain decision: nothing to destroy, or the requester
+// not identified.
+var decisionOtherDestructionGrounds = map[string]bool{"no_data_held": true, "identity_not_established": true}
+
 // decisionDestroy decides a destruction request: grant (the job is
 // recorded; the destruction worker carries it out), or refuse on a legal
 // ground (a running retention duty; someone else's substantial interest,
-// with a written reason). A grant the law forbids shows the duties again.
+// with a written reason), or, with a plain decision, because there is no
+// dossier or the requester is not identified. A grant the law forbids
+// shows the duties again.
 func (s *Server) decisionDestroy(w http.ResponseWriter, r *http.Request, a access.Actor) error {
 	id, err := pathUUID(r)
 	if err != nil {
@@ -983,8 +991,15 @@ func (s *Server) decisionDestroy(w http.ResponseWriter, r *http.Request, a acces
 	default:
 		f.fields["besluit"] = "Kies of u de vernietiging toekent of afwijst."
 	}
+	if decisionOtherDestructionGrounds[dec.Ground] && dec.Reason != "" {
+		f.fields["toelichting"] = "Schrijf alleen een toelichting bij een belang van een ander."
+	}
 	if len(f.fields) == 0 {
-		_, _, err = s.opts.Decisions.Destructions.Decide(r.Context(), a, id, dec)
+		if decisionOtherDestructionGrounds[dec.Ground] {
+			_, err = s.opts.Decisions.Requests.Decide(r.Context(), a, id, rights.Decision{Status: rights.StatusRefused, Ground: dec.Ground})
+		} else {
+			_, _, err = s.opts.Decisions.Destructions.Decide(r.Context(), a, id, dec)
+		}
 		switch {
 		case err == nil:
 			http.Redirect(w, r, "/arts/verzoeken/"+id.String()+"?gedaan=vernietiging", http.StatusSeeOther)
