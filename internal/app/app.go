@@ -243,7 +243,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 				postgres.NewRecorder(hr), nil)},
 		Employer: web.EmployerServices{Employees: employees, Absences: absences, Fitness: fit},
 		Account:  identity.NewMyAccount(ids, store),
-		Decisions: web.DecisionServices{Employees: employees, Absences: absences, Fitness: fit, Requests: requests,
+		Decisions: web.DecisionServices{Names: postgres.NewDirectory(hr), Absences: absences, Fitness: fit, Requests: requests,
 			Releases: rights.NewReleases(postgres.NewRequestStore(hr), postgres.NewReleaseStore(med), vc, postgres.NewDirectory(hr), renderer, nil),
 			Entries:  entries, Destructions: destructions},
 	})

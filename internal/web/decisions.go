@@ -17,17 +17,18 @@ import (
 	"github.com/arbokluis/arbokluis/internal/access"
 	"github.com/arbokluis/arbokluis/internal/derrors"
 	"github.com/arbokluis/arbokluis/internal/dossier"
-	"github.com/arbokluis/arbokluis/internal/employee"
 	"github.com/arbokluis/arbokluis/internal/fitness"
 	"github.com/arbokluis/arbokluis/internal/rights"
 )
 
 // DecisionServices are the domain services of the physician's decisions: verdicts, examination outcomes and work-ability advice with a preview per audience; deciding, releasing and extending requests; destruction; the lead physician's release for an absent physician and the unattended request queue.
 type DecisionServices struct {
-	// Employees names the employee a decision is about
-	// (employee.Service).
-	Employees interface {
-		Get(ctx context.Context, a access.Actor, id uuid.UUID) (employee.Employee, error)
+	// Names names the employees a page shows (postgres.Directory). A page
+	// asks only after a read of that person that its service audited (the
+	// verdicts, the advice, the request, or the queue's list read, which
+	// lists every person shown).
+	Names interface {
+		EmployeeName(ctx context.Context, employeeID uuid.UUID) (string, error)
 	}
 	// Absences lists the employee's cases, to link a verdict or an advice
 	// to the open one (absence.Service).
@@ -131,20 +132,17 @@ func decisionFieldsOf(err error, names map[string][2]string, fields map[string]s
 	return true
 }
 
-// decisionEmployeeName returns the employee's name, or "" when the caller
-// may not read the record (a lead physician acting for an absent one).
-func (s *Server) decisionEmployeeName(ctx context.Context, a access.Actor, id uuid.UUID) (string, error) {
-	if s.opts.Decisions.Employees == nil {
+// decisionEmployeeName returns the name of employee id, whom the page has
+// read under a (an audited read), or "" when unknown.
+func (s *Server) decisionEmployeeName(ctx context.Context, _ access.Actor, id uuid.UUID) (string, error) {
+	if s.opts.Decisions.Names == nil {
 		return "", nil
 	}
-	e, err := s.opts.Decisions.Employees.Get(ctx, a, id)
-	switch {
-	case errors.Is(err, derrors.ErrNotFound):
+	name, err := s.opts.Decisions.Names.EmployeeName(ctx, id)
+	if errors.Is(err, derrors.ErrNotFound) {
 		return "", nil
-	case err != nil:
-		return "", err
 	}
-	return e.FirstName + " " + e.LastName, nil
+	return name, err
 }
 
 // ---- Verdicts ----
@@ -520,7 +518,7 @@ var decisionExtensionLabels = []struct{ Ground, Label string }{
 
 // decisionQueueRow is one request in the queue.
 type decisionQueueRow struct {
-	ID, Type           string
+	ID, Type, Name     string
 	Status             rights.Status
 	ReceivedOn, Due    time.Time
 	ExtendedTo         time.Time
@@ -592,7 +590,14 @@ func (s *Server) decisionQueue(w http.ResponseWriter, r *http.Request, actors []
 		out *[]decisionQueueRow
 	}{{own, &d.Mine}, {unattended, &d.Unattended}} {
 		for _, x := range list.in {
-			*list.out = append(*list.out, decisionRow(x, today))
+			row := decisionRow(x, today)
+			// The queue's read event lists every person shown.
+			name, err := s.decisionEmployeeName(r.Context(), actors[0], x.EmployeeID)
+			if err != nil {
+				return err
+			}
+			row.Name = name
+			*list.out = append(*list.out, row)
 		}
 		slices.SortStableFunc(*list.out, func(x, y decisionQueueRow) int {
 			if x.Overdue != y.Overdue {
