@@ -98,6 +98,16 @@ func TestPortalDecisionsWalk(t *testing.T) {
 	}
 	wantText(t, ctx, "the recorded verdict", "Het oordeel is vastgelegd", "Kan gedeeltelijk werken: 50%")
 	testenv.Inspect(t, ctx, "arts-oordeel-vastgelegd")
+	// An examination outcome: the employee decides first; the employer
+	// sees nothing of it yet.
+	testenv.Fill(t, ctx, map[string]string{"soort": "examination", "uitslag": "rejected"})
+	if st := testenv.Submit(t, ctx, "Oordeel vastleggen"); st != http.StatusOK {
+		t.Fatalf("record examination = %d: %s", st, testenv.PageText(t, ctx))
+	}
+	wantText(t, ctx, "the recorded examination", "Keuring: afgekeurd (de werknemer beslist nog", "De werkgever ziet: niets")
+	if er := s.portal("GET", "/werkgever/medewerkers/"+emp, w.tokens["employer"], nil); strings.Contains(er.body, "Keuring") {
+		t.Errorf("the employer's page shows the examination before the employee let it through:\n%s", er.body)
+	}
 
 	// Advice: the preview per audience first, nothing sent; then sent.
 	advice := "Advies-" + mark
@@ -128,6 +138,20 @@ func TestPortalDecisionsWalk(t *testing.T) {
 	}
 	if cm := s.do("GET", "/api/v1/employees/"+emp+"/advice", w.tokens["case_manager"], nil); cm.status != http.StatusOK || !strings.Contains(cm.raw, advice) {
 		t.Errorf("the case manager's advice = %d %s, want the advice", cm.status, cm.raw)
+	}
+	// Where the contract shares advice, the preview says the employer
+	// reads it too.
+	if _, err := w.owner.Exec(bg, `UPDATE hr.employers SET share_advice_with_employer = true WHERE id = $1`, w.tenant); err != nil {
+		t.Fatal(err)
+	}
+	shared := s.portal("POST", "/arts/medewerkers/"+emp+"/advies/voorbeeld", phys,
+		url.Values{"beperkingen": {advice}, "mogelijkheden": {"Kantoorwerk."}, "weken": {"2"}})
+	if shared.status != http.StatusOK || !strings.Contains(shared.body, "zegt dat de werkgever het advies krijgt") ||
+		strings.Contains(shared.body, "ziet alleen het oordeel") {
+		t.Errorf("the preview with shared advice = %d; want the employer to read the advice:\n%s", shared.status, shared.body)
+	}
+	if _, err := w.owner.Exec(bg, `UPDATE hr.employers SET share_advice_with_employer = false WHERE id = $1`, w.tenant); err != nil {
+		t.Fatal(err)
 	}
 
 	// A copy request: granted, two of three entries chosen, previewed,

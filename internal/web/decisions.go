@@ -133,8 +133,8 @@ func decisionFieldsOf(err error, names map[string][2]string, fields map[string]s
 }
 
 // decisionEmployeeName returns the name of employee id, whom the page has
-// read under a (an audited read), or "" when unknown.
-func (s *Server) decisionEmployeeName(ctx context.Context, _ access.Actor, id uuid.UUID) (string, error) {
+// read already (an audited read), or "" when unknown.
+func (s *Server) decisionEmployeeName(ctx context.Context, id uuid.UUID) (string, error) {
 	if s.opts.Decisions.Names == nil {
 		return "", nil
 	}
@@ -188,7 +188,7 @@ func (s *Server) decisionVerdictView(ctx context.Context, a access.Actor, id uui
 	if err != nil {
 		return d, err
 	}
-	if d.Name, err = s.decisionEmployeeName(ctx, a, id); err != nil {
+	if d.Name, err = s.decisionEmployeeName(ctx, id); err != nil {
 		return d, err
 	}
 	if d.Cases, err = s.decisionOpenCases(ctx, a, id); err != nil {
@@ -351,7 +351,7 @@ func (s *Server) decisionAdviceView(ctx context.Context, a access.Actor, id uuid
 	if d.Advice, err = s.opts.Decisions.Fitness.AdviceFor(ctx, a, id); err != nil {
 		return d, err
 	}
-	if d.Name, err = s.decisionEmployeeName(ctx, a, id); err != nil {
+	if d.Name, err = s.decisionEmployeeName(ctx, id); err != nil {
 		return d, err
 	}
 	if d.Cases, err = s.decisionOpenCases(ctx, a, id); err != nil {
@@ -445,7 +445,7 @@ func (s *Server) decisionAdvicePreview(w http.ResponseWriter, r *http.Request, a
 	if d.Recipients, err = sv.Fitness.Recipients(r.Context(), a, id); err != nil {
 		return err
 	}
-	if d.Name, err = s.decisionEmployeeName(r.Context(), a, id); err != nil {
+	if d.Name, err = s.decisionEmployeeName(r.Context(), id); err != nil {
 		return err
 	}
 	if !d.Recipients.ShareAdvice {
@@ -592,7 +592,7 @@ func (s *Server) decisionQueue(w http.ResponseWriter, r *http.Request, actors []
 		for _, x := range list.in {
 			row := decisionRow(x, today)
 			// The queue's read event lists every person shown.
-			name, err := s.decisionEmployeeName(r.Context(), actors[0], x.EmployeeID)
+			name, err := s.decisionEmployeeName(r.Context(), x.EmployeeID)
 			if err != nil {
 				return err
 			}
@@ -699,7 +699,7 @@ func (s *Server) decisionRequestView(ctx context.Context, a access.Actor, id uui
 	if req.Status == rights.StatusInReview {
 		d.Choices = d.Choices[1:]
 	}
-	if d.Name, err = s.decisionEmployeeName(ctx, a, req.EmployeeID); err != nil {
+	if d.Name, err = s.decisionEmployeeName(ctx, req.EmployeeID); err != nil {
 		return d, err
 	}
 	if d.Destruction {
