@@ -139,3 +139,52 @@ func TestFitnessStorePerson(t *testing.T) {
 		t.Errorf("Person(scope b) = %v, want derrors.ErrNotFound", err)
 	}
 }
+
+// TestRequestStoreUnattendedQueue: the unattended queue lists the open
+// medical requests of employers whose assigned physician is absent today
+// or who have none, never those of an employer whose physician is there,
+// nor HR requests.
+func TestRequestStoreUnattendedQueue(t *testing.T) {
+	w := newWorld(t)
+	store := postgres.NewRequestStore(w.hr)
+	absentT, presentT, noneT := w.employer(), w.employer(), w.employer()
+	absent, present, sub := w.user(access.RolePhysician, uuid.Nil), w.user(access.RolePhysician, uuid.Nil), w.user(access.RolePhysician, uuid.Nil)
+	admin, lead := w.user(access.RoleAdmin, uuid.Nil), w.user(access.RoleLeadPhysician, uuid.Nil)
+	w.assign(absentT, absent)
+	w.assign(presentT, present)
+	today := day(time.Now().UTC().Format(time.DateOnly))
+	w.exec(`INSERT INTO hr.substitutions (absent_physician_id, substitute_id, starts_on, ends_on, status, proposed_by, approved_by, decided_at)
+		VALUES ($1, $2, $3, $4, 'active', $5, $6, now())`, absent, sub, today.AddDate(0, 0, -2), today.AddDate(0, 0, 5), admin, lead)
+	file := func(tenant uuid.UUID, typ rights.Type) uuid.UUID {
+		t.Helper()
+		emp := w.employee(tenant)
+		r := rights.Request{ID: uuid.New(), EmployerID: tenant, EmployeeID: emp, Type: typ, Status: rights.StatusReceived,
+			ReceivedOn: today, DueOn: today.AddDate(0, 1, 0), FiledBy: lead, UpdatedAt: time.Now().UTC().Truncate(time.Microsecond)}
+		if err := store.File(w.ctx, r, testEvent(lead, audit.ActionCreate, "request"), rights.Notice{}); err != nil {
+			t.Fatalf("File: %v", err)
+		}
+		return r.ID
+	}
+	ofAbsent, ofPresent, ofNone := file(absentT, rights.TypeCopy), file(presentT, rights.TypeCopy), file(noneT, rights.TypeDestruction)
+	hrOfAbsent := file(absentT, rights.TypeAccess)
+	rs, err := store.Queue(w.ctx, rights.QueueFilter{Medical: true, Unattended: true}, 100000,
+		func([]rights.Request) []audit.Event { return nil })
+	if err != nil {
+		t.Fatalf("Queue(unattended): %v", err)
+	}
+	got := map[uuid.UUID]bool{}
+	for _, r := range rs {
+		got[r.ID] = true
+	}
+	for name, c := range map[string]struct {
+		id   uuid.UUID
+		want bool
+	}{
+		"of an absent physician": {ofAbsent, true}, "of a present physician": {ofPresent, false},
+		"of an employer without a physician": {ofNone, true}, "an HR request": {hrOfAbsent, false},
+	} {
+		if got[c.id] != c.want {
+			t.Errorf("Queue(unattended) lists the request %s: %t, want %t", name, got[c.id], c.want)
+		}
+	}
+}
