@@ -254,6 +254,9 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 			rights.Retention{EmployeeYears: int(cfg.RetentionEmployeeYears), CaseYears: int(cfg.RetentionCaseYears)}, nil),
 			AuditLog: audit.NewLog(auditStore, postgres.NewRecorder(hr)), Trail: audit.NewChecker(auditStore, vc),
 			People: postgres.NewDirectory(hr)},
+		Decisions: web.DecisionServices{Names: postgres.NewDirectory(hr), Absences: absences, Fitness: fit, Requests: requests,
+			Releases: rights.NewReleases(postgres.NewRequestStore(hr), postgres.NewReleaseStore(med), vc, postgres.NewDirectory(hr), renderer, nil),
+			Entries:  entries, Destructions: destructions},
 	})
 	if err != nil {
 		a.Close()

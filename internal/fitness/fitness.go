@@ -175,6 +175,9 @@ type Store interface {
 	Publish(ctx context.Context, scope access.Scope, a Advice, authorize func(Person) (audit.Event, error), n Notice) (Advice, error)
 	// Advice lists the employee's published advice, newest first.
 	Advice(ctx context.Context, scope access.Scope, employeeID uuid.UUID, authorize func(Person) (audit.Event, error)) ([]Advice, error)
+	// Person loads the employee as fitness knows them, with the event
+	// authorize returns; unknown or outside scope is derrors.ErrNotFound.
+	Person(ctx context.Context, scope access.Scope, employeeID uuid.UUID, authorize func(Person) (audit.Event, error)) (Person, error)
 }
 
 // Service runs verdicts and advice.
@@ -336,6 +339,21 @@ func adviceText(fe derrors.FieldErrors, field, v string) {
 	}
 }
 
+// CheckAdvice validates what Publish takes of an advice: limitations and
+// possibilities required, each valid text of at most MaxAdviceRunes
+// without control characters, and an expected duration of 0–104 weeks.
+// Bad input is derrors.FieldErrors (limitations, possibilities,
+// expected_duration_weeks).
+func CheckAdvice(adv Advice) error {
+	fe := derrors.FieldErrors{}
+	adviceText(fe, "limitations", adv.Limitations)
+	adviceText(fe, "possibilities", adv.Possibilities)
+	if adv.ExpectedDurationWeeks < 0 || adv.ExpectedDurationWeeks > 104 {
+		fe.Add("expected_duration_weeks", "must be between 0 and 104")
+	}
+	return fe.Err()
+}
+
 // Publish publishes the physician's work-ability advice for employeeID at
 // one moment to the employee, the case managers and labour experts of the
 // employer, and its employer users only where the employer shares advice;
@@ -343,13 +361,7 @@ func adviceText(fe derrors.FieldErrors, field, v string) {
 // derrors.FieldErrors; an employee outside the caller's tenants is
 // derrors.ErrNotFound.
 func (s *Service) Publish(ctx context.Context, a access.Actor, employeeID uuid.UUID, adv Advice) (Advice, error) {
-	fe := derrors.FieldErrors{}
-	adviceText(fe, "limitations", adv.Limitations)
-	adviceText(fe, "possibilities", adv.Possibilities)
-	if adv.ExpectedDurationWeeks < 0 || adv.ExpectedDurationWeeks > 104 {
-		fe.Add("expected_duration_weeks", "must be between 0 and 104")
-	}
-	if err := fe.Err(); err != nil {
+	if err := CheckAdvice(adv); err != nil {
 		return Advice{}, err
 	}
 	adv.ID, adv.EmployeeID, adv.PublishedBy, adv.PublishedAt = uuid.New(), employeeID, a.UserID(), s.now().UTC()
@@ -383,4 +395,30 @@ func (s *Service) AdviceFor(ctx context.Context, a access.Actor, employeeID uuid
 		return nil, fmt.Errorf("fitness: advice: %w", err)
 	}
 	return out, nil
+}
+
+// Recipients says who an advice for an employee reaches when it is
+// published (see Publish): the employee (in the portal when they have a
+// login), the case managers and labour experts, and the employer's users
+// only when the employer shares advice.
+type Recipients struct {
+	EmployeeLogin bool
+	ShareAdvice   bool
+}
+
+// Recipients returns who an advice published for employeeID by the caller
+// would reach, for the preview before publishing, audited as a read. An
+// employee outside the caller's tenants is derrors.ErrNotFound, as for
+// Publish.
+func (s *Service) Recipients(ctx context.Context, a access.Actor, employeeID uuid.UUID) (Recipients, error) {
+	p, err := s.store.Person(ctx, a.Scope, employeeID, func(p Person) (audit.Event, error) {
+		if err := a.InTenant(p.EmployerID); err != nil {
+			return audit.Event{}, err
+		}
+		return event(a, audit.ActionRead, "advice_recipients", p.EmployeeID, p), nil
+	})
+	if err != nil {
+		return Recipients{}, fmt.Errorf("fitness: recipients: %w", err)
+	}
+	return Recipients{EmployeeLogin: p.UserID != uuid.Nil, ShareAdvice: p.ShareAdvice}, nil
 }

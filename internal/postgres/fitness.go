@@ -272,3 +272,21 @@ func (s *FitnessStore) Advice(ctx context.Context, scope access.Scope, employeeI
 	})
 	return out, err
 }
+
+// Person loads an employee as fitness knows them, with the event.
+func (s *FitnessStore) Person(ctx context.Context, scope access.Scope, employeeID uuid.UUID, authorize func(fitness.Person) (audit.Event, error)) (fitness.Person, error) {
+	var out fitness.Person
+	err := InScope(ctx, s.pool, scope, func(tx pgx.Tx) error {
+		p, err := loadPerson(ctx, tx, scope, employeeID, false)
+		if err != nil {
+			return err
+		}
+		ev, err := authorize(p)
+		if err != nil {
+			return err
+		}
+		out = p
+		return insertEvent(ctx, tx, ev)
+	})
+	return out, err
+}

@@ -11,6 +11,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/arbokluis/arbokluis/internal/audit"
+	"github.com/arbokluis/arbokluis/internal/derrors"
 	"github.com/arbokluis/arbokluis/internal/dossier"
 	"github.com/arbokluis/arbokluis/internal/rights"
 )
@@ -76,11 +77,15 @@ func (s *ReleaseStore) CreateRelease(ctx context.Context, r rights.Release, ev a
 			VALUES ($1, $2, $3, $4, $5, $6)`, r.ID, r.DossierID, r.EmployeeID, r.RequestID, r.ReleasedBy, r.ReleasedAt); err != nil {
 			return Translate(err)
 		}
-		// Every version of a releasable kind (never a working note).
-		if _, err := tx.Exec(ctx, `INSERT INTO medical.release_entries (release_id, entry_id)
-			SELECT $1, e.id FROM medical.entries e WHERE e.dossier_id = $2 AND e.kind = ANY ($3)`,
-			r.ID, r.DossierID, dossier.ReleasableKinds()); err != nil {
-			return Translate(err)
+		if r.Chosen == nil {
+			// Every version of a releasable kind (never a working note).
+			if _, err := tx.Exec(ctx, `INSERT INTO medical.release_entries (release_id, entry_id)
+				SELECT $1, e.id FROM medical.entries e WHERE e.dossier_id = $2 AND e.kind = ANY ($3)`,
+				r.ID, r.DossierID, dossier.ReleasableKinds()); err != nil {
+				return Translate(err)
+			}
+		} else if err := releaseChosen(ctx, tx, r); err != nil {
+			return err
 		}
 		ev.ObjectID = r.ID.String()
 		if err := insertEvent(ctx, tx, ev); err != nil {
@@ -92,6 +97,43 @@ func (s *ReleaseStore) CreateRelease(ctx context.Context, r rights.Release, ev a
 		return Translate(err)
 	})
 	return out, err
+}
+
+// releaseChosen snapshots the chosen entries of r, each with the versions
+// it corrects; a chosen id that is not a releasable entry of the dossier is
+// a field error on entry_ids.
+func releaseChosen(ctx context.Context, tx pgx.Tx, r rights.Release) error {
+	var found int
+	if err := tx.QueryRow(ctx, `SELECT count(DISTINCT e.id) FROM medical.entries e
+		WHERE e.dossier_id = $1 AND e.kind = ANY ($2) AND e.id = ANY ($3::uuid[])`,
+		r.DossierID, dossier.ReleasableKinds(), r.Chosen).Scan(&found); err != nil {
+		return Translate(err)
+	}
+	if want := len(distinct(r.Chosen)); found != want {
+		return derrors.FieldErrors{"entry_ids": "must be releasable entries of the dossier"}
+	}
+	_, err := tx.Exec(ctx, `WITH RECURSIVE chain AS (
+			SELECT e.id, e.supersedes FROM medical.entries e
+			WHERE e.dossier_id = $2 AND e.kind = ANY ($3) AND e.id = ANY ($4::uuid[])
+			UNION
+			SELECT p.id, p.supersedes FROM medical.entries p JOIN chain c ON p.id = c.supersedes
+			WHERE p.dossier_id = $2 AND p.kind = ANY ($3))
+		INSERT INTO medical.release_entries (release_id, entry_id) SELECT $1, id FROM chain`,
+		r.ID, r.DossierID, dossier.ReleasableKinds(), r.Chosen)
+	return Translate(err)
+}
+
+// distinct returns ids without repeats.
+func distinct(ids []uuid.UUID) []uuid.UUID {
+	seen := map[uuid.UUID]bool{}
+	var out []uuid.UUID
+	for _, id := range ids {
+		if !seen[id] {
+			seen[id] = true
+			out = append(out, id)
+		}
+	}
+	return out
 }
 
 // Release loads a release with its sealed entries and writes its event.

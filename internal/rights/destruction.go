@@ -482,3 +482,58 @@ func SortedKinds(c dossier.DestructionCounts) []dossier.EntryKind {
 	sort.Slice(out, func(i, j int) bool { return out[i] < out[j] })
 	return out
 }
+
+// DestructionReview is what the physician deciding a destruction request
+// sees: the legal retention duties running on the dossier (none when
+// there is no dossier), and the job once granted.
+type DestructionReview struct {
+	Request Request
+	// NoDossier: the employee has no (open) dossier.
+	NoDossier bool
+	Duties    []dossier.RetentionDuty
+	// Job is the destruction carried out for the request (zero ID: none).
+	Job dossier.Destruction
+}
+
+// Review returns the destruction request requestID with the retention
+// duties of the dossier and the job, for who may decide it (as Decide),
+// audited as a read of the dossier's retention duties. Anyone else, or a
+// request of another type, is derrors.ErrNotFound.
+func (s *Destructions) Review(ctx context.Context, a access.Actor, requestID uuid.UUID) (DestructionReview, error) {
+	if s.rec == nil {
+		return DestructionReview{}, fmt.Errorf("rights: review destruction: no recorder: %w", derrors.ErrUnavailable)
+	}
+	r, subj, err := s.requests.Request(ctx, requestID)
+	if err != nil {
+		return DestructionReview{}, fmt.Errorf("rights: review destruction: %w", err)
+	}
+	if r.Type != TypeDestruction || selfDecision(a, &r, subj) || !mayDecide(a, r.Type, subj) {
+		return DestructionReview{}, fmt.Errorf("rights: may not decide this request: %w", derrors.ErrNotFound)
+	}
+	out := DestructionReview{Request: r}
+	d, duties, err := s.destroyer.Assess(ctx, subj.EmployeeID, subj.DateOfBirth)
+	switch {
+	case errors.Is(err, derrors.ErrNotFound):
+		out.NoDossier = true
+	case err != nil:
+		return DestructionReview{}, fmt.Errorf("rights: review destruction: %w", err)
+	default:
+		if err := inCharge(a, d); err != nil {
+			return DestructionReview{}, err
+		}
+		out.Duties = duties
+	}
+	switch job, err := s.records.DestructionFor(ctx, requestID); {
+	case errors.Is(err, derrors.ErrNotFound):
+	case err != nil:
+		return DestructionReview{}, fmt.Errorf("rights: review destruction: %w", err)
+	default:
+		out.Job = job
+	}
+	if err := s.rec.Record(ctx, audit.Event{ActorUserID: a.UserID(), ActorRole: string(a.Role), SubjectEmployeeID: subj.EmployeeID,
+		TenantID: subj.EmployerID, Action: audit.ActionRead, ObjectKind: "dossier_retention", ObjectID: r.ID.String(),
+		Outcome: audit.OutcomeOK, RequestID: a.RequestID, ClientIP: a.ClientIP}); err != nil {
+		return DestructionReview{}, fmt.Errorf("rights: review destruction: %w", err)
+	}
+	return out, nil
+}

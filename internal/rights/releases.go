@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/google/uuid"
@@ -28,6 +29,10 @@ type Release struct {
 	Copies  int
 	KeyName string
 	Entries int
+	// Chosen are the entries the physician chose to release, each with
+	// the versions it corrects (nil: every releasable entry version);
+	// used when the release is created.
+	Chosen []uuid.UUID
 }
 
 // ReleaseStore keeps releases in schema medical.
@@ -35,8 +40,11 @@ type ReleaseStore interface {
 	// CreateRelease snapshots every entry version of a releasable kind
 	// (dossier.EntryKind.Releasable: never a working note) of the
 	// employee's dossier into a release answering r.RequestID, with
-	// its event; no dossier is derrors.ErrNotFound. For a request released
-	// already it returns that release, writing nothing.
+	// its event; no dossier is derrors.ErrNotFound. With r.Chosen it
+	// snapshots those entries and the versions they correct only; a chosen
+	// id that is not a releasable entry of the dossier is
+	// derrors.FieldErrors on entry_ids, and nothing is written. For a
+	// request released already it returns that release, writing nothing.
 	CreateRelease(ctx context.Context, r Release, ev audit.Event) (Release, error)
 	// Release loads a release with its sealed entries, oldest first,
 	// writing the event authorize returns before returning them.
@@ -93,6 +101,21 @@ func NewReleases(requests RequestReader, store ReleaseStore, opener Opener, peop
 // granted, or released already is derrors.ErrConflict; an employee
 // without a dossier is derrors.ErrNotFound.
 func (s *Releases) Release(ctx context.Context, a access.Actor, requestID uuid.UUID) (Release, error) {
+	return s.ReleaseEntries(ctx, a, requestID, nil)
+}
+
+// MaxReleaseEntries bounds the entries one release names.
+const MaxReleaseEntries = 1000
+
+// ReleaseEntries is Release of the entries chosen only (each with the
+// versions it corrects; nil: all, as Release). A chosen id that is not a
+// releasable entry of the dossier (a working note included), or more
+// than MaxReleaseEntries, is derrors.FieldErrors on entry_ids and
+// releases nothing; otherwise the errors of Release.
+func (s *Releases) ReleaseEntries(ctx context.Context, a access.Actor, requestID uuid.UUID, chosen []uuid.UUID) (Release, error) {
+	if chosen != nil && (len(chosen) == 0 || len(chosen) > MaxReleaseEntries || slices.Contains(chosen, uuid.Nil)) {
+		return Release{}, derrors.FieldErrors{"entry_ids": fmt.Sprintf("must name 1 to %d entries", MaxReleaseEntries)}
+	}
 	var out Release
 	_, err := s.requests.Update(ctx, requestID, func(r *Request, subj Subject) (audit.Event, Notice, error) {
 		if selfDecision(a, r, subj) || !r.Type.Medical() || !mayDecide(a, r.Type, subj) {
@@ -108,7 +131,7 @@ func (s *Releases) Release(ctx context.Context, a access.Actor, requestID uuid.U
 		// register's update then fails, a retry finds the same release, so
 		// nothing is released twice.
 		rel, err := s.store.CreateRelease(ctx, Release{ID: uuid.New(), EmployeeID: subj.EmployeeID, RequestID: r.ID,
-			ReleasedBy: a.UserID(), ReleasedAt: s.now().UTC()},
+			ReleasedBy: a.UserID(), ReleasedAt: s.now().UTC(), Chosen: chosen},
 			audit.Event{ActorUserID: a.UserID(), ActorRole: string(a.Role), SubjectEmployeeID: subj.EmployeeID,
 				Action: audit.ActionRelease, ObjectKind: "dossier_release", Outcome: audit.OutcomeOK,
 				RequestID: a.RequestID, ClientIP: a.ClientIP})

@@ -805,3 +805,30 @@ func (s *Requests) Get(ctx context.Context, a access.Actor, id uuid.UUID) (Regis
 	}
 	return out, nil
 }
+
+// Unattended lists, for a lead physician, the open medical requests that
+// no physician attends: of employers whose assigned physician is absent
+// today, or who have none (a lead physician decides those, see
+// mayDecide), overdue and soonest due first, audited as Queue is. Any
+// other role is derrors.ErrNotFound.
+func (s *Requests) Unattended(ctx context.Context, a access.Actor) ([]Request, error) {
+	if a.Role != access.RoleLeadPhysician {
+		return nil, fmt.Errorf("rights: only a lead physician has the unattended queue: %w", derrors.ErrNotFound)
+	}
+	out, err := s.store.Queue(ctx, QueueFilter{Medical: true, Unattended: true}, MaxQueue, func(rs []Request) []audit.Event {
+		if len(rs) == 0 {
+			return nil
+		}
+		ev := requestEvent(a, audit.ActionRead, Request{})
+		ev.ObjectKind = "request_queue"
+		people := make([]uuid.UUID, len(rs))
+		for i, r := range rs {
+			people[i] = r.EmployeeID
+		}
+		return []audit.Event{ev.Listed(people)}
+	})
+	if err != nil {
+		return nil, fmt.Errorf("rights: unattended queue: %w", err)
+	}
+	return out, nil
+}
