@@ -24,6 +24,7 @@ import (
 	"github.com/arbokluis/arbokluis/internal/fitness"
 	"github.com/arbokluis/arbokluis/internal/identity"
 	"github.com/arbokluis/arbokluis/internal/postgres"
+	"github.com/arbokluis/arbokluis/internal/rights"
 	"github.com/arbokluis/arbokluis/internal/vault"
 )
 
@@ -141,6 +142,8 @@ type seedServices struct {
 	absences      *absence.Service
 	entries       *dossier.Entries
 	fitness       *fitness.Service
+	// requests files the demo employee's requests.
+	requests *rights.Requests
 }
 
 // newSeedServices wires the seed's services on the hr pool.
@@ -155,6 +158,8 @@ func newSeedServices(hr, med *pgxpool.Pool, ids *identity.Service, vc *vault.Cli
 		absences:      absence.NewService(postgres.NewAbsenceStore(hr), nil, settings, nil),
 		entries:       dossier.NewEntries(postgres.NewDossierStore(med), postgres.NewSubjectStore(hr), vc, nil),
 		fitness:       fitness.NewService(postgres.NewFitnessStore(hr), nil),
+		requests: rights.NewRequests(postgres.NewRequestStore(hr),
+			rights.RequestOptions{Entries: postgres.NewDossierStore(med)}),
 	}
 }
 
@@ -321,6 +326,26 @@ func seedCases(ctx context.Context, svc seedServices, out seedOutput, tenants []
 			if err := seedDossier(ctx, svc, physician, e.ID, x.ID, today); err != nil {
 				return fmt.Errorf("seed dossier %s: %w", p.number, err)
 			}
+		}
+		if p.login && employeeLogin != uuid.Nil {
+			if err := seedRequests(ctx, svc.requests, employeeLogin, e.EmployerID); err != nil {
+				return fmt.Errorf("seed requests %s: %w", p.number, err)
+			}
+		}
+	}
+	return nil
+}
+
+// seedRequests files, as the demo employee, a request for a copy of the
+// medical dossier (the physician's worklist and queue) and one for access
+// to the HR data (the privacy officer's register).
+func seedRequests(ctx context.Context, requests *rights.Requests, login, tenant uuid.UUID) error {
+	a := access.Actor{Principal: access.Principal{UserID: login,
+		Grants: []access.Grant{{Role: access.RoleEmployee, EmployerID: tenant}}},
+		Role: access.RoleEmployee, Scope: access.Scope{Employers: []uuid.UUID{tenant}}}
+	for _, t := range []rights.Type{rights.TypeCopy, rights.TypeAccess} {
+		if _, err := requests.File(ctx, a, rights.Filing{Type: t}); err != nil {
+			return err
 		}
 	}
 	return nil

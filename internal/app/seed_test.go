@@ -139,6 +139,19 @@ func TestSeedIsIdempotentAndItsLoginsWork(t *testing.T) {
 	if dossiers != 2 || entries != 14 || kinds != 7 {
 		t.Errorf("after two seed runs: %d dossiers, %d entries of %d kinds; want 2, 14, 7", dossiers, entries, kinds)
 	}
+	// The demo employee's copy request waits in the demo physician's queue,
+	// and the access request in the privacy officer's register, once each.
+	var copies, accesses int
+	if err := owner.QueryRow(ctx, `SELECT count(*) FILTER (WHERE type = 'copy'), count(*) FILTER (WHERE type = 'access')
+		FROM hr.requests WHERE employee_id = $1 AND status = 'received'`, demoEmployee).Scan(&copies, &accesses); err != nil {
+		t.Fatal(err)
+	}
+	if copies != 1 || accesses != 1 {
+		t.Errorf("after two seed runs: %d copy and %d access requests of the demo employee, want 1 and 1", copies, accesses)
+	}
+	if r := s.do("GET", "/api/v1/requests", tokens["physician"], nil); r.status != http.StatusOK || !strings.Contains(r.raw, `"copy"`) {
+		t.Errorf("GET /requests as the demo physician = %d %s, want 200 with the copy request", r.status, r.raw)
+	}
 	// The first run's credentials were replaced.
 	if r := s.login(first.Logins[0].Email, first.Logins[0].Password, code(t, first.Logins[0].TOTPSecret, time.Now())); r.status == http.StatusOK {
 		t.Errorf("login with the credentials of the first seed run = 200, want refused after reseeding")
