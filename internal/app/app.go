@@ -243,6 +243,10 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 				postgres.NewRecorder(hr), nil)},
 		Employer: web.EmployerServices{Employees: employees, Absences: absences, Fitness: fit},
 		Account:  identity.NewMyAccount(ids, store),
+		Admin: web.AdminServices{Employers: employer.NewService(postgres.NewEmployerStore(hr)),
+			Accounts: identity.NewAccounts(store, postgres.NewDossierStore(med), invitations, nil),
+			Grants:   identity.NewGrantService(store, nil), Delegations: identity.NewDelegations(store, nil),
+			Invitations: invitations, Reads: identity.NewAdminReads(store, nil)},
 	})
 	if err != nil {
 		a.Close()
