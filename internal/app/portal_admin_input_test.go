@@ -80,7 +80,9 @@ func TestPortalAdminBadInput(t *testing.T) {
 			"rol": {"case_manager"}}, 400, "geldig e-mailadres"},
 		{"an invitation at a used address", "/beheer/uitnodigingen", url.Values{"email": {user.email}, "weergave": {"Nieuw"},
 			"rol": {"case_manager"}}, 400, "Er is al een account"},
-		{"blocking oneself", "/beheer/gebruikers/" + admin.userID.String() + "/blokkeren", url.Values{}, 403, "eigen account"},
+		{"blocking oneself", "/beheer/gebruikers/" + admin.userID.String() + "/blokkeren", url.Values{"bevestigen": {"ja"}}, 403, "eigen account"},
+		{"a block posted empty", userPage + "/blokkeren", url.Values{}, 400, "Niet alles is goed ingevuld"},
+		{"a second-factor reset posted empty", userPage + "/tweede-factor", url.Values{}, 400, "Niet alles is goed ingevuld"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			before := snapshot()

@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"net/http"
+	"net/url"
 
 	"github.com/google/uuid"
 
@@ -24,6 +25,9 @@ func init() {
 	tenC := func(suffix string) func(*matrixFixture) string {
 		return func(f *matrixFixture) string { return "/beheer/werkgevers/" + f.tenC.String() + suffix }
 	}
+	// The account actions' buttons confirm them; a form posted empty
+	// changes nothing (TestPortalAdminBadInput).
+	confirmed := func(*matrixFixture) url.Values { return url.Values{"bevestigen": {"ja"}} }
 	user := func(suffix string) func(*matrixFixture) string {
 		return func(f *matrixFixture) string { return "/beheer/gebruikers/" + f.users["cmA"].userID.String() + suffix }
 	}
@@ -47,23 +51,23 @@ func init() {
 			path: func(f *matrixFixture) string {
 				return "/beheer/gebruikers/" + f.adminUserIn("blocked").String() + "/blokkeren"
 			},
-			want: adminOnly(http.StatusConflict)},
+			form: confirmed, want: adminOnly(http.StatusConflict)},
 		portalProRow{method: "POST", route: "/beheer/gebruikers/{id}/deblokkeren",
 			path: func(f *matrixFixture) string {
 				return "/beheer/gebruikers/" + f.adminUserIn("active").String() + "/deblokkeren"
 			},
-			want: adminOnly(http.StatusConflict)},
+			form: confirmed, want: adminOnly(http.StatusConflict)},
 		portalProRow{method: "POST", route: "/beheer/gebruikers/{id}/tweede-factor",
 			path: func(f *matrixFixture) string {
 				return "/beheer/gebruikers/" + f.adminUserIn("invited").String() + "/tweede-factor"
 			},
-			want: adminOnly(http.StatusConflict)},
+			form: confirmed, want: adminOnly(http.StatusConflict)},
 		portalProRow{method: "POST", route: "/beheer/rollen/{id}/intrekken",
 			path: func(f *matrixFixture) string {
 				_, grant := f.adminRevokedGrant()
 				return "/beheer/rollen/" + grant.String() + "/intrekken"
 			},
-			want: adminOnly(http.StatusConflict)},
+			form: confirmed, want: adminOnly(http.StatusConflict)},
 		portalProRow{method: "GET", route: "/beheer/uitnodigingen", path: staticPath("/beheer/uitnodigingen"), want: adminOnly(s200)},
 		portalProRow{method: "POST", route: "/beheer/uitnodigingen", path: staticPath("/beheer/uitnodigingen"), want: adminOnly(http.StatusBadRequest)},
 		portalProRow{method: "GET", route: "/goedkeuringen", path: staticPath("/goedkeuringen"), want: leadsOnly(s200)},

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
 	"slices"
@@ -436,7 +437,7 @@ func (s *Server) adminUpdateEmployer(w http.ResponseWriter, r *http.Request, a a
 	if share := f.get("advies_delen") == "ja"; share != cur.ShareAdviceWithEmployer {
 		p.ShareAdviceWithEmployer = &share
 	}
-	if ds := parseDomains(f.get("domeinen")); !slices.Equal(ds, cur.MailDomains) && !(len(ds) == 0 && len(cur.MailDomains) == 0) {
+	if ds := parseDomains(f.get("domeinen")); !slices.Equal(ds, cur.MailDomains) {
 		p.MailDomains = &ds
 	}
 	if len(f.fields) == 0 {
@@ -840,7 +841,8 @@ func adminConflictMessage(err error) string {
 }
 
 // adminAccountAction runs an account action on the user (or grant) the
-// path names and shows the user's page: done, or proposed until a lead
+// path names, when the form confirms it (bevestigen=ja), and shows the
+// user's page: done, or proposed until a lead
 // physician approves it. A refusal (a responsible physician, a state that
 // does not allow it) is shown on the user's page.
 func (s *Server) adminAccountAction(act adminAct) pageFunc {
@@ -848,6 +850,11 @@ func (s *Server) adminAccountAction(act adminAct) pageFunc {
 		id, err := pathUUID(r)
 		if err != nil {
 			return err
+		}
+		// The buttons say what they do; a post without them (a form
+		// posted empty) changes no account.
+		if r.PostForm.Get("bevestigen") != "ja" {
+			return fmt.Errorf("web: account action not confirmed: %w", derrors.ErrInvalid)
 		}
 		o, err := act(r.Context(), s.opts.Admin.Accounts, a, id)
 		if err == nil {
