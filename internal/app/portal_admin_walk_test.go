@@ -82,8 +82,10 @@ func TestPortalAdminWalk(t *testing.T) {
 	caseManager := named(s.addUser(access.RoleCaseManager, w.tenant), "Casemanager "+tag)
 
 	browserLogin(t, ctx, s, admin)
+	adminStep := time.Now().Unix() / 30
 	testenv.Navigate(t, ctx, s.url+"/")
 	wantText(t, ctx, "the admin's start page", "Werkgever toevoegen")
+	testenv.Inspect(t, ctx, "beheer-start")
 	testenv.Navigate(t, ctx, s.url+"/beheer/werkgevers")
 	testenv.Inspect(t, ctx, "beheer-werkgevers")
 
@@ -166,6 +168,19 @@ func TestPortalAdminWalk(t *testing.T) {
 	if got := scalar(`SELECT status FROM hr.users WHERE id = $1`, caseManager.userID); got != "active" {
 		t.Errorf("the case manager after unblocking is %q, want active", got)
 	}
+	testenv.Inspect(t, ctx, "beheer-gebruiker-gedeblokkeerd")
+
+	// Blocking a medical assistant is a proposal: it waits for the second key.
+	named(w.assistant, "Assistent "+tag)
+	testenv.Navigate(t, ctx, s.url+"/beheer/gebruikers/"+w.assistant.userID.String())
+	if st := testenv.Submit(t, ctx, "Blokkeren"); st != http.StatusOK {
+		t.Fatalf("block an assistant = %d, want 200: %s", st, testenv.PageText(t, ctx))
+	}
+	wantText(t, ctx, "the proposed block", "Het voorstel is opgeslagen", "Wacht op de tweede sleutel (hoofd bedrijfsarts)", "Blokkeren")
+	testenv.Inspect(t, ctx, "beheer-gebruiker-blokkade-voorstel")
+	if got := scalar(`SELECT status FROM hr.users WHERE id = $1`, w.assistant.userID); got != "active" {
+		t.Errorf("the assistant after the proposed block is %q, want active until approved", got)
+	}
 
 	// A physician still responsible for a dossier cannot be blocked.
 	testenv.Navigate(t, ctx, s.url+"/beheer/gebruikers/"+w.physician.userID.String())
@@ -198,6 +213,13 @@ func TestPortalAdminWalk(t *testing.T) {
 	if st := testenv.Submit(t, ctx, "Goedkeuren: Bedrijfsarts van een werkgever voor Arts "+tag); st != http.StatusOK {
 		t.Fatalf("approve the assignment = %d, want 200: %s", st, testenv.PageText(t, ctx))
 	}
+	testenv.Inspect(t, ctx, "goedkeuren-toewijzing")
+	if st := testenv.Submit(t, ctx, "Goedkeuren: Actie op een medisch account voor Assistent "+tag); st != http.StatusOK {
+		t.Fatalf("approve the assistant's block = %d, want 200: %s", st, testenv.PageText(t, ctx))
+	}
+	if got := scalar(`SELECT status FROM hr.users WHERE id = $1`, w.assistant.userID); got != "blocked" {
+		t.Errorf("the assistant after the approved block is %q, want blocked", got)
+	}
 	if got := scalar(`SELECT status FROM hr.physician_assignments WHERE employer_id = $1`, tenant); got != "active" {
 		t.Errorf("the assignment after the approval is %q, want active", got)
 	}
@@ -217,6 +239,7 @@ func TestPortalAdminWalk(t *testing.T) {
 	}
 	testenv.Navigate(t, ctx, s.url+"/goedkeuringen")
 	wantText(t, ctx, "the lead's own proposal", "Dit kunt u niet zelf goedkeuren")
+	testenv.Inspect(t, ctx, "goedkeuren-eigen-voorstel")
 	got := s.portal("POST", "/goedkeuringen/vervangingen/"+subID, leadToken, url.Values{})
 	if got.status != http.StatusForbidden || !strings.Contains(got.body, "u heeft het zelf voorgesteld") {
 		t.Errorf("approve one's own proposal = %d, want 403 with the reason:\n%s", got.status, got.body)
@@ -225,7 +248,9 @@ func TestPortalAdminWalk(t *testing.T) {
 		t.Fatalf("log out = %d", st)
 	}
 
-	// The admin sees the grant active.
+	// The admin sees the grant active (logged in with a later code: a
+	// code works once).
+	time.Sleep(time.Until(time.Unix((adminStep+1)*30, 0)))
 	browserLogin(t, ctx, s, admin)
 	testenv.Navigate(t, ctx, userPage)
 	wantText(t, ctx, "the approved grant", "bedrijfsarts", "Actief")
@@ -233,6 +258,16 @@ func TestPortalAdminWalk(t *testing.T) {
 		t.Errorf("the user's page still says the grant waits after the approval")
 	}
 	testenv.Inspect(t, ctx, "beheer-gebruiker-actief")
+
+	// Revoking a role that is not medical is done at once.
+	if st := testenv.Submit(t, ctx, "Rol privacyfunctionaris intrekken"); st != http.StatusOK {
+		t.Fatalf("revoke the privacy officer grant = %d, want 200: %s", st, testenv.PageText(t, ctx))
+	}
+	wantText(t, ctx, "the revoked grant", "Het is gedaan", "Ingetrokken")
+	testenv.Inspect(t, ctx, "beheer-gebruiker-ingetrokken")
+	if got := scalar(`SELECT status FROM hr.role_grants WHERE user_id = $1 AND role = 'privacy_officer'`, newcomer.userID); got != "revoked" {
+		t.Errorf("the privacy officer grant after revoking is %q, want revoked", got)
+	}
 }
 
 // sessionBefore logs u in through the API with the code of the previous
