@@ -257,6 +257,10 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 		Decisions: web.DecisionServices{Names: postgres.NewDirectory(hr), Absences: absences, Fitness: fit, Requests: requests,
 			Releases: rights.NewReleases(postgres.NewRequestStore(hr), postgres.NewReleaseStore(med), vc, postgres.NewDirectory(hr), renderer, nil),
 			Entries:  entries, Destructions: destructions},
+		Admin: web.AdminServices{Employers: employer.NewService(postgres.NewEmployerStore(hr)),
+			Accounts: identity.NewAccounts(store, postgres.NewDossierStore(med), invitations, nil),
+			Grants:   identity.NewGrantService(store, nil), Delegations: identity.NewDelegations(store, nil),
+			Invitations: invitations, Reads: identity.NewAdminReads(store, nil)},
 	})
 	if err != nil {
 		a.Close()

@@ -760,6 +760,14 @@ func matrixRoutes() []matrixRoute {
 			func(_ *testing.T, f *matrixFixture) string { return "/api/v1/employers/" + f.tenantA.String() }, nil,
 			// The admin, A's own users, and staff whose scope holds A.
 			expect(s404, map[string]int{"admin": s200, "erA": s200, "cmA": s200, "leA": s200, "pResp": s200})},
+		{"PATCH", "/api/v1/employers/:id",
+			func(_ *testing.T, f *matrixFixture) string { return "/api/v1/employers/" + f.tenC.String() },
+			func(*matrixFixture) any { return map[string]any{"mail_domains": []string{"matrix.test"}} },
+			// The admin only; roles that read employers learn they may not
+			// change them (403), the others may not know it exists (404).
+			expect(s404, map[string]int{"admin": s200,
+				"erA": s403, "erB": s403, "cmA": s403, "cmB": s403, "leA": s403,
+				"pResp": s403, "pSub": s403, "pUn": s403, "lead": s403, "leadE": s403, "cmBeeA3": s403})},
 		{"POST", "/api/v1/employers/:id/physician-assignments",
 			func(_ *testing.T, f *matrixFixture) string {
 				return "/api/v1/employers/" + f.tenC.String() + "/physician-assignments"

@@ -95,6 +95,35 @@ type Store interface {
 	// Get returns the employer with id if it lies in scope;
 	// derrors.ErrNotFound otherwise.
 	Get(ctx context.Context, scope access.Scope, id uuid.UUID) (Employer, error)
+	// List returns every employer ordered by name (then id) and writes
+	// event in the same transaction, before returning them.
+	List(ctx context.Context, event audit.Event) ([]Employer, error)
+	// Update applies p to the employer with id and writes event in the
+	// same transaction; an unknown id is derrors.ErrNotFound.
+	Update(ctx context.Context, id uuid.UUID, p Patch, event audit.Event) (Employer, error)
+}
+
+// Patch changes an employer's contract settings; a nil field stays as it
+// is.
+type Patch struct {
+	Name                    *string
+	ShareAdviceWithEmployer *bool
+	MailDomains             *[]string
+}
+
+// Fields returns the names of the fields p changes, in API spelling.
+func (p Patch) Fields() []string {
+	var out []string
+	if p.Name != nil {
+		out = append(out, "name")
+	}
+	if p.ShareAdviceWithEmployer != nil {
+		out = append(out, "share_advice_with_employer")
+	}
+	if p.MailDomains != nil {
+		out = append(out, "mail_domains")
+	}
+	return out
 }
 
 // Service runs employer use cases.
@@ -150,4 +179,62 @@ func (s *Service) Get(ctx context.Context, a access.Actor, id uuid.UUID) (Employ
 		return Employer{}, fmt.Errorf("employer: get: %w", err)
 	}
 	return e, nil
+}
+
+// List returns every client employer, ordered by name, for an admin, with
+// one audited list read. Callers who are not admins over all tenants get
+// derrors.ErrNotFound.
+func (s *Service) List(ctx context.Context, a access.Actor) ([]Employer, error) {
+	if a.Role != access.RoleAdmin || !a.Scope.All {
+		return nil, fmt.Errorf("employer: list: caller is not an admin: %w", derrors.ErrNotFound)
+	}
+	out, err := s.store.List(ctx, audit.Event{
+		ActorUserID: a.UserID(), ActorRole: string(a.Role), Action: audit.ActionRead, ObjectKind: "employer",
+		Outcome: audit.OutcomeOK, RequestID: a.RequestID, ClientIP: a.ClientIP,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("employer: list: %w", err)
+	}
+	return out, nil
+}
+
+// Update changes an employer's contract settings for an admin: its name,
+// whether advice is shared with it, and its mail domains (validated as at
+// Create). An employer outside the caller's scope, or an unknown one, is
+// derrors.ErrNotFound; invalid input, or a patch that changes nothing, is
+// derrors.FieldErrors.
+func (s *Service) Update(ctx context.Context, a access.Actor, id uuid.UUID, p Patch) (Employer, error) {
+	if err := a.InTenant(id); err != nil {
+		return Employer{}, err
+	}
+	if len(p.Fields()) == 0 {
+		return Employer{}, derrors.FieldErrors{"fields": "must change at least one field"}
+	}
+	if p.Name != nil {
+		n := strings.TrimSpace(*p.Name)
+		p.Name = &n
+	}
+	cur, err := s.store.Get(ctx, a.Scope, id)
+	if err != nil {
+		return Employer{}, fmt.Errorf("employer: update: %w", err)
+	}
+	next := cur
+	if p.Name != nil {
+		next.Name = *p.Name
+	}
+	if p.MailDomains != nil {
+		next.MailDomains = *p.MailDomains
+	}
+	if err := next.Validate(); err != nil {
+		return Employer{}, err
+	}
+	out, err := s.store.Update(ctx, id, p, audit.Event{
+		ActorUserID: a.UserID(), ActorRole: string(a.Role), TenantID: id,
+		Action: audit.ActionUpdate, ObjectKind: "employer", ObjectID: id.String(),
+		Outcome: audit.OutcomeOK, RequestID: a.RequestID, ClientIP: a.ClientIP,
+	})
+	if err != nil {
+		return Employer{}, fmt.Errorf("employer: update: %w", err)
+	}
+	return out, nil
 }

@@ -69,6 +69,93 @@ func (f *fakeStore) Get(context.Context, access.Scope, uuid.UUID) (Employer, err
 	return Employer{}, derrors.ErrNotFound
 }
 
+func (f *fakeStore) List(context.Context, audit.Event) ([]Employer, error) {
+	f.calls++
+	return nil, nil
+}
+
+func (f *fakeStore) Update(_ context.Context, id uuid.UUID, _ Patch, _ audit.Event) (Employer, error) {
+	f.calls++
+	return Employer{ID: id}, nil
+}
+
+func TestServiceListIsForAdminsOnly(t *testing.T) {
+	for _, a := range []access.Actor{
+		{Role: access.RoleEmployer, Scope: access.Scope{All: true}},
+		{Role: access.RoleCaseManager, Scope: access.Scope{All: true}},
+		{Role: access.RoleAdmin, Scope: access.Scope{Employers: []uuid.UUID{uuid.New()}}},
+	} {
+		st := &fakeStore{}
+		if _, err := NewService(st).List(context.Background(), a); !errors.Is(err, derrors.ErrNotFound) {
+			t.Errorf("List(%s) error = %v, want ErrNotFound", a.Role, err)
+		}
+		if st.calls != 0 {
+			t.Errorf("List(%s) called the store %d times, want 0", a.Role, st.calls)
+		}
+	}
+}
+
+// getStore is fakeStore whose Get finds one employer.
+type getStore struct {
+	fakeStore
+	e Employer
+}
+
+func (g *getStore) Get(context.Context, access.Scope, uuid.UUID) (Employer, error) { return g.e, nil }
+
+func TestServiceUpdateRejectsBadInputWithoutWriting(t *testing.T) {
+	admin := access.Actor{Role: access.RoleAdmin, Scope: access.Scope{All: true}}
+	id := uuid.New()
+	empty, bad, long := "  ", []string{"not a domain"}, strings.Repeat("x", 201)
+	for _, tc := range []struct {
+		name  string
+		patch Patch
+		field string
+	}{
+		{"nothing changed", Patch{}, "fields"},
+		{"empty name", Patch{Name: &empty}, "name"},
+		{"long name", Patch{Name: &long}, "name"},
+		{"bad domain", Patch{MailDomains: &bad}, "mail_domains"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			st := &getStore{e: Employer{ID: id, Name: "Demo", KvKNumber: "12345678"}}
+			_, err := NewService(st).Update(context.Background(), admin, id, tc.patch)
+			var fe derrors.FieldErrors
+			if !errors.As(err, &fe) || fe[tc.field] == "" {
+				t.Errorf("Update(%s) error = %v, want a %s field error", tc.name, err, tc.field)
+			}
+			if st.calls != 0 {
+				t.Errorf("Update(%s) wrote %d times, want 0", tc.name, st.calls)
+			}
+		})
+	}
+}
+
+func TestServiceUpdateWritesOnce(t *testing.T) {
+	admin := access.Actor{Role: access.RoleAdmin, Scope: access.Scope{All: true}}
+	id := uuid.New()
+	st := &getStore{e: Employer{ID: id, Name: "Demo", KvKNumber: "12345678"}}
+	ds, share := []string{"example.nl", "b.test"}, true
+	if _, err := NewService(st).Update(context.Background(), admin, id, Patch{MailDomains: &ds, ShareAdviceWithEmployer: &share}); err != nil {
+		t.Fatalf("Update(%q, share): %v", ds, err)
+	}
+	if st.calls != 1 {
+		t.Errorf("Update wrote %d times, want 1", st.calls)
+	}
+}
+
+func TestServiceUpdateOutsideScopeIsNotFoundWithoutQuerying(t *testing.T) {
+	st := &fakeStore{}
+	share := true
+	a := access.Actor{Role: access.RoleEmployer, Scope: access.Scope{Employers: []uuid.UUID{uuid.New()}}}
+	if _, err := NewService(st).Update(context.Background(), a, uuid.New(), Patch{ShareAdviceWithEmployer: &share}); !errors.Is(err, derrors.ErrNotFound) {
+		t.Errorf("Update(other tenant) error = %v, want ErrNotFound", err)
+	}
+	if st.calls != 0 {
+		t.Errorf("Update(other tenant) called the store %d times, want 0", st.calls)
+	}
+}
+
 func TestServiceGetOutsideScopeIsNotFoundWithoutQuerying(t *testing.T) {
 	st := &fakeStore{}
 	own, other := uuid.New(), uuid.New()

@@ -224,6 +224,7 @@ func New(opts Options) (*Server, error) {
 
 	api.POST("/employers", s.allow("employers", "create", s.createEmployer))
 	api.GET("/employers/:id", s.allow("employers", "read", s.getEmployer))
+	api.PATCH("/employers/:id", s.allow("employers", "update", s.updateEmployer))
 	api.POST("/employers/:id/physician-assignments", s.allow("physician_assignments", "propose", s.proposeAssignment))
 	api.POST("/physician-assignments/:id/approve", s.allow("physician_assignments", "approve", s.approveDelegation(identity.KindAssignment)))
 	api.POST("/employers/:id/employees", s.allow("employees", "create", s.createEmployee))

@@ -23,6 +23,7 @@ import (
 type Employers interface {
 	Create(ctx context.Context, a access.Actor, e employer.Employer) (employer.Employer, error)
 	Get(ctx context.Context, a access.Actor, id uuid.UUID) (employer.Employer, error)
+	Update(ctx context.Context, a access.Actor, id uuid.UUID, p employer.Patch) (employer.Employer, error)
 }
 
 // Employees is what the HTTP layer needs of the employee service.
@@ -93,6 +94,32 @@ func (s *Server) getEmployer(c *gin.Context) error {
 		return err
 	}
 	e, err := s.opts.Employers.Get(c, actorOf(c), id)
+	if err != nil {
+		return err
+	}
+	c.JSON(http.StatusOK, toEmployerResponse(e))
+	return nil
+}
+
+// employerPatch is the body of PATCH /api/v1/employers/{id}: an absent
+// field stays as it is.
+type employerPatch struct {
+	Name                    *string   `json:"name"`
+	ShareAdviceWithEmployer *bool     `json:"share_advice_with_employer"`
+	MailDomains             *[]string `json:"mail_domains"`
+}
+
+func (s *Server) updateEmployer(c *gin.Context) error {
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	var in employerPatch
+	if err := decodeJSON(c.Request, &in); err != nil {
+		return err
+	}
+	e, err := s.opts.Employers.Update(c, actorOf(c), id, employer.Patch{Name: in.Name,
+		ShareAdviceWithEmployer: in.ShareAdviceWithEmployer, MailDomains: in.MailDomains})
 	if err != nil {
 		return err
 	}

@@ -37,9 +37,17 @@ const grantColumns = `id, user_id, role, employer_id, status, proposed_by, appro
 // logins, in the same transaction. The links are read service-wide (the
 // administration spans every tenant) and only as ids.
 func (s *IdentityStore) Users(ctx context.Context, after uuid.UUID, limit int, event func([]identity.UserSummary) audit.Event) ([]identity.UserSummary, error) {
+	return s.SearchUsers(ctx, "", after, limit, event)
+}
+
+// SearchUsers is Users restricted to the users whose display name or
+// address contains q (case-insensitive); an empty q restricts nothing.
+func (s *IdentityStore) SearchUsers(ctx context.Context, q string, after uuid.UUID, limit int, event func([]identity.UserSummary) audit.Event) ([]identity.UserSummary, error) {
 	var out []identity.UserSummary
 	err := InScope(ctx, s.pool, access.Scope{All: true}, func(tx pgx.Tx) error {
-		rows, _ := tx.Query(ctx, `SELECT id, email, display_name, status FROM hr.users WHERE id > $1 ORDER BY id LIMIT $2`, after, limit)
+		rows, _ := tx.Query(ctx, `SELECT id, email, display_name, status FROM hr.users
+			WHERE id > $1 AND ($3 = '' OR strpos(lower(display_name || ' ' || email), lower($3)) > 0)
+			ORDER BY id LIMIT $2`, after, limit, q)
 		users, err := collect[userRow](rows)
 		if err != nil {
 			return Translate(err)

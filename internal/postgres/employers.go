@@ -111,3 +111,50 @@ func (s *EmployerStore) Get(ctx context.Context, scope access.Scope, id uuid.UUI
 	})
 	return out, err
 }
+
+// List returns every employer by name, service-wide, and writes the list
+// read's event in the same transaction.
+func (s *EmployerStore) List(ctx context.Context, event audit.Event) ([]employer.Employer, error) {
+	var out []employer.Employer
+	err := InScope(ctx, s.pool, access.Scope{All: true}, func(tx pgx.Tx) error {
+		rows, _ := tx.Query(ctx, `SELECT `+employerColumns+` FROM hr.employers ORDER BY lower(name), id`)
+		var err error
+		if out, err = pgx.CollectRows(rows, scanAs[employerRow]); err != nil {
+			return Translate(err)
+		}
+		return insertEvent(ctx, tx, event)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// Update applies p to the employer with id and writes event in the same
+// transaction.
+func (s *EmployerStore) Update(ctx context.Context, id uuid.UUID, p employer.Patch, event audit.Event) (employer.Employer, error) {
+	var out employer.Employer
+	var domains []string
+	if p.MailDomains != nil {
+		domains = *p.MailDomains
+		if domains == nil {
+			domains = []string{}
+		}
+	}
+	err := InScope(ctx, s.pool, access.Scope{Employers: []uuid.UUID{id}}, func(tx pgx.Tx) error {
+		rows, _ := tx.Query(ctx, `
+			UPDATE hr.employers SET
+				name = COALESCE($2, name),
+				share_advice_with_employer = COALESCE($3, share_advice_with_employer),
+				mail_domains = CASE WHEN $4 THEN $5::text[] ELSE mail_domains END
+			WHERE id = $1
+			RETURNING `+employerColumns,
+			id, p.Name, p.ShareAdviceWithEmployer, p.MailDomains != nil, domains)
+		var err error
+		if out, err = pgx.CollectOneRow(rows, scanAs[employerRow]); err != nil {
+			return Translate(err)
+		}
+		return insertEvent(ctx, tx, event)
+	})
+	return out, err
+}
