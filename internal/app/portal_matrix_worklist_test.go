@@ -3,6 +3,7 @@ package app
 import (
 	"net/http"
 	"net/url"
+	"time"
 
 	"github.com/google/uuid"
 )
@@ -41,6 +42,13 @@ func init() {
 			// invitation (A's case manager), once; for anyone else it does
 			// not exist.
 			want: pexpect(s404, map[string]int{"cmA": s200})},
+		portalProRow{method: "POST", route: "/arts/verzuim/{id}/probleemanalyse", path: casePageA1("/arts/verzuim/", "/probleemanalyse"),
+			form: func(*matrixFixture) url.Values { return url.Values{"datum": {nowNL().Format(time.DateOnly)}} },
+			// The problem analysis of a1's case, done today: A's assigned
+			// physician records it (and goes back to the worklist); the
+			// absence service knows no case of A for the other physicians;
+			// for every other role it is a medical page that does not exist.
+			want: pexpect(s404, map[string]int{"pResp": http.StatusSeeOther}), redirect: "/arts?klaar=probleemanalyse#probleemanalyse"},
 	)
 }
 

@@ -136,6 +136,41 @@ func TestPortalWorklistWalk(t *testing.T) {
 		t.Errorf("searching for wandel shows:\n%s", text)
 	}
 
+	// The physician records Willem's problem analysis from the worklist: a
+	// date in the future is refused and nothing is written; today is
+	// recorded, and Willem leaves the analyses due.
+	testenv.Navigate(t, ctx, s.url+"/arts")
+	testenv.Fill(t, ctx, map[string]string{"Probleemanalyse van Willem Wandel gedaan op": today.AddDate(0, 0, 3).Format(time.DateOnly)})
+	if st := testenv.Submit(t, ctx, "Vastleggen voor Willem Wandel"); st != http.StatusBadRequest {
+		t.Errorf("a problem analysis done in the future = %d, want 400", st)
+	}
+	testenv.Inspect(t, ctx, "werklijst-probleemanalyse-fout")
+	wantText(t, ctx, "the refused problem analysis", "De probleemanalyse is niet vastgelegd.", "niet in de toekomst")
+	analysisDone := func() (done bool) {
+		t.Helper()
+		if err := f.owner.QueryRow(bg, `SELECT count(*) > 0 FROM hr.milestones m JOIN hr.absences x ON x.id = m.absence_id
+			WHERE x.employee_id = $1 AND m.kind = 'problem_analysis' AND m.done_on IS NOT NULL`, willem).Scan(&done); err != nil {
+			t.Fatal(err)
+		}
+		return done
+	}
+	if analysisDone() {
+		t.Fatalf("a refused problem analysis was written")
+	}
+	testenv.Fill(t, ctx, map[string]string{"Probleemanalyse van Willem Wandel gedaan op": today.Format(time.DateOnly)})
+	if st := testenv.Submit(t, ctx, "Vastleggen voor Willem Wandel"); st != http.StatusOK {
+		t.Fatalf("record Willem's problem analysis = %d: %s", st, testenv.PageText(t, ctx))
+	}
+	testenv.Inspect(t, ctx, "werklijst-probleemanalyse-gedaan")
+	wantText(t, ctx, "the worklist after the analysis", "De probleemanalyse is vastgelegd als gedaan.")
+	text = testenv.PageText(t, ctx)
+	if analysis := text[strings.Index(text, "Probleemanalyse te doen"):strings.Index(text, "Spreekuur in te plannen")]; strings.Contains(analysis, "Willem Wandel") {
+		t.Errorf("Willem's problem analysis is still due after it was recorded:\n%s", analysis)
+	}
+	if !analysisDone() {
+		t.Errorf("Willem's problem analysis is not recorded done")
+	}
+
 	// The physician issues Lotte's login by letter from her row.
 	testenv.Navigate(t, ctx, s.url+"/arts")
 	if st := testenv.Submit(t, ctx, "Inlog uitgeven aan Lotte Brief"); st != http.StatusOK {
@@ -171,6 +206,9 @@ func TestPortalWorklistWalk(t *testing.T) {
 	}
 	if text := testenv.PageText(t, ctx); strings.Contains(text, "Olga Ander") {
 		t.Errorf("the assistant's worklist shows Olga:\n%s", text)
+	}
+	if text := testenv.PageText(t, ctx); strings.Contains(text, "Vastleggen voor") {
+		t.Errorf("the assistant's worklist offers to record a problem analysis:\n%s", text)
 	}
 	logoutInBrowser(t, ctx, s)
 

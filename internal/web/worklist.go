@@ -1,6 +1,7 @@
 package web
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/arbokluis/arbokluis/internal/absence"
 	"github.com/arbokluis/arbokluis/internal/access"
 	"github.com/arbokluis/arbokluis/internal/derrors"
 	"github.com/arbokluis/arbokluis/internal/identity"
@@ -38,6 +40,14 @@ type LoginIssuer interface {
 type WorklistServices struct {
 	Worklist WorklistReader
 	Logins   LoginIssuer
+	// Analyses records the problem analysis done (absence.Service).
+	Analyses ProblemAnalyses
+}
+
+// ProblemAnalyses is what the worklist needs of the absence service to
+// record the physician's problem analysis, as the API's milestone route.
+type ProblemAnalyses interface {
+	RecordMilestone(ctx context.Context, a access.Actor, id uuid.UUID, kind absence.Kind, doneOn time.Time, lateOnset bool) (absence.Absence, error)
 }
 
 // worklistPageNames are the worklist's and the login pages' templates.
@@ -53,6 +63,9 @@ func (s *Server) worklistRoutes() {
 		s.addHome(func(c caller) bool {
 			return hasRole(c, access.RolePhysician, access.RoleLeadPhysician, access.RoleMedicalAssistant)
 		}, home)
+		if s.opts.Worklist.Analyses != nil {
+			s.handle("POST /arts/verzuim/{id}/probleemanalyse", s.physicianOnly("absences", "record_milestone", s.worklistRecordAnalysis))
+		}
 	}
 	if s.opts.Worklist.Logins != nil {
 		s.handle("GET /medewerkers/{id}/inlog", s.allow("invitations", "create", s.issueLoginPage))
@@ -63,10 +76,10 @@ func (s *Server) worklistRoutes() {
 
 // worklistPerson is one employee on the worklist page.
 type worklistPerson struct {
-	ID, Name, Employer, Number string
-	Absence, LastConsultation  string
-	CaseFirstDay, AnalysisDue  string
-	AnalysisOverdue, CanInvite bool
+	ID, CaseID, Name, Employer, Number string
+	Absence, LastConsultation          string
+	CaseFirstDay, AnalysisDue          string
+	AnalysisOverdue, CanInvite         bool
 }
 
 // worklistRequest is one open request on the worklist page.
@@ -90,6 +103,10 @@ type worklistData struct {
 	Disclosures, Answers            []worklistItem
 	Limited, Filtered               bool
 	AnswerDays                      int
+	// CanRecordAnalysis shows the form that records a problem analysis
+	// done (a physician's or lead physician's grant); Today is its default.
+	CanRecordAnalysis bool
+	Today             string
 }
 
 // worklistTypeNames are the Dutch names of the medical request types.
@@ -124,6 +141,19 @@ func (s *Server) worklistPage(w http.ResponseWriter, r *http.Request, actors []a
 	if err := s.takeEmployerListRead(r, "worklist"); err != nil {
 		return err
 	}
+	notice := worklistNotices[r.URL.Query().Get("klaar")]
+	return s.worklistShow(w, r, actors, q, http.StatusOK, view{Notice: notice})
+}
+
+// worklistNotices are the messages of the klaar parameter of the redirect
+// after a form on the worklist.
+var worklistNotices = map[string]string{
+	"probleemanalyse": "De probleemanalyse is vastgelegd als gedaan. De termijn van het plan van aanpak loopt vanaf die datum.",
+}
+
+// worklistShow renders the worklist of actors, narrowed to q, with status
+// and v's message.
+func (s *Server) worklistShow(w http.ResponseWriter, r *http.Request, actors []access.Actor, q string, status int, v view) error {
 	var lists []worklist.Worklist
 	for _, a := range actors {
 		wl, err := s.opts.Worklist.Worklist.List(r.Context(), a)
@@ -133,8 +163,53 @@ func (s *Server) worklistPage(w http.ResponseWriter, r *http.Request, actors []a
 		lists = append(lists, wl)
 	}
 	d := buildWorklist(lists, q, s.employerToday())
-	s.render(w, r, http.StatusOK, "arts_worklist.html", view{Title: "Mijn werklijst", Data: d})
+	for _, a := range actors {
+		d.CanRecordAnalysis = d.CanRecordAnalysis || (s.opts.Worklist.Analyses != nil && s.roleMay(a.Role, "absences", "record_milestone"))
+	}
+	d.Today = s.employerToday().Format(time.DateOnly)
+	v.Title, v.Data = "Mijn werklijst", d
+	s.render(w, r, status, "arts_worklist.html", v)
 	return nil
+}
+
+// worklistRecordAnalysis records the problem analysis of case {id} done on
+// the posted date (datum), with late onset when ticked (laat: the long
+// absence only became foreseeable later), as the API's milestone route:
+// the absence service refuses a physician outside the employer and a date
+// before the first sick day or in the future. Done, it goes back to the
+// worklist; bad input shows the worklist again with the message (400, or
+// 409 when it was recorded already).
+func (s *Server) worklistRecordAnalysis(w http.ResponseWriter, r *http.Request, a access.Actor) error {
+	id, err := pathUUID(r)
+	if err != nil {
+		return err
+	}
+	f := employerForm(r, "datum", "laat")
+	done := employerDate(f, "datum", true)
+	late := f.get("laat") == "ja"
+	if f.get("laat") != "" && !late {
+		f.fields["laat"] = "Kies ja of laat het vakje leeg."
+	}
+	status, msg := http.StatusBadRequest, ""
+	if len(f.fields) == 0 {
+		_, err := s.opts.Worklist.Analyses.RecordMilestone(r.Context(), a, id, absence.KindProblemAnalysis, done, late)
+		var fe derrors.FieldErrors
+		switch {
+		case err == nil:
+			http.Redirect(w, r, "/arts?klaar=probleemanalyse#probleemanalyse", http.StatusSeeOther)
+			return nil
+		case errors.Is(err, derrors.ErrConflict):
+			status, msg = http.StatusConflict, "Deze probleemanalyse is al als gedaan vastgelegd."
+		case errors.As(err, &fe):
+			msg = "Vul een datum in op of na de eerste ziektedag, en niet in de toekomst."
+		default:
+			return err
+		}
+	}
+	if msg == "" {
+		msg = cmp.Or(f.fields["datum"], f.fields["laat"])
+	}
+	return s.worklistShow(w, r, []access.Actor{a}, "", status, view{Error: "De probleemanalyse is niet vastgelegd. " + msg})
 }
 
 // buildWorklist merges the worklists of the caller's grants into the page's
@@ -164,6 +239,7 @@ func buildWorklist(lists []worklist.Worklist, q string, today time.Time) worklis
 		p := worklistPerson{ID: row.EmployeeID.String(), Name: row.Name(), Employer: row.EmployerName, Number: row.EmployeeNumber,
 			Absence: "Niet ziek gemeld", LastConsultation: Date(row.LastConsultation), CanInvite: !row.HasLogin}
 		if c := row.Case; c != nil {
+			p.CaseID = c.ID.String()
 			p.Absence = fmt.Sprintf("Ziek voor %d%% sinds %s", c.Percentage, Date(c.FirstSickDay))
 			p.CaseFirstDay, p.AnalysisDue = Date(c.FirstSickDay), Date(c.ProblemAnalysisDue)
 			p.AnalysisOverdue = !c.ProblemAnalysisDue.IsZero() && today.After(c.ProblemAnalysisDue)
