@@ -54,11 +54,14 @@ build:
 
 ## run: serve in the foreground and the destruction worker (the only process
 ## given ARBOKLUIS_VAULT_DESTRUCTION_TOKEN) in the background; see .ci/app.sh.
-## Ctrl-C or make stop stops both.
+## Ctrl-C or make stop stops both. Without ARBOKLUIS_SMTP_ADDR the demo's
+## mails (invitations, password resets) are files in .local/mail.
 run: deps build
 	@$(WITH_ENV) $(BIN)/arbokluis migrate up
 	@$(WITH_ENV) ARBOKLUIS_DEMO=1 $(BIN)/arbokluis seed
-	@$(WITH_ENV) ARBOKLUIS_AUDIT_PUBLIC_KEY_FILE=$${ARBOKLUIS_AUDIT_PUBLIC_KEY_FILE:-docs/audit-checkpoint-public-key.json} exec bash .ci/app.sh run
+	@$(WITH_ENV) ARBOKLUIS_AUDIT_PUBLIC_KEY_FILE=$${ARBOKLUIS_AUDIT_PUBLIC_KEY_FILE:-docs/audit-checkpoint-public-key.json} \
+		ARBOKLUIS_DEMO=1 ARBOKLUIS_MAIL_DIR=$${ARBOKLUIS_MAIL_DIR-$$([ -n "$${ARBOKLUIS_SMTP_ADDR:-}" ] || echo "$(CURDIR)/.local/mail")} \
+		exec bash .ci/app.sh run
 
 test: deps lint
 	@$(WITH_ENV) CI=$${CI:-} go test $(GO_TEST_FLAGS) ./...

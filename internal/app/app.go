@@ -121,17 +121,29 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 		a.Close()
 		return nil, err
 	}
-	// Without SMTP there is no sender, and invitations and resets answer
-	// 503; with it, they queue their mails in the outbox the sender
-	// delivers (Serve runs it).
+	// Without SMTP (or, for a demo, a mail directory) there is no sender,
+	// and invitations and resets answer 503; with it, they queue their
+	// mails in the outbox the sender delivers (Serve runs it).
 	mailQueued := func() {}
-	if cfg.SMTPAddr != "" {
+	var mailer notify.Mailer
+	switch {
+	case cfg.SMTPAddr != "":
 		m, err := smtp.New(smtp.Config{Addr: cfg.SMTPAddr, From: cfg.SMTPFrom, Username: cfg.SMTPUsername, Password: cfg.SMTPPassword})
 		if err != nil {
 			a.Close()
 			return nil, err
 		}
-		a.mail = notify.NewSender(store, vc, m, log, notify.SenderOptions{})
+		mailer = m
+	case cfg.MailDir != "":
+		m, err := smtp.NewDir(cfg.MailDir)
+		if err != nil {
+			a.Close()
+			return nil, err
+		}
+		mailer = m
+	}
+	if mailer != nil {
+		a.mail = notify.NewSender(store, vc, mailer, log, notify.SenderOptions{})
 		mailQueued = a.mail.Wake
 	}
 	if err := vc.Check(ctx, pingKey); err != nil {

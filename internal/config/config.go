@@ -112,6 +112,12 @@ type Config struct {
 	SMTPUsername string // ARBOKLUIS_SMTP_USERNAME
 	SMTPPassword string // ARBOKLUIS_SMTP_PASSWORD
 
+	// MailDir, for a demo on one machine without a mail server, writes
+	// every mail into this directory instead (ARBOKLUIS_MAIL_DIR): the
+	// invitation and reset links land on disk, so it is refused unless
+	// Demo is on, and together with SMTPAddr.
+	MailDir string
+
 	// TrustedProxies are the proxy addresses or CIDRs whose X-Forwarded-For
 	// is believed (ARBOKLUIS_TRUSTED_PROXIES, comma-separated). Empty means
 	// the client IP is always the peer address.
@@ -304,6 +310,13 @@ func Load(lookup func(string) (string, bool)) (Config, error) {
 		default:
 			p.fail(EnvDemo, "must be 1 or 0")
 		}
+	}
+	p.str("ARBOKLUIS_MAIL_DIR", &c.MailDir, nil)
+	switch {
+	case c.MailDir != "" && !c.Demo:
+		p.fail("ARBOKLUIS_MAIL_DIR", "writes mails with their one-time links to disk: only for a demo (ARBOKLUIS_DEMO=1)")
+	case c.MailDir != "" && c.SMTPAddr != "":
+		p.fail("ARBOKLUIS_MAIL_DIR", "must not be set together with ARBOKLUIS_SMTP_ADDR")
 	}
 	p.int64("ARBOKLUIS_LIST_READS_PER_MINUTE", &c.ListReadsPerMinute, 1, 100_000)
 	p.int64("ARBOKLUIS_LIST_READ_BURST", &c.ListReadBurst, 1, 100_000)

@@ -116,6 +116,28 @@ func TestLoadDemo(t *testing.T) {
 	}
 }
 
+// TestLoadMailDir: the demo mail directory only with ARBOKLUIS_DEMO=1,
+// and never beside an SMTP server.
+func TestLoadMailDir(t *testing.T) {
+	for _, tt := range []struct {
+		env     map[string]string
+		wantErr bool
+	}{
+		{map[string]string{"ARBOKLUIS_MAIL_DIR": ".local/mail", "ARBOKLUIS_DEMO": "1"}, false},
+		{map[string]string{"ARBOKLUIS_MAIL_DIR": ".local/mail"}, true},
+		{map[string]string{"ARBOKLUIS_MAIL_DIR": ".local/mail", "ARBOKLUIS_DEMO": "0"}, true},
+		{map[string]string{"ARBOKLUIS_MAIL_DIR": ".local/mail", "ARBOKLUIS_DEMO": "1", "ARBOKLUIS_SMTP_ADDR": "mail.example.test:587"}, true},
+	} {
+		got, err := Load(lookup(tt.env))
+		if (err != nil) != tt.wantErr || (err != nil && !strings.Contains(err.Error(), "ARBOKLUIS_MAIL_DIR")) {
+			t.Errorf("Load(%v) error = %v, want an error naming ARBOKLUIS_MAIL_DIR: %v", tt.env, err, tt.wantErr)
+		}
+		if err == nil && got.MailDir != tt.env["ARBOKLUIS_MAIL_DIR"] {
+			t.Errorf("Load(%v) MailDir = %q, want %q", tt.env, got.MailDir, tt.env["ARBOKLUIS_MAIL_DIR"])
+		}
+	}
+}
+
 func TestLoadDestructionTargetWithinLimit(t *testing.T) {
 	_, err := Load(lookup(map[string]string{"ARBOKLUIS_DESTRUCTION_TARGET_MONTHS": "3", "ARBOKLUIS_DESTRUCTION_LIMIT_MONTHS": "2"}))
 	if err == nil || !strings.Contains(err.Error(), "ARBOKLUIS_DESTRUCTION_TARGET_MONTHS") {
