@@ -27,8 +27,10 @@ import (
 func TestPortalAdminWalk(t *testing.T) {
 	t.Parallel()
 	ctx := testenv.Browser(t)
-	// Invitations need mail delivery: the mail stack.
-	ms, sink := newMailStack(t)
+	// Invitations need mail delivery: the mail stack, on a database of its
+	// own, so that the lists it reads (every tenant, every proposal waiting
+	// for a second key) are this walk's and not every other test's.
+	ms, sink := newMailStackOn(t, testenv.FreshDatabase(t))
 	w := newDossierWorldOn(t, ms)
 	s := w.s
 	bg := context.Background()
