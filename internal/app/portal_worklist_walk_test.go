@@ -83,6 +83,12 @@ func TestPortalWorklistWalk(t *testing.T) {
 		map[string]any{"first_sick_day": today.AddDate(0, 0, -50).Format(time.DateOnly), "percentage": 100}); r.status != http.StatusCreated {
 		t.Fatalf("fixture: Willem's sick report = %d %s", r.status, r.raw)
 	}
+	// Karel has no dossier yet: his new sick report puts him on the
+	// worklist of the physician assigned to his employer all the same.
+	if r := s.do("POST", "/api/v1/employees/"+karel.String()+"/absences", f.tokens["cmA"],
+		map[string]any{"first_sick_day": today.AddDate(0, 0, -2).Format(time.DateOnly), "percentage": 100}); r.status != http.StatusCreated {
+		t.Fatalf("fixture: Karel's sick report = %d %s", r.status, r.raw)
+	}
 	// An inspection request of a1, overdue, and a copy request of a2 in time.
 	overdue := f.freshFiled(t, "eeA1", "inspection")
 	inTime := f.freshFiled(t, "eeA2", "copy")
@@ -100,7 +106,7 @@ func TestPortalWorklistWalk(t *testing.T) {
 	testenv.Inspect(t, ctx, "werklijst-arts")
 	text := testenv.PageText(t, ctx)
 	wantText(t, ctx, "the physician's worklist", "Mijn werklijst", "Willem Wandel", "Lotte Brief", "Test Persoon",
-		"Probleemanalyse te doen", "Spreekuur in te plannen")
+		"Probleemanalyse te doen", "Spreekuur in te plannen", "Karel Code")
 	if strings.Contains(text, "Olga Ander") {
 		t.Errorf("the physician's worklist shows an employee whose dossier another physician has:\n%s", text)
 	}

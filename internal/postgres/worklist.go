@@ -251,3 +251,24 @@ func (s *WorklistPeople) Names(ctx context.Context, userIDs []uuid.UUID) (map[uu
 	}
 	return out, nil
 }
+
+// OpenCases returns the employees with an open absence case at the
+// employers one of physicians is actively assigned to, at most limit: the
+// sick employees whose dossier may not exist yet.
+func (s *WorklistPeople) OpenCases(ctx context.Context, physicians []uuid.UUID, limit int) ([]uuid.UUID, error) {
+	if len(physicians) == 0 {
+		return nil, nil
+	}
+	var out []uuid.UUID
+	err := InScope(ctx, s.pool, access.Scope{All: true}, func(tx pgx.Tx) error {
+		rows, _ := tx.Query(ctx, `
+			SELECT DISTINCT a.employee_id FROM hr.absences a
+			JOIN hr.physician_assignments pa ON pa.employer_id = a.employer_id
+			WHERE a.status = 'open' AND pa.status = 'active' AND pa.physician_id = ANY ($1::uuid[])
+			ORDER BY a.employee_id LIMIT $2`, physicians, limit)
+		var err error
+		out, err = pgx.CollectRows(rows, pgx.RowTo[uuid.UUID])
+		return Translate(err)
+	})
+	return out, err
+}

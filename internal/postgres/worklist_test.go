@@ -172,3 +172,38 @@ func TestWorklistStores(t *testing.T) {
 		t.Errorf("Names(own, unknown) = %v, %v; want own's name only", names, err)
 	}
 }
+
+// TestWorklistOpenCases: the employees with an open case at the employers
+// the physicians are actively assigned to; not a recovered one, not one
+// without a case, not one of an employer assigned to someone else or only
+// proposed.
+func TestWorklistOpenCases(t *testing.T) {
+	w := newWorld(t)
+	people := postgres.NewWorklistPeople(w.hr)
+	mine, theirs, proposed := w.employer(), w.employer(), w.employer()
+	me, other := w.user(access.RolePhysician, uuid.Nil), w.user(access.RolePhysician, uuid.Nil)
+	w.assign(mine, me)
+	w.assign(theirs, other)
+	w.exec(`INSERT INTO hr.physician_assignments (employer_id, physician_id, status, proposed_by) VALUES ($1, $2, 'proposed', $2)`, proposed, me)
+	sick, healthy, recovered, theirsSick, proposedSick := w.employee(mine), w.employee(mine), w.employee(mine), w.employee(theirs), w.employee(proposed)
+	for _, c := range []struct {
+		employer, employee uuid.UUID
+		closed             bool
+	}{{mine, sick, false}, {mine, recovered, true}, {theirs, theirsSick, false}, {proposed, proposedSick, false}} {
+		if c.closed {
+			w.exec(`INSERT INTO hr.absences (id, employer_id, employee_id, first_sick_day, percentage, status, closed_on, close_reason, created_by)
+				VALUES ($1, $2, $3, '2026-01-05', 100, 'closed', '2026-02-01', 'recovered', $4)`, uuid.New(), c.employer, c.employee, me)
+			continue
+		}
+		w.exec(`INSERT INTO hr.absences (id, employer_id, employee_id, first_sick_day, percentage, created_by)
+			VALUES ($1, $2, $3, '2026-03-01', 100, $4)`, uuid.New(), c.employer, c.employee, me)
+	}
+	got, err := people.OpenCases(w.ctx, []uuid.UUID{me}, 100)
+	if err != nil || len(got) != 1 || got[0] != sick {
+		t.Errorf("OpenCases(me) = %v, %v; want [%s] (not %s without a case, the recovered %s, %s of another physician's employer, %s of a proposed assignment)",
+			got, err, sick, healthy, recovered, theirsSick, proposedSick)
+	}
+	if got, err := people.OpenCases(w.ctx, nil, 100); err != nil || len(got) != 0 {
+		t.Errorf("OpenCases(nobody) = %v, %v; want none", got, err)
+	}
+}

@@ -10,7 +10,10 @@
 //
 // What the lists mean, kept deliberately simple:
 //   - My dossiers: every open dossier whose responsible physician is one the
-//     caller acts for (access.Principal.ActsFor).
+//     caller acts for (access.Principal.ActsFor), and every employee with an
+//     open absence case at an employer one of those physicians is assigned
+//     to, whose dossier the first medical write will make (a new sick
+//     report has no dossier yet).
 //   - Consultations to plan: an open absence case whose dossier has no
 //     consultation entry dated on or after the case's first sick day.
 //   - Open requests: the medical rights requests (inspection, copy,
@@ -129,6 +132,9 @@ type PeopleStore interface {
 	Statement(ctx context.Context, assistantID uuid.UUID) (physicianID uuid.UUID, expiresOn time.Time, found bool, err error)
 	// Names returns the display names of users (unknown ones left out).
 	Names(ctx context.Context, userIDs []uuid.UUID) (map[uuid.UUID]string, error)
+	// OpenCases returns the employees with an open absence case at the
+	// employers one of physicians is actively assigned to, at most limit.
+	OpenCases(ctx context.Context, physicians []uuid.UUID, limit int) ([]uuid.UUID, error)
 }
 
 // Blocked says why an assistant's worklist is empty.
@@ -272,17 +278,26 @@ func (s *Service) List(ctx context.Context, a access.Actor) (Worklist, error) {
 	if err != nil {
 		return Worklist{}, fmt.Errorf("worklist: dossiers: %w", err)
 	}
-	if len(ds) > MaxDossiers {
-		ds, w.Limited = ds[:MaxDossiers], true
-	}
-	if len(ds) == 0 {
-		return w, nil
+	sick, err := s.people.OpenCases(ctx, physicians, MaxDossiers+1)
+	if err != nil {
+		return Worklist{}, fmt.Errorf("worklist: open cases: %w", err)
 	}
 	byEmployee := make(map[uuid.UUID]Dossier, len(ds))
-	ids := make([]uuid.UUID, 0, len(ds))
+	ids := make([]uuid.UUID, 0, len(ds)+len(sick))
 	for _, d := range ds {
 		byEmployee[d.EmployeeID] = d
 		ids = append(ids, d.EmployeeID)
+	}
+	for _, id := range sick {
+		if _, ok := byEmployee[id]; !ok && !slices.Contains(ids, id) {
+			ids = append(ids, id)
+		}
+	}
+	if len(ids) > MaxDossiers {
+		ids, w.Limited = ids[:MaxDossiers], true
+	}
+	if len(ids) == 0 {
+		return w, nil
 	}
 	var onBehalf uuid.UUID
 	if a.Role == access.RoleMedicalAssistant && len(physicians) == 1 {

@@ -34,6 +34,9 @@ type fakePeople struct {
 	requests  []Request
 	statement *time.Time
 	events    []audit.Event
+	// sick are the employees with an open case at each physician's
+	// employers (OpenCases).
+	sick map[uuid.UUID][]uuid.UUID
 }
 
 func (f *fakePeople) People(_ context.Context, ids []uuid.UUID, events func([]Person) []audit.Event) ([]Person, []Request, error) {
@@ -52,6 +55,14 @@ func (f *fakePeople) Statement(context.Context, uuid.UUID) (uuid.UUID, time.Time
 		return uuid.Nil, time.Time{}, false, nil
 	}
 	return uuid.New(), *f.statement, true, nil
+}
+
+func (f *fakePeople) OpenCases(_ context.Context, physicians []uuid.UUID, limit int) ([]uuid.UUID, error) {
+	var out []uuid.UUID
+	for _, p := range physicians {
+		out = append(out, f.sick[p]...)
+	}
+	return out[:min(len(out), limit)], nil
 }
 
 func (f *fakePeople) Names(_ context.Context, ids []uuid.UUID) (map[uuid.UUID]string, error) {
@@ -162,6 +173,33 @@ func TestList(t *testing.T) {
 			}
 		})
 	}
+	t.Run("a sick employee without a dossier yet", func(t *testing.T) {
+		// a5 is newly sick at an employer of mine and has no dossier; a6
+		// at another physician's employer.
+		a5, a6 := uuid.New(), uuid.New()
+		ps.people[a5] = Person{EmployeeID: a5, EmployerID: tenant, FirstName: "Eva", LastName: "Eik",
+			Case: &Case{FirstSickDay: date("2026-04-18"), ProblemAnalysisDue: date("2026-05-29")}}
+		ps.people[a6] = Person{EmployeeID: a6, EmployerID: tenant, FirstName: "Fer", LastName: "Flo", Case: &Case{FirstSickDay: date("2026-04-18")}}
+		ps.sick = map[uuid.UUID][]uuid.UUID{me: {a5, a1}, other: {a6}}
+		defer func() { ps.sick = nil; delete(ps.people, a5); delete(ps.people, a6) }()
+		ps.events = nil
+		w, err := svc.List(context.Background(), actor(access.RolePhysician, access.Principal{}))
+		if err != nil {
+			t.Fatalf("List: %v", err)
+		}
+		if got := names(w.People); !slices.Equal(got, []string{"Bram Bos", "Eva Eik"}) {
+			t.Errorf("List(physician with a new sick report).People = %v, want [Bram Bos Eva Eik] (Bram once)", got)
+		}
+		if got := names(w.Consultations); !slices.Equal(got, []string{"Eva Eik"}) {
+			t.Errorf("List.Consultations = %v, want [Eva Eik]", got)
+		}
+		if got := names(w.ProblemAnalyses); !slices.Equal(got, []string{"Eva Eik"}) {
+			t.Errorf("List.ProblemAnalyses = %v, want [Eva Eik]", got)
+		}
+		if len(ps.events) != 1 || !slices.Contains(ps.events[0].Subjects, a5) || slices.Contains(ps.events[0].Subjects, a6) {
+			t.Errorf("List events = %+v, want one naming a5 and never a6", ps.events)
+		}
+	})
 	t.Run("another role", func(t *testing.T) {
 		ds.asked = []uuid.UUID{uuid.New()}
 		w, err := svc.List(context.Background(), actor(access.RoleCaseManager, access.Principal{}))
