@@ -144,6 +144,8 @@ type seedServices struct {
 	fitness       *fitness.Service
 	// requests files the demo employee's requests.
 	requests *rights.Requests
+	// grants assigns the demo case manager and labour expert.
+	grants *identity.GrantService
 }
 
 // newSeedServices wires the seed's services on the hr pool.
@@ -160,6 +162,7 @@ func newSeedServices(hr, med *pgxpool.Pool, ids *identity.Service, vc *vault.Cli
 		fitness:       fitness.NewService(postgres.NewFitnessStore(hr), nil),
 		requests: rights.NewRequests(postgres.NewRequestStore(hr),
 			rights.RequestOptions{Entries: postgres.NewDossierStore(med)}),
+		grants: identity.NewGrantService(postgres.NewIdentityStore(hr), nil),
 	}
 }
 
@@ -181,7 +184,7 @@ func seed(ctx context.Context, svc seedServices) (seedOutput, error) {
 			return out, err
 		}
 		var tenant uuid.UUID
-		if dl.Role.TenantBound() {
+		if dl.Role.TenantBound() || caseWorkRole(dl.Role) {
 			tenant = tenants[dl.Tenant]
 		}
 		created := true
@@ -203,6 +206,9 @@ func seed(ctx context.Context, svc seedServices) (seedOutput, error) {
 		out.Logins = append(out.Logins, l)
 	}
 	if err := seedDelegations(ctx, svc.delegations, out, tenants); err != nil {
+		return out, err
+	}
+	if err := seedCaseWorkGrants(ctx, svc.grants, out, tenants); err != nil {
 		return out, err
 	}
 	if err := seedCases(ctx, svc, out, tenants); err != nil {
@@ -379,6 +385,38 @@ func seedDossier(ctx context.Context, svc seedServices, physician access.Actor, 
 		Limitations:   "Maximaal vier uur per dag; geen piekbelasting of deadlines.",
 		Possibilities: "Eigen werk in halve dagen, opbouw per twee weken."})
 	return err
+}
+
+// caseWorkRole reports whether role works for the employers assigned to
+// it (the case manager, the labour expert): the demo's are assigned to
+// both demo employers.
+func caseWorkRole(role access.Role) bool {
+	return role == access.RoleCaseManager || role == access.RoleLabourExpert
+}
+
+// seedCaseWorkGrants assigns, on the run that creates them, the demo case
+// manager and labour expert to the demo employers besides the first (the
+// grant they were created with), as the demo admin would.
+func seedCaseWorkGrants(ctx context.Context, grants *identity.GrantService, out seedOutput, tenants []uuid.UUID) error {
+	var admin uuid.UUID
+	for _, l := range out.Logins {
+		if l.Role == string(access.RoleAdmin) {
+			admin = uuid.MustParse(l.UserID)
+		}
+	}
+	actor := access.Principal{UserID: admin, Grants: []access.Grant{{Role: access.RoleAdmin}}}
+	for _, l := range out.Logins {
+		if !l.Created || !caseWorkRole(access.Role(l.Role)) {
+			continue
+		}
+		for _, tenant := range tenants[1:] {
+			if _, err := grants.Propose(ctx, actor, identity.GrantProposal{UserID: uuid.MustParse(l.UserID),
+				Role: access.Role(l.Role), EmployerID: tenant}, ""); err != nil {
+				return fmt.Errorf("seed: assign %s: %w", l.Role, err)
+			}
+		}
+	}
+	return nil
 }
 
 // seedDelegations sets up, on the run that creates them, what the two-key

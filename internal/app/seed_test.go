@@ -152,6 +152,12 @@ func TestSeedIsIdempotentAndItsLoginsWork(t *testing.T) {
 	if r := s.do("GET", "/api/v1/requests", tokens["physician"], nil); r.status != http.StatusOK || !strings.Contains(r.raw, `"copy"`) {
 		t.Errorf("GET /requests as the demo physician = %d %s, want 200 with the copy request", r.status, r.raw)
 	}
+	// The demo case manager's overview lists the employees of both demo
+	// employers: it is assigned to each.
+	if r := s.portal("GET", "/werkgever", tokens["case_manager"], nil); r.status != http.StatusOK ||
+		!strings.Contains(r.body, "Özdemir") || !strings.Contains(r.body, "Visser") {
+		t.Errorf("GET /werkgever as the demo case manager = %d, want 200 listing Özdemir (Demo Bouw) and Visser (Demo Zorg)", r.status)
+	}
 	// The first run's credentials were replaced.
 	if r := s.login(first.Logins[0].Email, first.Logins[0].Password, code(t, first.Logins[0].TOTPSecret, time.Now())); r.status == http.StatusOK {
 		t.Errorf("login with the credentials of the first seed run = 200, want refused after reseeding")
