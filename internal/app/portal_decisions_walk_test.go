@@ -261,6 +261,11 @@ func TestPortalDecisionsWalk(t *testing.T) {
 	testenv.Navigate(t, ctx, s.url+"/arts/verzoeken/"+d2)
 	wantText(t, ctx, "the destruction done", "Status: klaar", "verklaring van vernietiging")
 	testenv.Inspect(t, ctx, "arts-vernietiging-klaar")
+	// The physician downloads the statement the employee got.
+	if name, pdf := testenv.Download(t, ctx, "Verklaring van vernietiging downloaden (pdf)"); name != "verklaring-vernietiging.pdf" ||
+		!bytes.HasPrefix(pdf, []byte("%PDF")) {
+		t.Errorf("the physician's statement is %q starting %q, want verklaring-vernietiging.pdf, a PDF", name, pdf[:min(8, len(pdf))])
+	}
 	var jobID string
 	if err := w.owner.QueryRow(bg, `SELECT id::text FROM medical.destructions WHERE request_id = $1`, d2).Scan(&jobID); err != nil {
 		t.Fatal(err)

@@ -1,6 +1,9 @@
 package app
 
-import "net/http"
+import (
+	"context"
+	"net/http"
+)
 
 // The physician's decisions in the professionals' portal matrix. Verdicts
 // and advice are written by the physician assigned to A only (pResp); those
@@ -68,5 +71,17 @@ func init() {
 			want: requestDeciders(http.StatusBadRequest, s403)},
 		portalProRow{method: http.MethodPost, route: "/arts/verzoeken/{id}/vernietiging", path: request("destruction", "/vernietiging"),
 			want: requestDeciders(http.StatusBadRequest, s403)},
+		// The statement of a1's completed (partial) destruction, for who
+		// may decide its request.
+		portalProRow{method: http.MethodGet, route: "/arts/verzoeken/{id}/verklaring.pdf",
+			path: func(f *matrixFixture) string {
+				var request string
+				if err := f.owner.QueryRow(context.Background(), `SELECT request_id::text FROM medical.destructions WHERE id = $1`,
+					f.destructionA1).Scan(&request); err != nil {
+					f.s.t.Fatalf("the request of destruction %s: %v", f.destructionA1, err)
+				}
+				return "/arts/verzoeken/" + request + "/verklaring.pdf"
+			},
+			want: requestDeciders(s200, s404)},
 	)
 }

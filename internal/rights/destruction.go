@@ -450,6 +450,39 @@ func (s *Destructions) Statement(ctx context.Context, a access.Actor, id uuid.UU
 	if job.ID == uuid.Nil {
 		return nil, fmt.Errorf("rights: statement: no such destruction: %w", derrors.ErrNotFound)
 	}
+	return s.statement(ctx, a, subj, job)
+}
+
+// DecidedStatement renders, for who may decide the destruction request
+// requestID (as Review), the statement of the completed destruction that
+// answered it: the document the employee gets, on demand, audited as an
+// export with its SHA-256 before it is returned. A request of another
+// type, one the caller may not decide, and one whose destruction is not
+// done are derrors.ErrNotFound.
+func (s *Destructions) DecidedStatement(ctx context.Context, a access.Actor, requestID uuid.UUID) ([]byte, error) {
+	if s.render == nil || s.people == nil || s.rec == nil {
+		return nil, fmt.Errorf("rights: statement: no renderer: %w", derrors.ErrUnavailable)
+	}
+	r, subj, err := s.requests.Request(ctx, requestID)
+	if err != nil {
+		return nil, fmt.Errorf("rights: statement: %w", err)
+	}
+	if r.Type != TypeDestruction || selfDecision(a, &r, subj) || !mayDecide(a, r.Type, subj) {
+		return nil, fmt.Errorf("rights: may not decide this request: %w", derrors.ErrNotFound)
+	}
+	job, err := s.records.DestructionFor(ctx, requestID)
+	if err != nil {
+		return nil, fmt.Errorf("rights: statement: %w", err)
+	}
+	if job.State != dossier.StateDone {
+		return nil, fmt.Errorf("rights: statement: destruction not done: %w", derrors.ErrNotFound)
+	}
+	return s.statement(ctx, a, subj, job)
+}
+
+// statement renders the statement of the completed destruction job of
+// subj's dossier and audits its export by a.
+func (s *Destructions) statement(ctx context.Context, a access.Actor, subj Subject, job dossier.Destruction) ([]byte, error) {
 	people, err := s.people.People(ctx, []uuid.UUID{job.DecidedBy})
 	if err != nil {
 		return nil, fmt.Errorf("rights: statement: %w", err)

@@ -64,6 +64,7 @@ type DecisionServices struct {
 	// (rights.Destructions).
 	Destructions interface {
 		Review(ctx context.Context, a access.Actor, requestID uuid.UUID) (rights.DestructionReview, error)
+		DecidedStatement(ctx context.Context, a access.Actor, requestID uuid.UUID) ([]byte, error)
 		Decide(ctx context.Context, a access.Actor, requestID uuid.UUID, d rights.DestructionDecision) (rights.Request, dossier.Destruction, error)
 	}
 }
@@ -106,6 +107,7 @@ func (s *Server) decisionRoutes() {
 	s.handle("POST /arts/verzoeken/{id}/vrijgeven/voorbeeld", s.allow("requests", "release", s.decisionReleasePreview))
 	s.handle("POST /arts/verzoeken/{id}/vrijgeven", s.allow("requests", "release", s.decisionRelease))
 	s.handle("POST /arts/verzoeken/{id}/vernietiging", s.allow("requests", "destroy", s.decisionDestroy))
+	s.handle("GET /arts/verzoeken/{id}/verklaring.pdf", s.physicianOnly("requests", "read", s.decisionStatement))
 }
 
 // physicianOnly is allow for the pages of one request: the privacy officer
@@ -1031,4 +1033,20 @@ func (s *Server) decisionDestroy(w http.ResponseWriter, r *http.Request, a acces
 		}
 	}
 	return s.decisionShowRequest(w, r, a, id, http.StatusBadRequest, "", &f)
+}
+
+// decisionStatement sends the statement of the completed destruction that
+// answered request {id}, for who may decide it: the document the employee
+// got.
+func (s *Server) decisionStatement(w http.ResponseWriter, r *http.Request, a access.Actor) error {
+	id, err := pathUUID(r)
+	if err != nil {
+		return err
+	}
+	b, err := s.opts.Decisions.Destructions.DecidedStatement(r.Context(), a, id)
+	if err != nil {
+		return err
+	}
+	download(w, "verklaring-vernietiging.pdf", "application/pdf", b)
+	return nil
 }
