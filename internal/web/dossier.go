@@ -155,22 +155,9 @@ func dossierKindName(k dossier.EntryKind) string {
 	return string(k)
 }
 
-// dossierFieldErrors turns a service's field errors into the form's, in
-// Dutch; false when err has none.
-func dossierFieldErrors(err error, fields map[string]string) bool {
-	var fe derrors.FieldErrors
-	if !errors.As(err, &fe) {
-		return false
-	}
-	for k := range fe {
-		msg, ok := dossierFieldMessages[k]
-		if !ok {
-			msg = "Dit is niet goed ingevuld."
-		}
-		fields[k] = msg
-	}
-	return true
-}
+// dossierFields puts the services' field errors on the dossier forms,
+// which use the services' field names.
+var dossierFields = fieldTable{messages: dossierFieldMessages}
 
 // dossierLongField reads the field name of the parsed post into f when it
 // is longer than parseForm takes (an entry's text, a reason), up to max
@@ -657,7 +644,7 @@ func (s *Server) dossierCreateEntry(w http.ResponseWriter, r *http.Request, a ac
 			http.Redirect(w, r, "/arts/medewerkers/"+id.String()+"?gedaan=notitie#stuk-"+e.ID.String(), http.StatusSeeOther)
 			return nil
 		}
-		if !dossierFieldErrors(err, f.fields) {
+		if !dossierFields.put(err, nil, f.fields) {
 			return err
 		}
 	}
@@ -755,7 +742,7 @@ func (s *Server) dossierCorrectEntry(w http.ResponseWriter, r *http.Request, a a
 			http.Redirect(w, r, "/arts/medewerkers/"+id.String()+"/notities/"+e.ID.String()+"?gedaan=gecorrigeerd", http.StatusSeeOther)
 			return nil
 		}
-		if !dossierFieldErrors(err, f.fields) {
+		if !dossierFields.put(err, nil, f.fields) {
 			return err
 		}
 	}
@@ -828,7 +815,7 @@ func (s *Server) dossierUpload(w http.ResponseWriter, r *http.Request, a access.
 			http.Redirect(w, r, "/arts/medewerkers/"+id.String()+"?gedaan=bijlage#bijlagen", http.StatusSeeOther)
 			return nil
 		}
-		if !dossierFieldErrors(err, fields) {
+		if !dossierFields.put(err, nil, fields) {
 			return err
 		}
 		if m, ok := fields["content_type"]; ok {
@@ -876,7 +863,7 @@ func (s *Server) dossierRecordExposure(w http.ResponseWriter, r *http.Request, a
 			http.Redirect(w, r, "/arts/medewerkers/"+id.String()+"?gedaan=blootstelling#blootstelling", http.StatusSeeOther)
 			return nil
 		}
-		if !dossierFieldErrors(err, f.fields) {
+		if !dossierFields.put(err, nil, f.fields) {
 			return err
 		}
 	}
@@ -927,7 +914,7 @@ func (s *Server) dossierDeclareEmergency(w http.ResponseWriter, r *http.Request,
 			http.Redirect(w, r, "/arts/medewerkers/"+id.String()+"?gedaan=noodtoegang", http.StatusSeeOther)
 			return nil
 		}
-		if !dossierFieldErrors(err, f.fields) {
+		if !dossierFields.put(err, nil, f.fields) {
 			return err
 		}
 	}

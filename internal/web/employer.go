@@ -569,26 +569,8 @@ func employerPercent(f form, name string, lo, hi int, msg string) int {
 var employerSickFields = map[string]string{"first_sick_day": "eerste_ziektedag", "percentage": "percentage",
 	"date": "datum", "leave_days": "verlofdagen"}
 
-// employerServiceFields turns the service's field errors into the form's, in
-// Dutch; false when err has none.
-func employerServiceFields(err error, names map[string]string, fields map[string]string) bool {
-	var fe derrors.FieldErrors
-	if !errors.As(err, &fe) {
-		return false
-	}
-	for k := range fe {
-		name, ok := names[k]
-		if !ok {
-			name = "algemeen"
-		}
-		if msg, ok := employerFieldMessages[name]; ok {
-			fields[name] = msg
-		} else {
-			fields[name] = "Dit is niet goed ingevuld."
-		}
-	}
-	return true
-}
+// employerFields puts the service's field errors on the employer's forms.
+var employerFields = fieldTable{messages: employerFieldMessages}
 
 // employerFieldMessages are the messages for the service's field errors, by
 // the form's field name.
@@ -634,7 +616,7 @@ func (s *Server) employerReportSick(w http.ResponseWriter, r *http.Request, a ac
 			}
 			return s.employerShowCase(w, r, a, x.ID, http.StatusOK, notice, nil, nil)
 		}
-		if !employerServiceFields(err, employerSickFields, f.fields) {
+		if !employerFields.put(err, employerSickFields, f.fields) {
 			return err
 		}
 	}
@@ -797,7 +779,7 @@ func (s *Server) employerChangeCase(w http.ResponseWriter, r *http.Request, a ac
 			}
 			return s.employerShowCase(w, r, a, x.ID, http.StatusOK, notice, nil, nil)
 		}
-		if !employerServiceFields(err, map[string]string{"date": "datum", "percentage": "herstel_percentage"}, f.fields) {
+		if !employerFields.put(err, map[string]string{"date": "datum", "percentage": "herstel_percentage"}, f.fields) {
 			return err
 		}
 	}
@@ -877,7 +859,7 @@ func employerFieldErrors(err error, fields map[string]string) bool {
 	for _, n := range employerFormNames {
 		names[n] = n
 	}
-	return employerServiceFields(err, names, fields)
+	return employerFields.put(err, names, fields)
 }
 
 // employerEditEmployee shows the form to rectify an employee's record.

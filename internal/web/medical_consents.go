@@ -159,7 +159,29 @@ var (
 	consentServiceFields = map[string]string{"content": "scan", "content_type": "scan", "assessment.interest_outweighs_privacy": "interest_outweighs_privacy",
 		"assessment.within_task_needs": "within_task_needs", "assessment.no_risk_of_harm": "no_risk_of_harm",
 		"assessment.covered_by_rules": "covered_by_rules"}
+	// consentFieldNames map the service's field names to the forms': those
+	// of consentServiceFields, else the same name where the forms have a
+	// message for it; any other field goes under "algemeen".
+	consentFieldNames = consentNames()
+	// consentFields puts the service's field errors on the consent forms.
+	consentFields = fieldTable{messages: consentFieldMessages}
 )
+
+// consentNames builds consentFieldNames.
+func consentNames() map[string]string {
+	names := make(map[string]string, len(consentFieldMessages)+len(consentServiceFields))
+	for k := range consentFieldMessages {
+		names[k] = k
+	}
+	for k, v := range consentServiceFields {
+		if _, ok := consentFieldMessages[v]; ok {
+			names[k] = v
+		} else {
+			delete(names, k)
+		}
+	}
+	return names
+}
 
 // consentAssessmentQuestions are the refusal grounds of seed 004 §7 the
 // reporting physician answers before deciding a disclosure.
@@ -247,17 +269,7 @@ func consentFailed(err error, st *consentState) error {
 	switch {
 	case errors.As(err, &fe):
 		st.status = http.StatusBadRequest
-		for name := range fe {
-			field := name
-			if f, ok := consentServiceFields[name]; ok {
-				field = f
-			}
-			msg, ok := consentFieldMessages[field]
-			if !ok {
-				field, msg = "algemeen", consentFieldMessages["algemeen"]
-			}
-			st.fields[field] = msg
-		}
+		consentFields.put(err, consentFieldNames, st.fields)
 		st.err = pageErrorOf(derrors.ErrInvalid).message + " Er is niets opgeslagen."
 	case errors.As(err, &ce):
 		st.status = http.StatusUnprocessableEntity
