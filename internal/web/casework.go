@@ -373,7 +373,7 @@ func (s *Server) caseWorkCase(ctx context.Context, a access.Actor, id uuid.UUID)
 		case err != nil:
 			return caseWorkCaseData{}, err
 		default:
-			d.Plan, d.plan = caseWorkPlanView(p, evs), p
+			d.Plan, d.plan = employerPlanOf(p, evs), p
 		}
 	}
 	cs, err := svc.Absences.Contacts(ctx, a, id)
@@ -414,24 +414,6 @@ func (s *Server) caseWorkCase(ctx context.Context, a access.Actor, id uuid.UUID)
 		}
 	}
 	return d, nil
-}
-
-// caseWorkPlanView is the plan with its evaluations as the page shows them.
-func caseWorkPlanView(p absence.Plan, evs []absence.Evaluation) *employerPlanView {
-	pv := &employerPlanView{Version: p.Version, Goals: p.Goals, EmployerView: p.EmployerView, EmployeeView: p.EmployeeView,
-		RecordedOn: Date(p.RecordedAt.In(employerZone)), EmployerSigned: Date(p.EmployerSignedOn), EmpSigned: Date(p.EmployeeSignedOn)}
-	for _, ac := range p.Activities {
-		pv.Activities = append(pv.Activities, employerActivityRow{Description: ac.Description, Who: ac.Who, ByWhen: Date(ac.ByWhen)})
-	}
-	for _, ev := range evs {
-		kind := "Evaluatie"
-		if ev.Kind == absence.EvaluationFirstYear {
-			kind = "Eerstejaarsevaluatie"
-		}
-		pv.Evaluations = append(pv.Evaluations, employerEvaluationRow{Kind: kind, HeldOn: Date(ev.HeldOn), Summary: ev.Summary,
-			EmployerView: ev.EmployerView, EmployeeView: ev.EmployeeView})
-	}
-	return pv
 }
 
 // caseWorkPlanForm returns the plan form's values from the plan on record

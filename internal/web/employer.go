@@ -671,6 +671,25 @@ type employerPlanView struct {
 	Evaluations               []employerEvaluationRow
 }
 
+// employerPlanOf is the plan with its evaluations as the case pages show
+// them (the employer's and the case manager's).
+func employerPlanOf(p absence.Plan, evs []absence.Evaluation) *employerPlanView {
+	pv := &employerPlanView{Version: p.Version, Goals: p.Goals, EmployerView: p.EmployerView, EmployeeView: p.EmployeeView,
+		RecordedOn: Date(p.RecordedAt.In(employerZone)), EmployerSigned: Date(p.EmployerSignedOn), EmpSigned: Date(p.EmployeeSignedOn)}
+	for _, ac := range p.Activities {
+		pv.Activities = append(pv.Activities, employerActivityRow{Description: ac.Description, Who: ac.Who, ByWhen: Date(ac.ByWhen)})
+	}
+	for _, ev := range evs {
+		kind := "Evaluatie"
+		if ev.Kind == absence.EvaluationFirstYear {
+			kind = "Eerstejaarsevaluatie"
+		}
+		pv.Evaluations = append(pv.Evaluations, employerEvaluationRow{Kind: kind, HeldOn: Date(ev.HeldOn), Summary: ev.Summary,
+			EmployerView: ev.EmployerView, EmployeeView: ev.EmployeeView})
+	}
+	return pv
+}
+
 type employerActivityRow struct{ Description, Who, ByWhen string }
 
 type employerEvaluationRow struct{ Kind, HeldOn, Summary, EmployerView, EmployeeView string }
@@ -707,20 +726,7 @@ func (s *Server) employerCase(ctx context.Context, a access.Actor, id uuid.UUID)
 	case err != nil:
 		return employerCaseData{}, err
 	default:
-		pv := &employerPlanView{Version: p.Version, Goals: p.Goals, EmployerView: p.EmployerView, EmployeeView: p.EmployeeView,
-			RecordedOn: Date(p.RecordedAt.In(employerZone)), EmployerSigned: Date(p.EmployerSignedOn), EmpSigned: Date(p.EmployeeSignedOn)}
-		for _, ac := range p.Activities {
-			pv.Activities = append(pv.Activities, employerActivityRow{Description: ac.Description, Who: ac.Who, ByWhen: Date(ac.ByWhen)})
-		}
-		for _, ev := range evs {
-			kind := "Evaluatie"
-			if ev.Kind == absence.EvaluationFirstYear {
-				kind = "Eerstejaarsevaluatie"
-			}
-			pv.Evaluations = append(pv.Evaluations, employerEvaluationRow{Kind: kind, HeldOn: Date(ev.HeldOn), Summary: ev.Summary,
-				EmployerView: ev.EmployerView, EmployeeView: ev.EmployeeView})
-		}
-		d.Plan = pv
+		d.Plan = employerPlanOf(p, evs)
 	}
 	vs, err := svc.Fitness.Verdicts(ctx, a, x.EmployeeID)
 	if err != nil {
