@@ -79,15 +79,22 @@ func waitText(d time.Duration) string {
 // fail renders err as the error page (an internal error is logged by its
 // type only, never its text, which may hold user input).
 func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
-	pe := pageErrorOf(err)
-	if pe.status == http.StatusInternalServerError {
-		s.log.ErrorContext(r.Context(), "portal request failed", "path_pattern", r.Pattern, "error_type", fmt.Sprintf("%T", err))
-	}
+	pe := s.failure(r, err)
 	if pe.status == http.StatusNotFound {
 		s.notFound(w, r)
 		return
 	}
 	s.render(w, r, pe.status, "error.html", view{Title: "Dat lukte niet", Error: pe.message})
+}
+
+// failure returns the table's row for err and logs an internal error by
+// its type and the route only, never its text, which may hold user input.
+func (s *Server) failure(r *http.Request, err error) pageError {
+	pe := pageErrorOf(err)
+	if pe.status == http.StatusInternalServerError {
+		s.log.ErrorContext(r.Context(), "portal request failed", "path_pattern", r.Pattern, "error_type", fmt.Sprintf("%T", err))
+	}
+	return pe
 }
 
 // notFound renders the 404 page: it says no more than the API's 404.

@@ -74,30 +74,15 @@ var fieldMessages = map[string]string{
 	"email":    "Vul een geldig e-mailadres in.",
 }
 
-// fieldErrorsOf merges the field errors of a service's derrors.FieldErrors
-// into fields, in Dutch.
-func fieldErrorsOf(err error, fields map[string]string) {
-	var fe derrors.FieldErrors
-	if !errors.As(err, &fe) {
-		return
-	}
-	for name := range fe {
-		msg, ok := fieldMessages[name]
-		if !ok {
-			msg = "Dit is niet goed ingevuld."
-		}
-		fields[name] = msg
-	}
-}
+// pageFields puts the services' field errors on the account and login
+// forms, which use the services' field names.
+var pageFields = fieldTable{messages: fieldMessages}
 
 // formFailed renders page again after err, with the table's status and
 // message (msgs overrides the message per error), the field errors and
 // the kept values in v.
 func (s *Server) formFailed(w http.ResponseWriter, r *http.Request, page string, v view, err error, msgs map[error]string) {
-	pe := pageErrorOf(err)
-	if pe.status == http.StatusInternalServerError {
-		s.log.ErrorContext(r.Context(), "portal request failed", "path_pattern", r.Pattern, "error_type", fmt.Sprintf("%T", err))
-	}
+	pe := s.failure(r, err)
 	v.Error = pe.message
 	for e, m := range msgs {
 		if errors.Is(err, e) {
@@ -108,7 +93,7 @@ func (s *Server) formFailed(w http.ResponseWriter, r *http.Request, page string,
 	if v.Fields == nil {
 		v.Fields = map[string]string{}
 	}
-	fieldErrorsOf(err, v.Fields)
+	pageFields.put(err, nil, v.Fields)
 	s.render(w, r, pe.status, page, v)
 }
 
