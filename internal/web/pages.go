@@ -36,16 +36,7 @@ func parseForm(w http.ResponseWriter, r *http.Request, names ...string) (form, e
 	if err := r.ParseForm(); err != nil {
 		return form{}, fmt.Errorf("web: form: %w", derrors.ErrInvalid)
 	}
-	f := form{values: map[string]string{}, fields: map[string]string{}}
-	for _, n := range names {
-		v := r.PostForm.Get(n)
-		if len(v) > maxFieldBytes {
-			f.fields[n] = "Dit is te lang."
-			v = ""
-		}
-		f.values[n] = v
-	}
-	return f, nil
+	return employerForm(r, names...), nil
 }
 
 // require adds a field error for each empty field name.
