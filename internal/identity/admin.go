@@ -235,17 +235,23 @@ func (s *Accounts) Users(ctx context.Context, a access.Actor, after uuid.UUID, l
 	if limit < 1 || limit > MaxUsersPage {
 		return nil, derrors.FieldErrors{"limit": fmt.Sprintf("must be a whole number from 1 to %d", MaxUsersPage)}
 	}
-	users, err := s.store.Users(ctx, after, limit, func(us []UserSummary) audit.Event {
-		employees := make([]uuid.UUID, 0, len(us))
-		for _, u := range us {
-			employees = append(employees, u.EmployeeID)
-		}
-		return adminEvent(a, audit.ActionRead, "user", uuid.Nil).Listed(employees)
-	})
+	users, err := s.store.Users(ctx, after, limit, usersListed(a, audit.ActionRead))
 	if err != nil {
 		return nil, fmt.Errorf("identity: list users: %w", err)
 	}
 	return users, nil
+}
+
+// usersListed returns the event of a's list read (action) of users: the
+// employees among those listed, as every list read names them.
+func usersListed(a access.Actor, action audit.Action) func([]UserSummary) audit.Event {
+	return func(us []UserSummary) audit.Event {
+		employees := make([]uuid.UUID, 0, len(us))
+		for _, u := range us {
+			employees = append(employees, u.EmployeeID)
+		}
+		return adminEvent(a, action, "user", uuid.Nil).Listed(employees)
+	}
 }
 
 // adminEvent is an event of the account administration by a, about object

@@ -184,13 +184,7 @@ func (s *AdminReads) SearchUsers(ctx context.Context, a access.Actor, q string, 
 	if err := fe.Err(); err != nil {
 		return nil, err
 	}
-	users, err := s.store.SearchUsers(ctx, q, after, limit, func(us []UserSummary) audit.Event {
-		employees := make([]uuid.UUID, 0, len(us))
-		for _, u := range us {
-			employees = append(employees, u.EmployeeID)
-		}
-		return adminEvent(a, audit.ActionSearch, "user", uuid.Nil).Listed(employees)
-	})
+	users, err := s.store.SearchUsers(ctx, q, after, limit, usersListed(a, audit.ActionSearch))
 	if err != nil {
 		return nil, fmt.Errorf("identity: search users: %w", err)
 	}

@@ -60,11 +60,7 @@ func readAll[T any](ctx context.Context, pool *pgxpool.Pool, employeeID, callerI
 		rs  []consent.Sealed[T]
 	)
 	err := InTx(ctx, pool, func(tx pgx.Tx) error {
-		d, until, err := lookupDossier(ctx, tx, employeeID, callerID, "")
-		if err != nil {
-			return err
-		}
-		ev, err := authorize(d, until)
+		d, ev, err := authorizedDossier(ctx, tx, employeeID, callerID, "", authorize)
 		if err != nil {
 			return err
 		}
@@ -91,11 +87,7 @@ func readOne[T any](ctx context.Context, pool *pgxpool.Pool, employeeID, callerI
 		return out, r, errNilRecord
 	}
 	err := InTx(ctx, pool, func(tx pgx.Tx) error {
-		d, until, err := lookupDossier(ctx, tx, employeeID, callerID, "")
-		if err != nil {
-			return err
-		}
-		ev, err := authorize(d, until)
+		d, ev, err := authorizedDossier(ctx, tx, employeeID, callerID, "", authorize)
 		if err != nil {
 			return err
 		}

@@ -58,11 +58,7 @@ type lookupRow struct {
 func (s *DossierStore) Read(ctx context.Context, employeeID, callerID uuid.UUID, authorize func(dossier.Dossier, time.Time) (audit.Event, error)) (dossier.Dossier, error) {
 	var out dossier.Dossier
 	err := InTx(ctx, s.pool, func(tx pgx.Tx) error {
-		d, until, err := lookupDossier(ctx, tx, employeeID, callerID, "")
-		if err != nil {
-			return err
-		}
-		ev, err := authorize(d, until)
+		d, ev, err := authorizedDossier(ctx, tx, employeeID, callerID, "", authorize)
 		if err != nil {
 			return err
 		}
@@ -78,11 +74,7 @@ func (s *DossierStore) Read(ctx context.Context, employeeID, callerID uuid.UUID,
 // Close closes the dossier of employeeID with its event.
 func (s *DossierStore) Close(ctx context.Context, employeeID, callerID uuid.UUID, authorize func(dossier.Dossier, time.Time) (audit.Event, error)) error {
 	return InTx(ctx, s.pool, func(tx pgx.Tx) error {
-		d, until, err := lookupDossier(ctx, tx, employeeID, callerID, "FOR UPDATE OF d")
-		if err != nil {
-			return err
-		}
-		ev, err := authorize(d, until)
+		d, ev, err := authorizedDossier(ctx, tx, employeeID, callerID, "FOR UPDATE OF d", authorize)
 		if err != nil {
 			return err
 		}
@@ -134,6 +126,23 @@ func (s *DossierStore) RunningEmergency(ctx context.Context, employeeID, callerI
 		return dossier.EmergencyAccess{}, Translate(err)
 	}
 	return out, nil
+}
+
+// authorizedDossier looks up the dossier of employeeID (as lookupDossier,
+// with lock) and asks authorize for the event of the caller's access,
+// with the end of callerID's emergency access. It returns the dossier and
+// the event, or the error of either step unchanged.
+func authorizedDossier(ctx context.Context, q querier, employeeID, callerID uuid.UUID, lock string,
+	authorize dossier.Authorize) (dossier.Dossier, audit.Event, error) {
+	d, until, err := lookupDossier(ctx, q, employeeID, callerID, lock)
+	if err != nil {
+		return dossier.Dossier{}, audit.Event{}, err
+	}
+	ev, err := authorize(d, until)
+	if err != nil {
+		return dossier.Dossier{}, audit.Event{}, err
+	}
+	return d, ev, nil
 }
 
 // lookupDossier loads the dossier of employeeID (not destroyed) with the end

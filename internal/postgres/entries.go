@@ -227,11 +227,7 @@ func (s *DossierStore) Entries(ctx context.Context, employeeID uuid.UUID, q doss
 		items []dossier.SealedEntry
 	)
 	err := InTx(ctx, s.pool, func(tx pgx.Tx) error {
-		d, until, err := lookupDossier(ctx, tx, employeeID, q.ReaderID, "")
-		if err != nil {
-			return err
-		}
-		ev, err := authorize(d, until)
+		d, ev, err := authorizedDossier(ctx, tx, employeeID, q.ReaderID, "", authorize)
 		if err != nil {
 			return err
 		}
@@ -381,11 +377,7 @@ func (s *DossierStore) Attachment(ctx context.Context, employeeID, id, callerID 
 		item dossier.SealedAttachment
 	)
 	err := InTx(ctx, s.pool, func(tx pgx.Tx) error {
-		d, until, err := lookupDossier(ctx, tx, employeeID, callerID, "")
-		if err != nil {
-			return err
-		}
-		ev, err := authorize(d, until)
+		d, ev, err := authorizedDossier(ctx, tx, employeeID, callerID, "", authorize)
 		if err != nil {
 			return err
 		}
@@ -409,11 +401,7 @@ func (s *DossierStore) Attachment(ctx context.Context, employeeID, id, callerID 
 func (s *DossierStore) Attachments(ctx context.Context, employeeID, callerID uuid.UUID, authorize dossier.Authorize) ([]dossier.Attachment, error) {
 	var out []dossier.Attachment
 	err := InTx(ctx, s.pool, func(tx pgx.Tx) error {
-		d, until, err := lookupDossier(ctx, tx, employeeID, callerID, "")
-		if err != nil {
-			return err
-		}
-		ev, err := authorize(d, until)
+		d, ev, err := authorizedDossier(ctx, tx, employeeID, callerID, "", authorize)
 		if err != nil {
 			return err
 		}
@@ -491,11 +479,7 @@ func (r exposureRow) domain() dossier.Exposure {
 func (s *DossierStore) Exposures(ctx context.Context, employeeID, callerID uuid.UUID, authorize dossier.Authorize) ([]dossier.Exposure, error) {
 	var out []dossier.Exposure
 	err := InTx(ctx, s.pool, func(tx pgx.Tx) error {
-		d, until, err := lookupDossier(ctx, tx, employeeID, callerID, "")
-		if err != nil {
-			return err
-		}
-		ev, err := authorize(d, until)
+		d, ev, err := authorizedDossier(ctx, tx, employeeID, callerID, "", authorize)
 		if err != nil {
 			return err
 		}

@@ -26,6 +26,23 @@ var _ fitness.Store = (*FitnessStore)(nil)
 // NewFitnessStore returns a FitnessStore on the hr pool.
 func NewFitnessStore(pool *pgxpool.Pool) *FitnessStore { return &FitnessStore{pool: pool} }
 
+// authorizedPerson loads employeeID as fitness knows them (as loadPerson,
+// locked when lock) and asks authorize for the event of the caller's
+// access. It returns the person and the event, or the error of either
+// step unchanged.
+func authorizedPerson(ctx context.Context, tx pgx.Tx, scope access.Scope, employeeID uuid.UUID, lock bool,
+	authorize func(fitness.Person) (audit.Event, error)) (fitness.Person, audit.Event, error) {
+	p, err := loadPerson(ctx, tx, scope, employeeID, lock)
+	if err != nil {
+		return fitness.Person{}, audit.Event{}, err
+	}
+	ev, err := authorize(p)
+	if err != nil {
+		return fitness.Person{}, audit.Event{}, err
+	}
+	return p, ev, nil
+}
+
 // loadPerson loads an employee within scope (explicitly, and through
 // row-level security), with the employer's assigned physician, locking the
 // employee's row when lock is set.
@@ -141,11 +158,7 @@ func (s *FitnessStore) AddVerdict(ctx context.Context, scope access.Scope, v fit
 func (s *FitnessStore) Verdicts(ctx context.Context, scope access.Scope, employeeID uuid.UUID, authorize func(fitness.Person) (audit.Event, error)) ([]fitness.Verdict, error) {
 	var out []fitness.Verdict
 	err := InScope(ctx, s.pool, scope, func(tx pgx.Tx) error {
-		p, err := loadPerson(ctx, tx, scope, employeeID, false)
-		if err != nil {
-			return err
-		}
-		ev, err := authorize(p)
+		_, ev, err := authorizedPerson(ctx, tx, scope, employeeID, false, authorize)
 		if err != nil {
 			return err
 		}
@@ -194,11 +207,7 @@ func (s *FitnessStore) Decide(ctx context.Context, scope access.Scope, verdictID
 // the employer, and the employer's users where the employer shares advice.
 func (s *FitnessStore) Publish(ctx context.Context, scope access.Scope, a fitness.Advice, authorize func(fitness.Person) (audit.Event, error), n fitness.Notice) (fitness.Advice, error) {
 	err := InScope(ctx, s.pool, scope, func(tx pgx.Tx) error {
-		p, err := loadPerson(ctx, tx, scope, a.EmployeeID, true)
-		if err != nil {
-			return err
-		}
-		ev, err := authorize(p)
+		p, ev, err := authorizedPerson(ctx, tx, scope, a.EmployeeID, true, authorize)
 		if err != nil {
 			return err
 		}
@@ -254,11 +263,7 @@ func (r adviceRow) domain() fitness.Advice {
 func (s *FitnessStore) Advice(ctx context.Context, scope access.Scope, employeeID uuid.UUID, authorize func(fitness.Person) (audit.Event, error)) ([]fitness.Advice, error) {
 	var out []fitness.Advice
 	err := InScope(ctx, s.pool, scope, func(tx pgx.Tx) error {
-		p, err := loadPerson(ctx, tx, scope, employeeID, false)
-		if err != nil {
-			return err
-		}
-		ev, err := authorize(p)
+		_, ev, err := authorizedPerson(ctx, tx, scope, employeeID, false, authorize)
 		if err != nil {
 			return err
 		}
@@ -277,11 +282,7 @@ func (s *FitnessStore) Advice(ctx context.Context, scope access.Scope, employeeI
 func (s *FitnessStore) Person(ctx context.Context, scope access.Scope, employeeID uuid.UUID, authorize func(fitness.Person) (audit.Event, error)) (fitness.Person, error) {
 	var out fitness.Person
 	err := InScope(ctx, s.pool, scope, func(tx pgx.Tx) error {
-		p, err := loadPerson(ctx, tx, scope, employeeID, false)
-		if err != nil {
-			return err
-		}
-		ev, err := authorize(p)
+		p, ev, err := authorizedPerson(ctx, tx, scope, employeeID, false, authorize)
 		if err != nil {
 			return err
 		}

@@ -125,7 +125,7 @@ func (s *Server) changePassword(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		v.Error, v.Fields = pe.message, map[string]string{}
-		fieldErrorsOf(err, v.Fields)
+		pageFields.put(err, nil, v.Fields)
 		s.renderAccount(w, r, pe.status, v)
 	}
 }

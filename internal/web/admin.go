@@ -183,29 +183,18 @@ var adminServiceFields = map[string]string{
 	"email": "email", "display_name": "weergave",
 }
 
-// adminFields puts the service's field errors on the form, in Dutch; false
-// when err has none.
-func adminFields(err error, fields map[string]string) bool {
-	var fe derrors.FieldErrors
-	if !errors.As(err, &fe) {
-		return false
+// adminFields puts the service's field errors on the admin forms, in
+// Dutch: a field without its own message says that not all is filled in
+// well, and nothing changed ("fields") says so under "algemeen".
+var adminFields = fieldTable{message: func(service, form string) string {
+	if service == "fields" {
+		return adminFieldMessages["algemeen"]
 	}
-	for k := range fe {
-		name, ok := adminServiceFields[k]
-		if !ok {
-			name = "algemeen"
-		}
-		msg, ok := adminFieldMessages[name]
-		if !ok || name == "algemeen" {
-			msg = "Niet alles is goed ingevuld."
-			if k == "fields" {
-				msg = adminFieldMessages["algemeen"]
-			}
-		}
-		fields[name] = msg
+	if msg, ok := adminFieldMessages[form]; ok && form != "algemeen" {
+		return msg
 	}
-	return true
-}
+	return "Niet alles is goed ingevuld."
+}}
 
 // parseDomains reads a list of mail domains typed as one text: separated by
 // commas, semicolons or white space, lower-cased; empty parts are dropped.
@@ -292,7 +281,7 @@ func (s *Server) adminCreateEmployer(w http.ResponseWriter, r *http.Request, a a
 			return nil
 		}
 		switch {
-		case adminFields(err, f.fields):
+		case adminFields.put(err, adminServiceFields, f.fields):
 		case errors.Is(err, derrors.ErrConflict):
 			f.fields["kvk"] = adminFieldMessages["kvk"]
 		default:
@@ -446,7 +435,7 @@ func (s *Server) adminUpdateEmployer(w http.ResponseWriter, r *http.Request, a a
 			http.Redirect(w, r, "/beheer/werkgevers/"+id.String()+"?klaar=instellingen", http.StatusSeeOther)
 			return nil
 		}
-		if !adminFields(err, f.fields) {
+		if !adminFields.put(err, adminServiceFields, f.fields) {
 			return err
 		}
 	}
@@ -473,7 +462,7 @@ func (s *Server) adminProposeAssignment(w http.ResponseWriter, r *http.Request, 
 			http.Redirect(w, r, "/beheer/werkgevers/"+id.String()+"?klaar=arts", http.StatusSeeOther)
 			return nil
 		}
-		if !adminFields(err, f.fields) {
+		if !adminFields.put(err, adminServiceFields, f.fields) {
 			return err
 		}
 	}
@@ -499,7 +488,7 @@ func (s *Server) adminProposeSubstitution(w http.ResponseWriter, r *http.Request
 			http.Redirect(w, r, "/beheer/werkgevers/"+id.String()+"?klaar=arts", http.StatusSeeOther)
 			return nil
 		}
-		if !adminFields(err, f.fields) {
+		if !adminFields.put(err, adminServiceFields, f.fields) {
 			return err
 		}
 	}
@@ -769,7 +758,7 @@ func (s *Server) adminProposeGrant(w http.ResponseWriter, r *http.Request, a acc
 			return nil
 		}
 		switch {
-		case adminFields(err, f.fields):
+		case adminFields.put(err, adminServiceFields, f.fields):
 		case errors.Is(err, derrors.ErrConflict):
 			return s.adminShowUser(w, r, a, id, http.StatusConflict, "", "Deze gebruiker heeft deze rol al, of die wacht al op goedkeuring.", nil, f.keep(adminGrantForm...))
 		case errors.Is(err, derrors.ErrForbidden):
@@ -800,7 +789,7 @@ func (s *Server) adminProposeStatement(w http.ResponseWriter, r *http.Request, a
 			http.Redirect(w, r, "/beheer/gebruikers/"+id.String()+"?klaar=voorstel", http.StatusSeeOther)
 			return nil
 		}
-		if !adminFields(err, f.fields) {
+		if !adminFields.put(err, adminServiceFields, f.fields) {
 			return err
 		}
 	}
@@ -944,7 +933,7 @@ func (s *Server) adminInvite(w http.ResponseWriter, r *http.Request, a access.Ac
 			return nil
 		}
 		switch {
-		case adminFields(err, f.fields):
+		case adminFields.put(err, adminServiceFields, f.fields):
 		case errors.Is(err, derrors.ErrConflict):
 			f.fields["email"] = "Er is al een account met dit e-mailadres."
 		case errors.Is(err, derrors.ErrUnavailable):

@@ -373,7 +373,7 @@ func (s *Server) caseWorkCase(ctx context.Context, a access.Actor, id uuid.UUID)
 		case err != nil:
 			return caseWorkCaseData{}, err
 		default:
-			d.Plan, d.plan = caseWorkPlanView(p, evs), p
+			d.Plan, d.plan = employerPlanOf(p, evs), p
 		}
 	}
 	cs, err := svc.Absences.Contacts(ctx, a, id)
@@ -414,24 +414,6 @@ func (s *Server) caseWorkCase(ctx context.Context, a access.Actor, id uuid.UUID)
 		}
 	}
 	return d, nil
-}
-
-// caseWorkPlanView is the plan with its evaluations as the page shows them.
-func caseWorkPlanView(p absence.Plan, evs []absence.Evaluation) *employerPlanView {
-	pv := &employerPlanView{Version: p.Version, Goals: p.Goals, EmployerView: p.EmployerView, EmployeeView: p.EmployeeView,
-		RecordedOn: Date(p.RecordedAt.In(employerZone)), EmployerSigned: Date(p.EmployerSignedOn), EmpSigned: Date(p.EmployeeSignedOn)}
-	for _, ac := range p.Activities {
-		pv.Activities = append(pv.Activities, employerActivityRow{Description: ac.Description, Who: ac.Who, ByWhen: Date(ac.ByWhen)})
-	}
-	for _, ev := range evs {
-		kind := "Evaluatie"
-		if ev.Kind == absence.EvaluationFirstYear {
-			kind = "Eerstejaarsevaluatie"
-		}
-		pv.Evaluations = append(pv.Evaluations, employerEvaluationRow{Kind: kind, HeldOn: Date(ev.HeldOn), Summary: ev.Summary,
-			EmployerView: ev.EmployerView, EmployeeView: ev.EmployeeView})
-	}
-	return pv
 }
 
 // caseWorkPlanForm returns the plan form's values from the plan on record
@@ -544,34 +526,12 @@ var caseWorkFieldMessages = map[string]string{
 	"algemeen":                "Niet alles is goed ingevuld. Controleer het formulier en probeer het opnieuw.",
 }
 
-// caseWorkServiceFields puts the service's field errors on the form, by
-// names (the service's field → the form's), with the case page's
-// messages; false when err has none.
-func caseWorkServiceFields(err error, names map[string]string, fields map[string]string) bool {
-	var fe derrors.FieldErrors
-	if !errors.As(err, &fe) {
-		return false
-	}
-	for k := range fe {
-		name, ok := names[k]
-		if !ok {
-			name = names["*"]
-		}
-		if name == "" {
-			name = "algemeen"
-		}
-		msg, ok := caseWorkFieldMessages[name]
-		if !ok {
-			msg = caseWorkActivityMessage(name)
-		}
-		fields[name] = msg
-	}
-	return true
-}
+// caseWorkFields puts the service's field errors on the case page's forms.
+var caseWorkFields = fieldTable{messages: caseWorkFieldMessages, message: caseWorkActivityMessage}
 
 // caseWorkActivityMessage is the message of an activity field of the plan
-// form (plan_afspraak_<n>_wat, _wie, _datum).
-func caseWorkActivityMessage(name string) string {
+// form (plan_afspraak_<n>_wat, _wie, _datum), by the form's field name.
+func caseWorkActivityMessage(_, name string) string {
 	switch {
 	case strings.HasSuffix(name, "_wat"):
 		return "Vul in wat er gebeurt (hoogstens 1000 tekens, zonder stuurtekens)."
@@ -615,7 +575,7 @@ func (s *Server) caseWorkRecordStep(w http.ResponseWriter, r *http.Request, a ac
 			return nil
 		case errors.Is(err, derrors.ErrConflict):
 			status, failure = http.StatusConflict, "Deze stap is al als gedaan vastgelegd."
-		case !caseWorkServiceFields(err, map[string]string{"kind": "stap_soort", "done_on": "stap_datum", "*": "stap_datum"}, f.fields):
+		case !caseWorkFields.put(err, map[string]string{"kind": "stap_soort", "done_on": "stap_datum", "*": "stap_datum"}, f.fields):
 			return err
 		}
 	}
@@ -676,7 +636,7 @@ func (s *Server) caseWorkRecordPlan(w http.ResponseWriter, r *http.Request, a ac
 			caseWorkDone(w, r, id, "plan", "plan")
 			return nil
 		}
-		if !caseWorkServiceFields(err, service, f.fields) {
+		if !caseWorkFields.put(err, service, f.fields) {
 			return err
 		}
 	}
@@ -708,7 +668,7 @@ func (s *Server) caseWorkRecordEvaluation(w http.ResponseWriter, r *http.Request
 			return nil
 		case errors.Is(err, derrors.ErrConflict):
 			f.fields["ev_soort"] = "De eerstejaarsevaluatie is al vastgelegd."
-		case !caseWorkServiceFields(err, map[string]string{"kind": "ev_soort", "held_on": "ev_datum", "summary": "ev_samenvatting",
+		case !caseWorkFields.put(err, map[string]string{"kind": "ev_soort", "held_on": "ev_datum", "summary": "ev_samenvatting",
 			"employer_view": "ev_werkgever", "employee_view": "ev_werknemer"}, f.fields):
 			return err
 		}
@@ -771,7 +731,7 @@ func (s *Server) caseWorkAddContact(w http.ResponseWriter, r *http.Request, a ac
 		for i := range c.Participants {
 			names["participants["+strconv.Itoa(i)+"]"] = "contact_wie"
 		}
-		if !caseWorkServiceFields(err, names, f.fields) {
+		if !caseWorkFields.put(err, names, f.fields) {
 			return err
 		}
 	}
@@ -791,7 +751,7 @@ func (s *Server) caseWorkAddNote(w http.ResponseWriter, r *http.Request, a acces
 			caseWorkDone(w, r, id, "notitie", "notities")
 			return nil
 		}
-		if !caseWorkServiceFields(err, map[string]string{"text": "notitie_tekst"}, f.fields) {
+		if !caseWorkFields.put(err, map[string]string{"text": "notitie_tekst"}, f.fields) {
 			return err
 		}
 	}
@@ -816,7 +776,7 @@ func (s *Server) caseWorkRedactNote(w http.ResponseWriter, r *http.Request, a ac
 		}
 		if errors.Is(err, derrors.ErrConflict) {
 			f.fields["reden"] = "De tekst van deze notitie is al verwijderd."
-		} else if !caseWorkServiceFields(err, map[string]string{"reason": "reden"}, f.fields) {
+		} else if !caseWorkFields.put(err, map[string]string{"reason": "reden"}, f.fields) {
 			return err
 		}
 	}

@@ -124,22 +124,17 @@ func decisionPhysician(c caller) bool {
 	return hasRole(c, access.RolePhysician, access.RoleLeadPhysician)
 }
 
-// decisionFieldsOf turns the service's field errors into the form's, with
-// the form's field name and Dutch message per service field (names);
-// false when err has none.
+// decisionFieldsOf puts the service's field errors on the form, with the
+// form's field name and Dutch message per service field (names); false
+// when err has none.
 func decisionFieldsOf(err error, names map[string][2]string, fields map[string]string) bool {
-	var fe derrors.FieldErrors
-	if !errors.As(err, &fe) {
-		return false
+	form := make(map[string]string, len(names))
+	t := fieldTable{messages: make(map[string]string, len(names))}
+	for k, n := range names {
+		form[k] = n[0]
+		t.messages[n[0]] = n[1]
 	}
-	for k := range fe {
-		if n, ok := names[k]; ok {
-			fields[n[0]] = n[1]
-		} else {
-			fields["algemeen"] = "Dit is niet goed ingevuld."
-		}
-	}
-	return true
+	return t.put(err, form, fields)
 }
 
 // decisionEmployeeName returns the name of employee id, whom the page has

@@ -155,21 +155,27 @@ func dossierKindName(k dossier.EntryKind) string {
 	return string(k)
 }
 
-// dossierFieldErrors turns a service's field errors into the form's, in
-// Dutch; false when err has none.
-func dossierFieldErrors(err error, fields map[string]string) bool {
-	var fe derrors.FieldErrors
-	if !errors.As(err, &fe) {
-		return false
-	}
-	for k := range fe {
-		msg, ok := dossierFieldMessages[k]
-		if !ok {
-			msg = "Dit is niet goed ingevuld."
+// dossierFields puts the services' field errors on the dossier forms,
+// which use the services' field names.
+var dossierFields = fieldTable{messages: dossierFieldMessages}
+
+// dossierPost ends a post on a dossier page: without field errors in
+// fields it calls call, and when that succeeds redirects (303) to the path
+// call returns. The service's field errors are put on fields; with field
+// errors the page is shown again (show). Any other error of call is
+// returned.
+func dossierPost(w http.ResponseWriter, r *http.Request, fields map[string]string, call func() (string, error), show func() error) error {
+	if len(fields) == 0 {
+		to, err := call()
+		if err == nil {
+			http.Redirect(w, r, to, http.StatusSeeOther)
+			return nil
 		}
-		fields[k] = msg
+		if !dossierFields.put(err, nil, fields) {
+			return err
+		}
 	}
-	return true
+	return show()
 }
 
 // dossierLongField reads the field name of the parsed post into f when it
@@ -651,17 +657,10 @@ func (s *Server) dossierCreateEntry(w http.ResponseWriter, r *http.Request, a ac
 	kind := dossier.EntryKind(f.get("kind"))
 	on := employerDate(f, "occurred_on", false)
 	f.require(map[string]string{"text": "Vul de tekst van de notitie in."})
-	if len(f.fields) == 0 {
+	return dossierPost(w, r, f.fields, func() (string, error) {
 		e, err := s.opts.Dossier.Entries.Create(r.Context(), a, id, dossier.NewEntry{Kind: kind, Text: f.get("text"), OccurredOn: on})
-		if err == nil {
-			http.Redirect(w, r, "/arts/medewerkers/"+id.String()+"?gedaan=notitie#stuk-"+e.ID.String(), http.StatusSeeOther)
-			return nil
-		}
-		if !dossierFieldErrors(err, f.fields) {
-			return err
-		}
-	}
-	return s.dossierEntryForm(w, r, a, http.StatusBadRequest, f)
+		return "/arts/medewerkers/" + id.String() + "?gedaan=notitie#stuk-" + e.ID.String(), err
+	}, func() error { return s.dossierEntryForm(w, r, a, http.StatusBadRequest, f) })
 }
 
 // dossierEntryData is the entry page's data: the version asked for, its
@@ -749,17 +748,10 @@ func (s *Server) dossierCorrectEntry(w http.ResponseWriter, r *http.Request, a a
 	}
 	dossierLongField(r, f, "text", dossierMaxTextBytes)
 	f.require(map[string]string{"text": "Vul de verbeterde tekst in."})
-	if len(f.fields) == 0 {
+	return dossierPost(w, r, f.fields, func() (string, error) {
 		e, err := s.opts.Dossier.Entries.Correct(r.Context(), a, id, entryID, f.get("text"))
-		if err == nil {
-			http.Redirect(w, r, "/arts/medewerkers/"+id.String()+"/notities/"+e.ID.String()+"?gedaan=gecorrigeerd", http.StatusSeeOther)
-			return nil
-		}
-		if !dossierFieldErrors(err, f.fields) {
-			return err
-		}
-	}
-	return s.dossierEntryPageWith(w, r, a, http.StatusBadRequest, f)
+		return "/arts/medewerkers/" + id.String() + "/notities/" + e.ID.String() + "?gedaan=gecorrigeerd", err
+	}, func() error { return s.dossierEntryPageWith(w, r, a, http.StatusBadRequest, f) })
 }
 
 // dossierUploadField is the file field of the upload form.
@@ -822,21 +814,16 @@ func (s *Server) dossierUpload(w http.ResponseWriter, r *http.Request, a access.
 	// The file and the form around it; a larger body fails the read.
 	r.Body = http.MaxBytesReader(w, r.Body, int64(max)+maxFormBytes)
 	content, ct, fields := readUpload(r, max)
-	if len(fields) == 0 {
+	return dossierPost(w, r, fields, func() (string, error) {
 		_, err := s.opts.Dossier.Attachments.Add(r.Context(), a, id, dossier.Attachment{ContentType: ct, Content: content})
-		if err == nil {
-			http.Redirect(w, r, "/arts/medewerkers/"+id.String()+"?gedaan=bijlage#bijlagen", http.StatusSeeOther)
-			return nil
-		}
-		if !dossierFieldErrors(err, fields) {
-			return err
-		}
+		return "/arts/medewerkers/" + id.String() + "?gedaan=bijlage#bijlagen", err
+	}, func() error {
 		if m, ok := fields["content_type"]; ok {
 			delete(fields, "content_type")
 			fields[dossierUploadField] = m
 		}
-	}
-	return s.dossierPageWith(w, r, a, http.StatusBadRequest, fields, nil)
+		return s.dossierPageWith(w, r, a, http.StatusBadRequest, fields, nil)
+	})
 }
 
 // dossierAttachment sends one attachment as a download.
@@ -870,17 +857,12 @@ func (s *Server) dossierRecordExposure(w http.ResponseWriter, r *http.Request, a
 	agent := dossier.Agent(f.get("agent"))
 	from := employerDate(f, "from", true)
 	to := employerDate(f, "to", false)
-	if len(f.fields) == 0 {
+	return dossierPost(w, r, f.fields, func() (string, error) {
 		_, err := s.opts.Dossier.Exposures.Record(r.Context(), a, id, dossier.Exposure{Agent: agent, From: from, To: to})
-		if err == nil {
-			http.Redirect(w, r, "/arts/medewerkers/"+id.String()+"?gedaan=blootstelling#blootstelling", http.StatusSeeOther)
-			return nil
-		}
-		if !dossierFieldErrors(err, f.fields) {
-			return err
-		}
-	}
-	return s.dossierPageWith(w, r, a, http.StatusBadRequest, f.fields, f.keep("agent", "from", "to"))
+		return "/arts/medewerkers/" + id.String() + "?gedaan=blootstelling#blootstelling", err
+	}, func() error {
+		return s.dossierPageWith(w, r, a, http.StatusBadRequest, f.fields, f.keep("agent", "from", "to"))
+	})
 }
 
 // dossierEmergencyData is the emergency access form's data.
@@ -921,15 +903,8 @@ func (s *Server) dossierDeclareEmergency(w http.ResponseWriter, r *http.Request,
 	}
 	dossierLongField(r, f, "reason", dossierMaxReasonBytes)
 	f.require(map[string]string{"reason": "Schrijf waarom u in dit dossier moet kijken."})
-	if len(f.fields) == 0 {
+	return dossierPost(w, r, f.fields, func() (string, error) {
 		_, err := s.opts.Dossier.Dossiers.DeclareEmergency(r.Context(), a, id, f.get("reason"))
-		if err == nil {
-			http.Redirect(w, r, "/arts/medewerkers/"+id.String()+"?gedaan=noodtoegang", http.StatusSeeOther)
-			return nil
-		}
-		if !dossierFieldErrors(err, f.fields) {
-			return err
-		}
-	}
-	return s.dossierEmergencyForm(w, r, http.StatusBadRequest, f)
+		return "/arts/medewerkers/" + id.String() + "?gedaan=noodtoegang", err
+	}, func() error { return s.dossierEmergencyForm(w, r, http.StatusBadRequest, f) })
 }

@@ -569,26 +569,8 @@ func employerPercent(f form, name string, lo, hi int, msg string) int {
 var employerSickFields = map[string]string{"first_sick_day": "eerste_ziektedag", "percentage": "percentage",
 	"date": "datum", "leave_days": "verlofdagen"}
 
-// employerServiceFields turns the service's field errors into the form's, in
-// Dutch; false when err has none.
-func employerServiceFields(err error, names map[string]string, fields map[string]string) bool {
-	var fe derrors.FieldErrors
-	if !errors.As(err, &fe) {
-		return false
-	}
-	for k := range fe {
-		name, ok := names[k]
-		if !ok {
-			name = "algemeen"
-		}
-		if msg, ok := employerFieldMessages[name]; ok {
-			fields[name] = msg
-		} else {
-			fields[name] = "Dit is niet goed ingevuld."
-		}
-	}
-	return true
-}
+// employerFields puts the service's field errors on the employer's forms.
+var employerFields = fieldTable{messages: employerFieldMessages}
 
 // employerFieldMessages are the messages for the service's field errors, by
 // the form's field name.
@@ -634,7 +616,7 @@ func (s *Server) employerReportSick(w http.ResponseWriter, r *http.Request, a ac
 			}
 			return s.employerShowCase(w, r, a, x.ID, http.StatusOK, notice, nil, nil)
 		}
-		if !employerServiceFields(err, employerSickFields, f.fields) {
+		if !employerFields.put(err, employerSickFields, f.fields) {
 			return err
 		}
 	}
@@ -689,6 +671,25 @@ type employerPlanView struct {
 	Evaluations               []employerEvaluationRow
 }
 
+// employerPlanOf is the plan with its evaluations as the case pages show
+// them (the employer's and the case manager's).
+func employerPlanOf(p absence.Plan, evs []absence.Evaluation) *employerPlanView {
+	pv := &employerPlanView{Version: p.Version, Goals: p.Goals, EmployerView: p.EmployerView, EmployeeView: p.EmployeeView,
+		RecordedOn: Date(p.RecordedAt.In(employerZone)), EmployerSigned: Date(p.EmployerSignedOn), EmpSigned: Date(p.EmployeeSignedOn)}
+	for _, ac := range p.Activities {
+		pv.Activities = append(pv.Activities, employerActivityRow{Description: ac.Description, Who: ac.Who, ByWhen: Date(ac.ByWhen)})
+	}
+	for _, ev := range evs {
+		kind := "Evaluatie"
+		if ev.Kind == absence.EvaluationFirstYear {
+			kind = "Eerstejaarsevaluatie"
+		}
+		pv.Evaluations = append(pv.Evaluations, employerEvaluationRow{Kind: kind, HeldOn: Date(ev.HeldOn), Summary: ev.Summary,
+			EmployerView: ev.EmployerView, EmployeeView: ev.EmployeeView})
+	}
+	return pv
+}
+
 type employerActivityRow struct{ Description, Who, ByWhen string }
 
 type employerEvaluationRow struct{ Kind, HeldOn, Summary, EmployerView, EmployeeView string }
@@ -725,20 +726,7 @@ func (s *Server) employerCase(ctx context.Context, a access.Actor, id uuid.UUID)
 	case err != nil:
 		return employerCaseData{}, err
 	default:
-		pv := &employerPlanView{Version: p.Version, Goals: p.Goals, EmployerView: p.EmployerView, EmployeeView: p.EmployeeView,
-			RecordedOn: Date(p.RecordedAt.In(employerZone)), EmployerSigned: Date(p.EmployerSignedOn), EmpSigned: Date(p.EmployeeSignedOn)}
-		for _, ac := range p.Activities {
-			pv.Activities = append(pv.Activities, employerActivityRow{Description: ac.Description, Who: ac.Who, ByWhen: Date(ac.ByWhen)})
-		}
-		for _, ev := range evs {
-			kind := "Evaluatie"
-			if ev.Kind == absence.EvaluationFirstYear {
-				kind = "Eerstejaarsevaluatie"
-			}
-			pv.Evaluations = append(pv.Evaluations, employerEvaluationRow{Kind: kind, HeldOn: Date(ev.HeldOn), Summary: ev.Summary,
-				EmployerView: ev.EmployerView, EmployeeView: ev.EmployeeView})
-		}
-		d.Plan = pv
+		d.Plan = employerPlanOf(p, evs)
 	}
 	vs, err := svc.Fitness.Verdicts(ctx, a, x.EmployeeID)
 	if err != nil {
@@ -797,7 +785,7 @@ func (s *Server) employerChangeCase(w http.ResponseWriter, r *http.Request, a ac
 			}
 			return s.employerShowCase(w, r, a, x.ID, http.StatusOK, notice, nil, nil)
 		}
-		if !employerServiceFields(err, map[string]string{"date": "datum", "percentage": "herstel_percentage"}, f.fields) {
+		if !employerFields.put(err, map[string]string{"date": "datum", "percentage": "herstel_percentage"}, f.fields) {
 			return err
 		}
 	}
@@ -877,7 +865,7 @@ func employerFieldErrors(err error, fields map[string]string) bool {
 	for _, n := range employerFormNames {
 		names[n] = n
 	}
-	return employerServiceFields(err, names, fields)
+	return employerFields.put(err, names, fields)
 }
 
 // employerEditEmployee shows the form to rectify an employee's record.

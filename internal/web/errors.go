@@ -79,10 +79,7 @@ func waitText(d time.Duration) string {
 // fail renders err as the error page (an internal error is logged by its
 // type only, never its text, which may hold user input).
 func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
-	pe := pageErrorOf(err)
-	if pe.status == http.StatusInternalServerError {
-		s.log.ErrorContext(r.Context(), "portal request failed", "path_pattern", r.Pattern, "error_type", fmt.Sprintf("%T", err))
-	}
+	pe := s.failure(r, err)
 	if pe.status == http.StatusNotFound {
 		s.notFound(w, r)
 		return
@@ -90,7 +87,63 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	s.render(w, r, pe.status, "error.html", view{Title: "Dat lukte niet", Error: pe.message})
 }
 
+// failure returns the table's row for err and logs an internal error by
+// its type and the route only, never its text, which may hold user input.
+func (s *Server) failure(r *http.Request, err error) pageError {
+	pe := pageErrorOf(err)
+	if pe.status == http.StatusInternalServerError {
+		s.log.ErrorContext(r.Context(), "portal request failed", "path_pattern", r.Pattern, "error_type", fmt.Sprintf("%T", err))
+	}
+	return pe
+}
+
 // notFound renders the 404 page: it says no more than the API's 404.
 func (s *Server) notFound(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, http.StatusNotFound, "error.html", view{Title: "Pagina niet gevonden", Error: "Deze pagina bestaat niet."})
+}
+
+// fieldTable is an area's table of Dutch messages for a service's field
+// errors (derrors.FieldErrors); put is the one way every form shows them.
+type fieldTable struct {
+	// messages are the messages by the form's field name.
+	messages map[string]string
+	// message, when set, gives the message for a form field that messages
+	// lacks, from the service's field name and the form's; without it such
+	// a field says "Dit is niet goed ingevuld.".
+	message func(service, form string) string
+}
+
+// put puts the field errors of err on fields (form field → message): each
+// under the form's name for it in names (service field → form field; "*"
+// stands for any other field, and a field names lacks goes under
+// "algemeen"), or under its own name when names is nil. It returns false
+// when err has no field errors, and then leaves fields unchanged.
+func (t fieldTable) put(err error, names map[string]string, fields map[string]string) bool {
+	var fe derrors.FieldErrors
+	if !errors.As(err, &fe) {
+		return false
+	}
+	for k := range fe {
+		name := k
+		if names != nil {
+			n, ok := names[k]
+			if !ok {
+				n = names["*"]
+			}
+			if n == "" {
+				n = "algemeen"
+			}
+			name = n
+		}
+		msg, ok := t.messages[name]
+		switch {
+		case ok:
+		case t.message != nil:
+			msg = t.message(k, name)
+		default:
+			msg = "Dit is niet goed ingevuld."
+		}
+		fields[name] = msg
+	}
+	return true
 }

@@ -159,7 +159,29 @@ var (
 	consentServiceFields = map[string]string{"content": "scan", "content_type": "scan", "assessment.interest_outweighs_privacy": "interest_outweighs_privacy",
 		"assessment.within_task_needs": "within_task_needs", "assessment.no_risk_of_harm": "no_risk_of_harm",
 		"assessment.covered_by_rules": "covered_by_rules"}
+	// consentFieldNames map the service's field names to the forms': those
+	// of consentServiceFields, else the same name where the forms have a
+	// message for it; any other field goes under "algemeen".
+	consentFieldNames = consentNames()
+	// consentFields puts the service's field errors on the consent forms.
+	consentFields = fieldTable{messages: consentFieldMessages}
 )
+
+// consentNames builds consentFieldNames.
+func consentNames() map[string]string {
+	names := make(map[string]string, len(consentFieldMessages)+len(consentServiceFields))
+	for k := range consentFieldMessages {
+		names[k] = k
+	}
+	for k, v := range consentServiceFields {
+		if _, ok := consentFieldMessages[v]; ok {
+			names[k] = v
+		} else {
+			delete(names, k)
+		}
+	}
+	return names
+}
 
 // consentAssessmentQuestions are the refusal grounds of seed 004 §7 the
 // reporting physician answers before deciding a disclosure.
@@ -247,17 +269,7 @@ func consentFailed(err error, st *consentState) error {
 	switch {
 	case errors.As(err, &fe):
 		st.status = http.StatusBadRequest
-		for name := range fe {
-			field := name
-			if f, ok := consentServiceFields[name]; ok {
-				field = f
-			}
-			msg, ok := consentFieldMessages[field]
-			if !ok {
-				field, msg = "algemeen", consentFieldMessages["algemeen"]
-			}
-			st.fields[field] = msg
-		}
+		consentFields.put(err, consentFieldNames, st.fields)
 		st.err = pageErrorOf(derrors.ErrInvalid).message + " Er is niets opgeslagen."
 	case errors.As(err, &ce):
 		st.status = http.StatusUnprocessableEntity
@@ -310,6 +322,29 @@ func redirectDone(w http.ResponseWriter, r *http.Request, emp uuid.UUID, page, d
 		q[k] = v
 	}
 	http.Redirect(w, r, "/arts/medewerkers/"+emp.String()+"/"+page+"?"+q.Encode(), http.StatusSeeOther)
+}
+
+// consentShow renders a consent page of employee emp in a state.
+type consentShow func(w http.ResponseWriter, r *http.Request, a access.Actor, emp uuid.UUID, st consentState) error
+
+// consentPost ends a post on a consent page of employee emp whose form is
+// in st: without field errors it calls call, and when that succeeds
+// redirects (303) to page with the notice done. Field errors, or a
+// failure of call that consentFailed turns into the page's state, show
+// the page again (show); any other error of call is returned.
+func (s *Server) consentPost(w http.ResponseWriter, r *http.Request, a access.Actor, emp uuid.UUID, st consentState,
+	show consentShow, page, done string, call func() error) error {
+	if len(st.fields) == 0 {
+		err := call()
+		if err == nil {
+			redirectDone(w, r, emp, page, done, nil)
+			return nil
+		}
+		if err := consentFailed(err, &st); err != nil {
+			return err
+		}
+	}
+	return show(w, r, a, emp, st)
 }
 
 // consentDate reads an optional or required date field of f.
@@ -615,18 +650,11 @@ func (s *Server) registerPaperConsent(w http.ResponseWriter, r *http.Request, a 
 	f.values["signed_on"] = up.SignedOn
 	signedOn := consentDate(f, "signed_on", true)
 	st := newConsentState(f, id.String())
-	if len(f.fields) == 0 {
+	return s.consentPost(w, r, a, emp, st, s.showConsents, "toestemmingen", "getekend", func() error {
 		_, err := s.opts.Consents.Consents.RegisterPaper(r.Context(), a, emp, id, signedOn, up.Scan)
 		clear(up.Scan.Content)
-		if err == nil {
-			redirectDone(w, r, emp, "toestemmingen", "getekend", nil)
-			return nil
-		}
-		if err := consentFailed(err, &st); err != nil {
-			return err
-		}
-	}
-	return s.showConsents(w, r, a, emp, st)
+		return err
+	})
 }
 
 // revokeConsentForEmployee revokes a consent the employee withdrew (by
@@ -640,16 +668,11 @@ func (s *Server) revokeConsentForEmployee(w http.ResponseWriter, r *http.Request
 	st := newConsentState(f, id.String())
 	if f.get("bevestig") != "ja" {
 		f.fields["bevestig"] = consentFieldMessages["bevestig"]
-		return s.showConsents(w, r, a, emp, st)
 	}
-	if _, err := s.opts.Consents.Consents.Revoke(r.Context(), a, emp, id); err != nil {
-		if err := consentFailed(err, &st); err != nil {
-			return err
-		}
-		return s.showConsents(w, r, a, emp, st)
-	}
-	redirectDone(w, r, emp, "toestemmingen", "ingetrokken", nil)
-	return nil
+	return s.consentPost(w, r, a, emp, st, s.showConsents, "toestemmingen", "ingetrokken", func() error {
+		_, err := s.opts.Consents.Consents.Revoke(r.Context(), a, emp, id)
+		return err
+	})
 }
 
 // ---- Information requests ----
@@ -736,17 +759,10 @@ func (s *Server) askInformation(w http.ResponseWriter, r *http.Request, a access
 	if !ok && f.fields["consent_id"] == "" {
 		f.fields["consent_id"] = consentFieldMessages["consent_id"]
 	}
-	if len(f.fields) == 0 {
+	return s.consentPost(w, r, a, emp, st, s.showInformation, "informatieverzoeken", "verstuurd", func() error {
 		_, err := s.opts.Consents.Consents.Ask(r.Context(), a, emp, consentID, f.get("question"))
-		if err == nil {
-			redirectDone(w, r, emp, "informatieverzoeken", "verstuurd", nil)
-			return nil
-		}
-		if err := consentFailed(err, &st); err != nil {
-			return err
-		}
-	}
-	return s.showInformation(w, r, a, emp, st)
+		return err
+	})
 }
 
 // answerInformation files the treating physician's answer to a request.
@@ -759,17 +775,10 @@ func (s *Server) answerInformation(w http.ResponseWriter, r *http.Request, a acc
 	st := newConsentState(f, id.String())
 	f.require(map[string]string{"text": consentFieldMessages["text"]})
 	on := consentDate(f, "occurred_on", false)
-	if len(f.fields) == 0 {
+	return s.consentPost(w, r, a, emp, st, s.showInformation, "informatieverzoeken", "beantwoord", func() error {
 		_, _, err := s.opts.Consents.Consents.Answer(r.Context(), a, emp, id, f.get("text"), on)
-		if err == nil {
-			redirectDone(w, r, emp, "informatieverzoeken", "beantwoord", nil)
-			return nil
-		}
-		if err := consentFailed(err, &st); err != nil {
-			return err
-		}
-	}
-	return s.showInformation(w, r, a, emp, st)
+		return err
+	})
 }
 
 // ---- Disclosures ----
@@ -937,17 +946,10 @@ func (s *Server) registerDisclosure(w http.ResponseWriter, r *http.Request, a ac
 			f.fields["legal_ground"] = consentFieldMessages["legal_ground"]
 		}
 	}
-	if len(f.fields) == 0 {
+	return s.consentPost(w, r, a, emp, st, s.showNewDisclosure, "verstrekkingen", "geregistreerd", func() error {
 		_, err := s.opts.Consents.Consents.RegisterDisclosure(r.Context(), a, emp, in)
-		if err == nil {
-			redirectDone(w, r, emp, "verstrekkingen", "geregistreerd", nil)
-			return nil
-		}
-		if err := consentFailed(err, &st); err != nil {
-			return err
-		}
-	}
-	return s.showNewDisclosure(w, r, a, emp, st)
+		return err
+	})
 }
 
 // decideDisclosure records the decision on a request with the answer to
@@ -977,23 +979,16 @@ func (s *Server) decideDisclosure(w http.ResponseWriter, r *http.Request, a acce
 	if decision != "grant" && decision != "refuse" {
 		f.fields["decision"] = consentFieldMessages["decision"]
 	}
-	if len(f.fields) == 0 {
+	done := "geweigerd"
+	if decision == "grant" {
+		done = "toegekend"
+	}
+	return s.consentPost(w, r, a, emp, st, s.showDisclosures, "verstrekkingen", done, func() error {
 		as := consent.Assessment{InterestOutweighsPrivacy: answers["interest_outweighs_privacy"], WithinTaskNeeds: answers["within_task_needs"],
 			NoRiskOfHarm: answers["no_risk_of_harm"], CoveredByRules: answers["covered_by_rules"]}
 		_, err := s.opts.Consents.Consents.DecideDisclosure(r.Context(), a, emp, id, decision == "grant", as)
-		if err == nil {
-			done := "geweigerd"
-			if decision == "grant" {
-				done = "toegekend"
-			}
-			redirectDone(w, r, emp, "verstrekkingen", done, nil)
-			return nil
-		}
-		if err := consentFailed(err, &st); err != nil {
-			return err
-		}
-	}
-	return s.showDisclosures(w, r, a, emp, st)
+		return err
+	})
 }
 
 // exportDisclosure downloads what a granted disclosure releases, as JSON
@@ -1092,17 +1087,10 @@ func (s *Server) prepareTransfer(w http.ResponseWriter, r *http.Request, a acces
 	if !ok {
 		f.fields["consent_id"] = consentFieldMessages["consent_id"]
 	}
-	if len(f.fields) == 0 {
+	return s.consentPost(w, r, a, emp, st, s.showTransfers, "overdrachten", "voorbereid", func() error {
 		_, err := s.opts.Consents.Consents.PrepareTransfer(r.Context(), a, emp, id)
-		if err == nil {
-			redirectDone(w, r, emp, "overdrachten", "voorbereid", nil)
-			return nil
-		}
-		if err := consentFailed(err, &st); err != nil {
-			return err
-		}
-	}
-	return s.showTransfers(w, r, a, emp, st)
+		return err
+	})
 }
 
 // transferPackage downloads the transfer's package (ZIP). It is built in
@@ -1133,15 +1121,8 @@ func (s *Server) handOver(w http.ResponseWriter, r *http.Request, a access.Actor
 	if d := f.get("disposal"); d != "close" && d != "destroy" {
 		f.fields["disposal"] = consentFieldMessages["disposal"]
 	}
-	if len(f.fields) == 0 {
+	return s.consentPost(w, r, a, emp, st, s.showTransfers, "overdrachten", "overgedragen", func() error {
 		_, err := s.opts.Consents.Consents.HandOver(r.Context(), a, emp, id, f.get("disposal"))
-		if err == nil {
-			redirectDone(w, r, emp, "overdrachten", "overgedragen", nil)
-			return nil
-		}
-		if err := consentFailed(err, &st); err != nil {
-			return err
-		}
-	}
-	return s.showTransfers(w, r, a, emp, st)
+		return err
+	})
 }

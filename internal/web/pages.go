@@ -36,16 +36,7 @@ func parseForm(w http.ResponseWriter, r *http.Request, names ...string) (form, e
 	if err := r.ParseForm(); err != nil {
 		return form{}, fmt.Errorf("web: form: %w", derrors.ErrInvalid)
 	}
-	f := form{values: map[string]string{}, fields: map[string]string{}}
-	for _, n := range names {
-		v := r.PostForm.Get(n)
-		if len(v) > maxFieldBytes {
-			f.fields[n] = "Dit is te lang."
-			v = ""
-		}
-		f.values[n] = v
-	}
-	return f, nil
+	return employerForm(r, names...), nil
 }
 
 // require adds a field error for each empty field name.
@@ -74,30 +65,15 @@ var fieldMessages = map[string]string{
 	"email":    "Vul een geldig e-mailadres in.",
 }
 
-// fieldErrorsOf merges the field errors of a service's derrors.FieldErrors
-// into fields, in Dutch.
-func fieldErrorsOf(err error, fields map[string]string) {
-	var fe derrors.FieldErrors
-	if !errors.As(err, &fe) {
-		return
-	}
-	for name := range fe {
-		msg, ok := fieldMessages[name]
-		if !ok {
-			msg = "Dit is niet goed ingevuld."
-		}
-		fields[name] = msg
-	}
-}
+// pageFields puts the services' field errors on the account and login
+// forms, which use the services' field names.
+var pageFields = fieldTable{messages: fieldMessages}
 
 // formFailed renders page again after err, with the table's status and
 // message (msgs overrides the message per error), the field errors and
 // the kept values in v.
 func (s *Server) formFailed(w http.ResponseWriter, r *http.Request, page string, v view, err error, msgs map[error]string) {
-	pe := pageErrorOf(err)
-	if pe.status == http.StatusInternalServerError {
-		s.log.ErrorContext(r.Context(), "portal request failed", "path_pattern", r.Pattern, "error_type", fmt.Sprintf("%T", err))
-	}
+	pe := s.failure(r, err)
 	v.Error = pe.message
 	for e, m := range msgs {
 		if errors.Is(err, e) {
@@ -108,7 +84,7 @@ func (s *Server) formFailed(w http.ResponseWriter, r *http.Request, page string,
 	if v.Fields == nil {
 		v.Fields = map[string]string{}
 	}
-	fieldErrorsOf(err, v.Fields)
+	pageFields.put(err, nil, v.Fields)
 	s.render(w, r, pe.status, page, v)
 }
 

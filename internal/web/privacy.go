@@ -464,27 +464,8 @@ var privacyFieldMessages = map[string]string{
 	"velden":            "Kies alleen gegevens uit de lijst, en alleen bij rectificatie.",
 }
 
-// privacyFields puts the service's field errors (derrors.FieldErrors) on
-// the form by names (service field → form field), in Dutch; false when
-// err has none.
-func privacyFields(err error, names map[string]string, fields map[string]string) bool {
-	var fe derrors.FieldErrors
-	if !errors.As(err, &fe) {
-		return false
-	}
-	for k := range fe {
-		name, ok := names[k]
-		if !ok {
-			name = "algemeen"
-		}
-		if msg, ok := privacyFieldMessages[name]; ok {
-			fields[name] = msg
-		} else {
-			fields[name] = "Dit is niet goed ingevuld."
-		}
-	}
-	return true
-}
+// privacyFields puts the service's field errors on the privacy forms.
+var privacyFields = fieldTable{messages: privacyFieldMessages}
 
 // privacyDecide records a decision on a request (grant, refuse with a
 // ground, or a later step), as POST /requests/{id}/decision.
@@ -504,7 +485,7 @@ func (s *Server) privacyDecide(w http.ResponseWriter, r *http.Request, a access.
 		if errors.Is(err, derrors.ErrConflict) {
 			return s.privacyShowRequestError(w, r, a, id, http.StatusConflict, privacyConflict, f.keep("status", "grond"))
 		}
-		if !privacyFields(err, map[string]string{"status": "status", "ground": "grond"}, f.fields) {
+		if !privacyFields.put(err, map[string]string{"status": "status", "ground": "grond"}, f.fields) {
 			return err
 		}
 	}
@@ -533,7 +514,7 @@ func (s *Server) privacyExtend(w http.ResponseWriter, r *http.Request, a access.
 		if errors.Is(err, derrors.ErrConflict) {
 			return s.privacyShowRequestError(w, r, a, id, http.StatusConflict, privacyExtendConflict, f.keep("maanden", "reden"))
 		}
-		if !privacyFields(err, map[string]string{"months": "maanden", "reason": "reden"}, f.fields) {
+		if !privacyFields.put(err, map[string]string{"months": "maanden", "reason": "reden"}, f.fields) {
 			return err
 		}
 	}
@@ -694,7 +675,7 @@ func (s *Server) privacyFileFor(w http.ResponseWriter, r *http.Request, a access
 			// The register is the officer's across the service: an unknown
 			// employee is a mistake in the form, not a page not found.
 			f.fields["medewerker"] = "Er is geen medewerker met deze code. " + privacyFieldMessages["medewerker"]
-		case !privacyFields(err, map[string]string{"type": "soort", "representative_name": "vertegenwoordiger",
+		case !privacyFields.put(err, map[string]string{"type": "soort", "representative_name": "vertegenwoordiger",
 			"authorisation_signed_on": "machtiging_datum", "fields": "velden", "entry_ids": "soort"}, f.fields):
 			return err
 		}

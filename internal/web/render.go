@@ -75,23 +75,27 @@ var funcs = template.FuncMap{
 var pageNames = []string{"error.html", "home.html", "login.html", "invitation.html", "enrol.html",
 	"recovery.html", "reset_request.html", "reset.html", "message.html"}
 
-// parsePages parses every page with the layout.
+// partials is the template file of the parts several pages share
+// ({{define}}d there, {{template}}d in the pages).
+const partials = "partials.html"
+
+// parsePages parses every page with the layout and the shared parts.
 func parsePages() (map[string]*template.Template, error) {
 	out := map[string]*template.Template{}
 	for _, name := range pageNames {
-		t, err := template.New("base.html").Funcs(funcs).ParseFS(templateFS, "templates/base.html", "templates/"+name)
+		t, err := template.New("base.html").Funcs(funcs).ParseFS(templateFS, "templates/base.html", "templates/"+partials, "templates/"+name)
 		if err != nil {
 			return nil, fmt.Errorf("web: template %s: %w", name, err)
 		}
 		out[name] = t
 	}
-	// Every template in the folder is a page or the layout.
+	// Every template in the folder is a page, the layout or the parts.
 	files, err := fs.Glob(templateFS, "templates/*.html")
 	if err != nil {
 		return nil, err
 	}
-	if len(files) != len(pageNames)+1 {
-		return nil, fmt.Errorf("web: %d templates embedded, %d pages and the layout known", len(files), len(pageNames))
+	if len(files) != len(pageNames)+2 {
+		return nil, fmt.Errorf("web: %d templates embedded, %d pages, the layout and the parts known", len(files), len(pageNames))
 	}
 	return out, nil
 }

@@ -343,6 +343,10 @@ var issueLoginMessages = map[string]string{
 	"adres": "Vul het adres in op 2 tot 6 regels: straat en huisnummer, postcode en plaats, en zo nodig het land. Elke regel hoogstens 100 tekens.",
 }
 
+// issueLoginErrors puts the invitation service's field errors on the login
+// forms: every one under the field the form has for it.
+var issueLoginErrors = fieldTable{messages: issueLoginMessages}
+
 // issueLoginRecord returns the employee record for the login pages, under
 // the invitation service's rule (403 for the employer, 404 for others).
 func (s *Server) issueLoginRecord(r *http.Request, a access.Actor) (identity.EmployeeRecord, issueLoginData, error) {
@@ -395,10 +399,8 @@ func (s *Server) issueLogin(w http.ResponseWriter, r *http.Request, a access.Act
 	}
 	inv, err := s.opts.Worklist.Logins.Invite(r.Context(), a.Principal, identity.InvitationRequest{Email: email, DisplayName: d.Name,
 		Role: access.RoleEmployee, EmployerID: rec.EmployerID, EmployeeID: rec.ID, Activation: how}, requestIDOf(r))
-	var fe derrors.FieldErrors
 	switch {
-	case errors.As(err, &fe):
-		f.fields["email"] = issueLoginMessages["email"]
+	case issueLoginErrors.put(err, map[string]string{"*": "email"}, f.fields):
 		s.invalid(w, r, "issue_login.html", v, f)
 		return nil
 	case errors.Is(err, derrors.ErrConflict):
@@ -440,17 +442,8 @@ func (s *Server) issueLoginLetter(w http.ResponseWriter, r *http.Request, a acce
 	}
 	pdf, err := s.opts.Worklist.Logins.IssueLetter(r.Context(), a.Principal, identity.LetterRequest{InvitationID: invID,
 		Name: f.get("naam"), Address: lines}, requestIDOf(r))
-	var fe derrors.FieldErrors
 	switch {
-	case errors.As(err, &fe):
-		for k := range fe {
-			switch k {
-			case "name":
-				f.fields["naam"] = issueLoginMessages["naam"]
-			default:
-				f.fields["adres"] = issueLoginMessages["adres"]
-			}
-		}
+	case issueLoginErrors.put(err, map[string]string{"name": "naam", "*": "adres"}, f.fields):
 		_, d, err := s.issueLoginRecord(r, a)
 		if err != nil {
 			return err
