@@ -165,7 +165,7 @@ var adminFieldMessages = map[string]string{
 	"van":         "Vul een geldige begindatum in.",
 	"tot":         "Vul een einddatum in die niet in het verleden ligt, niet vóór de begindatum, en binnen een jaar.",
 	"rol":         "Kies een rol uit de lijst.",
-	"werkgever":   "Kies de werkgever: een werkgever-rol hoort bij precies één werkgever; andere rollen bij geen.",
+	"werkgever":   "Kies de werkgever: een werkgever-rol hoort bij precies één werkgever; een beheerder of privacyfunctionaris bij geen.",
 	"big":         "Vul het BIG-nummer in: 11 cijfers (alleen voor een bedrijfsarts).",
 	"getekend_op": "Vul de datum in waarop de geheimhoudingsverklaring is getekend (niet in de toekomst).",
 	"verloopt_op": "Vul de datum in waarop de verklaring verloopt (na vandaag).",
