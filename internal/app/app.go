@@ -242,6 +242,8 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 		Logger: log, Auth: ids, Invitations: invitations, Names: postgres.NewDirectory(hr),
 		Authz: enforcer, Recorder: postgres.NewRecorder(hr),
 		HSTS: cfg.PublicHTTPS(), TrustedProxies: cfg.TrustedProxies,
+		// The portal's clock is the API's (nil: time.Now).
+		Now: cfg.Clock,
 		// The portal's list reads take the API's list-read limit.
 		ListReads: ratelimit.Limit{PerMinute: int(cfg.ListReadsPerMinute), Burst: int(cfg.ListReadBurst)},
 		// The employee's pages use the services of the API's /me routes.

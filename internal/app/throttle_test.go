@@ -94,3 +94,25 @@ func TestListReadsAreThrottled(t *testing.T) {
 		t.Errorf("the next overview read at once = %d, want 429", r.status)
 	}
 }
+
+// TestPortalFollowsTheConfiguredClock: the portal reads the clock the
+// configuration gives, as the API does: its list-read limit lets the next
+// overview through once the injected clock has moved on, without sleeping.
+func TestPortalFollowsTheConfiguredClock(t *testing.T) {
+	t.Parallel()
+	clock := &testClock{t: time.Now()}
+	s := newStackWith(t, testenv.Load(t), func(c *config.Config) {
+		c.ListReadsPerMinute, c.ListReadBurst, c.Clock = 6, 1, clock.Now
+	})
+	tenant := s.addEmployer()
+	tok := s.session(s.addUser(access.RoleEmployer, tenant))
+	for i, want := range []int{http.StatusOK, http.StatusTooManyRequests} {
+		if r := s.portal("GET", "/werkgever", tok, nil); r.status != want {
+			t.Fatalf("portal overview read %d at once = %d, want %d", i+1, r.status, want)
+		}
+	}
+	clock.Advance(10 * time.Second)
+	if r := s.portal("GET", "/werkgever", tok, nil); r.status != http.StatusOK {
+		t.Errorf("portal overview read once the injected clock passed 10 s = %d, want 200", r.status)
+	}
+}
