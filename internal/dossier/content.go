@@ -20,6 +20,8 @@ var (
 	errPDFTrailer   = errors.New("is not a complete PDF: no %%EOF at its end")
 	errPDFXref      = errors.New("is not a complete PDF: no startxref pointing at a cross-reference")
 	errPDFMarkup    = errors.New("is not a plain PDF: it holds HTML or script markup")
+	errPDFActive    = errors.New("is not a plain PDF: it holds active content (JavaScript, a launch action, an embedded file or rich media)")
+	errPDFInflate   = errors.New("is a PDF whose compressed parts are too large to check")
 	errPNG          = errors.New("is not a complete PNG")
 	errPNGTooLarge  = errors.New("is a PNG with too many pixels")
 	errJPEG         = errors.New("is not a complete JPEG")
@@ -65,13 +67,17 @@ const pdfMarkupWindow = 4096
 
 // checkPDF checks the frame of a PDF: the header, the startxref and %%EOF
 // at its end (whitespace after), the offset pointing at the cross-reference,
-// and no HTML or script in its first KiBs.
+// no HTML or script in its first KiBs, and no active content anywhere
+// (pdfActive).
 func checkPDF(b []byte) error {
 	if !pdfHeader.Match(b) {
 		return errPDFHeader
 	}
 	if pdfMarkup.Match(b[:min(len(b), pdfMarkupWindow)]) {
 		return errPDFMarkup
+	}
+	if err := pdfActive(b); err != nil {
+		return err
 	}
 	tail := b[max(0, len(b)-1024):]
 	if !bytes.Contains(tail, []byte("%%EOF")) {
@@ -270,4 +276,90 @@ func checkJPEG(b []byte) error {
 			}
 		}
 	}
+}
+
+// pdfActiveNames are the PDF names that carry active content: a script, a
+// program to launch, an embedded file, rich media or an XFA form (which
+// carries script of its own). A medical attachment or a signed form needs
+// none of them.
+var pdfActiveNames = map[string]bool{"JavaScript": true, "JS": true, "Launch": true, "EmbeddedFile": true,
+	"EmbeddedFiles": true, "RichMedia": true, "XFA": true}
+
+// pdfName is a PDF name object: a solidus and the regular characters after
+// it (PDF 32000-1 §7.3.5; #xx escapes are decoded by pdfNameText).
+var pdfName = regexp.MustCompile(`/([^\x00\t\n\f\r ()<>\[\]{}/%]*)`)
+
+// maxPDFInflate bounds how much of a PDF's compressed streams pdfActive
+// inflates in all, so that a small file cannot make the check inflate
+// without end.
+const maxPDFInflate = 64 << 20
+
+// pdfActive returns errPDFActive when a name of pdfActiveNames appears in
+// b, spelled plainly or with #xx escapes, or inside any of its streams
+// that inflates as zlib data (object streams hide dictionaries there);
+// errPDFInflate when the streams inflate beyond maxPDFInflate.
+func pdfActive(b []byte) error {
+	if pdfHasActiveName(b) {
+		return errPDFActive
+	}
+	budget := int64(maxPDFInflate)
+	rest := b
+	for {
+		i := bytes.Index(rest, []byte("stream"))
+		if i < 0 {
+			return nil
+		}
+		isEnd := i >= 3 && string(rest[i-3:i]) == "end"
+		rest = rest[i+len("stream"):]
+		if isEnd {
+			continue
+		}
+		rest = bytes.TrimPrefix(bytes.TrimPrefix(rest, []byte("\r")), []byte("\n"))
+		j := bytes.Index(rest, []byte("endstream"))
+		if j < 0 {
+			return nil
+		}
+		zr, err := zlib.NewReader(bytes.NewReader(rest[:j]))
+		if err == nil {
+			inflated, _ := io.ReadAll(io.LimitReader(zr, budget+1))
+			budget -= int64(len(inflated))
+			if budget < 0 {
+				return errPDFInflate
+			}
+			if pdfHasActiveName(inflated) {
+				return errPDFActive
+			}
+		}
+		rest = rest[j+len("endstream"):]
+	}
+}
+
+// pdfHasActiveName reports whether b holds a name of pdfActiveNames.
+func pdfHasActiveName(b []byte) bool {
+	for _, m := range pdfName.FindAllSubmatch(b, -1) {
+		if pdfActiveNames[pdfNameText(m[1])] {
+			return true
+		}
+	}
+	return false
+}
+
+// pdfNameText decodes the #xx escapes of a name's characters; a # not
+// followed by two hex digits stays as it is.
+func pdfNameText(n []byte) string {
+	if !bytes.Contains(n, []byte("#")) {
+		return string(n)
+	}
+	var out []byte
+	for i := 0; i < len(n); i++ {
+		if n[i] == '#' && i+2 < len(n) {
+			if v, err := strconv.ParseUint(string(n[i+1:i+3]), 16, 8); err == nil {
+				out = append(out, byte(v))
+				i += 2
+				continue
+			}
+		}
+		out = append(out, n[i])
+	}
+	return string(out)
 }

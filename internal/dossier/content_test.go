@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"compress/zlib"
 	"encoding/binary"
+	"fmt"
 	"hash/crc32"
 	"strings"
 	"testing"
@@ -64,6 +65,19 @@ func TestCheckContent(t *testing.T) {
 		{"a PDF with an iframe", "application/pdf", testenv.PDF("< IFRAME src=x>"), false},
 		{"a PDF with a javascript: link at its start", "application/pdf", testenv.PDF("javascript:alert(1)"), false},
 		{"a PDF header of version 3", "application/pdf", bytes.Replace(pdf, []byte("%PDF-1.4"), []byte("%PDF-3.0"), 1), false},
+		{"a PDF with a compressed page", "application/pdf", pdfWith(catalog, pages, "<< /Length 30 /Filter /FlateDecode >>\nstream\n"+
+			string(deflate("BT /F1 12 Tf (brief) Tj ET"))+"\nendstream"), true},
+		{"a PDF with a name that starts like a script's", "application/pdf", pdfWith(catalog, pages, "<< /JSON (x) /JavaScripts 1 >>"), true},
+		{"a PDF with a script to run on opening", "application/pdf",
+			pdfWith("<< /Type /Catalog /Pages 2 0 R /OpenAction << /S /JavaScript /JS (app.alert(1)) >> >>", pages), false},
+		{"a PDF with a script name in escapes", "application/pdf",
+			pdfWith("<< /Type /Catalog /Pages 2 0 R /OpenAction << /S /Java#53cript /J#53 (x) >> >>", pages), false},
+		{"a PDF with a launch action", "application/pdf", pdfWith(catalog, pages, "<< /S /Launch /F (cmd.exe) >>"), false},
+		{"a PDF with an embedded file", "application/pdf", pdfWith(catalog, pages, "<< /Type /EmbeddedFile /Length 1 >>"), false},
+		{"a PDF with a script in an object stream", "application/pdf", pdfWith(catalog, pages,
+			"<< /Type /ObjStm /N 1 /First 4 /Filter /FlateDecode >>\nstream\n"+string(deflate("4 0 << /S /JavaScript /JS (x) >>"))+"\nendstream"), false},
+		{"a PDF whose streams inflate without end", "application/pdf", pdfWith(catalog, pages,
+			"<< /Filter /FlateDecode >>\nstream\n"+string(deflate(strings.Repeat("\x00", maxInflateForTest+1)))+"\nendstream"), false},
 		{"a whole PNG", "image/png", pngFile, true},
 		{"a minimal PNG", "image/png", pngOf(ihdr, idat, iend), true},
 		{"a PNG signature alone", "image/png", pngSignature, false},
@@ -127,4 +141,42 @@ func FuzzCheckContent(f *testing.F) {
 			}
 		}
 	})
+}
+
+// catalog and pages are the two objects every test PDF starts with.
+const (
+	catalog = "<< /Type /Catalog /Pages 2 0 R >>"
+	pages   = "<< /Type /Pages /Kids [] /Count 0 >>"
+)
+
+// maxInflateForTest is dossier's bound on what a PDF's streams may
+// inflate to (maxPDFInflate).
+const maxInflateForTest = 64 << 20
+
+// pdfWith returns a whole PDF of the objects, numbered from 1, with a
+// cross-reference table that points at each.
+func pdfWith(objects ...string) []byte {
+	var b bytes.Buffer
+	b.WriteString("%PDF-1.7\n")
+	var offsets []int
+	for i, o := range objects {
+		offsets = append(offsets, b.Len())
+		fmt.Fprintf(&b, "%d 0 obj\n%s\nendobj\n", i+1, o)
+	}
+	xref := b.Len()
+	fmt.Fprintf(&b, "xref\n0 %d\n0000000000 65535 f \n", len(offsets)+1)
+	for _, o := range offsets {
+		fmt.Fprintf(&b, "%010d 00000 n \n", o)
+	}
+	fmt.Fprintf(&b, "trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n", len(offsets)+1, xref)
+	return b.Bytes()
+}
+
+// deflate returns s compressed as zlib data, as a FlateDecode stream holds.
+func deflate(s string) []byte {
+	var z bytes.Buffer
+	zw := zlib.NewWriter(&z)
+	zw.Write([]byte(s)) //nolint:errcheck // in memory
+	zw.Close()
+	return z.Bytes()
 }
