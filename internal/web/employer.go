@@ -632,11 +632,22 @@ func (s *Server) employerReportSick(w http.ResponseWriter, r *http.Request, a ac
 // employerForm reads the fields of a form allowAll has parsed; a field longer
 // than maxFieldBytes is a field error.
 func employerForm(r *http.Request, names ...string) form {
+	return readForm(r, nil, names...)
+}
+
+// readForm reads the fields names of the parsed post of r; a field longer
+// than its limit in long, or than maxFieldBytes, is a field error (and
+// read as empty).
+func readForm(r *http.Request, long map[string]fieldLimit, names ...string) form {
 	f := form{values: map[string]string{}, fields: map[string]string{}}
 	for _, n := range names {
 		v := r.PostForm.Get(n)
-		if len(v) > maxFieldBytes {
-			f.fields[n] = "Dit is te lang."
+		limit := fieldLimit{max: maxFieldBytes, msg: "Dit is te lang."}
+		if l, ok := long[n]; ok {
+			limit = l
+		}
+		if len(v) > limit.max {
+			f.fields[n] = limit.msg
 			v = ""
 		}
 		f.values[n] = v

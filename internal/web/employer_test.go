@@ -295,3 +295,23 @@ func TestEmployerOverviewCountsInWords(t *testing.T) {
 		}
 	}
 }
+
+// TestEmployerImportConfirmMultipart checks that the confirmation of a
+// checked import posts its CSV as multipart, under the import's 2 MB limit:
+// as a urlencoded form it met the 256 KB limit of every form post, so a
+// checked import of a few thousand rows could not be confirmed.
+func TestEmployerImportConfirmMultipart(t *testing.T) {
+	pages, err := parsePages()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf strings.Builder
+	v := employerImportView(employerImportData{CSV: "x", Rows: []employerImportRow{{Line: 2}}})
+	if err := pages["employer_import.html"].Execute(&buf, v); err != nil {
+		t.Fatal(err)
+	}
+	want := `<form method="post" action="/werkgever/import/bevestigen" enctype="multipart/form-data">`
+	if !strings.Contains(buf.String(), want) {
+		t.Errorf("the confirmation form is not %s", want)
+	}
+}

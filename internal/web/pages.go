@@ -32,11 +32,25 @@ func (f form) get(name string) string { return f.values[name] }
 // longer than maxFieldBytes is a field error. A body that does not parse
 // is derrors.ErrInvalid.
 func parseForm(w http.ResponseWriter, r *http.Request, names ...string) (form, error) {
+	return parseFormLimits(w, r, nil, names...)
+}
+
+// fieldLimit lets one field of a form be longer than maxFieldBytes (an
+// entry's text, a reason): up to max bytes, beyond which msg is its field
+// error.
+type fieldLimit struct {
+	max int
+	msg string
+}
+
+// parseFormLimits is parseForm with the limits of long for the fields it
+// names; every other field takes at most maxFieldBytes.
+func parseFormLimits(w http.ResponseWriter, r *http.Request, long map[string]fieldLimit, names ...string) (form, error) {
 	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
 	if err := r.ParseForm(); err != nil {
 		return form{}, fmt.Errorf("web: form: %w", derrors.ErrInvalid)
 	}
-	return employerForm(r, names...), nil
+	return readForm(r, long, names...), nil
 }
 
 // require adds a field error for each empty field name.
