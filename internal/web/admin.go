@@ -679,14 +679,7 @@ func (s *Server) adminUserView(ctx context.Context, a access.Actor, id uuid.UUID
 	d.Assistant = slices.ContainsFunc(u.Grants, func(g identity.GrantRecord) bool {
 		return g.Role == access.RoleMedicalAssistant && g.Status != identity.GrantRevoked
 	})
-	pending, err := s.opts.Admin.Reads.Pending(ctx, a)
-	if err != nil {
-		return adminUserData{}, err
-	}
-	for _, p := range pending {
-		if p.SubjectID != id || p.Kind == identity.ProposalGrant {
-			continue // proposed grants show with the grants
-		}
+	for _, p := range u.Proposals { // proposed grants show with the grants
 		d.Pending = append(d.Pending, adminPendingRow{What: adminProposalText(p), Proposer: p.Proposer,
 			Since: Date(p.ProposedAt.In(employerZone))})
 	}
