@@ -157,11 +157,7 @@ func (s *Service) Create(ctx context.Context, a access.Actor, e Employer) (Emplo
 		return Employer{}, err
 	}
 	e.ID = uuid.New()
-	out, err := s.store.Create(ctx, e, audit.Event{
-		ActorUserID: a.UserID(), ActorRole: string(a.Role), TenantID: e.ID,
-		Action: audit.ActionCreate, ObjectKind: "employer", ObjectID: e.ID.String(),
-		Outcome: audit.OutcomeOK, RequestID: a.RequestID, ClientIP: a.ClientIP,
-	})
+	out, err := s.store.Create(ctx, e, event(a, audit.ActionCreate, e.ID))
 	if err != nil {
 		return Employer{}, fmt.Errorf("employer: create: %w", err)
 	}
@@ -188,10 +184,7 @@ func (s *Service) List(ctx context.Context, a access.Actor) ([]Employer, error) 
 	if a.Role != access.RoleAdmin || !a.Scope.All {
 		return nil, fmt.Errorf("employer: list: caller is not an admin: %w", derrors.ErrNotFound)
 	}
-	out, err := s.store.List(ctx, audit.Event{
-		ActorUserID: a.UserID(), ActorRole: string(a.Role), Action: audit.ActionRead, ObjectKind: "employer",
-		Outcome: audit.OutcomeOK, RequestID: a.RequestID, ClientIP: a.ClientIP,
-	})
+	out, err := s.store.List(ctx, event(a, audit.ActionRead, uuid.Nil))
 	if err != nil {
 		return nil, fmt.Errorf("employer: list: %w", err)
 	}
@@ -228,13 +221,20 @@ func (s *Service) Update(ctx context.Context, a access.Actor, id uuid.UUID, p Pa
 	if err := next.Validate(); err != nil {
 		return Employer{}, err
 	}
-	out, err := s.store.Update(ctx, id, p, audit.Event{
-		ActorUserID: a.UserID(), ActorRole: string(a.Role), TenantID: id,
-		Action: audit.ActionUpdate, ObjectKind: "employer", ObjectID: id.String(),
-		Outcome: audit.OutcomeOK, RequestID: a.RequestID, ClientIP: a.ClientIP,
-	})
+	out, err := s.store.Update(ctx, id, p, event(a, audit.ActionUpdate, id))
 	if err != nil {
 		return Employer{}, fmt.Errorf("employer: update: %w", err)
 	}
 	return out, nil
+}
+
+// event is the audit event of a's action on the employer with id, which
+// is also its tenant; uuid.Nil for the list of every employer.
+func event(a access.Actor, action audit.Action, id uuid.UUID) audit.Event {
+	ev := audit.Event{ActorUserID: a.UserID(), ActorRole: string(a.Role), Action: action, ObjectKind: "employer",
+		Outcome: audit.OutcomeOK, RequestID: a.RequestID, ClientIP: a.ClientIP}
+	if id != uuid.Nil {
+		ev.TenantID, ev.ObjectID = id, id.String()
+	}
+	return ev
 }

@@ -41,6 +41,10 @@ type UserSummary struct {
 	// EmployeeID is the employee record linked to an employee login: the
 	// list read's audit event names it, the list does not show it.
 	EmployeeID uuid.UUID
+	// Proposals are, for AdminReadStore.User only, the proposals about the
+	// user other than grants (which show with Grants) that wait for their
+	// second key, oldest first.
+	Proposals []Proposal
 }
 
 // MaxUsersPage is the largest page of the user list.

@@ -65,7 +65,8 @@ type AdminReadStore interface {
 	// key, oldest first, and writes the event event makes of them in the
 	// same transaction, before returning them.
 	PendingProposals(ctx context.Context, event func([]Proposal) audit.Event) ([]Proposal, error)
-	// User returns one user with every grant and writes the event event
+	// User returns one user with every grant and the other proposals
+	// about them waiting for their second key, and writes the event event
 	// makes of them in the same transaction; derrors.ErrNotFound for an
 	// unknown user.
 	User(ctx context.Context, id uuid.UUID, event func(UserSummary) audit.Event) (UserSummary, error)
@@ -112,7 +113,8 @@ func (s *AdminReads) Pending(ctx context.Context, a access.Actor) ([]Proposal, e
 	return out, nil
 }
 
-// User returns one user with their grants and status for an admin, with
+// User returns one user with their grants, status and the other proposals
+// about them that wait for a second key, for an admin, with
 // an audited read that names the linked employee record, if any. Callers
 // who are not admins, and unknown users, get derrors.ErrNotFound.
 func (s *AdminReads) User(ctx context.Context, a access.Actor, id uuid.UUID) (UserSummary, error) {

@@ -107,8 +107,8 @@ func (s *IdentityStore) PendingProposals(ctx context.Context, event func([]ident
 	return out, nil
 }
 
-// User returns one user with every grant, service-wide, and writes the
-// read's event in the same transaction.
+// User returns one user with every grant and the other proposals about
+// them, service-wide, and writes the read's event in the same transaction.
 func (s *IdentityStore) User(ctx context.Context, id uuid.UUID, event func(identity.UserSummary) audit.Event) (identity.UserSummary, error) {
 	var out identity.UserSummary
 	err := InScope(ctx, s.pool, access.Scope{All: true}, func(tx pgx.Tx) error {
@@ -126,6 +126,15 @@ func (s *IdentityStore) User(ctx context.Context, id uuid.UUID, event func(ident
 			return Translate(err)
 		}
 		u.EmployeeID = deref(employee)
+		rows, _ = tx.Query(ctx, `SELECT * FROM (`+
+			proposalActions+` WHERE x.status = 'proposed' AND x.user_id = $1 UNION ALL`+
+			proposalAssignments+` WHERE x.status = 'proposed' AND x.physician_id = $1 UNION ALL`+
+			proposalSubstitutions+` WHERE x.status = 'proposed' AND x.substitute_id = $1 UNION ALL`+
+			proposalStatements+` WHERE x.status = 'proposed' AND x.assistant_user_id = $1
+			) p (`+proposalColumns+`) ORDER BY proposed_at, id`, id)
+		if u.Proposals, err = collect[proposalRow](rows); err != nil {
+			return Translate(err)
+		}
 		out = u
 		return insertEvent(ctx, tx, event(u))
 	})

@@ -112,6 +112,34 @@ func TestAdminReadStore(t *testing.T) {
 		}
 	})
 
+	t.Run("proposals about one user", func(t *testing.T) {
+		for _, want := range []struct {
+			user uuid.UUID
+			ids  []uuid.UUID
+		}{
+			{newcomer, nil}, // the proposed grant shows with the grants
+			{phys, []uuid.UUID{action}},
+			{sub, []uuid.UUID{assignment, substitution}},
+			{assistant, []uuid.UUID{statement}},
+			{other, nil},
+		} {
+			u, err := store.User(w.ctx, want.user, func(identity.UserSummary) audit.Event { return testEvent(admin, audit.ActionRead, "user") })
+			if err != nil {
+				t.Fatalf("User(%s): %v", want.user, err)
+			}
+			var ids []uuid.UUID
+			for _, p := range u.Proposals {
+				if p.SubjectID != want.user || p.Status != "proposed" {
+					t.Errorf("User(%s) proposal %+v, want only proposed ones about the user", want.user, p)
+				}
+				ids = append(ids, p.ID)
+			}
+			if !slices.Equal(ids, want.ids) {
+				t.Errorf("User(%s) proposals = %v, want %v", want.user, ids, want.ids)
+			}
+		}
+	})
+
 	t.Run("search", func(t *testing.T) {
 		ev := testEvent(admin, audit.ActionSearch, "user")
 		q := strings.ToUpper(newcomer.String()[:13])

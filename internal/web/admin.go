@@ -108,11 +108,11 @@ func (s *Server) adminRoutes() {
 	s.handle("GET /beheer/gebruikers", s.adminOnly("users", "list", s.adminUsersPage))
 	s.handle("GET /beheer/gebruikers/{id}", s.adminOnly("users", "list", s.adminUserPage))
 	s.handle("POST /beheer/gebruikers/{id}/rollen", s.adminOnly("grants", "propose", s.adminProposeGrant))
-	s.handle("POST /beheer/gebruikers/{id}/blokkeren", s.adminOnly("users", "block", s.adminAccountAction(adminBlock)))
-	s.handle("POST /beheer/gebruikers/{id}/deblokkeren", s.adminOnly("users", "unblock", s.adminAccountAction(adminUnblock)))
+	s.handle("POST /beheer/gebruikers/{id}/blokkeren", s.adminOnly("users", "block", s.adminAccountAction(AdminAccounts.Block)))
+	s.handle("POST /beheer/gebruikers/{id}/deblokkeren", s.adminOnly("users", "unblock", s.adminAccountAction(AdminAccounts.Unblock)))
 	s.handle("POST /beheer/gebruikers/{id}/tweede-factor", s.adminOnly("users", "reset_second_factor", s.adminAccountAction(adminReset)))
 	s.handle("POST /beheer/gebruikers/{id}/verklaring", s.adminOnly("statements", "propose", s.adminProposeStatement))
-	s.handle(adminRevokePattern, s.adminOnly("grants", "revoke", s.adminAccountAction(adminRevoke)))
+	s.handle(adminRevokePattern, s.adminOnly("grants", "revoke", s.adminAccountAction(AdminAccounts.RevokeGrant)))
 	// Staff are invited by admins only (the service refuses everyone
 	// else); employee logins are issued from the employee's page.
 	s.handle("GET /beheer/uitnodigingen", s.adminOnly("invitations", "create", s.adminInvitePage))
@@ -679,14 +679,7 @@ func (s *Server) adminUserView(ctx context.Context, a access.Actor, id uuid.UUID
 	d.Assistant = slices.ContainsFunc(u.Grants, func(g identity.GrantRecord) bool {
 		return g.Role == access.RoleMedicalAssistant && g.Status != identity.GrantRevoked
 	})
-	pending, err := s.opts.Admin.Reads.Pending(ctx, a)
-	if err != nil {
-		return adminUserData{}, err
-	}
-	for _, p := range pending {
-		if p.SubjectID != id || p.Kind == identity.ProposalGrant {
-			continue // proposed grants show with the grants
-		}
+	for _, p := range u.Proposals { // proposed grants show with the grants
 		d.Pending = append(d.Pending, adminPendingRow{What: adminProposalText(p), Proposer: p.Proposer,
 			Since: Date(p.ProposedAt.In(employerZone))})
 	}
@@ -796,23 +789,13 @@ func (s *Server) adminProposeStatement(w http.ResponseWriter, r *http.Request, a
 	return s.adminShowUser(w, r, a, id, http.StatusBadRequest, "", "", f.fields, f.keep(names...))
 }
 
-// adminAct is one account action of the account administration.
-type adminAct func(ctx context.Context, svc AdminAccounts, a access.Actor, id uuid.UUID) (identity.AccountOutcome, error)
+// adminAct is one account action of the account administration, as a
+// method expression of AdminAccounts (AdminAccounts.Block).
+type adminAct func(svc AdminAccounts, ctx context.Context, a access.Actor, id uuid.UUID) (identity.AccountOutcome, error)
 
-func adminBlock(ctx context.Context, svc AdminAccounts, a access.Actor, id uuid.UUID) (identity.AccountOutcome, error) {
-	return svc.Block(ctx, a, id)
-}
-
-func adminUnblock(ctx context.Context, svc AdminAccounts, a access.Actor, id uuid.UUID) (identity.AccountOutcome, error) {
-	return svc.Unblock(ctx, a, id)
-}
-
-func adminReset(ctx context.Context, svc AdminAccounts, a access.Actor, id uuid.UUID) (identity.AccountOutcome, error) {
+// adminReset resets the user's second factor without an activation code.
+func adminReset(svc AdminAccounts, ctx context.Context, a access.Actor, id uuid.UUID) (identity.AccountOutcome, error) {
 	return svc.ResetSecondFactor(ctx, a, id, "")
-}
-
-func adminRevoke(ctx context.Context, svc AdminAccounts, a access.Actor, id uuid.UUID) (identity.AccountOutcome, error) {
-	return svc.RevokeGrant(ctx, a, id)
 }
 
 // adminConflictMessage says why an account action could not be done.
@@ -845,7 +828,7 @@ func (s *Server) adminAccountAction(act adminAct) pageFunc {
 		if r.PostForm.Get("bevestigen") != "ja" {
 			return fmt.Errorf("web: account action not confirmed: %w", derrors.ErrInvalid)
 		}
-		o, err := act(r.Context(), s.opts.Admin.Accounts, a, id)
+		o, err := act(s.opts.Admin.Accounts, r.Context(), a, id)
 		if err == nil {
 			done := "gedaan"
 			if o.Action.Status == identity.AccountActionProposed {
