@@ -240,7 +240,7 @@ func (s *Server) privacyRegister(w http.ResponseWriter, r *http.Request, actors 
 	if err := s.takeEmployerListRead(r, "privacy-register"); err != nil {
 		return err
 	}
-	today := s.privacyToday()
+	today := s.employerToday()
 	seen := map[uuid.UUID]bool{}
 	add := func(e rights.RegisterEntry) {
 		if seen[e.ID] {
@@ -285,12 +285,6 @@ func (s *Server) privacyRegister(w http.ResponseWriter, r *http.Request, actors 
 	}
 	s.render(w, r, http.StatusOK, "privacy_register.html", v)
 	return nil
-}
-
-// privacyToday is today's date in Amsterdam, as the services count days.
-func (s *Server) privacyToday() time.Time {
-	t, _ := time.Parse(time.DateOnly, access.Today(s.opts.Now()))
-	return t
 }
 
 // ---- One request ----
@@ -352,7 +346,7 @@ func (s *Server) privacyRequest(ctx context.Context, a access.Actor, id uuid.UUI
 	if err != nil {
 		return privacyRequestData{}, err
 	}
-	today := s.privacyToday()
+	today := s.employerToday()
 	d := privacyRequestData{Officer: a.Role == access.RolePrivacyOfficer, privacyRegisterRow: privacyRegisterRow{ID: e.ID.String(),
 		EmployeeID: e.EmployeeID.String(), Type: privacyTypeNames[e.Type],
 		Employee: strings.TrimSpace(e.FirstName + " " + e.LastName), Number: e.EmployeeNumber, Status: requestStatusNames[e.Status],
