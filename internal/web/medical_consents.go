@@ -703,6 +703,12 @@ type informationData struct {
 	Askable []consentOption
 }
 
+// consentChoice is consent c as a choice of a form's select: label, and
+// the day it ends.
+func consentChoice(c consent.Consent, label string) consentOption {
+	return consentOption{Value: c.ID.String(), Label: label + " (geldig tot en met " + Date(c.ExpiresOn) + ")"}
+}
+
 // askableConsent reports whether c allows an information request today:
 // a treating physician or specialist, for treatment information, valid.
 // The service decides; this only fills the page's choice.
@@ -736,8 +742,7 @@ func (s *Server) showInformation(w http.ResponseWriter, r *http.Request, a acces
 	for _, c := range cs {
 		names[c.ID] = partyName(c.Recipient)
 		if askableConsent(c, today) {
-			d.Askable = append(d.Askable, consentOption{Value: c.ID.String(),
-				Label: partyName(c.Recipient) + " (geldig tot en met " + Date(c.ExpiresOn) + ")"})
+			d.Askable = append(d.Askable, consentChoice(c, partyName(c.Recipient)))
 		}
 	}
 	for i := len(rs) - 1; i >= 0; i-- {
@@ -892,8 +897,7 @@ func (s *Server) showNewDisclosure(w http.ResponseWriter, r *http.Request, a acc
 	for i := len(cs) - 1; i >= 0; i-- {
 		c := cs[i]
 		if c.Valid(today) {
-			d.Consents = append(d.Consents, consentOption{Value: c.ID.String(), Label: partyName(c.Recipient) + " – " +
-				consentPurposeNames[c.Purpose] + " (geldig tot en met " + Date(c.ExpiresOn) + ")"})
+			d.Consents = append(d.Consents, consentChoice(c, partyName(c.Recipient)+" – "+consentPurposeNames[c.Purpose]))
 		}
 	}
 	s.render(w, r, st.status, "arts_verstrekking_nieuw.html", st.view("Verzoek om gegevens registreren", d))
@@ -1049,8 +1053,7 @@ func (s *Server) showTransfers(w http.ResponseWriter, r *http.Request, a access.
 	d.Target = st.target
 	for _, c := range cs {
 		if c.RecipientKind == consent.RecipientOHS && c.Purpose == consent.PurposeTransfer && c.Valid(today) {
-			d.Consents = append(d.Consents, consentOption{Value: c.ID.String(), Label: partyName(c.Recipient) +
-				" (geldig tot en met " + Date(c.ExpiresOn) + ")"})
+			d.Consents = append(d.Consents, consentChoice(c, partyName(c.Recipient)))
 		}
 	}
 	for i := len(ts) - 1; i >= 0; i-- {
