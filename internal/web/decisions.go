@@ -774,6 +774,16 @@ func (s *Server) decisionShowRequest(w http.ResponseWriter, r *http.Request, a a
 	if err != nil {
 		return err
 	}
+	s.decisionRenderRequest(w, r, d, status, notice, f)
+	return nil
+}
+
+// decisionNotReleasable says why nothing can be released (yet or again).
+const decisionNotReleasable = "Vrijgeven kan pas als het verzoek om inzage of een kopie is toegewezen, en één keer."
+
+// decisionRenderRequest renders the request's page from data already read
+// (d), so that a handler which read it does not read it again.
+func (s *Server) decisionRenderRequest(w http.ResponseWriter, r *http.Request, d decisionRequestData, status int, notice string, f *form) {
 	v := view{Title: d.Type, Notice: notice, Fields: map[string]string{}, Form: map[string]string{"maanden": "1"}, Data: d}
 	if d.Name != "" {
 		v.Title += " van " + d.Name
@@ -786,7 +796,6 @@ func (s *Server) decisionShowRequest(w http.ResponseWriter, r *http.Request, a a
 		}
 	}
 	s.render(w, r, status, "arts_verzoek.html", v)
-	return nil
 }
 
 // decisionDone are the notices after an action, by the ?gedaan= value.
@@ -921,11 +930,16 @@ func (s *Server) decisionReleasePreview(w http.ResponseWriter, r *http.Request, 
 	if err != nil {
 		return err
 	}
+	// The page read above is shown again on a refusal: no second read of
+	// the request, its review and the decrypted entries.
 	if !d.Releasable {
-		return s.decisionRefused(w, r, a, id, f, "Vrijgeven kan pas als het verzoek om inzage of een kopie is toegewezen, en één keer.")
+		f.fields["algemeen"] = decisionNotReleasable
+		s.decisionRenderRequest(w, r, d, http.StatusConflict, "", &f)
+		return nil
 	}
 	if len(f.fields) > 0 {
-		return s.decisionShowRequest(w, r, a, id, http.StatusBadRequest, "", &f)
+		s.decisionRenderRequest(w, r, d, http.StatusBadRequest, "", &f)
+		return nil
 	}
 	var preview []decisionEntry
 	for _, e := range d.Entries {
@@ -935,7 +949,8 @@ func (s *Server) decisionReleasePreview(w http.ResponseWriter, r *http.Request, 
 	}
 	if len(preview) != len(chosen) {
 		f.fields["stukken"] = "Kies alleen stukken uit de lijst."
-		return s.decisionShowRequest(w, r, a, id, http.StatusBadRequest, "", &f)
+		s.decisionRenderRequest(w, r, d, http.StatusBadRequest, "", &f)
+		return nil
 	}
 	d.Entries = preview
 	s.render(w, r, http.StatusOK, "arts_verzoek_vrijgave.html", view{Title: "Controleer wat de werknemer te zien krijgt", Data: d})
@@ -964,7 +979,7 @@ func (s *Server) decisionRelease(w http.ResponseWriter, r *http.Request, a acces
 		http.Redirect(w, r, "/arts/verzoeken/"+id.String()+"?gedaan=vrijgegeven", http.StatusSeeOther)
 		return nil
 	case errors.Is(err, derrors.ErrConflict):
-		return s.decisionRefused(w, r, a, id, f, "Vrijgeven kan pas als het verzoek om inzage of een kopie is toegewezen, en één keer.")
+		return s.decisionRefused(w, r, a, id, f, decisionNotReleasable)
 	case decisionFieldsOf(err, map[string][2]string{"entry_ids": {"stukken", "Kies alleen stukken uit de lijst."}}, f.fields):
 		return s.decisionShowRequest(w, r, a, id, http.StatusBadRequest, "", &f)
 	}

@@ -277,8 +277,12 @@ func (s *Server) dossierHeadOf(r *http.Request, a access.Actor, employeeID uuid.
 		// No dossier yet, or none in the caller's care: the caller's first
 		// write would create it, or it is the 404 page.
 		acc, physician, perr := svc.Entries.Prospective(ctx, a, employeeID)
-		if perr != nil {
+		switch {
+		case errors.Is(perr, derrors.ErrNotFound), errors.Is(perr, derrors.ErrForbidden):
 			return dossierHead{}, err
+		case perr != nil:
+			// A failure to tell is that failure, not the 404 page.
+			return dossierHead{}, perr
 		}
 		v, err, empty = dossier.View{Dossier: dossier.Dossier{ResponsiblePhysicianID: physician}, Access: acc}, nil, true
 	}

@@ -3,6 +3,7 @@ package web
 import (
 	"bytes"
 	"context"
+	"errors"
 	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
@@ -13,6 +14,8 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/arbokluis/arbokluis/internal/access"
+	"github.com/arbokluis/arbokluis/internal/derrors"
 	"github.com/arbokluis/arbokluis/internal/dossier"
 )
 
@@ -170,6 +173,41 @@ func TestDossierKindsFor(t *testing.T) {
 		}
 		if wantA := k != dossier.KindOwnStatement && k.AssistantMayWrite(); assistant != wantA {
 			t.Errorf("dossierKindsFor(assistant) offers %s = %v, want %v", k, assistant, wantA)
+		}
+	}
+}
+
+// headDossiers finds no dossier; headEntries answers Prospective with err.
+type headDossiers struct{ DossierDossiers }
+
+func (headDossiers) Get(context.Context, access.Actor, uuid.UUID) (dossier.View, error) {
+	return dossier.View{}, derrors.ErrNotFound
+}
+
+type headEntries struct {
+	DossierEntries
+	err error
+}
+
+func (e headEntries) Prospective(context.Context, access.Actor, uuid.UUID) (access.DossierAccess, uuid.UUID, error) {
+	return access.DossierAccess{}, uuid.Nil, e.err
+}
+
+// TestDossierHeadOfProspectiveFailure: with no dossier yet, a refusal of
+// the prospective access is the 404 page, but a failure to read it (the
+// database down) is that failure, not a 404 that hides it.
+func TestDossierHeadOfProspectiveFailure(t *testing.T) {
+	for _, tc := range []struct {
+		err, want error
+	}{
+		{derrors.ErrNotFound, derrors.ErrNotFound},
+		{derrors.ErrUnavailable, derrors.ErrUnavailable},
+	} {
+		s := &Server{opts: Options{Dossier: DossierServices{Dossiers: headDossiers{}, Entries: headEntries{err: tc.err}}}}
+		r := httptest.NewRequest(http.MethodGet, "/arts/medewerkers/x", nil)
+		_, err := s.dossierHeadOf(r, access.Actor{}, uuid.New())
+		if !errors.Is(err, tc.want) {
+			t.Errorf("Prospective %v: dossierHeadOf error %v, want %v", tc.err, err, tc.want)
 		}
 	}
 }

@@ -77,16 +77,16 @@ func (s *Server) consentRoutes() {
 	s.handle("GET "+base+"toestemmingen/{consent}/formulier.pdf", s.allow("medical.consents", "print", s.consentFormPDF))
 	s.handle("POST "+base+"toestemmingen/{consent}/papier", s.allow("medical.consents", "register_signed", s.registerPaperConsent))
 	s.handle("POST "+base+"toestemmingen/{consent}/intrekken", s.allow("medical.consents", "revoke", s.revokeConsentForEmployee))
-	s.handle("GET "+base+"informatieverzoeken", s.allow("medical.information_requests", "read", s.informationPage))
+	s.handle("GET "+base+"informatieverzoeken", s.allow("medical.information_requests", "read", s.consentListPage(s.showInformation, informationNotices)))
 	s.handle("POST "+base+"informatieverzoeken", s.allow("medical.information_requests", "create", s.askInformation))
 	s.handle("POST "+base+"informatieverzoeken/{verzoek}/antwoord", s.allow("medical.information_requests", "answer", s.answerInformation))
-	s.handle("GET "+base+"verstrekkingen", s.allow("medical.disclosures", "read", s.disclosuresPage))
+	s.handle("GET "+base+"verstrekkingen", s.allow("medical.disclosures", "read", s.consentListPage(s.showDisclosures, disclosuresNotices)))
 	s.handle("GET "+base+"verstrekkingen/nieuw", s.allow("medical.disclosures", "create", s.newDisclosurePage))
 	s.handle("POST "+base+"verstrekkingen", s.allow("medical.disclosures", "create", s.registerDisclosure))
 	s.handle("POST "+base+"verstrekkingen/{verstrekking}/besluit", s.allow("medical.disclosures", "decide", s.decideDisclosure))
 	s.handle("GET "+base+"verstrekkingen/{verstrekking}/export.json", s.allow("medical.disclosures", "export", s.exportDisclosure(consent.FormatJSON)))
 	s.handle("GET "+base+"verstrekkingen/{verstrekking}/export.pdf", s.allow("medical.disclosures", "export", s.exportDisclosure(consent.FormatPDF)))
-	s.handle("GET "+base+"overdrachten", s.allow("medical.transfers", "read", s.transfersPage))
+	s.handle("GET "+base+"overdrachten", s.allow("medical.transfers", "read", s.consentListPage(s.showTransfers, transfersNotices)))
 	s.handle("POST "+base+"overdrachten", s.allow("medical.transfers", "create", s.prepareTransfer))
 	s.handle("GET "+base+"overdrachten/{overdracht}/pakket.zip", s.allow("medical.transfers", "export", s.transferPackage))
 	s.handle("POST "+base+"overdrachten/{overdracht}/overgedragen", s.allow("medical.transfers", "hand_over", s.handOver))
@@ -326,6 +326,18 @@ func redirectDone(w http.ResponseWriter, r *http.Request, emp uuid.UUID, page, d
 
 // consentShow renders a consent page of employee emp in a state.
 type consentShow func(w http.ResponseWriter, r *http.Request, a access.Actor, emp uuid.UUID, st consentState) error
+
+// consentListPage is the GET of a consent page of employee {id}: show,
+// with the notice of the post that led here (?gedaan=...).
+func (s *Server) consentListPage(show consentShow, notices map[string]string) pageFunc {
+	return func(w http.ResponseWriter, r *http.Request, a access.Actor) error {
+		emp, err := pathUUID(r)
+		if err != nil {
+			return err
+		}
+		return show(w, r, a, emp, consentNotice(r, notices))
+	}
+}
 
 // consentPost ends a post on a consent page of employee emp whose form is
 // in st: without field errors it calls call, and when that succeeds
@@ -691,6 +703,12 @@ type informationData struct {
 	Askable []consentOption
 }
 
+// consentChoice is consent c as a choice of a form's select: label, and
+// the day it ends.
+func consentChoice(c consent.Consent, label string) consentOption {
+	return consentOption{Value: c.ID.String(), Label: label + " (geldig tot en met " + Date(c.ExpiresOn) + ")"}
+}
+
 // askableConsent reports whether c allows an information request today:
 // a treating physician or specialist, for treatment information, valid.
 // The service decides; this only fills the page's choice.
@@ -704,17 +722,9 @@ var informationNotices = map[string]string{
 	"beantwoord": "Het antwoord is opgeslagen als ‘informatie van behandelaar’ in het dossier.",
 }
 
-// informationPage lists the information requests with the form to send
+// showInformation lists the information requests with the form to send
 // one under a signed consent and, per open request, the form for the
 // answer.
-func (s *Server) informationPage(w http.ResponseWriter, r *http.Request, a access.Actor) error {
-	emp, err := pathUUID(r)
-	if err != nil {
-		return err
-	}
-	return s.showInformation(w, r, a, emp, consentNotice(r, informationNotices))
-}
-
 func (s *Server) showInformation(w http.ResponseWriter, r *http.Request, a access.Actor, emp uuid.UUID, st consentState) error {
 	svc := s.opts.Consents.Consents
 	rs, err := svc.InformationRequests(r.Context(), a, emp)
@@ -732,8 +742,7 @@ func (s *Server) showInformation(w http.ResponseWriter, r *http.Request, a acces
 	for _, c := range cs {
 		names[c.ID] = partyName(c.Recipient)
 		if askableConsent(c, today) {
-			d.Askable = append(d.Askable, consentOption{Value: c.ID.String(),
-				Label: partyName(c.Recipient) + " (geldig tot en met " + Date(c.ExpiresOn) + ")"})
+			d.Askable = append(d.Askable, consentChoice(c, partyName(c.Recipient)))
 		}
 	}
 	for i := len(rs) - 1; i >= 0; i-- {
@@ -817,16 +826,8 @@ func yesNo(b bool) string {
 	return "nee"
 }
 
-// disclosuresPage lists the disclosure requests, with the checklist to
+// showDisclosures lists the disclosure requests, with the checklist to
 // decide each one still open, and the exports of those granted.
-func (s *Server) disclosuresPage(w http.ResponseWriter, r *http.Request, a access.Actor) error {
-	emp, err := pathUUID(r)
-	if err != nil {
-		return err
-	}
-	return s.showDisclosures(w, r, a, emp, consentNotice(r, disclosuresNotices))
-}
-
 func (s *Server) showDisclosures(w http.ResponseWriter, r *http.Request, a access.Actor, emp uuid.UUID, st consentState) error {
 	svc := s.opts.Consents.Consents
 	xs, err := svc.Disclosures(r.Context(), a, emp)
@@ -896,8 +897,7 @@ func (s *Server) showNewDisclosure(w http.ResponseWriter, r *http.Request, a acc
 	for i := len(cs) - 1; i >= 0; i-- {
 		c := cs[i]
 		if c.Valid(today) {
-			d.Consents = append(d.Consents, consentOption{Value: c.ID.String(), Label: partyName(c.Recipient) + " – " +
-				consentPurposeNames[c.Purpose] + " (geldig tot en met " + Date(c.ExpiresOn) + ")"})
+			d.Consents = append(d.Consents, consentChoice(c, partyName(c.Recipient)+" – "+consentPurposeNames[c.Purpose]))
 		}
 	}
 	s.render(w, r, st.status, "arts_verstrekking_nieuw.html", st.view("Verzoek om gegevens registreren", d))
@@ -1036,16 +1036,8 @@ var transfersNotices = map[string]string{
 var disposalNames = map[string]string{"close": "het dossier is hier gesloten en blijft bewaard zolang de wet dat vraagt",
 	"destroy": "het dossier wordt hier vernietigd"}
 
-// transfersPage lists the transfers of the dossier with the form to
+// showTransfers lists the transfers of the dossier with the form to
 // prepare one under a signed consent to the transfer.
-func (s *Server) transfersPage(w http.ResponseWriter, r *http.Request, a access.Actor) error {
-	emp, err := pathUUID(r)
-	if err != nil {
-		return err
-	}
-	return s.showTransfers(w, r, a, emp, consentNotice(r, transfersNotices))
-}
-
 func (s *Server) showTransfers(w http.ResponseWriter, r *http.Request, a access.Actor, emp uuid.UUID, st consentState) error {
 	svc := s.opts.Consents.Consents
 	ts, err := svc.Transfers(r.Context(), a, emp)
@@ -1061,8 +1053,7 @@ func (s *Server) showTransfers(w http.ResponseWriter, r *http.Request, a access.
 	d.Target = st.target
 	for _, c := range cs {
 		if c.RecipientKind == consent.RecipientOHS && c.Purpose == consent.PurposeTransfer && c.Valid(today) {
-			d.Consents = append(d.Consents, consentOption{Value: c.ID.String(), Label: partyName(c.Recipient) +
-				" (geldig tot en met " + Date(c.ExpiresOn) + ")"})
+			d.Consents = append(d.Consents, consentChoice(c, partyName(c.Recipient)))
 		}
 	}
 	for i := len(ts) - 1; i >= 0; i-- {

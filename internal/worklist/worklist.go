@@ -289,7 +289,9 @@ func (s *Service) List(ctx context.Context, a access.Actor) (Worklist, error) {
 		ids = append(ids, d.EmployeeID)
 	}
 	for _, id := range sick {
-		if _, ok := byEmployee[id]; !ok && !slices.Contains(ids, id) {
+		// An absent employee without a dossier yet is listed with none.
+		if _, ok := byEmployee[id]; !ok {
+			byEmployee[id] = Dossier{EmployeeID: id}
 			ids = append(ids, id)
 		}
 	}
