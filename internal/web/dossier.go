@@ -178,20 +178,11 @@ func dossierPost(w http.ResponseWriter, r *http.Request, fields map[string]strin
 	return show()
 }
 
-// dossierLongField reads the field name of the parsed post into f when it
-// is longer than parseForm takes (an entry's text, a reason), up to max
-// bytes; longer is a field error. The service checks the text itself.
-func dossierLongField(r *http.Request, f form, name string, max int) {
-	v := r.PostForm.Get(name)
-	if len(v) <= maxFieldBytes {
-		return
-	}
-	delete(f.fields, name)
-	f.values[name] = v
-	if len(v) > max {
-		f.fields[name] = dossierFieldMessages[name]
-		f.values[name] = ""
-	}
+// dossierLong are the limits of the dossier forms' long fields: an entry's
+// text and a reason, as many runes as the services allow.
+var dossierLong = map[string]fieldLimit{
+	"text":   {max: dossierMaxTextBytes, msg: dossierFieldMessages["text"]},
+	"reason": {max: dossierMaxReasonBytes, msg: dossierFieldMessages["reason"]},
 }
 
 // The longest texts the dossier's forms take, in bytes: as many runes as
@@ -653,11 +644,10 @@ func (s *Server) dossierCreateEntry(w http.ResponseWriter, r *http.Request, a ac
 	if err != nil {
 		return err
 	}
-	f, err := parseForm(w, r, "kind", "occurred_on", "text")
+	f, err := parseFormLimits(w, r, dossierLong, "kind", "occurred_on", "text")
 	if err != nil {
 		return err
 	}
-	dossierLongField(r, f, "text", dossierMaxTextBytes)
 	kind := dossier.EntryKind(f.get("kind"))
 	on := employerDate(f, "occurred_on", false)
 	f.require(map[string]string{"text": "Vul de tekst van de notitie in."})
@@ -746,11 +736,10 @@ func (s *Server) dossierCorrectEntry(w http.ResponseWriter, r *http.Request, a a
 	if !ok {
 		return derrors.ErrNotFound
 	}
-	f, err := parseForm(w, r, "text")
+	f, err := parseFormLimits(w, r, dossierLong, "text")
 	if err != nil {
 		return err
 	}
-	dossierLongField(r, f, "text", dossierMaxTextBytes)
 	f.require(map[string]string{"text": "Vul de verbeterde tekst in."})
 	return dossierPost(w, r, f.fields, func() (string, error) {
 		e, err := s.opts.Dossier.Entries.Correct(r.Context(), a, id, entryID, f.get("text"))
@@ -901,11 +890,10 @@ func (s *Server) dossierDeclareEmergency(w http.ResponseWriter, r *http.Request,
 	if err != nil {
 		return err
 	}
-	f, err := parseForm(w, r, "reason")
+	f, err := parseFormLimits(w, r, dossierLong, "reason")
 	if err != nil {
 		return err
 	}
-	dossierLongField(r, f, "reason", dossierMaxReasonBytes)
 	f.require(map[string]string{"reason": "Schrijf waarom u in dit dossier moet kijken."})
 	return dossierPost(w, r, f.fields, func() (string, error) {
 		_, err := s.opts.Dossier.Dossiers.DeclareEmergency(r.Context(), a, id, f.get("reason"))
