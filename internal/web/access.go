@@ -37,7 +37,14 @@ type listFunc func(w http.ResponseWriter, r *http.Request, actors []access.Actor
 // denied attempt (ids only) and shown as the portal's 404 or 403 page.
 // A form body is parsed once, before the first attempt.
 func (s *Server) allow(resource, action string, h pageFunc) http.HandlerFunc {
-	return s.allowAll(resource, action, oneGrantAtATime(h))
+	return s.allowFor(nil, resource, action, h)
+}
+
+// allowFor is allow for a page that is some roles' only: a caller whom
+// admit does not admit gets the 404 page (audited as a denied attempt)
+// before the grants are asked; nil admits every caller.
+func (s *Server) allowFor(admit func(caller) bool, resource, action string, h pageFunc) http.HandlerFunc {
+	return s.loggedIn(s.authorized(resource, action, admit, oneGrantAtATime(h)))
 }
 
 // oneGrantAtATime runs h under one allowing grant at a time until one does

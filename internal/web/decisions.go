@@ -110,12 +110,12 @@ func (s *Server) decisionRoutes() {
 	s.handle("GET /arts/verzoeken/{id}/verklaring.pdf", s.physicianOnly("requests", "read", s.decisionStatement))
 }
 
-// physicianOnly is allow for the pages of one request: the privacy officer
-// reads, decides and extends requests too, on its own pages
-// (/privacy/verzoeken/{id}); these are the deciding physician's, the 404
-// page for every other role.
+// physicianOnly is allowFor the deciding physician's pages: the privacy
+// officer reads, decides and extends requests too, on its own pages
+// (/privacy/verzoeken/{id}); these are the 404 page for every role but the
+// physicians'.
 func (s *Server) physicianOnly(resource, action string, h pageFunc) http.HandlerFunc {
-	return s.loggedIn(s.authorized(resource, action, decisionPhysician, oneGrantAtATime(h)))
+	return s.allowFor(decisionPhysician, resource, action, h)
 }
 
 // decisionPhysician admits the callers with a physician's or a lead
