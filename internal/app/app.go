@@ -186,6 +186,24 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 	// invitations are mailed.
 	invitations := identity.NewInvitations(identity.InvitationOptions{Store: store, Resets: store,
 		Mail: a.mail != nil, MailQueued: mailQueued, PublicURL: cfg.PublicURL, Identities: ids, Codes: vc, Letters: renderer, ActivationTTL: cfg.ActivationTTL})
+	// One instance of each service serves both front doors, the JSON API
+	// and the portal.
+	people := postgres.NewDirectory(hr)
+	recorder := postgres.NewRecorder(hr)
+	subjects := postgres.NewRequestStore(hr)
+	employers := employer.NewService(postgres.NewEmployerStore(hr))
+	grants := identity.NewGrantService(store, nil)
+	accounts := identity.NewAccounts(store, postgres.NewDossierStore(med), invitations, nil)
+	delegations := identity.NewDelegations(store, nil)
+	inbox := notify.NewService(store)
+	exposures := dossier.NewExposures(entries, postgres.NewDossierStore(med))
+	auditLog := audit.NewLog(auditStore, recorder)
+	exporter := rights.NewExporter(subjects, employees, absences, fit, requests, recorder, nil)
+	records := rights.NewRecords(subjects,
+		rights.Retention{EmployeeYears: int(cfg.RetentionEmployeeYears), CaseYears: int(cfg.RetentionCaseYears)}, nil)
+	consents := newConsents(hr, med, vc, entries, attachments, dossiers, destructions, renderer)
+	releases := rights.NewReleases(subjects, postgres.NewReleaseStore(med), vc, people, renderer, nil)
+	accessLog := rights.NewAccessLog(auditStore, recorder, subjects, people)
 	srv, err := httpapi.New(httpapi.Options{
 		Logger:         log,
 		Registry:       reg,
@@ -194,36 +212,32 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 		TrustedProxies: cfg.TrustedProxies,
 		ReadyTimeout:   cfg.ReadyTimeout,
 		Auth:           ids,
-		Grants:         identity.NewGrantService(store, nil),
-		Accounts:       identity.NewAccounts(store, postgres.NewDossierStore(med), invitations, nil),
-
-		Invitations: invitations,
-		Inbox:       notify.NewService(store),
-		Authz:       enforcer,
-		Employers:   employer.NewService(postgres.NewEmployerStore(hr)),
-		Employees:   employees,
-		Delegations: identity.NewDelegations(store, nil),
-		Dossiers:    dossiers,
-		Fitness:     fit,
-		Entries:     entries,
-		Attachments: attachments,
-		Exposures:   dossier.NewExposures(entries, postgres.NewDossierStore(med)),
-		Absences:    absences,
-		AuditLog:    audit.NewLog(auditStore, postgres.NewRecorder(hr)),
-		Requests:    requests,
-		Exporter: rights.NewExporter(postgres.NewRequestStore(hr), employees, absences, fit, requests,
-			postgres.NewRecorder(hr), nil),
-		Records: rights.NewRecords(postgres.NewRequestStore(hr),
-			rights.Retention{EmployeeYears: int(cfg.RetentionEmployeeYears), CaseYears: int(cfg.RetentionCaseYears)}, nil),
-		Rectifier:    rights.NewRectifier(postgres.NewRequestStore(hr), employees, nil),
-		Destructions: destructions,
-		Consents:     newConsents(hr, med, vc, entries, attachments, dossiers, destructions, renderer),
-		Releases: rights.NewReleases(postgres.NewRequestStore(hr), postgres.NewReleaseStore(med), vc,
-			postgres.NewDirectory(hr), renderer, nil),
-		AccessLog: rights.NewAccessLog(auditStore, postgres.NewRecorder(hr), postgres.NewRequestStore(hr), postgres.NewDirectory(hr)),
-		Recorder:  postgres.NewRecorder(hr),
-		ListReads: httpapi.RateLimit{PerMinute: int(cfg.ListReadsPerMinute), Burst: int(cfg.ListReadBurst)},
-		Now:       cfg.Clock,
+		Grants:         grants,
+		Accounts:       accounts,
+		Invitations:    invitations,
+		Inbox:          inbox,
+		Authz:          enforcer,
+		Employers:      employers,
+		Employees:      employees,
+		Delegations:    delegations,
+		Dossiers:       dossiers,
+		Fitness:        fit,
+		Entries:        entries,
+		Attachments:    attachments,
+		Exposures:      exposures,
+		Absences:       absences,
+		AuditLog:       auditLog,
+		Requests:       requests,
+		Exporter:       exporter,
+		Records:        records,
+		Rectifier:      rights.NewRectifier(subjects, employees, nil),
+		Destructions:   destructions,
+		Consents:       consents,
+		Releases:       releases,
+		AccessLog:      accessLog,
+		Recorder:       recorder,
+		ListReads:      httpapi.RateLimit{PerMinute: int(cfg.ListReadsPerMinute), Burst: int(cfg.ListReadBurst)},
+		Now:            cfg.Clock,
 		ReadyChecks: []httpapi.Check{
 			{Name: "postgres_hr", Probe: func(ctx context.Context) error { return postgres.Ping(ctx, hr) }},
 			{Name: "postgres_med", Probe: func(ctx context.Context) error { return postgres.Ping(ctx, med) }},
@@ -239,42 +253,30 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*App, error)
 		return nil, err
 	}
 	portal, err := web.New(web.Options{
-		Logger: log, Auth: ids, Invitations: invitations, Names: postgres.NewDirectory(hr),
-		Authz: enforcer, Recorder: postgres.NewRecorder(hr),
+		Logger: log, Auth: ids, Invitations: invitations, Names: people,
+		Authz: enforcer, Recorder: recorder,
 		HSTS: cfg.PublicHTTPS(), TrustedProxies: cfg.TrustedProxies,
 		// The portal's clock is the API's (nil: time.Now).
 		Now: cfg.Clock,
 		// The portal's list reads take the API's list-read limit.
 		ListReads: ratelimit.Limit{PerMinute: int(cfg.ListReadsPerMinute), Burst: int(cfg.ListReadBurst)},
 		// The employee's pages use the services of the API's /me routes.
-		Employee: web.EmployeeServices{Subjects: postgres.NewRequestStore(hr), Inbox: notify.NewService(store),
-			Absences: absences, Fitness: fit, Requests: requests,
-			Releases: rights.NewReleases(postgres.NewRequestStore(hr), postgres.NewReleaseStore(med), vc,
-				postgres.NewDirectory(hr), renderer, nil),
-			Consents:     newConsents(hr, med, vc, entries, attachments, dossiers, destructions, renderer),
-			AccessLog:    rights.NewAccessLog(auditStore, postgres.NewRecorder(hr), postgres.NewRequestStore(hr), postgres.NewDirectory(hr)),
-			Destructions: destructions,
-			Exporter: rights.NewExporter(postgres.NewRequestStore(hr), employees, absences, fit, requests,
-				postgres.NewRecorder(hr), nil)},
+		Employee: web.EmployeeServices{Subjects: subjects, Inbox: inbox,
+			Absences: absences, Fitness: fit, Requests: requests, Releases: releases, Consents: consents,
+			AccessLog: accessLog, Destructions: destructions, Exporter: exporter},
 		Employer: web.EmployerServices{Employees: employees, Absences: absences, Fitness: fit},
-		CaseWork: web.CaseWorkServices{Absences: absences, Employees: employees, Employers: employer.NewService(postgres.NewEmployerStore(hr)), Fitness: fit},
+		CaseWork: web.CaseWorkServices{Absences: absences, Employees: employees, Employers: employers, Fitness: fit},
 		Account:  identity.NewMyAccount(ids, store),
 		Worklist: web.WorklistServices{Worklist: worklist.NewService(postgres.NewWorklistDossiers(med), postgres.NewWorklistPeople(hr), nil), Logins: invitations,
 			Analyses: absences},
-		Consents: web.ConsentServices{Consents: newConsents(hr, med, vc, entries, attachments, dossiers, destructions, renderer), MaxScanBytes: int(cfg.MaxAttachmentBytes)},
+		Consents: web.ConsentServices{Consents: consents, MaxScanBytes: int(cfg.MaxAttachmentBytes)},
 		Dossier: web.DossierServices{Dossiers: dossiers, Entries: entries, Attachments: attachments,
-			Exposures: dossier.NewExposures(entries, postgres.NewDossierStore(med)), Employees: employees,
-			Employers: employer.NewService(postgres.NewEmployerStore(hr)), MaxAttachmentBytes: int(cfg.MaxAttachmentBytes)},
-		Privacy: web.PrivacyServices{Requests: requests, Records: rights.NewRecords(postgres.NewRequestStore(hr),
-			rights.Retention{EmployeeYears: int(cfg.RetentionEmployeeYears), CaseYears: int(cfg.RetentionCaseYears)}, nil),
-			AuditLog: audit.NewLog(auditStore, postgres.NewRecorder(hr)), Trail: audit.NewChecker(auditStore, vc),
-			People: postgres.NewDirectory(hr)},
-		Decisions: web.DecisionServices{Names: postgres.NewDirectory(hr), Absences: absences, Fitness: fit, Requests: requests,
-			Releases: rights.NewReleases(postgres.NewRequestStore(hr), postgres.NewReleaseStore(med), vc, postgres.NewDirectory(hr), renderer, nil),
-			Entries:  entries, Destructions: destructions},
-		Admin: web.AdminServices{Employers: employer.NewService(postgres.NewEmployerStore(hr)),
-			Accounts: identity.NewAccounts(store, postgres.NewDossierStore(med), invitations, nil),
-			Grants:   identity.NewGrantService(store, nil), Delegations: identity.NewDelegations(store, nil),
+			Exposures: exposures, Employees: employees, Employers: employers, MaxAttachmentBytes: int(cfg.MaxAttachmentBytes)},
+		Privacy: web.PrivacyServices{Requests: requests, Records: records,
+			AuditLog: auditLog, Trail: audit.NewChecker(auditStore, vc), People: people},
+		Decisions: web.DecisionServices{Names: people, Absences: absences, Fitness: fit, Requests: requests,
+			Releases: releases, Entries: entries, Destructions: destructions},
+		Admin: web.AdminServices{Employers: employers, Accounts: accounts, Grants: grants, Delegations: delegations,
 			Invitations: invitations, Reads: identity.NewAdminReads(store, nil)},
 	})
 	if err != nil {

@@ -463,12 +463,9 @@ func (s *Destructions) DecidedStatement(ctx context.Context, a access.Actor, req
 	if s.render == nil || s.people == nil || s.rec == nil {
 		return nil, fmt.Errorf("rights: statement: no renderer: %w", derrors.ErrUnavailable)
 	}
-	r, subj, err := s.requests.Request(ctx, requestID)
+	_, subj, err := s.toDecide(ctx, a, requestID, "statement")
 	if err != nil {
-		return nil, fmt.Errorf("rights: statement: %w", err)
-	}
-	if r.Type != TypeDestruction || selfDecision(a, &r, subj) || !mayDecide(a, r.Type, subj) {
-		return nil, fmt.Errorf("rights: may not decide this request: %w", derrors.ErrNotFound)
+		return nil, err
 	}
 	job, err := s.records.DestructionFor(ctx, requestID)
 	if err != nil {
@@ -516,6 +513,20 @@ func SortedKinds(c dossier.DestructionCounts) []dossier.EntryKind {
 	return out
 }
 
+// toDecide loads the destruction request requestID with its subject for
+// a, who may decide it (as Decide); a request of another type, or one a
+// may not decide, is derrors.ErrNotFound. op names the operation in errors.
+func (s *Destructions) toDecide(ctx context.Context, a access.Actor, requestID uuid.UUID, op string) (Request, Subject, error) {
+	r, subj, err := s.requests.Request(ctx, requestID)
+	if err != nil {
+		return Request{}, Subject{}, fmt.Errorf("rights: %s: %w", op, err)
+	}
+	if r.Type != TypeDestruction || selfDecision(a, &r, subj) || !mayDecide(a, r.Type, subj) {
+		return Request{}, Subject{}, fmt.Errorf("rights: may not decide this request: %w", derrors.ErrNotFound)
+	}
+	return r, subj, nil
+}
+
 // DestructionReview is what the physician deciding a destruction request
 // sees: the legal retention duties running on the dossier (none when
 // there is no dossier), and the job once granted.
@@ -536,12 +547,9 @@ func (s *Destructions) Review(ctx context.Context, a access.Actor, requestID uui
 	if s.rec == nil {
 		return DestructionReview{}, fmt.Errorf("rights: review destruction: no recorder: %w", derrors.ErrUnavailable)
 	}
-	r, subj, err := s.requests.Request(ctx, requestID)
+	r, subj, err := s.toDecide(ctx, a, requestID, "review destruction")
 	if err != nil {
-		return DestructionReview{}, fmt.Errorf("rights: review destruction: %w", err)
-	}
-	if r.Type != TypeDestruction || selfDecision(a, &r, subj) || !mayDecide(a, r.Type, subj) {
-		return DestructionReview{}, fmt.Errorf("rights: may not decide this request: %w", derrors.ErrNotFound)
+		return DestructionReview{}, err
 	}
 	out := DestructionReview{Request: r}
 	d, duties, err := s.destroyer.Assess(ctx, subj.EmployeeID, subj.DateOfBirth)

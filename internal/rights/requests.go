@@ -720,25 +720,32 @@ func (s *Requests) Queue(ctx context.Context, a access.Actor) ([]Request, error)
 		f = QueueFilter{Scope: access.Scope{All: true}}
 	}
 	out, err := s.store.Queue(ctx, f, MaxQueue, func(rs []Request) []audit.Event {
-		if len(rs) == 0 {
-			return nil
-		}
-		// The tenant is named when every request shown is of one.
-		ev := requestEvent(a, audit.ActionRead, rs[0])
-		ev.ObjectKind, ev.ObjectID = "request_queue", ""
-		people := make([]uuid.UUID, len(rs))
-		for i, r := range rs {
-			people[i] = r.EmployeeID
-			if r.EmployerID != ev.TenantID {
-				ev.TenantID = uuid.Nil
-			}
-		}
-		return []audit.Event{ev.Listed(people)}
+		return listedRead(a, "request_queue", rs, func(r Request) Request { return r })
 	})
 	if err != nil {
 		return nil, fmt.Errorf("rights: queue: %w", err)
 	}
 	return out, nil
+}
+
+// listedRead returns the one read event of a list of requests shown to a,
+// of object kind kind, listing every person the list shows, and naming the
+// tenant when every request shown is of one; none for an empty list.
+func listedRead[T any](a access.Actor, kind string, items []T, request func(T) Request) []audit.Event {
+	if len(items) == 0 {
+		return nil
+	}
+	ev := requestEvent(a, audit.ActionRead, request(items[0]))
+	ev.ObjectKind, ev.ObjectID = kind, ""
+	people := make([]uuid.UUID, len(items))
+	for i, it := range items {
+		r := request(it)
+		people[i] = r.EmployeeID
+		if r.EmployerID != ev.TenantID {
+			ev.TenantID = uuid.Nil
+		}
+	}
+	return []audit.Event{ev.Listed(people)}
 }
 
 // MaxRegister bounds one reading of the register.
@@ -769,19 +776,7 @@ func (s *Requests) Register(ctx context.Context, a access.Actor, f RegisterFilte
 		return nil, err
 	}
 	out, err := s.store.Register(ctx, f, MaxRegister, func(es []RegisterEntry) []audit.Event {
-		if len(es) == 0 {
-			return nil
-		}
-		ev := requestEvent(a, audit.ActionRead, es[0].Request)
-		ev.ObjectKind, ev.ObjectID = "request_register", ""
-		people := make([]uuid.UUID, len(es))
-		for i, e := range es {
-			people[i] = e.EmployeeID
-			if e.EmployerID != ev.TenantID {
-				ev.TenantID = uuid.Nil
-			}
-		}
-		return []audit.Event{ev.Listed(people)}
+		return listedRead(a, "request_register", es, func(e RegisterEntry) Request { return e.Request })
 	})
 	if err != nil {
 		return nil, fmt.Errorf("rights: register: %w", err)
@@ -816,16 +811,7 @@ func (s *Requests) Unattended(ctx context.Context, a access.Actor) ([]Request, e
 		return nil, fmt.Errorf("rights: only a lead physician has the unattended queue: %w", derrors.ErrNotFound)
 	}
 	out, err := s.store.Queue(ctx, QueueFilter{Medical: true, Unattended: true}, MaxQueue, func(rs []Request) []audit.Event {
-		if len(rs) == 0 {
-			return nil
-		}
-		ev := requestEvent(a, audit.ActionRead, Request{})
-		ev.ObjectKind = "request_queue"
-		people := make([]uuid.UUID, len(rs))
-		for i, r := range rs {
-			people[i] = r.EmployeeID
-		}
-		return []audit.Event{ev.Listed(people)}
+		return listedRead(a, "request_queue", rs, func(r Request) Request { return r })
 	})
 	if err != nil {
 		return nil, fmt.Errorf("rights: unattended queue: %w", err)
